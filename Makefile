@@ -1,0 +1,55 @@
+# Two commands for a fresh machine: `make run` (the site) and `make test` (the suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SHARED ?= ../shared
+# The shared samples when they are there, else the copies kept in the repo.
+SAMPLES := $(if $(wildcard $(SHARED)/seeds),$(SHARED),samples)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-only lint format setup sample-data browser-deps
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(BIN)/.installed
+
+sample-data: setup
+	$(BIN)/python manage.py migrate --noinput
+	# Rejected files are reported; the site still starts.
+	-$(BIN)/python manage.py import_plans $(SAMPLES)/seeds $(SAMPLES)/corpus
+	# Unchanged files are not re-indexed; repair an index that was lost or is behind.
+	$(BIN)/python manage.py check_index --repair --verbosity 0
+
+run: sample-data
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: setup browser-deps test-only
+
+# Browser tests drive Debian's Chromium; install it (and CJK fonts for screenshots)
+# where it is missing and we may (root). Playwright never downloads a browser here.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				chromium chromium-driver fonts-noto-cjk >/dev/null; \
+		else \
+			echo "NOTE: browser tests need: apt-get install chromium chromium-driver fonts-noto-cjk"; \
+		fi; \
+	fi
+
+test-only:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .

@@ -1,0 +1,1 @@
+"""Benchmarks of plansite search; see bench/README.md."""

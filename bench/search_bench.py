@@ -1,0 +1,538 @@
+"""Benchmark plansite search at archive scale: Whoosh via haystack against SQLite FTS5.
+
+Run from the project root:  .venv/bin/python -m bench.search_bench --docs 2000
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+from unittest import mock
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+warnings.filterwarnings("ignore", category=SyntaxWarning)
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+TERMS = [
+    "乡村振兴", "美丽城镇", "最多跑一次", "垃圾分类", "小微企业", "亩均税收",
+    "共同富裕", "数字经济", "五水共治", "专精特新", "营商环境", "高质量发展",
+    "三改一拆", "亩均论英雄", "美丽乡村", "全域旅游", "河长制", "污水零直排",
+    "小城镇环境综合整治", "基层治理", "安全生产", "疫情防控", "招商引资",
+    "新型城镇化", "生态文明", "脱贫攻坚", "精准扶贫", "农村电商", "文明城市",
+    "一带一路", "供给侧结构性改革", "放管服", "扫黑除恶", "平安建设", "人居环境",
+    "厕所革命", "未来社区", "棚户区改造", "老旧小区改造", "养老服务", "义务教育",
+    "公共文化", "民营经济", "实体经济", "新能源", "智能制造", "科技创新",
+    "人才引进", "土地流转", "农民增收", "集体经济", "粮食安全", "耕地保护",
+    "减税降费", "数字化改革", "碳达峰", "十四五", "小城市",
+]  # fmt: skip
+MODES = ("term", "term+township", "term+years", "browse")
+PAGE_SIZE = 20
+SNIPPETS_PER_HIT = 2  # as search/results.py renders a results page
+SNIPPET_WIDTH = 110
+PROFILE_TERMS = ("乡村振兴", "最多跑一次", "十四五")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def setup_django(var_dir: Path) -> None:
+    """Point every path at ``var_dir``: the database, the index, jieba's cache."""
+    os.environ["PLANSITE_VAR_DIR"] = str(var_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plansite.settings.base")
+    # The benchmark must never touch a configured (e.g. production) database.
+    os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+
+
+def peak_rss_mb() -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"self_mb": round(own, 1), "children_mb": round(children, 1)}
+
+
+def dir_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {
+        "median_ms": round(statistics.median(values) * 1000, 2) if values else None,
+        "p95_ms": round(pct(values, 0.95) * 1000, 2) if values else None,
+        "n": len(values),
+    }
+
+
+# --- database ------------------------------------------------------------------
+
+
+def build_database(args) -> dict:
+    from django.core.management import call_command
+
+    from bench import corpus
+    from documents.models import Document
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    samples = corpus.load_samples(args.shared)
+    towns = corpus.load_townships()
+    log(
+        f"samples: {len(samples.paragraphs)} paragraphs, sizes {sorted(samples.sizes)}"
+        f"; {len(towns)} townships"
+    )
+    batch: list[Document] = []
+    chars = 0
+    for values in corpus.generate(args.docs, args.seed, samples, towns):
+        chars += len(values["title"]) + 1 + len(values["body"])
+        batch.append(Document(**values))
+        if len(batch) == 1000:
+            Document.objects.bulk_create(batch)
+            batch.clear()
+    if batch:
+        Document.objects.bulk_create(batch)
+    return {
+        "docs": Document.objects.count(),
+        "seconds": round(time.perf_counter() - started, 2),
+        "text_chars": chars,
+        "avg_chars": round(chars / max(1, args.docs)),
+    }
+
+
+def marker(args) -> dict:
+    return {"docs": args.docs, "seed": args.seed}
+
+
+# --- indexing (a child process, so that its peak RSS is its own) ---------------
+
+
+def index_phase() -> None:
+    """Entry point of the child: rebuild the index the project's way, report JSON."""
+    from search.services import rebuild_index
+
+    started = time.perf_counter()
+    count = rebuild_index()
+    seconds = time.perf_counter() - started
+    json.dump(
+        {"indexed": count, "seconds": round(seconds, 2), "peak_rss": peak_rss_mb()},
+        sys.stdout,
+    )
+
+
+def build_index(args) -> dict:
+    from django.conf import settings
+
+    index_dir = Path(settings.WHOOSH_INDEX_DIR)
+    shutil.rmtree(index_dir, ignore_errors=True)
+    command = [sys.executable, "-m", "bench.search_bench", "--phase", "index"]
+    command += ["--var-dir", str(args.var_dir)]
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, env=os.environ.copy()
+    )
+    if done.returncode:
+        log(done.stderr)
+        raise SystemExit("indexing failed")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["size_bytes"] = dir_size(index_dir)
+    result["segments"] = len(list(index_dir.glob("*.seg")))
+    return result
+
+
+def analysis_rates(args, sample_docs: int = 150) -> dict:
+    """MB/s of each analyzer and of Whoosh's posting encoder, on a few documents."""
+    from documents.models import Document
+    from search.analyzers import exact_analyzer, jieba_analyzer
+    from search.search_indexes import searchable_text
+    from search.tokenizer import get_tokenizer
+
+    get_tokenizer()
+    texts = [
+        searchable_text(d)
+        for d in Document.objects.order_by("pk").only("title", "body")[:sample_docs]
+    ]
+    megabytes = sum(len(t.encode()) for t in texts) / 1e6
+    from haystack import connections
+
+    backend = connections["default"].get_backend()
+    schema = backend.build_schema(
+        connections["default"].get_unified_index().all_searchfields()
+    )[1]
+    rates = {}
+    for name, run in (
+        ("jieba_tokens", lambda t: list(jieba_analyzer()(t, positions=True))),
+        ("exact_tokens", lambda t: list(exact_analyzer()(t, positions=True))),
+        ("text_field_postings", lambda t: list(schema["text"].index(t))),
+        ("exact_field_postings", lambda t: list(schema["exact"].index(t))),
+    ):
+        started = time.perf_counter()
+        for text in texts:
+            run(text)
+        seconds = time.perf_counter() - started
+        rates[name] = {
+            "mb_per_s": round(megabytes / seconds, 2),
+            "s_per_doc_ms": round(seconds / len(texts) * 1000, 1),
+        }
+    return rates
+
+
+# --- queries -------------------------------------------------------------------
+
+
+def plan_queries(args) -> list[tuple[str, str, dict]]:
+    """(mode, term, filters) for every query, the same for the same seed."""
+    from documents.models import Document
+
+    rng = random.Random(args.seed + 1)
+    towns = sorted(set(Document.objects.values_list("township", flat=True)))
+    terms = TERMS[: args.terms]
+    plan = []
+    for term in terms:
+        plan.append(("term", term, {}))
+    for term in terms:
+        plan.append(("term+township", term, {"township": rng.choice(towns)}))
+    for term in terms:
+        start = rng.randint(2005, 2020)
+        plan.append(("term+years", term, {"year_from": start, "year_to": start + 5}))
+    for _ in range(args.browse):
+        plan.append(("browse", "", {}))
+    return plan
+
+
+def results_page(term: str, filters: dict) -> dict:
+    """One results page as the site renders it: search, fetch bodies, snippets."""
+    from documents.models import Document
+    from search.highlight import snippets
+    from search.services import SearchFilters, search_documents
+
+    t0 = time.perf_counter()
+    page = search_documents(
+        query=term,
+        filters=SearchFilters(**filters),
+        sort="relevance",
+        page=1,
+        page_size=PAGE_SIZE,
+    )
+    t1 = time.perf_counter()
+    ids = [hit.id for hit in page.results]
+    documents = Document.objects.only("pk", "index_no", "body").in_bulk(ids)
+    t2 = time.perf_counter()
+    for hit in page.results:
+        document = documents.get(hit.id)
+        if document is not None:
+            snippets(document.body, page.terms, n=SNIPPETS_PER_HIT, width=SNIPPET_WIDTH)
+    t3 = time.perf_counter()
+    return {
+        "total": page.total,
+        "search": t1 - t0,
+        "fetch": t2 - t1,
+        "snippets": t3 - t2,
+        "page": t3 - t0,
+    }
+
+
+def run_whoosh_queries(args, plan) -> dict:
+    from search import services
+
+    results_page("乡村振兴", {})  # opens the searcher and loads jieba
+    samples: dict[str, dict[str, list[float]]] = {}
+    totals: dict[str, dict[str, int]] = {m: {} for m in MODES}
+    for _ in range(args.repeat):
+        for mode, term, filters in plan:
+            measured = results_page(term, filters)
+            bucket = samples.setdefault(mode, {})
+            for key in ("page", "search", "fetch", "snippets"):
+                bucket.setdefault(key, []).append(measured[key])
+            totals[mode][term] = measured["total"]
+    # The same searches without facets, to see what facets cost.
+    with mock.patch.object(services, "FACET_FIELDS", ()):
+        for _ in range(args.repeat):
+            for mode, term, filters in plan:
+                if mode == "term":
+                    measured = results_page(term, filters)
+                    bucket = samples.setdefault("term (no facets)", {})
+                    bucket.setdefault("search", []).append(measured["search"])
+    return {
+        "modes": {
+            mode: {key: summary(values) for key, values in parts.items()}
+            for mode, parts in samples.items()
+        },
+        "totals": totals,
+    }
+
+
+def profile_whoosh(terms=PROFILE_TERMS) -> str:
+    """cProfile of a few results pages: the functions where the time goes."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for term in terms:
+        for _ in range(3):
+            results_page(term, {})
+    results_page("", {})
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(28)
+    stats.sort_stats("tottime").print_stats(15)
+    return out.getvalue()
+
+
+def run_fts5_queries(args, plan, searcher) -> dict:
+    samples: dict[str, list[float]] = {}
+    totals: dict[str, dict[str, int]] = {m: {} for m in MODES}
+    searcher.page("乡村振兴")
+    for _ in range(args.repeat):
+        for mode, term, filters in plan:
+            years = (
+                (filters["year_from"], filters["year_to"])
+                if "year_from" in filters
+                else None
+            )
+            t0 = time.perf_counter()
+            total, _, _ = searcher.page(
+                term, township=filters.get("township", ""), years=years
+            )
+            samples.setdefault(mode, []).append(time.perf_counter() - t0)
+            totals[mode][term] = total
+    return {
+        "modes": {mode: {"page": summary(v)} for mode, v in samples.items()},
+        "totals": totals,
+    }
+
+
+def build_fts5(args) -> dict:
+    from bench import fts5
+    from documents.models import Document
+    from search.search_indexes import searchable_text
+    from search.tokenizer import get_tokenizer
+
+    get_tokenizer()  # loaded before the fork, shared by the workers
+
+    def rows():
+        queryset = Document.objects.order_by("pk").only(
+            "title", "body", "township", "county", "plan_year", "category", "doc_date"
+        )
+        for doc in queryset.iterator(chunk_size=500):
+            yield (
+                doc.pk,
+                doc.title,
+                doc.township,
+                doc.county,
+                doc.plan_year,
+                doc.category,
+                doc.doc_date.isoformat() if doc.doc_date else None,
+                searchable_text(doc),
+            )
+
+    return fts5.build(args.var_dir / "fts5.sqlite3", rows(), workers=args.workers)
+
+
+# --- report --------------------------------------------------------------------
+
+
+def fmt_ms(value) -> str:
+    return "-" if value is None else f"{value:8.1f}"
+
+
+def print_report(result: dict) -> None:
+    w, f = result.get("whoosh", {}), result.get("fts5", {})
+    lines = [
+        "",
+        f"== plansite search benchmark: {result['docs']} documents "
+        f"({result['database']['text_chars'] / 1e6:.1f} M chars, "
+        f"avg {result['database']['avg_chars']} chars) ==",
+        f"{'':34}{'Whoosh':>14}{'FTS5':>14}{'Whoosh/FTS5':>14}",
+    ]
+
+    def row(label, a, b, unit=""):
+        ratio = f"{a / b:12.1f}x" if a and b else ""
+        sa = f"{a:12.1f}{unit}" if a is not None else f"{'-':>14}"
+        sb = f"{b:12.1f}{unit}" if b is not None else f"{'-':>14}"
+        lines.append(f"{label:34}{sa}{sb}{ratio:>14}")
+
+    wi, fb = w.get("index", {}), f.get("build", {})
+    row("build time (s)", wi.get("seconds"), fb.get("build_s"))
+    if fb:
+        lines.append(
+            f"{'  FTS5: jieba tokenise / insert':34}"
+            f"{'':14}{fb['tokenise_s']:8.1f} / {fb['insert_s']:.1f} s"
+        )
+    row(
+        "index size (MB)",
+        wi.get("size_bytes", 0) / 1e6 if wi else None,
+        fb.get("size_bytes", 0) / 1e6 if fb else None,
+    )
+    if wi:
+        rss = wi["peak_rss"]
+        lines.append(
+            f"{'indexer peak RSS (MB)':34}{rss['self_mb']:12.1f}  "
+            f"(worker processes: {rss['children_mb']:.1f})  segments {wi['segments']}"
+        )
+    for mode in MODES:
+        wm = w.get("queries", {}).get("modes", {}).get(mode, {}).get("page", {})
+        fm = f.get("queries", {}).get("modes", {}).get(mode, {}).get("page", {})
+        row(f"{mode}: median ms", wm.get("median_ms"), fm.get("median_ms"))
+        row(f"{mode}: p95 ms", wm.get("p95_ms"), fm.get("p95_ms"))
+    modes = w.get("queries", {}).get("modes", {})
+    if modes:
+        lines.append("")
+        lines.append(
+            "Whoosh results page, median (p95) ms:   search+facets     DB fetch"
+            "     snippets"
+        )
+        for mode, parts in modes.items():
+            cells = []
+            for key in ("search", "fetch", "snippets"):
+                part = parts.get(key)
+                cells.append(
+                    f"{part['median_ms']:7.1f} ({part['p95_ms']:6.1f})" if part else ""
+                )
+            lines.append(f"  {mode:36}" + "  ".join(f"{c:>16}" for c in cells))
+    agree = result.get("agreement")
+    if agree:
+        lines.append("")
+        lines.append(
+            f"hit counts Whoosh (exact substring) vs FTS5 (jieba phrase), term mode: "
+            f"equal for {agree['equal']}/{agree['terms']} terms; "
+            f"Whoosh {agree['whoosh_hits']} hits, FTS5 {agree['fts5_hits']} hits"
+        )
+    print("\n".join(lines))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=50_000, help="archive size")
+    parser.add_argument("--seed", type=int, default=1, help="random seed")
+    parser.add_argument(
+        "--var-dir",
+        type=Path,
+        default=ROOT / "var" / "bench",
+        help="PLANSITE_VAR_DIR for the benchmark (database, index, FTS5 file)",
+    )
+    parser.add_argument(
+        "--shared", type=Path, default=ROOT.parent / "shared", help="sample texts"
+    )
+    parser.add_argument("--terms", type=int, default=len(TERMS), help="terms used")
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each query")
+    parser.add_argument("--browse", type=int, default=10, help="browse queries")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="FTS5 jieba workers"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database (same docs and seed)"
+    )
+    parser.add_argument(
+        "--reuse-index", action="store_true", help="keep the Whoosh index too"
+    )
+    parser.add_argument("--no-fts5", action="store_true", help="skip the FTS5 peer")
+    parser.add_argument("--no-profile", action="store_true", help="skip cProfile")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--phase", choices=["all", "index"], default="all", help=argparse.SUPPRESS
+    )
+    args = parser.parse_args(argv)
+    args.var_dir = args.var_dir.resolve()
+
+    if args.phase == "index":
+        setup_django(args.var_dir)
+        index_phase()
+        return 0
+
+    stamp = args.var_dir / "bench.json"
+    reuse = (
+        args.reuse
+        and stamp.exists()
+        and json.loads(stamp.read_text()).get("marker") == marker(args)
+    )
+    if not reuse:
+        shutil.rmtree(args.var_dir, ignore_errors=True)
+    args.var_dir.mkdir(parents=True, exist_ok=True)
+    setup_django(args.var_dir)
+
+    result: dict = {"docs": args.docs, "seed": args.seed, "var_dir": str(args.var_dir)}
+    if reuse:
+        result["database"] = json.loads(stamp.read_text())["database"]
+        log("reusing the database")
+    else:
+        log(f"building a database of {args.docs} documents ...")
+        result["database"] = build_database(args)
+        stamp.write_text(
+            json.dumps({"marker": marker(args), "database": result["database"]})
+        )
+    log(f"database: {result['database']}")
+
+    whoosh: dict = {}
+    if reuse and args.reuse_index and (args.var_dir / "index.json").exists():
+        whoosh["index"] = json.loads((args.var_dir / "index.json").read_text())
+        log("reusing the Whoosh index")
+    else:
+        log("indexing with search.services.rebuild_index() ...")
+        whoosh["index"] = build_index(args)
+        (args.var_dir / "index.json").write_text(json.dumps(whoosh["index"]))
+    log(f"whoosh index: {whoosh['index']}")
+    whoosh["analysis"] = analysis_rates(args)
+    log(f"analysis rates: {whoosh['analysis']}")
+
+    plan = plan_queries(args)
+    log(f"running {len(plan)} Whoosh queries x {args.repeat} ...")
+    whoosh["queries"] = run_whoosh_queries(args, plan)
+    result["whoosh"] = whoosh
+    if not args.no_profile:
+        profile = profile_whoosh()
+        (args.var_dir / "profile.txt").write_text(profile)
+        log(profile)
+
+    if not args.no_fts5:
+        from bench.fts5 import Fts5Searcher
+
+        log("building FTS5 ...")
+        fts: dict = {"build": build_fts5(args)}
+        log(f"fts5: {fts['build']}")
+        searcher = Fts5Searcher(args.var_dir / "fts5.sqlite3")
+        fts["queries"] = run_fts5_queries(args, plan, searcher)
+        searcher.close()
+        result["fts5"] = fts
+        wt = whoosh["queries"]["totals"]["term"]
+        ft = fts["queries"]["totals"]["term"]
+        result["agreement"] = {
+            "terms": len(wt),
+            "equal": sum(1 for t in wt if wt[t] == ft.get(t)),
+            "whoosh_hits": sum(wt.values()),
+            "fts5_hits": sum(ft.values()),
+        }
+
+    print_report(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

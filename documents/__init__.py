@@ -1,0 +1,1 @@
+"""Documents: the records, their admin, and the import pipeline."""

@@ -1,0 +1,1 @@
+"""Stage 4: extract raw fields and body from each layout."""

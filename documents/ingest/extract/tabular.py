@@ -1,0 +1,153 @@
+"""Extract records from files that hold many documents: JSON lines and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from documents.ingest.errors import RejectedInput
+from documents.ingest.labels import field_for_label, label_rank
+from documents.ingest.paragraphs import clean_body
+from documents.ingest.records import RawRecord
+
+# Column or key names, English and Chinese, mapped to canonical fields. The export
+# format of export_plans is included so an export can be imported again.
+_KEY_FIELDS: dict[str, str] = {
+    "index_no": "index_no",
+    "title": "title",
+    "issuer": "issuer",
+    "doc_date": "doc_date",
+    "publish_date": "publish_date",
+    "date": "publish_date",
+    "plan_year": "plan_year",
+    "year": "plan_year",
+    "category": "category",
+    "doc_number": "doc_number",
+    "disclosure": "disclosure",
+    "source_url": "source_url",
+    "url": "source_url",
+    "计划年度": "plan_year",
+    "年度": "plan_year",
+    "年份": "plan_year",
+}
+_BODY_KEYS = ("body", "content", "text", "正文", "内容", "全文", "文本")
+_REGION_KEYS = {
+    "township": "township",
+    "乡镇": "township",
+    "乡镇街道": "township",
+    "county": "county",
+    "区县": "county",
+    "city": "city",
+    "地市": "city",
+    "province": "province",
+    "省份": "province",
+    "division_code": "division_code",
+    "区划代码": "division_code",
+}
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    """A record extracted from a multi-record file, or the reason it was not."""
+
+    suffix: str
+    record: RawRecord | None = None
+    error: str | None = None
+
+
+def iter_jsonl(text: str) -> Iterator[RecordOutcome]:
+    """One record per non-empty line; a bad line is reported and skipped."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        suffix = f"#L{number}"
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield RecordOutcome(suffix, error=f"第{number}行不是合法的 JSON: {exc.msg}")
+            continue
+        if not isinstance(data, dict):
+            yield RecordOutcome(suffix, error=f"第{number}行不是 JSON 对象")
+            continue
+        yield _from_mapping(data, original=line, layout="jsonl", suffix=suffix)
+
+
+def iter_csv(text: str, *, delimiter: str | None = None) -> Iterator[RecordOutcome]:
+    """One record per row under a header row."""
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",\t;").delimiter
+        except csv.Error:
+            delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise RejectedInput(f"CSV 没有表头 (no header row): {exc}") from None
+    header = [name.strip().lstrip("\ufeff") for name in header]
+    if not any(_body_key(name) for name in header):
+        raise RejectedInput(
+            "CSV 表头没有正文列 (no body column: body/content/正文/内容)"
+        )
+    row_number = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            row_number += 1
+            yield RecordOutcome(
+                f"#R{row_number}", error=f"第{row_number}行 CSV 错误: {exc}"
+            )
+            continue
+        row_number += 1
+        if not any(cell.strip() for cell in row):
+            continue
+        data = dict(zip(header, row, strict=False))
+        original = _row_text(header, row, delimiter)
+        yield _from_mapping(
+            data, original=original, layout="csv", suffix=f"#R{row_number}"
+        )
+
+
+def _row_text(header: list[str], row: list[str], delimiter: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerow(row)
+    return buffer.getvalue()
+
+
+def _body_key(name: str) -> bool:
+    return name.strip().lower() in _BODY_KEYS
+
+
+def _from_mapping(
+    data: dict[str, object], *, original: str, layout: str, suffix: str
+) -> RecordOutcome:
+    record = RawRecord(original=original, layout=layout, body="", locator_suffix=suffix)
+    body = ""
+    for key, raw_value in data.items():
+        if raw_value is None or isinstance(raw_value, dict | list):
+            continue
+        value = str(raw_value).strip()
+        name = str(key).strip()
+        lowered = name.lower()
+        if _body_key(name):
+            body = body or value
+        elif lowered in _KEY_FIELDS:
+            record.offer(_KEY_FIELDS[lowered], value, label=name, rank=0)
+        elif lowered in _REGION_KEYS:
+            if value:
+                record.region_names[_REGION_KEYS[lowered]] = value
+        elif (field := field_for_label(name)) is not None:
+            record.offer(field, value, label=name, rank=label_rank(field, name))
+    if not body.strip():
+        return RecordOutcome(suffix, error=f"记录 {suffix} 没有正文 (no body text)")
+    record.body = clean_body(re.split(r"\r\n|\r|\n", body))
+    return RecordOutcome(suffix, record=record)

@@ -1,0 +1,122 @@
+"""Inference for what the source does not state: plan year, kind, title, issuer."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+_YEAR = r"(?<!\d)((?:19[4-9]|20[0-9])\d)(?!\d)"
+_TITLE_YEAR = re.compile(_YEAR + r"\s*(?:年度?|[)）])?")
+# Words after a year that make it the year being planned, not the one reviewed.
+_PLAN_WORDS = re.compile(
+    r"计划|要点|安排|思路|打算|任务|目标|规划|方案|工作报告|政府工作"
+)
+_SUMMARY_WORDS = re.compile(r"总结|回顾|完成情况")
+
+# 十一五 = 2006-2010, 十二五 = 2011-2015, ... (五年规划 periods).
+_FIVE_YEAR = {"十一": 2006, "十二": 2011, "十三": 2016, "十四": 2021, "十五": 2026}
+_FIVE_YEAR_NAME = r"[“\"「]?(十[一二三四五])五[”\"」]?"
+_FIVE_YEAR_CLUES = (
+    # (pattern, offset from the period's first year)
+    (re.compile(_FIVE_YEAR_NAME + r"(?:规划)?的?开局之年"), 0),
+    (re.compile(_FIVE_YEAR_NAME + r"(?:规划)?的?收官之年"), 4),
+    (re.compile(_FIVE_YEAR_NAME + r"(?:规划)?的?(?:起步|第二)年"), 1),
+    # Preparing the next period's plan happens in the last year of the current one.
+    (re.compile(r"(?:谋划|编制|储备|研究制定|启动)[^。；]{0,8}" + _FIVE_YEAR_NAME), -1),
+)
+_THIS_YEAR_IS = re.compile(
+    _YEAR + r"年(?:是|，|,|全(?:镇|乡|市|县|区)|政府工作|经济社会发展)"
+)
+
+KIND_REPORT = "工作报告"
+KIND_SUMMARY = "工作总结"
+KIND_PLAN = "工作计划"
+
+
+@dataclass(frozen=True)
+class Inference:
+    value: int | str
+    how: str
+
+
+def plan_year_from_title(title: str) -> Inference | None:
+    """The year a title names; with two years, the one being planned."""
+    years = [(int(m.group(1)), m.end()) for m in _TITLE_YEAR.finditer(title or "")]
+    if not years:
+        return None
+    if len(years) == 1:
+        return Inference(years[0][0], "取自标题中的年份")
+    for year, end in years:
+        following = title[end : end + 12]
+        if _PLAN_WORDS.search(following) and not _SUMMARY_WORDS.match(following):
+            return Inference(year, "取自标题中计划所指的年份")
+    return Inference(max(year for year, _ in years), "取自标题中最晚的年份")
+
+
+def plan_year_from_text(body: str, *, doc_year: int | None = None) -> Inference | None:
+    """Weaker evidence from the body: five-year-plan clues and 'YYYY年是…' sentences."""
+    head = body[:4000]
+    for pattern, offset in _FIVE_YEAR_CLUES:
+        match = pattern.search(head)
+        if match:
+            year = _FIVE_YEAR[match.group(1)] + offset
+            if doc_year is None or abs(doc_year - year) <= 1:
+                return Inference(year, f"据正文“{match.group(0)}”推断")
+    stated = Counter(int(m.group(1)) for m in _THIS_YEAR_IS.finditer(head))
+    if stated:
+        year, _count = max(stated.items(), key=lambda item: (item[1], item[0]))
+        if doc_year is None or abs(doc_year - year) <= 1:
+            return Inference(year, f"据正文中“{year}年…”的表述推断")
+    return None
+
+
+def document_kind(title: str, body: str, category: str = "") -> str:
+    """What sort of text this is, for a derived title."""
+    text = f"{title} {category}"
+    if "报告" in text or re.search(r"各位代表|向大会报告", body[:500]):
+        return KIND_REPORT
+    if "总结" in text and "计划" not in text:
+        return KIND_SUMMARY
+    return KIND_PLAN
+
+
+def derived_title(*, place: str, year: int | None, kind: str, body: str) -> str:
+    """A title that says it was derived, not read."""
+    if place or year:
+        core = f"{place}{year}年{kind}" if year else f"{place}{kind}"
+    else:
+        first = re.sub(r"\s+", "", body)[:20]
+        core = f"{first}…"
+    return f"{core}（无原标题，据正文拟）"
+
+
+# A title that opens with its issuer: "平潭综合实验区金井片区管理局2022年工作总结".
+_ISSUER_IN_TITLE = re.compile(
+    r"^([\u4e00-\u9fff]{2,30}?(?:人民政府|管委会|管理委员会|管理局|办事处|委员会|"
+    r"办公室|镇|乡|街道))(?=(?:19|20)\d{2}|关于|印发|[（(]?\d{4})"
+)
+
+
+def issuer_from_title(title: str) -> Inference | None:
+    """The body a title opens with, when the title starts with a name and a year."""
+    match = _ISSUER_IN_TITLE.match(title or "")
+    if match is None:
+        return None
+    return Inference(match.group(1), "取自标题开头的机关名称")
+
+
+_ISSUER_IN_TEXT = re.compile(
+    r"([\u4e00-\u9fff]{2,12}?(?:镇|乡|街道|市|县|区))(?:人民政府|办事处)"
+)
+
+
+def issuer_from_text(body: str) -> Inference | None:
+    """An issuing government named in the text (…镇人民政府), if one dominates."""
+    counts = Counter(m.group(0) for m in _ISSUER_IN_TEXT.finditer(body[:6000]))
+    if not counts:
+        return None
+    (name, count), *rest = counts.most_common()
+    if rest and rest[0][1] == count:
+        return None
+    return Inference(name, "据正文中出现的机关名称推断")

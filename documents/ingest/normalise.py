@@ -1,0 +1,223 @@
+"""Stage 5 and 6: typed values, inferred fields and the resolved region."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from documents.ingest import infer
+from documents.ingest.dates import find_date
+from documents.ingest.fingerprint import content_hash
+from documents.ingest.records import RawRecord
+from documents.ingest.region import RegionEvidence, RegionResult, resolve_region
+
+_NATIONAL_ISSUERS = re.compile(
+    r"国务院|全国人民代表大会|全国人大|中共中央|中央人民政府"
+)
+_NATIONAL_ISSUER_NAMES = (
+    ("全国人民代表大会", "全国人民代表大会"),
+    ("国务院", "国务院"),
+)
+_NO_VALUE = {"无", "暂无", "-", "—", "/", "null", "none", "n/a"}
+_INDEX_NO = re.compile(r"^[\w\-/／.()（）〔〕\[\]]{3,128}$")
+_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+_MAX_TITLE = 500
+_MAX_SHORT = 200
+
+
+@dataclass
+class NormalisedRecord:
+    """Everything the store stage writes, typed, with its provenance."""
+
+    title: str
+    body: str
+    original: str
+    layout: str
+    encoding: str = ""
+    index_no: str | None = None
+    issuer: str = ""
+    doc_date: date | None = None
+    publish_date: date | None = None
+    publish_time: time | None = None
+    plan_year: int | None = None
+    category: str = ""
+    doc_number: str = ""
+    disclosure: str = ""
+    source_url: str = ""
+    region: RegionResult | None = None
+    national: bool = False
+    inferred: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # Fields resting on weak evidence (the body text, a guess): these need review.
+    weak: set[str] = field(default_factory=set)
+    needs_review: bool = False
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.body)
+
+
+def _text(value: str | None, limit: int = _MAX_SHORT) -> str:
+    value = re.sub(r"\s+", " ", value or "").strip()
+    return "" if value.lower() in _NO_VALUE else value[:limit]
+
+
+def normalise(
+    raw: RawRecord, *, encoding: str = "", warnings: list[str] | None = None
+) -> NormalisedRecord:
+    """Turn raw strings into typed fields, then infer what the source lacks."""
+    fields = raw.fields
+    record = NormalisedRecord(
+        title=_text(fields.get("title"), _MAX_TITLE),
+        body=raw.body,
+        original=raw.original,
+        layout=raw.layout,
+        encoding=encoding,
+        issuer=_text(fields.get("issuer")),
+        category=_text(fields.get("category")),
+        doc_number=_text(fields.get("doc_number")),
+        disclosure=_text(fields.get("disclosure"), 64),
+        notes=list(warnings or []) + list(raw.notes),
+    )
+    index_no = _text(fields.get("index_no"), 128)
+    if index_no:
+        if _INDEX_NO.match(index_no):
+            record.index_no = index_no
+        else:
+            record.notes.append(f"索引号格式异常，未采用：{index_no[:60]}")
+    url = _text(fields.get("source_url"), 1000)
+    if url:
+        if _URL.match(url):
+            record.source_url = url
+        else:
+            record.notes.append(f"原文链接不是网址，未采用：{url[:60]}")
+    for name in ("doc_date", "publish_date"):
+        raw_value = fields.get(name, "")
+        parsed = find_date(raw_value)
+        if raw_value and parsed is None:
+            record.notes.append(f"日期无法识别：{raw_value[:40]}")
+        if parsed is not None:
+            setattr(record, name, parsed.date)
+            if name == "publish_date":
+                record.publish_time = parsed.time
+    if raw.positional:
+        record.inferred.extend(sorted(raw.positional))
+        record.notes.append(
+            "元数据无标签，按位置识别：" + "、".join(sorted(raw.positional))
+        )
+    _plan_year(record, fields.get("plan_year", ""))
+    _category(record, raw)
+    _region(record, raw)
+    _issuer(record)
+    _title(record)
+    record.needs_review = _needs_review(record, warnings or [])
+    return record
+
+
+def _plan_year(record: NormalisedRecord, raw_year: str) -> None:
+    match = re.fullmatch(r"\s*((?:19|20)\d{2})\s*年?度?\s*", raw_year or "")
+    if match:
+        record.plan_year = int(match.group(1))
+        return
+    doc_year = record.doc_date.year if record.doc_date else None
+    guess = infer.plan_year_from_title(record.title)
+    weak = False
+    if guess is None:
+        guess = infer.plan_year_from_text(record.body, doc_year=doc_year)
+        weak = True
+    if guess is None:
+        record.notes.append("计划年度无法确定")
+        return
+    record.plan_year = int(guess.value)
+    record.inferred.append("plan_year")
+    record.notes.append(f"计划年度{guess.value}：{guess.how}")
+    if weak:
+        record.weak.add("plan_year")
+
+
+def _category(record: NormalisedRecord, raw: RawRecord) -> None:
+    if record.category or not raw.breadcrumb:
+        return
+    last = raw.breadcrumb[-1]
+    if last and last not in ("首页", "正文") and len(last) <= 20:
+        record.category = last
+        record.inferred.append("category")
+        record.notes.append(f"主题分类取自页面导航：{last}")
+
+
+def _region(record: NormalisedRecord, raw: RawRecord) -> None:
+    names = [record.issuer, *reversed(raw.breadcrumb), record.title]
+    names += [
+        raw.region_names[k]
+        for k in ("township", "county", "city")
+        if k in raw.region_names
+    ]
+    evidence = RegionEvidence(
+        names=tuple(n for n in names if n),
+        index_no=record.index_no,
+        text=record.body,
+        division_code=raw.region_names.get("division_code", ""),
+    )
+    result = resolve_region(evidence)
+    national_text = f"{record.issuer} {record.title}"
+    if result.place is None and _NATIONAL_ISSUERS.search(national_text):
+        record.national = True
+        record.notes.append("全国性文件，无地方区划")
+        return
+    record.region = result
+    if result.note:
+        record.notes.append(result.note)
+    if result.place is not None and result.inferred:
+        record.inferred.append("region")
+
+
+def _issuer(record: NormalisedRecord) -> None:
+    """Fill a missing issuer from the best evidence at hand, strongest first."""
+    if record.issuer:
+        return
+    region = record.region
+    candidates: list[tuple[infer.Inference | None, bool]] = []
+    if record.national:
+        name = next(
+            (n for needle, n in _NATIONAL_ISSUER_NAMES if needle in record.title), ""
+        )
+        candidates.append((infer.Inference(name, "取自标题") if name else None, False))
+    candidates.append((infer.issuer_from_title(record.title), False))
+    if region is not None and region.township and not region.inferred:
+        # The township the metadata names is the one that publishes its plan.
+        candidates.append((infer.Inference(region.township, "据区划推断"), False))
+    candidates.append((infer.issuer_from_text(record.body), True))
+    for guess, weak in candidates:
+        if guess is not None:
+            record.issuer = str(guess.value)
+            record.inferred.append("issuer")
+            record.notes.append(f"发布机构{guess.value}：{guess.how}")
+            if weak:
+                record.weak.add("issuer")
+            return
+
+
+def _title(record: NormalisedRecord) -> None:
+    if record.title:
+        return
+    region = record.region
+    place = ""
+    if region is not None:
+        place = region.township or region.county or region.city or region.province
+    kind = infer.document_kind("", record.body, record.category)
+    record.title = infer.derived_title(
+        place=place, year=record.plan_year, kind=kind, body=record.body
+    )
+    record.inferred.append("title")
+    record.notes.append("原文无标题，标题系据正文拟定")
+
+
+def _needs_review(record: NormalisedRecord, warnings: list[str]) -> bool:
+    # Derived titles, text-only regions and dates placed by position are guesses too.
+    record.weak |= {"title", "region", "doc_date", "publish_date"} & set(
+        record.inferred
+    )
+    if record.weak or warnings or record.plan_year is None:
+        return True
+    return bool(record.region is not None and record.region.needs_review)

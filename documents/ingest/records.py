@@ -1,0 +1,39 @@
+"""What the extraction stage hands on: raw strings as read, before normalising."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RawRecord:
+    """One document as extracted from a file, with every value still a string."""
+
+    original: str
+    layout: str
+    body: str
+    fields: dict[str, str] = field(default_factory=dict)
+    # The label each field was read under, and its rank (lower wins).
+    labels: dict[str, str] = field(default_factory=dict)
+    ranks: dict[str, int] = field(default_factory=dict)
+    breadcrumb: list[str] = field(default_factory=list)
+    # Fields whose value was read but whose meaning was taken from its position.
+    positional: set[str] = field(default_factory=set)
+    # Region names given explicitly (CSV/JSON exports carry them).
+    region_names: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    # Distinguishes records inside one file ("#3"); empty for one-document files.
+    locator_suffix: str = ""
+
+    def offer(
+        self, field_name: str, value: str, *, label: str = "", rank: int = 0
+    ) -> None:
+        """Keep ``value`` unless the field already holds a value from a better label."""
+        value = value.strip()
+        if not value or field_name == "ignored":
+            return
+        if field_name in self.fields and self.ranks[field_name] <= rank:
+            return
+        self.fields[field_name] = value
+        self.labels[field_name] = label
+        self.ranks[field_name] = rank

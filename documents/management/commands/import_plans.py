@@ -1,0 +1,70 @@
+"""Import work plans from files or folders: python manage.py import_plans PATH ..."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from documents import services
+from documents.ingest.pipeline import ItemResult, count_files, import_paths
+from documents.ingest.store import Outcome
+
+
+class Command(BaseCommand):
+    help = "Import work plans from files or folders (recursively) and index them."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "paths", nargs="+", type=Path, help="Files or folders to import."
+        )
+        parser.add_argument(
+            "--no-index",
+            action="store_true",
+            help="Do not update the search index (run rebuild_index later).",
+        )
+        parser.add_argument(
+            "--progress",
+            choices=["auto", "bar", "log"],
+            default="auto",
+            help="A progress bar on a terminal, log lines otherwise (default auto).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        paths: list[Path] = options["paths"]
+        verbosity: int = options["verbosity"]
+        use_bar = options["progress"] == "bar" or (
+            options["progress"] == "auto" and sys.stderr.isatty()
+        )
+        bar = tqdm(
+            total=count_files(paths), unit="文件", disable=not use_bar or verbosity == 0
+        )
+
+        def report(result: ItemResult) -> None:
+            if result.outcome is Outcome.REJECTED:
+                line = self.style.ERROR(
+                    f"拒绝 rejected {result.locator}: {result.reason}"
+                )
+                (bar.write if use_bar else self.stderr.write)(line)
+            elif not use_bar and verbosity >= 1:
+                self.stdout.write(f"{result.outcome.value} {result.locator}")
+
+        summary = import_paths(paths, on_result=report, on_file=lambda _p: bar.update())
+        bar.close()
+        changed = summary.changed_ids
+        if changed and not options["no_index"]:
+            services.reindex(changed)
+        counts = {outcome: summary.count(outcome) for outcome in Outcome}
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"导入 imported {counts[Outcome.IMPORTED]}, "
+                f"更新 updated {counts[Outcome.UPDATED]}, "
+                f"未变 unchanged {counts[Outcome.UNCHANGED]}, "
+                f"拒绝 rejected {counts[Outcome.REJECTED]}"
+            )
+        )
+        if summary.rejected:
+            raise CommandError(f"{len(summary.rejected)} 项被拒绝 (rejected), 见上文")

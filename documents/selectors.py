@@ -1,0 +1,352 @@
+"""Read queries for the browse pages: counts by GROUP BY, bounded lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, Q, QuerySet, TextChoices
+from django.utils.translation import gettext_lazy as _
+
+from documents.models import Document
+
+LEVELS = ("province", "city", "county", "township")
+# Years shown in a township's bar chart: enough for any real record, bounded.
+MAX_BAR_YEARS = 80
+# The heavy text columns are never needed by a list.
+LIST_DEFER = ("original", "body")
+
+# What a title says the document is. A title naming both (工作总结及工作计划)
+# counts as a plan: it plans the coming year.
+PLAN_Q = (
+    Q(title__contains="计划")
+    | Q(title__contains="安排")
+    | Q(title__contains="要点")
+    | Q(title__contains="打算")
+    | Q(title__contains="思路")
+    | Q(title__contains="规划")
+)
+REPORT_Q = (Q(title__contains="报告") | Q(title__contains="总结")) & ~PLAN_Q
+
+
+class DocumentKind(TextChoices):
+    PLAN = "plan", _("计划")
+    REPORT = "report", _("报告与总结")
+    OTHER = "other", _("其他")
+
+    @classmethod
+    def parse(cls, value: str | None) -> DocumentKind | None:
+        """The kind named by value, or None for unknown input."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+    def condition(self) -> Q:
+        if self is DocumentKind.PLAN:
+            return PLAN_Q
+        if self is DocumentKind.REPORT:
+            return REPORT_Q
+        return ~PLAN_Q & ~REPORT_Q
+
+
+class ListSort(TextChoices):
+    YEAR_DESC = "year", _("年度（新→旧）")
+    YEAR_ASC = "year_asc", _("年度（旧→新）")
+    TITLE = "title", _("标题")
+    ADDED = "added", _("最近收录")
+
+    @classmethod
+    def parse(cls, value: str | None) -> ListSort | None:
+        """The sort order named by value, or None for unknown input."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+
+_ORDERING = {
+    ListSort.YEAR_DESC: ("-plan_year", "-doc_date", "-id"),
+    ListSort.YEAR_ASC: ("plan_year", "doc_date", "id"),
+    ListSort.TITLE: ("title", "id"),
+    ListSort.ADDED: ("-id",),
+}
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """Filters shared by every list page; empty values mean "any"."""
+
+    province: str = ""
+    city: str = ""
+    county: str = ""
+    township: str = ""
+    year: int | None = None
+    category: str = ""
+    kind: DocumentKind | None = None
+    needs_review: bool | None = None
+
+
+def filtered(queryset: QuerySet[Document], filters: ListFilters) -> QuerySet:
+    """The queryset narrowed by the filters that are set."""
+    for level in LEVELS:
+        value = getattr(filters, level)
+        if value:
+            queryset = queryset.filter(**{level: value})
+    if filters.year is not None:
+        queryset = queryset.filter(plan_year=filters.year)
+    if filters.category:
+        queryset = queryset.filter(category=filters.category)
+    if filters.kind is not None:
+        queryset = queryset.filter(filters.kind.condition())
+    if filters.needs_review is not None:
+        queryset = queryset.filter(needs_review=filters.needs_review)
+    return queryset
+
+
+def document_list(
+    *,
+    filters: ListFilters,
+    sort: ListSort | None = None,
+    base: QuerySet[Document] | None = None,
+    group_by_region: bool = False,
+) -> QuerySet[Document]:
+    """Documents for a list page, without their text columns."""
+    queryset = base if base is not None else Document.objects.all()
+    ordering = _ORDERING[sort or ListSort.YEAR_DESC]
+    if group_by_region:
+        ordering = (*LEVELS, *ordering)
+    return filtered(queryset, filters).defer(*LIST_DEFER).order_by(*ordering)
+
+
+@dataclass(frozen=True)
+class ArchiveStats:
+    documents: int
+    townships: int
+    year_min: int | None
+    year_max: int | None
+    years: int
+
+
+def archive_stats() -> ArchiveStats:
+    """Totals for the home page."""
+    totals = Document.objects.aggregate(
+        documents=Count("id"), year_min=Min("plan_year"), year_max=Max("plan_year")
+    )
+    townships = (
+        Document.objects.exclude(township="")
+        .values(*LEVELS)
+        .distinct()
+        .order_by()
+        .count()
+    )
+    years = (
+        Document.objects.exclude(plan_year=None)
+        .values("plan_year")
+        .distinct()
+        .order_by()
+        .count()
+    )
+    return ArchiveStats(
+        documents=totals["documents"],
+        townships=townships,
+        year_min=totals["year_min"],
+        year_max=totals["year_max"],
+        years=years,
+    )
+
+
+def latest_documents(*, limit: int = 8) -> QuerySet[Document]:
+    """The most recently added documents (ids grow with each import)."""
+    return Document.objects.defer(*LIST_DEFER).order_by("-id")[:limit]
+
+
+@dataclass(frozen=True)
+class PlaceCount:
+    """A place below the current one, with its documents and their years."""
+
+    name: str
+    documents: int
+    year_min: int | None
+    year_max: int | None
+    townships: int | None = None
+
+
+def _at(path: tuple[str, ...]) -> Q:
+    return Q(**{level: value for level, value in zip(LEVELS, path, strict=False)})
+
+
+def region_children(*, path: tuple[str, ...]) -> list[PlaceCount]:
+    """The places one level below ``path`` that have documents, with counts."""
+    if len(path) >= len(LEVELS):
+        return []
+    child = LEVELS[len(path)]
+    annotations = {
+        "documents": Count("id"),
+        "year_min": Min("plan_year"),
+        "year_max": Max("plan_year"),
+    }
+    if child == "county":
+        annotations["townships"] = Count(
+            "township", filter=~Q(township=""), distinct=True
+        )
+    rows = (
+        Document.objects.filter(_at(path))
+        .exclude(**{child: ""})
+        .values(child)
+        .annotate(**annotations)
+        .order_by(child)
+    )
+    return [
+        PlaceCount(
+            name=row[child],
+            documents=row["documents"],
+            year_min=row["year_min"],
+            year_max=row["year_max"],
+            townships=row.get("townships"),
+        )
+        for row in rows
+    ]
+
+
+def region_total(*, path: tuple[str, ...]) -> int:
+    """How many documents lie at or below ``path``."""
+    return Document.objects.filter(_at(path)).count()
+
+
+def region_own_documents(*, path: tuple[str, ...]) -> QuerySet[Document]:
+    """Documents placed at ``path`` itself, with no place below it (a county's
+    own plans, or national documents at the root)."""
+    queryset = Document.objects.filter(_at(path))
+    if len(path) < len(LEVELS):
+        queryset = queryset.filter(**{LEVELS[len(path)]: ""})
+    return queryset
+
+
+def region_documents(*, path: tuple[str, ...]) -> QuerySet[Document]:
+    """Every document at or below ``path``."""
+    return Document.objects.filter(_at(path))
+
+
+@dataclass(frozen=True)
+class YearBar:
+    """One year in a township's record: how many plans, reports and others."""
+
+    year: int
+    plans: int
+    reports: int
+    others: int
+
+    @property
+    def total(self) -> int:
+        return self.plans + self.reports + self.others
+
+
+@dataclass(frozen=True)
+class YearRecord:
+    bars: list[YearBar]
+    undated: int
+    peak: int
+
+    @property
+    def gaps(self) -> list[int]:
+        return [bar.year for bar in self.bars if not bar.total]
+
+
+def year_record(*, queryset: QuerySet[Document]) -> YearRecord:
+    """Plans and reports per plan year, with empty years filled in as gaps."""
+    rows = (
+        queryset.values("plan_year")
+        .annotate(
+            total=Count("id"),
+            plans=Count("id", filter=PLAN_Q),
+            reports=Count("id", filter=REPORT_Q),
+        )
+        .order_by("plan_year")
+    )
+    by_year = {}
+    undated = 0
+    for row in rows:
+        if row["plan_year"] is None:
+            undated = row["total"]
+        else:
+            by_year[row["plan_year"]] = row
+    bars = []
+    if by_year:
+        last = max(by_year)
+        first = max(min(by_year), last - MAX_BAR_YEARS + 1)
+        for year in range(first, last + 1):
+            row = by_year.get(year)
+            if row is None:
+                bars.append(YearBar(year, 0, 0, 0))
+            else:
+                others = row["total"] - row["plans"] - row["reports"]
+                bars.append(YearBar(year, row["plans"], row["reports"], others))
+    peak = max((bar.total for bar in bars), default=0)
+    return YearRecord(bars=bars, undated=undated, peak=peak)
+
+
+@dataclass(frozen=True)
+class YearCount:
+    year: int
+    documents: int
+    places: int
+
+
+def year_counts() -> list[YearCount]:
+    """Every plan year that has documents, oldest first."""
+    rows = (
+        Document.objects.exclude(plan_year=None)
+        .values("plan_year")
+        .annotate(
+            documents=Count("id"),
+            places=Count("division_code", filter=~Q(division_code=""), distinct=True),
+        )
+        .order_by("plan_year")
+    )
+    return [
+        YearCount(row["plan_year"], row["documents"], row["places"]) for row in rows
+    ]
+
+
+def undated_count() -> int:
+    return Document.objects.filter(plan_year=None).count()
+
+
+def value_counts(
+    *, queryset: QuerySet[Document], name: str, limit: int = 40
+) -> list[tuple[str, int]]:
+    """The most common non-empty values of one field, for a filter menu."""
+    rows = (
+        queryset.exclude(**{name: ""})
+        .values(name)
+        .annotate(n=Count("id"))
+        .order_by("-n", name)[:limit]
+    )
+    return [(row[name], row["n"]) for row in rows]
+
+
+def nearby_documents(*, document: Document, limit: int = 8) -> list[Document]:
+    """The same township's (else county's) other documents, nearest years first."""
+    if document.township:
+        place = _at((document.province, document.city, document.county))
+        place &= Q(township=document.township)
+    elif document.county:
+        place = _at((document.province, document.city, document.county))
+        place &= Q(township="")
+    else:
+        return []
+    candidates = list(
+        Document.objects.filter(place)
+        .exclude(pk=document.pk)
+        .defer(*LIST_DEFER)
+        .order_by("-plan_year", "-id")[: limit * 4]
+    )
+    year = document.plan_year or 0
+    candidates.sort(key=lambda d: (abs((d.plan_year or 0) - year), -(d.plan_year or 0)))
+    return candidates[:limit]
+
+
+def documents_by_ids(ids: list[int]) -> list[Document]:
+    """Documents in the order of ``ids``; ids no longer stored are skipped."""
+    found = Document.objects.defer(*LIST_DEFER).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]

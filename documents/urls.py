@@ -1,0 +1,18 @@
+"""Home, browse, list and document routes."""
+
+from django.urls import path
+
+from documents import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("documents/", views.DocumentListView.as_view(), name="list"),
+    path("documents/<int:pk>/", views.DocumentDetailView.as_view(), name="detail"),
+    path("documents/<int:pk>/text.txt", views.document_text, name="text"),
+    path("regions/", views.RegionView.as_view(), name="regions"),
+    path("regions/<path:place>/", views.RegionView.as_view(), name="region"),
+    path("years/", views.YearIndexView.as_view(), name="years"),
+    path("years/<int:year>/", views.YearView.as_view(), name="year"),
+]

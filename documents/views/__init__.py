@@ -1,0 +1,16 @@
+"""Pages of the archive, one module per page family."""
+
+from documents.views.browse import RegionView, YearIndexView, YearView
+from documents.views.detail import DocumentDetailView, document_text
+from documents.views.home import HomeView
+from documents.views.lists import DocumentListView
+
+__all__ = [
+    "DocumentDetailView",
+    "DocumentListView",
+    "HomeView",
+    "RegionView",
+    "YearIndexView",
+    "YearView",
+    "document_text",
+]

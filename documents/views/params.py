@@ -1,0 +1,119 @@
+"""List filters, sort and page read from GET parameters; bad values never raise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from documents.selectors import DocumentKind, ListFilters, ListSort
+
+MAX_FILTER_LENGTH = 100
+MAX_PAGE = 10_000
+PAGE_SIZE = 50
+ORPHANS = 5
+
+
+class ListParamsForm(forms.Form):
+    province = forms.CharField(
+        label=gettext_lazy("省份"), required=False, max_length=MAX_FILTER_LENGTH
+    )
+    category = forms.CharField(
+        label=gettext_lazy("主题分类"), required=False, max_length=MAX_FILTER_LENGTH
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("类型"), required=False, choices=DocumentKind.choices
+    )
+    review = forms.ChoiceField(
+        label=gettext_lazy("复核"),
+        required=False,
+        choices=[("yes", gettext_lazy("待复核")), ("no", gettext_lazy("无需复核"))],
+    )
+    year = forms.IntegerField(
+        label=gettext_lazy("年度"), required=False, min_value=1900, max_value=2100
+    )
+    sort = forms.ChoiceField(
+        label=gettext_lazy("排序"), required=False, choices=ListSort.choices
+    )
+    page = forms.IntegerField(
+        label=gettext_lazy("页码"), required=False, min_value=1, max_value=MAX_PAGE
+    )
+
+
+@dataclass
+class ListParams:
+    filters: ListFilters = field(default_factory=ListFilters)
+    sort: ListSort | None = None
+    page: int = 1
+    problems: list[str] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def _printable(value: str) -> str:
+    return "".join(ch for ch in value if ch.isprintable())
+
+
+def parse_list_params(
+    data: QueryDict, *, accept: frozenset[str], **fixed: Any
+) -> ListParams:
+    """Read the parameters named in ``accept``; drop each bad one with a message.
+
+    ``fixed`` are filters given by the URL path (a year page's year, say).
+    """
+    cleaned_input = {key: _printable(data.get(key, "")) for key in data}
+    form = ListParamsForm(cleaned_input)
+    form.is_valid()
+    values = dict(form.cleaned_data)
+    problems = []
+    for name, errors in form.errors.items():
+        if name not in accept and name != "page":
+            continue
+        label = form.fields[name].label
+        problems.append(
+            _("%(label)s：%(errors)s（已忽略）")
+            % {"label": label, "errors": "；".join(errors)}
+        )
+        values[name] = None
+    values = {
+        name: value
+        for name, value in values.items()
+        if (name in accept or name == "page") and value not in (None, "")
+    }
+    review = values.get("review")
+    filters = ListFilters(
+        province=fixed.get("province") or values.get("province", ""),
+        city=fixed.get("city", ""),
+        county=fixed.get("county", ""),
+        township=fixed.get("township", ""),
+        year=fixed.get("year") or values.get("year"),
+        category=values.get("category", ""),
+        kind=DocumentKind.parse(values.get("kind")),
+        needs_review=None if review is None else review == "yes",
+    )
+    return ListParams(
+        filters=filters,
+        sort=ListSort.parse(values.get("sort")),
+        page=values.get("page") or 1,
+        problems=problems,
+        values=values,
+    )
+
+
+def paginate(
+    queryset: QuerySet, params: ListParams, *, per_page: int = PAGE_SIZE
+) -> Page:
+    """The requested page; past the end, the last page and a message."""
+    paginator = Paginator(queryset, per_page, orphans=ORPHANS)
+    if params.page > paginator.num_pages:
+        if paginator.count:
+            params.problems.append(
+                _("第 %(page)s 页超出范围，已显示最后一页。") % {"page": params.page}
+            )
+        return paginator.page(paginator.num_pages)
+    return paginator.page(params.page)

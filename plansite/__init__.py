@@ -1,0 +1,1 @@
+"""plansite: a searchable archive of Chinese government work plans."""

@@ -1,0 +1,151 @@
+"""All settings are declared here; environments differ only by PLANSITE_* variables."""
+
+from __future__ import annotations
+
+import dj_database_url
+
+from plansite import env
+
+BASE_DIR = env.BASE_DIR
+
+# All runtime state lives under one directory that a single variable can move.
+VAR_DIR = env.get_path("PLANSITE_VAR_DIR", BASE_DIR / "var")
+LOG_DIR = VAR_DIR / "logs"
+WHOOSH_INDEX_DIR = VAR_DIR / "whoosh_index"
+JIEBA_CACHE_DIR = VAR_DIR / "cache"
+for _dir in (VAR_DIR, LOG_DIR, JIEBA_CACHE_DIR):
+    _dir.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = env.get_str(
+    "PLANSITE_SECRET_KEY", "dev-insecure-key-change-me-in-production-0123456789"
+)
+DEBUG = env.get_bool("PLANSITE_DEBUG", False)
+ALLOWED_HOSTS = env.get_list("PLANSITE_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "haystack",
+    "documents",
+    "search",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # Serves the vendored static files in production (no CDN, no separate server).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "plansite.urls"
+WSGI_APPLICATION = "plansite.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# SQLite under VAR_DIR is the embedded default; DATABASE_URL selects PostgreSQL.
+DATABASES = {
+    "default": dj_database_url.config(
+        env="DATABASE_URL",
+        default=f"sqlite:///{VAR_DIR / 'plansite.sqlite3'}",
+        conn_max_age=env.get_int("PLANSITE_DB_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Wait for a concurrent writer instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+_VALIDATORS = "django.contrib.auth.password_validation."
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": _VALIDATORS + "UserAttributeSimilarityValidator"},
+    {"NAME": _VALIDATORS + "MinimumLengthValidator"},
+    {"NAME": _VALIDATORS + "CommonPasswordValidator"},
+    {"NAME": _VALIDATORS + "NumericPasswordValidator"},
+]
+
+# The site speaks Chinese whatever the browser asks for, until an English
+# translation exists (then add LocaleMiddleware back).
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+# collectstatic fills it in production; WhiteNoise warns on every request if it is missing.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Import limits: a single document larger than this is not a document.
+PLANSITE_MAX_DOCUMENT_BYTES = env.get_int(
+    "PLANSITE_MAX_DOCUMENT_BYTES", 5 * 1024 * 1024
+)
+# Record files (JSON lines, CSV) hold many documents and may be larger.
+PLANSITE_MAX_RECORD_FILE_BYTES = env.get_int(
+    "PLANSITE_MAX_RECORD_FILE_BYTES", 200 * 1024 * 1024
+)
+
+# Search: haystack with Whoosh under VAR_DIR. Switching engines is a settings change.
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        "ENGINE": env.get_str(
+            "PLANSITE_SEARCH_ENGINE", "search.backend.PlansiteWhooshEngine"
+        ),
+        "PATH": str(WHOOSH_INDEX_DIR),
+        "URL": env.get_str("PLANSITE_SEARCH_URL", ""),
+        "INDEX_NAME": env.get_str("PLANSITE_SEARCH_INDEX_NAME", "plansite"),
+    },
+}
+# Per-save indexing is off; the import and admin services update the index explicitly.
+HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "file": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": str(LOG_DIR / "plansite.log"),
+            "maxBytes": 5 * 1024 * 1024,
+            "backupCount": 3,
+            "encoding": "utf-8",
+            "formatter": "plain",
+        },
+    },
+    "root": {"handlers": ["file"], "level": "INFO"},
+    "loggers": {
+        "django": {"handlers": ["console", "file"], "level": "WARNING"},
+        "jieba": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,104 @@
+"""The search form: query, filters, sort and page, read from GET parameters.
+
+Bad values never raise: each is dropped with a message the page can show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from search.services import MAX_PAGE_SIZE, SearchFilters, SortOrder
+
+MAX_FILTER_LENGTH = 100
+MAX_PAGE = 10_000
+DEFAULT_PAGE_SIZE = 20
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("检索词"), required=False, strip=True)
+    township = forms.CharField(
+        label=_("乡镇街道"), required=False, max_length=MAX_FILTER_LENGTH
+    )
+    county = forms.CharField(
+        label=_("区县"), required=False, max_length=MAX_FILTER_LENGTH
+    )
+    city = forms.CharField(
+        label=_("地市"), required=False, max_length=MAX_FILTER_LENGTH
+    )
+    province = forms.CharField(
+        label=_("省份"), required=False, max_length=MAX_FILTER_LENGTH
+    )
+    category = forms.CharField(
+        label=_("主题分类"), required=False, max_length=MAX_FILTER_LENGTH
+    )
+    issuer = forms.CharField(
+        label=_("发布机构"), required=False, max_length=MAX_FILTER_LENGTH
+    )
+    year_from = forms.IntegerField(
+        label=_("起始年度"), required=False, min_value=1900, max_value=2100
+    )
+    year_to = forms.IntegerField(
+        label=_("截止年度"), required=False, min_value=1900, max_value=2100
+    )
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=SortOrder.choices)
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+    page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+
+
+@dataclass
+class SearchParams:
+    """Validated parameters; ``problems`` lists what was ignored and why."""
+
+    query: str = ""
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    sort: str = ""
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+    problems: list[str] = field(default_factory=list)
+
+
+def _without_controls(value: str) -> str:
+    # Control characters (NUL above all) break databases and index files.
+    return "".join(ch for ch in value if ch.isprintable() or ch in " \t")
+
+
+def parse_search_params(data: QueryDict) -> tuple[SearchForm, SearchParams]:
+    """Read GET parameters into SearchParams, dropping each invalid one."""
+    cleaned_input = data.copy()
+    for key in list(cleaned_input.keys()):
+        cleaned_input[key] = _without_controls(cleaned_input.get(key, ""))
+    form = SearchForm(cleaned_input)
+    form.is_valid()
+    values = dict(form.cleaned_data)
+    problems: list[str] = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label or name
+        problems.append(f"{label}：{'；'.join(errors)}（已忽略）")
+        values[name] = None
+    year_from, year_to = values.get("year_from"), values.get("year_to")
+    if year_from is not None and year_to is not None and year_from > year_to:
+        year_from, year_to = year_to, year_from
+        problems.append(str(_("起始年度晚于截止年度，已对调。")))
+    filters = SearchFilters(
+        township=values.get("township") or "",
+        county=values.get("county") or "",
+        city=values.get("city") or "",
+        province=values.get("province") or "",
+        category=values.get("category") or "",
+        issuer=values.get("issuer") or "",
+        year_from=year_from,
+        year_to=year_to,
+    )
+    params = SearchParams(
+        query=values.get("q") or "",
+        filters=filters,
+        sort=values.get("sort") or "",
+        page=values.get("page") or 1,
+        page_size=values.get("page_size") or DEFAULT_PAGE_SIZE,
+        problems=problems,
+    )
+    return form, params

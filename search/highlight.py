@@ -1,0 +1,119 @@
+"""CJK-correct highlighting: every occurrence of every query term, HTML-safe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+
+from search.normalise import fold
+
+ELLIPSIS = "…"
+
+
+def find_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Merged (start, end) char spans of every occurrence of every term.
+
+    Matching is the same as the search's: substring, ASCII case folded (which
+    keeps offsets). Overlapping occurrences (哈哈 in 哈哈哈, 小微 inside
+    中小微企业 with 微企) merge into one span, so no mark is nested or split.
+    """
+    haystack = fold(text)
+    raw: list[tuple[int, int]] = []
+    for term in {fold(t) for t in terms if t}:
+        start = haystack.find(term)
+        while start != -1:
+            raw.append((start, start + len(term)))
+            start = haystack.find(term, start + 1)
+    raw.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in raw:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _render(
+    text: str, spans: Sequence[tuple[int, int]], start: int, end: int, first_id: int
+) -> str:
+    # Escape each plain and marked piece separately: escaping the whole text
+    # first would shift offsets and let a term such as "amp" match inside "&amp;".
+    parts: list[str] = []
+    cursor = start
+    number = first_id
+    for span_start, span_end in spans:
+        parts.append(escape(text[cursor:span_start]))
+        inner = escape(text[span_start:span_end])
+        if number:
+            parts.append(f'<mark id="hit-{number}">{inner}</mark>')
+            number += 1
+        else:
+            parts.append(f"<mark>{inner}</mark>")
+        cursor = span_end
+    parts.append(escape(text[cursor:end]))
+    return "".join(parts)
+
+
+def highlight_full(text: str, terms: Iterable[str]) -> tuple[str, int]:
+    """The whole text as HTML with marks id="hit-1", "hit-2", ... and their count."""
+    spans = find_spans(text, terms)
+    return _render(text, spans, 0, len(text), 1), len(spans)
+
+
+def _window(
+    text: str, spans: list[tuple[int, int]], first: int, width: int
+) -> tuple[int, int, int, int]:
+    """The passage starting near span ``first``: (start, end, first, last+1)."""
+    anchor = spans[first][0]
+    start = max(0, anchor - width // 4)
+    if first > 0:
+        # Start after the previous hit rather than show half of it unmarked.
+        start = max(start, spans[first - 1][1])
+    end = min(len(text), start + width)
+    last = first
+    while last < len(spans) and spans[last][1] <= end:
+        last += 1
+    # Never cut a mark in two: stretch to the end of a span that straddles.
+    if last < len(spans) and spans[last][0] < end:
+        end = spans[last][1]
+        last += 1
+    return start, end, first, last
+
+
+def snippets(
+    text: str, terms: Iterable[str], n: int = 3, width: int = 120
+) -> list[str]:
+    """Up to n passages of about ``width`` chars, in text order, all terms marked.
+
+    Passages that show the most different terms come first in the choice,
+    then those with the most hits. With no hits, the start of the text.
+    """
+    term_list = [t for t in dict.fromkeys(terms) if t]
+    spans = find_spans(text, term_list)
+    if not spans:
+        head = " ".join(escape(text[:width]).split())
+        return [head + (ELLIPSIS if len(text) > width else "")] if head else []
+    folded = fold(text)
+    candidates = []
+    for i in range(len(spans)):
+        start, end, first, last = _window(text, spans, i, width)
+        passage = folded[start:end]
+        distinct = sum(1 for t in term_list if fold(t) in passage)
+        candidates.append((-distinct, -(last - first), start, end, first, last))
+    candidates.sort()
+    chosen: list[tuple[int, int, int, int]] = []
+    for _, _, start, end, first, last in candidates:
+        if len(chosen) == n:
+            break
+        if all(end <= s or start >= e for s, e, _, _ in chosen):
+            chosen.append((start, end, first, last))
+    chosen.sort()
+    passages = []
+    for start, end, first, last in chosen:
+        # Line breaks would break a one-line passage; marks contain no spaces.
+        body = " ".join(_render(text, spans[first:last], start, end, 0).split())
+        prefix = ELLIPSIS if start > 0 else ""
+        suffix = ELLIPSIS if end < len(text) else ""
+        passages.append(prefix + body + suffix)
+    return passages

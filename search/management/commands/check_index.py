@@ -1,0 +1,50 @@
+"""Report documents missing from, stale in, or orphaned in the search index."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from search.services import index_documents, index_status, remove_documents
+
+SHOWN_IDS = 20
+
+
+class Command(BaseCommand):
+    help = "比较数据库与检索索引：列出缺失、过期和多余的文档；有差异时退出码为 1。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--fix",
+            "--repair",
+            dest="fix",
+            action="store_true",
+            help="重新索引缺失和过期的文档，并删除多余的索引条目。",
+        )
+
+    def handle(self, *args, **options):
+        status = index_status()
+        verbosity = options["verbosity"]
+        for label, ids in (
+            ("缺失（未索引）", status.missing),
+            ("过期（索引早于最近修改）", status.stale),
+            ("多余（数据库中已无）", status.orphans),
+        ):
+            if ids and verbosity >= 1:
+                shown = ", ".join(str(pk) for pk in ids[:SHOWN_IDS])
+                more = " …" if len(ids) > SHOWN_IDS else ""
+                self.stdout.write(f"{label}: {len(ids)} 篇 [{shown}{more}]")
+        if status.ok:
+            if verbosity >= 1:
+                self.stdout.write(self.style.SUCCESS("索引与数据库一致。"))
+            return
+        if options["fix"]:
+            indexed = index_documents(status.missing + status.stale)
+            removed = remove_documents(status.orphans)
+            self.stdout.write(
+                self.style.SUCCESS(f"已重新索引 {indexed} 篇，删除 {removed} 条。")
+            )
+            return
+        raise CommandError(
+            "索引与数据库不一致；运行 check_index --fix 或 rebuild_index 修复。",
+            returncode=1,
+        )

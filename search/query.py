@@ -1,0 +1,233 @@
+"""The user's query syntax: parse to an AST, then to Whoosh or a query string."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from search.analyzers import query_grams
+from search.normalise import fold
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 20
+EXACT_FIELD = "exact"
+
+# ASCII and CJK (full-width, curly) double quotes all open and close a phrase.
+QUOTES = frozenset('"＂“”')
+OR_WORDS = frozenset({"OR", "|"})
+AND_WORDS = frozenset({"AND", "&&"})
+
+
+class QueryError(ValueError):
+    """A query that cannot be understood; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """A string that must occur verbatim (ASCII case aside)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Not:
+    """Documents that do not contain the term."""
+
+    term: Term
+
+
+@dataclass(frozen=True)
+class Or:
+    """Any of the terms."""
+
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class And:
+    """All of the clauses."""
+
+    clauses: tuple[Term | Or | Not, ...]
+
+
+Node = And
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    quoted: bool
+    negated: bool
+
+
+def _clean(raw: str) -> str:
+    # Control and format characters (NUL, zero-width space, bidi marks) are
+    # invisible in the search box; they would only make a term unmatchable.
+    return "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
+        for ch in raw
+    )
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _lex(text: str) -> list[_Word]:
+    words: list[_Word] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        negated = False
+        if ch == "-" and i + 1 < n and text[i + 1] in QUOTES:
+            negated = True
+            i += 1
+            ch = text[i]
+        if ch in QUOTES:
+            end = next((j for j in range(i + 1, n) if text[j] in QUOTES), None)
+            if end is None:
+                # An unbalanced quote: read the rest as ordinary words.
+                i += 1
+                continue
+            phrase = _SPACE.sub(" ", text[i + 1 : end]).strip()
+            if phrase:
+                words.append(_Word(phrase, quoted=True, negated=negated))
+            i = end + 1
+            continue
+        end = i
+        while end < n and not text[end].isspace() and text[end] not in QUOTES:
+            end += 1
+        token = text[i:end]
+        i = end
+        if token.startswith("-") and len(token) > 1:
+            words.append(_Word(token[1:], quoted=False, negated=True))
+        elif token != "-":
+            words.append(_Word(token, quoted=False, negated=False))
+    return words
+
+
+def parse_query(raw: str) -> Node | None:
+    """Parse the search box; None means no query at all (browse everything).
+
+    Terms side by side must all occur; ``a OR b`` needs either (OR binds
+    tighter than the implicit AND); ``-a`` excludes; ``"a b"`` keeps the space.
+    Every term is matched as an exact substring.
+    """
+    if len(raw) > MAX_QUERY_LENGTH:
+        raise QueryError(f"检索式过长：最多 {MAX_QUERY_LENGTH} 个字符，请缩短后再试。")
+    text = _clean(raw).strip()
+    if not text:
+        return None
+    words = _lex(text)
+    if not words:
+        raise QueryError("请输入要检索的词语。")
+
+    groups: list[list[_Word]] = []
+    pending_or = False
+    for word in words:
+        if not word.quoted and word.text in AND_WORDS and not word.negated:
+            pending_or = False
+            continue
+        if not word.quoted and word.text in OR_WORDS and not word.negated:
+            # A leading, trailing or doubled OR has nothing to join; ignore it.
+            pending_or = bool(groups)
+            continue
+        if pending_or:
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+        pending_or = False
+
+    if not groups:
+        raise QueryError("检索式只有运算符（AND、OR、-），请输入要检索的词语。")
+
+    clauses: list[Term | Or | Not] = []
+    seen: set[Term | Or | Not] = set()
+    for group in groups:
+        if len(group) > 1 and any(word.negated for word in group):
+            raise QueryError("排除词（-）不能与 OR 连用，请分开写，例如：水 -污水。")
+        clause: Term | Or | Not
+        if len(group) == 1:
+            term = Term(group[0].text)
+            clause = Not(term) if group[0].negated else term
+        else:
+            terms = tuple(dict.fromkeys(Term(word.text) for word in group))
+            clause = Or(terms) if len(terms) > 1 else terms[0]
+        if clause not in seen:
+            seen.add(clause)
+            clauses.append(clause)
+
+    node = And(tuple(clauses))
+    if len(terms_of(node, include_negated=True)) > MAX_TERMS:
+        raise QueryError(f"检索词过多：最多 {MAX_TERMS} 个，请精简后再试。")
+    return node
+
+
+def terms_of(node: Node | None, *, include_negated: bool = False) -> list[str]:
+    """The distinct term strings, in query order (positive ones for highlighting)."""
+    if node is None:
+        return []
+    found: list[str] = []
+    for clause in node.clauses:
+        if isinstance(clause, Term):
+            found.append(clause.text)
+        elif isinstance(clause, Or):
+            found.extend(term.text for term in clause.terms)
+        elif include_negated:
+            found.append(clause.term.text)
+    return list(dict.fromkeys(found))
+
+
+def has_positive(node: Node) -> bool:
+    """Whether the query requires something, rather than only excluding."""
+    return any(not isinstance(clause, Not) for clause in node.clauses)
+
+
+def _quote(term: Term) -> str:
+    # The lexer never lets a straight quote into a term, so quoting is safe.
+    return f'{EXACT_FIELD}:"{term.text}"'
+
+
+def to_query_string(node: Node) -> str:
+    """A Lucene-style query string over the exact field (for SearchQuerySet)."""
+    parts: list[str] = []
+    for clause in node.clauses:
+        if isinstance(clause, Term):
+            parts.append(_quote(clause))
+        elif isinstance(clause, Or):
+            parts.append("(" + " OR ".join(_quote(t) for t in clause.terms) + ")")
+        else:
+            parts.append("NOT " + _quote(clause.term))
+    if not has_positive(node):
+        # A query of only exclusions means "everything except".
+        parts.insert(0, "*")
+    return " AND ".join(parts)
+
+
+def _term_query(term: Term, fieldname: str) -> wq.Query:
+    grams = query_grams(fold(term.text))
+    if len(grams) == 1:
+        return wq.Term(fieldname, grams[0])
+    return wq.Phrase(fieldname, grams)
+
+
+def to_whoosh(node: Node, fieldname: str = EXACT_FIELD) -> wq.Query:
+    """The equivalent Whoosh query object."""
+    required: list[wq.Query] = []
+    excluded: list[wq.Query] = []
+    for clause in node.clauses:
+        if isinstance(clause, Term):
+            required.append(_term_query(clause, fieldname))
+        elif isinstance(clause, Or):
+            required.append(wq.Or([_term_query(t, fieldname) for t in clause.terms]))
+        else:
+            excluded.append(_term_query(clause.term, fieldname))
+    positive: wq.Query = wq.And(required) if required else wq.Every()
+    if excluded:
+        return wq.AndNot(positive, wq.Or(excluded))
+    return positive

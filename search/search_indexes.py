@@ -1,0 +1,75 @@
+"""The haystack index of documents: ranking text, exact text, and filter fields."""
+
+from __future__ import annotations
+
+import datetime
+
+from haystack import indexes
+
+from documents.models import Document
+from search.analyzers import exact_analyzer, jieba_analyzer
+
+
+def searchable_text(document: Document) -> str:
+    """What a query is matched against: the title, a newline, the body.
+
+    Queries never contain a newline, so no match can straddle the two.
+    """
+    return f"{document.title}\n{document.body}"
+
+
+def sort_date(document: Document) -> datetime.date | None:
+    """The date a document is ordered by: written, else published, else its year."""
+    if document.doc_date:
+        return document.doc_date
+    if document.publish_date:
+        return document.publish_date
+    if document.plan_year:
+        return datetime.date(document.plan_year, 1, 1)
+    return None
+
+
+class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
+    """One entry per Document.
+
+    Plain CharFields without an analyzer are stored untokenised by our Whoosh
+    backend, so filters and facets see the exact names.
+    """
+
+    text = indexes.CharField(document=True, stored=False, analyzer=jieba_analyzer())
+    exact = indexes.CharField(stored=False, analyzer=exact_analyzer())
+
+    title = indexes.CharField(model_attr="title", indexed=False)
+    issuer = indexes.CharField(model_attr="issuer")
+    township = indexes.CharField(model_attr="township", faceted=True)
+    county = indexes.CharField(model_attr="county", faceted=True)
+    city = indexes.CharField(model_attr="city", faceted=True)
+    province = indexes.CharField(model_attr="province", faceted=True)
+    division_code = indexes.CharField(model_attr="division_code")
+    category = indexes.CharField(model_attr="category", faceted=True)
+    plan_year = indexes.IntegerField(model_attr="plan_year", null=True, faceted=True)
+    doc_date = indexes.DateField(model_attr="doc_date", null=True)
+    publish_date = indexes.DateField(model_attr="publish_date", null=True)
+    sort_date = indexes.DateField(null=True)
+    needs_review = indexes.BooleanField(model_attr="needs_review")
+    # Compared with the database by check_index to find stale entries.
+    updated_at = indexes.DateTimeField(model_attr="updated_at", indexed=False)
+
+    def get_model(self) -> type[Document]:
+        return Document
+
+    def get_updated_field(self) -> str:
+        return "updated_at"
+
+    def index_queryset(self, using=None):
+        # The body is read here once per batch; the original text never is.
+        return self.get_model().objects.defer("original")
+
+    def prepare_text(self, obj: Document) -> str:
+        return searchable_text(obj)
+
+    def prepare_exact(self, obj: Document) -> str:
+        return searchable_text(obj)
+
+    def prepare_sort_date(self, obj: Document) -> datetime.date | None:
+        return sort_date(obj)

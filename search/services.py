@@ -1,0 +1,274 @@
+"""Search and indexing services, on haystack's public API only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import TextChoices
+from haystack import connections
+from haystack.inputs import Exact, Raw
+from haystack.query import SearchQuerySet
+
+from documents.models import Document
+from search.query import Node, parse_query, terms_of, to_query_string
+
+logger = logging.getLogger(__name__)
+
+FACET_FIELDS = ("township", "county", "plan_year", "category")
+MAX_PAGE_SIZE = 100
+INDEX_BATCH_SIZE = 200
+# Straight quotes would end haystack's quoted filter value early.
+_UNSAFE_FILTER_CHARS = str.maketrans("", "", '"\\')
+
+
+class SortOrder(TextChoices):
+    RELEVANCE = "relevance", "相关度"
+    NEWEST = "newest", "最新"
+    OLDEST = "oldest", "最早"
+
+    @classmethod
+    def parse(cls, value: str | None) -> SortOrder | None:
+        """The sort order named by value, or None for unknown input."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+
+_ORDER_BY = {
+    SortOrder.RELEVANCE: (),
+    SortOrder.NEWEST: ("-sort_date",),
+    SortOrder.OLDEST: ("sort_date",),
+}
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Exact-value filters; empty strings and None mean "any"."""
+
+    township: str = ""
+    county: str = ""
+    city: str = ""
+    province: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    category: str = ""
+    issuer: str = ""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result: the document id and the fields stored in the index."""
+
+    id: int
+    score: float
+    title: str
+    issuer: str
+    township: str
+    county: str
+    city: str
+    province: str
+    division_code: str
+    category: str
+    plan_year: int | None
+    doc_date: date | None
+    publish_date: date | None
+    needs_review: bool
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results, the total, and facet counts over all matches."""
+
+    total: int
+    page: int
+    page_size: int
+    results: list[SearchHit]
+    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+    terms: list[str] = field(default_factory=list)
+    query: Node | None = None
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _filtered(sqs: SearchQuerySet, filters: SearchFilters) -> SearchQuerySet:
+    for name in ("township", "county", "city", "province", "category", "issuer"):
+        value = getattr(filters, name).translate(_UNSAFE_FILTER_CHARS).strip()
+        if value:
+            # Exact keeps a value such as "桃源乡 人民政府" as one term.
+            sqs = sqs.filter(**{name: Exact(value)})
+    if filters.year_from is not None:
+        sqs = sqs.filter(plan_year__gte=filters.year_from)
+    if filters.year_to is not None:
+        sqs = sqs.filter(plan_year__lte=filters.year_to)
+    return sqs
+
+
+def _hit(result: Any) -> SearchHit:
+    def text(name: str) -> str:
+        return getattr(result, name, None) or ""
+
+    def optional(name: str) -> Any:
+        return getattr(result, name, None)
+
+    return SearchHit(
+        id=int(result.pk),
+        score=float(result.score or 0),
+        title=text("title"),
+        issuer=text("issuer"),
+        township=text("township"),
+        county=text("county"),
+        city=text("city"),
+        province=text("province"),
+        division_code=text("division_code"),
+        category=text("category"),
+        plan_year=optional("plan_year"),
+        doc_date=optional("doc_date"),
+        publish_date=optional("publish_date"),
+        needs_review=bool(optional("needs_review")),
+    )
+
+
+def _facets(raw: dict) -> dict[str, list[tuple[Any, int]]]:
+    # haystack has already renamed township_exact back to township.
+    fields = (raw or {}).get("fields", {})
+    facets = {}
+    for name in FACET_FIELDS:
+        counts = fields.get(name, [])
+        # Documents without a value are not a facet choice.
+        facets[name] = [(v, n) for v, n in counts if v not in (None, "") and n]
+    return facets
+
+
+def search_documents(
+    *,
+    query: str,
+    filters: SearchFilters,
+    sort: str,
+    page: int,
+    page_size: int,
+) -> SearchPage:
+    """One page of documents matching the query and filters.
+
+    Raises search.query.QueryError (with a message for the user) for a query
+    that cannot be parsed. An empty query lists every document.
+    """
+    node = parse_query(query)
+    page_size = min(max(1, page_size), MAX_PAGE_SIZE)
+    page = max(1, page)
+    order = SortOrder.parse(sort) or SortOrder.RELEVANCE
+
+    sqs = SearchQuerySet().models(Document)
+    if node is not None:
+        sqs = sqs.filter(content=Raw(to_query_string(node)))
+    sqs = _filtered(sqs, filters)
+    if order is SortOrder.RELEVANCE and node is None:
+        order = SortOrder.NEWEST
+    if _ORDER_BY[order]:
+        sqs = sqs.order_by(*_ORDER_BY[order])
+    for name in FACET_FIELDS:
+        sqs = sqs.facet(name)
+
+    start = (page - 1) * page_size
+    # Slicing runs one query that also fills the count and the facets.
+    results = list(sqs[start : start + page_size])
+    return SearchPage(
+        total=sqs.count(),
+        page=page,
+        page_size=page_size,
+        results=[_hit(r) for r in results if r is not None],
+        facets=_facets(sqs.facet_counts()),
+        terms=terms_of(node),
+        query=node,
+    )
+
+
+def _index():
+    return connections["default"].get_unified_index().get_index(Document)
+
+
+def _backend():
+    return connections["default"].get_backend()
+
+
+def index_documents(ids: Iterable[int]) -> int:
+    """(Re)index the given documents; ids not in the database are removed."""
+    ids = sorted(set(ids))
+    index, backend = _index(), _backend()
+    found: set[int] = set()
+
+    def batches():
+        for offset in range(0, len(ids), INDEX_BATCH_SIZE):
+            # Only the batch's ids in the SQL: SQLite allows 32,766 parameters.
+            chunk = ids[offset : offset + INDEX_BATCH_SIZE]
+            batch = list(index.index_queryset().filter(pk__in=chunk))
+            found.update(doc.pk for doc in batch)
+            yield batch
+
+    # One writer and one commit for all batches (Whoosh allows one writer at a
+    # time); the database is still read a batch at a time.
+    backend.update_batches(index, batches())
+    gone = [pk for pk in ids if pk not in found]
+    if gone:
+        remove_documents(gone)
+    return len(found)
+
+
+def remove_documents(ids: Iterable[int]) -> int:
+    """Remove the given document ids from the index."""
+    backend = _backend()
+    removed = 0
+    for pk in sorted(set(ids)):
+        backend.remove(f"documents.document.{pk}")
+        removed += 1
+    return removed
+
+
+def rebuild_index() -> int:
+    """Empty the index and index every document again; returns the count."""
+    backend = _backend()
+    backend.clear(commit=True)
+    ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
+    return index_documents(ids)
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """Differences between the database and the index."""
+
+    missing: list[int]
+    stale: list[int]
+    orphans: list[int]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.orphans)
+
+
+def indexed_versions() -> dict[int, Any]:
+    """The updated_at stored in the index for every indexed document."""
+    sqs = SearchQuerySet().models(Document)
+    total = sqs.count()
+    if not total:
+        return {}
+    rows = sqs.values_list("pk", "updated_at")[:total]
+    return {int(pk): updated for pk, updated in rows}
+
+
+def index_status() -> IndexStatus:
+    """Documents missing from the index, indexed before their last change, or
+    indexed but no longer in the database."""
+    indexed = indexed_versions()
+    database = dict(Document.objects.values_list("pk", "updated_at"))
+    missing = sorted(set(database) - set(indexed))
+    orphans = sorted(set(indexed) - set(database))
+    stale = sorted(
+        pk for pk in set(database) & set(indexed) if indexed[pk] != database[pk]
+    )
+    return IndexStatus(missing=missing, stale=stale, orphans=orphans)

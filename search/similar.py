@@ -1,0 +1,72 @@
+"""Documents that share a document's most distinctive jieba words."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+from haystack import connections
+from haystack.constants import DJANGO_CT, DJANGO_ID, ID
+from whoosh import query as wq
+
+from documents.models import Document
+from search.search_indexes import searchable_text
+
+logger = logging.getLogger(__name__)
+
+KEY_TERMS = 12
+# Analysing a long report with jieba takes a while; the start says what it is about.
+MAX_TEXT_CHARS = 20_000
+CACHE_SECONDS = 60 * 60
+_CONTENT_TYPE = "documents.document"
+
+
+def _key(document: Document) -> str:
+    stamp = document.updated_at.timestamp() if document.updated_at else 0
+    return f"similar:{document.pk}:{stamp}"
+
+
+def similar_document_ids(*, document: Document, limit: int = 5) -> list[int]:
+    """Ids of up to ``limit`` indexed documents most like ``document``, best first.
+
+    Key terms are the jieba words of the title and body that are frequent here
+    and rare in the archive (Whoosh's Bo1 model); the other documents are
+    ranked by those terms. Returns [] when the engine is not Whoosh or the
+    document is not indexed, so the page can still show its other neighbours.
+    """
+    cached = cache.get(_key(document))
+    if cached is not None:
+        return cached[:limit]
+    try:
+        ids = _more_like(document, limit=max(limit, 10))
+    except Exception:  # noqa: BLE001 - a missing or foreign index must not break a page
+        logger.warning("similar documents failed for %s", document.pk, exc_info=True)
+        return []
+    cache.set(_key(document), ids, CACHE_SECONDS)
+    return ids[:limit]
+
+
+def _more_like(document: Document, *, limit: int) -> list[int]:
+    backend = connections["default"].get_backend()
+    if not hasattr(backend, "searcher"):
+        return []
+    searcher = backend.searcher()
+    docnum = searcher.document_number(**{ID: f"{_CONTENT_TYPE}.{document.pk}"})
+    if docnum is None:
+        return []
+    fieldname = backend.content_field_name
+    text = searchable_text(document)[:MAX_TEXT_CHARS]
+    results = searcher.more_like(
+        docnum,
+        fieldname,
+        text=text,
+        top=limit,
+        numterms=KEY_TERMS,
+        filter=wq.Term(DJANGO_CT, _CONTENT_TYPE),
+    )
+    ids = []
+    for hit in results:
+        raw = hit.get(DJANGO_ID)
+        if raw is not None and str(raw).isdigit() and int(raw) != document.pk:
+            ids.append(int(raw))
+    return ids

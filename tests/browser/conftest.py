@@ -1,0 +1,85 @@
+"""Real Chromium (Debian's /usr/bin/chromium) driven by Playwright, against live_server."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+CHROMIUM = Path(os.environ.get("PLANSITE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+VIEWPORTS = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
+SCREENSHOT_DIR = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _sync_orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in this thread; the ORM calls in
+    the fixtures are still plain synchronous code. Scoped to this package so the
+    flag never leaks into other tests (``check --deploy`` rejects it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:  # noqa: ANN001
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN")
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def live_archive(live_server, search_index, seeds_dir: Path, corpus_dir: Path) -> str:  # noqa: ANN001
+    """The seeds and the Pingtan pages, imported and indexed, served by live_server."""
+    call_command(
+        "import_plans",
+        str(seeds_dir),
+        str(corpus_dir / "pingtan"),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    return live_server.url
+
+
+def screenshot(browser, url: str, name: str) -> None:  # noqa: ANN001
+    """Save the page at desktop and phone width under var/screenshots/."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    for label, viewport in VIEWPORTS.items():
+        context = browser.new_context(viewport=viewport, locale="zh-CN")
+        tab = context.new_page()
+        tab.goto(url)
+        tab.screenshot(path=str(SCREENSHOT_DIR / f"{name}-{label}.png"), full_page=True)
+        context.close()

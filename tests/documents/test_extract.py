@@ -1,0 +1,209 @@
+"""Layout detection and field extraction, on the seeds and on layouts they lack."""
+
+from pathlib import Path
+
+import pytest
+
+from documents.ingest.decode import decode_bytes
+from documents.ingest.errors import RejectedInput
+from documents.ingest.layouts import Layout, detect_layout, extract_records
+
+CHROME = (
+    "老年模式",
+    "当前位置",
+    "打印",
+    "关闭",
+    "浏览次数",
+    "字号",
+    "QQ空间",
+    "附件下载",
+)
+
+
+def _record(path: Path):
+    text = decode_bytes(path.read_bytes()).text
+    (outcome,) = list(extract_records(text, filename=path.name))
+    assert outcome.error is None
+    return outcome.record
+
+
+def _seed(seeds_dir: Path, prefix: str) -> Path:
+    return next(seeds_dir.glob(f"{prefix}_*.txt"))
+
+
+@pytest.mark.parametrize(
+    ("prefix", "layout"),
+    [
+        ("000", Layout.VALUE_LIST),
+        ("001", Layout.LABELLED),
+        ("002", Layout.LABELLED),
+        ("003", Layout.PLAIN),
+        ("004", Layout.LABELLED),
+    ],
+)
+def test_seed_layouts(seeds_dir: Path, prefix: str, layout: Layout) -> None:
+    path = _seed(seeds_dir, prefix)
+    assert detect_layout(path.read_text("utf-8"), filename=path.name) is layout
+
+
+def test_value_list_seed_fields_by_shape(seeds_dir: Path) -> None:
+    record = _record(_seed(seeds_dir, "000"))
+    assert record.fields["index_no"] == "113302820029791000/2021-127594"
+    assert record.fields["issuer"] == "周巷镇"
+    assert record.fields["disclosure"] == "主动公开"
+    assert record.fields["doc_date"] == "2021-01-27"
+    assert record.fields["category"] == "计划总结"
+    assert record.body.startswith("2021年是“十四五”规划的开局之年")
+    assert "面向社会" not in record.body
+
+
+def test_pipe_table_seed(seeds_dir: Path) -> None:
+    record = _record(_seed(seeds_dir, "001"))
+    assert record.fields == {
+        "index_no": "002590139/2023-74151",
+        "disclosure": "主动公开",
+        "publish_date": "2023-06-16 11:08",
+        "issuer": "章镇镇",
+        "title": "2023年章镇镇政府主要工作安排和任务分解",
+    }
+    assert not record.body.rstrip().endswith("|")
+    # Paragraphs flattened into one line by the scraper are split again.
+    assert "\n（一）" in record.body or "\n(一)" in record.body
+
+
+def test_markdown_table_seed(seeds_dir: Path) -> None:
+    record = _record(_seed(seeds_dir, "002"))
+    assert record.fields["index_no"] == "001008006002071/2020-144703"
+    assert record.fields["category"] == "综合政务/政府工作"
+    assert record.fields["issuer"] == "店口镇"
+    assert record.fields["doc_date"] == "2020-11-04"
+    assert record.fields["title"] == "店口镇2020年度政府工作报告"
+    assert record.body.startswith("一、2019年工作回顾\n")
+
+
+def test_page_dump_seed_loses_its_chrome(seeds_dir: Path) -> None:
+    record = _record(_seed(seeds_dir, "004"))
+    assert record.fields["index_no"] == "LH331082-074/2021-108413"
+    assert record.fields["doc_date"] == "2021-01-13"
+    assert record.fields["publish_date"] == "2020-02-26 10:48"
+    assert record.fields["issuer"] == "东塍镇"  # 发布单位 beats 来源
+    assert record.fields["title"] == "东塍镇2020年工作计划"
+    assert "doc_number" not in record.fields  # 文号 is empty on the page
+    assert record.breadcrumb[-2:] == ["东塍镇", "计划总结"]
+    for chrome in CHROME:
+        assert chrome not in record.body
+    assert "进入老年模式" in record.original
+
+
+def test_no_metadata_seed_is_all_body(seeds_dir: Path) -> None:
+    record = _record(_seed(seeds_dir, "003"))
+    assert record.fields == {}
+    assert record.body.startswith("围绕上述目标要求")
+
+
+def test_pingtan_key_value_header_and_flattened_block(corpus_dir: Path) -> None:
+    record = _record(corpus_dir / "pingtan" / "59755.txt")
+    assert record.fields["index_no"] == "PZ00101-2500-2016-00006"
+    assert record.fields["doc_date"] == "2016-02-05"
+    assert record.fields["doc_number"] == "岚综管综〔2016〕20号"
+    assert record.fields["source_url"].startswith("https://www.pingtan.gov.cn/")
+    assert record.fields["category"] == "工作动态"
+    for chrome in CHROME:
+        assert chrome not in record.body
+    assert "索 引 号" not in record.body
+
+
+@pytest.mark.parametrize(
+    "name", ["42036.txt", "42053.txt", "6329.txt", "83294.txt", "97139.txt"]
+)
+def test_pingtan_bodies_are_clean(corpus_dir: Path, name: str) -> None:
+    record = _record(corpus_dir / "pingtan" / name)
+    assert record.fields["title"]
+    assert record.fields["publish_date"]
+    for chrome in CHROME:
+        assert chrome not in record.body
+    assert "原文链接" not in record.body
+
+
+def test_national_reports_jsonl(corpus_dir: Path) -> None:
+    path = corpus_dir / "national-reports" / "government_work_reports.jsonl"
+    outcomes = list(extract_records(path.read_text("utf-8"), filename=path.name))
+    assert len(outcomes) == 72
+    assert all(o.error is None for o in outcomes)
+    first = outcomes[0].record
+    assert first.fields["title"] == "2025年中华人民共和国国务院政府工作报告"
+    assert first.fields["plan_year"] == "2025"
+    assert first.fields["source_url"].startswith("https://zh.wikisource.org/")
+    assert first.body.startswith("各位代表：")
+    assert "\n\n" not in first.body
+
+
+HTML_TABLE = """<!DOCTYPE html><html><head><title>五水共治工作计划_某某县人民政府</title>
+<meta name="ArticleTitle" content="桃源乡2022年五水共治工作计划">
+<meta name="PubDate" content="2022-03-04 09:30">
+<meta name="ContentSource" content="桃源乡人民政府">
+</head><body><div class="nav">首页 &gt; 政务公开</div>
+<table class="meta"><tr><td>索引号：</td><td>001/2022-0001</td><td>发布机构：</td>
+<td>桃源乡人民政府</td></tr><tr><td>成文日期：</td><td>2022年3月1日</td>
+<td>文号：</td><td>桃政〔2022〕5号</td></tr></table>
+<div id="zoom" class="TRS_Editor"><p>一、总体要求</p>
+<p>坚持以五水共治为抓手，全面推进治污水、防洪水、排涝水、保供水、抓节水，确保全乡水环境质量持续改善。</p>
+<p>二、主要任务</p><p>（一）治污水。完成农村生活污水处理设施提标改造十处，开展河道清淤三万立方米。</p>
+<script>alert('x')</script></div><div class="footer">打印 关闭</div></body></html>"""
+
+
+def test_html_page_table_and_meta() -> None:
+    assert detect_layout(HTML_TABLE) is Layout.HTML
+    (outcome,) = list(extract_records(HTML_TABLE, filename="a.html"))
+    record = outcome.record
+    assert record.fields["index_no"] == "001/2022-0001"
+    assert record.fields["issuer"] == "桃源乡人民政府"
+    assert record.fields["doc_date"] == "2022年3月1日"
+    assert record.fields["doc_number"] == "桃政〔2022〕5号"
+    assert record.fields["title"] == "桃源乡2022年五水共治工作计划"
+    assert record.fields["publish_date"] == "2022-03-04 09:30"
+    assert record.body.splitlines()[0] == "一、总体要求"
+    assert "alert" not in record.body and "打印" not in record.body
+    assert record.original == HTML_TABLE
+
+
+def test_csv_with_header_row() -> None:
+    text = (
+        "标题,索引号,发布机构,成文日期,正文\r\n"
+        '周巷镇2022年工作计划,113302820029791000/2022-1,周巷镇,2022/1/5,"第一段。\n第二段。"\r\n'
+        "无正文的一行,X/1,周巷镇,2022-01-06,\r\n"
+    )
+    outcomes = list(extract_records(text, filename="plans.csv"))
+    assert [o.suffix for o in outcomes] == ["#R2", "#R3"]
+    good, bad = outcomes
+    assert good.record.fields["title"] == "周巷镇2022年工作计划"
+    assert good.record.fields["doc_date"] == "2022/1/5"
+    assert good.record.body == "第一段。\n第二段。"
+    assert bad.record is None and "没有正文" in bad.error
+
+
+def test_csv_without_body_column_is_rejected() -> None:
+    with pytest.raises(RejectedInput):
+        list(extract_records("a,b\n1,2\n", filename="x.csv"))
+
+
+def test_jsonl_bad_line_is_reported_and_others_kept() -> None:
+    text = '{"title": "甲", "content": "正文甲。"}\n{oops\n[1, 2]\n{"title": "乙", "content": "正文乙。"}\n'
+    outcomes = list(extract_records(text, filename="x.jsonl"))
+    assert [o.error is None for o in outcomes] == [True, False, False, True]
+    assert "第2行" in outcomes[1].error
+
+
+def test_file_of_only_chrome_is_rejected() -> None:
+    with pytest.raises(RejectedInput):
+        list(extract_records("进入老年模式\n打印 关闭\n", filename="x.txt"))
+
+
+def test_ten_thousand_metadata_lines_do_not_hang() -> None:
+    text = (
+        "索引号：A/1\n"
+        + "来源：某某镇\n" * 10000
+        + "正文第一段，内容足够长，说明这是正文而不是元数据。。\n"
+    )
+    (outcome,) = list(extract_records(text, filename="x.txt"))
+    assert outcome.record.fields["index_no"] == "A/1"

@@ -1,0 +1,91 @@
+"""Inference of plan year, kind and derived titles from titles and text."""
+
+import pytest
+
+from documents.ingest import infer
+
+
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [
+        ("东塍镇2020年工作计划", 2020),
+        ("店口镇2020年度政府工作报告", 2020),
+        ("海坛片区管理局2022工作计划", 2022),
+        ("政府工作报告（2025）", 2025),
+        ("平潭综合实验区金井片区管理局2022年工作总结及2023年工作计划", 2023),
+        ("2019年工作总结和2020年工作思路", 2020),
+        ("1954年中华人民共和国国务院政府工作报告", 1954),
+    ],
+)
+def test_plan_year_from_title(title: str, year: int) -> None:
+    guess = infer.plan_year_from_title(title)
+    assert guess is not None and guess.value == year
+
+
+@pytest.mark.parametrize("title", ["关于政府工作报告的决议", "", "第12345号通知"])
+def test_no_plan_year_in_title(title: str) -> None:
+    assert infer.plan_year_from_title(title) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "doc_year", "year"),
+    [
+        ("2021年是“十四五”规划的开局之年，也是本届政府收官之年。", None, 2021),
+        ("今年重点工作如下。谋划储备“十三五”时期重大项目。", None, 2015),
+        ("今年是十三五收官之年。", None, 2020),
+        ("2019年，全镇实现生产总值增长。2020年是全面建成小康社会之年。", 2020, 2020),
+    ],
+)
+def test_plan_year_from_text(body: str, doc_year: int | None, year: int) -> None:
+    guess = infer.plan_year_from_text(body, doc_year=doc_year)
+    assert guess is not None and guess.value == year
+
+
+def test_text_year_far_from_document_date_is_not_taken() -> None:
+    assert (
+        infer.plan_year_from_text("2008年是改革开放三十周年。", doc_year=2021) is None
+    )
+
+
+def test_derived_title_says_it_was_derived() -> None:
+    title = infer.derived_title(
+        place="慈溪市", year=2015, kind=infer.KIND_PLAN, body=""
+    )
+    assert title.startswith("慈溪市2015年工作计划")
+    assert "无原标题" in title
+    anonymous = infer.derived_title(
+        place="", year=None, kind=infer.KIND_PLAN, body="围绕 目标"
+    )
+    assert anonymous.startswith("围绕目标") and "无原标题" in anonymous
+
+
+@pytest.mark.parametrize(
+    ("title", "issuer"),
+    [
+        (
+            "平潭综合实验区金井片区管理局2022年工作总结及2023年工作计划",
+            "平潭综合实验区金井片区管理局",
+        ),
+        ("东塍镇2020年工作计划", "东塍镇"),
+        ("桃源乡人民政府关于印发2022年工作要点的通知", "桃源乡人民政府"),
+    ],
+)
+def test_issuer_from_title(title: str, issuer: str) -> None:
+    guess = infer.issuer_from_title(title)
+    assert guess is not None and guess.value == issuer
+
+
+@pytest.mark.parametrize(
+    "title", ["政府工作报告（2025）", "2023年章镇镇政府主要工作安排", ""]
+)
+def test_no_issuer_in_title(title: str) -> None:
+    assert infer.issuer_from_title(title) is None
+
+
+def test_document_kind() -> None:
+    assert (
+        infer.document_kind("", "各位代表：现在我代表镇人民政府", "")
+        == infer.KIND_REPORT
+    )
+    assert infer.document_kind("", "全年完成", "工作总结") == infer.KIND_SUMMARY
+    assert infer.document_kind("", "今年重点做好", "计划总结") == infer.KIND_PLAN

@@ -1,0 +1,280 @@
+"""Home, browse, year and document pages through the test client."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.core.management import call_command
+
+from documents.models import Document
+
+pytestmark = [pytest.mark.django_db, pytest.mark.search]
+
+TOWNSHIP_URL = "/regions/浙江省/台州市/临海市/东塍镇/"
+COUNTY_URL = "/regions/浙江省/宁波市/慈溪市/"
+
+
+@pytest.fixture
+def archive(search_index, seeds_dir: Path, corpus_dir: Path) -> None:
+    call_command(
+        "import_plans",
+        str(seeds_dir),
+        str(corpus_dir / "pingtan"),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+
+
+def html(client, url: str, **params) -> str:  # noqa: ANN001
+    response = client.get(url, params)
+    assert response.status_code == 200, (url, params, response.status_code)
+    return response.content.decode()
+
+
+def test_home_shows_counts_latest_and_ways_in(client, archive) -> None:
+    page = html(client, "/")
+    assert 'role="search"' in page
+    total = Document.objects.count()
+    townships = (
+        Document.objects.exclude(township="").values("county", "township").distinct()
+    )
+    assert f"<dd>{total}</dd>" in page
+    assert f"<dd>{townships.count()}</dd>" in page
+    years = Document.objects.exclude(plan_year=None).values_list("plan_year", flat=True)
+    assert f"{min(years)}–{max(years)}" in page
+    newest = Document.objects.order_by("-id").first()
+    assert newest.title in page
+    assert 'href="/regions/%E6%B5%99%E6%B1%9F%E7%9C%81/"' in page  # 浙江省
+    assert "/years/2020/" in page
+
+
+def test_region_tree_counts_only_places_with_documents(client, archive) -> None:
+    root = html(client, "/regions/")
+    for province in set(
+        Document.objects.exclude(province="").values_list("province", flat=True)
+    ):
+        assert province in root
+    assert "北京市" not in root
+    zhejiang = html(client, "/regions/浙江省/")
+    count = Document.objects.filter(province="浙江省").count()
+    assert f"共 {count} 篇文档" in zhejiang
+    assert "台州市" in zhejiang and "宁波市" in zhejiang
+    city = html(client, "/regions/浙江省/台州市/")
+    assert "临海市" in city
+    county = html(client, "/regions/浙江省/台州市/临海市/")
+    assert "东塍镇" in county
+
+
+def test_township_page_lists_by_year_with_a_bar(client, archive) -> None:
+    page = html(client, TOWNSHIP_URL)
+    assert "<h1>东塍镇</h1>" in page
+    assert "东塍镇2020年工作计划" in page
+    assert 'id="year-2020"' in page
+    assert 'class="year-record"' in page
+    assert "2020 年：计划 1 篇" in page
+
+
+def test_county_level_documents_are_reachable_from_the_county(client, archive) -> None:
+    own = Document.objects.get(county="慈溪市", township="")
+    page = html(client, COUNTY_URL)
+    assert own.get_absolute_url() in page
+    assert "周巷镇" in page  # the township below it is listed too
+    pingtan = html(client, "/regions/福建省/福州市/平潭县/")
+    for doc in Document.objects.filter(county="平潭县"):
+        assert doc.get_absolute_url() in pingtan
+
+
+def test_national_documents_are_listed_at_the_root(client, archive) -> None:
+    national = Document.objects.create(
+        title="2020年国务院政府工作报告", original="正文", body="正文", content_hash="x"
+    )
+    page = html(client, "/regions/")
+    assert national.get_absolute_url() in page
+    assert "无地方区划" in html(client, "/years/2020/") or national.plan_year is None
+
+
+def test_year_timeline_and_year_page(client, archive) -> None:
+    timeline = html(client, "/years/")
+    assert 'href="/years/2020/"' in timeline
+    page = html(client, "/years/2020/")
+    for doc in Document.objects.filter(plan_year=2020):
+        assert doc.get_absolute_url() in page
+    other = Document.objects.exclude(plan_year=2020).first()
+    assert other.get_absolute_url() not in page
+    narrowed = html(client, "/years/2020/", province="浙江省")
+    assert "已筛选" in narrowed
+    for doc in Document.objects.filter(plan_year=2020).exclude(province="浙江省"):
+        assert doc.get_absolute_url() not in narrowed
+
+
+def test_list_filters_and_sorts_live_in_the_url(client, archive) -> None:
+    everything = html(client, "/documents/")
+    assert f"共 {Document.objects.count()} 篇" in everything
+    plans = html(client, "/documents/", kind="plan")
+    assert "东塍镇2020年工作计划" in plans
+    assert "店口镇2020年度政府工作报告" not in plans
+    reports = html(client, "/documents/", kind="report", sort="title")
+    assert "店口镇2020年度政府工作报告" in reports
+    # A remove link keeps the other parameters.
+    assert "?sort=title" in reports
+
+
+def test_document_page_metadata_outline_and_citation(client, archive) -> None:
+    doc = Document.objects.get(title="2023年章镇镇政府主要工作安排和任务分解")
+    page = html(client, doc.get_absolute_url())
+    assert doc.index_no in page
+    assert 'href="/regions/%E6%B5%99%E6%B1%9F%E7%9C%81/"' in page
+    assert 'href="/years/2023/"' in page
+    assert "（推断）" in page  # plan_year is inferred
+    for note in doc.review_notes:
+        assert note in page
+    # Headings become a table of contents with anchors.
+    assert 'class="toc"' in page
+    assert 'href="#sec-1"' in page and 'id="sec-1"' in page
+    assert "聚力提质增效,加快多链融合,塑造产业发展新优势。" in page
+    assert "[EB/OL]" in page
+    assert f"{doc.issuer}. {doc.title}[EB/OL]. (2023-06-16)[" in page
+    assert f"/documents/{doc.pk}/text.txt" in page
+
+
+def test_needs_review_notice(client, archive) -> None:
+    doc = Document.objects.filter(needs_review=True).first()
+    page = html(client, doc.get_absolute_url())
+    assert "本条记录待复核" in page
+    for note in doc.review_notes:
+        assert note in page
+
+
+def test_original_text_toggle_without_javascript(client, archive) -> None:
+    doc = Document.objects.get(title="东塍镇2020年工作计划")
+    clean = html(client, doc.get_absolute_url())
+    assert '<pre class="original">' not in clean
+    assert "?view=original" in clean
+    original = html(client, doc.get_absolute_url(), view="original")
+    assert '<pre class="original">' in original
+    first_line = next(line for line in doc.original.splitlines() if line.strip())
+    assert first_line.strip()[:10] in original
+
+
+def test_hits_survive_the_outline(client, archive) -> None:
+    doc = Document.objects.get(title="2023年章镇镇政府主要工作安排和任务分解")
+    page = html(client, doc.get_absolute_url(), q="产业")
+    assert page.count('<mark id="hit-') == doc.body.count("产业")
+
+
+def test_similar_and_nearby_documents(client, archive) -> None:
+    doc = Document.objects.filter(county="平潭县").first()
+    page = html(client, doc.get_absolute_url())
+    assert "平潭县的其他县级文档" in page
+    assert "相似文档" in page
+
+
+def test_text_download(client, archive) -> None:
+    doc = Document.objects.get(title="东塍镇2020年工作计划")
+    response = client.get(f"/documents/{doc.pk}/text.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    assert quote("东塍镇2020年工作计划") in response["Content-Disposition"]
+    text = response.content.decode("utf-8")
+    assert text.startswith("标题：东塍镇2020年工作计划\n")
+    assert "地区：浙江省 台州市 临海市 东塍镇" in text
+    assert "[EB/OL]" in text
+    assert text.rstrip().endswith(doc.body.rstrip()[-20:])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/nope/",
+        "/documents/999999/",
+        "/documents/999999/text.txt",
+        "/documents/abc/",
+        "/years/1800/",
+        "/years/99999/",
+        "/regions/火星省/",
+        "/regions/浙江省/台州市/临海市/东塍镇/多余/",
+        "/regions/浙江省/不存在市/",
+        "/regions/浙江省//临海市/",
+    ],
+)
+def test_missing_pages_get_the_404_page(client, archive, settings, url: str) -> None:
+    settings.DEBUG = False
+    response = client.get(url)
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "页面不存在" in page
+    assert 'class="skip-link"' in page
+
+
+ODD_VALUES = [
+    "",
+    "0",
+    "-1",
+    "abc",
+    "99999999999999999999",
+    "1.5",
+    "%00",
+    "\x00",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE documents_document; --",
+    "乡" * 500,
+    "year",
+    "None",
+    "\u200b",
+    "２０２０",
+]
+LIST_URLS = [
+    "/",
+    "/documents/",
+    "/regions/",
+    "/regions/浙江省/",
+    COUNTY_URL,
+    TOWNSHIP_URL,
+    "/years/",
+    "/years/2020/",
+]
+
+
+PARAMS = ("page", "sort", "kind", "review", "year", "category", "province")
+
+
+def test_bad_parameters_never_give_a_500(client, archive) -> None:
+    for url in LIST_URLS:
+        for value in ODD_VALUES:
+            response = client.get(url, dict.fromkeys(PARAMS, value))
+            assert response.status_code == 200, (url, value)
+            for name in ("page", "sort", "year"):
+                response = client.get(url, {name: value})
+                assert response.status_code == 200, (url, name, value)
+        bad = {"page": "abc", "sort": "x", "kind": "y", "year": "z"}
+        page = client.get(url, bad).content.decode()
+        if url not in ("/", "/years/"):
+            assert "已忽略" in page, url
+
+
+def test_page_past_the_end_shows_the_last_page_with_a_message(client, archive) -> None:
+    page = html(client, "/documents/", page=500)
+    assert "超出范围" in page
+
+
+def test_document_page_with_odd_parameters(client, archive) -> None:
+    doc = Document.objects.first()
+    for value in ODD_VALUES:
+        for name in ("q", "view"):
+            response = client.get(doc.get_absolute_url(), {name: value})
+            assert response.status_code == 200, (name, value)
+
+
+def test_list_pages_use_a_bounded_number_of_queries(
+    client, archive, django_assert_max_num_queries
+) -> None:
+    for url in LIST_URLS:
+        with django_assert_max_num_queries(12):
+            client.get(url)
+    doc = Document.objects.filter(county="平潭县").first()
+    with django_assert_max_num_queries(12):
+        client.get(doc.get_absolute_url())

@@ -1,0 +1,78 @@
+"""Highlighting: every occurrence marked, CJK-safe, and never unescaped HTML."""
+
+from __future__ import annotations
+
+from search.highlight import find_spans, highlight_full, snippets
+
+
+def test_marks_every_occurrence_with_numbered_ids():
+    html, count = highlight_full("美丽城镇和美丽乡村，美丽城镇。", ["美丽城镇"])
+    assert count == 2
+    assert html == (
+        '<mark id="hit-1">美丽城镇</mark>和美丽乡村，<mark id="hit-2">美丽城镇</mark>。'
+    )
+
+
+def test_hits_inside_longer_words_are_marked():
+    """The search found 小微企业 inside 中小微企业, so the highlight must too."""
+    html, count = highlight_full("扶持中小微企业", ["小微企业"])
+    assert (html, count) == ('扶持中<mark id="hit-1">小微企业</mark>', 1)
+
+
+def test_overlapping_terms_merge_into_one_mark():
+    assert find_spans("马克思主义", ["马克", "马克思"]) == [(0, 3)]
+    assert find_spans("哈哈哈", ["哈哈"]) == [(0, 3)]
+    assert find_spans("小微企业", ["小微", "企业"]) == [(0, 2), (2, 4)]
+
+
+def test_ascii_case_is_folded_like_the_search():
+    html, count = highlight_full("推进5g和R&D投入", ["5G", "r&d"])
+    assert count == 2
+    assert '<mark id="hit-1">5g</mark>' in html
+    assert '<mark id="hit-2">R&amp;D</mark>' in html
+
+
+def test_script_in_text_or_query_stays_text():
+    text = "注意<script>alert(1)</script>与&amp;"
+    html, count = highlight_full(text, ["<script>", "amp"])
+    assert "<script>" not in html
+    assert html.startswith('注意<mark id="hit-1">&lt;script&gt;</mark>alert(1)')
+    # "amp" matches the text's own "&amp;", not an escape we introduced.
+    assert count == 2
+    assert html.endswith('&amp;<mark id="hit-2">amp</mark>;')
+
+
+def test_no_terms_means_escaped_text_and_no_marks():
+    assert highlight_full("<b>", []) == ("&lt;b&gt;", 0)
+
+
+def test_snippets_prefer_passages_with_all_terms():
+    filler = "工作" * 200
+    text = f"{filler}美丽城镇{filler}美丽城镇建设和垃圾分类{filler}垃圾分类{filler}"
+    passages = snippets(text, ["美丽城镇", "垃圾分类"], n=1, width=40)
+    assert len(passages) == 1
+    assert "<mark>美丽城镇</mark>建设和<mark>垃圾分类</mark>" in passages[0]
+    assert passages[0].startswith("…") and passages[0].endswith("…")
+
+
+def test_snippets_do_not_overlap_and_keep_text_order():
+    text = "。".join(f"第{i}段美丽城镇" + "文字" * 60 for i in range(6))
+    passages = snippets(text, ["美丽城镇"], n=3, width=50)
+    assert len(passages) == 3
+    assert [p.count("<mark>") for p in passages] == [1, 1, 1]
+    positions = [text.find(p.strip("…").split("<mark>")[0]) for p in passages]
+    assert positions == sorted(positions)
+
+
+def test_snippet_never_cuts_a_mark_and_all_hits_in_it_are_marked():
+    text = "甲" * 30 + "小城市" + "乙" * 5 + "小城市" + "丙" * 30
+    for passage in snippets(text, ["小城市"], n=3, width=38):
+        plain = passage.replace("<mark>", "").replace("</mark>", "")
+        assert plain.count("小城市") == passage.count("<mark>小城市</mark>")
+
+
+def test_snippets_without_hits_show_the_start():
+    assert snippets("<p>开头" + "字" * 300, ["无"], width=10) == [
+        "&lt;p&gt;开头字字字字字…"
+    ]
+    assert snippets("", ["无"]) == []

@@ -1,0 +1,141 @@
+"""The query syntax: AND by default, OR, -exclude, quotes; hostile input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+
+from search.query import (
+    MAX_QUERY_LENGTH,
+    And,
+    Not,
+    Or,
+    QueryError,
+    Term,
+    has_positive,
+    parse_query,
+    terms_of,
+    to_query_string,
+    to_whoosh,
+)
+
+
+def test_terms_side_by_side_are_all_required():
+    assert parse_query("美丽城镇 小城市") == And((Term("美丽城镇"), Term("小城市")))
+
+
+def test_or_binds_tighter_than_and():
+    assert parse_query("水 美丽城镇 OR 小城市") == And(
+        (Term("水"), Or((Term("美丽城镇"), Term("小城市"))))
+    )
+
+
+def test_exclusion_and_quotes():
+    assert parse_query('"中小 企业" -"垃圾 分类" -水') == And(
+        (Term("中小 企业"), Not(Term("垃圾 分类")), Not(Term("水")))
+    )
+
+
+def test_chinese_quotes_and_full_width_space():
+    assert parse_query("“最多跑一次”\u3000改革") == And(
+        (Term("最多跑一次"), Term("改革"))
+    )
+
+
+def test_inner_hyphen_and_lower_case_or_are_literal():
+    assert parse_query("5G-R or") == And((Term("5G-R"), Term("or")))
+
+
+def test_empty_query_means_browse():
+    assert parse_query("") is None
+    assert parse_query("  \t\n ") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ('"乡村振兴', And((Term("乡村振兴"),))),  # unbalanced quote
+        ('乡村"振兴', And((Term("乡村"), Term("振兴")))),
+        ("- 水", And((Term("水"),))),  # lone minus
+        ("OR 水", And((Term("水"),))),  # leading OR
+        ("水 OR", And((Term("水"),))),  # trailing OR
+        ("水 OR OR 火", And((Or((Term("水"), Term("火"))),))),
+        ("水 AND 火", And((Term("水"), Term("火")))),
+        ("水 水 水", And((Term("水"),))),
+        ("水\x00火", And((Term("水"), Term("火")))),  # control character
+        ("水\u200b火", And((Term("水"), Term("火")))),  # zero-width space
+        (
+            "<script>alert(1)</script>",
+            And((Term("<script>alert(1)</script>"),)),
+        ),
+        (
+            "a:b (c) [d] ^e ~f *",
+            And(tuple(map(Term, ["a:b", "(c)", "[d]", "^e", "~f", "*"]))),
+        ),
+        ('""', None),
+    ],
+)
+def test_bad_input_gets_a_sensible_parse(raw, expected):
+    if expected is None:
+        with pytest.raises(QueryError):
+            parse_query(raw)
+    else:
+        assert parse_query(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["AND OR", "OR", "-", "- - -", "AND", "水 OR -火", "x" * 10_000, "水 " * 101],
+)
+def test_unusable_input_raises_query_error_in_chinese(raw):
+    with pytest.raises(QueryError) as excinfo:
+        parse_query(raw)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(excinfo.value))
+
+
+def test_length_cap_is_a_named_limit():
+    assert parse_query("水" * MAX_QUERY_LENGTH) is not None
+    with pytest.raises(QueryError):
+        parse_query("水" * (MAX_QUERY_LENGTH + 1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_input_parses_or_raises_query_error(raw):
+    try:
+        node = parse_query(raw)
+    except QueryError:
+        return
+    if node is None:
+        return
+    for term in terms_of(node, include_negated=True):
+        assert term and term == term.strip()
+        assert '"' not in term
+    to_query_string(node)
+    to_whoosh(node)
+
+
+def test_positive_terms_are_for_highlighting():
+    node = parse_query("美丽城镇 OR 小城市 -垃圾分类")
+    assert terms_of(node) == ["美丽城镇", "小城市"]
+    assert terms_of(node, include_negated=True)[-1] == "垃圾分类"
+    assert has_positive(node)
+    assert not has_positive(parse_query("-水"))
+
+
+def test_query_string_quotes_every_term_on_the_exact_field():
+    node = parse_query("美丽城镇 OR 水 -R&D")
+    assert to_query_string(node) == (
+        '(exact:"美丽城镇" OR exact:"水") AND NOT exact:"R&D"'
+    )
+    assert to_query_string(parse_query("-水")) == '* AND NOT exact:"水"'
+
+
+def test_whoosh_query_is_a_phrase_of_bigrams():
+    q = to_whoosh(parse_query("小微企业 水 -R&D"))
+    assert q == wq.AndNot(
+        wq.And([wq.Phrase("exact", ["小微", "微企", "企业"]), wq.Term("exact", "水")]),
+        wq.Or([wq.Phrase("exact", ["r&", "&d"])]),
+    )

@@ -1,0 +1,178 @@
+"""search_documents, indexing services and index_status."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from documents.models import Document
+from search.query import QueryError
+from search.services import (
+    SearchFilters,
+    SortOrder,
+    index_documents,
+    index_status,
+    rebuild_index,
+    remove_documents,
+    search_documents,
+)
+from tests.search.conftest import make_document
+
+pytestmark = [pytest.mark.django_db, pytest.mark.search]
+
+
+def run(query="", page=1, page_size=10, sort="relevance", **filters):
+    return search_documents(
+        query=query,
+        filters=SearchFilters(**filters),
+        sort=sort,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@pytest.fixture
+def archive(search_index):
+    rows = [
+        (
+            "周巷镇2021年工作计划",
+            "美丽城镇建设，小城市培育。",
+            "周巷镇",
+            "慈溪市",
+            2021,
+        ),
+        ("周巷镇2022年工作计划", "美丽城镇提升，垃圾分类。", "周巷镇", "慈溪市", 2022),
+        ("桃源乡工作总结", "美丽乡村与垃圾分类。", "桃源乡 人民政府", "某县", 2020),
+        ("无地区文档", "美丽城镇。", "", "", None),
+    ]
+    docs = [
+        make_document(
+            title,
+            body,
+            township=town,
+            county=county,
+            plan_year=year,
+            category="计划总结",
+            doc_date=datetime.date(year, 1, 15) if year else None,
+        )
+        for title, body, town, county, year in rows
+    ]
+    index_documents([d.pk for d in docs])
+    return docs
+
+
+def test_query_results_and_terms(archive):
+    page = run("美丽城镇")
+    assert page.total == 3
+    assert {hit.id for hit in page.results} == {archive[i].pk for i in (0, 1, 3)}
+    assert page.terms == ["美丽城镇"]
+    hit = next(h for h in page.results if h.id == archive[0].pk)
+    assert (hit.title, hit.township, hit.plan_year) == (
+        "周巷镇2021年工作计划",
+        "周巷镇",
+        2021,
+    )
+
+
+def test_filters(archive):
+    assert run("美丽", township="周巷镇").total == 2
+    assert run("", township="桃源乡 人民政府").total == 1
+    assert run("", county="慈溪市", year_from=2022).total == 1
+    assert run("", year_from=2020, year_to=2021).total == 2
+    assert run("", category="计划总结").total == 4
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"township": "无此乡"},
+        {"county": "无此县"},
+        {"year_from": 2030},
+        {"issuer": 'x"y'},
+        {"township": "周巷镇", "year_to": 2000},
+    ],
+)
+def test_filters_with_zero_matches_count_zero(archive, filters):
+    for query in ("", "美丽", "水"):
+        page = run(query, **filters)
+        assert page.total == 0
+        assert page.results == []
+        assert all(counts == [] for counts in page.facets.values())
+
+
+def test_facets_cover_all_matches_not_just_the_page(archive):
+    page = run("", page_size=1)
+    assert len(page.results) == 1
+    assert page.total == 4
+    assert dict(page.facets["township"]) == {"周巷镇": 2, "桃源乡 人民政府": 1}
+    assert dict(page.facets["plan_year"]) == {2020: 1, 2021: 1, 2022: 1}
+    assert dict(page.facets["county"]) == {"慈溪市": 2, "某县": 1}
+    assert page.facets["category"] == [("计划总结", 4)]
+
+
+def test_sort_orders_and_pages(archive):
+    newest = [h.id for h in run("", sort="newest").results]
+    assert newest[:3] == [archive[1].pk, archive[0].pk, archive[2].pk]
+    assert newest[3] == archive[3].pk, "undated documents come last"
+    oldest = [h.id for h in run("", sort="oldest").results]
+    assert oldest[1:] == [archive[2].pk, archive[0].pk, archive[1].pk]
+    pages = [run("", sort="newest", page=n, page_size=3) for n in (1, 2, 3)]
+    assert [len(p.results) for p in pages] == [3, 1, 0]
+    assert [h.id for p in pages for h in p.results] == newest
+    assert pages[0].num_pages == 2
+
+
+def test_unknown_sort_falls_back(archive):
+    assert SortOrder.parse("bogus") is None
+    assert run("美丽城镇", sort="bogus").total == 3
+
+
+def test_bad_query_raises_query_error(archive):
+    with pytest.raises(QueryError):
+        run("AND OR")
+
+
+def test_one_backend_query_per_page(archive, search_index, monkeypatch):
+    calls = []
+    original = search_index.search
+    monkeypatch.setattr(
+        search_index, "search", lambda *a, **k: calls.append(a) or original(*a, **k)
+    )
+    run("美丽城镇", township="周巷镇")
+    assert len(calls) == 1
+
+
+def test_index_status_finds_missing_stale_and_orphans(archive):
+    assert index_status().ok
+    missing = make_document("新文档", "正文")
+    stale = archive[0]
+    Document.objects.filter(pk=stale.pk).update(
+        updated_at=stale.updated_at + datetime.timedelta(seconds=5)
+    )
+    orphan = archive[1].pk
+    Document.objects.filter(pk=orphan).delete()
+    status = index_status()
+    assert (status.missing, status.stale, status.orphans) == (
+        [missing.pk],
+        [stale.pk],
+        [orphan],
+    )
+    index_documents(status.missing + status.stale + status.orphans)
+    assert index_status().ok
+
+
+def test_remove_and_rebuild(archive):
+    assert remove_documents([archive[0].pk]) == 1
+    assert run("").total == 3
+    assert rebuild_index() == 4
+    assert run("").total == 4
+    assert index_status().ok
+
+
+def test_haystack_rebuild_index_command_uses_our_schema(archive, search_index):
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    assert run("").total == 4
+    assert run("小城市").total == 1
+    assert search_index.index.doc_count() == Document.objects.count()

@@ -1,0 +1,128 @@
+"""The results page and /api/search as a visitor sees them, including bad input."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from documents.models import Document
+
+pytestmark = [pytest.mark.django_db, pytest.mark.search]
+
+
+@pytest.fixture
+def archive(search_index, seeds_dir: Path, corpus_dir: Path) -> None:
+    call_command(
+        "import_plans",
+        str(seeds_dir),
+        str(corpus_dir / "pingtan"),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+
+
+def substring_ids(term: str, **filters: str) -> set[int]:
+    return {
+        d.pk
+        for d in Document.objects.filter(**filters)
+        if term in f"{d.title}\n{d.body}"
+    }
+
+
+@pytest.mark.parametrize("term", ["乡村振兴", "小微企业", "美丽城镇", "专精特新", "水"])
+def test_api_hits_agree_with_a_substring_scan(client, archive, term: str) -> None:
+    data = client.get("/api/search", {"q": term, "page_size": 100}).json()
+    assert {r["id"] for r in data["results"]} == substring_ids(term)
+    assert data["total"] == len(substring_ids(term))
+
+
+def test_api_filters_and_facets(client, archive) -> None:
+    data = client.get(
+        "/api/search", {"q": "发展", "county": "平潭县", "page_size": 100}
+    ).json()
+    assert {r["id"] for r in data["results"]} == substring_ids("发展", county="平潭县")
+    assert all(r["county"] == "平潭县" for r in data["results"])
+    counties = {f["value"]: f["count"] for f in data["facets"]["county"]}
+    assert counties == {"平潭县": data["total"]}
+    first = data["results"][0]
+    for key in (
+        "id", "index_no", "title", "issuer", "township", "county", "city",
+        "province", "plan_year", "doc_date", "url", "snippet_html",
+    ):  # fmt: skip
+        assert key in first
+    assert "<mark>发展</mark>" in first["snippet_html"]
+
+
+def test_year_range_filter(client, archive) -> None:
+    data = client.get(
+        "/api/search", {"year_from": 2020, "year_to": 2021, "page_size": 100}
+    ).json()
+    expected = set(
+        Document.objects.filter(plan_year__range=(2020, 2021)).values_list(
+            "pk", flat=True
+        )
+    )
+    assert {r["id"] for r in data["results"]} == expected
+
+
+def test_results_page_shows_hits_facets_and_marks(client, archive) -> None:
+    page = client.get("/search/", {"q": "专精特新"}).content.decode()
+    assert "东塍镇2020年工作计划" in page
+    assert "<mark>专精特新</mark>" in page
+    assert "township=%E4%B8%9C%E5%A1%8D%E9%95%87" in page  # facet link to 东塍镇
+
+
+def test_document_page_marks_every_occurrence(client, archive) -> None:
+    doc = Document.objects.get(index_no="LH331082-074/2021-108413")
+    page = client.get(f"/documents/{doc.pk}/", {"q": "专精特新"}).content.decode()
+    expected = doc.body.count("专精特新")
+    assert page.count('<mark id="hit-') == expected
+    assert f'id="hit-{expected}"' in page
+    assert "出现 2 处" in page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": '"乡村振兴'},
+        {"q": "-"},
+        {"q": "AND OR"},
+        {"q": "乡" * 10_000},
+        {"q": "乡村\x00振兴\x07"},
+        {"q": "<script>alert(1)</script>"},
+        {"q": "乡村振兴", "page": "abc"},
+        {"q": "乡村振兴", "page": "99999"},
+        {"q": "乡村振兴", "page": "-3"},
+        {"year_from": "abc", "year_to": "20x"},
+        {"year_from": "2025", "year_to": "2001"},
+        {"sort": "'; DROP TABLE"},
+        {"township": "<b>x</b>" * 50},
+        {"page_size": "100000"},
+    ],
+)
+def test_bad_parameters_never_give_a_server_error(client, archive, params) -> None:
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "<b>x</b>" not in page
+    api = client.get("/api/search", params)
+    assert api.status_code in (200, 400)
+    assert "error" in api.json() or "results" in api.json()
+
+
+def test_hostile_query_gets_a_helpful_message(client, archive) -> None:
+    page = client.get("/search/", {"q": "AND OR"}).content.decode()
+    assert "运算符" in page
+    api = client.get("/api/search", {"q": "乡" * 10_000})
+    assert api.status_code == 400
+    assert "过长" in api.json()["error"]
+
+
+def test_out_of_range_page_shows_the_last_page(client, archive) -> None:
+    data = client.get("/api/search", {"page": 500, "page_size": 2}).json()
+    assert data["page"] == data["num_pages"]
+    assert data["results"]
