@@ -100,7 +100,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
-# collectstatic fills it in production; WhiteNoise warns on every request if it is missing.
+# collectstatic fills it in production; WhiteNoise warns on each request
+# while it is missing.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Import limits: a single document larger than this is not a document.
