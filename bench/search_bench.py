@@ -119,6 +119,9 @@ def build_database(args) -> dict:
             batch.clear()
     if batch:
         Document.objects.bulk_create(batch)
+    from documents.services import refresh_statistics
+
+    refresh_statistics()  # as import_plans does after an import
     return {
         "docs": Document.objects.count(),
         "seconds": round(time.perf_counter() - started, 2),

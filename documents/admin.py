@@ -99,16 +99,16 @@ class DocumentAdmin(admin.ModelAdmin):
         if "body" in form.changed_data:
             obj.content_hash = content_hash(obj.body)
         super().save_model(request, obj, form, change)
-        services.reindex([obj.pk])
+        services.sync_index_after_edit([obj.pk])
 
     def delete_model(self, request: HttpRequest, obj: Document) -> None:
         pk = obj.pk
         super().delete_model(request, obj)
-        services.unindex([pk])
+        services.sync_index_after_edit([pk])
 
     def delete_queryset(
         self, request: HttpRequest, queryset: QuerySet[Document]
     ) -> None:
         ids = list(queryset.values_list("pk", flat=True))
         super().delete_queryset(request, queryset)
-        services.unindex(ids)
+        services.sync_index_after_edit(ids)

@@ -40,6 +40,17 @@ def get_int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def get_float(name: str, default: float) -> float:
+    """Parse a number; a malformed value is an error rather than a silent default."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+
+
 def get_list(name: str, default: list[str] | None = None) -> list[str]:
     """Split a comma-separated value, dropping empty items."""
     raw = os.environ.get(name)

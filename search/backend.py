@@ -18,19 +18,27 @@ from haystack.constants import DJANGO_CT, DJANGO_ID
 from haystack.constants import ID as UNIQUE_ID
 from haystack.exceptions import SearchBackendError, SkipDocument
 from haystack.models import SearchResult
+from haystack.utils import get_identifier, get_model_ct
 from haystack.utils.app_loading import haystack_get_model
 from whoosh import query as wq
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT
+from whoosh.index import LockError
+from whoosh.multiproc import MpWriter
 from whoosh.sorting import Count, DateRangeFacet, FieldFacet
 from whoosh.support.relativedelta import relativedelta
-from whoosh.writing import AsyncWriter
+from whoosh.writing import CLEAR, SegmentWriter
 
 from search.analyzers import ExactPositions, ExactTokenizer
+from search.errors import IndexBusy
 from search.query import EXACT_FIELD
 
 MATCH_ALL = "*"
 # The writer's in-memory posting buffer before it spills a sorted run to disk.
 WRITER_LIMIT_MB = 256
+# Whoosh allows one writer at a time. A writer waits for the lock, polling at
+# this interval, up to the ``wait`` its caller gives (settings.SEARCH_WRITE_WAIT).
+LOCK_POLL_SECONDS = 0.1
+BUSY = "the search index is being written by another process"
 
 
 def _everything(q: wq.Query) -> wq.Query:
@@ -88,10 +96,45 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         self._close_searcher()
         super().delete_index()
 
+    def _writer(self, wait: float | None) -> SegmentWriter:
+        """A writer, once the index's write lock is free; LockError after ``wait`` s.
+
+        Every write in this backend goes through here (haystack's remove()
+        and clear() open a writer that fails at once when the lock is taken).
+        Documents are read from the database only after this returns, so the
+        last writer to commit always writes what the database holds.
+        """
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
+        try:
+            return self.index.writer(
+                timeout=self._wait(wait),
+                delay=LOCK_POLL_SECONDS,
+                limitmb=WRITER_LIMIT_MB,
+            )
+        except LockError as error:
+            raise IndexBusy(BUSY) from error
+
+    @staticmethod
+    def _wait(wait: float | None) -> float:
+        if wait is not None:
+            return wait
+        from django.conf import settings
+
+        return float(getattr(settings, "SEARCH_WRITE_WAIT", 600))
+
     def update(self, index, iterable, commit=True) -> None:
         self.update_batches(index, [iterable])
 
-    def update_batches(self, index, batches: Iterable[Iterable]) -> None:
+    def update_batches(
+        self,
+        index,
+        batches: Iterable[Iterable],
+        *,
+        wait: float | None = None,
+        replace: bool = False,
+    ) -> None:
         """(Re)index every object of every batch with one writer and one commit.
 
         haystack's update() calls Whoosh's update_document, which opens a new
@@ -100,46 +143,124 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         grew with the index (about 0.2 s a document at 2,000 documents). Here
         each batch looks its ids up with one searcher, deletes them, then adds:
         the same documents end up in the index. One commit for all batches
-        also avoids a segment and a merge per batch.
+        also avoids a segment and a merge per batch. ``replace`` drops every
+        other document in the same commit (a rebuild under one lock).
+        """
+        writer = self._writer(wait)
+        try:
+            for batch in batches:
+                docs = [d for d in (self._document(index, obj) for obj in batch) if d]
+                if not docs:
+                    continue
+                if not replace:
+                    # Like update_document, this sees committed documents only.
+                    with writer.searcher() as searcher:
+                        for doc in docs:
+                            docnum = searcher.document_number(
+                                **{UNIQUE_ID: doc[UNIQUE_ID]}
+                            )
+                            if docnum is not None:
+                                writer.delete_document(docnum)
+                for doc in docs:
+                    try:
+                        writer.add_document(**doc)
+                    except Exception:
+                        if not self.silently_fail:
+                            raise
+                        self.log.exception(
+                            "Preparing object for update",
+                            extra={"data": {"id": doc[UNIQUE_ID]}},
+                        )
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=CLEAR) if replace else writer.commit()
+
+    def remove(self, obj_or_string, commit=True, *, wait: float | None = None) -> None:
+        """Delete one document, waiting for the write lock like every writer here."""
+        self.remove_many([obj_or_string], wait=wait)
+
+    def remove_many(
+        self, objs_or_strings: Iterable, *, wait: float | None = None
+    ) -> None:
+        """Delete documents in one commit, waiting for the write lock."""
+        writer = self._writer(wait)
+        try:
+            for obj_or_string in objs_or_strings:
+                writer.delete_by_term(UNIQUE_ID, get_identifier(obj_or_string))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def clear(self, models=None, commit=True, *, wait: float | None = None) -> None:
+        """Empty the index (or drop some models) in one commit under the lock.
+
+        haystack deletes the index directory instead, which pulls the files
+        from under a writer that another process holds.
+        """
+        writer = self._writer(wait)
+        try:
+            if models is None:
+                writer.commit(mergetype=CLEAR)
+                return
+            for model in models:
+                writer.delete_by_term(DJANGO_CT, get_model_ct(model))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def build_batches(
+        self,
+        index,
+        batches: Iterable[Iterable],
+        procs: int,
+        *,
+        wait: float | None = None,
+    ) -> int:
+        """Replace the index with every object, indexed by ``procs`` processes.
+
+        Analysis (jieba) and posting writing are pure Python and CPU-bound, so
+        one process uses one core. Whoosh's MpWriter hands documents to worker
+        processes that each write their own segment (multisegment: no serial
+        merge afterwards); the commit drops the old segments, all under one
+        lock. MpWriter drops a worker's segment silently if the worker dies, so
+        the committed count is checked. Returns the count.
         """
         if not self.setup_complete:
             self.setup()
         self.index = self.index.refresh()
-        # AsyncWriter waits for the lock in a thread instead of failing.
-        writer = AsyncWriter(self.index, writerargs={"limitmb": WRITER_LIMIT_MB})
-        added = False
-        for batch in batches:
-            docs = [doc for doc in (self._document(index, obj) for obj in batch) if doc]
-            if not docs:
-                continue
-            added = True
-            if writer.writer is None:
-                for doc in docs:
-                    writer.update_document(**doc)
-                continue
-            real = writer.writer
-            # Like update_document, this sees committed documents only.
-            with real.searcher() as searcher:
-                for doc in docs:
-                    docnum = searcher.document_number(**{UNIQUE_ID: doc[UNIQUE_ID]})
-                    if docnum is not None:
-                        real.delete_document(docnum)
-            for doc in docs:
-                try:
-                    real.add_document(**doc)
-                except Exception:
-                    if not self.silently_fail:
-                        raise
-                    self.log.exception(
-                        "Preparing object for update",
-                        extra={"data": {"id": doc[UNIQUE_ID]}},
-                    )
-        if added:
-            writer.commit()
-            if writer.ident is not None:
-                writer.join()
-        else:
+        try:
+            writer = MpWriter(
+                self.index,
+                procs=procs,
+                multisegment=True,
+                timeout=self._wait(wait),
+                delay=LOCK_POLL_SECONDS,
+                limitmb=max(32, WRITER_LIMIT_MB // procs),
+            )
+        except LockError as error:
+            raise IndexBusy(BUSY) from error
+        expected = 0
+        try:
+            for batch in batches:
+                for obj in batch:
+                    doc = self._document(index, obj)
+                    if doc:
+                        writer.add_document(**doc)
+                        expected += 1
+        except BaseException:
             writer.cancel()
+            raise
+        writer.commit(mergetype=CLEAR)
+        self.index = self.index.refresh()
+        indexed = self.index.doc_count()
+        if indexed != expected:
+            raise SearchBackendError(
+                f"parallel indexing lost documents: {indexed} of {expected} indexed"
+            )
+        return indexed
 
     def _document(self, index, obj) -> dict[str, Any] | None:
         try:

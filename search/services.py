@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db.models import TextChoices
 from haystack import connections
 from haystack.inputs import Exact, Raw
 from haystack.query import SearchQuerySet
 
 from documents.models import Document
+from search.errors import IndexBusy as IndexBusy  # re-exported for callers
 from search.query import Node, parse_query, terms_of, to_query_string
 
 logger = logging.getLogger(__name__)
@@ -21,6 +24,9 @@ logger = logging.getLogger(__name__)
 FACET_FIELDS = ("township", "county", "plan_year", "category")
 MAX_PAGE_SIZE = 100
 INDEX_BATCH_SIZE = 200
+_CONTENT_TYPE = "documents.document"
+# Below this many documents a rebuild runs in this process.
+PARALLEL_MIN_DOCUMENTS = 1000
 # Straight quotes would end haystack's quoted filter value early.
 _UNSAFE_FILTER_CHARS = str.maketrans("", "", '"\\')
 
@@ -197,45 +203,64 @@ def _backend():
     return connections["default"].get_backend()
 
 
-def index_documents(ids: Iterable[int]) -> int:
-    """(Re)index the given documents; ids not in the database are removed."""
+def _batches(ids: list[int], found: set[int]) -> Iterator[list[Document]]:
+    index = _index()
+    for offset in range(0, len(ids), INDEX_BATCH_SIZE):
+        # Only the batch's ids in the SQL: SQLite allows 32,766 parameters.
+        chunk = ids[offset : offset + INDEX_BATCH_SIZE]
+        batch = list(index.index_queryset().filter(pk__in=chunk))
+        found.update(doc.pk for doc in batch)
+        yield batch
+
+
+def index_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
+    """(Re)index the given documents; ids not in the database are removed.
+
+    Waits up to ``wait`` seconds (default settings.SEARCH_WRITE_WAIT) for the
+    index's write lock, then reads the rows: whatever committed first, the
+    index ends with what the database holds. search.errors.IndexBusy after the wait.
+    """
     ids = sorted(set(ids))
-    index, backend = _index(), _backend()
     found: set[int] = set()
-
-    def batches():
-        for offset in range(0, len(ids), INDEX_BATCH_SIZE):
-            # Only the batch's ids in the SQL: SQLite allows 32,766 parameters.
-            chunk = ids[offset : offset + INDEX_BATCH_SIZE]
-            batch = list(index.index_queryset().filter(pk__in=chunk))
-            found.update(doc.pk for doc in batch)
-            yield batch
-
     # One writer and one commit for all batches (Whoosh allows one writer at a
     # time); the database is still read a batch at a time.
-    backend.update_batches(index, batches())
+    _backend().update_batches(_index(), _batches(ids, found), wait=wait)
     gone = [pk for pk in ids if pk not in found]
     if gone:
-        remove_documents(gone)
+        remove_documents(gone, wait=wait)
     return len(found)
 
 
-def remove_documents(ids: Iterable[int]) -> int:
-    """Remove the given document ids from the index."""
-    backend = _backend()
-    removed = 0
-    for pk in sorted(set(ids)):
-        backend.remove(f"documents.document.{pk}")
-        removed += 1
-    return removed
+def remove_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
+    """Remove the given document ids from the index (one commit)."""
+    ids = sorted(set(ids))
+    if ids:
+        _backend().remove_many([f"{_CONTENT_TYPE}.{pk}" for pk in ids], wait=wait)
+    return len(ids)
 
 
-def rebuild_index() -> int:
-    """Empty the index and index every document again; returns the count."""
-    backend = _backend()
-    backend.clear(commit=True)
+def index_procs() -> int:
+    """Worker processes for a full rebuild: PLANSITE_INDEX_PROCS, else the cores."""
+    configured = getattr(settings, "SEARCH_INDEX_PROCS", None)
+    return max(1, int(configured or os.cpu_count() or 1))
+
+
+def rebuild_index(procs: int | None = None) -> int:
+    """Replace the index with every document in the database; returns the count.
+
+    The old entries are dropped in the same commit as the new ones are
+    written, under one write lock, so searches see the old index until the
+    new one is complete. Large archives are indexed by several processes (one
+    per core by default); small ones, where starting workers costs more than
+    it saves, by this one.
+    """
+    procs = index_procs() if procs is None else max(1, procs)
     ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
-    return index_documents(ids)
+    found: set[int] = set()
+    if procs == 1 or len(ids) < PARALLEL_MIN_DOCUMENTS:
+        _backend().update_batches(_index(), _batches(ids, found), replace=True)
+        return len(found)
+    return _backend().build_batches(_index(), _batches(ids, found), procs)
 
 
 @dataclass(frozen=True)

@@ -54,12 +54,8 @@ def test_change_page_renders_every_field(admin_client, imported) -> None:  # noq
 
 
 def test_correcting_the_division_updates_the_region_names(
-    admin_client, imported, monkeypatch
+    admin_client, imported
 ) -> None:  # noqa: ANN001
-    from documents import services
-
-    reindexed: list[int] = []
-    monkeypatch.setattr(services, "reindex", lambda ids: reindexed.extend(ids))
     doc = Document.objects.get(layout="plain")  # seed 003: county only, inferred
     response = admin_client.get(f"/admin/documents/document/{doc.pk}/change/")
     form = response.context["adminform"].form
@@ -93,4 +89,3 @@ def test_correcting_the_division_updates_the_region_names(
     assert doc.division_code == "330282121"
     assert "region" not in doc.inferred
     assert not doc.needs_review
-    assert reindexed == [doc.pk]

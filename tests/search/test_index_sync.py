@@ -9,7 +9,16 @@ import pytest
 from django.core.management import call_command
 
 from documents.models import Document
-from search.services import SearchFilters, index_status, search_documents
+from documents.services import wait_for_background_index_writes
+from search.services import (
+    IndexBusy,
+    SearchFilters,
+    index_documents,
+    index_status,
+    remove_documents,
+    search_documents,
+)
+from tests.search.conftest import make_document
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search]
 
@@ -29,8 +38,34 @@ def test_import_indexes_in_bulk(search_index, seeds_dir: Path) -> None:
     }
 
 
+def _change_form(admin_client, doc: Document, body: str) -> dict[str, str]:
+    """The admin change form's current values, with a new body."""
+    response = admin_client.get(f"/admin/documents/document/{doc.pk}/change/")
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+            continue
+        data[name] = "" if value is None else value
+    data["body"] = body
+    data["inferred"] = '["plan_year"]'
+    data["review_notes"] = "[]"
+    inline = {
+        "sources-TOTAL_FORMS": "1",
+        "sources-INITIAL_FORMS": "1",
+        "sources-MIN_NUM_FORMS": "0",
+        "sources-MAX_NUM_FORMS": "1000",
+        "sources-0-id": str(doc.sources.get().pk),
+        "sources-0-document": str(doc.pk),
+    }
+    return {**data, **inline}
+
+
 def test_admin_edit_and_delete_update_the_index(
-    admin_client, search_index, seeds_dir: Path
+    admin_client, search_index, seeds_dir: Path, django_capture_on_commit_callbacks
 ) -> None:
     call_command("import_plans", str(seeds_dir), stdout=io.StringIO())
     doc = Document.objects.get(index_no="002590139/2023-74151")
@@ -56,16 +91,79 @@ def test_admin_edit_and_delete_update_the_index(
         "sources-0-id": str(doc.sources.get().pk),
         "sources-0-document": str(doc.pk),
     }
-    response = admin_client.post(
-        f"/admin/documents/document/{doc.pk}/change/", {**data, **inline}
-    )
+    # The index follows once the edit's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/admin/documents/document/{doc.pk}/change/", {**data, **inline}
+        )
     assert response.status_code == 302
     assert hits("量子计算试验场") == {doc.pk}
     assert index_status().ok
 
-    response = admin_client.post(
-        f"/admin/documents/document/{doc.pk}/delete/", {"post": "yes"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/admin/documents/document/{doc.pk}/delete/", {"post": "yes"}
+        )
     assert response.status_code == 302
     assert hits("量子计算试验场") == set()
     assert index_status().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_edits_while_an_import_holds_the_writer_are_not_lost(
+    admin_client, search_index, seeds_dir: Path, settings
+) -> None:
+    """Whoosh allows one writer: an edit made while another writer holds the
+    lock neither fails nor is lost, and the newest of two edits wins."""
+    call_command("import_plans", str(seeds_dir), stdout=io.StringIO())
+    doc = Document.objects.get(index_no="002590139/2023-74151")
+    settings.SEARCH_EDIT_WAIT = 0.2
+    held = search_index.index.writer()  # as a bulk import would hold it
+    try:
+        for body in (
+            doc.body + "\n第一次修改：量子通信。",
+            doc.body + "\n第二次修改：深海养殖。",
+        ):
+            response = admin_client.post(
+                f"/admin/documents/document/{doc.pk}/change/",
+                _change_form(admin_client, doc, body),
+            )
+            assert response.status_code == 302
+        doc.refresh_from_db()
+        assert "深海养殖" in doc.body
+        assert hits("深海养殖") == set()  # not yet: the lock is taken
+    finally:
+        held.cancel()
+    assert wait_for_background_index_writes(timeout=60)
+    assert hits("深海养殖") == {doc.pk}
+    assert hits("量子通信") == set()
+    assert index_status().ok
+
+    held = search_index.index.writer()
+    try:
+        response = admin_client.post(
+            f"/admin/documents/document/{doc.pk}/delete/", {"post": "yes"}
+        )
+        assert response.status_code == 302
+    finally:
+        held.cancel()
+    assert wait_for_background_index_writes(timeout=60)
+    assert hits("深海养殖") == set()
+    assert index_status().ok
+
+
+def test_batch_writers_wait_for_the_lock_then_say_it_is_busy(
+    search_index, settings
+) -> None:
+    doc = make_document("等待写锁", "写锁被占用时的批量写入。")
+    search_index.setup()
+    held = search_index.index.writer()
+    try:
+        with pytest.raises(IndexBusy):
+            index_documents([doc.pk], wait=0.3)
+        with pytest.raises(IndexBusy):
+            remove_documents([doc.pk], wait=0.3)
+    finally:
+        held.cancel()
+    assert index_documents([doc.pk], wait=0.3) == 1
+    assert hits("写锁") == {doc.pk}

@@ -176,3 +176,36 @@ def test_haystack_rebuild_index_command_uses_our_schema(archive, search_index):
     assert run("").total == 4
     assert run("小城市").total == 1
     assert search_index.index.doc_count() == Document.objects.count()
+
+
+def test_parallel_rebuild_finds_what_one_process_finds(archive, monkeypatch):
+    terms = ["美丽城镇", "垃圾分类", "小城市", "乡村", "美"]
+
+    def hits() -> dict[str, list[int]]:
+        return {
+            term: sorted(hit.id for hit in run(term, page_size=50).results)
+            for term in terms
+        }
+
+    assert rebuild_index(procs=1) == 4
+    serial = hits()
+    monkeypatch.setattr("search.services.PARALLEL_MIN_DOCUMENTS", 0)
+    assert rebuild_index(procs=2) == 4
+    assert hits() == serial
+    # The ground truth: a substring scan of the database.
+    for term in terms:
+        scan = sorted(
+            d.pk for d in Document.objects.all() if term in d.title + "\n" + d.body
+        )
+        assert serial[term] == scan, term
+    assert index_status().ok
+
+
+def test_rebuild_index_command_is_ours_and_asks_first(archive, monkeypatch, capsys):
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    remove_documents([archive[0].pk])
+    call_command("rebuild_index")
+    assert run("").total == 3  # declined: nothing rebuilt
+    call_command("rebuild_index", "--noinput", "--procs", "1")
+    assert run("").total == 4
+    assert "4 篇" in capsys.readouterr().out

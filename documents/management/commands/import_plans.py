@@ -55,6 +55,8 @@ class Command(BaseCommand):
         summary = import_paths(paths, on_result=report, on_file=lambda _p: bar.update())
         bar.close()
         changed = summary.changed_ids
+        if changed:
+            services.refresh_statistics()
         if changed and not options["no_index"]:
             services.reindex(changed)
         counts = {outcome: summary.count(outcome) for outcome in Outcome}

@@ -1,0 +1,5 @@
+"""Errors the search layer raises, whatever the engine behind haystack."""
+
+
+class IndexBusy(Exception):
+    """Another writer held the index's write lock for the whole wait."""

@@ -1,0 +1,39 @@
+"""Rebuild the search index from the database, the source of truth."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from search.services import index_procs, rebuild_index
+
+
+class Command(BaseCommand):
+    help = "清空检索索引并按数据库重建（数据库为准）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help="不询问确认。",
+        )
+        parser.add_argument(
+            "--procs",
+            type=int,
+            default=None,
+            help=(
+                f"并行进程数（默认 {index_procs()}，"
+                "取 PLANSITE_INDEX_PROCS 或 CPU 核数）。"
+            ),
+        )
+
+    def handle(self, *args, **options):
+        if options["interactive"]:
+            answer = input("将清空并重建检索索引。继续吗？[y/N] ")
+            if answer.strip().lower() not in {"y", "yes"}:
+                self.stdout.write("已取消。")
+                return
+        count = rebuild_index(procs=options["procs"])
+        if options["verbosity"] >= 1:
+            self.stdout.write(self.style.SUCCESS(f"已重建索引：{count} 篇文档。"))
