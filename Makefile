@@ -22,7 +22,7 @@ sample-data: setup
 	$(BIN)/python manage.py migrate --noinput
 	# Rejected files are reported; the site still starts.
 	-$(BIN)/python manage.py import_plans $(SAMPLES)/seeds $(SAMPLES)/corpus
-	# Unchanged files are not re-indexed; repair an index that was lost or is behind.
+	# import_plans reindexes what changed or is behind; repair an index that was lost.
 	$(BIN)/python manage.py check_index --repair --verbosity 0
 
 run: sample-data

@@ -6,5 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("search.urls")),
+    path("", include("research.urls")),
     path("", include("documents.urls")),
 ]

@@ -152,6 +152,26 @@ def _facets(raw: dict) -> dict[str, list[tuple[Any, int]]]:
     return facets
 
 
+def matching_queryset(
+    *, node: Node | None, filters: SearchFilters, sort: str
+) -> SearchQuerySet:
+    """Every document a parsed query and filters match, in the order ``sort`` names.
+
+    The search page pages through it; the research tools read all of it, so
+    their numbers always agree with the page's.
+    """
+    order = SortOrder.parse(sort) or SortOrder.RELEVANCE
+    sqs = SearchQuerySet().models(Document)
+    if node is not None:
+        sqs = sqs.filter(content=Raw(to_query_string(node)))
+    sqs = _filtered(sqs, filters)
+    if order is SortOrder.RELEVANCE and node is None:
+        order = SortOrder.NEWEST
+    if _ORDER_BY[order]:
+        sqs = sqs.order_by(*_ORDER_BY[order])
+    return sqs
+
+
 def search_documents(
     *,
     query: str,
@@ -168,16 +188,7 @@ def search_documents(
     node = parse_query(query)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
     page = max(1, page)
-    order = SortOrder.parse(sort) or SortOrder.RELEVANCE
-
-    sqs = SearchQuerySet().models(Document)
-    if node is not None:
-        sqs = sqs.filter(content=Raw(to_query_string(node)))
-    sqs = _filtered(sqs, filters)
-    if order is SortOrder.RELEVANCE and node is None:
-        order = SortOrder.NEWEST
-    if _ORDER_BY[order]:
-        sqs = sqs.order_by(*_ORDER_BY[order])
+    sqs = matching_queryset(node=node, filters=filters, sort=sort)
     for name in FACET_FIELDS:
         sqs = sqs.facet(name)
 

@@ -115,8 +115,11 @@ def _checked(decoded: Decoded) -> Decoded:
         controls = sum(
             1 for ch in sample if ord(ch) < 32 and ch not in _ALLOWED_CONTROLS
         )
-        if controls / len(sample) > _MAX_CONTROL_RATIO or "\x00" in sample:
+        if controls / len(sample) > _MAX_CONTROL_RATIO:
             raise RejectedInput("二进制文件 (binary: control characters)")
+    # Anywhere in the file, not only in the sample: no database column takes NUL.
+    if "\x00" in text:
+        raise RejectedInput("二进制文件 (binary: contains NUL characters)")
     if not text.strip():
         raise RejectedInput("没有文字内容 (no text)")
     return decoded

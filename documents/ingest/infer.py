@@ -6,7 +6,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-_YEAR = r"(?<!\d)((?:19[4-9]|20[0-9])\d)(?!\d)"
+# Years a plan of the PRC can be for: 1949 to 2099.
+_YEAR = r"(?<!\d)(1949|19[5-9]\d|20\d\d)(?!\d)"
 _TITLE_YEAR = re.compile(_YEAR + r"\s*(?:年度?|[)）])?")
 # Words after a year that make it the year being planned, not the one reviewed.
 _PLAN_WORDS = re.compile(

@@ -49,7 +49,7 @@ def detect_layout(text: str, *, filename: str = "") -> Layout:
 def _first_line_is_json_object(text: str) -> bool:
     try:
         return isinstance(json.loads(text.splitlines()[0]), dict)
-    except (json.JSONDecodeError, IndexError):
+    except (json.JSONDecodeError, IndexError, RecursionError):
         return False
 
 

@@ -24,6 +24,8 @@ _INDEX_NO = re.compile(r"^[\w\-/／.()（）〔〕\[\]]{3,128}$")
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _MAX_TITLE = 500
 _MAX_SHORT = 200
+# The years a plan can be for (the brief of the archive: PRC governments).
+PLAN_YEARS = range(1949, 2101)
 
 
 @dataclass
@@ -96,7 +98,7 @@ def normalise(
         raw_value = fields.get(name, "")
         parsed = find_date(raw_value)
         if raw_value and parsed is None:
-            record.notes.append(f"日期无法识别：{raw_value[:40]}")
+            record.notes.append(f"日期无法识别或不合理：{raw_value[:40]}")
         if parsed is not None:
             setattr(record, name, parsed.date)
             if name == "publish_date":
@@ -117,16 +119,18 @@ def normalise(
 
 def _plan_year(record: NormalisedRecord, raw_year: str) -> None:
     match = re.fullmatch(r"\s*((?:19|20)\d{2})\s*年?度?\s*", raw_year or "")
-    if match:
+    if match and int(match.group(1)) in PLAN_YEARS:
         record.plan_year = int(match.group(1))
         return
+    if raw_year.strip():
+        record.notes.append(f"计划年度无法识别或不合理：{raw_year.strip()[:20]}")
     doc_year = record.doc_date.year if record.doc_date else None
     guess = infer.plan_year_from_title(record.title)
     weak = False
     if guess is None:
         guess = infer.plan_year_from_text(record.body, doc_year=doc_year)
         weak = True
-    if guess is None:
+    if guess is None or int(guess.value) not in PLAN_YEARS:
         record.notes.append("计划年度无法确定")
         return
     record.plan_year = int(guess.value)

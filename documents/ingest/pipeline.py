@@ -128,6 +128,16 @@ def import_file(path: Path, *, label: str) -> Iterator[ItemResult]:
         if outcome.error or outcome.record is None:
             yield ItemResult(item_locator, Outcome.REJECTED, reason=outcome.error or "")
             continue
+        size = len(outcome.record.original.encode("utf-8")) if multi else 0
+        if size > settings.PLANSITE_MAX_DOCUMENT_BYTES:
+            # A record file may be large; one record in it is still one document.
+            yield ItemResult(
+                item_locator,
+                Outcome.REJECTED,
+                reason=f"记录过大，不像单篇文档 (too big: {size} bytes > "
+                f"{settings.PLANSITE_MAX_DOCUMENT_BYTES})",
+            )
+            continue
         item_hash = (
             _hash(outcome.record.original.encode("utf-8")) if multi else file_hash
         )

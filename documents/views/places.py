@@ -21,7 +21,13 @@ def place_url(path: tuple[str, ...]) -> str:
 def parse_place(place: str) -> tuple[str, ...]:
     """The path named by the URL; a 404 for more levels than there are."""
     parts = place.strip("/").split("/")
-    if not parts or len(parts) > len(LEVELS) or any(not part for part in parts):
+    if (
+        not parts
+        or len(parts) > len(LEVELS)
+        # No place name is blank or holds control characters (PostgreSQL
+        # rejects a NUL in a query outright).
+        or any(not part or not part.isprintable() for part in parts)
+    ):
         raise Http404(_("没有这个地区。"))
     return tuple("" if part == EMPTY else part for part in parts)
 

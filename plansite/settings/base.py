@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "search",
     "haystack",
     "documents",
+    "research",
 ]
 
 MIDDLEWARE = [
@@ -125,13 +126,13 @@ HAYSTACK_CONNECTIONS = {
         "INDEX_NAME": env.get_str("PLANSITE_SEARCH_INDEX_NAME", "plansite"),
     },
 }
-# Per-save indexing is off; the import and admin services update the index explicitly.
 # Worker processes for a full index rebuild; 0 means one per core.
 SEARCH_INDEX_PROCS = env.get_int("PLANSITE_INDEX_PROCS", 0)
 # Seconds a batch index write (import, check_index, rebuild) waits for Whoosh's
 # write lock; admin edits wait SEARCH_EDIT_WAIT, then finish in the background.
 SEARCH_WRITE_WAIT = env.get_float("PLANSITE_SEARCH_WRITE_WAIT", 600.0)
 SEARCH_EDIT_WAIT = env.get_float("PLANSITE_SEARCH_EDIT_WAIT", 2.0)
+# Per-save indexing is off; the import and admin services update the index explicitly.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
 LOGGING = {

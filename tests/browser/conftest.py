@@ -74,12 +74,38 @@ def live_archive(live_server, search_index, seeds_dir: Path, corpus_dir: Path) -
     return live_server.url
 
 
+@pytest.fixture
+def live_archive_unindexed(
+    live_server,  # noqa: ANN001
+    search_index,  # noqa: ANN001
+    seeds_dir: Path,
+    corpus_dir: Path,
+) -> str:
+    """The same archive with an empty search index, for journeys that never search:
+    indexing is most of the set-up time. Pages show no similar documents."""
+    call_command(
+        "import_plans",
+        str(seeds_dir),
+        str(corpus_dir / "pingtan"),
+        "--no-index",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    return live_server.url
+
+
 def screenshot(browser, url: str, name: str) -> None:  # noqa: ANN001
-    """Save the page at desktop and phone width under var/screenshots/."""
+    """Save the page at desktop and phone width under var/screenshots/, and fail
+    if anything makes the page wider than the screen (sideways scrolling)."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN")
+    tab = context.new_page()
+    tab.goto(url)
     for label, viewport in VIEWPORTS.items():
-        context = browser.new_context(viewport=viewport, locale="zh-CN")
-        tab = context.new_page()
-        tab.goto(url)
+        tab.set_viewport_size(viewport)
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"{name} is {width}px wide at {label} width"
+        # A full-page shot of a scrolled page (#hit-2) draws sticky bars mid-page.
+        tab.evaluate("window.scrollTo(0, 0)")
         tab.screenshot(path=str(SCREENSHOT_DIR / f"{name}-{label}.png"), full_page=True)
-        context.close()
+    context.close()

@@ -77,6 +77,17 @@ def test_township_page_lists_by_year_with_a_bar(client, archive) -> None:
     assert "2020 年：计划 1 篇" in page
 
 
+def test_year_record_names_the_missing_years(client, archive) -> None:
+    years = set(
+        Document.objects.filter(county="平潭县")
+        .exclude(plan_year=None)
+        .values_list("plan_year", flat=True)
+    )
+    missing = [y for y in range(min(years), max(years) + 1) if y not in years]
+    page = html(client, "/regions/福建省/福州市/平潭县/")
+    assert f"缺档年份：{'、'.join(map(str, missing))}。" in page
+
+
 def test_county_level_documents_are_reachable_from_the_county(client, archive) -> None:
     own = Document.objects.get(county="慈溪市", township="")
     page = html(client, COUNTY_URL)
@@ -199,6 +210,10 @@ def test_text_download(client, archive) -> None:
         "/regions/浙江省/台州市/临海市/东塍镇/多余/",
         "/regions/浙江省/不存在市/",
         "/regions/浙江省//临海市/",
+        "/regions/%00/",
+        "/regions/浙江省/台州%0A市/",
+        "/years/99999999999999999999/",
+        "/documents/99999999999999999999/",
     ],
 )
 def test_missing_pages_get_the_404_page(client, archive, settings, url: str) -> None:
@@ -208,6 +223,16 @@ def test_missing_pages_get_the_404_page(client, archive, settings, url: str) -> 
     page = response.content.decode()
     assert "页面不存在" in page
     assert 'class="skip-link"' in page
+
+
+def test_the_server_error_page_renders_on_its_own(rf) -> None:
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "<h1>出错了</h1>" in page
+    assert 'href="/"' in page
 
 
 ODD_VALUES = [

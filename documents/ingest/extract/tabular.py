@@ -49,6 +49,9 @@ _REGION_KEYS = {
     "区划代码": "division_code",
 }
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_REPLACED = "含有无法保存的字符，已替换 (replaced NUL or lone surrogates)"
+
 
 @dataclass(frozen=True)
 class RecordOutcome:
@@ -69,6 +72,9 @@ def iter_jsonl(text: str) -> Iterator[RecordOutcome]:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
             yield RecordOutcome(suffix, error=f"第{number}行不是合法的 JSON: {exc.msg}")
+            continue
+        except RecursionError:
+            yield RecordOutcome(suffix, error=f"第{number}行 JSON 嵌套过深 (too deep)")
             continue
         if not isinstance(data, dict):
             yield RecordOutcome(suffix, error=f"第{number}行不是 JSON 对象")
@@ -123,6 +129,14 @@ def _row_text(header: list[str], row: list[str], delimiter: str) -> str:
     return buffer.getvalue()
 
 
+def _storable(value: str, record: RawRecord) -> str:
+    """JSON escapes can spell NUL and lone surrogates, which no database stores."""
+    cleaned = _UNSTORABLE.sub("\ufffd", value)
+    if cleaned != value and _REPLACED not in record.notes:
+        record.notes.append(_REPLACED)
+    return cleaned
+
+
 def _body_key(name: str) -> bool:
     return name.strip().lower() in _BODY_KEYS
 
@@ -135,8 +149,8 @@ def _from_mapping(
     for key, raw_value in data.items():
         if raw_value is None or isinstance(raw_value, dict | list):
             continue
-        value = str(raw_value).strip()
-        name = str(key).strip()
+        value = _storable(str(raw_value).strip(), record)
+        name = _storable(str(key).strip(), record)
         lowered = name.lower()
         if _body_key(name):
             body = body or value
@@ -147,7 +161,8 @@ def _from_mapping(
                 record.region_names[_REGION_KEYS[lowered]] = value
         elif (field := field_for_label(name)) is not None:
             record.offer(field, value, label=name, rank=label_rank(field, name))
-    if not body.strip():
-        return RecordOutcome(suffix, error=f"记录 {suffix} 没有正文 (no body text)")
+    # Cleaning drops site chrome, so a body of chrome alone is no body either.
     record.body = clean_body(re.split(r"\r\n|\r|\n", body))
+    if not record.body.strip():
+        return RecordOutcome(suffix, error=f"记录 {suffix} 没有正文 (no body text)")
     return RecordOutcome(suffix, record=record)

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from documents import services
 from documents.ingest.pipeline import ItemResult, count_files, import_paths
 from documents.ingest.store import Outcome
+from documents.models import Document
 
 
 class Command(BaseCommand):
@@ -57,8 +58,24 @@ class Command(BaseCommand):
         changed = summary.changed_ids
         if changed:
             services.refresh_statistics()
-        if changed and not options["no_index"]:
-            services.reindex(changed)
+        if not options["no_index"]:
+            # A run killed before it indexed leaves documents that the next run
+            # finds unchanged; index those too, or the index stays behind.
+            behind = _behind_in_index(
+                {
+                    r.document_id
+                    for r in summary.results
+                    if r.outcome is Outcome.UNCHANGED and r.document_id is not None
+                }
+            )
+            if behind and verbosity >= 1:
+                self.stdout.write(
+                    f"补建索引 reindexing {len(behind)} unchanged documents "
+                    "missing from or stale in the index"
+                )
+            to_index = sorted(set(changed) | set(behind))
+            if to_index:
+                services.reindex(to_index)
         counts = {outcome: summary.count(outcome) for outcome in Outcome}
         self.stdout.write(
             self.style.SUCCESS(
@@ -70,3 +87,14 @@ class Command(BaseCommand):
         )
         if summary.rejected:
             raise CommandError(f"{len(summary.rejected)} 项被拒绝 (rejected), 见上文")
+
+
+def _behind_in_index(ids: set[int]) -> list[int]:
+    """Those of ``ids`` whose index entry is missing or older than the database row."""
+    if not ids:
+        return []
+    from search.services import indexed_versions
+
+    indexed = indexed_versions()
+    current = dict(Document.objects.values_list("pk", "updated_at"))
+    return sorted(pk for pk in ids if indexed.get(pk) != current.get(pk))

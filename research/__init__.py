@@ -1,0 +1,1 @@
+"""Research tools over a search result set: trend, KWIC, compare, export."""

@@ -1,0 +1,309 @@
+"""The research tools as JSON and file downloads under /api/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from research.compare import MIN_PLACES, compare
+from research.corpus import query_terms
+from research.export import (
+    ExportFormat,
+    csv_chunks,
+    document_records,
+    export_columns,
+    jsonl_chunks,
+    row_limit,
+)
+from research.forms import ToolParams, parse_tool_params
+from research.kwic import (
+    EXPORT_COLUMNS,
+    KwicLine,
+    KwicOrder,
+    concordance,
+    iter_lines,
+)
+from research.openapi import openapi_schema
+from research.trend import CSV_COLUMNS, series_records, trend, trend_records
+from search.query import QueryError
+from search.selection import matching_documents
+
+_JSON = {"ensure_ascii": False}
+_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "jsonl": "application/x-ndjson; charset=utf-8",
+}
+
+
+def _error(message: str, params: ToolParams | None = None) -> JsonResponse:
+    messages = params.problems if params is not None else []
+    return JsonResponse(
+        {"error": message, "messages": messages}, status=400, json_dumps_params=_JSON
+    )
+
+
+def _invalid(params: ToolParams) -> JsonResponse | None:
+    """A 400 answer if any parameter was given but not valid."""
+    if params.invalid:
+        names = "、".join(sorted(set(params.invalid)))
+        return _error(_("参数无效：%(names)s") % {"names": names}, params)
+    return None
+
+
+def _download(
+    chunks: Iterable[str], *, fmt: str, name: str, headers: dict[str, str]
+) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        (chunk.encode("utf-8") for chunk in chunks), content_type=_CONTENT_TYPES[fmt]
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{name}.{fmt}"
+    )
+    for key, value in headers.items():
+        response[key] = value
+    return response
+
+
+def _limit_headers(limit: int | None) -> dict[str, str]:
+    return {"X-Export-Limit": str(limit) if limit is not None else "none"}
+
+
+@require_GET
+def trend_api(request: HttpRequest) -> HttpResponse:
+    _form, params = parse_tool_params(request.GET)
+    if (bad := _invalid(params)) is not None:
+        return bad
+    if params.format == ExportFormat.JSONL:
+        return _error(_("趋势只提供 JSON 与 CSV。"), params)
+    try:
+        result = trend(
+            query=params.query,
+            filters=params.filters,
+            split=params.split,
+            lines=params.lines,
+        )
+    except QueryError as exc:
+        return _error(str(exc), params)
+    records = list(trend_records(result))
+    if params.format == ExportFormat.CSV:
+        response = HttpResponse(
+            "".join(csv_chunks(records, CSV_COLUMNS)),
+            content_type=_CONTENT_TYPES["csv"],
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename="plansite-trend.csv"
+        )
+        return response
+    return JsonResponse(
+        {
+            "query": result.query,
+            "terms": result.terms,
+            "split": result.split.value if result.split else None,
+            "years": result.years,
+            "series": [
+                {
+                    "place": line.place,
+                    "documents": line.documents,
+                    "occurrences": line.occurrences,
+                    "rows": [
+                        {k: v for k, v in record.items() if k != "place"}
+                        for record in series_records(line)
+                    ],
+                }
+                for line in result.series
+            ],
+            "messages": params.problems,
+        },
+        json_dumps_params=_JSON,
+    )
+
+
+def _kwic_records(lines: Iterable[KwicLine], site: str) -> Iterator[dict[str, Any]]:
+    for line in lines:
+        record = line.as_json()
+        record["url"] = site + line.url
+        yield record
+
+
+@require_GET
+def kwic_api(request: HttpRequest) -> HttpResponse:
+    _form, params = parse_tool_params(request.GET)
+    if (bad := _invalid(params)) is not None:
+        return bad
+    fmt = params.format
+    try:
+        if fmt in (ExportFormat.CSV, ExportFormat.JSONL):
+            return _kwic_download(request, params, fmt)
+        result = concordance(
+            query=params.query,
+            filters=params.filters,
+            order=params.order,
+            width=params.width,
+        )
+    except QueryError as exc:
+        return _error(str(exc), params)
+    if not result.terms:
+        return _error(_("请输入要查看语境的检索词。"), params)
+    paginator = Paginator(result.lines, params.search.page_size)
+    page = paginator.get_page(params.search.page)
+    site = request.build_absolute_uri("/")[:-1]
+    return JsonResponse(
+        {
+            "query": result.query,
+            "terms": result.terms,
+            "order": result.order.value,
+            "width": result.width,
+            "documents": result.documents,
+            "total": paginator.count,
+            "truncated": result.truncated,
+            "page": page.number,
+            "page_size": paginator.per_page,
+            "num_pages": paginator.num_pages,
+            "lines": list(_kwic_records(page.object_list, site)),
+            "messages": params.problems,
+        },
+        json_dumps_params=_JSON,
+    )
+
+
+def _kwic_download(request: HttpRequest, params: ToolParams, fmt: str) -> HttpResponse:
+    limit = row_limit(request.user)
+    if not query_terms(params.query):
+        return _error(_("请输入要查看语境的检索词。"), params)
+    lines: Iterable[KwicLine]
+    if params.order in (KwicOrder.LEFT, KwicOrder.RIGHT):
+        # A sort by context needs every line at once, so it has a limit of its own.
+        lines = concordance(
+            query=params.query,
+            filters=params.filters,
+            order=params.order,
+            width=params.width,
+        ).lines
+    else:
+        # The documents are found now, so a bad query is a 400, not a cut stream.
+        ids = [
+            m.id for m in matching_documents(query=params.query, filters=params.filters)
+        ]
+        lines = iter_lines(
+            query=params.query,
+            filters=params.filters,
+            order=params.order,
+            width=params.width,
+            documents=ids,
+        )
+    if limit is not None:
+        lines = islice(lines, limit)
+    records = _kwic_records(lines, request.build_absolute_uri("/")[:-1])
+    chunks = (
+        csv_chunks(records, EXPORT_COLUMNS) if fmt == "csv" else jsonl_chunks(records)
+    )
+    return _download(
+        chunks, fmt=fmt, name="plansite-kwic", headers=_limit_headers(limit)
+    )
+
+
+@require_GET
+def compare_api(request: HttpRequest) -> JsonResponse:
+    _form, params = parse_tool_params(request.GET)
+    if (bad := _invalid(params)) is not None:
+        return bad
+    if len(params.places) < MIN_PLACES:
+        return _error(
+            _("请用 place 参数给出至少 %(n)d 个地方。") % {"n": MIN_PLACES}, params
+        )
+    try:
+        result = compare(
+            query=params.query,
+            filters=params.filters,
+            level=params.level,
+            places=params.places,
+        )
+    except QueryError as exc:
+        return _error(str(exc), params)
+    return JsonResponse(
+        {
+            "query": result.query,
+            "level": result.level.value,
+            "years": result.years,
+            "places": [
+                {
+                    "name": place.name,
+                    "documents": place.documents,
+                    "years": [
+                        {"plan_year": year, "documents": count}
+                        for year, count in sorted(
+                            place.years.items(),
+                            key=lambda item: (item[0] is None, item[0] or 0),
+                        )
+                    ],
+                    "words_from_documents": place.words_from,
+                    "tokens": place.tokens,
+                    "keywords": [
+                        {
+                            "word": k.word,
+                            "count": k.count,
+                            "per_10k": k.per_10k,
+                            "log_likelihood": k.score,
+                        }
+                        for k in place.keywords
+                    ],
+                }
+                for place in result.places
+            ],
+            "messages": params.problems,
+        },
+        json_dumps_params=_JSON,
+    )
+
+
+@require_GET
+def export_api(request: HttpRequest) -> HttpResponse:
+    _form, params = parse_tool_params(request.GET)
+    if (bad := _invalid(params)) is not None:
+        return bad
+    fmt = params.format if params.format != "json" else ExportFormat.JSONL
+    try:
+        matches = matching_documents(
+            query=params.query, filters=params.filters, sort=params.search.sort
+        )
+        terms = query_terms(params.query)
+    except QueryError as exc:
+        return _error(str(exc), params)
+    limit = row_limit(request.user)
+    ids = [m.id for m in matches]
+    rows = ids if limit is None else ids[:limit]
+    records = document_records(
+        rows,
+        query=params.query,
+        terms=terms,
+        full=params.full,
+        site=request.build_absolute_uri("/")[:-1],
+    )
+    if fmt == ExportFormat.CSV:
+        chunks = csv_chunks(records, export_columns(full=params.full))
+    else:
+        chunks = jsonl_chunks(records)
+    headers = _limit_headers(limit)
+    headers["X-Export-Total"] = str(len(ids))
+    headers["X-Export-Rows"] = str(len(rows))
+    return _download(chunks, fmt=fmt, name="plansite-export", headers=headers)
+
+
+@require_GET
+def openapi_json(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        openapi_schema(server=request.build_absolute_uri("/")[:-1]),
+        json_dumps_params=_JSON,
+    )

@@ -1,0 +1,117 @@
+"""Export a result set as CSV or JSON lines, streamed a chunk of rows at a time."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from html import unescape
+from typing import Any
+
+from django.db.models import TextChoices
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from documents.export import EXPORT_KEYS, csv_safe, export_row
+from research.corpus import iter_documents
+from search.highlight import snippets
+
+# Rows an anonymous visitor may export at once; logged-in staff have no limit.
+ANONYMOUS_ROW_LIMIT = 10_000
+SNIPPET_WIDTH = 120
+# Rows joined into one chunk of the response.
+ROWS_PER_CHUNK = 100
+_DOCUMENT_FIELDS = (*EXPORT_KEYS, "publish_time")
+_TAG = re.compile(r"<[^>]*>")
+
+
+class ExportFormat(TextChoices):
+    CSV = "csv", "CSV"
+    JSONL = "jsonl", "JSON Lines"
+
+    @classmethod
+    def parse(cls, value: str | None) -> ExportFormat | None:
+        """The format named by value, or None for unknown input."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+
+def row_limit(user: Any) -> int | None:
+    """How many rows this user may export (None: no limit)."""
+    if getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False):
+        return None
+    return ANONYMOUS_ROW_LIMIT
+
+
+def export_columns(*, full: bool) -> list[str]:
+    """The documented columns: metadata, snippet and URL, then the text if asked."""
+    metadata = [key for key in EXPORT_KEYS if key != "body"]
+    return ["id", *metadata, "snippet", "url", *(["body"] if full else [])]
+
+
+def plain_snippet(text: str, terms: Sequence[str]) -> str:
+    """The passage the results page shows first, as plain text."""
+    passages = snippets(text, terms, n=1, width=SNIPPET_WIDTH)
+    # snippets() escapes the text and adds only <mark> tags.
+    return unescape(_TAG.sub("", passages[0])) if passages else ""
+
+
+def document_records(
+    ids: Sequence[int],
+    *,
+    query: str,
+    terms: Sequence[str],
+    full: bool,
+    site: str,
+) -> Iterator[dict[str, Any]]:
+    """One record per document, in the order of ``ids``; ``site`` is the
+    scheme and host the URLs start with."""
+    suffix = f"?{urlencode({'q': query})}" if terms else ""
+    for document in iter_documents(ids, fields=_DOCUMENT_FIELDS):
+        row = export_row(document)
+        body = row.pop("body")
+        record = {"id": document.pk, **row}
+        record["snippet"] = plain_snippet(body, terms)
+        path = reverse("documents:detail", args=[document.pk])
+        record["url"] = f"{site}{path}{suffix}"
+        if full:
+            record["body"] = body
+        yield record
+
+
+class _Echo:
+    """A file that hands back what is written, for csv.writer in a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(
+    records: Iterable[dict[str, Any]], columns: Sequence[str]
+) -> Iterator[str]:
+    """CSV text with a UTF-8 BOM (for Excel) and formula-safe cells."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(list(columns))
+    chunk: list[str] = []
+    for record in records:
+        chunk.append(writer.writerow([csv_safe(record.get(key)) for key in columns]))
+        if len(chunk) >= ROWS_PER_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
+
+
+def jsonl_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """One JSON object per line, UTF-8 as is."""
+    chunk: list[str] = []
+    for record in records:
+        chunk.append(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        if len(chunk) >= ROWS_PER_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)

@@ -1,0 +1,167 @@
+"""The tools' parameters: the search page's query and filters, plus each tool's own.
+
+Like search.forms, bad values never raise: each is dropped with a message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+
+from django import forms
+from django.http import QueryDict
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from research.compare import MAX_PLACES, Level
+from research.export import ExportFormat
+from research.kwic import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, KwicOrder
+from research.trend import MAX_LINES, Split
+from search.forms import MAX_FILTER_LENGTH, SearchParams, parse_search_params
+from search.services import SearchFilters
+
+KWIC_PAGE_SIZE = 50
+# More place boxes than this are not read at all.
+MAX_PLACE_VALUES = 20
+_PLACE_SEPARATORS = re.compile(r"[,，、;；\s]+")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+class ToolForm(forms.Form):
+    split = forms.ChoiceField(
+        label=gettext_lazy("分组"), required=False, choices=Split.choices
+    )
+    lines = forms.IntegerField(
+        label=gettext_lazy("分组线数"), required=False, min_value=1, max_value=MAX_LINES
+    )
+    order = forms.ChoiceField(
+        label=gettext_lazy("排序"), required=False, choices=KwicOrder.choices
+    )
+    width = forms.IntegerField(
+        label=gettext_lazy("语境字数"),
+        required=False,
+        min_value=MIN_WIDTH,
+        max_value=MAX_WIDTH,
+    )
+    level = forms.ChoiceField(
+        label=gettext_lazy("比较层级"), required=False, choices=Level.choices
+    )
+    format = forms.ChoiceField(
+        label=gettext_lazy("格式"),
+        required=False,
+        choices=[("json", "JSON"), *ExportFormat.choices],
+    )
+    full = forms.CharField(label=gettext_lazy("全文"), required=False)
+
+    def clean_full(self) -> bool:
+        value = (self.cleaned_data.get("full") or "").strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise forms.ValidationError(_("请用 1 或 0。"))
+
+
+@dataclass
+class ToolParams:
+    """One tool request: the search's query and filters, and the tools' options."""
+
+    search: SearchParams
+    split: Split | None = None
+    lines: int = MAX_LINES
+    order: KwicOrder = KwicOrder.DOCUMENT
+    width: int = DEFAULT_WIDTH
+    level: Level = Level.TOWNSHIP
+    places: list[str] = field(default_factory=list)
+    format: str = "json"
+    full: bool = False
+    # Parameters given but not valid (an API answers 400 for these).
+    invalid: list[str] = field(default_factory=list)
+
+    @property
+    def query(self) -> str:
+        return self.search.query
+
+    @property
+    def filters(self) -> SearchFilters:
+        return self.search.filters
+
+    @property
+    def problems(self) -> list[str]:
+        return self.search.problems
+
+
+def _printable(value: str) -> str:
+    return "".join(ch for ch in value if ch.isprintable())
+
+
+def _places(data: QueryDict, problems: list[str]) -> tuple[list[str], bool]:
+    """The place names (boxes, or one box separated by commas); and whether
+    any value had to be dropped."""
+    names: list[str] = []
+    dropped = len(data.getlist("place")) > MAX_PLACE_VALUES
+    for raw in data.getlist("place")[:MAX_PLACE_VALUES]:
+        for name in _PLACE_SEPARATORS.split(_printable(raw)):
+            if len(name) > MAX_FILTER_LENGTH:
+                problems.append(_("地名过长，已忽略：%(name)s…") % {"name": name[:20]})
+                dropped = True
+            elif name and name not in names:
+                names.append(name)
+    if len(names) > MAX_PLACES:
+        problems.append(_("最多比较 %(n)d 个地方，其余已忽略。") % {"n": MAX_PLACES})
+        names = names[:MAX_PLACES]
+        dropped = True
+    return names, dropped
+
+
+def parse_tool_params(data: QueryDict) -> tuple[forms.Form, ToolParams]:
+    """Read GET parameters; returns the search form (for redisplay) and the params."""
+    search_form, search = parse_search_params(data)
+    invalid = list(search_form.errors)
+    cleaned = data.copy()
+    for key in list(cleaned.keys()):
+        cleaned[key] = _printable(cleaned.get(key, ""))
+    form = ToolForm(cleaned)
+    form.is_valid()
+    values = dict(form.cleaned_data)
+    for name, errors in form.errors.items():
+        label = form.fields[name].label or name
+        search.problems.append(f"{label}：{'；'.join(errors)}（已忽略）")
+        invalid.append(name)
+        values[name] = None
+    places, dropped = _places(data, search.problems)
+    if dropped:
+        invalid.append("place")
+    params = ToolParams(
+        search=search,
+        split=Split.parse(values.get("split")),
+        lines=values.get("lines") or MAX_LINES,
+        order=KwicOrder.parse(values.get("order")) or KwicOrder.DOCUMENT,
+        width=values.get("width") or DEFAULT_WIDTH,
+        level=Level.parse(values.get("level")) or Level.TOWNSHIP,
+        places=places,
+        format=values.get("format") or "json",
+        full=bool(values.get("full")),
+        invalid=invalid,
+    )
+    if "page_size" not in data or "page_size" in search_form.errors:
+        params.search.page_size = KWIC_PAGE_SIZE
+    return search_form, params
+
+
+_FILTER_NAMES = [f.name for f in fields(SearchFilters)]
+
+
+def search_querystring(search: SearchParams, **extra: object) -> str:
+    """The query and filters as GET parameters, to hand a result set to another tool."""
+    values: dict[str, object] = {}
+    if search.query:
+        values["q"] = search.query
+    for name in _FILTER_NAMES:
+        value = getattr(search.filters, name)
+        if value not in (None, ""):
+            values[name] = value
+    values.update({k: v for k, v in extra.items() if v not in (None, "")})
+    return urlencode(values)

@@ -1,0 +1,265 @@
+"""The research pages: trend, KWIC, compare and export, over any search result set."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from research.compare import (
+    MAX_PLACES,
+    MAX_WORD_CHARS,
+    MAX_WORD_DOCUMENTS,
+    MIN_PLACES,
+    Comparison,
+    Level,
+    compare,
+)
+from research.export import ANONYMOUS_ROW_LIMIT, row_limit
+from research.forms import ToolParams, parse_tool_params, search_querystring
+from research.kwic import KwicOrder, concordance
+from research.trend import MAX_LINES, Split, trend
+from search.forms import SearchParams
+from search.query import QueryError
+from search.services import search_documents
+
+KWIC_ORPHANS = 5
+# Places offered as suggestions in the compare form.
+MAX_SUGGESTIONS = 300
+
+
+def _context(request: HttpRequest, form: Any, params: ToolParams) -> dict[str, Any]:
+    return {
+        "form": form,
+        "params": params,
+        "problems": params.problems,
+        "error": "",
+        # A tool runs once it is asked something; a bare visit shows the form.
+        "asked": bool(request.GET),
+        "result_set": search_querystring(params.search),
+    }
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    form, params = parse_tool_params(request.GET)
+    return render(request, "research/index.html", _context(request, form, params))
+
+
+@require_GET
+def trend_page(request: HttpRequest) -> HttpResponse:
+    form, params = parse_tool_params(request.GET)
+    context = _context(request, form, params)
+    context.update(
+        {"splits": Split.choices, "max_lines": MAX_LINES, "result": None, "chart": None}
+    )
+    if context["asked"]:
+        try:
+            result = trend(
+                query=params.query,
+                filters=params.filters,
+                split=params.split,
+                lines=params.lines,
+            )
+        except QueryError as exc:
+            context["error"] = str(exc)
+        else:
+            context["result"] = result
+            context["chart"] = chart_data(result)
+            context["csv_query"] = search_querystring(
+                params.search,
+                split=params.split,
+                lines=params.lines if params.split else None,
+                format="csv",
+            )
+    return render(request, "research/trend.html", context)
+
+
+def chart_data(result) -> dict[str, Any]:
+    """What the ECharts script draws: one value per year and line, per measure."""
+    series = []
+    for line in result.series:
+        by_year = {row.year: row for row in line.rows if row.year is not None}
+        rows = [by_year.get(year) for year in result.years]
+
+        def values(measure: str, rows=rows) -> list[Any]:
+            return [None if row is None else getattr(row, measure) for row in rows]
+
+        series.append(
+            {
+                "name": line.place or _("全部"),
+                "documents": values("documents"),
+                "share": [
+                    None if v is None else round(v * 100, 2)
+                    for v in values("documents_share")
+                ],
+                "occurrences": values("occurrences"),
+                "perDocument": [
+                    None if v is None else round(v, 3)
+                    for v in values("occurrences_per_document")
+                ],
+            }
+        )
+    return {
+        "years": result.years,
+        "series": series,
+        "hasTerms": bool(result.terms),
+        "labels": {
+            "share": _("命中文档占当年文档 %"),
+            "perDocument": _("每篇文档出现次数（按当年全部文档）"),
+            "documents": _("命中文档数"),
+            "occurrences": _("出现次数"),
+        },
+    }
+
+
+@require_GET
+def kwic_page(request: HttpRequest) -> HttpResponse:
+    form, params = parse_tool_params(request.GET)
+    context = _context(request, form, params)
+    context.update({"orders": KwicOrder.choices, "result": None, "page_obj": None})
+    if context["asked"]:
+        try:
+            result = concordance(
+                query=params.query,
+                filters=params.filters,
+                order=params.order,
+                width=params.width,
+            )
+        except QueryError as exc:
+            context["error"] = str(exc)
+        else:
+            if not result.terms:
+                context["error"] = _("请输入要查看语境的检索词。")
+            paginator = Paginator(
+                result.lines, params.search.page_size, orphans=KWIC_ORPHANS
+            )
+            if params.search.page > paginator.num_pages:
+                params.problems.append(
+                    _("第 %(page)d 页超出范围，已显示最后一页。")
+                    % {"page": params.search.page}
+                )
+            context["result"] = result
+            context["page_obj"] = paginator.get_page(params.search.page)
+            context["export_query"] = search_querystring(
+                params.search, order=params.order, width=params.width
+            )
+    return render(request, "research/kwic.html", context)
+
+
+@require_GET
+def compare_page(request: HttpRequest) -> HttpResponse:
+    form, params = parse_tool_params(request.GET)
+    context = _context(request, form, params)
+    boxes = params.places + [""] * (MAX_PLACES - len(params.places))
+    context.update(
+        {
+            "levels": Level.choices,
+            "boxes": boxes,
+            "min_places": MIN_PLACES,
+            "max_places": MAX_PLACES,
+            "result": None,
+            "suggestions": [],
+        }
+    )
+    context["suggestions"] = _suggestions(params)
+    if context["asked"]:
+        if len(params.places) < MIN_PLACES:
+            context["error"] = _("请至少填写 %(n)d 个地方。") % {"n": MIN_PLACES}
+        else:
+            try:
+                result = compare(
+                    query=params.query,
+                    filters=params.filters,
+                    level=params.level,
+                    places=params.places,
+                )
+            except QueryError as exc:
+                context["error"] = str(exc)
+            else:
+                context.update(_comparison_context(result, params))
+    return render(request, "research/compare.html", context)
+
+
+def _comparison_context(result: Comparison, params: ToolParams) -> dict[str, Any]:
+    years: list[int | None] = [*result.years]
+    if any(None in place.years for place in result.places):
+        years.append(None)
+    year_rows = [
+        {"year": year, "counts": [place.years.get(year, 0) for place in result.places]}
+        for year in years
+    ]
+    profiles = []
+    for place in result.places:
+        narrowed = replace(params.filters, **{result.level.value: place.name})
+        keywords = [
+            {
+                "word": k.word,
+                "count": k.count,
+                "score": k.score,
+                "kwic_query": search_querystring(
+                    SearchParams(query=k.word, filters=narrowed)
+                ),
+            }
+            for k in place.keywords
+        ]
+        profiles.append({"place": place, "keywords": keywords})
+    return {
+        "result": result,
+        "year_rows": year_rows,
+        "profiles": profiles,
+        "max_word_documents": MAX_WORD_DOCUMENTS,
+        "max_word_chars": MAX_WORD_CHARS,
+    }
+
+
+def _suggestions(params: ToolParams) -> list[str]:
+    """The level's names in the filtered archive, most documents first."""
+    page = search_documents(
+        query="", filters=params.filters, sort="", page=1, page_size=1
+    )
+    values = page.facets.get(params.level.value, [])
+    return [value for value, _count in values[:MAX_SUGGESTIONS]]
+
+
+@require_GET
+def export_page(request: HttpRequest) -> HttpResponse:
+    form, params = parse_tool_params(request.GET)
+    context = _context(request, form, params)
+    limit = row_limit(request.user)
+    context.update(
+        {"total": None, "limit": limit, "anonymous_limit": ANONYMOUS_ROW_LIMIT}
+    )
+    if context["asked"]:
+        try:
+            page = search_documents(
+                query=params.query,
+                filters=params.filters,
+                sort=params.search.sort,
+                page=1,
+                page_size=1,
+            )
+        except QueryError as exc:
+            context["error"] = str(exc)
+        else:
+            context["total"] = page.total
+            context["rows"] = page.total if limit is None else min(page.total, limit)
+            sort = params.search.sort
+            context["downloads"] = [
+                (
+                    label,
+                    search_querystring(params.search, sort=sort, format=fmt, full=full),
+                )
+                for label, fmt, full in (
+                    (_("CSV（元数据与摘要）"), "csv", ""),
+                    (_("JSON Lines（元数据与摘要）"), "jsonl", ""),
+                    (_("CSV（含全文）"), "csv", "1"),
+                    (_("JSON Lines（含全文）"), "jsonl", "1"),
+                )
+            ]
+    return render(request, "research/export.html", context)

@@ -1,0 +1,42 @@
+// The trend chart (Apache ECharts, vendored). The table below it has the same
+// numbers, so the page works without this script.
+(function () {
+  "use strict";
+  var holder = document.getElementById("trend-chart");
+  var source = document.getElementById("trend-data");
+  if (!holder || !source || !window.echarts) return;
+  var data = JSON.parse(source.textContent);
+  if (!data.years.length) return;
+  var controls = document.querySelector("[data-chart-controls]");
+
+  holder.hidden = false;
+  if (controls) controls.hidden = false;
+  var chart = window.echarts.init(holder, null, { renderer: "svg" });
+
+  function draw(measure) {
+    chart.setOption({
+      aria: { enabled: true },
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { top: 0, type: "scroll" },
+      grid: { left: 56, right: 24, top: 48, bottom: 40 },
+      xAxis: { type: "category", data: data.years.map(String), name: "", boundaryGap: false },
+      yAxis: { type: "value", name: data.labels[measure], nameGap: 14, minInterval: measure === "documents" || measure === "occurrences" ? 1 : 0 },
+      series: data.series.map(function (line) {
+        return { name: line.name, type: "line", connectNulls: false, showSymbol: true, data: line[measure] };
+      })
+    }, { notMerge: true });
+  }
+
+  var current = "share";
+  draw(current);
+  if (controls) {
+    controls.addEventListener("change", function (event) {
+      if (event.target && event.target.name === "measure") {
+        current = event.target.value;
+        draw(current);
+      }
+    });
+  }
+  window.addEventListener("resize", function () { chart.resize(); });
+})();

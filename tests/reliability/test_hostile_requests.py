@@ -1,0 +1,305 @@
+"""Thousands of hostile GET requests to every public URL: never a server error,
+JSON stays JSON, and nothing from the request is echoed as live HTML."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from urllib.parse import quote, quote_from_bytes
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
+
+from documents.models import Document
+from tests.reliability.fuzzing import LONG, fuzz_settings, time_limit
+
+pytestmark = [pytest.mark.django_db, pytest.mark.search]
+
+# Each payload carries a marker; raw in an HTML page, it would run.
+MARK = "x7q"
+PAYLOADS = [
+    f"<script>alert('{MARK}')</script>",
+    f'"><img src=x onerror=alert("{MARK}")>',
+    f"'><svg/onload=alert('{MARK}')>",
+    f"</title><script>alert('{MARK}')</script>",
+    f"<a href=javascript:alert('{MARK}')>{MARK}</a>",
+    f"<b>{MARK}</b>",
+]
+ODD = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "-99999999999999999999",
+    "99999999999999999999",
+    "1e309",
+    "NaN",
+    "1.5",
+    "0x10",
+    "２０２１",
+    "٢٠٢١",
+    "2021-13-45",
+    "0000-00-00",
+    "1899",
+    "2101",
+    "-2021",
+    "'; DROP TABLE documents_document; --",
+    "' OR '1'='1",
+    "1 UNION SELECT password FROM auth_user",
+    '" AND "1"="1',
+    "%",
+    "_",
+    "\\",
+    "%00",
+    "\x00",
+    "\x1b[31m",
+    "\u202e\u200b\u200d\ufeff",
+    "e\u0301\u0301\u0301",
+    "\U0001f600\U00020000",
+    "乡村振兴 AND",
+    "OR OR OR",
+    '"乡村振兴',
+    "乡村振兴~2^3*?",
+    "(((((((((",
+    "newest",
+    "relevance",
+    "year",
+    "None",
+    "null",
+    "[]",
+    "{}",
+]
+KEYS = [
+    "q",
+    "page",
+    "page_size",
+    "sort",
+    "kind",
+    "review",
+    "year",
+    "year_from",
+    "year_to",
+    "category",
+    "province",
+    "city",
+    "county",
+    "township",
+    "issuer",
+    "view",
+    "format",
+]
+# Raw, percent-encoded bytes that are not valid UTF-8 (lone surrogates in
+# CESU-8, overlong forms, stray continuation bytes), and a NUL.
+RAW_BYTES = [
+    b"\xed\xa0\x80",
+    b"\xed\xbf\xbf",
+    b"\xc0\xaf",
+    b"\xff\xfe",
+    b"\x80",
+    b"\x00",
+    "\u4e61".encode("gbk"),
+]
+
+
+def _value(text: str) -> str:
+    return quote(text, safe="")
+
+
+values = st.one_of(
+    st.sampled_from(ODD + PAYLOADS).map(_value),
+    st.sampled_from(RAW_BYTES).map(lambda b: quote_from_bytes(b, safe="")),
+    st.integers(-(10**30), 10**30).map(str),
+    st.text(max_size=60).map(_value),
+    # Huge strings, up to about 90 kB once encoded.
+    st.builds(
+        lambda s, n: _value(s * n),
+        st.sampled_from(["乡", "a", "<", "%"]),
+        st.integers(500, 10_000),
+    ),
+)
+keys = st.one_of(
+    st.sampled_from(KEYS),
+    st.text(min_size=1, max_size=20).map(_value),
+    st.sampled_from(PAYLOADS).map(_value),
+)
+# Repeated keys are allowed: ?page=1&page=x&page=-3.
+query_strings = st.lists(st.tuples(keys, values), max_size=6).map(
+    lambda pairs: "&".join(f"{k}={v}" for k, v in pairs)
+)
+path_parts = st.one_of(
+    st.sampled_from(
+        [
+            "浙江省",
+            "台州市",
+            "临海市",
+            "东塍镇",
+            "_",
+            "..",
+            ".",
+            "%2e%2e",
+            "%00",
+            "%ED%A0%80",
+        ]
+    ).map(lambda p: p if "%" in p else _value(p)),
+    st.sampled_from(PAYLOADS).map(_value),
+    st.text(min_size=1, max_size=30).map(_value),
+)
+numbers = st.one_of(
+    st.integers(-5, 10),
+    st.integers(0, 10**40),
+    st.sampled_from(["abc", "1.0", "%00", "0x1", "１"]),
+)
+
+
+@st.composite
+def hostile_paths(draw: st.DrawFn, doc_ids: list[int]) -> str:
+    pk = draw(st.one_of(st.sampled_from(doc_ids), numbers))
+    year = draw(st.one_of(st.sampled_from([2020, 2021, 2023]), numbers))
+    region = "/".join(draw(st.lists(path_parts, min_size=1, max_size=6)))
+    return draw(
+        st.sampled_from(
+            [
+                "/",
+                "/documents/",
+                f"/documents/{pk}/",
+                f"/documents/{pk}/text.txt",
+                "/regions/",
+                f"/regions/{region}/",
+                "/regions/浙江省/台州市/临海市/东塍镇/",
+                "/years/",
+                f"/years/{year}/",
+                "/search/",
+                "/api/search",
+            ]
+        )
+    )
+
+
+@pytest.fixture
+def archive(search_index, seeds_dir: Path, corpus_dir: Path) -> list[int]:  # noqa: ANN001
+    call_command(
+        "import_plans",
+        str(seeds_dir),
+        str(corpus_dir / "pingtan"),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    return list(Document.objects.values_list("pk", flat=True))
+
+
+def check_response(url: str, response) -> None:  # noqa: ANN001
+    status = response.status_code
+    assert status < 500, (url, status)
+    assert status in (200, 301, 302, 400, 404), (url, status)
+    content_type = response.get("Content-Type", "")
+    if url.startswith("/api/"):
+        assert content_type.startswith("application/json"), (url, content_type)
+        assert response["X-Content-Type-Options"] == "nosniff"
+        data = json.loads(response.content)
+        assert ("results" in data) if status == 200 else ("error" in data), url
+        return
+    if status in (301, 302):
+        return
+    if "/text.txt" in url and status == 200:
+        assert content_type == "text/plain; charset=utf-8"
+        return
+    assert content_type == "text/html; charset=utf-8", (url, content_type)
+    page = response.content.decode("utf-8")
+    for raw in PAYLOADS:
+        assert raw not in page, (url, raw)
+
+
+def test_hostile_requests_never_break_a_page(archive: list[int]) -> None:
+    # raise_request_exception: an exception in a view fails here, with its traceback.
+    client = Client(raise_request_exception=True)
+    sent = {"n": 0}
+
+    # Each example sends one hostile query string to four URLs: 1,000 requests
+    # by default, 20,000 in the long profile.
+    @fuzz_settings(max_examples=5000 if LONG else 250)
+    @given(
+        paths=st.lists(hostile_paths(archive), min_size=4, max_size=4),
+        query=query_strings,
+    )
+    def send(paths: list[str], query: str) -> None:
+        for path in paths:
+            url = f"{path}?{query}" if query else path
+            with time_limit():
+                response = client.get(url)
+            sent["n"] += 1
+            check_response(url, response)
+
+    send()
+    assert sent["n"] >= 1000
+
+
+@pytest.fixture
+def two_docs() -> list[int]:
+    """Enough for the write and admin checks, without an import or an index."""
+    docs = [
+        Document.objects.create(
+            title=f"东塍镇{year}年工作计划",
+            body=f"{year}年，全面推进乡村振兴。",
+            original=f"{year}年，全面推进乡村振兴。",
+            content_hash=str(year),
+            province="浙江省",
+            city="台州市",
+            county="临海市",
+            township="东塍镇",
+            plan_year=year,
+        )
+        for year in (2020, 2021)
+    ]
+    return [doc.pk for doc in docs]
+
+
+def test_visitors_can_only_read(two_docs: list[int]) -> None:
+    pk = two_docs[0]
+    urls = [
+        "/",
+        "/documents/",
+        f"/documents/{pk}/",
+        f"/documents/{pk}/text.txt",
+        "/regions/",
+        "/regions/浙江省/",
+        "/years/",
+        "/years/2021/",
+        "/search/",
+        "/api/search",
+    ]
+    # Without CSRF checks the request reaches the view, which must refuse it
+    # itself; with them, the CSRF middleware refuses it first.
+    clients = ((Client(), {405}), (Client(enforce_csrf_checks=True), {403, 405}))
+    for method in ("post", "put", "patch", "delete"):
+        for client, allowed in clients:
+            for url in urls:
+                response = getattr(client, method)(
+                    url, data={"q": "x", "title": "changed"}
+                )
+                assert response.status_code in allowed, (method, url, response)
+    assert Document.objects.count() == len(two_docs)
+    assert not Document.objects.filter(title="changed").exists()
+
+
+def test_admin_requires_login(two_docs: list[int]) -> None:
+    client = Client()
+    pk = two_docs[0]
+    for url in [
+        "/admin/",
+        "/admin/documents/document/",
+        f"/admin/documents/document/{pk}/change/",
+        f"/admin/documents/document/{pk}/delete/",
+        "/admin/auth/user/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/admin/login/"), url
+    # A write without a session is refused too.
+    response = client.post(f"/admin/documents/document/{pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert Document.objects.filter(pk=pk).exists()

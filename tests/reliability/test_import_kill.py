@@ -1,0 +1,253 @@
+"""Kill import_plans part way (SIGKILL), run it again, and get what one clean run gets.
+
+Every run is a real `manage.py import_plans` process with its own
+PLANSITE_VAR_DIR (SQLite database and Whoosh index in tmp), never ./var.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+MANAGE = ROOT / "manage.py"
+REPORTS_USED = 30
+# Lines the command writes for each result (stderr is merged into stdout).
+RESULT_LINE = re.compile(r"^(?:imported|updated|unchanged|拒绝 rejected) ")
+SEARCH_TERMS = ["乡村振兴", "政府工作报告", "东塍镇", "平潭", "高质量发展"]
+PROCESS_TIMEOUT = 300
+
+# Run in a fresh process against one var dir; writes its findings as JSON.
+DUMP = """
+import json, os
+from documents.models import Document, SourcePath
+from search import services
+from search.services import SearchFilters, search_documents
+
+def key(doc):
+    return [doc["source_file"], doc["index_no"] or "", doc["content_hash"]]
+
+docs = list(Document.objects.order_by("pk").values())
+by_pk = {doc["id"]: key(doc) for doc in docs}
+rows = [
+    {k: v for k, v in doc.items() if k not in ("id", "imported_at", "updated_at")}
+    for doc in docs
+]
+sources = sorted(
+    [s.locator, s.file_hash, by_pk[s.document_id]] for s in SourcePath.objects.all()
+)
+hits = {}
+for term in json.loads(os.environ["DUMP_TERMS"]):
+    page = search_documents(
+        query=term, filters=SearchFilters(), sort="", page=1, page_size=100
+    )
+    hits[term] = [page.total, sorted(by_pk.get(h.id, ["?", h.id]) for h in page.results)]
+status = services.index_status()
+result = {
+    "rows": sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str)),
+    "sources": sources,
+    "indexed": sorted(by_pk.get(pk, ["orphan", pk]) for pk in services.indexed_versions()),
+    "hits": hits,
+    "index_ok": status.ok,
+    "status": [status.missing, status.stale, status.orphans],
+}
+with open(os.environ["DUMP_TO"], "w", encoding="utf-8") as handle:
+    json.dump(result, handle, ensure_ascii=False, default=str, sort_keys=True)
+"""
+
+
+def _env(var_dir: Path, **extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PLANSITE_", "DJANGO_")) and k != "DATABASE_URL"
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="plansite.settings.dev",
+        PLANSITE_DEBUG="0",
+        PLANSITE_VAR_DIR=str(var_dir),
+        # A stale write lock must fail the test, not wait the default ten minutes.
+        PLANSITE_SEARCH_WRITE_WAIT="60",
+        PYTHONUNBUFFERED="1",
+        **extra,
+    )
+    return env
+
+
+def _manage(var_dir: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(MANAGE), *args],
+        env=_env(var_dir, **extra),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=PROCESS_TIMEOUT,
+    )
+
+
+def _import(var_dir: Path, source: Path, *, kill_after=None) -> tuple[int, list[str]]:  # noqa: ANN001
+    """Run import_plans; SIGKILL it once ``kill_after(lines)`` says so."""
+    proc = subprocess.Popen(
+        [sys.executable, str(MANAGE), "import_plans", str(source), "--progress=log"],
+        env=_env(var_dir),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+    )
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            if kill_after is not None and kill_after(lines):
+                proc.send_signal(signal.SIGKILL)
+                break
+        proc.wait(timeout=PROCESS_TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+    return proc.returncode, lines
+
+
+def _dump(var_dir: Path) -> dict:
+    target = var_dir / "dump.json"
+    done = _manage(
+        var_dir,
+        "shell",
+        "-c",
+        DUMP,
+        DUMP_TO=str(target),
+        DUMP_TERMS=json.dumps(SEARCH_TERMS, ensure_ascii=False),
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(target.read_text(encoding="utf-8"))
+
+
+def _results(lines: list[str]) -> list[str]:
+    return [line for line in lines if RESULT_LINE.match(line)]
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory, seeds_dir: Path, corpus_dir: Path) -> Path:  # noqa: ANN001
+    """About 45 files: seeds, Pingtan pages, single-report JSON files, a copy, bad files."""
+    folder = tmp_path_factory.mktemp("kill") / "plans"
+    shutil.copytree(seeds_dir, folder / "seeds")
+    shutil.copytree(corpus_dir / "pingtan", folder / "pingtan")
+    reports = folder / "reports"
+    reports.mkdir()
+    lines = (
+        corpus_dir / "national-reports" / "government_work_reports.jsonl"
+    ).read_text(encoding="utf-8")
+    for number, line in enumerate(lines.splitlines()[:REPORTS_USED]):
+        record = json.loads(line)
+        # Shortened, so that indexing stays quick; still a real text.
+        record["content"] = record["content"][:600]
+        (reports / f"report_{number:02d}.jsonl").write_text(
+            json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    seed = sorted((folder / "seeds").glob("*.txt"))[2]
+    # The same page again, as GBK with CRLF: a second path to one document.
+    (folder / "copy_gbk.txt").write_bytes(
+        seed.read_text("utf-8").replace("\n", "\r\n").encode("gbk")
+    )
+    (folder / "bad").mkdir()
+    (folder / "bad" / "empty.txt").write_bytes(b"")
+    (folder / "bad" / "binary.bin").write_bytes(bytes(range(256)) * 16)
+    return folder
+
+
+@pytest.fixture
+def template_db(tmp_path: Path, django_db_blocker) -> Path:  # noqa: ANN001
+    """A migrated database with the gazetteer, copied for each run.
+
+    Copied from the test database pytest-django has already migrated, which
+    saves a `migrate` (the gazetteer load) per run of this test.
+    """
+    target = tmp_path / "template.sqlite3"
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        if connection.vendor != "sqlite":
+            pytest.skip("copies the SQLite test database")
+        with sqlite3.connect(target) as copy:
+            connection.connection.backup(copy)
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("SELECT COUNT(*) FROM documents_document").fetchone() == (
+            0,
+        )
+        assert copy.execute("SELECT COUNT(*) FROM documents_division").fetchone()[0]
+    return target
+
+
+def _var_dir(base: Path, template_db: Path, cache_from: Path | None = None) -> Path:
+    base.mkdir()
+    shutil.copy(template_db, base / "plansite.sqlite3")
+    if cache_from is not None and (cache_from / "cache").exists():
+        # jieba's dictionary cache, so a run does not rebuild it.
+        shutil.copytree(cache_from / "cache", base / "cache")
+    return base
+
+
+def test_killed_import_rerun_matches_a_clean_run(
+    tmp_path: Path, source: Path, template_db: Path
+) -> None:
+    clean = _var_dir(tmp_path / "clean", template_db)
+    code, lines = _import(clean, source)
+    assert code == 1, lines[-5:]  # two bad files
+    total = len(_results(lines))
+    assert total >= 40
+    assert "拒绝 rejected 2" in lines[-2] + lines[-1], lines[-3:]
+    expected = _dump(clean)
+    assert expected["index_ok"], expected["status"]
+    assert len(expected["rows"]) == total - 3  # two rejected, one copy
+
+    killed = _var_dir(tmp_path / "killed", template_db, cache_from=clean)
+    # 1. Killed while importing files: some documents committed, none indexed.
+    code, lines = _import(
+        killed,
+        source,
+        kill_after=lambda seen: sum(x.startswith("imported ") for x in seen) >= 12,
+    )
+    assert code == -signal.SIGKILL
+    with sqlite3.connect(killed / "plansite.sqlite3") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        stored = db.execute("SELECT COUNT(*) FROM documents_document").fetchone()[0]
+    assert 12 <= stored < len(expected["rows"])
+
+    # 2. Killed after the last file, while the search index is being written.
+    code, lines = _import(
+        killed, source, kill_after=lambda seen: len(_results(seen)) >= total
+    )
+    assert code == -signal.SIGKILL
+    assert not any(line.startswith("导入 imported") for line in lines)
+
+    # 3. Run to the end.
+    code, lines = _import(killed, source)
+    assert code == 1, lines[-5:]
+    assert len(_results(lines)) == total
+    assert "拒绝 rejected 2" in lines[-2] + lines[-1], lines[-3:]
+    got = _dump(killed)
+
+    assert got["rows"] == expected["rows"]
+    assert got["sources"] == expected["sources"]
+    assert got["index_ok"], got["status"]
+    assert got["indexed"] == expected["indexed"]
+    assert got["hits"] == expected["hits"]
+    assert all(total for total, _ in expected["hits"].values())

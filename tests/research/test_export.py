@@ -1,0 +1,104 @@
+"""Export: streamed CSV (BOM, Chinese intact, formula-safe) and JSON lines, capped."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from documents.models import Document
+from research import export
+from tests.research.conftest import scan
+
+pytestmark = [pytest.mark.django_db, pytest.mark.search]
+
+
+def _body(response) -> str:
+    assert response.streaming
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+def test_csv_reads_back_with_chinese_and_bom(client, archive) -> None:
+    response = client.get("/api/export", {"q": "乡村振兴", "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    text = _body(response)
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    expected = {d.pk: d for d in scan("乡村振兴")}
+    assert {int(r["id"]) for r in rows} == set(expected)
+    assert response["X-Export-Total"] == str(len(expected))
+    assert response["X-Export-Rows"] == str(len(expected))
+    assert response["X-Export-Limit"] == str(export.ANONYMOUS_ROW_LIMIT)
+    for row in rows:
+        document = expected[int(row["id"])]
+        assert row["title"] == document.title
+        assert "乡村振兴" in row["snippet"]
+        assert "<mark>" not in row["snippet"]
+        assert row["url"].startswith(f"http://testserver/documents/{document.pk}/?q=")
+        assert "body" not in row
+    assert list(rows[0])[:3] == ["id", "index_no", "title"]
+
+
+def test_jsonl_is_valid_and_full_text_is_optional(client, archive) -> None:
+    response = client.get("/api/export", {"county": "平潭县", "full": "1"})
+    assert response["Content-Type"].startswith("application/x-ndjson")
+    lines = _body(response).splitlines()
+    records = [json.loads(line) for line in lines]
+    pingtan = Document.objects.filter(county="平潭县")
+    assert {r["id"] for r in records} == set(pingtan.values_list("pk", flat=True))
+    for record in records:
+        assert record["body"] == pingtan.get(pk=record["id"]).body
+        assert record["county"] == "平潭县"
+    brief = [json.loads(line) for line in _body(client.get("/api/export")).splitlines()]
+    assert len(brief) == Document.objects.count()
+    assert "body" not in brief[0]
+
+
+def test_newest_first_when_asked(client, archive) -> None:
+    records = [
+        json.loads(line)
+        for line in _body(client.get("/api/export", {"sort": "oldest"})).splitlines()
+    ]
+    years = [r["plan_year"] for r in records if r["plan_year"]]
+    assert years == sorted(years)
+
+
+def test_anonymous_cap_and_staff_without_cap(
+    client, admin_client, archive, monkeypatch
+) -> None:
+    monkeypatch.setattr(export, "ANONYMOUS_ROW_LIMIT", 3)
+    response = client.get("/api/export", {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(_body(response)[1:])))
+    assert len(rows) == 1 + 3
+    assert response["X-Export-Limit"] == "3"
+    assert response["X-Export-Rows"] == "3"
+    assert int(response["X-Export-Total"]) == Document.objects.count()
+    staff = admin_client.get("/api/export", {"format": "jsonl"})
+    assert staff["X-Export-Limit"] == "none"
+    assert len(_body(staff).splitlines()) == Document.objects.count()
+
+
+def test_formula_cells_are_defused() -> None:
+    records = [{"id": 1, "title": "=HYPERLINK(1)", "snippet": "+1", "url": "@x"}]
+    text = "".join(export.csv_chunks(records, ["id", "title", "snippet", "url"]))
+    row = list(csv.reader(io.StringIO(text[1:])))[1]
+    assert row == ["1", "'=HYPERLINK(1)", "'+1", "'@x"]
+
+
+def test_export_page_states_the_cap(client, archive) -> None:
+    html = client.get("/research/export/", {"q": "乡村振兴"}).content.decode()
+    assert "10000" in html
+    assert "/api/export?q=" in html
+
+
+def test_documents_deleted_since_indexing_are_skipped(client, archive) -> None:
+    gone = scan("乡村振兴")[0]
+    Document.objects.filter(pk=gone.pk).delete()
+    lines = _body(client.get("/api/export", {"q": "乡村振兴"})).splitlines()
+    ids = {json.loads(line)["id"] for line in lines}
+    assert gone.pk not in ids
+    assert len(ids) == len(scan("乡村振兴"))
