@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from haystack import connections
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,3 +46,15 @@ def search_index(settings, tmp_path):
     yield connections["default"].get_backend()
     connections.connections_info = saved
     connections.reload("default")
+
+
+def import_samples(seeds_dir: Path, corpus_dir: Path, *options: str) -> None:
+    """Import the seeds and the Pingtan pages, as most page tests need them."""
+    call_command(
+        "import_plans",
+        str(seeds_dir),
+        str(corpus_dir / "pingtan"),
+        *options,
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+
+from tests.conftest import import_samples
 
 CHROMIUM = Path(os.environ.get("PLANSITE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -64,13 +64,7 @@ def page(browser) -> Iterator[object]:  # noqa: ANN001
 @pytest.fixture
 def live_archive(live_server, search_index, seeds_dir: Path, corpus_dir: Path) -> str:  # noqa: ANN001
     """The seeds and the Pingtan pages, imported and indexed, served by live_server."""
-    call_command(
-        "import_plans",
-        str(seeds_dir),
-        str(corpus_dir / "pingtan"),
-        stdout=io.StringIO(),
-        stderr=io.StringIO(),
-    )
+    import_samples(seeds_dir, corpus_dir)
     return live_server.url
 
 
@@ -83,14 +77,7 @@ def live_archive_unindexed(
 ) -> str:
     """The same archive with an empty search index, for journeys that never search:
     indexing is most of the set-up time. Pages show no similar documents."""
-    call_command(
-        "import_plans",
-        str(seeds_dir),
-        str(corpus_dir / "pingtan"),
-        "--no-index",
-        stdout=io.StringIO(),
-        stderr=io.StringIO(),
-    )
+    import_samples(seeds_dir, corpus_dir, "--no-index")
     return live_server.url
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.core.management import call_command
 
 from documents.models import Document
+from tests.conftest import import_samples
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search]
 
@@ -19,13 +18,7 @@ COUNTY_URL = "/regions/浙江省/宁波市/慈溪市/"
 
 @pytest.fixture
 def archive(search_index, seeds_dir: Path, corpus_dir: Path) -> None:
-    call_command(
-        "import_plans",
-        str(seeds_dir),
-        str(corpus_dir / "pingtan"),
-        stdout=io.StringIO(),
-        stderr=io.StringIO(),
-    )
+    import_samples(seeds_dir, corpus_dir)
 
 
 def html(client, url: str, **params) -> str:  # noqa: ANN001

@@ -3,18 +3,17 @@ JSON stays JSON, and nothing from the request is echoed as live HTML."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from urllib.parse import quote, quote_from_bytes
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
 from documents.models import Document
+from tests.conftest import import_samples
 from tests.reliability.fuzzing import LONG, fuzz_settings, time_limit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search]
@@ -181,13 +180,7 @@ def hostile_paths(draw: st.DrawFn, doc_ids: list[int]) -> str:
 
 @pytest.fixture
 def archive(search_index, seeds_dir: Path, corpus_dir: Path) -> list[int]:  # noqa: ANN001
-    call_command(
-        "import_plans",
-        str(seeds_dir),
-        str(corpus_dir / "pingtan"),
-        stdout=io.StringIO(),
-        stderr=io.StringIO(),
-    )
+    import_samples(seeds_dir, corpus_dir)
     return list(Document.objects.values_list("pk", flat=True))
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from haystack import connections
 
 from documents.models import Document
 from search.normalise import fold
-from tests.conftest import ENGINE
+from tests.conftest import ENGINE, import_samples
 
 
 @pytest.fixture(scope="package")
@@ -36,13 +34,7 @@ def archive(
     connections.reload("default")
     try:
         with django_db_blocker.unblock():
-            call_command(
-                "import_plans",
-                str(seeds_dir),
-                str(corpus_dir / "pingtan"),
-                stdout=io.StringIO(),
-                stderr=io.StringIO(),
-            )
+            import_samples(seeds_dir, corpus_dir)
         yield
     finally:
         with django_db_blocker.unblock():

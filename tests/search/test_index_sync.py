@@ -70,31 +70,11 @@ def test_admin_edit_and_delete_update_the_index(
     call_command("import_plans", str(seeds_dir), stdout=io.StringIO())
     doc = Document.objects.get(index_no="002590139/2023-74151")
     assert doc.pk not in hits("量子计算试验场")
-    response = admin_client.get(f"/admin/documents/document/{doc.pk}/change/")
-    form = response.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-            continue
-        data[name] = "" if value is None else value
-    data["body"] = doc.body + "\n建设量子计算试验场。"
-    data["inferred"] = '["plan_year"]'
-    data["review_notes"] = "[]"
-    inline = {
-        "sources-TOTAL_FORMS": "1",
-        "sources-INITIAL_FORMS": "1",
-        "sources-MIN_NUM_FORMS": "0",
-        "sources-MAX_NUM_FORMS": "1000",
-        "sources-0-id": str(doc.sources.get().pk),
-        "sources-0-document": str(doc.pk),
-    }
+    data = _change_form(admin_client, doc, doc.body + "\n建设量子计算试验场。")
     # The index follows once the edit's transaction commits.
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            f"/admin/documents/document/{doc.pk}/change/", {**data, **inline}
+            f"/admin/documents/document/{doc.pk}/change/", data
         )
     assert response.status_code == 302
     assert hits("量子计算试验场") == {doc.pk}

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from documents.models import Document
+from tests.conftest import import_samples
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search]
 
 
 @pytest.fixture
 def archive(search_index, seeds_dir: Path, corpus_dir: Path) -> None:
-    call_command(
-        "import_plans",
-        str(seeds_dir),
-        str(corpus_dir / "pingtan"),
-        stdout=io.StringIO(),
-        stderr=io.StringIO(),
-    )
+    import_samples(seeds_dir, corpus_dir)
 
 
 def substring_ids(term: str, **filters: str) -> set[int]:
