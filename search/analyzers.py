@@ -1,14 +1,34 @@
-"""Whoosh analyzers: jieba words for ranking, char bigrams for exact matching."""
+"""Whoosh analyzers and posting formats of the three text fields.
+
+- ``text``: jieba search-mode words, for ranking (BM25); frequencies only.
+- ``exact``: every pair of adjacent characters at its char offset. A term of
+  n >= 2 characters occurs exactly where its bigrams occur at consecutive
+  offsets, so a phrase of bigrams finds exactly the documents that contain the
+  string, whatever jieba makes of its context.
+- ``chars``: every character, with its count: a one-character term.
+
+Nothing is dropped: whitespace and punctuation make bigrams too, so no bigram
+ever joins characters that are not adjacent in the text.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterator
 
+import numpy as np
 from whoosh.analysis import Token, Tokenizer
-from whoosh.formats import Positions
+from whoosh.formats import Existence, Format, Frequency
+from whoosh.system import pack_uint
 
 from search.normalise import fold
-from search.tokenizer import cut_for_search
+from search.tokenizer import cut_for_search, search_word_counts
+
+# Code points fit in 21 bits, so a pair of them fits in one 64-bit key.
+_SHIFT = 21
+_LOW = (1 << _SHIFT) - 1
+_ASCII_UPPER = re.compile("[A-Z]")
 
 
 class JiebaTokenizer(Tokenizer):
@@ -54,15 +74,11 @@ class JiebaTokenizer(Tokenizer):
             yield token
 
 
-class ExactTokenizer(Tokenizer):
-    """Overlapping char bigrams (plus unigrams when indexing), position = offset.
+class _GramTokenizer(Tokenizer):
+    """Shared plumbing: fold the value, emit (text, offset) grams as Tokens."""
 
-    Indexing emits, at every offset i, the unigram text[i] and the bigram
-    text[i:i+2]. A query of n >= 2 chars becomes its n-1 bigrams as a phrase
-    (consecutive positions), which matches exactly where the n chars occur in
-    a row; a 1-char query is its unigram. Whitespace and punctuation are
-    kept, so no bigram ever joins chars that are not adjacent in the text.
-    """
+    def grams(self, text: str, *, query: bool) -> Iterator[tuple[str, int]]:
+        raise NotImplementedError
 
     def __call__(
         self,
@@ -79,86 +95,183 @@ class ExactTokenizer(Tokenizer):
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         text = fold(value)
-        if not tokenize:
-            yield from _emit(token, text, 0, start_pos, start_char)
-            return
-        if mode == "query":
-            for i, gram in enumerate(query_grams(text)):
-                yield from _emit(token, gram, i, start_pos, start_char)
-            return
-        last = len(text) - 1
-        for i, ch in enumerate(text):
-            # A query never is a lone whitespace char (the parser splits on it).
-            if not ch.isspace():
-                yield from _emit(token, ch, i, start_pos, start_char)
-            if i < last:
-                yield from _emit(token, text[i : i + 2], i, start_pos, start_char)
+        grams = [(text, 0)] if not tokenize else self.grams(text, query=mode == "query")
+        for gram, offset in grams:
+            token.text = gram
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + offset
+            if chars:
+                token.startchar = start_char + offset
+                token.endchar = start_char + offset + len(gram)
+            yield token
 
 
-class ExactPositions(Positions):
-    """The exact field's posting format: Whoosh's Positions, computed faster.
+class BigramTokenizer(_GramTokenizer):
+    """Every adjacent pair at its offset; a query is its pairs in a row."""
 
-    Indexing a text with ExactTokenizer gives the same postings, byte for
-    byte, as Positions.word_values, without a Token object per char and
-    gram: that loop was most of the exact field's indexing time.
-    """
-
-    def word_values(self, value, analyzer, **kwargs):
-        if not (
-            type(analyzer) is ExactTokenizer
-            and kwargs.get("mode") == "index"
-            and isinstance(value, str)
-            and set(kwargs) <= {"mode"}
-        ):
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        text = fold(value)
-        poses: dict[str, list[int]] = {}
-        get = poses.get
-        # Insertion order as the tokenizer emits: each char, then its pair.
-        for i, (ch, gram) in enumerate(zip(text, _pairs(text), strict=True)):
-            if not ch.isspace():
-                found = get(ch)
-                if found is None:
-                    poses[ch] = [i]
-                else:
-                    found.append(i)
-            if gram:
-                found = get(gram)
-                if found is None:
-                    poses[gram] = [i]
-                else:
-                    found.append(i)
-        boost = self.field_boost
-        encode = self.encode
-        for word, poslist in poses.items():
-            yield (word, len(poslist), float(len(poslist)) * boost, encode(poslist))
+    def grams(self, text: str, *, query: bool) -> Iterator[tuple[str, int]]:
+        grams = query_grams(text) if query else bigrams(text)
+        return ((gram, i) for i, gram in enumerate(grams))
 
 
-def _pairs(text: str) -> list[str]:
-    """Every adjacent char pair, and "" for the last char (no pair follows)."""
-    return [a + b for a, b in zip(text, text[1:], strict=False)] + [""] if text else []
+class CharTokenizer(_GramTokenizer):
+    """Every character but whitespace (a query term never is whitespace alone)."""
+
+    def grams(self, text: str, *, query: bool) -> Iterator[tuple[str, int]]:
+        return ((ch, i) for i, ch in enumerate(text) if not ch.isspace())
 
 
-def _emit(
-    token: Token, text: str, offset: int, start_pos: int, start_char: int
-) -> Iterator[Token]:
-    token.text = text
-    token.boost = 1.0
-    token.stopped = False
-    if token.positions:
-        token.pos = start_pos + offset
-    if token.chars:
-        token.startchar = start_char + offset
-        token.endchar = start_char + offset + len(text)
-    yield token
+def bigrams(text: str) -> list[str]:
+    """Every pair of adjacent characters, in order."""
+    return [text[i : i + 2] for i in range(len(text) - 1)]
 
 
 def query_grams(term: str) -> list[str]:
-    """The tokens a phrase query needs to find ``term`` (already folded)."""
-    if len(term) <= 1:
-        return [term] if term else []
-    return [term[i : i + 2] for i in range(len(term) - 1)]
+    """The bigrams a phrase query needs to find ``term`` (already folded)."""
+    return bigrams(term) if len(term) > 1 else []
+
+
+def encode_key(gram: str) -> int:
+    """A character (its code point) or a bigram (two code points) as one int.
+
+    Keys order as the grams' UTF-8 bytes do, which is the order Whoosh's term
+    table is written in.
+    """
+    if len(gram) == 1:
+        return ord(gram)
+    return (ord(gram[0]) << _SHIFT) | ord(gram[1])
+
+
+def decode_key(key: int, width: int) -> str:
+    """The gram of ``width`` characters that encode_key gave ``key``."""
+    if width == 1:
+        return chr(key)
+    return chr(key >> _SHIFT) + chr(key & _LOW)
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(
+        text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+    ).astype(np.uint64)
+
+
+def bigram_arrays(text: str) -> tuple[np.ndarray, np.ndarray, bytes]:
+    """A folded text's distinct bigrams: (keys ascending, counts, offsets).
+
+    ``offsets`` is every bigram's offsets as little-endian uint32, grouped by
+    bigram in key order, each group ascending.
+    """
+    if len(text) < 2:
+        return np.empty(0, np.uint64), np.empty(0, np.uint32), b""
+    points = _code_points(text)
+    keys = (points[:-1] << _SHIFT) | points[1:]
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    counts = np.diff(np.append(starts, len(ordered))).astype(np.uint32)
+    return ordered[starts], counts, order.astype("<u4").tobytes()
+
+
+def char_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A folded text's distinct characters but whitespace: (keys ascending, counts)."""
+    if not text:
+        return np.empty(0, np.uint64), np.empty(0, np.uint32)
+    keys, counts = np.unique(_code_points(text), return_counts=True)
+    keep = np.fromiter((not chr(k).isspace() for k in keys.tolist()), bool, len(keys))
+    return keys[keep], counts[keep].astype(np.uint32)
+
+
+def bigram_positions(text: str) -> Iterator[tuple[str, int, bytes]]:
+    """(bigram, count, offsets as little-endian uint32) for a folded text."""
+    keys, counts, offsets = bigram_arrays(text)
+    start = 0
+    for key, count in zip(keys.tolist(), counts.tolist(), strict=True):
+        yield decode_key(key, 2), count, offsets[4 * start : 4 * (start + count)]
+        start += count
+
+
+class BigramPositions(Format):
+    """Positions as raw little-endian uint32 offsets, one array per posting.
+
+    Whoosh's Positions pickles a list of deltas per posting; raw offsets are
+    read back with one np.frombuffer for a whole block (search/engine), and
+    Whoosh's own phrase matching still works through decode_positions.
+    """
+
+    posting_size = -1
+
+    def word_values(self, value, analyzer, **kwargs):
+        if type(analyzer) is BigramTokenizer and kwargs.get("mode") == "index":
+            boost = self.field_boost
+            for gram, count, data in bigram_positions(fold(value)):
+                yield gram, count, count * boost, data
+            return
+        positions: dict[str, list[int]] = {}
+        kwargs["positions"] = True
+        for token in analyzer(value, **kwargs):
+            positions.setdefault(token.text, []).append(token.pos)
+        for gram, found in positions.items():
+            yield gram, len(found), len(found) * self.field_boost, self.encode(found)
+
+    def encode(self, positions) -> bytes:
+        return np.asarray(positions, dtype="<u4").tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return np.frombuffer(valuestring, dtype="<u4").tolist()
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return len(valuestring) // 4
+
+    def decode_weight(self, valuestring: bytes) -> float:
+        return self.decode_frequency(valuestring) * self.field_boost
+
+    def decode_position_boosts(self, valuestring: bytes) -> list[tuple[int, float]]:
+        return [(pos, 1.0) for pos in self.decode_positions(valuestring)]
+
+    def combine(self, vs) -> bytes:
+        merged: set[int] = set()
+        for v in vs:
+            merged.update(self.decode_positions(v))
+        return self.encode(sorted(merged))
+
+
+class CharCounts(Existence):
+    """A character's presence, with its count as the posting weight."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        boost = self.field_boost
+        if type(analyzer) is CharTokenizer and kwargs.get("mode") == "index":
+            counts = Counter(fold(value))
+        else:
+            counts = Counter(token.text for token in analyzer(value, **kwargs))
+        for ch, count in counts.items():
+            if not ch.isspace():
+                yield ch, count, count * boost, b""
+
+
+class WordCounts(Frequency):
+    """Whoosh's Frequency, counting jieba's words without a Token per word."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if type(analyzer) is not JiebaTokenizer or kwargs.get("mode") != "index":
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for word, count in word_counts(value).items():
+            yield word, count, count * boost, pack_uint(count)
+
+
+def word_counts(text: str) -> Counter[str]:
+    """The ranking field's terms of a text (jieba search-mode words, folded)."""
+    counts = search_word_counts(text)
+    if not _ASCII_UPPER.search(text):
+        return counts
+    folded: Counter[str] = Counter()
+    for word, count in counts.items():
+        folded[fold(word)] += count
+    return folded
 
 
 def jieba_analyzer() -> JiebaTokenizer:
@@ -166,6 +279,11 @@ def jieba_analyzer() -> JiebaTokenizer:
     return JiebaTokenizer()
 
 
-def exact_analyzer() -> ExactTokenizer:
-    """Analyzer for the exact-match field."""
-    return ExactTokenizer()
+def exact_analyzer() -> BigramTokenizer:
+    """Analyzer for the exact-match (bigram) field."""
+    return BigramTokenizer()
+
+
+def char_analyzer() -> CharTokenizer:
+    """Analyzer for the one-character field."""
+    return CharTokenizer()

@@ -1,12 +1,31 @@
-"""haystack's Whoosh backend with one reused searcher and Chinese-safe schema."""
+"""haystack's Whoosh backend, made exact and fast for Chinese text at archive scale.
+
+- One searcher per backend (haystack keeps one backend per thread), refreshed
+  when the index changes, instead of an index and a searcher per query.
+- Schema: jieba words (frequencies, for BM25), character bigrams at their
+  offsets (exact matching), characters (one-character terms); plain strings
+  are untokenised, sortable ID fields, so filters and facets see exact names.
+- Writing: every writer waits for Whoosh's one write lock, buffers postings per
+  term (search/engine/writer.py), and a rebuild writes its segments in
+  parallel processes and swaps them in under one lock.
+- Searching: queries are evaluated with arrays (search/engine/matching.py):
+  the exact set of matches, its count, facets, order and page, without
+  Whoosh's one-document-at-a-time collector. Ranking is BM25 over the jieba
+  words of the required terms; sorting by a date keeps undated documents last.
+"""
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
+from django.conf import settings
+from django.db import connections as db_connections
 from django.utils.encoding import force_str
 from haystack.backends import log_query
 from haystack.backends.whoosh_backend import (
@@ -23,22 +42,31 @@ from haystack.utils.app_loading import haystack_get_model
 from whoosh import query as wq
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT
 from whoosh.index import LockError
-from whoosh.multiproc import MpWriter
-from whoosh.sorting import Count, DateRangeFacet, FieldFacet
-from whoosh.support.relativedelta import relativedelta
-from whoosh.writing import CLEAR, SegmentWriter
+from whoosh.writing import CLEAR
 
-from search.analyzers import ExactPositions, ExactTokenizer
+from search.analyzers import (
+    BigramPositions,
+    BigramTokenizer,
+    CharCounts,
+    CharTokenizer,
+    JiebaTokenizer,
+    WordCounts,
+)
+from search.engine.matching import Matcher
+from search.engine.postings import PostingCache
+from search.engine.writer import BulkSegmentWriter
 from search.errors import IndexBusy
-from search.query import EXACT_FIELD
+from search.query import CHAR_FIELD, EXACT_FIELD
+
+logger = logging.getLogger(__name__)
 
 MATCH_ALL = "*"
-# The writer's in-memory posting buffer before it spills a sorted run to disk.
-WRITER_LIMIT_MB = 256
 # Whoosh allows one writer at a time. A writer waits for the lock, polling at
 # this interval, up to the ``wait`` its caller gives (settings.SEARCH_WRITE_WAIT).
 LOCK_POLL_SECONDS = 0.1
 BUSY = "the search index is being written by another process"
+# Decoded posting lists kept in memory per process (search/engine/postings.py).
+_POSTINGS = PostingCache(max_bytes=int(getattr(settings, "SEARCH_CACHE_MB", 256)) << 20)
 
 
 def _everything(q: wq.Query) -> wq.Query:
@@ -52,22 +80,12 @@ def _day(value: date) -> datetime:
 
 
 class PlansiteWhooshBackend(WhooshSearchBackend):
-    """Whoosh backend for plansite.
-
-    - Keeps one searcher per backend (haystack keeps one backend per thread)
-      and refreshes it when the index changes, instead of opening the index
-      and a searcher for every query.
-    - Schema: analysed text fields are neither sortable nor spell-checked nor
-      stored unless asked; plain strings are untokenised ID fields, so filters
-      and facets use exact names.
-    - Search: 1-character queries work, "*" matches every document, model and
-      narrow restrictions go into the query (a Whoosh filter= miscounts), and
-      hits on the exact field are ranked with the jieba ``text`` field.
-    """
+    """Whoosh backend for plansite (see the module docstring)."""
 
     def __init__(self, connection_alias: str, **connection_options: Any) -> None:
         super().__init__(connection_alias, **connection_options)
         self._searcher = None
+        self._matcher: Matcher | None = None
         self._searcher_lock = threading.Lock()
         self.include_spelling = False
 
@@ -77,11 +95,15 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
 
     def _close_searcher(self) -> None:
         searcher, self._searcher = getattr(self, "_searcher", None), None
+        self._matcher = None
         if searcher is not None:
             searcher.close()
 
     def searcher(self):
         """The current searcher, refreshed if a writer has committed since."""
+        return self._current()[0]
+
+    def _current(self) -> tuple[Any, Matcher]:
         if not self.setup_complete:
             self.setup()
         with self._searcher_lock:
@@ -90,14 +112,18 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             else:
                 # refresh() returns the same searcher while the index is unchanged.
                 self._searcher = self._searcher.refresh()
-            return self._searcher
+            if self._matcher is None or self._matcher.searcher is not self._searcher:
+                self._matcher = Matcher(self._searcher, _POSTINGS)
+            return self._searcher, self._matcher
 
     def delete_index(self) -> None:
         self._close_searcher()
         super().delete_index()
 
-    def _writer(self, wait: float | None) -> SegmentWriter:
-        """A writer, once the index's write lock is free; LockError after ``wait`` s.
+    # -- writing ---------------------------------------------------------------
+
+    def _writer(self, wait: float | None) -> BulkSegmentWriter:
+        """A writer, once the index's write lock is free; IndexBusy after ``wait`` s.
 
         Every write in this backend goes through here (haystack's remove()
         and clear() open a writer that fails at once when the lock is taken).
@@ -108,10 +134,8 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             self.setup()
         self.index = self.index.refresh()
         try:
-            return self.index.writer(
-                timeout=self._wait(wait),
-                delay=LOCK_POLL_SECONDS,
-                limitmb=WRITER_LIMIT_MB,
+            return BulkSegmentWriter(
+                self.index, timeout=self._wait(wait), delay=LOCK_POLL_SECONDS
             )
         except LockError as error:
             raise IndexBusy(BUSY) from error
@@ -120,31 +144,20 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
     def _wait(wait: float | None) -> float:
         if wait is not None:
             return wait
-        from django.conf import settings
-
         return float(getattr(settings, "SEARCH_WRITE_WAIT", 600))
 
     def update(self, index, iterable, commit=True) -> None:
         self.update_batches(index, [iterable])
 
     def update_batches(
-        self,
-        index,
-        batches: Iterable[Iterable],
-        *,
-        wait: float | None = None,
-        replace: bool = False,
+        self, index, batches: Iterable[Iterable], *, wait: float | None = None
     ) -> None:
         """(Re)index every object of every batch with one writer and one commit.
 
         haystack's update() calls Whoosh's update_document, which opens a new
-        searcher over the committed segments for every document; each open
-        copies the segment's files out of the compound file, so a batch cost
-        grew with the index (about 0.2 s a document at 2,000 documents). Here
-        each batch looks its ids up with one searcher, deletes them, then adds:
-        the same documents end up in the index. One commit for all batches
-        also avoids a segment and a merge per batch. ``replace`` drops every
-        other document in the same commit (a rebuild under one lock).
+        searcher for every document. Here each batch looks its ids up with one
+        searcher, deletes them, then adds: the same documents end up in the
+        index, in one commit (one new segment).
         """
         writer = self._writer(wait)
         try:
@@ -152,29 +165,104 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
                 docs = [d for d in (self._document(index, obj) for obj in batch) if d]
                 if not docs:
                     continue
-                if not replace:
-                    # Like update_document, this sees committed documents only.
-                    with writer.searcher() as searcher:
-                        for doc in docs:
-                            docnum = searcher.document_number(
-                                **{UNIQUE_ID: doc[UNIQUE_ID]}
-                            )
-                            if docnum is not None:
-                                writer.delete_document(docnum)
+                # Like update_document, this sees committed documents only.
+                with writer.searcher() as searcher:
+                    for doc in docs:
+                        docnum = searcher.document_number(**{UNIQUE_ID: doc[UNIQUE_ID]})
+                        if docnum is not None:
+                            writer.delete_document(docnum)
                 for doc in docs:
-                    try:
-                        writer.add_document(**doc)
-                    except Exception:
-                        if not self.silently_fail:
-                            raise
-                        self.log.exception(
-                            "Preparing object for update",
-                            extra={"data": {"id": doc[UNIQUE_ID]}},
-                        )
+                    self._add(writer, doc)
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(mergetype=CLEAR) if replace else writer.commit()
+        writer.commit()
+
+    def _add(self, writer, doc: dict[str, Any]) -> None:
+        try:
+            writer.add_document(**doc)
+        except Exception:
+            if not self.silently_fail:
+                raise
+            self.log.exception(
+                "Preparing object for update", extra={"data": {"id": doc[UNIQUE_ID]}}
+            )
+
+    def write_segments(
+        self, index, batches: Iterable[Iterable], *, segment_docs: int
+    ) -> list:
+        """New segments holding every object, without the lock (see rebuild()).
+
+        A segment is closed every ``segment_docs`` documents, which bounds the
+        memory its buffered postings take.
+        """
+        if not self.setup_complete:
+            self.setup()
+        segments = []
+        writer = None
+        try:
+            for batch in batches:
+                for obj in batch:
+                    doc = self._document(index, obj)
+                    if not doc:
+                        continue
+                    if writer is None:
+                        writer = BulkSegmentWriter(self.index, _lk=False)
+                    self._add(writer, doc)
+                    if writer.doc_count() >= segment_docs:
+                        segments.append(writer._finalize_segment())
+                        writer = None
+            if writer is not None:
+                segments.append(writer._finalize_segment())
+                writer = None
+        finally:
+            if writer is not None:
+                writer._close_segment()
+        return segments
+
+    def rebuild(
+        self,
+        index,
+        parts: Sequence[Any],
+        worker: Callable[[Any], list],
+        *,
+        procs: int,
+        wait: float | None = None,
+    ) -> int:
+        """Replace the index with the segments ``worker`` writes for each part.
+
+        Takes the write lock first, so searches keep seeing the old index until
+        the new one is committed whole. With ``procs`` > 1 the parts are
+        written by that many forked processes (analysis and posting writing
+        are CPU-bound Python); each worker returns its segments. The count of
+        documents committed is checked against the workers' total.
+        """
+        writer = self._writer(wait)
+        try:
+            if procs > 1 and len(parts) > 1:
+                # Forked children must open their own database connections.
+                db_connections.close_all()
+                self._close_searcher()
+                context = multiprocessing.get_context("fork")
+                with context.Pool(min(procs, len(parts))) as pool:
+                    results = pool.map(worker, parts, chunksize=1)
+            else:
+                results = [worker(part) for part in parts]
+            segments = [segment for result in results for segment in result]
+            writer._close_segment()
+            writer._commit_toc(segments)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer._finish()
+        self.index = self.index.refresh()
+        indexed = self.index.doc_count()
+        expected = sum(segment.doc_count() for segment in segments)
+        if indexed != expected:
+            raise SearchBackendError(
+                f"rebuilding lost documents: {indexed} of {expected} indexed"
+            )
+        return indexed
 
     def remove(self, obj_or_string, commit=True, *, wait: float | None = None) -> None:
         """Delete one document, waiting for the write lock like every writer here."""
@@ -211,57 +299,6 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             raise
         writer.commit()
 
-    def build_batches(
-        self,
-        index,
-        batches: Iterable[Iterable],
-        procs: int,
-        *,
-        wait: float | None = None,
-    ) -> int:
-        """Replace the index with every object, indexed by ``procs`` processes.
-
-        Analysis (jieba) and posting writing are pure Python and CPU-bound, so
-        one process uses one core. Whoosh's MpWriter hands documents to worker
-        processes that each write their own segment (multisegment: no serial
-        merge afterwards); the commit drops the old segments, all under one
-        lock. MpWriter drops a worker's segment silently if the worker dies, so
-        the committed count is checked. Returns the count.
-        """
-        if not self.setup_complete:
-            self.setup()
-        self.index = self.index.refresh()
-        try:
-            writer = MpWriter(
-                self.index,
-                procs=procs,
-                multisegment=True,
-                timeout=self._wait(wait),
-                delay=LOCK_POLL_SECONDS,
-                limitmb=max(32, WRITER_LIMIT_MB // procs),
-            )
-        except LockError as error:
-            raise IndexBusy(BUSY) from error
-        expected = 0
-        try:
-            for batch in batches:
-                for obj in batch:
-                    doc = self._document(index, obj)
-                    if doc:
-                        writer.add_document(**doc)
-                        expected += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(mergetype=CLEAR)
-        self.index = self.index.refresh()
-        indexed = self.index.doc_count()
-        if indexed != expected:
-            raise SearchBackendError(
-                f"parallel indexing lost documents: {indexed} of {expected} indexed"
-            )
-        return indexed
-
     def _document(self, index, obj) -> dict[str, Any] | None:
         try:
             doc = index.full_prepare(obj)
@@ -272,6 +309,8 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         # Document boosts aren't supported in Whoosh 2.5.0+.
         doc.pop("boost", None)
         return doc
+
+    # -- schema ----------------------------------------------------------------
 
     def build_schema(self, fields):
         content_field_name, schema = super().build_schema(fields)
@@ -284,17 +323,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
                 replacement = STORED()
             elif field.field_type == "string":
                 if field.analyzer is not None:
-                    replacement = TEXT(
-                        stored=field.stored,
-                        analyzer=field.analyzer,
-                        phrase=True,
-                        field_boost=field.boost,
-                    )
-                    if isinstance(field.analyzer, ExactTokenizer):
-                        # Same postings as Positions, built several times faster.
-                        replacement.format = ExactPositions(
-                            field_boost=float(field.boost)
-                        )
+                    replacement = _text_field(field)
                 else:
                     replacement = ID(stored=field.stored, sortable=True)
             elif field.field_type == "integer":
@@ -303,14 +332,16 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
                 )
             elif field.field_type in ("date", "datetime"):
                 replacement = DATETIME(stored=field.stored, sortable=True)
-                # Whoosh gives a missing value the largest date, so undated
-                # documents would head a newest-first list; make it the smallest.
-                replacement.default = 0  # the smallest value of its unsigned column
+                # Whoosh gives a missing value the largest date; make it the
+                # smallest (0), which sorting recognises and puts last.
+                replacement.default = 0
                 replacement.column_type = replacement.default_column()
             if replacement is not None:
                 schema.remove(name)
                 schema.add(name, replacement)
         return content_field_name, schema
+
+    # -- searching -------------------------------------------------------------
 
     def parse(self, query_string: str) -> wq.Query | None:
         """Parse a haystack query string with this backend's schema."""
@@ -323,8 +354,8 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             return None
         return parsed.accept(_everything)
 
-    def _ranking_query(self, parsed: wq.Query) -> wq.Query | None:
-        """jieba words of the required exact-field terms, for scoring only."""
+    def ranking_words(self, parsed: wq.Query) -> list[str]:
+        """jieba words of the required exact terms: what relevance is scored on."""
         texts: list[str] = []
 
         def walk(q: wq.Query) -> None:
@@ -336,7 +367,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             if isinstance(q, wq.Phrase) and q.fieldname == EXACT_FIELD:
                 words = list(q.words)
                 texts.append(words[0] + "".join(w[1:] for w in words[1:]))
-            elif isinstance(q, wq.Term) and q.fieldname == EXACT_FIELD:
+            elif isinstance(q, wq.Term) and q.fieldname in (EXACT_FIELD, CHAR_FIELD):
                 texts.append(force_str(q.text))
             else:
                 for child in q.children():
@@ -346,25 +377,11 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         field = self.schema[self.content_field_name]
         # Index mode adds jieba's sub-words, so 小微企业 also ranks 中小微企业.
         words = {w for text in texts for w in field.process_text(text, mode="index")}
-        if not words:
-            return None
-        return wq.Or([wq.Term(self.content_field_name, w) for w in sorted(words)])
-
-    def _sorting(self, sort_by) -> tuple[list[str] | None, bool]:
-        if not sort_by:
-            return None, False
-        descending = [name.startswith("-") for name in sort_by]
-        if any(descending) and not all(descending):
-            raise SearchBackendError(
-                "Whoosh requires all order_by fields to use the same sort direction"
-            )
-        return [name.lstrip("-") for name in sort_by], all(descending)
+        return sorted(words)
 
     def _restrict(self, parsed, models, limit_to_registered_models, narrow_queries):
         required = [parsed]
         if limit_to_registered_models is None:
-            from django.conf import settings
-
             limit_to_registered_models = getattr(
                 settings, "HAYSTACK_LIMIT_TO_REGISTERED_MODELS", True
             )
@@ -382,6 +399,28 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
                 return None
             required.append(narrowed)
         return wq.And(required) if len(required) > 1 else parsed
+
+    def _sorting(self, sort_by) -> tuple[str | None, bool]:
+        if not sort_by:
+            return None, False
+        if len(sort_by) > 1:
+            raise SearchBackendError("plansite sorts by one field at a time")
+        name = sort_by[0]
+        return name.lstrip("-"), name.startswith("-")
+
+    def matches(
+        self, query_string: str, narrow_queries=None
+    ) -> tuple[Matcher, Any, np.ndarray]:
+        """(matcher, parsed query, sorted document numbers) of a query string."""
+        query_string = force_str(query_string or "")
+        parsed = self.parse(query_string) if query_string.strip() else None
+        _, matcher = self._current()
+        if parsed is None:
+            return matcher, None, np.empty(0, dtype=np.int64)
+        restricted = self._restrict(parsed, None, None, narrow_queries)
+        if restricted is None:
+            return matcher, parsed, np.empty(0, dtype=np.int64)
+        return matcher, parsed, matcher.match(restricted)
 
     @log_query
     def search(
@@ -409,85 +448,64 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         query_string = force_str(query_string or "")
         if not query_string.strip():
             return empty
+        if date_facets or query_facets:
+            raise SearchBackendError("date and query facets are not supported")
         parsed = self.parse(query_string)
         if parsed is None:
             return empty
-        ranking = self._ranking_query(parsed)
         restricted = self._restrict(
             parsed, models, limit_to_registered_models, narrow_queries
         )
         if restricted is None:
             return empty
-        final = wq.AndMaybe(restricted, ranking) if ranking is not None else restricted
-
-        sortedby, reverse = self._sorting(sort_by)
-        groups: dict[str, Any] = {}
-        facet_types: dict[str, str] = {}
-        for name in facets or ():
-            # Our facet fields hold one value each, so the column is enough.
-            groups[name] = FieldFacet(name, maptype=Count)
-            facet_types[name] = "fields"
-        for name, spec in (date_facets or {}).items():
-            gap = relativedelta(**{f"{spec['gap_by']}s": spec.get("gap_amount", 1)})
-            groups[name] = DateRangeFacet(
-                name,
-                _day(spec["start_date"]),
-                _day(spec["end_date"]),
-                gap,
-                maptype=Count,
-            )
-            facet_types[name] = "dates"
+        _, matcher = self._current()
+        docs = matcher.match(restricted)
 
         start = start_offset or 0
-        searcher = self.searcher()
-        results = searcher.search(
-            final,
-            limit=end_offset,
-            sortedby=sortedby,
-            reverse=reverse,
-            groupedby=groups or None,
-        )
-        hits = len(results)
-        page = results[start:end_offset] if end_offset is not None else results[start:]
+        stop = len(docs) if end_offset is None else min(end_offset, len(docs))
+        sortedby, reverse = self._sorting(sort_by)
+        scores = None
+        if sortedby is not None:
+            ordered = matcher.sort(docs, sortedby, reverse=reverse)
+        else:
+            scores = matcher.bm25(
+                docs, self.content_field_name, self.ranking_words(parsed)
+            )
+            # Best first; equal scores keep document order.
+            order = np.lexsort((docs, -scores))
+            ordered, scores = docs[order], scores[order]
+        page = ordered[start:stop]
+        page_scores = scores[start:stop] if scores is not None else None
         return {
             "results": self._to_search_results(
-                page, result_class or SearchResult, scored=sortedby is None
+                matcher, page, page_scores, result_class
             ),
-            "hits": hits,
-            "facets": self._facets(results, facet_types),
+            "hits": len(docs),
+            "facets": self._facets(matcher, docs, facets or ()),
             "spelling_suggestion": None,
         }
 
-    def _facets(self, results, facet_types: dict[str, str]) -> dict:
-        if not facet_types:
+    def _facets(self, matcher: Matcher, docs: np.ndarray, names) -> dict:
+        if not names:
             return {}
-        facets: dict[str, dict] = {"fields": {}, "dates": {}, "queries": {}}
-        for name, kind in facet_types.items():
-            # A number column holds a placeholder where the value is missing.
-            fieldobj = self.schema[name]
-            missing = (
-                fieldobj.from_column_value(fieldobj.default)
-                if isinstance(fieldobj, NUMERIC)
-                else None
+        fields: dict[str, list] = {}
+        for name in names:
+            counts = matcher.value_counts(name, docs)
+            fields[name] = sorted(
+                counts.items(), key=lambda item: (-item[1], str(item[0]))
             )
-            counts = [
-                (None if value == missing else value, count)
-                for value, count in results.groups(name).items()
-            ]
-            facets[kind][name] = sorted(
-                counts, key=lambda item: (-item[1], str(item[0]))
-            )
-        return facets
+        return {"fields": fields, "dates": {}, "queries": {}}
 
     def _to_search_results(
-        self, hits, result_class, *, scored: bool
+        self, matcher: Matcher, page: np.ndarray, scores, result_class
     ) -> list[SearchResult]:
         from haystack import connections
 
+        result_class = result_class or SearchResult
         unified = connections[self.connection_alias].get_unified_index()
         converted = []
-        for hit in hits:
-            stored = hit.fields()
+        for i, docnum in enumerate(page.tolist()):
+            stored = dict(matcher.stored_fields(docnum))
             app_label, model_name = stored.pop(DJANGO_CT).split(".")
             pk = stored.pop(DJANGO_ID)
             model = haystack_get_model(app_label, model_name)
@@ -504,13 +522,27 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
                     values[key] = value in (True, "true")
                 else:
                     values[key] = field.convert(value)
-            converted.append(
-                # Sorted hits carry the sort key as their "score"; hide it.
-                result_class(
-                    app_label, model_name, pk, hit.score if scored else 0, **values
-                )
-            )
+            score = float(scores[i]) if scores is not None else 0
+            converted.append(result_class(app_label, model_name, pk, score, **values))
         return converted
+
+
+def _text_field(field) -> TEXT:
+    """The Whoosh field for an analysed haystack field, by its analyzer."""
+    analyzer = field.analyzer
+    replacement = TEXT(
+        stored=field.stored, analyzer=analyzer, phrase=False, field_boost=field.boost
+    )
+    boost = float(field.boost)
+    if isinstance(analyzer, BigramTokenizer):
+        replacement.format = BigramPositions(field_boost=boost)
+        replacement.scorable = False
+    elif isinstance(analyzer, CharTokenizer):
+        replacement.format = CharCounts(field_boost=boost)
+        replacement.scorable = False
+    elif isinstance(analyzer, JiebaTokenizer):
+        replacement.format = WordCounts(field_boost=boost)
+    return replacement
 
 
 class PlansiteWhooshEngine(WhooshEngine):

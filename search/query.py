@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
@@ -14,11 +14,23 @@ from search.normalise import fold
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 20
 EXACT_FIELD = "exact"
+# One-character terms are looked up among the characters, not the bigrams.
+CHAR_FIELD = "chars"
 
-# ASCII and CJK (full-width, curly) double quotes all open and close a phrase.
+# A phrase opens with any of these and closes with one of its closers. A
+# straight quote closes only a straight quote, so "“十四五”规划" finds the
+# curly quotes themselves.
+QUOTE_CLOSERS = {
+    '"': '"',
+    "＂": '＂"”',
+    "“": '”"＂',
+}
 QUOTES = frozenset('"＂“”')
 OR_WORDS = frozenset({"OR", "|"})
 AND_WORDS = frozenset({"AND", "&&"})
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+# Characters of other query languages, searched here as themselves.
+_FOREIGN_SYNTAX = re.compile(r"[()*?\[\]{}]")
 
 
 class QueryError(ValueError):
@@ -48,9 +60,10 @@ class Or:
 
 @dataclass(frozen=True)
 class And:
-    """All of the clauses."""
+    """All of the clauses; ``notes`` say how the query was read (for the user)."""
 
     clauses: tuple[Term | Or | Not, ...]
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
 
 Node = And
@@ -63,44 +76,56 @@ class _Word:
     negated: bool
 
 
-def _clean(raw: str) -> str:
-    # Control and format characters (NUL, zero-width space, bidi marks) are
-    # invisible in the search box; they would only make a term unmatchable.
-    return "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
-        for ch in raw
-    )
+def _invisible(ch: str) -> bool:
+    """Control and format characters (NUL, zero-width space, bidi marks)."""
+    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and not ch.isspace()
 
 
-_SPACE = re.compile(r"\s+")
+def _separates(ch: str) -> bool:
+    # Any space (the ideographic one of Chinese input methods included) and the
+    # invisible characters, which could only make a term unmatchable.
+    return ch.isspace() or _invisible(ch)
 
 
-def _lex(text: str) -> list[_Word]:
+def _lex(text: str, notes: list[str]) -> list[_Word]:
     words: list[_Word] = []
     i, n = 0, len(text)
+    unbalanced = False
     while i < n:
         ch = text[i]
-        if ch.isspace():
+        if _separates(ch):
             i += 1
             continue
         negated = False
-        if ch == "-" and i + 1 < n and text[i + 1] in QUOTES:
+        if ch == "-" and i + 1 < n and text[i + 1] in QUOTE_CLOSERS:
             negated = True
             i += 1
             ch = text[i]
-        if ch in QUOTES:
-            end = next((j for j in range(i + 1, n) if text[j] in QUOTES), None)
+        if ch in QUOTE_CLOSERS:
+            closers = QUOTE_CLOSERS[ch]
+            end = next((j for j in range(i + 1, n) if text[j] in closers), None)
             if end is None:
-                # An unbalanced quote: read the rest as ordinary words.
+                # An unbalanced quote: the rest is read as ordinary words.
+                unbalanced = True
                 i += 1
                 continue
-            phrase = _SPACE.sub(" ", text[i + 1 : end]).strip()
-            if phrase:
+            # Inside quotes every space counts: the phrase is matched as written,
+            # except that a line break is a space (a query is one line).
+            phrase = "".join(
+                " " if c in _LINE_BREAKS else c
+                for c in text[i + 1 : end]
+                if not _invisible(c)
+            )
+            if phrase.strip():
                 words.append(_Word(phrase, quoted=True, negated=negated))
             i = end + 1
             continue
+        if ch in QUOTES:
+            unbalanced = True  # a closing quote with no opening one
+            i += 1
+            continue
         end = i
-        while end < n and not text[end].isspace() and text[end] not in QUOTES:
+        while end < n and not _separates(text[end]) and text[end] not in QUOTES:
             end += 1
         token = text[i:end]
         i = end
@@ -108,6 +133,8 @@ def _lex(text: str) -> list[_Word]:
             words.append(_Word(token[1:], quoted=False, negated=True))
         elif token != "-":
             words.append(_Word(token, quoted=False, negated=False))
+    if unbalanced:
+        notes.append("引号不成对，已忽略多余的引号，其余按普通词语检索。")
     return words
 
 
@@ -120,12 +147,14 @@ def parse_query(raw: str) -> Node | None:
     """
     if len(raw) > MAX_QUERY_LENGTH:
         raise QueryError(f"检索式过长：最多 {MAX_QUERY_LENGTH} 个字符，请缩短后再试。")
-    text = _clean(raw).strip()
-    if not text:
+    if not raw.strip():
         return None
-    words = _lex(text)
+    notes: list[str] = []
+    words = _lex(raw, notes)
     if not words:
-        raise QueryError("请输入要检索的词语。")
+        if any(_invisible(ch) for ch in raw) and all(_separates(ch) for ch in raw):
+            raise QueryError("检索式只含不可见的控制字符，请输入要检索的词语。")
+        raise QueryError("请输入要检索的词语（引号中不能为空）。")
 
     groups: list[list[_Word]] = []
     pending_or = False
@@ -165,7 +194,16 @@ def parse_query(raw: str) -> Node | None:
     node = And(tuple(clauses))
     if len(terms_of(node, include_negated=True)) > MAX_TERMS:
         raise QueryError(f"检索词过多：最多 {MAX_TERMS} 个，请精简后再试。")
-    return node
+    foreign = sorted(
+        {c for w in words if not w.quoted for c in _FOREIGN_SYNTAX.findall(w.text)}
+    )
+    if foreign:
+        notes.append(
+            "本站检索不支持括号分组和通配符，"
+            + "、".join(f"「{c}」" for c in foreign)
+            + "按原文字符匹配。"
+        )
+    return And(node.clauses, notes=tuple(notes))
 
 
 def terms_of(node: Node | None, *, include_negated: bool = False) -> list[str]:
@@ -188,9 +226,14 @@ def has_positive(node: Node) -> bool:
     return any(not isinstance(clause, Not) for clause in node.clauses)
 
 
+def field_for(text: str) -> str:
+    """The index field that finds ``text`` exactly: bigrams, or characters."""
+    return CHAR_FIELD if len(text) == 1 else EXACT_FIELD
+
+
 def _quote(term: Term) -> str:
     # The lexer never lets a straight quote into a term, so quoting is safe.
-    return f'{EXACT_FIELD}:"{term.text}"'
+    return f'{field_for(term.text)}:"{term.text}"'
 
 
 def to_query_string(node: Node) -> str:
@@ -209,24 +252,28 @@ def to_query_string(node: Node) -> str:
     return " AND ".join(parts)
 
 
-def _term_query(term: Term, fieldname: str) -> wq.Query:
-    grams = query_grams(fold(term.text))
+def term_query(text: str) -> wq.Query:
+    """The Whoosh query that finds exactly the documents containing ``text``."""
+    folded = fold(text)
+    if len(folded) == 1:
+        return wq.Term(CHAR_FIELD, folded)
+    grams = query_grams(folded)
     if len(grams) == 1:
-        return wq.Term(fieldname, grams[0])
-    return wq.Phrase(fieldname, grams)
+        return wq.Term(EXACT_FIELD, grams[0])
+    return wq.Phrase(EXACT_FIELD, grams)
 
 
-def to_whoosh(node: Node, fieldname: str = EXACT_FIELD) -> wq.Query:
+def to_whoosh(node: Node) -> wq.Query:
     """The equivalent Whoosh query object."""
     required: list[wq.Query] = []
     excluded: list[wq.Query] = []
     for clause in node.clauses:
         if isinstance(clause, Term):
-            required.append(_term_query(clause, fieldname))
+            required.append(term_query(clause.text))
         elif isinstance(clause, Or):
-            required.append(wq.Or([_term_query(t, fieldname) for t in clause.terms]))
+            required.append(wq.Or([term_query(t.text) for t in clause.terms]))
         else:
-            excluded.append(_term_query(clause.term, fieldname))
+            excluded.append(term_query(clause.term.text))
     positive: wq.Query = wq.And(required) if required else wq.Every()
     if excluded:
         return wq.AndNot(positive, wq.Or(excluded))

@@ -7,7 +7,7 @@ import datetime
 from haystack import indexes
 
 from documents.models import Document
-from search.analyzers import exact_analyzer, jieba_analyzer
+from search.analyzers import char_analyzer, exact_analyzer, jieba_analyzer
 
 
 def searchable_text(document: Document) -> str:
@@ -38,6 +38,7 @@ class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
 
     text = indexes.CharField(document=True, stored=False, analyzer=jieba_analyzer())
     exact = indexes.CharField(stored=False, analyzer=exact_analyzer())
+    chars = indexes.CharField(stored=False, analyzer=char_analyzer())
 
     title = indexes.CharField(model_attr="title", indexed=False)
     issuer = indexes.CharField(model_attr="issuer")
@@ -69,6 +70,9 @@ class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
         return searchable_text(obj)
 
     def prepare_exact(self, obj: Document) -> str:
+        return searchable_text(obj)
+
+    def prepare_chars(self, obj: Document) -> str:
         return searchable_text(obj)
 
     def prepare_sort_date(self, obj: Document) -> datetime.date | None:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.db import connections as db_connections
 from django.db.models import TextChoices
 from haystack import connections
 from haystack.inputs import Exact, Raw
@@ -256,22 +257,31 @@ def index_procs() -> int:
     return max(1, int(configured or os.cpu_count() or 1))
 
 
+def _write_part(ids: list[int]) -> list:
+    """Index one share of the documents into new segments (a rebuild worker)."""
+    segments = _backend().write_segments(
+        _index(), _batches(ids, set()), segment_docs=settings.SEARCH_SEGMENT_DOCS
+    )
+    # A forked worker leaves no connection behind for the parent to inherit.
+    db_connections.close_all()
+    return segments
+
+
 def rebuild_index(procs: int | None = None) -> int:
     """Replace the index with every document in the database; returns the count.
 
-    The old entries are dropped in the same commit as the new ones are
-    written, under one write lock, so searches see the old index until the
-    new one is complete. Large archives are indexed by several processes (one
-    per core by default); small ones, where starting workers costs more than
-    it saves, by this one.
+    The new segments replace the old ones in one commit under the write lock,
+    so searches see the old index until the new one is complete. Archives of
+    PARALLEL_MIN_DOCUMENTS or more are indexed by ``procs`` processes (one
+    per core by default), each taking a contiguous share of the documents.
     """
     procs = index_procs() if procs is None else max(1, procs)
     ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
-    found: set[int] = set()
-    if procs == 1 or len(ids) < PARALLEL_MIN_DOCUMENTS:
-        _backend().update_batches(_index(), _batches(ids, found), replace=True)
-        return len(found)
-    return _backend().build_batches(_index(), _batches(ids, found), procs)
+    if len(ids) < PARALLEL_MIN_DOCUMENTS:
+        procs = 1
+    share = -(-len(ids) // procs) if ids else 0
+    parts = [ids[i : i + share] for i in range(0, len(ids), share)] if ids else []
+    return _backend().rebuild(_index(), parts, _write_part, procs=procs)
 
 
 @dataclass(frozen=True)

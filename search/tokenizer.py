@@ -1,11 +1,22 @@
-"""jieba, loaded once per process with the policy and gazetteer dictionaries."""
+"""jieba, loaded once per process with the policy and gazetteer dictionaries.
+
+jieba (Python) is the reference segmenter. rjieba (jieba-rs) runs the same
+algorithm over the same dictionary about twenty times faster, and cuts blocks
+of Han characters, letters and digits exactly as jieba does; it differs only
+inside blocks that contain ASCII punctuation (jieba splits 2020-2022 and
+Wi-Fi, jieba-rs keeps them whole). So each block goes to rjieba unless it has
+such punctuation, and to jieba otherwise. tests/search/test_tokenizer.py
+checks that the result equals jieba's own cut over every sample document.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
+from collections import Counter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jieba
 from django.conf import settings
@@ -14,8 +25,23 @@ logger = logging.getLogger(__name__)
 
 POLICY_TERMS_PATH = Path(__file__).resolve().parent / "dictionary" / "policy_terms.txt"
 
+# jieba's own block patterns (jieba.re_han_default, jieba.re_skip_default).
+_HAN_BLOCK = jieba.re_han_default
+_SKIP = jieba.re_skip_default
+# Where jieba-rs and jieba cut differently (see the module doc): ASCII
+# punctuation inside a block, and ideographs jieba-rs counts as Han but jieba
+# does not (extension A, U+9FD6-U+9FFF, compatibility, extension B and up). A
+# divergent run is a maximal run of such characters and block characters that
+# holds at least one of the former; it always ends where a jieba block ends.
+if not (_HAN_BLOCK.pattern.startswith("([") and _HAN_BLOCK.pattern.endswith("]+)")):
+    raise ImportError(f"unexpected jieba block pattern {_HAN_BLOCK.pattern!r}")
+_BLOCK_CHARS = _HAN_BLOCK.pattern[2:-3]
+_RS_ONLY_HAN = "\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_RUN_CHAR = f"[{_BLOCK_CHARS}{_RS_ONLY_HAN}]"
+_DIVERGENT_RUN = re.compile(f"{_RUN_CHAR}*[+#&._%\\-{_RS_ONLY_HAN}]{_RUN_CHAR}*")
+
 _lock = threading.Lock()
-_tokenizer: jieba.Tokenizer | None = None
+_segmenter: Segmenter | None = None
 
 
 class SearchToken(NamedTuple):
@@ -32,38 +58,10 @@ def gazetteer_names() -> list[str]:
     try:
         from documents.gazetteer.loader import default_gazetteer
     except ImportError as exc:
-        # The loader is written separately; without it ranking is coarser but
-        # exact matching (the bigram field) is unaffected.
+        # Without it ranking is coarser; exact matching (bigrams) is unaffected.
         logger.warning("gazetteer names not loaded into jieba: %s", exc)
         return []
     return sorted(set(default_gazetteer().dictionary_names()))
-
-
-def _build() -> jieba.Tokenizer:
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    # jieba's default cache is $TMPDIR/jieba.cache (mode 0600); a file owned by
-    # another user there breaks start-up, so keep it in our own var directory.
-    cache_dir = Path(settings.JIEBA_CACHE_DIR)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tokenizer.tmp_dir = str(cache_dir)
-    tokenizer.initialize()
-    # Dictionaries change tokenisation, so they are loaded here, before the
-    # first cut, and never later (add_word is not thread-safe).
-    tokenizer.load_userdict(str(POLICY_TERMS_PATH))
-    for name in gazetteer_names():
-        tokenizer.add_word(name)
-    return tokenizer
-
-
-def get_tokenizer() -> jieba.Tokenizer:
-    """The process-wide jieba tokenizer, built on first use."""
-    global _tokenizer
-    if _tokenizer is None:
-        with _lock:
-            if _tokenizer is None:
-                _tokenizer = _build()
-    return _tokenizer
 
 
 def policy_terms() -> list[str]:
@@ -72,9 +70,84 @@ def policy_terms() -> list[str]:
     return [line.split()[0] for line in lines if line.strip()]
 
 
+class Segmenter:
+    """jieba with our dictionaries, and rjieba with the same ones when enabled."""
+
+    def __init__(self, *, fast: bool) -> None:
+        jieba.setLogLevel(logging.WARNING)
+        reference = jieba.Tokenizer()
+        # jieba's default cache is $TMPDIR/jieba.cache (mode 0600); a file owned by
+        # another user there breaks start-up, so keep it in our own var directory.
+        cache_dir = Path(settings.JIEBA_CACHE_DIR)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        reference.tmp_dir = str(cache_dir)
+        reference.initialize()
+        # Dictionaries change tokenisation, so they are loaded here, before the
+        # first cut, and never later (add_word is not thread-safe).
+        reference.load_userdict(str(POLICY_TERMS_PATH))
+        added = policy_terms()
+        for name in gazetteer_names():
+            reference.add_word(name)
+            added.append(name)
+        # add_word counts a word that was already in the dictionary twice in the
+        # total; the total is the sum of the frequencies, as when it is loaded.
+        reference.total = sum(reference.FREQ.values())
+        self.reference = reference
+        self.freq: dict[str, int] = reference.FREQ
+        self.fast: Any = _rjieba(reference, added) if fast else None
+
+    def cut(self, text: str) -> list[str]:
+        """jieba's accurate mode with HMM, word for word."""
+        reference = self.reference
+        fast = self.fast
+        if fast is None:
+            return list(reference.cut(text, HMM=True))
+        # jieba cuts each block on its own, so the text can be cut in spans
+        # that end at block boundaries: rjieba between the divergent runs,
+        # jieba on them.
+        words: list[str] = []
+        done = 0
+        for run in _DIVERGENT_RUN.finditer(text):
+            if run.start() > done:
+                words.extend(fast.cut(text[done : run.start()], True))
+            words.extend(reference.cut(run.group(), HMM=True))
+            done = run.end()
+        if done < len(text):
+            words.extend(fast.cut(text[done:], True))
+        return words
+
+
+def _rjieba(reference: jieba.Tokenizer, words: list[str]) -> Any:
+    try:
+        import rjieba
+    except ImportError:
+        logger.warning("rjieba is not installed; segmenting with jieba alone")
+        return None
+    fast = rjieba.Jieba()
+    # The frequencies jieba settled on, so both score every cut the same.
+    for word in dict.fromkeys(words):
+        fast.add_word(word, reference.FREQ[word], None)
+    return fast
+
+
+def get_segmenter() -> Segmenter:
+    """The process-wide segmenter, built on first use."""
+    global _segmenter
+    if _segmenter is None:
+        with _lock:
+            if _segmenter is None:
+                _segmenter = Segmenter(fast=settings.SEARCH_FAST_JIEBA)
+    return _segmenter
+
+
+def get_tokenizer() -> jieba.Tokenizer:
+    """The process-wide reference jieba tokenizer, dictionaries loaded."""
+    return get_segmenter().reference
+
+
 def _is_word(text: str) -> bool:
     """Whitespace and punctuation carry no ranking signal."""
-    return any(ch.isalnum() for ch in text)
+    return text.isalnum() or any(ch.isalnum() for ch in text)
 
 
 def cut_for_search(text: str, *, subwords: bool = True) -> list[SearchToken]:
@@ -83,28 +156,46 @@ def cut_for_search(text: str, *, subwords: bool = True) -> list[SearchToken]:
     jieba's own ChineseTokenizer uses the char offset as the position, which
     breaks phrase queries; here every word of the default cut gets the next
     number and the shorter dictionary words inside it share that number.
-    ``subwords=False`` gives the default cut alone, which is what a phrase
-    query must look for.
+    ``subwords=False`` gives the default cut alone.
     """
-    tokenizer = get_tokenizer()
-    freq = tokenizer.FREQ
+    segmenter = get_segmenter()
+    freq = segmenter.freq
     tokens: list[SearchToken] = []
     start = 0
     position = 0
-    for word in tokenizer.cut(text, HMM=True):
+    for word in segmenter.cut(text):
         width = len(word)
-        if _is_word(word) and subwords:
-            # The same sub-words as jieba's search mode: dictionary 2- and 3-grams.
-            for size in (2, 3):
-                if width > size:
+        if _is_word(word):
+            if subwords and width > 2:
+                # The same sub-words as jieba's search mode: dictionary 2- and
+                # 3-grams of words longer than the gram.
+                for size in (2, 3) if width > 3 else (2,):
                     for i in range(width - size + 1):
                         gram = word[i : i + size]
                         if freq.get(gram):
                             tokens.append(
                                 SearchToken(gram, start + i, start + i + size, position)
                             )
-        if _is_word(word):
             tokens.append(SearchToken(word, start, start + width, position))
             position += 1
         start += width
     return tokens
+
+
+def search_word_counts(text: str) -> Counter[str]:
+    """How often each word of cut_for_search(text) occurs (sub-words included)."""
+    segmenter = get_segmenter()
+    freq = segmenter.freq
+    counts: Counter[str] = Counter()
+    for word, count in Counter(segmenter.cut(text)).items():
+        if not _is_word(word):
+            continue
+        counts[word] += count
+        width = len(word)
+        if width > 2:
+            for size in (2, 3) if width > 3 else (2,):
+                for i in range(width - size + 1):
+                    gram = word[i : i + size]
+                    if freq.get(gram):
+                        counts[gram] += count
+    return counts

@@ -132,6 +132,13 @@ SEARCH_INDEX_PROCS = env.get_int("PLANSITE_INDEX_PROCS", 0)
 # write lock; admin edits wait SEARCH_EDIT_WAIT, then finish in the background.
 SEARCH_WRITE_WAIT = env.get_float("PLANSITE_SEARCH_WRITE_WAIT", 600.0)
 SEARCH_EDIT_WAIT = env.get_float("PLANSITE_SEARCH_EDIT_WAIT", 2.0)
+# Memory for decoded posting lists per process (search/engine/postings.py), and
+# documents per index segment in a rebuild (bounds the rebuild's memory).
+SEARCH_CACHE_MB = env.get_int("PLANSITE_SEARCH_CACHE_MB", 256)
+SEARCH_SEGMENT_DOCS = env.get_int("PLANSITE_SEARCH_SEGMENT_DOCS", 10_000)
+# Segment with rjieba where it cuts as jieba does (search/tokenizer.py); off
+# means jieba alone, the reference, about twenty times slower.
+SEARCH_FAST_JIEBA = env.get_bool("PLANSITE_FAST_JIEBA", True)
 # Per-save indexing is off; the import and admin services update the index explicitly.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 

@@ -111,8 +111,10 @@ def test_any_input_parses_or_raises_query_error(raw):
     if node is None:
         return
     for term in terms_of(node, include_negated=True):
-        assert term and term == term.strip()
+        # Quoted phrases keep their spaces; no term is only space.
+        assert term.strip()
         assert '"' not in term
+        assert "\n" not in term, "a query is one line"
     to_query_string(node)
     to_whoosh(node)
 
@@ -125,17 +127,63 @@ def test_positive_terms_are_for_highlighting():
     assert not has_positive(parse_query("-水"))
 
 
-def test_query_string_quotes_every_term_on_the_exact_field():
+def test_query_string_quotes_every_term_on_an_exact_field():
     node = parse_query("美丽城镇 OR 水 -R&D")
     assert to_query_string(node) == (
-        '(exact:"美丽城镇" OR exact:"水") AND NOT exact:"R&D"'
+        '(exact:"美丽城镇" OR chars:"水") AND NOT exact:"R&D"'
     )
-    assert to_query_string(parse_query("-水")) == '* AND NOT exact:"水"'
+    assert to_query_string(parse_query("-水")) == '* AND NOT chars:"水"'
 
 
 def test_whoosh_query_is_a_phrase_of_bigrams():
-    q = to_whoosh(parse_query("小微企业 水 -R&D"))
+    q = to_whoosh(parse_query("小微企业 水 -R&D 五水"))
     assert q == wq.AndNot(
-        wq.And([wq.Phrase("exact", ["小微", "微企", "企业"]), wq.Term("exact", "水")]),
+        wq.And(
+            [
+                wq.Phrase("exact", ["小微", "微企", "企业"]),
+                wq.Term("chars", "水"),
+                wq.Term("exact", "五水"),
+            ]
+        ),
         wq.Or([wq.Phrase("exact", ["r&", "&d"])]),
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "term"),
+    [
+        ('"美丽  城镇"', "美丽  城镇"),  # spaces inside quotes count
+        ('"丽\t城镇"', "丽\t城镇"),
+        ('" 城镇"', " 城镇"),
+        ('"小\n微"', "小 微"),  # a query is one line
+        ('"“十四五”规划"', "“十四五”规划"),  # straight quotes keep curly ones
+        ("“十四五”", "十四五"),
+        ("美\u200b丽", None),  # an invisible character separates
+    ],
+)
+def test_phrases_are_taken_as_written(raw, term):
+    node = parse_query(raw)
+    if term is None:
+        assert terms_of(node) == ["美", "丽"]
+    else:
+        assert terms_of(node) == [term]
+
+
+@pytest.mark.parametrize(
+    ("raw", "note"),
+    [
+        ('"乡村振兴', "引号不成对"),
+        ("规划”", "引号不成对"),
+        ("发展)", "不支持括号分组和通配符"),
+        ("乡村*", "不支持括号分组和通配符"),
+    ],
+)
+def test_readings_the_user_should_know_about_are_noted(raw, note):
+    assert any(note in n for n in parse_query(raw).notes)
+    assert not parse_query("“乡村振兴” 发展").notes
+
+
+def test_invisible_characters_alone_are_an_error():
+    with pytest.raises(QueryError):
+        parse_query("\x00\u200b")
+    assert parse_query("\u3000 \t") is None

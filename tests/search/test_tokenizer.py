@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from search.tokenizer import cut_for_search, get_tokenizer, policy_terms
+from search.tokenizer import cut_for_search, get_segmenter, get_tokenizer, policy_terms
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = "周巷镇推进“最多跑一次”改革，开展亩均论英雄、三改一拆和五水共治，建设美丽城镇。"
@@ -82,3 +82,28 @@ def test_gazetteer_names_are_words():
     assert names
     tokenizer = get_tokenizer()
     assert all(tokenizer.FREQ.get(name) for name in names[:: max(1, len(names) // 50)])
+
+
+TRICKY = [
+    "2020-2022年三年行动，1-10月完成5.5%，增长10.5个百分点",
+    "免费Wi-Fi覆盖；R&D经费；C++与C#；PM2.5浓度；a_b_c；#1号",
+    "索引号：LH331082-074/2021-108413 https://www.pingtan.gov.cn/zwgk/a_1.htm",
+    "\r\n全角ＡＢＣ１２３，繁體中文與簡體，𠀀𠀁扩展字，㐀㐁中，﨑字，鿖鿗字，表情😀符号",
+    "   多个  空格\t制表\n换行　全角空格",
+    "",
+]
+
+
+def test_fast_segmenter_cuts_exactly_as_jieba(seeds_dir, corpus_dir):
+    """rjieba does the bulk work only where it gives jieba's own tokens."""
+    from tests.search.conftest import sample_texts
+
+    segmenter = get_segmenter()
+    assert segmenter.fast is not None, "rjieba is in requirements.txt"
+    texts = [f"{t}\n{b}" for t, b in sample_texts(seeds_dir, corpus_dir)] + TRICKY
+    tokens = 0
+    for text in texts:
+        want = list(segmenter.reference.cut(text, HMM=True))
+        assert segmenter.cut(text) == want
+        tokens += len(want)
+    assert tokens > 500_000

@@ -1,0 +1,155 @@
+"""Whole posting lists of a Whoosh segment as NumPy arrays, and a cache of them.
+
+A W3 posting list is a run of blocks: an int length (negative for the last
+block), a pickled info tuple, then the block data, a pickled (zlib'd) tuple of
+(delta-coded ids, weights, values). Whoosh decodes it posting by posting; here
+each block is decoded once and its ids become an array in one step.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import struct
+import threading
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.reading import TermNotFound
+
+_INT = struct.Struct("!i")
+_EMPTY_IDS = np.empty(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class PostingList:
+    """Every posting of one term in one segment (deleted documents included).
+
+    ``values`` is the concatenated value bytes when the format stores a
+    variable-size value per posting (the bigram offsets), with ``value_sizes``
+    the byte length of each posting's value; otherwise None.
+    """
+
+    ids: np.ndarray
+    weights: np.ndarray
+    values: bytes | None = None
+    value_sizes: np.ndarray | None = None
+
+    @property
+    def nbytes(self) -> int:
+        size = self.ids.nbytes + self.weights.nbytes
+        if self.values is not None:
+            size += len(self.values) + self.value_sizes.nbytes
+        return size
+
+    def offsets(self) -> tuple[np.ndarray, np.ndarray]:
+        """(posting index, offset) of every stored uint32 offset, in order."""
+        if self.values is None:
+            raise ValueError("this posting list stores no offsets")
+        offsets = np.frombuffer(self.values, dtype="<u4").astype(np.int64)
+        owner = np.repeat(np.arange(len(self.ids)), self.value_sizes // 4)
+        return owner, offsets
+
+
+EMPTY = PostingList(_EMPTY_IDS, np.empty(0, dtype=np.float32))
+
+
+def read_postings(
+    reader, fieldname: str, text: str, *, with_values: bool
+) -> PostingList:
+    """The posting list of ``fieldname:text`` in one SegmentReader."""
+    try:
+        terminfo = reader.term_info(fieldname, text)
+    except TermNotFound:
+        return EMPTY
+    if terminfo.is_inlined():
+        ids, weights, values = terminfo.inlined_postings()
+        return _assemble([(ids, weights, values)], with_values, delta=False)
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):
+        length = length[0]  # W3TermInfo.from_bytes leaves it as struct's 1-tuple
+    stream = io.BytesIO(bytes(reader._terms._postfile.get(offset, length)))
+    if stream.read(4) != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"not a W3 posting list: {fieldname}:{text!r}")
+    blocks = []
+    while True:
+        (size,) = _INT.unpack(stream.read(_INT.size))
+        end = stream.tell() + abs(size)
+        info = pickle.load(stream)  # (count, max id, max weight, compression, ...)
+        raw = stream.read(end - stream.tell())
+        blocks.append(pickle.loads(zlib.decompress(raw) if info[3] else raw))
+        if size < 0:
+            break
+    return _assemble(blocks, with_values, delta=True)
+
+
+def _assemble(blocks: list[tuple], with_values: bool, *, delta: bool) -> PostingList:
+    """Concatenate decoded blocks: (ids, weights, values) each."""
+    id_parts = []
+    weight_parts = []
+    values: list[bytes] = []
+    for ids, weights, block_values in blocks:
+        ids = np.asarray(ids, dtype=np.int64)
+        id_parts.append(np.cumsum(ids) if delta else ids)
+        count = len(ids)
+        if weights is None:
+            weight_parts.append(np.ones(count, dtype=np.float32))
+        elif isinstance(weights, float):
+            weight_parts.append(np.full(count, weights, dtype=np.float32))
+        else:
+            weight_parts.append(np.asarray(weights, dtype=np.float32))
+        if with_values and block_values:
+            if not isinstance(block_values, tuple | list):
+                raise ValueError("fixed-size posting values are not offsets")
+            values.extend(block_values)
+    ids = np.concatenate(id_parts) if id_parts else _EMPTY_IDS
+    weights = np.concatenate(weight_parts) if weight_parts else EMPTY.weights
+    if not with_values:
+        return PostingList(ids, weights)
+    if len(values) != len(ids):
+        raise ValueError("posting values do not match the postings")
+    sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    return PostingList(ids, weights, b"".join(values), sizes)
+
+
+class PostingCache:
+    """Decoded posting lists, least recently used dropped past ``max_bytes``.
+
+    Keyed by segment id: a segment's postings never change once written (a
+    deletion only marks documents), so an entry stays valid for as long as
+    the segment exists.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple, PostingList] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(
+        self, reader, fieldname: str, text: str, *, with_values: bool
+    ) -> PostingList:
+        key = (reader.segment().segment_id(), fieldname, text, with_values)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        postings = read_postings(reader, fieldname, text, with_values=with_values)
+        if postings.nbytes <= self.max_bytes // 4:
+            with self._lock:
+                if key not in self._entries:
+                    self._entries[key] = postings
+                    self._bytes += postings.nbytes
+                while self._bytes > self.max_bytes and self._entries:
+                    _, dropped = self._entries.popitem(last=False)
+                    self._bytes -= dropped.nbytes
+        return postings
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0

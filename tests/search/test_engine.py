@@ -1,0 +1,253 @@
+"""search/engine against Whoosh itself: same segments written, same documents found."""
+
+from __future__ import annotations
+
+import pytest
+from haystack.constants import DJANGO_ID
+from whoosh import query as wq
+from whoosh.formats import Frequency
+from whoosh.writing import SegmentWriter
+
+from search.analyzers import (
+    BigramPositions,
+    CharCounts,
+    WordCounts,
+    bigram_positions,
+    char_analyzer,
+    exact_analyzer,
+    jieba_analyzer,
+    word_counts,
+)
+from search.engine.codec import PlansiteCodec
+from search.engine.matching import cover
+from search.engine.postings import PostingCache, read_postings
+from search.engine.writer import BulkSegmentWriter
+from search.normalise import fold
+from search.query import parse_query, term_query, to_whoosh
+from search.services import index_documents, remove_documents
+from tests.search.conftest import make_document, sample_texts
+
+pytestmark = [pytest.mark.django_db, pytest.mark.search]
+
+EDGE_CASES = [
+    "",
+    "水",
+    " ",
+    "a",
+    "ab",
+    "  ab  c",
+    "甲\n乙 丙",
+    "ABC abc",
+    "哈哈哈哈",
+    "x\u3000y",
+]
+
+
+@pytest.mark.parametrize("text", EDGE_CASES)
+def test_bigram_fast_path_gives_the_generic_postings(text):
+    fmt = BigramPositions()
+    fast = sorted(fmt.word_values(text, exact_analyzer(), mode="index"))
+    # The generic path: Whoosh tokens through the format's own encoder.
+    positions: dict[str, list[int]] = {}
+    for token in exact_analyzer()(text, positions=True, mode="index"):
+        positions.setdefault(token.text, []).append(token.pos)
+    generic = sorted(
+        (g, len(p), float(len(p)), fmt.encode(p)) for g, p in positions.items()
+    )
+    assert fast == generic
+    assert sorted(bigram_positions(fold(text))) == [(g, n, v) for g, n, _, v in generic]
+
+
+@pytest.mark.parametrize("text", EDGE_CASES + ["R&D 和 GDP，中小微企业"])
+def test_char_and_word_fast_paths_give_the_generic_postings(text):
+    chars = CharCounts()
+    fast = sorted(chars.word_values(text, char_analyzer(), mode="index"))
+    tokens = [t.text for t in char_analyzer()(text, mode="index")]
+    assert fast == sorted(
+        (ch, tokens.count(ch), float(tokens.count(ch)), b"") for ch in set(tokens)
+    )
+    words = [t.text for t in jieba_analyzer()(text, mode="index")]
+    assert dict(word_counts(text)) == {w: words.count(w) for w in set(words)}
+    fast = WordCounts().word_values(text, jieba_analyzer(), mode="index")
+    generic = Frequency().word_values(text, jieba_analyzer(), mode="index")
+    assert sorted(fast) == sorted(generic)
+
+
+def test_cover_picks_the_cheapest_places_that_touch_every_character():
+    assert cover([1.0]) == [0]
+    assert cover([5.0, 1.0, 5.0]) == [0, 2]  # 0 and 2 abut: every char covered
+    assert cover([1.0, 9.0, 9.0, 1.0]) == [0, 1, 3]
+    for costs in ([1, 1, 1, 1, 1], [3, 1, 4, 1, 5, 9, 2]):
+        chosen = cover(costs)
+        assert chosen[0] == 0 and chosen[-1] == len(costs) - 1
+        assert all(b - a <= 2 for a, b in zip(chosen, chosen[1:], strict=False))
+
+
+@pytest.fixture
+def archive_docs(search_index, seeds_dir, corpus_dir):
+    texts = sample_texts(seeds_dir, corpus_dir)
+    years = [2015 + i % 9 for i in range(len(texts))]
+    docs = [
+        make_document(
+            title,
+            body,
+            township=["周巷镇", "店口镇", "", "桃源乡 人民政府"][i % 4],
+            plan_year=None if i % 7 == 0 else years[i],
+        )
+        for i, (title, body) in enumerate(texts)
+    ]
+    return search_index, docs
+
+
+def _segment_postings(ix):
+    with ix.reader() as reader:
+        return sorted(reader.iter_postings())
+
+
+def _stored(ix):
+    with ix.reader() as reader:
+        return [dict(fields) for _, fields in reader.iter_docs()]
+
+
+def test_bulk_writer_writes_what_whoosh_writes(archive_docs, tmp_path):
+    """Every posting, stored field, length and column equal Whoosh's own writer's."""
+    from whoosh.filedb.filestore import FileStorage
+
+    backend, docs = archive_docs
+    backend.setup()
+    from haystack import connections
+
+    index = connections["default"].get_unified_index().get_index(type(docs[0]))
+    prepared = [backend._document(index, doc) for doc in docs[:30]]
+    written = {}
+    for name, make in (
+        ("whoosh", lambda ix: SegmentWriter(ix)),
+        ("bulk", lambda ix: BulkSegmentWriter(ix)),
+    ):
+        folder = tmp_path / name
+        folder.mkdir()
+        ix = FileStorage(str(folder)).create_index(backend.schema)
+        writer = make(ix)
+        for doc in prepared:
+            writer.add_document(**doc)
+        writer.commit()
+        written[name] = ix
+    assert _segment_postings(written["bulk"]) == _segment_postings(written["whoosh"])
+    assert _stored(written["bulk"]) == _stored(written["whoosh"])
+    with written["whoosh"].reader() as a, written["bulk"].reader() as b:
+        for n in range(a.doc_count_all()):
+            assert a.doc_field_length(n, "text") == b.doc_field_length(n, "text")
+        for name in ("township_exact", "plan_year", "sort_date"):
+            assert list(a.column_reader(name)) == list(b.column_reader(name))
+    assert isinstance(written["bulk"]._read_toc().segments[0].codec(), PlansiteCodec)
+
+
+def test_posting_reader_reads_what_whoosh_reads(archive_docs):
+    backend, docs = archive_docs
+    index_documents([d.pk for d in docs])
+    searcher = backend.searcher()
+    (reader, _offset), *_ = searcher.reader().leaf_readers()
+    checked = 0
+    for fieldname, text in list(reader.all_terms())[::7]:
+        fmt = reader.schema[fieldname].format
+        variable = fmt.fixed_value_size() is None
+        postings = read_postings(reader, fieldname, text, with_values=variable)
+        matcher = reader.postings(fieldname, text)
+        want_ids, want_weights, want_values = [], [], []
+        while matcher.is_active():
+            want_ids.append(matcher.id())
+            want_weights.append(matcher.weight())
+            if variable:
+                want_values.append(matcher.value())
+            matcher.next()
+        assert postings.ids.tolist() == want_ids
+        assert postings.weights.tolist() == pytest.approx(want_weights)
+        if variable:
+            assert postings.values == b"".join(want_values)
+        checked += 1
+    assert checked > 500
+
+
+QUERIES = [
+    "乡村振兴",
+    "美丽城镇 小城市",
+    "小微企业 OR 美丽城镇",
+    "小城市 -美丽城镇",
+    "-水",
+    "水",
+    "哈哈",
+    "中国特色社会主义",
+    '"十四五"',
+    "量子纠缠",
+]
+
+
+def _whoosh_ids(searcher, q):
+    return {searcher.stored_fields(n)[DJANGO_ID] for n in searcher.docs_for_query(q)}
+
+
+def _engine_ids(backend, q):
+    _, matcher = backend._current()
+    return {matcher.stored_fields(n)[DJANGO_ID] for n in matcher.match(q).tolist()}
+
+
+def test_array_matching_finds_what_whoosh_finds(archive_docs):
+    """Across segments and deletions, with filters, ranges and negation."""
+    backend, docs = archive_docs
+    half = len(docs) // 2
+    index_documents([d.pk for d in docs[:half]])
+    index_documents([d.pk for d in docs[half:]])  # a second segment
+    remove_documents([docs[1].pk, docs[half + 2].pk])  # deletions in both
+    index_documents([docs[3].pk])  # a re-indexed document
+    searcher = backend.searcher()
+    assert len(searcher.reader().leaf_readers()) >= 2
+    year = backend.schema["plan_year"]
+    filters = [
+        None,
+        wq.Term("township", "周巷镇"),
+        wq.Term("township", "桃源乡 人民政府"),
+        wq.NumericRange("plan_year", 2017, 2020),
+        wq.NumericRange("plan_year", 2018, None, startexcl=True),
+        wq.Not(wq.NumericRange("plan_year", year.min_value, year.max_value)),
+    ]
+    compared = 0
+    for raw in QUERIES:
+        base = to_whoosh(parse_query(raw))
+        for extra in filters:
+            q = base if extra is None else wq.And([base, extra])
+            assert _engine_ids(backend, q) == _whoosh_ids(searcher, q), (raw, extra)
+            compared += 1
+    assert _engine_ids(backend, wq.Every()) == {
+        str(d.pk) for d in docs if d.pk not in (docs[1].pk, docs[half + 2].pk)
+    }
+    assert compared == len(QUERIES) * len(filters)
+
+
+def test_occurrence_counts_are_every_start_of_the_term(archive_docs):
+    backend, docs = archive_docs
+    special = make_document("哈哈", "哈哈哈，哈。哈哈")
+    index_documents([d.pk for d in docs] + [special.pk])
+    _, matcher = backend._current()
+    for term in ("哈哈", "哈", "发展", "社会主义", "中国特色社会主义"):
+        q = term_query(term)
+        found = matcher.match(q)
+        counts = matcher.occurrences(q, found)
+        for docnum, count in zip(found.tolist(), counts.tolist(), strict=True):
+            pk = int(matcher.stored_fields(docnum)[DJANGO_ID])
+            doc = special if pk == special.pk else next(d for d in docs if d.pk == pk)
+            text = fold(f"{doc.title}\n{doc.body}")
+            want = sum(1 for i in range(len(text)) if text.startswith(fold(term), i))
+            assert count == want, (term, pk)
+
+
+def test_posting_cache_keeps_within_its_budget(archive_docs):
+    backend, docs = archive_docs
+    index_documents([d.pk for d in docs])
+    (reader, _), *_ = backend.searcher().reader().leaf_readers()
+    cache = PostingCache(max_bytes=200_000)
+    first = cache.get(reader, "exact", "发展", with_values=True)
+    assert cache.get(reader, "exact", "发展", with_values=True) is first
+    for fieldname, text in list(reader.all_terms())[:3000]:
+        if fieldname == "text":
+            cache.get(reader, fieldname, text, with_values=False)
+    assert cache._bytes <= cache.max_bytes
