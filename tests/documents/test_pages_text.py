@@ -7,6 +7,7 @@ from datetime import date
 from documents.citation import export_filename, gbt7714
 from documents.models import Document
 from documents.outline import heading_level, outline
+from documents.templatetags.archive import page_window
 
 
 def test_heading_levels() -> None:
@@ -70,3 +71,12 @@ def test_citation_in_gbt7714_style() -> None:
 def test_export_filename_is_safe() -> None:
     doc = Document(pk=3, title='a/b\\c:"d"?')
     assert export_filename(doc) == "3-a_b_c_d.txt"
+
+
+def test_page_window_links_the_ends_and_the_pages_around() -> None:
+    assert page_window(1, 1) == [1]
+    assert page_window(1, 5) == [1, 2, 3, 4, 5]
+    assert page_window(6, 20) == [1, None, 4, 5, 6, 7, 8, None, 20]
+    # One page left out is linked rather than shown as "…".
+    assert page_window(4, 20) == [1, 2, 3, 4, 5, 6, None, 20]
+    assert page_window(317, 317) == [1, None, 315, 316, 317]
