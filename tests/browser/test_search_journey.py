@@ -38,6 +38,10 @@ def test_search_facet_document_next_highlight(page, browser, live_archive) -> No
     assert page.url.endswith("#hit-2")
     page.get_by_role("link", name="← 上一处").click()
     assert page.locator("mark.current").get_attribute("id") == "hit-1"
+    # Single-key shortcuts are off until the reader turns them on (WCAG 2.1.4).
+    page.keyboard.press("n")
+    assert page.locator("mark.current").get_attribute("id") == "hit-1"
+    page.get_by_label("用 n / p 键跳转").check()
     page.keyboard.press("n")
     assert page.locator("mark.current").get_attribute("id") == "hit-2"
     screenshot(browser, page.url, "document-highlights")

@@ -6,7 +6,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.utils.encoding import uri_to_iri
 
+from documents.citation import readable_note
 from documents.models import Document
 from tests.conftest import import_samples
 
@@ -149,7 +151,37 @@ def test_needs_review_notice(client, archive) -> None:
     page = html(client, doc.get_absolute_url())
     assert "本条记录待复核" in page
     for note in doc.review_notes:
-        assert note in page
+        assert readable_note(note) in page
+
+
+def test_review_notes_and_marks_read_as_plain_chinese(client, archive) -> None:
+    doc = Document.objects.get(title="周巷镇2021年工作计划（无原标题，据正文拟）")
+    assert "title" in doc.inferred
+    page = html(client, doc.get_absolute_url())
+    h1 = page.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    # The made-up title says so itself; no second （推断） after it.
+    assert "（推断）" not in h1
+    assert "元数据无标签，按位置识别：主题分类" in page
+    assert (
+        "category" not in page.split('class="notice review"', 1)[1].split("</aside>")[0]
+    )
+    assert "据正文“‘十四五’规划的开局之年”推断" in page
+    assert "““" not in page
+
+
+def test_percent_encoded_source_urls_are_shown_decoded(client, archive) -> None:
+    # As the Wikisource pages of the national reports are stored.
+    doc = Document.objects.get(title="东塍镇2020年工作计划")
+    doc.source_url = "https://zh.wikisource.org/wiki/2020%E5%B9%B4%E5%B7%A5%E4%BD%9C"
+    doc.save()
+    page = html(client, doc.get_absolute_url())
+    readable = uri_to_iri(doc.source_url)
+    assert readable != doc.source_url
+    # The link still goes to the stored URL; people read the decoded form,
+    # in the 来源 field and in the citation.
+    assert f'href="{doc.source_url}"' in page
+    assert f">{readable}</a>" in page
+    assert "[EB/OL]. " in page and f"]. {readable}." in page
 
 
 def test_original_text_toggle_without_javascript(client, archive) -> None:

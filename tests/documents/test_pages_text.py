@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from documents.citation import export_filename, gbt7714
+from documents.citation import export_filename, gbt7714, readable_note
 from documents.models import Document
 from documents.outline import heading_level, outline
 from documents.templatetags.archive import page_window
@@ -126,3 +126,25 @@ def test_inline_headings_never_cut_a_hit() -> None:
     cut = body.index("（")
     shape = outline(body, keep=[(cut - 2, cut + 2)])
     assert "\n" not in shape.text[: cut + 2]
+
+
+def test_review_notes_for_people() -> None:
+    assert readable_note("元数据无标签，按位置识别：category、plan_year") == (
+        "元数据无标签，按位置识别：主题分类、计划年度"
+    )
+    assert readable_note("计划年度2021：据正文““十四五”规划的开局之年”推断") == (
+        "计划年度2021：据正文“‘十四五’规划的开局之年”推断"
+    )
+    assert readable_note("计划年度2015：据正文“谋划储备“十三五””推断") == (
+        "计划年度2015：据正文“谋划储备‘十三五’”推断"
+    )
+    plain = "正文多次提及“慈溪”（5 次），推断为浙江省宁波市慈溪市"
+    assert readable_note(plain) == plain
+
+
+def test_citation_shows_a_readable_address() -> None:
+    doc = Document(pk=9, title="2025年政府工作报告", issuer="国务院")
+    url = "https://zh.wikisource.org/wiki/2025%E5%B9%B4%E6%94%BF%E5%BA%9C"
+    assert gbt7714(doc, url=url, accessed=date(2026, 1, 2)).endswith(
+        "https://zh.wikisource.org/wiki/2025年政府."
+    )
