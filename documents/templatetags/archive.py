@@ -17,7 +17,7 @@ PAGES_AT_ENDS = 1
 
 @register.filter
 def place_label(item: Any) -> str:
-    """The item's region as "浙江省 宁波市 慈溪市 周巷镇", without blanks; "" if none."""
+    """The item's region ("浙江省 宁波市 慈溪市 周巷镇") without blanks; "" if none."""
     parts = (getattr(item, level, "") or "" for level in PLACE_LEVELS)
     return " ".join(part for part in parts if part)
 
