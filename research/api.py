@@ -27,7 +27,7 @@ from research.export import (
     jsonl_chunks,
     row_limit,
 )
-from research.forms import ToolParams, parse_tool_params
+from research.forms import ToolParams, compare_error, parse_tool_params
 from research.kwic import (
     EXPORT_COLUMNS,
     KwicLine,
@@ -219,10 +219,13 @@ def compare_api(request: HttpRequest) -> JsonResponse:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
         return bad
-    if len(params.places) < MIN_PLACES:
+    if len(params.places) < MIN_PLACES and not params.repeated_places:
         return _error(
             _("请用 place 参数给出至少 %(n)d 个地方。") % {"n": MIN_PLACES}, params
         )
+    # Two of the same place, or a name without documents at this level.
+    if problem := compare_error(params):
+        return _error(problem, params)
     try:
         result = compare(
             query=params.query,

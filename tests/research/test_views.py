@@ -139,3 +139,14 @@ def test_search_results_link_to_the_tools(client, archive) -> None:
     assert "/research/trend/?q=%E4%B9%A1%E6%9D%91%E6%8C%AF%E5%85%B4&amp;county=" in html
     assert "/research/kwic/?q=" in html
     assert "page=1" not in html.split("research-links")[1].split("</p>")[0]
+
+
+def test_place_boxes_offer_names_and_hint_at_near_misses(client, archive) -> None:
+    html = client.get(
+        "/research/trend/", {"q": "发展", "county": "平潭"}
+    ).content.decode()
+    assert '<datalist id="county-names">' in html and '<option value="平潭县">' in html
+    assert "没有名为“平潭”的区县" in html and "平潭县</a>" in html
+    # Messages name the box as the form does.
+    bad = client.get("/research/trend/", {"q": "发展", "lines": "99"}).content.decode()
+    assert "分线数：" in bad and "分组" not in bad
