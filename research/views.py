@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from documents.selectors import place_names
 from documents.views.lists import place_hints
+from research.apidocs import api_reference
 from research.compare import (
     MAX_PLACES,
     MAX_WORD_CHARS,
@@ -30,6 +31,7 @@ from research.forms import (
     search_querystring,
 )
 from research.kwic import KwicOrder, concordance
+from research.openapi import openapi_schema
 from research.trend import MAX_LINES, Split, trend
 from search.forms import SearchParams
 from search.query import QueryError
@@ -281,3 +283,19 @@ def export_page(request: HttpRequest) -> HttpResponse:
                 )
             ]
     return render(request, "research/export.html", context)
+
+
+@require_GET
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """The JSON API in Chinese, generated from the OpenAPI schema."""
+    server = request.build_absolute_uri("/")[:-1]
+    schema = openapi_schema(server=server)
+    return render(
+        request,
+        "research/api.html",
+        {
+            "endpoints": api_reference(schema, server=server),
+            "server": server,
+            "version": schema["openapi"],
+        },
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.urls import Resolver404, resolve
@@ -150,3 +151,29 @@ def test_place_boxes_offer_names_and_hint_at_near_misses(client, archive) -> Non
     # Messages name the box as the form does.
     bad = client.get("/research/trend/", {"q": "发展", "lines": "99"}).content.decode()
     assert "分线数：" in bad and "分组" not in bad
+
+
+def test_api_page_in_chinese_lists_every_endpoint_and_parameter(
+    client, archive
+) -> None:
+    html = client.get("/research/api/").content.decode()
+    schema = client.get("/api/openapi.json").json()
+    assert "<h1>API 说明</h1>" in html
+    for path, item in schema["paths"].items():
+        assert f"GET {path}" in html
+        for parameter in item["get"].get("parameters", []):
+            assert f"<code>{parameter['name']}</code>" in html
+    # The wording is Chinese, the English descriptions stay in the JSON.
+    assert "Exact township name" not in html and "乡镇街道全名" in html
+    # Every example runs, shown readable and linked encoded.
+    examples = re.findall(r'<li><a href="(http://testserver/api/[^"]+)">', html)
+    assert len(examples) >= len(schema["paths"])
+    for url in examples:
+        response = client.get(
+            url.replace("http://testserver", "").replace("&amp;", "&")
+        )
+        assert response.status_code == 200, url
+    assert "/api/search?q=乡村振兴" in html
+    # The tools page links here, and to the JSON.
+    index = client.get("/research/").content.decode()
+    assert 'href="/research/api/"' in index and 'href="/api/openapi.json"' in index
