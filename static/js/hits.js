@@ -42,8 +42,12 @@
   }
   document.addEventListener("keydown", function (event) {
     if (!keysOn) return;
-    var tag = (event.target.tagName || "").toLowerCase();
-    if (tag === "input" || tag === "textarea" || tag === "select" || event.target.isContentEditable) return;
+    var target = event.target;
+    var tag = (target.tagName || "").toLowerCase();
+    // Never while typing; a checkbox or link with focus is no text box.
+    var typing = tag === "textarea" || tag === "select" || target.isContentEditable ||
+      (tag === "input" && !/^(checkbox|radio|button|submit)$/.test(target.type));
+    if (typing) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "n") go(current + 1);
     if (event.key === "p") go(current - 1);
