@@ -1,16 +1,60 @@
-"""A document as a GB/T 7714 reference and as a plain-text file with a header."""
+"""A document as people read it: a GB/T 7714 reference, a plain-text file with
+a header, its review notes in plain Chinese."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 
+from django.utils.encoding import uri_to_iri
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from documents.models import Document
 
 UNKNOWN_AUTHOR = "佚名"
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+# Metadata field names as the importer stores them (Document.inferred, review
+# notes), and the labels the pages use for them.
+FIELD_LABELS = {
+    "index_no": _l("索引号"),
+    "title": _l("标题"),
+    "issuer": _l("发布机构"),
+    "region": _l("地区"),
+    "doc_date": _l("成文日期"),
+    "publish_date": _l("发布日期"),
+    "plan_year": _l("计划年度"),
+    "category": _l("主题分类"),
+    "doc_number": _l("文号"),
+    "disclosure": _l("公开方式"),
+}
+# The importer's note on values read by position; it names the fields.
+_POSITIONAL = "元数据无标签，按位置识别："
+# The title the importer gives a document without one already says so.
+_MADE_UP_TITLE = "无原标题"
+_OUTER_QUOTE = re.compile("“(.+)”")
+
+
+def readable_note(note: str) -> str:
+    """A review note for people: field names as their labels, and a quotation
+    inside a quotation in single quotes (据正文“‘十四五’规划的开局之年”推断)."""
+    if note.startswith(_POSITIONAL):
+        names = note[len(_POSITIONAL) :].split("、")
+        return _POSITIONAL + "、".join(str(FIELD_LABELS.get(n, n)) for n in names)
+    if "““" in note or "””" in note:
+        match = _OUTER_QUOTE.search(note)
+        if match:
+            inner = match.group(1).replace("“", "‘").replace("”", "’")
+            return f"{note[: match.start()]}“{inner}”{note[match.end() :]}"
+    return note
+
+
+def title_needs_mark(document: Document) -> bool:
+    """Whether the title should be marked as inferred: it is, and does not say
+    so itself (\"（无原标题，据正文拟）\")."""
+    return "title" in (document.inferred or []) and _MADE_UP_TITLE not in (
+        document.title
+    )
 
 
 def region_label(document: Document) -> str:
@@ -27,6 +71,8 @@ def gbt7714(document: Document, *, url: str, accessed: date) -> str:
     author = document.issuer or UNKNOWN_AUTHOR
     published = document.publish_date or document.doc_date
     dates = f"({published:%Y-%m-%d})" if published else ""
+    # The address as people read it (an IRI): percent-encoded Chinese decoded.
+    url = uri_to_iri(url)
     return f"{author}. {document.title}[EB/OL]. {dates}[{accessed:%Y-%m-%d}]. {url}."
 
 
@@ -38,7 +84,10 @@ def text_export(document: Document, *, page_url: str, accessed: date) -> str:
         return _("（推断）") if field in inferred else ""
 
     rows = [
-        (_("标题"), document.title + mark("title")),
+        (
+            _("标题"),
+            document.title + (mark("title") if title_needs_mark(document) else ""),
+        ),
         (_("索引号"), document.index_no or ""),
         (_("发布机构"), document.issuer + mark("issuer") if document.issuer else ""),
         (
@@ -61,7 +110,7 @@ def text_export(document: Document, *, page_url: str, accessed: date) -> str:
             document.category + mark("category") if document.category else "",
         ),
         (_("文号"), document.doc_number),
-        (_("原文链接"), document.source_url),
+        (_("原文链接"), uri_to_iri(document.source_url) if document.source_url else ""),
         (_("本档案页面"), page_url),
         (
             _("引用格式"),
@@ -70,7 +119,8 @@ def text_export(document: Document, *, page_url: str, accessed: date) -> str:
     ]
     header = [f"{label}：{value}" for label, value in rows if value]
     if document.needs_review:
-        header.append(_("待复核：") + "；".join(document.review_notes or []))
+        notes = [readable_note(note) for note in document.review_notes or []]
+        header.append(_("待复核：") + "；".join(notes))
     rule = "=" * 40
     return "\n".join([*header, rule, "", document.body.rstrip(), ""])
 

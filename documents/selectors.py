@@ -81,6 +81,8 @@ class ListFilters:
     county: str = ""
     township: str = ""
     year: int | None = None
+    # Only documents whose plan year is not known.
+    undated: bool = False
     category: str = ""
     kind: DocumentKind | None = None
     needs_review: bool | None = None
@@ -94,6 +96,8 @@ def filtered(queryset: QuerySet[Document], filters: ListFilters) -> QuerySet:
             queryset = queryset.filter(**{level: value})
     if filters.year is not None:
         queryset = queryset.filter(plan_year=filters.year)
+    elif filters.undated:
+        queryset = queryset.filter(plan_year=None)
     if filters.category:
         queryset = queryset.filter(category=filters.category)
     if filters.kind is not None:
@@ -350,3 +354,65 @@ def documents_by_ids(ids: list[int]) -> list[Document]:
     """Documents in the order of ``ids``; ids no longer stored are skipped."""
     found = Document.objects.defer(*LIST_DEFER).in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
+
+
+PLACE_SUFFIXES = ("街道", "县", "市", "区", "镇", "乡", "旗")
+
+
+def place_names(*, level: str, within: dict[str, str] | None = None) -> list[str]:
+    """The names at ``level`` (county, township, ...) that have documents, in
+    name order; ``within`` narrows to a place above (e.g. {"county": "平潭县"})."""
+    queryset = Document.objects.exclude(**{level: ""})
+    if within:
+        queryset = queryset.filter(**{k: v for k, v in within.items() if v})
+    return list(
+        queryset.values_list(level, flat=True).distinct().order_by(level)[:2000]
+    )
+
+
+def place_exists(*, level: str, name: str) -> bool:
+    return Document.objects.filter(**{level: name}).exists()
+
+
+def similar_place_names(*, level: str, name: str, limit: int = 5) -> list[str]:
+    """Names at ``level`` that the reader may have meant by ``name``: those that
+    contain it (平潭 → 平潭县) or contain it without its suffix (平潭镇 → 平潭县)."""
+    name = name.strip()
+    if not name:
+        return []
+    stems = [name]
+    for suffix in PLACE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            stems.append(name[: -len(suffix)])
+            break
+    found: list[str] = []
+    for stem in stems:
+        rows = (
+            Document.objects.filter(**{f"{level}__contains": stem})
+            .values_list(level, flat=True)
+            .distinct()
+            .order_by(level)[:limit]
+        )
+        for value in rows:
+            if value != name and value not in found:
+                found.append(value)
+    return found[:limit]
+
+
+def place_level_of(name: str) -> str:
+    """The level (province, city, county, township) at which ``name`` has
+    documents, or "" if none."""
+    for level in LEVELS:
+        if name and Document.objects.filter(**{level: name}).exists():
+            return level
+    return ""
+
+
+def with_selected(
+    counts: list[tuple[str, int]], value: str | None
+) -> list[tuple[str, int]]:
+    """A filter menu's choices with the selected value kept, with 0 documents
+    if it has none here, so that submitting the form again keeps it."""
+    if value and value not in {choice for choice, _n in counts}:
+        return [*counts, (value, 0)]
+    return counts

@@ -27,7 +27,7 @@ from research.export import (
     jsonl_chunks,
     row_limit,
 )
-from research.forms import ToolParams, parse_tool_params
+from research.forms import ToolParams, compare_error, parse_tool_params
 from research.kwic import (
     EXPORT_COLUMNS,
     KwicLine,
@@ -41,6 +41,8 @@ from search.query import QueryError
 from search.selection import matching_documents
 
 _JSON = {"ensure_ascii": False}
+# The trend CSV's `place` for the line of the whole result set.
+OVERALL_PLACE = "全部"
 _CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "jsonl": "application/x-ndjson; charset=utf-8",
@@ -98,8 +100,10 @@ def trend_api(request: HttpRequest) -> HttpResponse:
         return _error(str(exc), params)
     records = list(trend_records(result))
     if params.format == ExportFormat.CSV:
+        # A spreadsheet reader sees what the line is; the column stays a name.
+        rows = [{**r, "place": r["place"] or OVERALL_PLACE} for r in records]
         response = HttpResponse(
-            "".join(csv_chunks(records, CSV_COLUMNS)),
+            "".join(csv_chunks(rows, CSV_COLUMNS)),
             content_type=_CONTENT_TYPES["csv"],
         )
         response["Content-Disposition"] = content_disposition_header(
@@ -219,10 +223,13 @@ def compare_api(request: HttpRequest) -> JsonResponse:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
         return bad
-    if len(params.places) < MIN_PLACES:
+    if len(params.places) < MIN_PLACES and not params.repeated_places:
         return _error(
             _("请用 place 参数给出至少 %(n)d 个地方。") % {"n": MIN_PLACES}, params
         )
+    # Two of the same place, or a name without documents at this level.
+    if problem := compare_error(params):
+        return _error(problem, params)
     try:
         result = compare(
             query=params.query,

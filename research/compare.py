@@ -13,6 +13,7 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document
+from documents.selectors import place_exists, place_level_of, similar_place_names
 from research.corpus import iter_documents
 from search.normalise import fold
 from search.selection import matching_documents
@@ -47,6 +48,53 @@ class Level(TextChoices):
             return cls(value)
         except ValueError:
             return None
+
+
+@dataclass(frozen=True)
+class UnknownPlace:
+    """A name given to compare that has no documents at the chosen level."""
+
+    name: str
+    level: Level
+    # The level it does have documents at (a county's name given as a
+    # township), or None; and names at the chosen level it may mean.
+    found_at: Level | None
+    suggestions: list[str]
+
+    def message(self) -> str:
+        text = _("没有找到名为“%(name)s”的%(level)s（须与地区页上的名称一致）。") % {
+            "name": self.name,
+            "level": self.level.label,
+        }
+        if self.suggestions:
+            text += _("您要找的是不是：%(names)s？") % {
+                "names": "、".join(self.suggestions)
+            }
+        if self.found_at is not None:
+            text += _("“%(name)s”是%(other)s，请把比较层级改为“%(other)s”。") % {
+                "name": self.name,
+                "other": self.found_at.label,
+            }
+        return str(text)
+
+
+def unknown_places(*, level: Level, places: list[str]) -> list[UnknownPlace]:
+    """The names that no document has at ``level``: a comparison with them
+    would show 0 documents and G² 0.0 without saying why."""
+    unknown = []
+    for name in places:
+        if place_exists(level=level.value, name=name):
+            continue
+        other = Level.parse(place_level_of(name))
+        unknown.append(
+            UnknownPlace(
+                name=name,
+                level=level,
+                found_at=other if other is not level else None,
+                suggestions=similar_place_names(level=level.value, name=name),
+            )
+        )
+    return unknown
 
 
 @cache

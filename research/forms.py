@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from research.compare import MAX_PLACES, Level
+from research.compare import MAX_PLACES, MIN_PLACES, Level, unknown_places
 from research.export import ExportFormat
 from research.kwic import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, KwicOrder
 from research.trend import MAX_LINES, Split
@@ -30,17 +30,18 @@ _FALSE = {"", "0", "false", "no", "off"}
 
 
 class ToolForm(forms.Form):
+    # The labels are the trend form's, so a message names the box it is about.
     split = forms.ChoiceField(
-        label=gettext_lazy("分组"), required=False, choices=Split.choices
+        label=gettext_lazy("分线"), required=False, choices=Split.choices
     )
     lines = forms.IntegerField(
-        label=gettext_lazy("分组线数"), required=False, min_value=1, max_value=MAX_LINES
+        label=gettext_lazy("分线数"), required=False, min_value=1, max_value=MAX_LINES
     )
     order = forms.ChoiceField(
         label=gettext_lazy("排序"), required=False, choices=KwicOrder.choices
     )
     width = forms.IntegerField(
-        label=gettext_lazy("语境字数"),
+        label=gettext_lazy("语境字数（每侧）"),
         required=False,
         min_value=MIN_WIDTH,
         max_value=MAX_WIDTH,
@@ -75,6 +76,7 @@ class ToolParams:
     width: int = DEFAULT_WIDTH
     level: Level = Level.TOWNSHIP
     places: list[str] = field(default_factory=list)
+    repeated_places: list[str] = field(default_factory=list)
     format: str = "json"
     full: bool = False
     # Parameters given but not valid (an API answers 400 for these).
@@ -97,23 +99,29 @@ def _printable(value: str) -> str:
     return "".join(ch for ch in value if ch.isprintable())
 
 
-def _places(data: QueryDict, problems: list[str]) -> tuple[list[str], bool]:
-    """The place names (boxes, or one box separated by commas); and whether
-    any value had to be dropped."""
+def _places(data: QueryDict, problems: list[str]) -> tuple[list[str], bool, list[str]]:
+    """The place names (boxes, or one box separated by commas), each once;
+    whether any value had to be dropped; and the names given more than once."""
     names: list[str] = []
+    repeated: list[str] = []
     dropped = len(data.getlist("place")) > MAX_PLACE_VALUES
     for raw in data.getlist("place")[:MAX_PLACE_VALUES]:
         for name in _PLACE_SEPARATORS.split(_printable(raw)):
             if len(name) > MAX_FILTER_LENGTH:
                 problems.append(_("地名过长，已忽略：%(name)s…") % {"name": name[:20]})
                 dropped = True
-            elif name and name not in names:
+            elif name in names:
+                if name not in repeated:
+                    repeated.append(name)
+            elif name:
                 names.append(name)
+    for name in repeated:
+        problems.append(_("“%(name)s”填了不止一次，只比较一次。") % {"name": name})
     if len(names) > MAX_PLACES:
         problems.append(_("最多比较 %(n)d 个地方，其余已忽略。") % {"n": MAX_PLACES})
         names = names[:MAX_PLACES]
         dropped = True
-    return names, dropped
+    return names, dropped, repeated
 
 
 def parse_tool_params(data: QueryDict) -> tuple[forms.Form, ToolParams]:
@@ -131,7 +139,7 @@ def parse_tool_params(data: QueryDict) -> tuple[forms.Form, ToolParams]:
         search.problems.append(f"{label}：{'；'.join(errors)}（已忽略）")
         invalid.append(name)
         values[name] = None
-    places, dropped = _places(data, search.problems)
+    places, dropped, repeated = _places(data, search.problems)
     if dropped:
         invalid.append("place")
     params = ToolParams(
@@ -142,6 +150,7 @@ def parse_tool_params(data: QueryDict) -> tuple[forms.Form, ToolParams]:
         width=values.get("width") or DEFAULT_WIDTH,
         level=Level.parse(values.get("level")) or Level.TOWNSHIP,
         places=places,
+        repeated_places=repeated,
         format=values.get("format") or "json",
         full=bool(values.get("full")),
         invalid=invalid,
@@ -149,6 +158,20 @@ def parse_tool_params(data: QueryDict) -> tuple[forms.Form, ToolParams]:
     if "page_size" not in data or "page_size" in search_form.errors:
         params.search.page_size = KWIC_PAGE_SIZE
     return search_form, params
+
+
+def compare_error(params: ToolParams) -> str:
+    """Why these places cannot be compared, or "": too few different places,
+    or a name with no documents at the chosen level."""
+    if len(params.places) < MIN_PLACES:
+        if params.repeated_places:
+            return _("请至少填写 %(n)d 个不同的地方（“%(name)s”重复了）。") % {
+                "n": MIN_PLACES,
+                "name": params.repeated_places[0],
+            }
+        return _("请至少填写 %(n)d 个地方。") % {"n": MIN_PLACES}
+    unknown = unknown_places(level=params.level, places=params.places)
+    return " ".join(place.message() for place in unknown)
 
 
 _FILTER_NAMES = [f.name for f in fields(SearchFilters)]

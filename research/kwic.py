@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from documents.models import Document
 from research.corpus import CHUNK, find_occurrences, iter_documents, query_terms
 from search.normalise import fold
-from search.search_indexes import sort_date
 from search.selection import matching_documents
 from search.services import SearchFilters
 
@@ -43,6 +42,12 @@ class KwicOrder(TextChoices):
             return cls(value)
         except ValueError:
             return None
+
+
+def document_date(document: Document) -> date | None:
+    """The date a line shows and is sorted by: written, else published. Never
+    made up from the plan year (a 2018 report is not dated 2018-01-01)."""
+    return document.doc_date or document.publish_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +129,7 @@ def document_lines(
     """The document's occurrences: in the title, then in the body, in text order."""
     base = reverse("documents:detail", args=[document.pk])
     link = f"{base}?{urlencode({'q': query})}"
-    when = sort_date(document)
+    when = document_date(document)
     for field, text in (("title", document.title), ("body", document.body)):
         # The document page marks the body's hits, overlapping ones merged into
         # one mark, and numbers the marks id="hit-1", "hit-2", ...
@@ -167,9 +172,14 @@ def _ordered_ids(ids: list[int], order: KwicOrder) -> list[int]:
             if order is KwicOrder.DOCUMENT:
                 keys[document.pk] = (document.title, document.pk)
             else:
-                when = sort_date(document)
-                # Undated documents last.
-                keys[document.pk] = (when is None, when or date.min, document.pk)
+                when = document_date(document)
+                # Undated documents last, by plan year among themselves.
+                keys[document.pk] = (
+                    when is None,
+                    when or date.min,
+                    document.plan_year or 0,
+                    document.pk,
+                )
     return sorted(keys, key=keys.__getitem__)
 
 

@@ -239,7 +239,9 @@ def openapi_schema(*, server: str = "") -> dict[str, Any]:
             {
                 "200": {
                     "description": "The numbers; CSV has one row per line and year "
-                    "(column `place`, empty for the whole result set).",
+                    "(column `place`: the county or township, `全部` for the "
+                    "line of the whole result set; in JSON that line's `place` "
+                    "is empty).",
                     "content": {
                         "application/json": {
                             "schema": _object(

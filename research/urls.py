@@ -12,6 +12,7 @@ urlpatterns = [
     path("research/kwic/", views.kwic_page, name="kwic"),
     path("research/compare/", views.compare_page, name="compare"),
     path("research/export/", views.export_page, name="export"),
+    path("research/api/", views.api_docs, name="api-docs"),
     path("api/trend", api.trend_api, name="api-trend"),
     path("api/kwic", api.kwic_api, name="api-kwic"),
     path("api/compare", api.compare_api, name="api-compare"),

@@ -11,6 +11,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from documents.selectors import place_names
+from documents.views.lists import place_hints
+from research.apidocs import api_reference
 from research.compare import (
     MAX_PLACES,
     MAX_WORD_CHARS,
@@ -21,8 +24,14 @@ from research.compare import (
     compare,
 )
 from research.export import ANONYMOUS_ROW_LIMIT, row_limit
-from research.forms import ToolParams, parse_tool_params, search_querystring
+from research.forms import (
+    ToolParams,
+    compare_error,
+    parse_tool_params,
+    search_querystring,
+)
 from research.kwic import KwicOrder, concordance
+from research.openapi import openapi_schema
 from research.trend import MAX_LINES, Split, trend
 from search.forms import SearchParams
 from search.query import QueryError
@@ -34,6 +43,7 @@ MAX_SUGGESTIONS = 300
 
 
 def _context(request: HttpRequest, form: Any, params: ToolParams) -> dict[str, Any]:
+    filters = params.filters
     return {
         "form": form,
         "params": params,
@@ -42,6 +52,15 @@ def _context(request: HttpRequest, form: Any, params: ToolParams) -> dict[str, A
         # A tool runs once it is asked something; a bare visit shows the form.
         "asked": bool(request.GET),
         "result_set": search_querystring(params.search),
+        # The place boxes offer the names that have documents, and a name that
+        # has none gets a hint (平潭 → 平潭县) instead of a silent 0.
+        "county_names": place_names(level="county"),
+        "township_names": place_names(
+            level="township", within={"county": filters.county}
+        ),
+        "place_hints": place_hints(
+            {"county": filters.county, "township": filters.township}
+        ),
     }
 
 
@@ -164,14 +183,14 @@ def compare_page(request: HttpRequest) -> HttpResponse:
             "min_places": MIN_PLACES,
             "max_places": MAX_PLACES,
             "result": None,
-            "suggestions": [],
+            # Both levels' names; the boxes use the chosen level's list.
+            "suggestions": {level: _suggestions(params, level) for level in Level},
+            "unknown": [],
         }
     )
-    context["suggestions"] = _suggestions(params)
     if context["asked"]:
-        if len(params.places) < MIN_PLACES:
-            context["error"] = _("请至少填写 %(n)d 个地方。") % {"n": MIN_PLACES}
-        else:
+        context["error"] = compare_error(params)
+        if not context["error"]:
             try:
                 result = compare(
                     query=params.query,
@@ -218,13 +237,14 @@ def _comparison_context(result: Comparison, params: ToolParams) -> dict[str, Any
     }
 
 
-def _suggestions(params: ToolParams) -> list[str]:
-    """The level's names in the filtered archive, most documents first."""
-    page = search_documents(
-        query="", filters=params.filters, sort="", page=1, page_size=1
-    )
-    values = page.facets.get(params.level.value, [])
-    return [value for value, _count in values[:MAX_SUGGESTIONS]]
+def _suggestions(params: ToolParams, level: Level) -> list[str]:
+    """The names at ``level`` that have documents, within the province, city
+    or county filters if any."""
+    filters = params.filters
+    within = {"province": filters.province, "city": filters.city}
+    if level is Level.TOWNSHIP:
+        within["county"] = filters.county
+    return place_names(level=level.value, within=within)[:MAX_SUGGESTIONS]
 
 
 @require_GET
@@ -263,3 +283,19 @@ def export_page(request: HttpRequest) -> HttpResponse:
                 )
             ]
     return render(request, "research/export.html", context)
+
+
+@require_GET
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """The JSON API in Chinese, generated from the OpenAPI schema."""
+    server = request.build_absolute_uri("/")[:-1]
+    schema = openapi_schema(server=server)
+    return render(
+        request,
+        "research/api.html",
+        {
+            "endpoints": api_reference(schema, server=server),
+            "server": server,
+            "version": schema["openapi"],
+        },
+    )

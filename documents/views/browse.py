@@ -20,6 +20,7 @@ from documents.selectors import (
     region_total,
     undated_count,
     value_counts,
+    with_selected,
     year_counts,
     year_record,
 )
@@ -154,8 +155,11 @@ class YearView(FilteredListView):
                 "groups": _region_groups(context["page_obj"].object_list),
                 "year": self.year,
                 "total": self.base_queryset().count(),
-                "provinces": value_counts(
-                    queryset=self.base_queryset(), name="province"
+                # The chosen province stays a choice even with no documents this
+                # year, or 应用 would drop the filter without a word.
+                "provinces": with_selected(
+                    value_counts(queryset=self.base_queryset(), name="province"),
+                    self.params.values.get("province"),
                 ),
                 "previous_year": years[position - 1] if position > 0 else None,
                 "next_year": years[position + 1] if position + 1 < len(years) else None,

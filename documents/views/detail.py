@@ -9,11 +9,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView
 
-from documents.citation import export_filename, gbt7714, text_export
+from documents.citation import (
+    FIELD_LABELS,
+    export_filename,
+    gbt7714,
+    readable_note,
+    text_export,
+    title_needs_mark,
+)
 from documents.models import Document
 from documents.outline import outline
 from documents.selectors import documents_by_ids, nearby_documents
@@ -25,19 +31,6 @@ from search.similar import similar_document_ids
 MAX_HIT_LINKS = 60
 NEARBY = 8
 SIMILAR = 6
-# Inferred-field names as stored by the importer, shown as the metadata labels.
-FIELD_LABELS = {
-    "index_no": _l("索引号"),
-    "title": _l("标题"),
-    "issuer": _l("发布机构"),
-    "region": _l("地区"),
-    "doc_date": _l("成文日期"),
-    "publish_date": _l("发布日期"),
-    "plan_year": _l("计划年度"),
-    "category": _l("主题分类"),
-    "doc_number": _l("文号"),
-    "disclosure": _l("公开方式"),
-}
 
 
 def _paragraphs(html: str, lines: list) -> list[dict[str, Any]]:
@@ -110,6 +103,8 @@ class DocumentDetailView(DetailView):
                 "hit_links": range(1, min(hits, MAX_HIT_LINKS) + 1),
                 "region_crumbs": crumbs(document_place(document))[1:],
                 "inferred_labels": [FIELD_LABELS[name] for name in inferred],
+                "review_notes": [readable_note(n) for n in document.review_notes or []],
+                "title_inferred": title_needs_mark(document),
                 "citation": gbt7714(
                     document, url=document.source_url or page_url, accessed=accessed
                 ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _l
 from django.views.generic import ListView
 
 from documents.models import Document
@@ -12,11 +13,50 @@ from documents.selectors import (
     DocumentKind,
     ListSort,
     document_list,
+    place_exists,
+    place_level_of,
+    place_names,
+    similar_place_names,
+    undated_count,
     value_counts,
+    with_selected,
+    year_counts,
 )
-from documents.views.params import PAGE_SIZE, paginate, parse_list_params
+from documents.views.params import PAGE_SIZE, UNDATED, paginate, parse_list_params
 
 LIST_FILTERS = frozenset({"category", "kind", "review", "sort"})
+FILTER_NAMES = ("province", "county", "township", "year", "kind", "category", "review")
+PLACE_FILTERS = {"county": _l("区县"), "township": _l("乡镇街道")}
+
+
+def place_hints(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """For a county or township filter that names no place with documents: what
+    the reader may have meant (平潭 → 平潭县), and the level it is found at."""
+    hints = []
+    for level, label in PLACE_FILTERS.items():
+        name = values.get(level)
+        if not name or place_exists(level=level, name=name):
+            continue
+        other = place_level_of(name)
+        hints.append(
+            {
+                "param": level,
+                "label": label,
+                "name": name,
+                "suggestions": similar_place_names(level=level, name=name),
+                "other_level": other,
+                "other_label": LEVEL_NAMES.get(other, ""),
+            }
+        )
+    return hints
+
+
+LEVEL_NAMES = {
+    "province": _l("省份"),
+    "city": _l("地市"),
+    "county": _l("区县"),
+    "township": _l("乡镇街道"),
+}
 
 
 class FilteredListView(ListView):
@@ -58,30 +98,49 @@ class FilteredListView(ListView):
             {
                 "params": self.params,
                 "filter_values": self.params.values,
-                "has_filters": any(
-                    name in self.params.values
-                    for name in ("province", "year", "kind", "category", "review")
-                ),
+                "has_filters": any(name in self.params.values for name in FILTER_NAMES),
                 "problems": self.params.problems,
                 "sort": self.params.sort or ListSort.YEAR_DESC,
                 "sort_choices": ListSort.choices,
                 "kind_choices": DocumentKind.choices,
                 "accept": self.accept,
-                "categories": value_counts(
-                    queryset=self.base_queryset(), name="category", limit=30
+                "categories": with_selected(
+                    value_counts(
+                        queryset=self.base_queryset(), name="category", limit=30
+                    ),
+                    self.params.values.get("category"),
                 ),
+                "undated_value": UNDATED,
             }
         )
         return context
 
 
 class DocumentListView(FilteredListView):
+    """Every document, filterable by place (province, county, township), plan
+    year (or year not known), kind, category and review."""
+
     template_name = "documents/document_list.html"
-    accept = LIST_FILTERS | {"province", "year"}
+    accept = LIST_FILTERS | {"province", "county", "township", "year"}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["provinces"] = value_counts(
-            queryset=Document.objects.all(), name="province"
+        values = self.params.values
+        context.update(
+            {
+                "provinces": with_selected(
+                    value_counts(queryset=Document.objects.all(), name="province"),
+                    values.get("province"),
+                ),
+                "county_names": place_names(level="county"),
+                "township_names": place_names(
+                    level="township", within={"county": values.get("county", "")}
+                ),
+                "year_choices": [
+                    (y.year, y.documents) for y in reversed(year_counts())
+                ],
+                "undated": undated_count(),
+                "place_hints": place_hints(values),
+            }
         )
         return context

@@ -16,6 +16,9 @@ from documents.selectors import DocumentKind, ListFilters, ListSort
 
 MAX_FILTER_LENGTH = 100
 MAX_PAGE = 10_000
+MIN_YEAR, MAX_YEAR = 1900, 2100
+# year=unknown lists the documents whose plan year is not known.
+UNDATED = "unknown"
 PAGE_SIZE = 50
 ORPHANS = 5
 
@@ -23,6 +26,12 @@ ORPHANS = 5
 class ListParamsForm(forms.Form):
     province = forms.CharField(
         label=gettext_lazy("省份"), required=False, max_length=MAX_FILTER_LENGTH
+    )
+    county = forms.CharField(
+        label=gettext_lazy("区县"), required=False, max_length=MAX_FILTER_LENGTH
+    )
+    township = forms.CharField(
+        label=gettext_lazy("乡镇街道"), required=False, max_length=MAX_FILTER_LENGTH
     )
     category = forms.CharField(
         label=gettext_lazy("主题分类"), required=False, max_length=MAX_FILTER_LENGTH
@@ -35,15 +44,30 @@ class ListParamsForm(forms.Form):
         required=False,
         choices=[("yes", gettext_lazy("待复核")), ("no", gettext_lazy("无需复核"))],
     )
-    year = forms.IntegerField(
-        label=gettext_lazy("年度"), required=False, min_value=1900, max_value=2100
-    )
+    year = forms.CharField(label=gettext_lazy("年度"), required=False, max_length=10)
     sort = forms.ChoiceField(
         label=gettext_lazy("排序"), required=False, choices=ListSort.choices
     )
     page = forms.IntegerField(
         label=gettext_lazy("页码"), required=False, min_value=1, max_value=MAX_PAGE
     )
+
+    def clean_year(self) -> int | str | None:
+        value = (self.cleaned_data.get("year") or "").strip()
+        if not value:
+            return None
+        if value == UNDATED:
+            return UNDATED
+        try:
+            year = int(value)
+        except ValueError:
+            year = None
+        if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+            raise forms.ValidationError(
+                _("请填写 %(min)d–%(max)d 之间的年份")
+                % {"min": MIN_YEAR, "max": MAX_YEAR}
+            )
+        return year
 
 
 @dataclass
@@ -86,12 +110,14 @@ def parse_list_params(
         if (name in accept or name == "page") and value not in (None, "")
     }
     review = values.get("review")
+    year = fixed.get("year") or values.get("year")
     filters = ListFilters(
         province=fixed.get("province") or values.get("province", ""),
         city=fixed.get("city", ""),
-        county=fixed.get("county", ""),
-        township=fixed.get("township", ""),
-        year=fixed.get("year") or values.get("year"),
+        county=fixed.get("county") or values.get("county", ""),
+        township=fixed.get("township") or values.get("township", ""),
+        year=year if isinstance(year, int) else None,
+        undated=year == UNDATED,
         category=values.get("category", ""),
         kind=DocumentKind.parse(values.get("kind")),
         needs_review=None if review is None else review == "yes",

@@ -1,4 +1,6 @@
-// Comfort only: step through search hits with the links or the n / p keys.
+// Comfort only: step through search hits with the links, or with the n / p keys
+// once the reader switches them on (single-key shortcuts must be optional,
+// WCAG 2.1.4). Without this script the links go to the first and last hit.
 (function () {
   "use strict";
   var hits = Array.prototype.slice.call(document.querySelectorAll("mark[id^='hit-']"));
@@ -6,6 +8,7 @@
   var current = -1;
   var fromHash = /^#hit-(\d+)$/.exec(window.location.hash);
   if (fromHash) current = parseInt(fromHash[1], 10) - 1;
+  var STORE = "plansite.hitKeys";
 
   function go(index) {
     if (current >= 0 && hits[current]) hits[current].classList.remove("current");
@@ -24,9 +27,28 @@
       go(link.getAttribute("data-hit-nav") === "next" ? current + 1 : current - 1);
     });
   });
+
+  var keysOn = false;
+  var toggle = document.querySelector("[data-hit-keys]");
+  if (toggle) {
+    try { keysOn = window.localStorage.getItem(STORE) === "on"; } catch (e) { keysOn = false; }
+    toggle.checked = keysOn;
+    var holder = toggle.closest("[hidden]");
+    if (holder) holder.hidden = false;
+    toggle.addEventListener("change", function () {
+      keysOn = toggle.checked;
+      try { window.localStorage.setItem(STORE, keysOn ? "on" : "off"); } catch (e) { /* private mode */ }
+    });
+  }
   document.addEventListener("keydown", function (event) {
-    var tag = (event.target.tagName || "").toLowerCase();
-    if (tag === "input" || tag === "textarea" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!keysOn) return;
+    var target = event.target;
+    var tag = (target.tagName || "").toLowerCase();
+    // Never while typing; a checkbox or link with focus is no text box.
+    var typing = tag === "textarea" || tag === "select" || target.isContentEditable ||
+      (tag === "input" && !/^(checkbox|radio|button|submit)$/.test(target.type));
+    if (typing) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "n") go(current + 1);
     if (event.key === "p") go(current - 1);
   });

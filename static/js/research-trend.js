@@ -14,12 +14,15 @@
   var chart = window.echarts.init(holder, null, { renderer: "svg" });
 
   function draw(measure) {
+    var narrow = holder.clientWidth < 520;
     chart.setOption({
       aria: { enabled: true },
       animation: false,
-      tooltip: { trigger: "axis" },
-      legend: { top: 0, type: "scroll" },
-      grid: { left: 56, right: 24, top: 48, bottom: 40 },
+      tooltip: { trigger: "axis", confine: true },
+      // Bounded on both sides, the legend pages (1/2 ▶) instead of running
+      // past the edge of a phone screen.
+      legend: { type: "scroll", top: 0, left: 0, right: 0 },
+      grid: narrow ? { left: 44, right: 12, top: 56, bottom: 36 } : { left: 56, right: 24, top: 48, bottom: 40 },
       xAxis: { type: "category", data: data.years.map(String), name: "", boundaryGap: false },
       yAxis: { type: "value", name: data.labels[measure], nameGap: 14, minInterval: measure === "documents" || measure === "occurrences" ? 1 : 0 },
       series: data.series.map(function (line) {
@@ -38,5 +41,5 @@
       }
     });
   }
-  window.addEventListener("resize", function () { chart.resize(); });
+  window.addEventListener("resize", function () { chart.resize(); draw(current); });
 })();

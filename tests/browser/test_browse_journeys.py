@@ -32,16 +32,17 @@ def test_home_to_a_document_through_the_region_tree(
     assert heading(page) == "按地区浏览"
     screenshot(browser, page.url, "regions")
 
-    for place, child_label in (
-        ("浙江省", "地市"),
-        ("台州市", "区县"),
-        ("临海市", "乡镇街道"),
+    for place, child_label, shot in (
+        ("浙江省", "地市", "province"),
+        ("台州市", "区县", "city"),
+        ("临海市", "乡镇街道", "county"),
     ):
         page.get_by_role("link", name=place, exact=True).click()
         assert heading(page) == place
         # The crumbs name every level above, and the next level is listed.
         assert page.get_by_role("navigation", name="位置").get_by_text(place).count()
         assert page.get_by_role("heading", level=2, name=child_label).is_visible()
+        screenshot(browser, page.url, f"region-{shot}")
 
     page.get_by_role("link", name="东塍镇", exact=True).click()
     assert heading(page) == "东塍镇"
@@ -63,7 +64,73 @@ def test_home_to_a_document_through_the_region_tree(
     assert "系推断所得：主题分类、计划年度。" in notice.inner_text()
     meta = page.locator("dl.meta")
     assert "浙江省 › 台州市 › 临海市 › 东塍镇" in meta.inner_text()
+    # The mark never breaks in the middle: one line, as wide as it is.
+    mark = meta.locator(".inferred").first
+    box = mark.bounding_box()
+    assert box["height"] < 2 * float(
+        mark.evaluate("m => parseFloat(getComputedStyle(m).lineHeight) || 20")
+    )
+    assert_contents_list_not_clipped(page)
     screenshot(browser, page.url, "document")
+
+
+def assert_contents_list_not_clipped(page) -> None:  # noqa: ANN001
+    """Every entry of the contents list starts inside its (scrolling) box."""
+    toc = page.get_by_role("navigation", name="目录")
+    assert toc.is_visible()
+    left = toc.bounding_box()["x"]
+    links = toc.get_by_role("link")
+    assert links.count() > 1
+    for index in range(min(links.count(), 12)):
+        assert links.nth(index).bounding_box()["x"] >= left, links.nth(
+            index
+        ).inner_text()
+
+
+def test_a_run_together_document_gets_a_contents_list(
+    page, browser, live_archive_unindexed
+) -> None:
+    # The Pingtan pages flatten the whole text into one paragraph.
+    doc = Document.objects.get(title__startswith="平潭综合实验区金井片区管理局2022年")
+    assert "\n" not in doc.body
+    page.goto(f"{live_archive_unindexed}{doc.get_absolute_url()}")
+    toc = page.get_by_role("navigation", name="目录")
+    entries = toc.get_by_role("link").all_inner_texts()
+    assert entries[:2] == [
+        "一、2022年工作总结",
+        "（一）深入开展专项教育行动，答好净化政治生态答卷。",
+    ]
+    assert "二、2023年工作计划" in entries and len(entries) >= 15
+    assert_contents_list_not_clipped(page)
+    # An entry leads to its heading in the text, which is the stored text.
+    toc.get_by_role("link", name="二、2023年工作计划").click()
+    target = page.locator("#" + page.url.rsplit("#", 1)[1])
+    assert target.inner_text() == "二、2023年工作计划"
+    text = page.get_by_role("region", name="正文").inner_text()
+    assert "".join(text.split()) == "".join(doc.body.split())
+    screenshot(browser, page.url, "document-run-together")
+
+
+def test_the_list_of_all_documents_by_place_and_unknown_year(
+    page, browser, live_archive_unindexed
+) -> None:
+    page.goto(f"{live_archive_unindexed}/documents/")
+    assert heading(page) == "全部文档"
+    page.get_by_text("筛选与排序").click()
+    page.get_by_label("区县").fill("平潭")
+    page.get_by_role("button", name="应用").click()
+    # A name that is not quite right gets a hint with the place it may mean.
+    hint = page.get_by_role("status").filter(has_text="没有名为“平潭”的区县")
+    assert hint.is_visible()
+    hint.get_by_role("link", name="平潭县").click()
+    pingtan = Document.objects.filter(county="平潭县")
+    assert f"共 {pingtan.count()} 篇" in page.locator(".count").inner_text()
+    shown = page.locator(".doc-list > li > a").all_inner_texts()
+    assert sorted(shown) == sorted(pingtan.values_list("title", flat=True))
+    # No stray separator before the year of a document without a region.
+    metas = page.locator(".doc-meta").all_inner_texts()
+    assert not any(m.strip().startswith("·") for m in metas)
+    screenshot(browser, page.url, "document-list")
 
 
 def test_year_timeline_to_a_document(page, browser, live_archive_unindexed) -> None:

@@ -78,3 +78,68 @@ def test_compare_two_townships(page, browser, live_archive) -> None:  # noqa: AN
         assert str(count) in body
     assert page.locator("h3", has_text="东塍镇").count() == 1
     screenshot(browser, page.url, "research-compare")
+
+    # A name with no documents is named, and nothing is compared.
+    page.get_by_label("地方 2").fill("火星镇")
+    page.get_by_role("button", name="比较").click()
+    assert (
+        page.get_by_role("alert")
+        .inner_text()
+        .startswith("没有找到名为“火星镇”的乡镇街道")
+    )
+    assert page.locator("table.compare-table").count() == 0
+    # The suggestions follow the level chosen.
+    box = page.get_by_label("地方 1")
+    assert box.get_attribute("list") == "places-township"
+    page.get_by_label("区县", exact=True).first.check()
+    assert box.get_attribute("list") == "places-county"
+
+
+def test_the_tools_on_a_phone(browser, live_archive) -> None:  # noqa: ANN001
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.goto(f"{live_archive}/research/trend/?q=发展&split=county")
+    page.locator("#trend-chart svg").first.wait_for()
+    # Nothing wider than the screen: not the chart's legend, not the tables.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    header = page.locator("table.trend-table thead th").nth(1)
+    # A header line holds several characters, not one.
+    assert header.bounding_box()["width"] >= 36
+    screenshot(browser, page.url, "research-trend-split")
+
+    page.goto(f"{live_archive}/research/kwic/?q={quote(TERM)}")
+    first = page.locator("table.kwic tbody tr").first
+    # Stacked: the context reads as one line of text across the screen.
+    assert first.locator("td.right").bounding_box()["width"] > 0
+    assert first.bounding_box()["width"] > 300
+    doc = first.locator("td.doc")
+    assert doc.bounding_box()["y"] > first.locator("td.term").bounding_box()["y"]
+    assert "…" not in doc.locator("a").inner_text()[:6]
+    context.close()
+
+
+def test_research_index_export_and_the_api_page(page, browser, live_archive) -> None:  # noqa: ANN001
+    page.goto(f"{live_archive}/research/")
+    assert page.locator("h1").inner_text() == "研究工具"
+    screenshot(browser, page.url, "research-index")
+    page.get_by_role("link", name="API 说明").click()
+    assert page.locator("h1").inner_text() == "API 说明"
+    for path in (
+        "/api/search",
+        "/api/trend",
+        "/api/kwic",
+        "/api/compare",
+        "/api/export",
+    ):
+        assert page.get_by_role("heading", name=f"GET {path}").is_visible()
+    screenshot(browser, page.url, "research-api")
+    # An example runs.
+    page.locator("#apicompare .api-examples a").first.click()
+    assert "东塍镇" in page.content()
+
+    page.goto(f"{live_archive}/research/export/?q={quote(TERM)}")
+    text = page.locator("main").inner_text()
+    assert "X-Export" not in text and "未登录时每个文件最多" in text
+    screenshot(browser, page.url, "research-export")

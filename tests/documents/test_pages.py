@@ -6,7 +6,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.utils.encoding import uri_to_iri
 
+from documents.citation import readable_note
 from documents.models import Document
 from tests.conftest import import_samples
 
@@ -126,6 +128,45 @@ def test_list_filters_and_sorts_live_in_the_url(client, archive) -> None:
     assert "?sort=title" in reports
 
 
+def test_list_by_county_township_and_unknown_year(client, archive) -> None:
+    pingtan = Document.objects.filter(county="平潭县")
+    page = html(client, "/documents/", county="平潭县")
+    assert f"共 {pingtan.count()} 篇" in page
+    assert all(doc.get_absolute_url() in page for doc in pingtan)
+    # The county and township boxes offer the places that have documents.
+    assert '<datalist id="county-names">' in page and '<option value="平潭县">' in page
+    township = html(client, "/documents/", township="东塍镇")
+    assert f"共 {Document.objects.filter(township='东塍镇').count()} 篇" in township
+    Document.objects.filter(title="东塍镇2020年工作计划").update(plan_year=None)
+    undated = Document.objects.filter(plan_year=None)
+    page = html(client, "/documents/", year="unknown")
+    assert f"共 {undated.count()} 篇" in page
+    assert "东塍镇2020年工作计划" in page
+    assert "年度不详" in page.split('class="chips"', 1)[1]
+    # The year timeline links to them.
+    assert 'href="/documents/?year=unknown"' in html(client, "/years/")
+
+
+def test_a_place_name_that_matches_nothing_gets_a_hint(client, archive) -> None:
+    page = html(client, "/documents/", county="平潭")
+    assert "共 0 篇" in page
+    assert "没有名为“平潭”的区县" in page
+    assert f'href="?county={quote("平潭县")}"' in page
+    # A township's name in the county box: say what it is and offer the switch.
+    page = html(client, "/documents/", county="周巷镇")
+    assert "“周巷镇”是乡镇街道的名称" in page
+    assert f'href="?township={quote("周巷镇")}"' in page
+
+
+def test_year_page_keeps_a_province_with_no_documents_that_year(
+    client, archive
+) -> None:
+    assert not Document.objects.filter(plan_year=2022, province="浙江省").exists()
+    page = html(client, "/years/2022/", province="浙江省")
+    # Still a choice in the menu, so 应用 does not drop it silently.
+    assert '<option value="浙江省" selected>浙江省 (0)</option>' in page
+
+
 def test_document_page_metadata_outline_and_citation(client, archive) -> None:
     doc = Document.objects.get(title="2023年章镇镇政府主要工作安排和任务分解")
     page = html(client, doc.get_absolute_url())
@@ -149,7 +190,37 @@ def test_needs_review_notice(client, archive) -> None:
     page = html(client, doc.get_absolute_url())
     assert "本条记录待复核" in page
     for note in doc.review_notes:
-        assert note in page
+        assert readable_note(note) in page
+
+
+def test_review_notes_and_marks_read_as_plain_chinese(client, archive) -> None:
+    doc = Document.objects.get(title="周巷镇2021年工作计划（无原标题，据正文拟）")
+    assert "title" in doc.inferred
+    page = html(client, doc.get_absolute_url())
+    h1 = page.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    # The made-up title says so itself; no second （推断） after it.
+    assert "（推断）" not in h1
+    assert "元数据无标签，按位置识别：主题分类" in page
+    assert (
+        "category" not in page.split('class="notice review"', 1)[1].split("</aside>")[0]
+    )
+    assert "据正文“‘十四五’规划的开局之年”推断" in page
+    assert "““" not in page
+
+
+def test_percent_encoded_source_urls_are_shown_decoded(client, archive) -> None:
+    # As the Wikisource pages of the national reports are stored.
+    doc = Document.objects.get(title="东塍镇2020年工作计划")
+    doc.source_url = "https://zh.wikisource.org/wiki/2020%E5%B9%B4%E5%B7%A5%E4%BD%9C"
+    doc.save()
+    page = html(client, doc.get_absolute_url())
+    readable = uri_to_iri(doc.source_url)
+    assert readable != doc.source_url
+    # The link still goes to the stored URL; people read the decoded form,
+    # in the 来源 field and in the citation.
+    assert f'href="{doc.source_url}"' in page
+    assert f">{readable}</a>" in page
+    assert "[EB/OL]. " in page and f"]. {readable}." in page
 
 
 def test_original_text_toggle_without_javascript(client, archive) -> None:
@@ -257,7 +328,17 @@ LIST_URLS = [
 ]
 
 
-PARAMS = ("page", "sort", "kind", "review", "year", "category", "province")
+PARAMS = (
+    "page",
+    "sort",
+    "kind",
+    "review",
+    "year",
+    "category",
+    "province",
+    "county",
+    "township",
+)
 
 
 def test_bad_parameters_never_give_a_500(client, archive) -> None:

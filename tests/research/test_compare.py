@@ -100,3 +100,42 @@ def test_page_and_api(client, archive) -> None:
     one = client.get("/api/compare", {"place": places[:1]})
     assert one.status_code == 400
     assert "error" in one.json()
+
+
+def test_unknown_repeated_and_wrong_level_places_are_named(client, archive) -> None:
+    known = _two_townships()[0]
+    page = client.get("/research/compare/", {"place": ["火星镇", known]})
+    html = page.content.decode()
+    assert "没有找到名为“火星镇”的乡镇街道" in html
+    # Nothing is compared, so no \"据 0 篇文档\" and G² 0.0 columns.
+    assert "compare-table" not in html
+    same = client.get("/research/compare/", {"place": [known, known]}).content.decode()
+    assert f"“{known}”填了不止一次" in same
+    assert "请至少填写 2 个不同的地方" in same
+    county = Document.objects.exclude(county="").values_list("county", flat=True)[0]
+    wrong = client.get(
+        "/research/compare/", {"level": "township", "place": [county, known]}
+    ).content.decode()
+    assert f"“{county}”是区县，请把比较层级改为“区县”" in wrong
+    stem = county[:-1]
+    hint = client.get(
+        "/research/compare/", {"level": "county", "place": [stem, county]}
+    ).content.decode()
+    assert f"您要找的是不是：{county}" in hint
+    # The API says the same, as a 400.
+    response = client.get("/api/compare", {"place": ["火星镇", known]})
+    assert response.status_code == 400
+    assert "火星镇" in response.json()["error"]
+
+
+def test_place_suggestions_follow_the_level(client, archive) -> None:
+    html = client.get("/research/compare/", {"level": "county"}).content.decode()
+    assert 'list="places-county"' in html
+    for level in ("township", "county"):
+        names = set(
+            Document.objects.exclude(**{level: ""}).values_list(level, flat=True)
+        )
+        datalist = html.split(f'<datalist id="places-{level}">', 1)[1].split(
+            "</datalist>"
+        )[0]
+        assert all(f'<option value="{name}">' in datalist for name in names)

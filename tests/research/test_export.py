@@ -93,6 +93,9 @@ def test_export_page_states_the_cap(client, archive) -> None:
     html = client.get("/research/export/", {"q": "乡村振兴"}).content.decode()
     assert "10000" in html
     assert "/api/export?q=" in html
+    # Said for researchers; the response headers are for the API description.
+    assert "X-Export" not in html and "响应头" not in html
+    assert "文件中包含全部" in html
 
 
 def test_documents_deleted_since_indexing_are_skipped(client, archive) -> None:

@@ -100,3 +100,29 @@ def test_api_pages_and_exports(client, archive) -> None:
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
     assert text.count("乡村振兴") >= data["total"]
+
+
+def test_dates_are_the_documents_own_never_made_up(client, archive) -> None:
+    result = concordance(query="发展", filters=SearchFilters(), order=KwicOrder.DATE)
+    documents = Document.objects.in_bulk({line.document_id for line in result.lines})
+    for line in result.lines:
+        doc = documents[line.document_id]
+        assert line.date == (doc.doc_date or doc.publish_date)
+    undated = [line.date is None for line in result.lines]
+    assert any(undated) and not all(undated)
+    # Undated documents come last in date order.
+    assert undated == sorted(undated)
+    # No January 1st invented from a plan year, in the JSON or the CSV.
+    ids = [
+        pk for pk, doc in documents.items() if not (doc.doc_date or doc.publish_date)
+    ]
+    data = client.get("/api/kwic", {"q": "发展", "order": "date", "page_size": 100})
+    for line in data.json()["lines"]:
+        if line["document_id"] in ids:
+            assert line["date"] is None
+    response = client.get("/api/kwic", {"q": "发展", "format": "csv", "order": "date"})
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert not re.search(r",\d{4}-01-01,", text) or any(
+        doc.doc_date and doc.doc_date.strftime("%m-%d") == "01-01"
+        for doc in documents.values()
+    )

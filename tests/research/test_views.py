@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.urls import Resolver404, resolve
@@ -139,3 +140,40 @@ def test_search_results_link_to_the_tools(client, archive) -> None:
     assert "/research/trend/?q=%E4%B9%A1%E6%9D%91%E6%8C%AF%E5%85%B4&amp;county=" in html
     assert "/research/kwic/?q=" in html
     assert "page=1" not in html.split("research-links")[1].split("</p>")[0]
+
+
+def test_place_boxes_offer_names_and_hint_at_near_misses(client, archive) -> None:
+    html = client.get(
+        "/research/trend/", {"q": "发展", "county": "平潭"}
+    ).content.decode()
+    assert '<datalist id="county-names">' in html and '<option value="平潭县">' in html
+    assert "没有名为“平潭”的区县" in html and "平潭县</a>" in html
+    # Messages name the box as the form does.
+    bad = client.get("/research/trend/", {"q": "发展", "lines": "99"}).content.decode()
+    assert "分线数：" in bad and "分组" not in bad
+
+
+def test_api_page_in_chinese_lists_every_endpoint_and_parameter(
+    client, archive
+) -> None:
+    html = client.get("/research/api/").content.decode()
+    schema = client.get("/api/openapi.json").json()
+    assert "<h1>API 说明</h1>" in html
+    for path, item in schema["paths"].items():
+        assert f"GET {path}" in html
+        for parameter in item["get"].get("parameters", []):
+            assert f"<code>{parameter['name']}</code>" in html
+    # The wording is Chinese, the English descriptions stay in the JSON.
+    assert "Exact township name" not in html and "乡镇街道全名" in html
+    # Every example runs, shown readable and linked encoded.
+    examples = re.findall(r'<li><a href="(http://testserver/api/[^"]+)">', html)
+    assert len(examples) >= len(schema["paths"])
+    for url in examples:
+        response = client.get(
+            url.replace("http://testserver", "").replace("&amp;", "&")
+        )
+        assert response.status_code == 200, url
+    assert "/api/search?q=乡村振兴" in html
+    # The tools page links here, and to the JSON.
+    index = client.get("/research/").content.decode()
+    assert 'href="/research/api/"' in index and 'href="/api/openapi.json"' in index

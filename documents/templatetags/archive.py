@@ -1,0 +1,76 @@
+"""Template helpers shared by every page: place labels, readable URLs, pagination."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.encoding import uri_to_iri
+
+register = template.Library()
+
+PLACE_LEVELS = ("province", "city", "county", "township")
+# Page links on either side of the current page, and at each end.
+PAGES_AROUND = 2
+PAGES_AT_ENDS = 1
+
+
+@register.filter
+def place_label(item: Any) -> str:
+    """The item's region ("浙江省 宁波市 慈溪市 周巷镇") without blanks; "" if none."""
+    parts = (getattr(item, level, "") or "" for level in PLACE_LEVELS)
+    return " ".join(part for part in parts if part)
+
+
+@register.filter
+def readable_url(url: str) -> str:
+    """A URL as people read it: percent-encoded Chinese shown as characters (an
+    IRI). Only for display; links keep the URL as stored."""
+    return uri_to_iri(url) if url else ""
+
+
+def page_window(number: int, num_pages: int) -> list[int | None]:
+    """Page numbers to link, None where a run of pages is left out:
+    1 … 4 5 [6] 7 8 … 20."""
+    shown = set(range(1, min(PAGES_AT_ENDS, num_pages) + 1))
+    shown |= set(range(max(1, num_pages - PAGES_AT_ENDS + 1), num_pages + 1))
+    shown |= set(
+        range(max(1, number - PAGES_AROUND), min(num_pages, number + PAGES_AROUND) + 1)
+    )
+    window: list[int | None] = []
+    previous = 0
+    for page in sorted(shown):
+        if page - previous == 2:
+            window.append(page - 1)  # one page left out: link it, not "…"
+        elif page - previous > 2:
+            window.append(None)
+        window.append(page)
+        previous = page
+    return window
+
+
+@register.inclusion_tag("documents/_pagination.html", takes_context=True)
+def pager(context: template.Context, number: int, num_pages: int) -> dict[str, Any]:
+    """Numbered pages with first / last and a page jump; other GET parameters kept.
+
+    Works with a Django Page (page_obj.number, paginator.num_pages) and with the
+    search page's own page object (page.page, page.num_pages) alike.
+    """
+    request = context["request"]
+    num_pages = max(1, int(num_pages or 1))
+    number = min(max(1, int(number or 1)), num_pages)
+    keep = [
+        (name, value)
+        for name, values in request.GET.lists()
+        if name != "page"
+        for value in values
+    ]
+    return {
+        "request": request,
+        "number": number,
+        "num_pages": num_pages,
+        "window": page_window(number, num_pages),
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if number < num_pages else None,
+        "keep": keep,
+    }
