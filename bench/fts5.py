@@ -28,9 +28,10 @@ CREATE VIRTUAL TABLE doc_fts USING fts5(body, content='', tokenize='unicode61');
 def words(text: str) -> str:
     """jieba's default cut (the words a phrase query looks for), space-joined."""
     from search.normalise import fold
-    from search.tokenizer import get_tokenizer
+    from search.tokenizer import get_segmenter
 
-    cut = get_tokenizer().cut(fold(text), HMM=True)
+    # The same tokens as jieba (search/tokenizer.py), rjieba doing the bulk.
+    cut = get_segmenter().cut(fold(text))
     return " ".join(w for w in cut if any(ch.isalnum() for ch in w))
 
 

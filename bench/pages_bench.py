@@ -27,7 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.search_bench import log, marker, setup_django, summary  # noqa: E402
+from bench.search_bench import (  # noqa: E402
+    default_shared,
+    log,
+    marker,
+    setup_django,
+    summary,
+)
 
 TERM = "乡村振兴"
 
@@ -107,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         "--var-dir", type=Path, default=ROOT / "var" / "bench-pages", help="state dir"
     )
     parser.add_argument(
-        "--shared", type=Path, default=ROOT.parent / "shared", help="sample texts"
+        "--shared", type=Path, default=default_shared(), help="sample texts"
     )
     parser.add_argument("--repeat", type=int, default=11, help="requests per page")
     parser.add_argument("--reuse", action="store_true", help="keep the database")

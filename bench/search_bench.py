@@ -49,6 +49,12 @@ SNIPPET_WIDTH = 110
 PROFILE_TERMS = ("乡村振兴", "最多跑一次", "十四五")
 
 
+def default_shared() -> Path:
+    """../shared when it is there, else the sample copies kept in the repository."""
+    shared = ROOT.parent / "shared"
+    return shared if (shared / "seeds").exists() else ROOT / "samples"
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -56,6 +62,8 @@ def log(message: str) -> None:
 def setup_django(var_dir: Path) -> None:
     """Point every path at ``var_dir``: the database, the index, jieba's cache."""
     os.environ["PLANSITE_VAR_DIR"] = str(var_dir)
+    # Pages are requested through Django's test client.
+    os.environ["PLANSITE_ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plansite.settings.base")
     # The benchmark must never touch a configured (e.g. production) database.
     os.environ.pop("DATABASE_URL", None)
@@ -144,8 +152,16 @@ def index_phase() -> None:
     started = time.perf_counter()
     count = rebuild_index()
     seconds = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
     json.dump(
-        {"indexed": count, "seconds": round(seconds, 2), "peak_rss": peak_rss_mb()},
+        {
+            "indexed": count,
+            "seconds": round(seconds, 2),
+            "cpu_seconds": round(cpu, 1),
+            "peak_rss": peak_rss_mb(),
+        },
         sys.stdout,
     )
 
@@ -170,13 +186,12 @@ def build_index(args) -> dict:
 
 
 def analysis_rates(args, sample_docs: int = 150) -> dict:
-    """MB/s of each analyzer and of Whoosh's posting encoder, on a few documents."""
+    """MB/s of the segmenters and each field's posting encoder, on a few documents."""
     from documents.models import Document
-    from search.analyzers import exact_analyzer, jieba_analyzer
     from search.search_indexes import searchable_text
-    from search.tokenizer import get_tokenizer
+    from search.tokenizer import get_segmenter
 
-    get_tokenizer()
+    segmenter = get_segmenter()
     texts = [
         searchable_text(d)
         for d in Document.objects.order_by("pk").only("title", "body")[:sample_docs]
@@ -190,10 +205,11 @@ def analysis_rates(args, sample_docs: int = 150) -> dict:
     )[1]
     rates = {}
     for name, run in (
-        ("jieba_tokens", lambda t: list(jieba_analyzer()(t, positions=True))),
-        ("exact_tokens", lambda t: list(exact_analyzer()(t, positions=True))),
-        ("text_field_postings", lambda t: list(schema["text"].index(t))),
-        ("exact_field_postings", lambda t: list(schema["exact"].index(t))),
+        ("jieba (reference)", lambda t: list(segmenter.reference.cut(t, HMM=True))),
+        ("jieba + rjieba (used)", segmenter.cut),
+        ("text field postings", lambda t: list(schema["text"].index(t))),
+        ("exact field postings", lambda t: list(schema["exact"].index(t))),
+        ("chars field postings", lambda t: list(schema["chars"].index(t))),
     ):
         started = time.perf_counter()
         for text in texts:
@@ -201,7 +217,7 @@ def analysis_rates(args, sample_docs: int = 150) -> dict:
         seconds = time.perf_counter() - started
         rates[name] = {
             "mb_per_s": round(megabytes / seconds, 2),
-            "s_per_doc_ms": round(seconds / len(texts) * 1000, 1),
+            "s_per_doc_ms": round(seconds / len(texts) * 1000, 2),
         }
     return rates
 
@@ -230,7 +246,7 @@ def plan_queries(args) -> list[tuple[str, str, dict]]:
 
 
 def results_page(term: str, filters: dict) -> dict:
-    """One results page as the site renders it: search, fetch bodies, snippets."""
+    """One results page as /search/ builds it: search, fetch bodies, snippets."""
     from documents.models import Document
     from search.highlight import snippets
     from search.services import SearchFilters, search_documents
@@ -245,12 +261,17 @@ def results_page(term: str, filters: dict) -> dict:
     )
     t1 = time.perf_counter()
     ids = [hit.id for hit in page.results]
-    documents = Document.objects.only("pk", "index_no", "body").in_bulk(ids)
+    documents = Document.objects.only("pk", "index_no", "title", "body").in_bulk(ids)
     t2 = time.perf_counter()
     for hit in page.results:
         document = documents.get(hit.id)
         if document is not None:
-            snippets(document.body, page.terms, n=SNIPPETS_PER_HIT, width=SNIPPET_WIDTH)
+            snippets(
+                f"{document.title}\n{document.body}",
+                page.terms,
+                n=SNIPPETS_PER_HIT,
+                width=SNIPPET_WIDTH,
+            )
     t3 = time.perf_counter()
     return {
         "total": page.total,
@@ -261,18 +282,49 @@ def results_page(term: str, filters: dict) -> dict:
     }
 
 
+def http_page(client, term: str, filters: dict) -> float:
+    """Server time of GET /search/ (view, search, snippets, template), in seconds."""
+    from urllib.parse import urlencode
+
+    params = {"q": term, **{k: v for k, v in filters.items() if v not in ("", None)}}
+    started = time.perf_counter()
+    response = client.get("/search/?" + urlencode(params))
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"/search/ answered {response.status_code} for {params}")
+    return elapsed
+
+
+def _clear_caches() -> None:
+    from search import backend
+
+    backend._POSTINGS.clear()
+
+
 def run_whoosh_queries(args, plan) -> dict:
+    from django.test import Client
+
     from search import services
 
-    results_page("乡村振兴", {})  # opens the searcher and loads jieba
+    client = Client()
+    results_page("乡村振兴", {})  # opens the searcher, loads jieba and the columns
+    http_page(client, "乡村振兴", {})
     samples: dict[str, dict[str, list[float]]] = {}
     totals: dict[str, dict[str, int]] = {m: {} for m in MODES}
+    # Cold: no posting list in memory before each query (the worst case).
+    for mode, term, filters in plan:
+        _clear_caches()
+        measured = results_page(term, filters)
+        samples.setdefault(mode, {}).setdefault("cold page", []).append(
+            measured["page"]
+        )
     for _ in range(args.repeat):
         for mode, term, filters in plan:
             measured = results_page(term, filters)
             bucket = samples.setdefault(mode, {})
             for key in ("page", "search", "fetch", "snippets"):
                 bucket.setdefault(key, []).append(measured[key])
+            bucket.setdefault("http", []).append(http_page(client, term, filters))
             totals[mode][term] = measured["total"]
     # The same searches without facets, to see what facets cost.
     with mock.patch.object(services, "FACET_FIELDS", ()):
@@ -334,9 +386,9 @@ def build_fts5(args) -> dict:
     from bench import fts5
     from documents.models import Document
     from search.search_indexes import searchable_text
-    from search.tokenizer import get_tokenizer
+    from search.tokenizer import get_segmenter
 
-    get_tokenizer()  # loaded before the fork, shared by the workers
+    get_segmenter()  # loaded before the fork, shared by the workers
 
     def rows():
         queryset = Document.objects.order_by("pk").only(
@@ -382,6 +434,11 @@ def print_report(result: dict) -> None:
 
     wi, fb = w.get("index", {}), f.get("build", {})
     row("build time (s)", wi.get("seconds"), fb.get("build_s"))
+    if wi.get("cpu_seconds"):
+        lines.append(
+            f"{'  Whoosh: CPU s (all processes)':34}{wi['cpu_seconds']:12.1f}"
+            f"   ({wi['cpu_seconds'] / max(1, wi['indexed']) * 1000:.1f} ms a document)"
+        )
     if fb:
         lines.append(
             f"{'  FTS5: jieba tokenise / insert':34}"
@@ -399,10 +456,18 @@ def print_report(result: dict) -> None:
             f"(worker processes: {rss['children_mb']:.1f})  segments {wi['segments']}"
         )
     for mode in MODES:
-        wm = w.get("queries", {}).get("modes", {}).get(mode, {}).get("page", {})
+        parts = w.get("queries", {}).get("modes", {}).get(mode, {})
+        wm = parts.get("page", {})
         fm = f.get("queries", {}).get("modes", {}).get(mode, {}).get("page", {})
         row(f"{mode}: median ms", wm.get("median_ms"), fm.get("median_ms"))
         row(f"{mode}: p95 ms", wm.get("p95_ms"), fm.get("p95_ms"))
+        for key, label in (("http", "GET /search/"), ("cold page", "cold")):
+            part = parts.get(key)
+            if part:
+                lines.append(
+                    f"{'  ' + label + ': median / p95 ms':34}"
+                    f"{part['median_ms']:8.1f} / {part['p95_ms']:.1f}"
+                )
     modes = w.get("queries", {}).get("modes", {})
     if modes:
         lines.append("")
@@ -440,7 +505,10 @@ def main(argv=None) -> int:
         help="PLANSITE_VAR_DIR for the benchmark (database, index, FTS5 file)",
     )
     parser.add_argument(
-        "--shared", type=Path, default=ROOT.parent / "shared", help="sample texts"
+        "--shared",
+        type=Path,
+        default=default_shared(),
+        help="sample texts (../shared, else the copies in samples/)",
     )
     parser.add_argument("--terms", type=int, default=len(TERMS), help="terms used")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each query")

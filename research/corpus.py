@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from documents.models import Document
 from search.normalise import fold
@@ -40,22 +39,6 @@ def iter_documents(ids: Sequence[int], *, fields: Sequence[str]) -> Iterator[Doc
                 yield document
 
 
-_UPPER = re.compile("[A-Z]+")
-
-
-def _folder(terms: Sequence[str]) -> Callable[[str], str]:
-    """How to fold a text before looking for these (folded) terms.
-
-    The search folds ASCII letters only. A term without ASCII letters matches
-    a folded text exactly where it matches the text itself, so the text need
-    not be folded at all; otherwise a regex over the capitals is several times
-    faster than str.translate on CJK text.
-    """
-    if not any(ch.isascii() and ch.isalpha() for term in terms for ch in term):
-        return str
-    return lambda text: _UPPER.sub(lambda m: m.group().lower(), text)
-
-
 def find_occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, str]]:
     """(offset, term) for every place a term starts, in text order.
 
@@ -63,7 +46,7 @@ def find_occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, str]]:
     counts, so 哈哈 occurs twice in 哈哈哈, and a term inside another term
     (小微企业 in 中小微企业) counts for both when both are asked for.
     """
-    folded = _folder(terms)(text)
+    folded = fold(text)
     found: list[tuple[int, str]] = []
     for term in terms:
         needle = fold(term)
@@ -79,7 +62,7 @@ def find_occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, str]]:
 
 def count_occurrences(text: str, terms: Sequence[str]) -> int:
     """How many times the terms occur in text (see find_occurrences)."""
-    folded = _folder(terms)(text)
+    folded = fold(text)
     total = 0
     for term in terms:
         needle = fold(term)

@@ -105,6 +105,10 @@ def _archive_years(filters: SearchFilters) -> Counter[int | None]:
 def _occurrences(matches: list[Match], terms: list[str]) -> dict[int, int]:
     if not terms:
         return {}
+    if all(match.occurrences is not None for match in matches):
+        # Counted by the index (search/engine/matching.py).
+        return {match.id: match.occurrences for match in matches}
+    # Otherwise read the texts: the same count, a substring scan.
     ids = [match.id for match in matches]
     return {
         document.pk: count_occurrences(f"{document.title}\n{document.body}", terms)
@@ -161,7 +165,7 @@ def trend(
     Raises search.query.QueryError.
     """
     terms = query_terms(query)
-    matches = matching_documents(query=query, filters=filters)
+    matches = matching_documents(query=query, filters=filters, occurrences_of=terms)
     occurrences = _occurrences(matches, terms)
     groups: list[tuple[str, list[Match], Counter[int | None]]] = [
         ("", matches, _archive_years(filters))

@@ -41,7 +41,7 @@ from haystack.utils import get_identifier, get_model_ct
 from haystack.utils.app_loading import haystack_get_model
 from whoosh import query as wq
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT
-from whoosh.index import LockError
+from whoosh.index import TOC, LockError
 from whoosh.writing import CLEAR
 
 from search.analyzers import (
@@ -55,8 +55,8 @@ from search.analyzers import (
 from search.engine.matching import Matcher
 from search.engine.postings import PostingCache
 from search.engine.writer import BulkSegmentWriter
-from search.errors import IndexBusy
-from search.query import CHAR_FIELD, EXACT_FIELD
+from search.errors import IndexBusy, IndexOutdated
+from search.query import CHAR_FIELD, EXACT_FIELD, term_query
 
 logger = logging.getLogger(__name__)
 
@@ -113,8 +113,30 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
                 # refresh() returns the same searcher while the index is unchanged.
                 self._searcher = self._searcher.refresh()
             if self._matcher is None or self._matcher.searcher is not self._searcher:
+                self._require_current_schema()
                 self._matcher = Matcher(self._searcher, _POSTINGS)
             return self._searcher, self._matcher
+
+    def index_is_current(self) -> bool:
+        """Whether the index on disk was written with this code's schema.
+
+        An index from another version (other fields or posting formats) would
+        be read with the wrong decoders; it must be rebuilt first.
+        """
+        if not self.setup_complete:
+            self.setup()
+        try:
+            stored = TOC.read(self.storage, self.index.indexname).schema
+        except Exception:  # noqa: BLE001 - its classes may no longer exist
+            return False
+        return _signature(stored) == _signature(self.schema)
+
+    def _require_current_schema(self) -> None:
+        if not self.index_is_current():
+            raise IndexOutdated(
+                "the search index was written for another schema; "
+                "run manage.py rebuild_index"
+            )
 
     def delete_index(self) -> None:
         self._close_searcher()
@@ -122,17 +144,23 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
 
     # -- writing ---------------------------------------------------------------
 
-    def _writer(self, wait: float | None) -> BulkSegmentWriter:
+    def _writer(
+        self, wait: float | None, *, replacing: bool = False
+    ) -> BulkSegmentWriter:
         """A writer, once the index's write lock is free; IndexBusy after ``wait`` s.
 
         Every write in this backend goes through here (haystack's remove()
         and clear() open a writer that fails at once when the lock is taken).
         Documents are read from the database only after this returns, so the
-        last writer to commit always writes what the database holds.
+        last writer to commit always writes what the database holds. Only
+        ``replacing`` writers (rebuild, clear) may write over an outdated index.
         """
         if not self.setup_complete:
             self.setup()
         self.index = self.index.refresh()
+        if not replacing:
+            # Adding to an index of another schema would mix posting formats.
+            self._require_current_schema()
         try:
             return BulkSegmentWriter(
                 self.index, timeout=self._wait(wait), delay=LOCK_POLL_SECONDS
@@ -237,7 +265,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         are CPU-bound Python); each worker returns its segments. The count of
         documents committed is checked against the workers' total.
         """
-        writer = self._writer(wait)
+        writer = self._writer(wait, replacing=True)
         try:
             if procs > 1 and len(parts) > 1:
                 # Forked children must open their own database connections.
@@ -287,7 +315,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         haystack deletes the index directory instead, which pulls the files
         from under a writer that another process holds.
         """
-        writer = self._writer(wait)
+        writer = self._writer(wait, replacing=models is None)
         try:
             if models is None:
                 writer.commit(mergetype=CLEAR)
@@ -314,6 +342,10 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
 
     def build_schema(self, fields):
         content_field_name, schema = super().build_schema(fields)
+        # A column of ids lets a whole result set be listed without reading
+        # every document's stored fields (the research tools).
+        schema.remove(DJANGO_ID)
+        schema.add(DJANGO_ID, ID(stored=True, sortable=True))
         for field in fields.values():
             name = field.index_fieldname
             replacement = None
@@ -408,19 +440,47 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         name = sort_by[0]
         return name.lstrip("-"), name.startswith("-")
 
-    def matches(
-        self, query_string: str, narrow_queries=None
-    ) -> tuple[Matcher, Any, np.ndarray]:
-        """(matcher, parsed query, sorted document numbers) of a query string."""
+    def match_columns(
+        self,
+        query_string: str,
+        *,
+        narrow_queries=None,
+        models=None,
+        sort_by=None,
+        fields: Sequence[str] = (),
+        occurrences_of: Sequence[str] = (),
+    ) -> dict[str, list]:
+        """Columns of every match, in the order ``sort_by`` gives (BM25 without).
+
+        Each of ``fields`` is a list of the matches' values (from the index's
+        columns); ``occurrences_of`` adds, for each term, how often it occurs
+        in each match ("occurrences:<term>"), counted from the index.
+        """
         query_string = force_str(query_string or "")
         parsed = self.parse(query_string) if query_string.strip() else None
         _, matcher = self._current()
-        if parsed is None:
-            return matcher, None, np.empty(0, dtype=np.int64)
-        restricted = self._restrict(parsed, None, None, narrow_queries)
-        if restricted is None:
-            return matcher, parsed, np.empty(0, dtype=np.int64)
-        return matcher, parsed, matcher.match(restricted)
+        docs = np.empty(0, dtype=np.int64)
+        if parsed is not None:
+            restricted = self._restrict(parsed, models, None, narrow_queries)
+            if restricted is not None:
+                found = matcher.match(restricted)
+                docs = self._ordered(matcher, found, parsed, sort_by)[0]
+        columns = {name: matcher.values(name, docs) for name in fields}
+        for term in occurrences_of:
+            counts = matcher.occurrences(term_query(term), docs)
+            columns[f"occurrences:{term}"] = counts.tolist()
+        return columns
+
+    def _ordered(self, matcher: Matcher, docs: np.ndarray, parsed, sort_by):
+        """(docs in order, their scores or None): by a field, else by BM25."""
+        sortedby, reverse = self._sorting(sort_by)
+        if sortedby is not None:
+            return matcher.sort(docs, sortedby, reverse=reverse), None
+        words = self.ranking_words(parsed)
+        scores = matcher.bm25(docs, self.content_field_name, words)
+        # Best first; equal scores keep document order.
+        order = np.lexsort((docs, -scores))
+        return docs[order], scores[order]
 
     @log_query
     def search(
@@ -463,17 +523,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
 
         start = start_offset or 0
         stop = len(docs) if end_offset is None else min(end_offset, len(docs))
-        sortedby, reverse = self._sorting(sort_by)
-        scores = None
-        if sortedby is not None:
-            ordered = matcher.sort(docs, sortedby, reverse=reverse)
-        else:
-            scores = matcher.bm25(
-                docs, self.content_field_name, self.ranking_words(parsed)
-            )
-            # Best first; equal scores keep document order.
-            order = np.lexsort((docs, -scores))
-            ordered, scores = docs[order], scores[order]
+        ordered, scores = self._ordered(matcher, docs, parsed, sort_by)
         page = ordered[start:stop]
         page_scores = scores[start:stop] if scores is not None else None
         return {
@@ -525,6 +575,20 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             score = float(scores[i]) if scores is not None else 0
             converted.append(result_class(app_label, model_name, pk, score, **values))
         return converted
+
+
+def _signature(schema) -> list[tuple[str, ...]]:
+    """What must agree between the code's schema and an index's: fields and formats."""
+    return sorted(
+        (
+            name,
+            type(field).__name__,
+            type(getattr(field, "format", None)).__name__,
+            type(getattr(field, "analyzer", None)).__name__,
+            str(bool(field.column_type)),
+        )
+        for name, field in schema.items()
+    )
 
 
 def _text_field(field) -> TEXT:

@@ -3,3 +3,7 @@
 
 class IndexBusy(Exception):
     """Another writer held the index's write lock for the whole wait."""
+
+
+class IndexOutdated(Exception):
+    """The index on disk was written for another schema: rebuild it."""

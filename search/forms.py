@@ -14,8 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from search.services import MAX_PAGE_SIZE, SearchFilters, SortOrder
 
 MAX_FILTER_LENGTH = 100
-MAX_PAGE = 10_000
+# Past the last page the last page is shown; this only bounds absurd numbers.
+MAX_PAGE = 1_000_000_000
 DEFAULT_PAGE_SIZE = 20
+# Filter values are exact names; these characters never occur in one.
+_NOT_IN_NAMES = str.maketrans("", "", '"\\')
 
 
 class SearchForm(forms.Form):
@@ -45,8 +48,12 @@ class SearchForm(forms.Form):
         label=_("截止年度"), required=False, min_value=1900, max_value=2100
     )
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=SortOrder.choices)
-    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
-    page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+    page = forms.IntegerField(
+        label=_("页码"), required=False, min_value=1, max_value=MAX_PAGE
+    )
+    page_size = forms.IntegerField(
+        label=_("每页条数"), required=False, min_value=1, max_value=MAX_PAGE_SIZE
+    )
 
 
 @dataclass
@@ -61,20 +68,40 @@ class SearchParams:
     problems: list[str] = field(default_factory=list)
 
 
+FILTER_NAMES = ("township", "county", "city", "province", "category", "issuer")
+
+
 def _without_controls(value: str) -> str:
-    # Control characters (NUL above all) break databases and index files.
+    # Control characters (NUL above all) never belong in a name or a number.
     return "".join(ch for ch in value if ch.isprintable() or ch in " \t")
 
 
 def parse_search_params(data: QueryDict) -> tuple[SearchForm, SearchParams]:
-    """Read GET parameters into SearchParams, dropping each invalid one."""
+    """Read GET parameters into SearchParams, dropping each invalid one.
+
+    The query is passed on as typed: its parser (search/query.py) decides what
+    spaces and invisible characters mean, the same for every entry point.
+    """
     cleaned_input = data.copy()
+    problems: list[str] = []
     for key in list(cleaned_input.keys()):
-        cleaned_input[key] = _without_controls(cleaned_input.get(key, ""))
+        if key == "q":
+            # Django's forms refuse NUL; to the parser it separates words.
+            cleaned_input[key] = cleaned_input.get(key, "").replace("\x00", " ")
+        else:
+            cleaned_input[key] = _without_controls(cleaned_input.get(key, ""))
+    for name in FILTER_NAMES:
+        value = cleaned_input.get(name, "")
+        if value and value != value.translate(_NOT_IN_NAMES):
+            cleaned_input[name] = value.translate(_NOT_IN_NAMES)
+            label = SearchForm.base_fields[name].label
+            problems.append(
+                str(_("%(label)s中的引号和反斜杠不属于地名或名称，已去掉。"))
+                % {"label": label}
+            )
     form = SearchForm(cleaned_input)
     form.is_valid()
     values = dict(form.cleaned_data)
-    problems: list[str] = []
     for name, errors in form.errors.items():
         label = form.fields[name].label or name
         problems.append(f"{label}：{'；'.join(errors)}（已忽略）")
@@ -93,10 +120,12 @@ def parse_search_params(data: QueryDict) -> tuple[SearchForm, SearchParams]:
         year_from=year_from,
         year_to=year_to,
     )
+    query = values.get("q") or ""
     params = SearchParams(
-        query=values.get("q") or "",
+        query=query,
         filters=filters,
-        sort=values.get("sort") or "",
+        # Browsing (no query) lists the newest first unless told otherwise.
+        sort=values.get("sort") or ("" if query.strip() else SortOrder.NEWEST),
         page=values.get("page") or 1,
         page_size=values.get("page_size") or DEFAULT_PAGE_SIZE,
         problems=problems,

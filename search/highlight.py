@@ -81,15 +81,26 @@ def _window(
     return start, end, first, last
 
 
+def mark(text: str, terms: Iterable[str]) -> str:
+    """The text as HTML with every occurrence of every term marked (no ids)."""
+    return _render(text, find_spans(text, terms), 0, len(text), 0)
+
+
+# Passages beyond the first n are added only to show a term not shown yet.
+MAX_PASSAGES = 5
+
+
 def snippets(
     text: str, terms: Iterable[str], n: int = 3, width: int = 120
 ) -> list[str]:
-    """Up to n passages of about ``width`` chars, in text order, all terms marked.
+    """Passages of about ``width`` chars, in text order, all terms marked.
 
-    Passages that show the most different terms come first in the choice,
-    then those with the most hits. With no hits, the start of the text.
+    Up to n passages, chosen greedily: each next one shows the most terms not
+    shown yet, then the most hits. If terms that occur are still not shown,
+    more passages follow (up to MAX_PASSAGES) until every one is. With no
+    hits, the start of the text.
     """
-    term_list = [t for t in dict.fromkeys(terms) if t]
+    term_list = [fold(t) for t in dict.fromkeys(terms) if t]
     spans = find_spans(text, term_list)
     if not spans:
         head = " ".join(escape(text[:width]).split())
@@ -99,15 +110,26 @@ def snippets(
     for i in range(len(spans)):
         start, end, first, last = _window(text, spans, i, width)
         passage = folded[start:end]
-        distinct = sum(1 for t in term_list if fold(t) in passage)
-        candidates.append((-distinct, -(last - first), start, end, first, last))
-    candidates.sort()
+        shown = frozenset(t for t in term_list if t in passage)
+        candidates.append((shown, last - first, start, end, first, last))
+    present = frozenset(t for t in term_list if t in folded)
     chosen: list[tuple[int, int, int, int]] = []
-    for _, _, start, end, first, last in candidates:
-        if len(chosen) == n:
+    covered: frozenset[str] = frozenset()
+    while len(chosen) < max(n, MAX_PASSAGES):
+        free = [
+            c
+            for c in candidates
+            if all(c[3] <= s or c[2] >= e for s, e, _, _ in chosen)
+        ]
+        if not free:
             break
-        if all(end <= s or start >= e for s, e, _, _ in chosen):
-            chosen.append((start, end, first, last))
+        best = max(free, key=lambda c: (len(c[0] - covered), len(c[0]), c[1], -c[2]))
+        if len(chosen) >= n and not best[0] - covered:
+            break
+        chosen.append(best[2:])
+        covered |= best[0]
+        if len(chosen) >= n and covered >= present:
+            break
     chosen.sort()
     passages = []
     for start, end, first, last in chosen:

@@ -7,10 +7,12 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from documents.models import Document
 from search.forms import SearchParams
-from search.highlight import snippets
+from search.highlight import mark, snippets
 from search.query import QueryError
 from search.services import SearchHit, SearchPage, search_documents
 
@@ -24,6 +26,8 @@ class ResultRow:
     index_no: str
     url: str
     snippets: list[str]
+    # The title with the query's terms marked (a title match is a match too).
+    title_html: SafeString = mark_safe("")
 
     def as_json(self) -> dict[str, Any]:
         hit = self.hit
@@ -39,6 +43,7 @@ class ResultRow:
             "plan_year": hit.plan_year,
             "doc_date": hit.doc_date.isoformat() if hit.doc_date else None,
             "url": self.url,
+            "title_html": str(self.title_html),
             "snippet_html": " ".join(self.snippets),
         }
 
@@ -58,10 +63,16 @@ def run_search(params: SearchParams) -> SearchOutcome:
         page = _search(params, params.page)
     except QueryError as exc:
         return SearchOutcome(page=None, rows=[], problems=problems, error=str(exc))
+    if page.query is not None:
+        problems.extend(page.query.notes)
     if page.total and params.page > page.num_pages:
-        problems.append(f"第 {params.page} 页超出范围，已显示最后一页。")
+        problems.append(
+            _("第 %(page)s 页超出范围，已显示最后一页。") % {"page": params.page}
+        )
         page = _search(params, page.num_pages)
-    return SearchOutcome(page=page, rows=_rows(page), problems=problems)
+    return SearchOutcome(
+        page=page, rows=_rows(page, query=params.query), problems=problems
+    )
 
 
 def _search(params: SearchParams, page_number: int) -> SearchPage:
@@ -74,10 +85,11 @@ def _search(params: SearchParams, page_number: int) -> SearchPage:
     )
 
 
-def _rows(page: SearchPage) -> list[ResultRow]:
+def _rows(page: SearchPage, *, query: str) -> list[ResultRow]:
     ids = [hit.id for hit in page.results]
     documents = Document.objects.only("pk", "index_no", "body").in_bulk(ids)
-    query_string = urlencode({"q": " ".join(page.terms)}) if page.terms else ""
+    # The query as typed, so the document page reads the same phrases.
+    query_string = urlencode({"q": query}) if page.terms else ""
     rows = []
     for hit in page.results:
         document = documents.get(hit.id)
@@ -89,5 +101,13 @@ def _rows(page: SearchPage) -> list[ResultRow]:
         passages = snippets(
             document.body, page.terms, n=SNIPPETS_PER_HIT, width=SNIPPET_WIDTH
         )
-        rows.append(ResultRow(hit, document.index_no or "", url, passages))
+        rows.append(
+            ResultRow(
+                hit,
+                document.index_no or "",
+                url,
+                passages,
+                mark_safe(mark(hit.title, page.terms)),  # noqa: S308 - escaped by mark()
+            )
+        )
     return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from haystack import indexes
 
@@ -16,6 +17,34 @@ def searchable_text(document: Document) -> str:
     Queries never contain a newline, so no match can straddle the two.
     """
     return f"{document.title}\n{document.body}"
+
+
+# The fields whose indexed values a fingerprint covers (see index_fingerprint).
+FINGERPRINT_FIELDS = (
+    "issuer",
+    "township",
+    "county",
+    "city",
+    "province",
+    "division_code",
+    "category",
+    "plan_year",
+    "doc_date",
+    "publish_date",
+    "needs_review",
+)
+
+
+def index_fingerprint(document: Document) -> str:
+    """A hash of everything the index holds about a document.
+
+    check_index compares it with the database, so an index entry that no
+    longer matches its row is found even when updated_at was not touched.
+    """
+    digest = hashlib.sha1(searchable_text(document).encode("utf-8", "surrogatepass"))
+    for name in FINGERPRINT_FIELDS:
+        digest.update(b"\0" + str(getattr(document, name)).encode())
+    return digest.hexdigest()
 
 
 def sort_date(document: Document) -> datetime.date | None:
@@ -53,8 +82,9 @@ class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
     publish_date = indexes.DateField(model_attr="publish_date", null=True)
     sort_date = indexes.DateField(null=True)
     needs_review = indexes.BooleanField(model_attr="needs_review")
-    # Compared with the database by check_index to find stale entries.
     updated_at = indexes.DateTimeField(model_attr="updated_at", indexed=False)
+    # Compared with the database by check_index to find stale entries.
+    fingerprint = indexes.CharField(indexed=False)
 
     def get_model(self) -> type[Document]:
         return Document
@@ -77,3 +107,6 @@ class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_sort_date(self, obj: Document) -> datetime.date | None:
         return sort_date(obj)
+
+    def prepare_fingerprint(self, obj: Document) -> str:
+        return index_fingerprint(obj)

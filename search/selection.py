@@ -7,33 +7,68 @@ always agree with the search page's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from haystack.constants import DJANGO_ID
+
 from search.query import parse_query
-from search.services import SearchFilters, matching_queryset
+from search.services import SearchFilters, matching_columns, matching_queryset
 
 _FIELDS = ("pk", "plan_year", "township", "county")
+_COLUMNS = (DJANGO_ID, "plan_year", "township", "county")
 
 
 @dataclass(frozen=True)
 class Match:
-    """One matching document, with the fields the tools group by (from the index)."""
+    """One matching document, with the fields the tools group by (from the index).
+
+    ``occurrences`` is how often the asked-for terms occur in its title and
+    text together, when the index could count them (else None).
+    """
 
     id: int
     plan_year: int | None
     township: str
     county: str
+    occurrences: int | None = None
 
 
 def matching_documents(
-    *, query: str, filters: SearchFilters, sort: str = ""
+    *,
+    query: str,
+    filters: SearchFilters,
+    sort: str = "",
+    occurrences_of: Sequence[str] = (),
 ) -> list[Match]:
     """Every match, in the search page's order for ``sort``.
 
     Raises search.query.QueryError for a query that cannot be parsed. An empty
     query matches every document the filters allow.
     """
-    sqs = matching_queryset(node=parse_query(query), filters=filters, sort=sort)
+    node = parse_query(query)
+    columns = matching_columns(
+        node=node,
+        filters=filters,
+        sort=sort,
+        fields=_COLUMNS,
+        occurrences_of=occurrences_of,
+    )
+    if columns is not None:
+        counts = [columns[f"occurrences:{t}"] for t in occurrences_of]
+        return [
+            Match(
+                id=int(pk),
+                plan_year=int(year) if year is not None else None,
+                township=township or "",
+                county=county or "",
+                occurrences=sum(c[i] for c in counts) if counts else None,
+            )
+            for i, (pk, year, township, county) in enumerate(
+                zip(*(columns[name] for name in _COLUMNS), strict=True)
+            )
+        ]
+    sqs = matching_queryset(node=node, filters=filters, sort=sort)
     total = sqs.count()
     if not total:
         return []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,6 +19,7 @@ from haystack.query import SearchQuerySet
 from documents.models import Document
 from search.errors import IndexBusy as IndexBusy  # re-exported for callers
 from search.query import Node, parse_query, terms_of, to_query_string
+from search.search_indexes import FINGERPRINT_FIELDS, index_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +174,34 @@ def matching_queryset(
     return sqs
 
 
+def matching_columns(
+    *,
+    node: Node | None,
+    filters: SearchFilters,
+    sort: str,
+    fields: Sequence[str],
+    occurrences_of: Sequence[str] = (),
+) -> dict[str, list] | None:
+    """Index columns of every document the query and filters match, in order.
+
+    ``occurrences_of`` adds each term's occurrences per document
+    ("occurrences:<term>"). None when the engine cannot answer this way (the
+    callers then read the result set through haystack and the database).
+    """
+    backend = _backend()
+    if not hasattr(backend, "match_columns"):
+        return None
+    query = matching_queryset(node=node, filters=filters, sort=sort).query
+    return backend.match_columns(
+        query.build_query(),
+        narrow_queries=query.narrow_queries,
+        models=query.models,
+        sort_by=query.order_by,
+        fields=fields,
+        occurrences_of=occurrences_of,
+    )
+
+
 def search_documents(
     *,
     query: str,
@@ -291,30 +320,58 @@ class IndexStatus:
     missing: list[int]
     stale: list[int]
     orphans: list[int]
+    # Written by another version of the code (other fields or formats).
+    outdated: bool = False
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.stale or self.orphans)
+        return not (self.outdated or self.missing or self.stale or self.orphans)
 
 
-def indexed_versions() -> dict[int, Any]:
-    """The updated_at stored in the index for every indexed document."""
+def indexed_fingerprints() -> dict[int, str]:
+    """The fingerprint stored in the index for every indexed document."""
     sqs = SearchQuerySet().models(Document)
     total = sqs.count()
     if not total:
         return {}
-    rows = sqs.values_list("pk", "updated_at")[:total]
-    return {int(pk): updated for pk, updated in rows}
+    rows = sqs.values_list("pk", "fingerprint")[:total]
+    return {int(pk): fingerprint or "" for pk, fingerprint in rows}
+
+
+def database_fingerprints(
+    ids: Iterable[int] | None = None,
+) -> Iterator[tuple[int, str]]:
+    """(id, fingerprint) of the documents (all of them by default), in batches."""
+    fields = ("pk", "title", "body", *FINGERPRINT_FIELDS)
+    if ids is None:
+        ids = Document.objects.order_by("pk").values_list("pk", flat=True)
+    ids = sorted(ids)
+    for offset in range(0, len(ids), INDEX_BATCH_SIZE):
+        chunk = ids[offset : offset + INDEX_BATCH_SIZE]
+        for document in Document.objects.only(*fields).filter(pk__in=chunk):
+            yield document.pk, index_fingerprint(document)
 
 
 def index_status() -> IndexStatus:
-    """Documents missing from the index, indexed before their last change, or
-    indexed but no longer in the database."""
-    indexed = indexed_versions()
-    database = dict(Document.objects.values_list("pk", "updated_at"))
+    """Documents missing from the index, whose entry no longer matches their row
+    (stale), or indexed but no longer in the database (orphans)."""
+    backend = _backend()
+    if hasattr(backend, "index_is_current") and not backend.index_is_current():
+        return IndexStatus(missing=[], stale=[], orphans=[], outdated=True)
+    indexed = indexed_fingerprints()
+    database = dict(database_fingerprints())
     missing = sorted(set(database) - set(indexed))
     orphans = sorted(set(indexed) - set(database))
     stale = sorted(
         pk for pk in set(database) & set(indexed) if indexed[pk] != database[pk]
     )
     return IndexStatus(missing=missing, stale=stale, orphans=orphans)
+
+
+def behind_in_index(ids: Iterable[int]) -> list[int]:
+    """Those of ``ids`` whose index entry is missing or does not match the row."""
+    ids = set(ids)
+    if not ids:
+        return []
+    indexed = indexed_fingerprints()
+    return sorted(pk for pk, fp in database_fingerprints(ids) if indexed.get(pk) != fp)

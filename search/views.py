@@ -2,43 +2,63 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from search.forms import parse_search_params
-from search.results import run_search
+from documents.views.lists import place_hints
+from search.forms import DEFAULT_PAGE_SIZE, parse_search_params
+from search.results import SearchOutcome, run_search
 
 FACET_LABELS = {
-    "township": "乡镇街道",
-    "county": "区县",
-    "plan_year": "计划年度",
-    "category": "主题分类",
+    "township": _("乡镇街道"),
+    "county": _("区县"),
+    "plan_year": _("计划年度"),
+    "category": _("主题分类"),
 }
+
+
+def ordered_facets(outcome: SearchOutcome) -> dict[str, list[tuple[Any, int]]]:
+    """Facet counts, most documents first; years in order, newest first."""
+    if outcome.page is None:
+        return {}
+    facets = dict(outcome.page.facets)
+    if "plan_year" in facets:
+        facets["plan_year"] = sorted(facets["plan_year"], key=lambda v: -v[0])
+    return facets
 
 
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
     form, params = parse_search_params(request.GET)
     outcome = run_search(params)
-    facets = []
-    if outcome.page is not None:
-        for name, label in FACET_LABELS.items():
-            values = outcome.page.facets.get(name, [])
-            if values:
-                facets.append({"name": name, "label": label, "values": values})
-    return render(
-        request,
-        "search/results.html",
-        {
-            "form": form,
-            "params": params,
-            "outcome": outcome,
-            "page": outcome.page,
-            "rows": outcome.rows,
-            "facets": facets,
-        },
+    facets = [
+        {"name": name, "label": FACET_LABELS[name], "values": values}
+        for name, values in ordered_facets(outcome).items()
+        if values and name in FACET_LABELS
+    ]
+    context = {
+        "form": form,
+        "params": params,
+        "outcome": outcome,
+        "page": outcome.page,
+        "rows": outcome.rows,
+        "facets": facets,
+        "default_page_size": DEFAULT_PAGE_SIZE,
+        "place_hints": place_hints(
+            {"county": params.filters.county, "township": params.filters.township}
+        ),
+    }
+    # The filters appear twice (beside the results, and folded above them on a
+    # phone); render them once.
+    context["facets_html"] = render_to_string(
+        "search/_facets.html", context, request=request
     )
+    return render(request, "search/results.html", context)
 
 
 @require_GET
@@ -62,7 +82,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
             "results": [row.as_json() for row in outcome.rows],
             "facets": {
                 name: [{"value": value, "count": count} for value, count in values]
-                for name, values in page.facets.items()
+                for name, values in ordered_facets(outcome).items()
             },
             "messages": outcome.problems,
         },

@@ -47,6 +47,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # An index written for another schema gets a 503 that says how to fix it.
+    "search.middleware.SearchUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "plansite.urls"

@@ -155,7 +155,16 @@ class Leaf:
         found = self.values.get(fieldname)
         if found is None:
             fieldobj = self.searcher.schema[fieldname]
-            raw = self._raw(fieldname) or [None] * self.size
+            raw = self._raw(fieldname)
+            if not raw and self.size:
+                # No column (an index written before it had one): stored values.
+                stored = [
+                    self.reader.stored_fields(n).get(fieldname)
+                    for n in range(self.size)
+                ]
+                raw = [
+                    None if v is None else fieldobj.to_column_value(v) for v in stored
+                ]
             distinct: dict = {}
             codes = np.fromiter(
                 (distinct.setdefault(v, len(distinct)) for v in raw),
@@ -194,7 +203,12 @@ class Matcher:
         self.searcher = searcher
         self.cache = cache
         self.schema = searcher.schema
-        self.leaves = [Leaf(s, offset) for s, offset in searcher.leaf_searchers()]
+        # An empty index has one EmptyReader leaf, which has no segment.
+        self.leaves = [
+            Leaf(s, offset)
+            for s, offset in searcher.leaf_searchers()
+            if s.reader().doc_count_all() > 0
+        ]
 
     # -- public ------------------------------------------------------------------
 
@@ -294,18 +308,30 @@ class Matcher:
     # -- evaluation ------------------------------------------------------------
 
     def _split(self, docs: np.ndarray):
-        """(leaf, local numbers, positions in docs) for each segment's share."""
-        for leaf in self.leaves:
-            lo = np.searchsorted(docs, leaf.offset)
-            hi = np.searchsorted(docs, leaf.offset + leaf.size)
-            if hi > lo:
-                yield leaf, docs[lo:hi] - leaf.offset, np.arange(lo, hi)
+        """(leaf, local numbers, positions in docs) for each segment's share.
+
+        ``docs`` may be in any order (a sorted page, say).
+        """
+        if not len(docs) or not self.leaves:
+            return
+        if len(self.leaves) == 1:
+            yield self.leaves[0], docs, np.arange(len(docs))
+            return
+        starts = np.array([leaf.offset for leaf in self.leaves], dtype=np.int64)
+        which = np.searchsorted(starts, docs, side="right") - 1
+        for i, leaf in enumerate(self.leaves):
+            where = np.flatnonzero(which == i)
+            if len(where):
+                yield leaf, docs[where] - leaf.offset, where
 
     def _docs(self, leaf: Leaf, q: wq.Query) -> np.ndarray:
         if isinstance(q, wq.Every):
             return leaf.live()
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return _EMPTY
+        if isinstance(q, wq.Term) and self._in_every_document(leaf, q):
+            # Such as the model's content type: no posting list to read.
+            return leaf.live()
         if isinstance(q, wq.Term | wq.Phrase):
             found, _ = self._counts(leaf, q)
             return found
@@ -337,17 +363,20 @@ class Matcher:
             if q.fieldname not in self.schema:
                 return _EMPTY, _EMPTY
             text = self.schema[q.fieldname].to_bytes(q.text)
-            reader = leaf.reader
-            if reader.doc_frequency(q.fieldname, text) == leaf.size:
-                # A term in every document (the model's content type).
-                docs = leaf.live()
-                return docs, np.ones(len(docs), dtype=np.int64)
-            postings = self.cache.get(reader, q.fieldname, text, with_values=False)
+            postings = self.cache.get(leaf.reader, q.fieldname, text, with_values=False)
             return self._live_postings(leaf, postings)
         if isinstance(q, wq.Phrase) and self._is_bigram_field(q.fieldname):
             return self._phrase(leaf, q.fieldname, list(q.words))
         found = self._whoosh(leaf, q)
         return found, np.ones(len(found), dtype=np.int64)
+
+    def _in_every_document(self, leaf: Leaf, q: wq.Term) -> bool:
+        if q.fieldname not in self.schema:
+            return False
+        text = self.schema[q.fieldname].to_bytes(q.text)
+        return (
+            leaf.size > 0 and leaf.reader.doc_frequency(q.fieldname, text) == leaf.size
+        )
 
     def _live_postings(self, leaf: Leaf, postings: PostingList):
         ids = postings.ids

@@ -59,7 +59,7 @@ status = services.index_status()
 result = {
     "rows": sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str)),
     "sources": sources,
-    "indexed": sorted(by_pk.get(pk, ["orphan", pk]) for pk in services.indexed_versions()),
+    "indexed": sorted(by_pk.get(pk, ["orphan", pk]) for pk in services.indexed_fingerprints()),
     "hits": hits,
     "index_ok": status.ok,
     "status": [status.missing, status.stale, status.orphans],

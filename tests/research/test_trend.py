@@ -128,3 +128,13 @@ def test_a_filter_matching_nothing_counts_nothing(archive) -> None:
     assert result.total.documents == 0
     assert result.total.archive == 0
     assert result.years == []
+
+
+@pytest.mark.parametrize("term", ["乡村振兴 OR 发展", "水", "GDP"])
+def test_index_counts_equal_the_text_scan_fallback(archive, term, monkeypatch):
+    """With an engine that cannot count (Elasticsearch), trend reads the texts;
+    both ways give the same numbers."""
+    from_index = trend(query=term, filters=SearchFilters(), split=Split.COUNTY)
+    monkeypatch.setattr("search.selection.matching_columns", lambda **kw: None)
+    from_texts = trend(query=term, filters=SearchFilters(), split=Split.COUNTY)
+    assert from_index == from_texts

@@ -57,11 +57,40 @@ def test_search_plans_json(docs):
     )
     data = json.loads(out.getvalue())
     assert data["total"] == 1
-    assert data["results"][0]["id"] == docs[0].pk
-    assert data["results"][0]["snippets"] == [
-        "甲 推进<mark>美丽城镇</mark>建设&lt;script&gt;"
-    ]
-    assert data["facets"]["township"] == [["周巷镇", 1]]
+    row = data["results"][0]
+    assert row["id"] == docs[0].pk
+    assert row["snippet_html"] == "推进<mark>美丽城镇</mark>建设&lt;script&gt;"
+    assert (
+        row["url"] == f"/documents/{docs[0].pk}/?q=%E7%BE%8E%E4%B8%BD%E5%9F%8E%E9%95%87"
+    )
+    assert data["facets"]["township"] == [{"value": "周巷镇", "count": 1}]
+
+
+def test_search_plans_answers_as_the_api_does(docs, client):
+    out = StringIO()
+    call_command("search_plans", "美丽城镇 OR 垃圾分类", "--json", stdout=out)
+    cli = json.loads(out.getvalue())
+    api = client.get("/api/search", {"q": "美丽城镇 OR 垃圾分类"}).json()
+    assert cli["results"] == api["results"]
+    assert cli["facets"] == api["facets"]
+
+
+def test_search_plans_mends_parameters_as_the_site_does(docs):
+    out, err = StringIO(), StringIO()
+    call_command(
+        "search_plans",
+        "垃圾分类 OR 美丽城镇",
+        "--year-from",
+        "2025",
+        "--year-to",
+        "2000",
+        "--page",
+        "9",
+        stdout=out,
+        stderr=err,
+    )
+    assert out.getvalue().startswith("共 2 篇（第 1/1 页）")
+    assert "对调" in err.getvalue() and "最后一页" in err.getvalue()
 
 
 def test_search_plans_text_and_filters(docs):

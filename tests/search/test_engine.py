@@ -228,7 +228,8 @@ def test_occurrence_counts_are_every_start_of_the_term(archive_docs):
     special = make_document("哈哈", "哈哈哈，哈。哈哈")
     index_documents([d.pk for d in docs] + [special.pk])
     _, matcher = backend._current()
-    for term in ("哈哈", "哈", "发展", "社会主义", "中国特色社会主义"):
+    # "的" and "，" are in every document: still counted, not just found.
+    for term in ("哈哈", "哈", "的", "，", "发展", "社会主义", "中国特色社会主义"):
         q = term_query(term)
         found = matcher.match(q)
         counts = matcher.occurrences(q, found)
@@ -251,3 +252,9 @@ def test_posting_cache_keeps_within_its_budget(archive_docs):
         if fieldname == "text":
             cache.get(reader, fieldname, text, with_values=False)
     assert cache._bytes <= cache.max_bytes
+
+
+def test_an_empty_index_matches_nothing(search_index):
+    _, matcher = search_index._current()
+    for q in (wq.Every(), term_query("水"), term_query("乡村振兴")):
+        assert matcher.match(q).tolist() == []

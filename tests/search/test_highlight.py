@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search.highlight import find_spans, highlight_full, snippets
+from search.highlight import find_spans, highlight_full, mark, snippets
 
 
 def test_marks_every_occurrence_with_numbered_ids():
@@ -76,3 +76,18 @@ def test_snippets_without_hits_show_the_start():
         "&lt;p&gt;开头字字字字字…"
     ]
     assert snippets("", ["无"]) == []
+
+
+def test_snippets_show_every_term_that_occurs_even_far_apart():
+    text = (
+        "甲乡村振兴乙。" + "。" * 400 + "丙共同富裕丁。" + "。" * 400 + "戊碳达峰己。"
+    )
+    passages = snippets(text, ["乡村振兴", "共同富裕", "碳达峰", "量子"], n=2, width=40)
+    joined = "".join(passages)
+    for term in ("乡村振兴", "共同富裕", "碳达峰"):
+        assert f"<mark>{term}</mark>" in joined
+    assert len(passages) == 3, "one more passage than asked, for the third term"
+
+
+def test_mark_escapes_and_marks_a_title():
+    assert mark("周巷镇<b>计划", ["周巷"]) == "<mark>周巷</mark>镇&lt;b&gt;计划"

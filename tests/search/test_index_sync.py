@@ -147,3 +147,34 @@ def test_batch_writers_wait_for_the_lock_then_say_it_is_busy(
         held.cancel()
     assert index_documents([doc.pk], wait=0.3) == 1
     assert hits("写锁") == {doc.pk}
+
+
+def test_an_index_of_another_schema_is_rebuilt_not_misread(search_index, client):
+    """An index written by an earlier version (other posting formats) must never
+    be read with this version's decoders: pages say so, check_index rebuilds."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from whoosh.fields import ID, TEXT, Schema
+
+    from search.services import index_status
+
+    doc = make_document("旧索引", "乡村振兴")
+    search_index.setup()
+    old = Schema(id=ID(stored=True, unique=True), exact=TEXT(phrase=True))
+    search_index.storage.create_index(old, indexname=search_index.index.indexname)
+    search_index.setup()
+    assert not search_index.index_is_current()
+    assert index_status().outdated
+    response = client.get("/search/", {"q": "乡村振兴"})
+    assert response.status_code == 503
+    assert "rebuild_index" in response.content.decode()
+    assert client.get("/api/search", {"q": "乡村"}).status_code == 503
+    with pytest.raises(CommandError):
+        call_command("check_index", stdout=StringIO())
+    call_command("check_index", "--fix", stdout=StringIO())
+    assert search_index.index_is_current()
+    assert index_status().ok
+    assert client.get("/api/search", {"q": "乡村振兴"}).json()["total"] == 1
+    assert doc.pk == client.get("/api/search", {"q": "乡村"}).json()["results"][0]["id"]

@@ -149,8 +149,11 @@ def test_index_status_finds_missing_stale_and_orphans(archive):
     assert index_status().ok
     missing = make_document("新文档", "正文")
     stale = archive[0]
-    Document.objects.filter(pk=stale.pk).update(
-        updated_at=stale.updated_at + datetime.timedelta(seconds=5)
+    # Changed behind the index's back, with no timestamp (raw SQL, a restore).
+    Document.objects.filter(pk=stale.pk).update(body=stale.body + "补记一句。")
+    # A new timestamp alone changes nothing the index holds.
+    Document.objects.filter(pk=archive[2].pk).update(
+        updated_at=archive[2].updated_at + datetime.timedelta(seconds=5)
     )
     orphan = archive[1].pk
     Document.objects.filter(pk=orphan).delete()

@@ -119,3 +119,63 @@ def test_out_of_range_page_shows_the_last_page(client, archive) -> None:
     data = client.get("/api/search", {"page": 500, "page_size": 2}).json()
     assert data["page"] == data["num_pages"]
     assert data["results"]
+
+
+def test_title_matches_are_marked_and_links_keep_the_query(client, archive) -> None:
+    page = client.get("/search/", {"q": "周巷镇"}).content.decode()
+    assert "<mark>周巷镇</mark>" in page
+    data = client.get("/api/search", {"q": "周巷镇"}).json()
+    assert data["total"] and all(
+        "<mark>周巷镇</mark>" in r["title_html"] or "<mark>" in r["snippet_html"]
+        for r in data["results"]
+    )
+    # The document link carries the query as typed, quotes and all.
+    data = client.get("/api/search", {"q": '"中小 企业" OR 发展'}).json()
+    assert data["results"][0]["url"].endswith(
+        "?q=%22%E4%B8%AD%E5%B0%8F+%E4%BC%81%E4%B8%9A%22+OR+%E5%8F%91%E5%B1%95"
+    )
+
+
+def test_filter_form_keeps_every_other_filter(client, archive) -> None:
+    page = client.get(
+        "/search/",
+        {"q": "发展", "issuer": "国务院", "province": "浙江省", "page_size": 50},
+    ).content.decode()
+    for name, value in (
+        ("issuer", "国务院"),
+        ("province", "浙江省"),
+        ("page_size", "50"),
+    ):
+        assert f'name="{name}" value="{value}"' in page
+    assert "发布机构：国务院" in page  # a chip to remove it
+
+
+@pytest.mark.parametrize("q", ["美丽\u3000城镇", "美丽\x00城镇", "美丽\u200b城镇"])
+def test_invisible_and_wide_spaces_separate_words(client, archive, q) -> None:
+    """The page, the API and the document page read the query alike."""
+    both = substring_ids("美丽") & substring_ids("城镇")
+    api = client.get("/api/search", {"q": q, "page_size": 100}).json()
+    assert {r["id"] for r in api["results"]} == both
+    assert len(both) > len(substring_ids("美丽城镇"))
+
+
+def test_spaces_inside_quotes_are_matched_as_written(client, archive) -> None:
+    doc = Document.objects.first()
+    Document.objects.filter(pk=doc.pk).update(body=doc.body + "丽\t城镇与美丽  城镇")
+    from search.services import index_documents
+
+    index_documents([doc.pk])
+    for phrase in ("丽\t城镇", "美丽  城镇"):
+        data = client.get("/api/search", {"q": f'"{phrase}"'}).json()
+        assert {r["id"] for r in data["results"]} == substring_ids(phrase) == {doc.pk}
+
+
+def test_unbalanced_quote_is_searched_and_noted(client, archive) -> None:
+    data = client.get("/api/search", {"q": '"美丽城镇'}).json()
+    assert data["total"] == len(substring_ids("美丽城镇"))
+    assert any("引号" in m for m in data["messages"])
+
+
+def test_browsing_lists_newest_first_and_says_so(client, archive) -> None:
+    page = client.get("/search/").content.decode()
+    assert '<option value="newest" selected>' in page

@@ -12,7 +12,6 @@ from tqdm import tqdm
 from documents import services
 from documents.ingest.pipeline import ItemResult, count_files, import_paths
 from documents.ingest.store import Outcome
-from documents.models import Document
 
 
 class Command(BaseCommand):
@@ -90,11 +89,7 @@ class Command(BaseCommand):
 
 
 def _behind_in_index(ids: set[int]) -> list[int]:
-    """Those of ``ids`` whose index entry is missing or older than the database row."""
-    if not ids:
-        return []
-    from search.services import indexed_versions
+    """Those of ``ids`` whose index entry is missing or does not match the row."""
+    from search.services import behind_in_index
 
-    indexed = indexed_versions()
-    current = dict(Document.objects.values_list("pk", "updated_at"))
-    return sorted(pk for pk in ids if indexed.get(pk) != current.get(pk))
+    return behind_in_index(ids)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search.services import index_documents, index_status, remove_documents
+from search.services import (
+    index_documents,
+    index_status,
+    rebuild_index,
+    remove_documents,
+)
 
 SHOWN_IDS = 20
 
@@ -18,12 +23,21 @@ class Command(BaseCommand):
             "--repair",
             dest="fix",
             action="store_true",
-            help="重新索引缺失和过期的文档，并删除多余的索引条目。",
+            help="重新索引缺失和过期的文档，删除多余的索引条目；索引过时则重建。",
         )
 
     def handle(self, *args, **options):
         status = index_status()
         verbosity = options["verbosity"]
+        if status.outdated:
+            self.stdout.write("索引由旧版本写成（字段或格式不同），须整体重建。")
+            if options["fix"]:
+                count = rebuild_index()
+                self.stdout.write(self.style.SUCCESS(f"已重建索引：{count} 篇文档。"))
+                return
+            raise CommandError(
+                "索引须重建；运行 check_index --fix 或 rebuild_index。", returncode=1
+            )
         for label, ids in (
             ("缺失（未索引）", status.missing),
             ("过期（索引早于最近修改）", status.stale),
