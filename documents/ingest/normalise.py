@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time
 
+from documents.gazetteer import default_gazetteer
 from documents.ingest import infer
 from documents.ingest.dates import find_date
 from documents.ingest.fingerprint import content_hash
@@ -144,7 +145,12 @@ def _category(record: NormalisedRecord, raw: RawRecord) -> None:
     if record.category or not raw.breadcrumb:
         return
     last = raw.breadcrumb[-1]
-    if last and last not in ("首页", "正文") and len(last) <= 20:
+    # A breadcrumb ending in a place (… > 锦丰镇) names the site's section for that
+    # place, not the document's category.
+    is_place = bool(
+        default_gazetteer().find(last) or default_gazetteer().find_townships(last)
+    )
+    if last and last not in ("首页", "正文") and len(last) <= 20 and not is_place:
         record.category = last
         record.inferred.append("category")
         record.notes.append(f"主题分类取自页面导航：{last}")
