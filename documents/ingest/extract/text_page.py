@@ -6,14 +6,23 @@ from __future__ import annotations
 import re
 
 from documents.ingest.chrome import (
+    BREADCRUMB_LINE,
     PREAMBLE_END,
     PREAMBLE_START,
     breadcrumb_parts,
     is_chrome_line,
+    is_menu_line,
     strip_trailing_pipes,
 )
 from documents.ingest.dates import DATE_PATTERN
-from documents.ingest.labels import field_for_label, iter_labelled_pairs, label_rank
+from documents.ingest.labels import (
+    GENERIC_LABELS,
+    cell_label,
+    field_for_label,
+    iter_cell_pairs,
+    iter_labelled_pairs,
+    label_rank,
+)
 from documents.ingest.paragraphs import clean_body
 from documents.ingest.records import RawRecord
 
@@ -76,9 +85,74 @@ def _take_pairs(record: RawRecord, pairs: list[tuple[str, str, int, int]]) -> No
         record.offer(field, value, label=label, rank=label_rank(field, label))
 
 
+def _value_fits(field: str, value: str) -> bool:
+    """Whether a line can be the value of a label written on the line before."""
+    if field in ("doc_date", "publish_date"):
+        return bool(DATE_PATTERN.search(value)) and len(value) <= 30
+    if field == "index_no":
+        return bool(re.fullmatch(r"[A-Za-z0-9][\w\-/／.()（）]{3,127}", value))
+    if field == "doc_number":
+        return len(value) <= 40 and bool(re.search(r"\d+\s*号$|[〔\[［]\d{4}", value))
+    if field == "issuer":
+        return len(value) <= 40 and bool(ISSUER_SHAPE.search(value))
+    if field == "disclosure":
+        return bool(DISCLOSURE_VALUES.match(value))
+    if field == "source_url":
+        return value.lower().startswith(("http://", "https://"))
+    if field == "title":
+        return is_title_candidate(value, has_metadata=True)
+    if field == "category":
+        return len(value) <= 20 and not _SENTENCE_PUNCT.search(value)
+    return len(value) <= 12  # Counters and the like: 128, 大 中 小.
+
+
+class _HeaderReader:
+    """Reads label lines one at a time, including a label whose value is on the
+    next line ("索引号：" then "1144…/2021-000045", or a bare "索引号" line)."""
+
+    def __init__(self, record: RawRecord) -> None:
+        self.record = record
+        self.pending: tuple[str, str] | None = None
+
+    def read(self, line: str) -> bool:
+        """Take the line's labels; False when the line holds none."""
+        pending, self.pending = self.pending, None
+        pairs = _label_pairs_at_start(line)
+        if pairs:
+            _take_pairs(self.record, pairs)
+            label, value, _start, stop = pairs[-1]
+            if not value and not line[stop:].strip(" |\t\u3000"):
+                self._expect(label)
+            return True
+        cells = iter_cell_pairs(line)
+        if cells:
+            _take_pairs(self.record, [(label, value, 0, 0) for label, value in cells])
+            if not cells[-1][1]:
+                self._expect(cells[-1][0])
+            return True
+        bare = cell_label(line)
+        if bare is not None and bare not in GENERIC_LABELS:
+            self._expect(bare)
+            return True
+        if pending is not None:
+            field, label = pending
+            if _value_fits(field, line):
+                self.record.offer(
+                    field, line, label=label, rank=label_rank(field, label)
+                )
+                return True
+        return False
+
+    def _expect(self, label: str) -> None:
+        field = field_for_label(label)
+        if field is not None:
+            self.pending = (field, label)
+
+
 def extract_labelled(text: str, *, layout: str) -> RawRecord:
     """Header of labels (any table form), an optional title line, then the body."""
     record = RawRecord(original=text, layout=layout, body="")
+    reader = _HeaderReader(record)
     lines = text.splitlines()
     title = ""
     body_start = len(lines)
@@ -95,15 +169,13 @@ def extract_labelled(text: str, *, layout: str) -> RawRecord:
             break
         if not stripped:
             continue
-        pairs = _label_pairs_at_start(stripped)
-        if pairs:
-            _take_pairs(record, pairs)
-            has_metadata = True
-            continue
-        if re.match(r"^(?:当前位置|您的位置|您现在的位置)[:：]|^>", stripped):
+        if BREADCRUMB_LINE.match(stripped):
             record.breadcrumb.extend(breadcrumb_parts(stripped))
             continue
-        if is_chrome_line(stripped):
+        if reader.read(stripped):
+            has_metadata = True
+            continue
+        if is_chrome_line(stripped) or is_menu_line(stripped):
             continue
         if explicit_separator:
             continue  # Anything else in a key: value header is not body.
@@ -123,14 +195,15 @@ def extract_labelled(text: str, *, layout: str) -> RawRecord:
 def scan_labels(text: str, *, layout: str) -> RawRecord:
     """Labels and breadcrumbs anywhere in the text (a page with its body removed)."""
     record = RawRecord(original=text, layout=layout, body="")
+    reader = _HeaderReader(record)
     for line in text.splitlines():
         stripped = strip_trailing_pipes(line).strip().strip("|").strip()
         if not stripped:
             continue
-        if re.match(r"^(?:当前位置|您的位置|您现在的位置)[:：]|^>", stripped):
+        if BREADCRUMB_LINE.match(stripped):
             record.breadcrumb.extend(breadcrumb_parts(stripped))
             continue
-        _take_pairs(record, _label_pairs_at_start(stripped))
+        reader.read(stripped)
     return record
 
 
