@@ -103,7 +103,9 @@ def normalise(
         if parsed is not None:
             setattr(record, name, parsed.date)
             if name == "publish_date":
-                record.publish_time = parsed.time
+                record.publish_time = parsed.time or _agreeing_time(
+                    raw.offered.get(name, []), parsed.date
+                )
     if raw.positional:
         record.inferred.extend(sorted(raw.positional))
         record.notes.append(
@@ -116,6 +118,16 @@ def normalise(
     _title(record)
     record.needs_review = _needs_review(record, warnings or [])
     return record
+
+
+def _agreeing_time(values: list[str], day: date) -> time | None:
+    """The time another source gives for the same day (<meta> PubDate 10:12 beside
+    a table's 公开日期 without one)."""
+    for value in values:
+        parsed = find_date(value)
+        if parsed is not None and parsed.date == day and parsed.time is not None:
+            return parsed.time
+    return None
 
 
 def _plan_year(record: NormalisedRecord, raw_year: str) -> None:

@@ -207,3 +207,82 @@ def test_ten_thousand_metadata_lines_do_not_hang() -> None:
     )
     (outcome,) = list(extract_records(text, filename="x.txt"))
     assert outcome.record.fields["index_no"] == "A/1"
+
+
+def _html(body: str, head: str = "") -> str:
+    return f"<html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+
+
+PARAGRAPHS = [
+    "2022年是关键之年，全镇要坚持稳中求进工作总基调，推动经济社会高质量发展。",
+    "一、主要预期目标",
+    "全镇地区生产总值增长6%左右，一般公共预算收入增长5.5%，固定资产投资增长10%。",
+    "二、重点工作任务",
+    "（一）聚焦项目建设，增强发展后劲。全年计划实施重点项目二十个，总投资五十亿元。",
+]
+
+
+def test_html_paragraphs_as_divs_are_one_container() -> None:
+    divs = "".join(f"<div style='text-indent:2em'>{p}</div>" for p in PARAGRAPHS)
+    page = _html(
+        f"<div class='crumbs'>当前位置：首页 &gt; 镇街</div>"
+        f"<div class='TRS_Editor'><div class='Custom_UnionStyle'>{divs}</div></div>",
+        "<title>北滘镇2022年工作要点_佛山市顺德区人民政府</title>",
+    )
+    (outcome,) = list(extract_records(page, filename="a.html"))
+    assert outcome.record.body == "\n".join(PARAGRAPHS)
+
+
+def test_html_site_logo_heading_is_not_the_title() -> None:
+    ps = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = _html(
+        "<div class='header'><h1 class='logo'>溧阳市人民政府</h1></div>"
+        "<div class='con_title'>社渚镇2021年工作计划</div>"
+        f"<div class='con_text'>{ps}</div>",
+        "<title>社渚镇2021年工作计划 - 溧阳市人民政府</title>",
+    )
+    (outcome,) = list(extract_records(page, filename="a.html"))
+    assert outcome.record.fields["title"] == "社渚镇2021年工作计划"
+
+
+def test_html_title_info_line_and_table_inside_the_container() -> None:
+    ps = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = _html(
+        "<div class='article'>"
+        "<table><tr><td>索引号：</td><td>001/2023-0009</td><td>文号：</td>"
+        "<td>周政发〔2023〕1号</td></tr></table>"
+        "<h2 class='art-title'>梅村街道2022年工作计划</h2>"
+        "<p class='art-info'>发布时间：2022-01-25 09:00　来源：梅村街道办事处　阅读量：1024"
+        "　【字体：大 中 小】　【打印】</p>"
+        f"{ps}<p>上一篇：梅村街道2021年工作总结</p><p>下一篇：梅村街道召开会议</p></div>",
+        "<title>梅村街道2022年工作计划-无锡市新吴区人民政府</title>",
+    )
+    (outcome,) = list(extract_records(page, filename="a.html"))
+    record = outcome.record
+    assert record.fields["index_no"] == "001/2023-0009"
+    assert record.fields["doc_number"] == "周政发〔2023〕1号"
+    assert record.fields["publish_date"] == "2022-01-25 09:00"
+    assert record.fields["issuer"] == "梅村街道办事处"
+    assert record.fields["title"] == "梅村街道2022年工作计划"
+    assert record.body == "\n".join(PARAGRAPHS)
+
+
+def test_html_first_heading_of_the_text_is_not_taken_for_a_title() -> None:
+    body = ["一、工作目标", *PARAGRAPHS]
+    ps = "".join(f"<p>{p}</p>" for p in body)
+    page = _html(f"<div id='zoom'>{ps}</div>", "<title>某镇2022年工作计划</title>")
+    (outcome,) = list(extract_records(page, filename="a.html"))
+    assert outcome.record.body.startswith("一、工作目标\n")
+    assert outcome.record.fields["title"] == "某镇2022年工作计划"
+
+
+def test_html_of_only_chrome_is_rejected() -> None:
+    page = _html(
+        "<div>进入老年模式 无障碍浏览 网站首页</div>"
+        "<div class='position'>当前位置：首页 &gt; 政务公开</div>"
+        "<div class='footer'><p>主办单位：某某镇人民政府　承办单位：某某镇党政办公室　"
+        "联系电话：0571-12345678</p><p>网站标识码：3301000001　浙ICP备12345678号</p></div>",
+        "<title>信息公开_某某镇人民政府</title>",
+    )
+    with pytest.raises(RejectedInput):
+        list(extract_records(page, filename="a.html"))

@@ -4,6 +4,7 @@ tables, key: value blocks), unlabelled value lists, and bare text."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from documents.ingest.chrome import (
     BREADCRUMB_LINE,
@@ -149,8 +150,14 @@ class _HeaderReader:
             self.pending = (field, label)
 
 
-def extract_labelled(text: str, *, layout: str) -> RawRecord:
-    """Header of labels (any table form), an optional title line, then the body."""
+def extract_labelled(
+    text: str, *, layout: str, accept_title: Callable[[str], bool] | None = None
+) -> RawRecord:
+    """Header of labels (any table form), an optional title line, then the body.
+
+    ``accept_title`` decides whether a title-like line is the title (an HTML page
+    knows its title from <title> and headings); by default its shape decides.
+    """
     record = RawRecord(original=text, layout=layout, body="")
     reader = _HeaderReader(record)
     lines = text.splitlines()
@@ -179,7 +186,11 @@ def extract_labelled(text: str, *, layout: str) -> RawRecord:
             continue
         if explicit_separator:
             continue  # Anything else in a key: value header is not body.
-        if not title and is_title_candidate(stripped, has_metadata=has_metadata):
+        if (
+            not title
+            and is_title_candidate(stripped, has_metadata=has_metadata)
+            and (accept_title is None or accept_title(stripped))
+        ):
             title = stripped
             continue
         body_start = i
