@@ -114,10 +114,45 @@ def normalise(
     _plan_year(record, fields.get("plan_year", ""))
     _category(record, raw)
     _region(record, raw)
+    _stated_inferred(record, raw)
     _issuer(record)
     _title(record)
     record.needs_review = _needs_review(record, warnings or [])
+    if raw.stated_needs_review is not None:
+        # The archive's own judgment, a reviewer's included, unless this import
+        # had to repair the file.
+        record.needs_review = raw.stated_needs_review or bool(warnings)
+    record.notes = list(dict.fromkeys(record.notes))
     return record
+
+
+# Fields whose provenance is recorded (Document.PROVENANCE_FIELDS).
+_PROVENANCE = (
+    "index_no",
+    "title",
+    "issuer",
+    "region",
+    "doc_date",
+    "publish_date",
+    "plan_year",
+    "category",
+    "doc_number",
+    "disclosure",
+)
+
+
+def _stated_inferred(record: NormalisedRecord, raw: RawRecord) -> None:
+    """An export of this archive says which fields were inferred: a round trip
+    must not turn them into fields read from the source."""
+    for name in _PROVENANCE:
+        if name not in raw.stated_inferred or name in record.inferred:
+            continue
+        if name == "region":
+            has_value = record.region is not None and record.region.place is not None
+        else:
+            has_value = getattr(record, name) not in (None, "")
+        if has_value:
+            record.inferred.append(name)
 
 
 def _agreeing_time(values: list[str], day: date) -> time | None:
@@ -205,8 +240,14 @@ def _issuer(record: NormalisedRecord) -> None:
             (n for needle, n in _NATIONAL_ISSUER_NAMES if needle in record.title), ""
         )
         candidates.append((infer.Inference(name, "取自标题") if name else None, False))
-    candidates.append((infer.issuer_from_title(record.title), False))
-    if region is not None and region.township and not region.inferred:
+    if "title" not in record.inferred:  # A derived title names no issuer.
+        candidates.append((infer.issuer_from_title(record.title), False))
+    if (
+        region is not None
+        and region.township
+        and not region.inferred
+        and "region" not in record.inferred
+    ):
         # The township the metadata names is the one that publishes its plan.
         candidates.append((infer.Inference(region.township, "据区划推断"), False))
     candidates.append((infer.issuer_from_text(record.body), True))

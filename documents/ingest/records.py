@@ -26,6 +26,9 @@ class RawRecord:
     locator_suffix: str = ""
     # Every value offered per field, winner or not (a time the winner lacks).
     offered: dict[str, list[str]] = field(default_factory=dict)
+    # Provenance stated by the source itself (an export of this archive).
+    stated_inferred: set[str] = field(default_factory=set)
+    stated_needs_review: bool | None = None
 
     def offer(
         self, field_name: str, value: str, *, label: str = "", rank: int = 0

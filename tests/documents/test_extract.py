@@ -286,3 +286,58 @@ def test_html_of_only_chrome_is_rejected() -> None:
     )
     with pytest.raises(RejectedInput):
         list(extract_records(page, filename="a.html"))
+
+
+def test_csv_with_english_headers() -> None:
+    text = (
+        "Title,Publisher,PublishTime,IndexNo,Link,Content\r\n"
+        "乐从镇2022年工作计划,佛山市顺德区乐从镇人民政府,2022-02-14 10:20:00,"
+        "11440606MB2C11111/2022-000123,http://www.shunde.gov.cn/a.html,第一段。\r\n"
+    )
+    (outcome,) = list(extract_records(text, filename="rows.csv"))
+    assert outcome.record.fields == {
+        "title": "乐从镇2022年工作计划",
+        "issuer": "佛山市顺德区乐从镇人民政府",
+        "publish_date": "2022-02-14 10:20:00",
+        "index_no": "11440606MB2C11111/2022-000123",
+        "source_url": "http://www.shunde.gov.cn/a.html",
+    }
+    assert outcome.record.body == "第一段。"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {
+            "ArticleTitle": "石龙镇2022年工作要点",
+            "PubDate": "2022-01-10",
+            "ContentSource": "东莞市石龙镇人民政府",
+            "content": "第一段。",
+        },
+        {
+            "title": "石龙镇2022年工作要点",
+            "index_number": "X1/2022-1",
+            "department": "东莞市石龙镇人民政府",
+            "publish_time": "2022-01-10",
+            "body": "第一段。",
+        },
+    ],
+)
+def test_jsonl_with_cms_and_scraper_keys(row: dict[str, str]) -> None:
+    import json
+
+    (outcome,) = list(
+        extract_records(json.dumps(row, ensure_ascii=False), filename="r.jsonl")
+    )
+    fields = outcome.record.fields
+    assert fields["title"] == "石龙镇2022年工作要点"
+    assert fields["issuer"] == "东莞市石龙镇人民政府"
+    assert fields["publish_date"] == "2022-01-10"
+    assert outcome.record.notes == []
+
+
+def test_unknown_keys_are_noted_not_dropped_silently() -> None:
+    line = '{"title": "甲", "content": "正文。", "author": "张三", "tags": ["a"], "empty": ""}'
+    (outcome,) = list(extract_records(line, filename="r.jsonl"))
+    (note,) = outcome.record.notes
+    assert "author" in note and "tags" in note and "empty" not in note
