@@ -172,11 +172,15 @@ def _plan_year(record: NormalisedRecord, raw_year: str) -> None:
         return
     if raw_year.strip():
         record.notes.append(f"计划年度无法识别或不合理：{raw_year.strip()[:20]}")
-    doc_year = record.doc_date.year if record.doc_date else None
+    dated = record.doc_date or record.publish_date
+    doc_year = dated.year if dated else None
     guess = infer.plan_year_from_title(record.title)
     weak = False
     if guess is None:
-        guess = infer.plan_year_from_text(record.body, doc_year=doc_year)
+        kind = infer.document_kind(record.title, record.body, record.category)
+        guess = infer.plan_year_from_text(
+            record.body, doc_year=doc_year, summary=kind == infer.KIND_SUMMARY
+        )
         weak = True
     if guess is None or int(guess.value) not in PLAN_YEARS:
         record.notes.append("计划年度无法确定")
