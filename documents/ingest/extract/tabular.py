@@ -240,7 +240,21 @@ def _from_mapping(
     record.body = clean_body(re.split(r"\r\n|\r|\n", body))
     if not record.body.strip():
         return RecordOutcome(suffix, error=f"记录 {suffix} 没有正文 (no body text)")
+    if not has_chinese(record.body):
+        return RecordOutcome(suffix, error=f"记录 {suffix} {NO_CHINESE_BODY}")
     return RecordOutcome(suffix, record=record)
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+NO_CHINESE_BODY = (
+    "正文没有中文，不是中文政府文件 (no Chinese in the body: not a Chinese "
+    "government document)"
+)
+
+
+def has_chinese(text: str) -> bool:
+    """The archive holds Chinese documents: a body must have Chinese in it."""
+    return bool(_CJK.search(text))
 
 
 def _provenance(record: RawRecord, key: str, raw_value: object) -> None:
