@@ -25,7 +25,7 @@ _CHROME_FRAGMENT = re.compile(
     r"|[•·●▪]?\s*(?:浏览次数|访问次数|阅读次数|点击数|点击量|浏览量|阅读量|访问量)"
     r"[:：]?\s*\d*"
     r"|(?:上一篇|下一篇|上一条|下一条)\s*[:：].*"
-    r"|.*(?:ICP备|ICP证|公网安备|网站标识码).*|政府网站找错|我要纠错"
+    r"|政府网站找错|我要纠错"
     r"|页面链接与图片详见.*"
     r"|(?:来源[:：]\s*\S{0,40}\s*)?(?:附件下载|相关附件[:：]?)"
 )
@@ -44,18 +44,42 @@ BREADCRUMB_LINE = re.compile(rf"^{BREADCRUMB_START}|^>")
 # The source line and attachment link a page dump leaves after the last sentence.
 TEXT_TAIL = re.compile(r"\s+来源[:：]\s*\S{1,40}\s*(?:附件下载)?\s*$|\s+附件下载\s*$")
 
-# Pieces of chrome that can trail a line of text.
-_TRAILING_CHROME = re.compile(r"\s*(?:\|\s*)+$")
+
+# A line naming the site's registration is footer, whatever else it says.
+_SITE_REGISTRATION = re.compile(r"ICP备|ICP证|公网安备|网站标识码")
+_MAX_CHROME_LINE = 300
+
+
+# Only these fragments run to the end of the line, so only they make a long line
+# chrome; trying every fragment at every position of long prose is slow.
+_LONG_CHROME = re.compile(
+    rf"^[\s{re.escape(_LEFTOVER)}]*(?:{BREADCRUMB_START}|首页\s*>|>|分享到|分享[:：]"
+    r"|(?:上一篇|下一篇|上一条|下一条)\s*[:：]|页面链接与图片详见)"
+)
+
+
+_PROSE = re.compile(r"[。，；]")
 
 
 def is_chrome_line(line: str) -> bool:
     """True for a line that is only site chrome (or only table rules)."""
+    if len(line) <= _MAX_CHROME_LINE and _SITE_REGISTRATION.search(line):
+        return True
+    # Prose punctuation is in no fragment but those: a quick answer for text.
+    if (len(line) > _MAX_CHROME_LINE or _PROSE.search(line)) and not (
+        _LONG_CHROME.match(line)
+    ):
+        return False
     return not _CHROME_FRAGMENT.sub(" ", line).strip(_LEFTOVER)
 
 
 def strip_trailing_pipes(line: str) -> str:
     """Drop the table pipes a scraped table row leaves after its text."""
-    return _TRAILING_CHROME.sub("", line)
+    # Not a regex: \s*(?:\|\s*)+$ backtracks over every run of spaces.
+    text = line.rstrip()
+    while text.endswith("|"):
+        text = text[:-1].rstrip()
+    return text
 
 
 def breadcrumb_parts(line: str) -> list[str]:

@@ -30,6 +30,7 @@ _HEADING_THEN_TEXT = re.compile(
     + r"[^\s。，；,;：:！？]{0,29}[\u4e00-\u9fff])[ \t\u3000\u00a0]+(?=\S)"
 )
 _INNER_SPACE = re.compile(r"[ \t\u3000\u00a0]+")
+_WHITESPACE = re.compile(r"\s+")
 
 # Licence and template notices that archives (Wikisource) append after the text,
 # set off by a run of blank lines: "本作品是中华人民共和国的法律…属于公有领域",
@@ -47,7 +48,9 @@ def clean_body(lines: Iterable[str]) -> str:
     """Return the body as paragraphs separated by one newline each."""
     paragraphs: list[str] = []
     for line in _drop_boilerplate_blocks(list(lines)):
-        text = strip_trailing_pipes(line).strip()
+        # One space for every run first: the patterns below would otherwise
+        # backtrack across long runs (pages padded with spaces took minutes).
+        text = strip_trailing_pipes(_WHITESPACE.sub(" ", line)).strip()
         if not text or is_chrome_line(text):
             continue
         for piece in _FLATTENED_BREAK.split(text):

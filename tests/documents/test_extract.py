@@ -341,3 +341,19 @@ def test_unknown_keys_are_noted_not_dropped_silently() -> None:
     (outcome,) = list(extract_records(line, filename="r.jsonl"))
     (note,) = outcome.record.notes
     assert "author" in note and "tags" in note and "empty" not in note
+
+
+def test_flattened_page_dump_on_one_line() -> None:
+    sentence = (
+        "坚持稳中求进工作总基调，推动全镇经济社会高质量发展，切实保障和改善民生。"
+    )
+    text = (
+        "当前位置： 首页 > 信息公开 > 某镇 索 引 号： ZQ370114-03/2022-00019 "
+        "成文日期： 2022-02-15 【字号：大 中 小】 打印 关闭 "
+        + " ".join([sentence] * 20)
+    )
+    (outcome,) = list(extract_records(text, filename="a.txt"))
+    record = outcome.record
+    assert record.fields["index_no"] == "ZQ370114-03/2022-00019"
+    assert record.fields["doc_date"] == "2022-02-15"
+    assert record.body.split("\n") == [sentence] * 20

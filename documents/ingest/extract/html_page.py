@@ -201,9 +201,10 @@ def _content_container(soup: BeautifulSoup) -> Tag | None:
     no blocks inside counts as a paragraph. A wrapper wins only by what it adds,
     so when a descendant holds nearly all of its text the descendant is taken.
     """
+    has_blocks = _blocks_inside(soup)
     scored: list[tuple[float, int, Tag]] = []
     for tag in soup.find_all(["div", "td", "article", "section", "main"]):
-        cjk = len(_CJK.findall(_direct_paragraph_text(tag)))
+        cjk = len(_CJK.findall(_direct_paragraph_text(tag, has_blocks)))
         if cjk < 50:
             continue
         hint = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
@@ -215,7 +216,7 @@ def _content_container(soup: BeautifulSoup) -> Tag | None:
         inside = [
             (cjk, tag)
             for _s, cjk, tag in scored
-            if tag is not best and best in tag.parents and cjk >= 0.85 * size
+            if tag is not best and cjk >= 0.85 * size and best in tag.parents
         ]
         if not inside:
             return best
@@ -224,10 +225,21 @@ def _content_container(soup: BeautifulSoup) -> Tag | None:
 
 _INLINE_TAGS = {"p", "span", "font", "br", "h2", "h3", "h4", "strong", "b", "em", "u"}
 _LEAF_BLOCKS = {"div", "section", "article", "center", "blockquote"}
-_NESTED_BLOCKS = ["div", "table", "section", "article", "ul", "ol", "form"]
+_NESTED_BLOCKS = {"div", "table", "section", "article", "ul", "ol", "form"}
 
 
-def _direct_paragraph_text(tag: Tag) -> str:
+def _blocks_inside(soup: BeautifulSoup) -> set[int]:
+    """ids of the tags with a block element somewhere inside, in one pass."""
+    found: set[int] = set()
+    # Document order puts descendants after their ancestors: walk it backwards.
+    for tag in reversed(soup.find_all(True)):
+        parent = tag.parent
+        if parent is not None and (tag.name in _NESTED_BLOCKS or id(tag) in found):
+            found.add(id(parent))
+    return found
+
+
+def _direct_paragraph_text(tag: Tag, has_blocks: set[int]) -> str:
     """Text of the tag's own paragraphs and text nodes, not of nested containers."""
     texts: list[str] = []
     for child in tag.children:
@@ -235,7 +247,7 @@ def _direct_paragraph_text(tag: Tag) -> str:
             texts.append(str(child))
         elif isinstance(child, Tag) and (
             child.name in _INLINE_TAGS
-            or (child.name in _LEAF_BLOCKS and child.find(_NESTED_BLOCKS) is None)
+            or (child.name in _LEAF_BLOCKS and id(child) not in has_blocks)
         ):
             texts.append(child.get_text())
     return "".join(texts)

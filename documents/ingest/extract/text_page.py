@@ -47,6 +47,7 @@ _CLAUSE_PUNCT = re.compile(r"[，,：:]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PREAMBLE_WINDOW = 1500
 _HEADER_SCAN_LINES = 60
+_MAX_BREADCRUMB = 300
 
 
 def is_prose(line: str) -> bool:
@@ -67,6 +68,15 @@ def is_title_candidate(line: str, *, has_metadata: bool) -> bool:
     if _SENTENCE_PUNCT.search(text) or text.endswith((":", "：", "，", ",")):
         return False
     return has_metadata or bool(TITLE_WORDS.search(text))
+
+
+_SPACE_RUN = re.compile(r"[ \u3000\u00a0]{2,}")
+
+
+def _header_line(line: str) -> str:
+    """A header line without table pipes around it, runs of spaces made one
+    (tabs stay: they separate cells)."""
+    return _SPACE_RUN.sub(" ", strip_trailing_pipes(line)).strip().strip("|").strip()
 
 
 def _label_pairs_at_start(text: str) -> list[tuple[str, str, int, int]]:
@@ -166,7 +176,7 @@ def extract_labelled(
     explicit_separator = any(BODY_SEPARATOR.match(line) for line in lines[:80])
     has_metadata = False
     for i, line in enumerate(lines):
-        stripped = strip_trailing_pipes(line).strip().strip("|").strip()
+        stripped = _header_line(line)
         if explicit_separator:
             if BODY_SEPARATOR.match(line):
                 body_start = i + 1
@@ -177,6 +187,10 @@ def extract_labelled(
         if not stripped:
             continue
         if BREADCRUMB_LINE.match(stripped):
+            if len(stripped) > _MAX_BREADCRUMB and not explicit_separator:
+                # A flattened page: breadcrumb, metadata and text on one line.
+                body_start = i
+                break
             record.breadcrumb.extend(breadcrumb_parts(stripped))
             continue
         if reader.read(stripped):
@@ -208,7 +222,7 @@ def scan_labels(text: str, *, layout: str) -> RawRecord:
     record = RawRecord(original=text, layout=layout, body="")
     reader = _HeaderReader(record)
     for line in text.splitlines():
-        stripped = strip_trailing_pipes(line).strip().strip("|").strip()
+        stripped = _header_line(line)
         if not stripped:
             continue
         if BREADCRUMB_LINE.match(stripped):
