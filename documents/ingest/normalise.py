@@ -233,9 +233,27 @@ def _region(record: NormalisedRecord, raw: RawRecord) -> None:
         record.inferred.append("region")
 
 
+# How the names of issuing bodies (and of places standing for them) end.
+_ORGAN_NAME = re.compile(
+    r"(?:政府|委员会|委|管委会|局|办|办公室|办事处|镇|乡|街道|苏木|中心|所|院|部|厅|处|署"
+    r"|会|站|队|社区|村|公司|片区|室|科|组|馆|区|县|市|省|旗|盟|州)$"
+)
+
+
 def _issuer(record: NormalisedRecord) -> None:
     """Fill a missing issuer from the best evidence at hand, strongest first."""
     if record.issuer:
+        if not _ORGAN_NAME.search(record.issuer) and "title" not in record.inferred:
+            # A site's name in the issuer field (来源：中国平潭) is not the issuer
+            # when the title names the body that issued the text.
+            named = infer.issuer_from_title(record.title)
+            if named is not None and named.value != record.issuer:
+                record.notes.append(
+                    f"发布机构“{record.issuer}”不是机关名称，改用{named.value}："
+                    f"{named.how}"
+                )
+                record.issuer = str(named.value)
+                record.inferred.append("issuer")
         return
     region = record.region
     candidates: list[tuple[infer.Inference | None, bool]] = []
