@@ -192,16 +192,30 @@ def _plan_year(record: NormalisedRecord, raw_year: str) -> None:
         record.weak.add("plan_year")
 
 
+def _is_place(name: str) -> bool:
+    gazetteer = default_gazetteer()
+    return bool(gazetteer.find(name) or gazetteer.find_townships(name))
+
+
 def _category(record: NormalisedRecord, raw: RawRecord) -> None:
+    if record.category and raw.labels.get("category") == "<meta>":
+        # <meta name="ColumnName" content="柳埠街道">: the site's section for a
+        # place, not the document's category.
+        if _is_place(record.category):
+            record.notes.append(f"栏目名称“{record.category}”是地名，未作主题分类")
+            record.category = ""
+        return
     if record.category or not raw.breadcrumb:
         return
     last = raw.breadcrumb[-1]
     # A breadcrumb ending in a place (… > 锦丰镇) names the site's section for that
     # place, not the document's category.
-    is_place = bool(
-        default_gazetteer().find(last) or default_gazetteer().find_townships(last)
-    )
-    if last and last not in ("首页", "正文") and len(last) <= 20 and not is_place:
+    if (
+        last
+        and last not in ("首页", "正文")
+        and len(last) <= 20
+        and not _is_place(last)
+    ):
         record.category = last
         record.inferred.append("category")
         record.notes.append(f"主题分类取自页面导航：{last}")
