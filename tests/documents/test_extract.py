@@ -357,3 +357,12 @@ def test_flattened_page_dump_on_one_line() -> None:
     assert record.fields["index_no"] == "ZQ370114-03/2022-00019"
     assert record.fields["doc_date"] == "2022-02-15"
     assert record.body.split("\n") == [sentence] * 20
+
+
+def test_html_title_with_a_year_range_is_not_cut_at_its_hyphen() -> None:
+    ps = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = _html(
+        f"<div id='zoom'>{ps}</div>", "<title>某镇2021-2025年规划_某某县</title>"
+    )
+    (outcome,) = list(extract_records(page, filename="a.html"))
+    assert outcome.record.fields["title"] == "某镇2021-2025年规划"

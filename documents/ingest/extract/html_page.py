@@ -93,8 +93,9 @@ def extract_html(text: str) -> RawRecord:
     return record
 
 
-# <title> appends the site name: "标题-某某市人民政府", "标题_某某镇", "标题 | 某县".
-_TITLE_SEPARATOR = re.compile(r"\s*(?:[_|｜—–]+|\s-+\s|--+|-(?=[^-]*$))\s*")
+# <title> appends the site name: "标题-某某市人民政府", "标题_某某镇", "标题 | 某县";
+# a hyphen between digits is a range (2021-2025年规划), not a separator.
+_TITLE_SEPARATOR = re.compile(r"\s*(?:[_|｜—–]+|(?<!\d)-+|-+(?!\d))\s*")
 _TITLE_HINT = re.compile(r"title|biaoti|(?:^|[-_ ])(?:bt|tit)(?:[-_ ]|$)", re.I)
 _DOC_TITLE = re.compile(
     r"计划|规划|报告|总结|安排|要点|思路|方案|打算|通知|意见|决定|决议|办法|目标|任务"
