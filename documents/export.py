@@ -34,6 +34,9 @@ EXPORT_KEYS = (
     "needs_review",
     "inferred",
 )
+# export_plans also writes the review notes, so that importing its output gives
+# the records back with their provenance (inferred, needs_review, notes).
+ARCHIVE_KEYS = (*EXPORT_KEYS, "review_notes")
 _CHINA = ZoneInfo("Asia/Shanghai")
 # Spreadsheet programs run cells that start with these as formulas.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -75,7 +78,9 @@ def export_row(document: Document) -> dict[str, Any]:
 
 def _rows(queryset: QuerySet[Document]) -> Iterator[dict[str, Any]]:
     for document in queryset.order_by("pk").iterator(chunk_size=500):
-        yield export_row(document)
+        row = export_row(document)
+        row["review_notes"] = list(document.review_notes)
+        yield row
 
 
 def write_jsonl(queryset: QuerySet[Document], out: TextIO) -> int:
@@ -100,9 +105,14 @@ def csv_safe(value: Any) -> str:
 
 
 def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[list[str]]:
-    yield list(EXPORT_KEYS)
+    yield list(ARCHIVE_KEYS)
     for row in rows:
-        yield [csv_safe(row[key]) for key in EXPORT_KEYS]
+        # Notes hold semicolons of their own: one note per line in the cell.
+        notes = "\n".join(str(note) for note in row["review_notes"])
+        yield [
+            csv_safe(notes if key == "review_notes" else row[key])
+            for key in ARCHIVE_KEYS
+        ]
 
 
 def write_csv(queryset: QuerySet[Document], out: TextIO, *, bom: bool = True) -> int:

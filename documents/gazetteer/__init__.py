@@ -7,6 +7,7 @@ from documents.gazetteer.loader import (
     default_gazetteer,
     read_places,
     short_name,
+    township_key,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "default_gazetteer",
     "read_places",
     "short_name",
+    "township_key",
 ]

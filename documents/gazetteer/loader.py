@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -114,6 +115,19 @@ def short_name(place: Place) -> str | None:
     return name
 
 
+# How township governments are written after the township's own name. 新华街道办事处
+# is the office of 新华街道, and the data holds both spellings (27 新华街道, and one
+# 新华街道办事处 in 阿拉善左旗), so names are compared without these endings.
+_TOWNSHIP_ORGAN = re.compile(r"(?:人民政府|政府)$|(?<=街道)办事处$")
+
+
+def township_key(name: str) -> str:
+    """The name townships are compared by: 新华街道办事处 is 新华街道."""
+    name = name.strip()
+    key = _TOWNSHIP_ORGAN.sub("", name)
+    return key if len(key) >= 2 else name
+
+
 def _strip_peoples(name: str) -> str:
     stripped = True
     while stripped:
@@ -136,9 +150,12 @@ class Gazetteer:
         self._by_code: dict[str, Place] = {}
         self._by_name: dict[str, list[Place]] = defaultdict(list)
         self._by_short: dict[str, list[Place]] = defaultdict(list)
+        self._townships_by_key: dict[str, list[Place]] = defaultdict(list)
         for place in places:
             self._by_code[place.code] = place
             self._by_name[place.name].append(place)
+            if place.level == TOWNSHIP:
+                self._townships_by_key[township_key(place.name)].append(place)
             alias = short_name(place)
             if alias:
                 self._by_short[alias].append(place)
@@ -158,6 +175,10 @@ class Gazetteer:
     def find(self, name: str) -> list[Place]:
         """Places of any level whose name is exactly name."""
         return list(self._by_name.get(name, ()))
+
+    def find_townships(self, name: str) -> list[Place]:
+        """Townships named name, however the office is spelt (see township_key)."""
+        return list(self._townships_by_key.get(township_key(name), ()))
 
     def find_short(self, alias: str) -> list[Place]:
         """Provinces, cities and counties whose short name is alias (慈溪 → 慈溪市)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
@@ -12,6 +13,8 @@ from documents.ingest.errors import RejectedInput
 # A document is text; a high share of control bytes means a binary file.
 _MAX_CONTROL_RATIO = 0.01
 _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v"}
+_CHINESE_ENCODINGS = frozenset({"big5", "big5hkscs", "cp950", "hz", "gb2312", "gbk"})
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TRUNCATED = "文件末尾的字符不完整，已舍去 (truncated)"
 
 
@@ -33,7 +36,8 @@ def decode_bytes(data: bytes) -> Decoded:
     ):
         if data.startswith(bom):
             return _checked(_decode_or_repair(data, encoding))
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data:
+        # Only UTF-16 (with its BOM, above) has NUL bytes in text.
         raise RejectedInput("二进制文件 (binary: contains NUL bytes)")
     try:
         return _checked(Decoded(data.decode("utf-8"), "utf-8"))
@@ -51,9 +55,18 @@ def decode_bytes(data: bytes) -> Decoded:
     by_line = _decode_by_line(data)
     if by_line is not None:
         return _checked(by_line)
+    # Beyond UTF-8 and GB18030 only another Chinese encoding (Big5) is worth a
+    # guess: a Central-European code page read from junk is no document.
     best = from_bytes(data).best()
-    if best is None:
-        raise RejectedInput("无法识别编码 (undecodable)")
+    if best is not None and not _CJK.search(str(best)):
+        raise RejectedInput(
+            "没有中文，不是中文政府文件 (no Chinese text: not a Chinese government "
+            f"document; the bytes read only as {best.encoding})"
+        )
+    if best is None or best.encoding not in _CHINESE_ENCODINGS:
+        raise RejectedInput(
+            "无法识别编码 (undecodable: not UTF-8, GB18030/GBK, or UTF-16 with BOM)"
+        )
     return _checked(
         Decoded(str(best), best.encoding, ["编码为猜测 (encoding guessed)"])
     )
@@ -122,4 +135,9 @@ def _checked(decoded: Decoded) -> Decoded:
         raise RejectedInput("二进制文件 (binary: contains NUL characters)")
     if not text.strip():
         raise RejectedInput("没有文字内容 (no text)")
+    if not _CJK.search(text):
+        raise RejectedInput(
+            "没有中文，不是中文政府文件 (no Chinese text: not a Chinese government "
+            "document)"
+        )
     return decoded

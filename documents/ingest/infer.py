@@ -55,8 +55,14 @@ def plan_year_from_title(title: str) -> Inference | None:
     return Inference(max(year for year, _ in years), "取自标题中最晚的年份")
 
 
-def plan_year_from_text(body: str, *, doc_year: int | None = None) -> Inference | None:
-    """Weaker evidence from the body: five-year-plan clues and 'YYYY年是…' sentences."""
+def plan_year_from_text(
+    body: str, *, doc_year: int | None = None, summary: bool = False
+) -> Inference | None:
+    """Weaker evidence from the body: five-year-plan clues and 'YYYY年是…' sentences.
+
+    A summary (总结) is about the year it reviews: when the years its text states
+    tie, that is the year before the document's date, or else the earlier one.
+    """
     head = body[:4000]
     for pattern, offset in _FIVE_YEAR_CLUES:
         match = pattern.search(head)
@@ -66,9 +72,20 @@ def plan_year_from_text(body: str, *, doc_year: int | None = None) -> Inference 
                 return Inference(year, f"据正文“{match.group(0)}”推断")
     stated = Counter(int(m.group(1)) for m in _THIS_YEAR_IS.finditer(head))
     if stated:
-        year, _count = max(stated.items(), key=lambda item: (item[1], item[0]))
+        top = max(stated.values())
+        tied = sorted(year for year, count in stated.items() if count == top)
+        if summary and len(tied) > 1:
+            year = (
+                doc_year - 1
+                if doc_year is not None and doc_year - 1 in tied
+                else tied[0]
+            )
+            how = f"总结所回顾的年份，据正文中“{year}年…”的表述推断"
+        else:
+            year = tied[-1]
+            how = f"据正文中“{year}年…”的表述推断"
         if doc_year is None or abs(doc_year - year) <= 1:
-            return Inference(year, f"据正文中“{year}年…”的表述推断")
+            return Inference(year, how)
     return None
 
 

@@ -50,6 +50,23 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "关键词",
         "字号",
         "效力状态",
+        # Counters, authors and tools that share the line with real labels.
+        "浏览量",
+        "阅读量",
+        "点击量",
+        "点击数",
+        "点击率",
+        "访问量",
+        "浏览数",
+        "作者",
+        "字体",
+        "责任编辑",
+        "编辑",
+        "审核",
+        "供稿",
+        "撰稿",
+        "录入",
+        "发布人",
     ),
 }
 
@@ -63,10 +80,21 @@ _ALTERNATION = "|".join(
     for label in sorted(_LABEL_TO_FIELD, key=len, reverse=True)
 )
 # A label is followed by a colon (full- or half-width); it starts a line, a cell or
-# follows whitespace, so 来源 inside a sentence is not a label.
+# follows whitespace or a bracket, so 来源 inside a sentence is not a label.
 LABEL_PATTERN = re.compile(
-    rf"(?:^|(?<=[\s|•·●▪\]】]))(?P<label>{_ALTERNATION}){_SPACE}[:：]"
+    rf"(?:^|(?<=[\s|•·●▪\]】【\[（(]))(?P<label>{_ALTERNATION}){_SPACE}[:：]"
 )
+# A value also ends where an unknown label ("作者：", "点击：") or a bracketed tool
+# ("【字体：大 中 小】", "[打印]") starts after a space.
+_VALUE_END = re.compile(
+    r"[ \t\u3000\u00a0]+(?:[\u4e00-\u9fff]{2,6}[ \t\u3000]*[:：]|[【\[])"
+)
+# Labels too common as words to be read without a colon or a table cell around them.
+GENERIC_LABELS = frozenset(
+    {"名称", "来源", "时间", "日期", "分类", "栏目", "链接", "网址"}
+)
+# Table cells as scraped pages and browser copies separate them.
+_CELL_SPLIT = re.compile(r"[ \u3000\u00a0]*[|｜\t][ \u3000\u00a0]*")
 
 
 def field_for_label(label: str) -> str | None:
@@ -95,4 +123,37 @@ def iter_labelled_pairs(segment: str) -> Iterator[tuple[str, str, int, int]]:
         # Pipe tables put the value in the next cell: "索引号: | X | 公开方式: | Y |".
         cells = [c.strip() for c in raw.split("|")]
         value = next((c for c in cells if c and set(c) != {"-"}), "")
+        value = _VALUE_END.split(value, maxsplit=1)[0].strip()
         yield match["label"], value, match.start(), stop
+
+
+def cell_label(cell: str) -> str | None:
+    """The label a whole table cell is ("索 引 号", "发布机构："), or None."""
+    compact = re.sub(r"[\s:：]", "", cell)
+    return compact if compact in _LABEL_TO_FIELD else None
+
+
+def iter_cell_pairs(line: str) -> list[tuple[str, str]]:
+    """(label, value) pairs of a table row whose cells hold labels without colons.
+
+    "| 索 引 号 | 007519498/2022-00015 | 分 类 | 计划总结 |", the same with tabs, or
+    an HTML row flattened to cells: each label cell is followed by its value cell
+    (empty when the next cell is another label). The row must start with a label.
+    """
+    cells = _CELL_SPLIT.split(line.strip().strip("|｜").strip())
+    if len(cells) < 2 or cell_label(cells[0]) is None:
+        return []
+    pairs: list[tuple[str, str]] = []
+    i = 0
+    while i < len(cells):
+        label = cell_label(cells[i])
+        if label is None:
+            i += 1
+            continue
+        if i + 1 < len(cells) and cell_label(cells[i + 1]) is None:
+            pairs.append((label, cells[i + 1].strip()))
+            i += 2
+        else:
+            pairs.append((label, ""))
+            i += 1
+    return pairs

@@ -9,7 +9,13 @@ from pathlib import Path
 
 from documents.ingest.errors import RejectedInput
 from documents.ingest.extract.html_page import extract_html, looks_like_html
-from documents.ingest.extract.tabular import RecordOutcome, iter_csv, iter_jsonl
+from documents.ingest.extract.tabular import (
+    NO_CHINESE_BODY,
+    RecordOutcome,
+    has_chinese,
+    iter_csv,
+    iter_jsonl,
+)
 from documents.ingest.extract.text_page import (
     extract_labelled,
     extract_plain,
@@ -75,4 +81,6 @@ def extract_records(text: str, *, filename: str = "") -> Iterator[RecordOutcome]
         raise RejectedInput(
             "没有正文 (no body text after removing metadata and chrome)"
         )
+    if not has_chinese(record.body):
+        raise RejectedInput(NO_CHINESE_BODY)
     yield RecordOutcome("", record=record)

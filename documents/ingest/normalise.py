@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time
 
+from documents.gazetteer import default_gazetteer
 from documents.ingest import infer
 from documents.ingest.dates import find_date
 from documents.ingest.fingerprint import content_hash
@@ -102,7 +103,9 @@ def normalise(
         if parsed is not None:
             setattr(record, name, parsed.date)
             if name == "publish_date":
-                record.publish_time = parsed.time
+                record.publish_time = parsed.time or _agreeing_time(
+                    raw.offered.get(name, []), parsed.date
+                )
     if raw.positional:
         record.inferred.extend(sorted(raw.positional))
         record.notes.append(
@@ -111,10 +114,55 @@ def normalise(
     _plan_year(record, fields.get("plan_year", ""))
     _category(record, raw)
     _region(record, raw)
+    _stated_inferred(record, raw)
     _issuer(record)
     _title(record)
     record.needs_review = _needs_review(record, warnings or [])
+    if raw.stated_needs_review is not None:
+        # The archive's own judgment, a reviewer's included, unless this import
+        # had to repair the file.
+        record.needs_review = raw.stated_needs_review or bool(warnings)
+    record.notes = list(dict.fromkeys(record.notes))
     return record
+
+
+# Fields whose provenance is recorded (Document.PROVENANCE_FIELDS).
+_PROVENANCE = (
+    "index_no",
+    "title",
+    "issuer",
+    "region",
+    "doc_date",
+    "publish_date",
+    "plan_year",
+    "category",
+    "doc_number",
+    "disclosure",
+)
+
+
+def _stated_inferred(record: NormalisedRecord, raw: RawRecord) -> None:
+    """An export of this archive says which fields were inferred: a round trip
+    must not turn them into fields read from the source."""
+    for name in _PROVENANCE:
+        if name not in raw.stated_inferred or name in record.inferred:
+            continue
+        if name == "region":
+            has_value = record.region is not None and record.region.place is not None
+        else:
+            has_value = getattr(record, name) not in (None, "")
+        if has_value:
+            record.inferred.append(name)
+
+
+def _agreeing_time(values: list[str], day: date) -> time | None:
+    """The time another source gives for the same day (<meta> PubDate 10:12 beside
+    a table's 公开日期 without one)."""
+    for value in values:
+        parsed = find_date(value)
+        if parsed is not None and parsed.date == day and parsed.time is not None:
+            return parsed.time
+    return None
 
 
 def _plan_year(record: NormalisedRecord, raw_year: str) -> None:
@@ -124,11 +172,15 @@ def _plan_year(record: NormalisedRecord, raw_year: str) -> None:
         return
     if raw_year.strip():
         record.notes.append(f"计划年度无法识别或不合理：{raw_year.strip()[:20]}")
-    doc_year = record.doc_date.year if record.doc_date else None
+    dated = record.doc_date or record.publish_date
+    doc_year = dated.year if dated else None
     guess = infer.plan_year_from_title(record.title)
     weak = False
     if guess is None:
-        guess = infer.plan_year_from_text(record.body, doc_year=doc_year)
+        kind = infer.document_kind(record.title, record.body, record.category)
+        guess = infer.plan_year_from_text(
+            record.body, doc_year=doc_year, summary=kind == infer.KIND_SUMMARY
+        )
         weak = True
     if guess is None or int(guess.value) not in PLAN_YEARS:
         record.notes.append("计划年度无法确定")
@@ -140,11 +192,30 @@ def _plan_year(record: NormalisedRecord, raw_year: str) -> None:
         record.weak.add("plan_year")
 
 
+def _is_place(name: str) -> bool:
+    gazetteer = default_gazetteer()
+    return bool(gazetteer.find(name) or gazetteer.find_townships(name))
+
+
 def _category(record: NormalisedRecord, raw: RawRecord) -> None:
+    if record.category and raw.labels.get("category") == "<meta>":
+        # <meta name="ColumnName" content="柳埠街道">: the site's section for a
+        # place, not the document's category.
+        if _is_place(record.category):
+            record.notes.append(f"栏目名称“{record.category}”是地名，未作主题分类")
+            record.category = ""
+        return
     if record.category or not raw.breadcrumb:
         return
     last = raw.breadcrumb[-1]
-    if last and last not in ("首页", "正文") and len(last) <= 20:
+    # A breadcrumb ending in a place (… > 锦丰镇) names the site's section for that
+    # place, not the document's category.
+    if (
+        last
+        and last not in ("首页", "正文")
+        and len(last) <= 20
+        and not _is_place(last)
+    ):
         record.category = last
         record.inferred.append("category")
         record.notes.append(f"主题分类取自页面导航：{last}")
@@ -176,9 +247,27 @@ def _region(record: NormalisedRecord, raw: RawRecord) -> None:
         record.inferred.append("region")
 
 
+# How the names of issuing bodies (and of places standing for them) end.
+_ORGAN_NAME = re.compile(
+    r"(?:政府|委员会|委|管委会|局|办|办公室|办事处|镇|乡|街道|苏木|中心|所|院|部|厅|处|署"
+    r"|会|站|队|社区|村|公司|片区|室|科|组|馆|区|县|市|省|旗|盟|州)$"
+)
+
+
 def _issuer(record: NormalisedRecord) -> None:
     """Fill a missing issuer from the best evidence at hand, strongest first."""
     if record.issuer:
+        if not _ORGAN_NAME.search(record.issuer) and "title" not in record.inferred:
+            # A site's name in the issuer field (来源：中国平潭) is not the issuer
+            # when the title names the body that issued the text.
+            named = infer.issuer_from_title(record.title)
+            if named is not None and named.value != record.issuer:
+                record.notes.append(
+                    f"发布机构“{record.issuer}”不是机关名称，改用{named.value}："
+                    f"{named.how}"
+                )
+                record.issuer = str(named.value)
+                record.inferred.append("issuer")
         return
     region = record.region
     candidates: list[tuple[infer.Inference | None, bool]] = []
@@ -187,8 +276,14 @@ def _issuer(record: NormalisedRecord) -> None:
             (n for needle, n in _NATIONAL_ISSUER_NAMES if needle in record.title), ""
         )
         candidates.append((infer.Inference(name, "取自标题") if name else None, False))
-    candidates.append((infer.issuer_from_title(record.title), False))
-    if region is not None and region.township and not region.inferred:
+    if "title" not in record.inferred:  # A derived title names no issuer.
+        candidates.append((infer.issuer_from_title(record.title), False))
+    if (
+        region is not None
+        and region.township
+        and not region.inferred
+        and "region" not in record.inferred
+    ):
         # The township the metadata names is the one that publishes its plan.
         candidates.append((infer.Inference(region.township, "据区划推断"), False))
     candidates.append((infer.issuer_from_text(record.body), True))

@@ -24,6 +24,11 @@ class RawRecord:
     notes: list[str] = field(default_factory=list)
     # Distinguishes records inside one file ("#3"); empty for one-document files.
     locator_suffix: str = ""
+    # Every value offered per field, winner or not (a time the winner lacks).
+    offered: dict[str, list[str]] = field(default_factory=dict)
+    # Provenance stated by the source itself (an export of this archive).
+    stated_inferred: set[str] = field(default_factory=set)
+    stated_needs_review: bool | None = None
 
     def offer(
         self, field_name: str, value: str, *, label: str = "", rank: int = 0
@@ -32,6 +37,7 @@ class RawRecord:
         value = value.strip()
         if not value or field_name == "ignored":
             return
+        self.offered.setdefault(field_name, []).append(value)
         if field_name in self.fields and self.ranks[field_name] <= rank:
             return
         self.fields[field_name] = value

@@ -18,6 +18,7 @@ from documents.gazetteer.loader import (
     Place,
     default_gazetteer,
     short_name,
+    township_key,
 )
 
 logger = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ def _is_township_name(name: str, gz: Gazetteer) -> bool:
     # 街道, 城南 and 农场 are also what breadcrumbs and titles call other things.
     if len(name) < 3 and not name.endswith(("镇", "乡")):
         return False
-    return any(p.level == TOWNSHIP for p in gz.find(name))
+    return bool(gz.find_townships(name))
 
 
 def _is_han(char: str) -> bool:
@@ -283,6 +284,7 @@ class _Resolver:
         self.gz = gz
         self.lex = _lexicon(gz)
         self._mentions: Counter[str] | None = None
+        self._text_townships: Counter[str] | None = None
         self.townships: list[str] = []
         self.clues: list[_Clue] = []
         self._read_codes()
@@ -344,8 +346,10 @@ class _Resolver:
         )
 
     def _add_township(self, name: str) -> None:
-        if name not in self.townships:
-            self.townships.append(name)
+        # 新华街道办事处 (the issuer) and 新华街道 (the title) name one township.
+        key = township_key(name)
+        if key not in self.townships:
+            self.townships.append(key)
 
     def _add_area(self, word: str) -> None:
         places = self.lex.area_places[word]
@@ -370,6 +374,20 @@ class _Resolver:
             )
         return self._mentions
 
+    @property
+    def text_townships(self) -> Counter[str]:
+        """Township names in the body text (3+ characters), with their counts."""
+        if self._text_townships is None:
+            text = self.evidence.text[:_TEXT_LIMIT]
+            self._text_townships = Counter(
+                township_key(word)
+                for start, end, word in self.lex.scan(text)
+                if self.lex.kinds[word] == _TOWN
+                and word not in self.lex.whole_only
+                and text[end - 1 : end + 1] not in _RUN_ONS
+            )
+        return self._text_townships
+
     def _mentioned(self, place: Place) -> int:
         alias = short_name(place)
         count = self.mentions[place.name]
@@ -393,12 +411,14 @@ class _Resolver:
             # With a township named but unresolved, its candidates' counties were
             # already looked for in the text; another county would contradict it.
             result = self._text_only(within=None, prefix="")
+            if result is None:
+                result = self._text_township(within=None, prefix="")
             if result is not None:
                 return result
         return RegionResult.unknown(township_note or UNKNOWN_NOTE)
 
     def _township(self, name: str) -> tuple[RegionResult | None, str]:
-        candidates = [p for p in self.gz.find(name) if p.level == TOWNSHIP]
+        candidates = self.gz.find_townships(name)
         total = len(candidates)
         used: list[str] = []
         conflicts: list[str] = []
@@ -414,21 +434,18 @@ class _Resolver:
             candidates, label, weak = self._narrow_by_text(candidates)
             if label:
                 used.append(label)
-        if conflicts and total > 1:
-            # A common name that disagrees with a stated area: trust the area.
-            return None, f"{name} 同名 {total} 处，均与{'、'.join(conflicts)} 不符"
+        if conflicts:
+            # A division code or a county named in the metadata outranks a bare
+            # township name that disagrees with it: keep the area, flag the name.
+            if total > 1:
+                return None, f"{name} 同名 {total} 处，均与{'、'.join(conflicts)} 不符"
+            return None, f"{name} 与{'、'.join(conflicts)} 不符，未采用"
         if len(candidates) == 1:
             notes = []
             if total > 1:
                 notes.append(f"{name} 同名 {total} 处，依{'、'.join(used)} 确定")
-            if conflicts:
-                notes.append(f"{name} 与{'、'.join(conflicts)} 不符")
             return (
-                self._result(
-                    candidates[0],
-                    needs_review=bool(conflicts) or weak,
-                    note="；".join(notes),
-                ),
+                self._result(candidates[0], needs_review=weak, note="；".join(notes)),
                 "",
             )
         shared = self._common_ancestor(candidates)
@@ -477,6 +494,10 @@ class _Resolver:
             refined = self._text_only(within=place, prefix="；".join(notes))
             if refined is not None:
                 return refined
+        if place.level in (CITY, COUNTY) and not self.townships:
+            refined = self._text_township(within=place, prefix="；".join(notes))
+            if refined is not None:
+                return refined
         return self._result(
             place,
             needs_review=bool(conflicts or township_note) or weak,
@@ -522,8 +543,54 @@ class _Resolver:
         if top < 3 and not supported and within is None:
             return None
         word = words[key].most_common(1)[0][0]
-        path = "".join(p.name for p in self.gz.lineage(place).values())
-        note = f"正文多次提及“{word}”（{top} 次），推断为{path}"
+        path = "".join(dict.fromkeys(p.name for p in self.gz.lineage(place).values()))
+        note = "；".join(
+            n for n in (prefix, f"正文多次提及“{word}”（{top} 次），推断为{path}") if n
+        )
+        refined = self._text_township(within=place, prefix=note)
+        if refined is not None:
+            return refined
+        return self._result(place, inferred=True, needs_review=True, note=note)
+
+    def _text_township(self, within: Place | None, prefix: str) -> RegionResult | None:
+        """The township the body keeps naming, where its county or city confirms it.
+
+        Without ``within`` (an area already read), the text must also name the
+        township's county or city: a township name alone is too often shared.
+        """
+        counts = self.text_townships
+        if not counts:
+            return None
+        ranked = counts.most_common(2)
+        name, top = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0
+        # A plan names its own township; neighbours and villages come up in passing.
+        if top < 2 or top <= 2 * second:
+            return None
+        candidates = self.gz.find_townships(name)
+        if within is not None:
+            candidates = [t for t in candidates if self.gz.contains(within, t)]
+            confirm = within.name
+        else:
+            confirmed = []
+            for township in candidates:
+                lineage = self.gz.lineage(township)
+                named = [
+                    lineage[level]
+                    for level in (COUNTY, CITY)
+                    if level in lineage and self._mentioned(lineage[level])
+                ]
+                if named:
+                    confirmed.append((township, named[0].name))
+            candidates = [t for t, _ in confirmed]
+            confirm = confirmed[0][1] if len(confirmed) == 1 else ""
+        if len(candidates) != 1:
+            return None
+        place = candidates[0]
+        path = "".join(dict.fromkeys(p.name for p in self.gz.lineage(place).values()))
+        note = (
+            f"正文多次提及“{name}”（{top} 次），且提及其所在的“{confirm}”，推断为{path}"
+        )
         return self._result(
             place,
             inferred=True,

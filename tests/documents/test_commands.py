@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from documents.export import EXPORT_KEYS
+from documents.export import ARCHIVE_KEYS
 from documents.models import Document
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_export_jsonl_has_the_exact_keys(seeds_dir: Path) -> None:
     call_command("export_plans", "--format", "jsonl", stdout=out, stderr=io.StringIO())
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(rows) == 5
-    assert all(tuple(row) == EXPORT_KEYS for row in rows)
+    assert all(tuple(row) == ARCHIVE_KEYS for row in rows)
     by_index = {row["index_no"]: row for row in rows}
     row = by_index["LH331082-074/2021-108413"]
     assert row["publish_date"] == "2020-02-26T10:48:00+08:00"
@@ -81,7 +81,7 @@ def test_export_csv_reads_back_with_chinese_intact(
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM, for Excel
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert tuple(rows[0]) == EXPORT_KEYS
+    assert tuple(rows[0]) == ARCHIVE_KEYS
     assert {r["township"] for r in rows} >= {"东塍镇", "周巷镇", "章镇镇", "店口镇"}
     bodies = {r["index_no"]: r["body"] for r in rows}
     doc = Document.objects.get(index_no="002590139/2023-74151")
@@ -111,3 +111,39 @@ def test_csv_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
     row = next(csv.DictReader(io.StringIO(target.read_text("utf-8-sig"))))
     assert row["title"].startswith("'=")
     assert row["body"].startswith("'@")
+
+
+def _provenance() -> dict[str, tuple]:
+    return {
+        doc.title: (
+            doc.index_no,
+            sorted(doc.inferred),
+            doc.needs_review,
+            doc.township,
+            doc.plan_year,
+            doc.issuer,
+            doc.body,
+        )
+        for doc in Document.objects.all()
+    }
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_export_imported_into_an_empty_archive_keeps_provenance(
+    seeds_dir: Path, tmp_path: Path, fmt: str
+) -> None:
+    _import(seeds_dir)
+    before = _provenance()
+    notes = {doc.title: doc.review_notes for doc in Document.objects.all()}
+    assert any(inferred for _i, inferred, *_ in before.values())
+    target = tmp_path / f"export.{fmt}"
+    call_command(
+        "export_plans", "--format", fmt, "-o", str(target), stderr=io.StringIO()
+    )
+    Document.objects.all().delete()
+    _import(target)
+    # Inferred fields stay inferred, flags stay set, and the notes come back.
+    assert _provenance() == before
+    for doc in Document.objects.all():
+        assert notes[doc.title] == doc.review_notes[: len(notes[doc.title])]
+        assert any("导出前的来源文件：seeds/" in n for n in doc.review_notes)

@@ -62,3 +62,27 @@ def test_gbk_cut_inside_last_character_keeps_the_rest() -> None:
     assert decoded.text == TEXT[:-1]
     assert decoded.encoding == "gb18030"
     assert decoded.warnings
+
+
+def test_nul_bytes_anywhere_mean_binary() -> None:
+    data = TEXT.encode("utf-8") * 200
+    cut = 5001  # inside a character, so the file is not valid UTF-8 either
+    with pytest.raises(RejectedInput) as excinfo:
+        decode_bytes(data[:cut] + b"\x00\x00\x00" + data[cut:])
+    assert "NUL" in excinfo.value.reason and "二进制" in excinfo.value.reason
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        (
+            "R\xe9sum\xe9 of the caf\xe9 meeting \x96 \x93quoted\x94 text \x85\n" * 40
+        ).encode("latin-1"),
+        b"<html><head><script>window.location.href='/a.html';</script></head></html>",
+        b"Plain English text, no Chinese at all.\n" * 10,
+    ],
+)
+def test_text_without_chinese_is_rejected_never_guessed(data: bytes) -> None:
+    with pytest.raises(RejectedInput) as excinfo:
+        decode_bytes(data)
+    assert "没有中文" in excinfo.value.reason

@@ -207,3 +207,162 @@ def test_ten_thousand_metadata_lines_do_not_hang() -> None:
     )
     (outcome,) = list(extract_records(text, filename="x.txt"))
     assert outcome.record.fields["index_no"] == "A/1"
+
+
+def _html(body: str, head: str = "") -> str:
+    return f"<html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+
+
+PARAGRAPHS = [
+    "2022年是关键之年，全镇要坚持稳中求进工作总基调，推动经济社会高质量发展。",
+    "一、主要预期目标",
+    "全镇地区生产总值增长6%左右，一般公共预算收入增长5.5%，固定资产投资增长10%。",
+    "二、重点工作任务",
+    "（一）聚焦项目建设，增强发展后劲。全年计划实施重点项目二十个，总投资五十亿元。",
+]
+
+
+def test_html_paragraphs_as_divs_are_one_container() -> None:
+    divs = "".join(f"<div style='text-indent:2em'>{p}</div>" for p in PARAGRAPHS)
+    page = _html(
+        f"<div class='crumbs'>当前位置：首页 &gt; 镇街</div>"
+        f"<div class='TRS_Editor'><div class='Custom_UnionStyle'>{divs}</div></div>",
+        "<title>北滘镇2022年工作要点_佛山市顺德区人民政府</title>",
+    )
+    (outcome,) = list(extract_records(page, filename="a.html"))
+    assert outcome.record.body == "\n".join(PARAGRAPHS)
+
+
+def test_html_site_logo_heading_is_not_the_title() -> None:
+    ps = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = _html(
+        "<div class='header'><h1 class='logo'>溧阳市人民政府</h1></div>"
+        "<div class='con_title'>社渚镇2021年工作计划</div>"
+        f"<div class='con_text'>{ps}</div>",
+        "<title>社渚镇2021年工作计划 - 溧阳市人民政府</title>",
+    )
+    (outcome,) = list(extract_records(page, filename="a.html"))
+    assert outcome.record.fields["title"] == "社渚镇2021年工作计划"
+
+
+def test_html_title_info_line_and_table_inside_the_container() -> None:
+    ps = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = _html(
+        "<div class='article'>"
+        "<table><tr><td>索引号：</td><td>001/2023-0009</td><td>文号：</td>"
+        "<td>周政发〔2023〕1号</td></tr></table>"
+        "<h2 class='art-title'>梅村街道2022年工作计划</h2>"
+        "<p class='art-info'>发布时间：2022-01-25 09:00　来源：梅村街道办事处　阅读量：1024"
+        "　【字体：大 中 小】　【打印】</p>"
+        f"{ps}<p>上一篇：梅村街道2021年工作总结</p><p>下一篇：梅村街道召开会议</p></div>",
+        "<title>梅村街道2022年工作计划-无锡市新吴区人民政府</title>",
+    )
+    (outcome,) = list(extract_records(page, filename="a.html"))
+    record = outcome.record
+    assert record.fields["index_no"] == "001/2023-0009"
+    assert record.fields["doc_number"] == "周政发〔2023〕1号"
+    assert record.fields["publish_date"] == "2022-01-25 09:00"
+    assert record.fields["issuer"] == "梅村街道办事处"
+    assert record.fields["title"] == "梅村街道2022年工作计划"
+    assert record.body == "\n".join(PARAGRAPHS)
+
+
+def test_html_first_heading_of_the_text_is_not_taken_for_a_title() -> None:
+    body = ["一、工作目标", *PARAGRAPHS]
+    ps = "".join(f"<p>{p}</p>" for p in body)
+    page = _html(f"<div id='zoom'>{ps}</div>", "<title>某镇2022年工作计划</title>")
+    (outcome,) = list(extract_records(page, filename="a.html"))
+    assert outcome.record.body.startswith("一、工作目标\n")
+    assert outcome.record.fields["title"] == "某镇2022年工作计划"
+
+
+def test_html_of_only_chrome_is_rejected() -> None:
+    page = _html(
+        "<div>进入老年模式 无障碍浏览 网站首页</div>"
+        "<div class='position'>当前位置：首页 &gt; 政务公开</div>"
+        "<div class='footer'><p>主办单位：某某镇人民政府　承办单位：某某镇党政办公室　"
+        "联系电话：0571-12345678</p><p>网站标识码：3301000001　浙ICP备12345678号</p></div>",
+        "<title>信息公开_某某镇人民政府</title>",
+    )
+    with pytest.raises(RejectedInput):
+        list(extract_records(page, filename="a.html"))
+
+
+def test_csv_with_english_headers() -> None:
+    text = (
+        "Title,Publisher,PublishTime,IndexNo,Link,Content\r\n"
+        "乐从镇2022年工作计划,佛山市顺德区乐从镇人民政府,2022-02-14 10:20:00,"
+        "11440606MB2C11111/2022-000123,http://www.shunde.gov.cn/a.html,第一段。\r\n"
+    )
+    (outcome,) = list(extract_records(text, filename="rows.csv"))
+    assert outcome.record.fields == {
+        "title": "乐从镇2022年工作计划",
+        "issuer": "佛山市顺德区乐从镇人民政府",
+        "publish_date": "2022-02-14 10:20:00",
+        "index_no": "11440606MB2C11111/2022-000123",
+        "source_url": "http://www.shunde.gov.cn/a.html",
+    }
+    assert outcome.record.body == "第一段。"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {
+            "ArticleTitle": "石龙镇2022年工作要点",
+            "PubDate": "2022-01-10",
+            "ContentSource": "东莞市石龙镇人民政府",
+            "content": "第一段。",
+        },
+        {
+            "title": "石龙镇2022年工作要点",
+            "index_number": "X1/2022-1",
+            "department": "东莞市石龙镇人民政府",
+            "publish_time": "2022-01-10",
+            "body": "第一段。",
+        },
+    ],
+)
+def test_jsonl_with_cms_and_scraper_keys(row: dict[str, str]) -> None:
+    import json
+
+    (outcome,) = list(
+        extract_records(json.dumps(row, ensure_ascii=False), filename="r.jsonl")
+    )
+    fields = outcome.record.fields
+    assert fields["title"] == "石龙镇2022年工作要点"
+    assert fields["issuer"] == "东莞市石龙镇人民政府"
+    assert fields["publish_date"] == "2022-01-10"
+    assert outcome.record.notes == []
+
+
+def test_unknown_keys_are_noted_not_dropped_silently() -> None:
+    line = '{"title": "甲", "content": "正文。", "author": "张三", "tags": ["a"], "empty": ""}'
+    (outcome,) = list(extract_records(line, filename="r.jsonl"))
+    (note,) = outcome.record.notes
+    assert "author" in note and "tags" in note and "empty" not in note
+
+
+def test_flattened_page_dump_on_one_line() -> None:
+    sentence = (
+        "坚持稳中求进工作总基调，推动全镇经济社会高质量发展，切实保障和改善民生。"
+    )
+    text = (
+        "当前位置： 首页 > 信息公开 > 某镇 索 引 号： ZQ370114-03/2022-00019 "
+        "成文日期： 2022-02-15 【字号：大 中 小】 打印 关闭 "
+        + " ".join([sentence] * 20)
+    )
+    (outcome,) = list(extract_records(text, filename="a.txt"))
+    record = outcome.record
+    assert record.fields["index_no"] == "ZQ370114-03/2022-00019"
+    assert record.fields["doc_date"] == "2022-02-15"
+    assert record.body.split("\n") == [sentence] * 20
+
+
+def test_html_title_with_a_year_range_is_not_cut_at_its_hyphen() -> None:
+    ps = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = _html(
+        f"<div id='zoom'>{ps}</div>", "<title>某镇2021-2025年规划_某某县</title>"
+    )
+    (outcome,) = list(extract_records(page, filename="a.html"))
+    assert outcome.record.fields["title"] == "某镇2021-2025年规划"

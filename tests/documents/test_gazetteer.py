@@ -14,6 +14,7 @@ from documents.gazetteer import (
     default_gazetteer,
     read_places,
     short_name,
+    township_key,
 )
 from documents.models import Division
 
@@ -185,3 +186,25 @@ def test_migration_reverses_and_reloads() -> None:
     assert not Division.objects.exists()
     migration.load_divisions(global_apps, editor)
     assert Division.objects.filter(level="township").count() == 41352
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("新华街道办事处", "新华街道"),
+        ("章镇镇人民政府", "章镇镇"),
+        ("新华街道", "新华街道"),
+        ("庆北办事处", "庆北办事处"),  # a township called 办事处, not a 街道's office
+    ],
+)
+def test_township_key(name: str, key: str) -> None:
+    assert township_key(name) == key
+
+
+def test_find_townships_spelt_with_or_without_the_office(gz: Gazetteer) -> None:
+    plain = {p.code for p in gz.find("新华街道")}
+    office = {p.code for p in gz.find("新华街道办事处")}
+    assert len(plain) == 27 and len(office) == 1
+    found = {p.code for p in gz.find_townships("新华街道办事处")}
+    assert found == plain | office == {p.code for p in gz.find_townships("新华街道")}
+    assert gz.find_townships("慈溪市") == []  # counties are not townships

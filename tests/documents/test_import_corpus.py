@@ -21,6 +21,10 @@ def test_pingtan_corpus(corpus_dir: Path) -> None:
     assert notice.doc_number == "岚综管综〔2016〕20号"
     assert notice.plan_year == 2016
     assert notice.source_url.endswith("t20160206_59755.htm")
+    # 发布机构 and 发文机关 say 中国平潭, the site's name; the title names the body.
+    assert notice.issuer == "平潭综合实验区管委会"
+    assert "issuer" in notice.inferred
+    assert any("中国平潭" in note for note in notice.review_notes)
     plan = Document.objects.get(
         title="平潭综合实验区金井片区管理局2022年工作总结及2023年工作计划"
     )
@@ -48,3 +52,9 @@ def test_national_reports(corpus_dir: Path) -> None:
     resolutions = Document.objects.filter(title__endswith="关于政府工作报告的决议")
     assert resolutions.count() == expected == 20
     assert all(r.issuer == "全国人民代表大会" for r in resolutions)
+    # Wikisource's licence notice closes 65 of the texts; it stays in the original.
+    licensed = Document.objects.filter(original__contains="公有领域")
+    assert licensed.count() == 65
+    for doc in licensed:
+        assert "公有领域" not in doc.body and "Public domain" not in doc.body
+        assert not doc.body.endswith(("false", "法律", "、"))

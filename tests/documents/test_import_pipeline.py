@@ -1,6 +1,7 @@
 """Import behaviour: idempotence, updates, duplicates, bad files, transactions."""
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -141,7 +142,9 @@ def test_a_crash_in_one_record_rolls_back_only_that_record(
     assert Document.objects.count() == 2
 
 
-def test_index_number_conflict_updates_not_duplicates(tmp_path: Path) -> None:
+def test_a_copy_with_other_text_is_noted_not_taken(tmp_path: Path) -> None:
+    # Same 索引号 under another path, with a paragraph more: one record, the first
+    # copy's text kept, the difference noted for review.
     (tmp_path / "old.txt").write_text(PLAN, encoding="utf-8")
     import_paths([tmp_path / "old.txt"])
     (tmp_path / "new.txt").write_text(
@@ -150,7 +153,68 @@ def test_index_number_conflict_updates_not_duplicates(tmp_path: Path) -> None:
     summary = import_paths([tmp_path / "new.txt"])
     assert summary.count(Outcome.UPDATED) == 1
     assert Document.objects.count() == 1
-    assert "补充一段" in Document.objects.get().body
+    doc = Document.objects.get()
+    assert "补充一段" not in doc.body
+    assert doc.original == PLAN and doc.source_file.endswith("old.txt")
+    assert doc.needs_review
+    assert any("new.txt" in n and "正文" in n for n in doc.review_notes)
+    assert SourcePath.objects.filter(document=doc).count() == 2
+    # Importing the copy again changes nothing.
+    again = import_paths([tmp_path / "new.txt"])
+    assert again.count(Outcome.UNCHANGED) == 1
+
+
+PAGE_COPY = """当前位置：首页 > 信息公开 > 周巷镇
+索引号：ZZ330282-001/2022-000001
+发布机构：周巷镇人民政府
+成文日期：2022年2月3日
+发布日期：2022-02-05 10:12
+主题分类：计划总结
+周巷镇2022年工作计划
+一、总体要求。坚持稳中求进工作总基调，推动周巷经济社会高质量发展，全力打造慈溪西部中心镇。
+二、主要任务。深化最多跑一次改革，推进五水共治和三改一拆。
+"""
+
+
+@pytest.mark.parametrize("order", [("a.txt", "b.txt"), ("b.txt", "a.txt")])
+def test_a_copy_fills_only_what_the_record_lacks(
+    tmp_path: Path, order: tuple[str, str]
+) -> None:
+    texts = {"a.txt": PLAN, "b.txt": PAGE_COPY}
+    for name in order:
+        (tmp_path / name).write_text(texts[name], encoding="utf-8")
+        import_paths([tmp_path / name])
+    doc = Document.objects.get()
+    first, second = order
+    assert doc.original == texts[first]
+    assert doc.source_file.endswith(first)
+    assert SourcePath.objects.filter(document=doc).count() == 2
+    assert doc.publish_date == date(2022, 2, 5)  # only b has it
+    assert doc.category == "计划总结"
+    # The issuers differ (周巷镇 / 周巷镇人民政府): the first copy's is kept.
+    assert doc.issuer == ("周巷镇" if first == "a.txt" else "周巷镇人民政府")
+    if first == "a.txt":
+        assert any(second in n and "补充" in n for n in doc.review_notes)
+    assert any(second in n and "发布机构" in n for n in doc.review_notes)
+    assert doc.needs_review  # the copies disagree
+
+
+def test_a_changed_copy_does_not_replace_the_first(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(PLAN, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(PLAN.replace("\n", "\r\n"), encoding="utf-8")
+    import_paths([tmp_path])
+    (tmp_path / "b.txt").write_text(
+        PLAN.replace("发布机构：周巷镇", "发布机构：别的镇"), encoding="utf-8"
+    )
+    import_paths([tmp_path / "b.txt"])
+    doc = Document.objects.get()
+    assert doc.issuer == "周巷镇" and doc.original == PLAN
+    # …while a change to the first file still updates the record.
+    (tmp_path / "a.txt").write_text(PLAN.replace("三改一拆", "五水共治"), "utf-8")
+    summary = import_paths([tmp_path / "a.txt"])
+    assert summary.count(Outcome.UPDATED) == 1
+    doc.refresh_from_db()
+    assert "三改一拆" not in doc.body
 
 
 def test_ambiguous_township_is_left_empty_and_flagged(tmp_path: Path) -> None:

@@ -89,3 +89,26 @@ def test_document_kind() -> None:
     )
     assert infer.document_kind("", "全年完成", "工作总结") == infer.KIND_SUMMARY
     assert infer.document_kind("", "今年重点做好", "计划总结") == infer.KIND_PLAN
+
+
+SUMMARY = "2020年，全镇较好完成了全年各项目标任务。三、2021年工作打算。2021年，我们将继续努力。"
+
+
+@pytest.mark.parametrize(("doc_year", "year"), [(2021, 2020), (None, 2020)])
+def test_a_summary_is_for_the_year_it_reviews(doc_year: int | None, year: int) -> None:
+    guess = infer.plan_year_from_text(SUMMARY, doc_year=doc_year, summary=True)
+    assert guess is not None and guess.value == year
+    assert "总结" in guess.how
+
+
+def test_a_plan_with_tied_years_is_for_the_later_one() -> None:
+    guess = infer.plan_year_from_text(SUMMARY, doc_year=2021)
+    assert guess is not None and guess.value == 2021
+
+
+def test_a_summary_with_one_year_stated_needs_no_tie_break() -> None:
+    body = (
+        "2020年，全镇较好完成了任务。2020年，全镇还完成了……。2021年，我们将继续努力。"
+    )
+    guess = infer.plan_year_from_text(body, doc_year=2021, summary=True)
+    assert guess is not None and guess.value == 2020

@@ -189,11 +189,89 @@ def test_index_code_alone_gives_the_county() -> None:
     assert not result.inferred
 
 
-def test_index_code_contradicting_a_unique_township_is_flagged() -> None:
+def test_index_code_outranks_a_unique_township_that_contradicts_it() -> None:
+    # A bare name that disagrees with the code is not taken: the county stays.
     result = _resolve(names=("东塍镇",), index_no=ZHOUXIANG_INDEX)
-    assert result.township == "东塍镇"  # named outright, so kept
+    assert (result.county, result.township) == ("慈溪市", "")
+    assert result.division_code == "330282"
     assert result.needs_review
-    assert "不符" in result.note
+    assert "东塍镇" in result.note and "不符" in result.note
+
+
+# 街道办事处: the office of a 街道, and a name the gazetteer also holds ---------------
+# The data has 新华街道 27 times and one 新华街道办事处 (阿拉善左旗), 南环街道 once and
+# one 南环街道办事处 (阿拉善左旗); an issuer's office must not pick the latter.
+
+XINHUA_HUADU_INDEX = "11440114MB2C33331A/2021-00011"  # credit code, 440114 花都区
+
+
+@pytest.mark.parametrize(
+    "names", [("新华街道办事处",), ("南环街道办事处",), ("新华街道办事处", "新华街道")]
+)
+def test_office_of_a_shared_street_name_is_ambiguous(names: tuple[str, ...]) -> None:
+    result = _resolve(names=names)
+    _assert_unknown(result)
+    assert "同名" in result.note
+
+
+def test_office_of_a_street_settled_by_the_index_code() -> None:
+    result = _resolve(names=("新华街道办事处",), index_no=XINHUA_HUADU_INDEX)
+    assert _names(result) == ("广东省", "广州市", "花都区", "新华街道")
+    assert result.division_code == "440114001"
+    assert not result.needs_review and not result.inferred
+
+
+def test_office_of_a_street_settled_by_the_district_in_the_issuer() -> None:
+    result = _resolve(names=("广州市花都区新华街道办事处",))
+    assert _names(result) == ("广东省", "广州市", "花都区", "新华街道")
+    assert not result.needs_review
+
+
+def test_street_office_named_in_the_data_still_resolves_with_its_county() -> None:
+    result = _resolve(names=("阿拉善左旗新华街道办事处",))
+    assert (result.county, result.township) == ("阿拉善左旗", "新华街道办事处")
+
+
+# Townships named only in the body ----------------------------------------------------
+
+SHAOBO_TEXT = (
+    "2022年是关键之年。邵伯镇将坚持稳中求进。依托古镇和运河文化，打造扬州市江都区"
+    "文旅融合示范镇。建设平安邵伯镇。"
+)
+
+
+def test_township_in_the_text_confirmed_by_its_county() -> None:
+    result = _resolve(text=SHAOBO_TEXT)
+    assert _names(result) == ("江苏省", "扬州市", "江都区", "邵伯镇")
+    assert result.inferred and result.needs_review
+    assert "邵伯镇" in result.note and "江都区" in result.note
+
+
+def test_township_in_the_text_without_its_county_is_not_taken() -> None:
+    _assert_unknown(_resolve(text=SHAOBO_TEXT.replace("扬州市江都区", "")))
+
+
+def test_shared_township_in_the_text_needs_its_own_county() -> None:
+    # 周巷镇 twice, and 孝感 (the city of the Hubei one) once.
+    text = "周巷镇要发展。落实孝感市委部署。建设美丽周巷镇。"
+    result = _resolve(text=text)
+    assert (result.county, result.township) == ("孝昌县", "周巷镇")
+    assert result.inferred and result.needs_review
+    _assert_unknown(_resolve(text="周巷镇要发展。建设美丽周巷镇。"))
+
+
+def test_township_named_once_in_the_text_is_not_enough() -> None:
+    _assert_unknown(_resolve(text="邵伯镇将坚持稳中求进，打造扬州市江都区示范镇。"))
+
+
+def test_county_from_the_index_refined_by_a_township_in_the_text() -> None:
+    result = _resolve(
+        names=("2022年工作计划",),
+        index_no="AB321012-001/2022-1",
+        text="邵伯镇将坚持稳中求进。建设平安邵伯镇。",
+    )
+    assert (result.county, result.township) == ("江都区", "邵伯镇")
+    assert result.inferred and result.needs_review
 
 
 def test_stated_codes_are_normalised() -> None:

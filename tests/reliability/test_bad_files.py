@@ -21,6 +21,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from documents.gazetteer import default_gazetteer
 from documents.ingest.labels import FIELD_LABELS
 from documents.ingest.pipeline import import_paths
 from documents.ingest.store import Outcome
@@ -275,3 +276,27 @@ def test_command_reports_each_bad_file_and_exits_1(
         assert line.split(": ", 1)[1].strip(), line  # a reason follows the path
     assert "imported 5," in out and "rejected 4" in out
     assert Document.objects.count() == 5
+
+
+@pytest.mark.slow
+def test_five_megabytes_padded_with_spaces_import_in_linear_time(
+    tmp_path: Path, settings
+) -> None:  # noqa: ANN001
+    # Scraped pages pad paragraphs with runs of spaces; patterns that backtrack
+    # over each run made such a file take 30 s and more to import.
+    unit = (
+        "（一）聚焦项目建设，增强发展后劲。坚持项目为王，全年实施重点项目。"
+        + " " * 300
+        + "\n"
+    )
+    header = "标题：某镇2022年工作计划\n发布日期：2022-01-05\n"
+    count = (settings.PLANSITE_MAX_DOCUMENT_BYTES - 1000) // len(unit.encode())
+    path = tmp_path / "padded.txt"
+    path.write_text(header + unit * count, encoding="utf-8")
+    default_gazetteer()  # Loaded once per process; not what is measured.
+    started = time.perf_counter()
+    summary = import_paths([path])
+    elapsed = time.perf_counter() - started
+    assert [r.outcome for r in summary.results] == [Outcome.IMPORTED]
+    assert Document.objects.get().body.count("\n") == count - 1
+    assert elapsed < 20, elapsed

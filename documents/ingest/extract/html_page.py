@@ -7,7 +7,6 @@ import re
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from documents.ingest.extract.text_page import extract_labelled, scan_labels
-from documents.ingest.paragraphs import clean_body
 from documents.ingest.records import RawRecord
 
 # <meta name=...> used by Chinese government CMSs (TRS, Hanweb, ...).
@@ -53,35 +52,120 @@ def extract_html(text: str) -> RawRecord:
     for tag in soup(_DROP_TAGS):
         tag.decompose()
     meta_fields = _meta_fields(soup)
+    page_title = (soup.title.get_text(" ", strip=True) if soup.title else "").strip()
+    headings = _headings(soup)
+    titles = _TitleEvidence(page_title, meta_fields.get("title", ""), headings)
     container = _content_container(soup)
-    body = clean_body(_block_text(container).splitlines()) if container else ""
+    inner: RawRecord | None = None
     if container is not None:
+        # Templates put the title, an info line (发布时间 … 来源 …) and even the
+        # 信息公开 table inside the text container: read them as a header.
+        inner = extract_labelled(
+            _block_text(container), layout="html", accept_title=titles.agrees
+        )
         container.extract()
     # What remains of the page is its chrome and metadata table: labels may sit
     # anywhere in it, below menus of any length.
     remainder = _block_text(soup.body or soup)
-    page = scan_labels(remainder, layout="html")
-    if container is None:
-        page.body = extract_labelled(remainder, layout="html").body
-    record = RawRecord(
-        original=text,
-        layout="html",
-        body=body or page.body,
-        fields=dict(page.fields),
-        labels=dict(page.labels),
-        ranks=dict(page.ranks),
-        breadcrumb=page.breadcrumb,
-    )
+    record = scan_labels(remainder, layout="html")
+    record.original = text
+    if inner is None:
+        inner = extract_labelled(remainder, layout="html", accept_title=titles.agrees)
+    record.body = inner.body
+    record.breadcrumb.extend(inner.breadcrumb)
+    line_title = ""
+    for field, value in inner.fields.items():
+        if field == "title" and inner.labels[field] == "(标题行)":
+            line_title = value
+            continue
+        record.offer(field, value, label=inner.labels[field], rank=inner.ranks[field])
+    for field, values in inner.offered.items():
+        record.offered.setdefault(field, []).extend(values)
     for field, value in meta_fields.items():
-        record.offer(field, value, label="<meta>", rank=20)
-    heading = soup.find("h1")
-    if heading is not None and "title" not in record.fields:
-        record.offer("title", heading.get_text(" ", strip=True), label="<h1>", rank=30)
-    if "title" not in record.fields and soup.title and soup.title.string:
-        # <title> usually appends the site name: "标题-某某市人民政府".
-        title = re.split(r"\s*[-_|｜—]\s*", soup.title.string.strip())[0]
-        record.offer("title", title, label="<title>", rank=40)
+        if field != "title":
+            record.offer(field, value, label="<meta>", rank=20)
+    if "title" not in record.fields:
+        # No 标题/名称 label: choose among <meta>, headings, the title line and
+        # <title>, preferring what reads as a document title and agrees with <title>.
+        label, title = titles.best(line_title)
+        if title:
+            record.offer("title", title, label=label, rank=30)
     return record
+
+
+# <title> appends the site name: "标题-某某市人民政府", "标题_某某镇", "标题 | 某县";
+# a hyphen between digits is a range (2021-2025年规划), not a separator.
+_TITLE_SEPARATOR = re.compile(r"\s*(?:[_|｜—–]+|(?<!\d)-+|-+(?!\d))\s*")
+_TITLE_HINT = re.compile(r"title|biaoti|(?:^|[-_ ])(?:bt|tit)(?:[-_ ]|$)", re.I)
+_DOC_TITLE = re.compile(
+    r"计划|规划|报告|总结|安排|要点|思路|方案|打算|通知|意见|决定|决议|办法|目标|任务"
+    r"|(?:19|20)\d{2}\s*年"
+)
+
+
+class _TitleEvidence:
+    """What a page says its title is: <title>, <meta>, headings."""
+
+    def __init__(
+        self, page_title: str, meta_title: str, headings: list[tuple[str, str]]
+    ):
+        self.page_title = page_title
+        parts = [p for p in _TITLE_SEPARATOR.split(page_title) if p]
+        self.doc_part = parts[0] if parts else ""
+        # The site's name, written after the document's: never the title.
+        self.site_parts = set(parts[1:])
+        self.meta_title = meta_title
+        self.headings = headings
+
+    def agrees(self, text: str) -> bool:
+        """True when ``text`` matches what the page calls its title."""
+        text = text.strip()
+        if not text or text in self.site_parts:
+            return False
+        known = [self.doc_part, self.meta_title, *(h for _, h in self.headings)]
+        return any(k and (text == k or text in k or k in text) for k in known)
+
+    def _score(self, text: str) -> int:
+        score = 2 if _DOC_TITLE.search(text) else 0
+        if self.doc_part and (text in self.doc_part or self.doc_part in text):
+            score += 2
+        if text in self.site_parts:
+            score -= 5
+        return score
+
+    def best(self, line_title: str) -> tuple[str, str]:
+        """(label, title) of the best candidate, or ("", "")."""
+        candidates = []
+        if self.meta_title:
+            candidates.append(("<meta>", self.meta_title))
+        candidates.extend(self.headings)
+        if line_title:
+            candidates.append(("(标题行)", line_title))
+        if self.doc_part:
+            candidates.append(("<title>", self.doc_part))
+        if not candidates:
+            return "", ""
+        # Highest score; among equals, the order above (meta, headings, …) decides.
+        ranked = sorted(
+            enumerate(candidates), key=lambda c: (-self._score(c[1][1]), c[0])
+        )
+        return ranked[0][1]
+
+
+def _headings(soup: BeautifulSoup) -> list[tuple[str, str]]:
+    """Short texts of headings and title-classed elements, in page order."""
+    found: list[tuple[str, str]] = []
+    for tag in soup.find_all(["h1", "h2", "h3", "div", "td", "p", "span"]):
+        if tag.name in ("div", "td", "p", "span"):
+            hint = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
+            if not _TITLE_HINT.search(hint):
+                continue
+        text = re.sub(r"\s+", " ", tag.get_text(" ", strip=True))
+        if 4 <= len(text) <= 90 and _CJK.search(text):
+            found.append((f"<{tag.name}>", text))
+        if len(found) >= 10:
+            break
+    return found
 
 
 def _meta_fields(soup: BeautifulSoup) -> dict[str, str]:
@@ -112,32 +196,59 @@ def _block_text(root: Tag) -> str:
 
 
 def _content_container(soup: BeautifulSoup) -> Tag | None:
-    """The element holding the most Chinese text in paragraphs, hinted ones first."""
-    best: tuple[float, Tag] | None = None
-    for tag in soup.find_all(["div", "td", "article", "section"]):
-        cjk = len(_CJK.findall(_direct_paragraph_text(tag)))
+    """The element holding the most Chinese text in paragraphs, hinted ones first.
+
+    Paragraphs may be <p>s or <div>s (TRS's Custom_UnionStyle): a child block with
+    no blocks inside counts as a paragraph. A wrapper wins only by what it adds,
+    so when a descendant holds nearly all of its text the descendant is taken.
+    """
+    has_blocks = _blocks_inside(soup)
+    scored: list[tuple[float, int, Tag]] = []
+    for tag in soup.find_all(["div", "td", "article", "section", "main"]):
+        cjk = len(_CJK.findall(_direct_paragraph_text(tag, has_blocks)))
         if cjk < 50:
             continue
         hint = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
-        score = cjk * (1.5 if _CONTENT_HINT.search(hint) else 1.0)
-        if best is None or score > best[0]:
-            best = (score, tag)
-    return best[1] if best else None
+        scored.append((cjk * (1.5 if _CONTENT_HINT.search(hint) else 1.0), cjk, tag))
+    if not scored:
+        return None
+    _score, size, best = max(scored, key=lambda item: item[0])
+    while True:
+        inside = [
+            (cjk, tag)
+            for _s, cjk, tag in scored
+            if tag is not best and cjk >= 0.85 * size and best in tag.parents
+        ]
+        if not inside:
+            return best
+        size, best = max(inside, key=lambda item: item[0])
 
 
-def _direct_paragraph_text(tag: Tag) -> str:
+_INLINE_TAGS = {"p", "span", "font", "br", "h2", "h3", "h4", "strong", "b", "em", "u"}
+_LEAF_BLOCKS = {"div", "section", "article", "center", "blockquote"}
+_NESTED_BLOCKS = {"div", "table", "section", "article", "ul", "ol", "form"}
+
+
+def _blocks_inside(soup: BeautifulSoup) -> set[int]:
+    """ids of the tags with a block element somewhere inside, in one pass."""
+    found: set[int] = set()
+    # Document order puts descendants after their ancestors: walk it backwards.
+    for tag in reversed(soup.find_all(True)):
+        parent = tag.parent
+        if parent is not None and (tag.name in _NESTED_BLOCKS or id(tag) in found):
+            found.add(id(parent))
+    return found
+
+
+def _direct_paragraph_text(tag: Tag, has_blocks: set[int]) -> str:
     """Text of the tag's own paragraphs and text nodes, not of nested containers."""
     texts: list[str] = []
     for child in tag.children:
         if isinstance(child, NavigableString):
             texts.append(str(child))
-        elif isinstance(child, Tag) and child.name in (
-            "p",
-            "span",
-            "font",
-            "br",
-            "h2",
-            "h3",
+        elif isinstance(child, Tag) and (
+            child.name in _INLINE_TAGS
+            or (child.name in _LEAF_BLOCKS and id(child) not in has_blocks)
         ):
             texts.append(child.get_text())
     return "".join(texts)

@@ -14,27 +14,63 @@ from documents.ingest.labels import field_for_label, label_rank
 from documents.ingest.paragraphs import clean_body
 from documents.ingest.records import RawRecord
 
-# Column or key names, English and Chinese, mapped to canonical fields. The export
-# format of export_plans is included so an export can be imported again.
+# Column or key names, English and Chinese, mapped to canonical fields; English
+# names are compared lower-cased without spaces, "_" or "-" (PublishTime,
+# publish_time, Publish-Time). They cover the export format of export_plans, the
+# <meta> names of CMSs (ArticleTitle, PubDate, ContentSource) and what scrapers
+# commonly write. Chinese names go through the label table (labels.py).
 _KEY_FIELDS: dict[str, str] = {
-    "index_no": "index_no",
+    "indexno": "index_no",
+    "indexnumber": "index_no",
+    "index": "index_no",
+    "suoyinhao": "index_no",
     "title": "title",
+    "articletitle": "title",
+    "headline": "title",
     "issuer": "issuer",
-    "doc_date": "doc_date",
-    "publish_date": "publish_date",
+    "publisher": "issuer",
+    "department": "issuer",
+    "dept": "issuer",
+    "organ": "issuer",
+    "organization": "issuer",
+    "agency": "issuer",
+    "contentsource": "issuer",
+    "source": "issuer",
+    "docdate": "doc_date",
+    "writtendate": "doc_date",
+    "writedate": "doc_date",
+    "publishdate": "publish_date",
+    "publishtime": "publish_date",
+    "publishedat": "publish_date",
+    "pubdate": "publish_date",
+    "pubtime": "publish_date",
+    "releasedate": "publish_date",
+    "releasetime": "publish_date",
+    "firstpublishedtime": "publish_date",
     "date": "publish_date",
-    "plan_year": "plan_year",
+    "planyear": "plan_year",
     "year": "plan_year",
     "category": "category",
-    "doc_number": "doc_number",
+    "columnname": "category",
+    "column": "category",
+    "channel": "category",
+    "docnumber": "doc_number",
+    "docno": "doc_number",
+    "filenumber": "doc_number",
     "disclosure": "disclosure",
-    "source_url": "source_url",
+    "sourceurl": "source_url",
     "url": "source_url",
+    "link": "source_url",
+    "href": "source_url",
+    "pageurl": "source_url",
     "计划年度": "plan_year",
     "年度": "plan_year",
     "年份": "plan_year",
 }
-_BODY_KEYS = ("body", "content", "text", "正文", "内容", "全文", "文本")
+_BODY_KEYS = frozenset(
+    {"body", "content", "text", "articlecontent", "maintext", "contenttext"}
+    | {"正文", "内容", "全文", "文本"}
+)
 _REGION_KEYS = {
     "township": "township",
     "乡镇": "township",
@@ -45,9 +81,25 @@ _REGION_KEYS = {
     "地市": "city",
     "province": "province",
     "省份": "province",
-    "division_code": "division_code",
+    "divisioncode": "division_code",
     "区划代码": "division_code",
 }
+# The provenance columns of export_plans, so that an export imports as it was.
+_PROVENANCE_KEYS = {
+    "inferred": "inferred",
+    "needsreview": "needs_review",
+    "reviewnotes": "review_notes",
+}
+# Known and deliberately not stored: ids and derived columns of exports.
+_SKIPPED_KEYS = frozenset({"id", "pk", "snippet"})
+_TRUE = {"true", "1", "yes", "是", "t", "y"}
+# Spreadsheet-safe CSV cells (documents/export.py) start with an apostrophe.
+_FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")
+
+
+def _compact(name: str) -> str:
+    return re.sub(r"[\s_\-.]", "", name).lower()
+
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _REPLACED = "含有无法保存的字符，已替换 (replaced NUL or lone surrogates)"
@@ -138,7 +190,7 @@ def _storable(value: str, record: RawRecord) -> str:
 
 
 def _body_key(name: str) -> bool:
-    return name.strip().lower() in _BODY_KEYS
+    return _compact(name) in _BODY_KEYS
 
 
 def _from_mapping(
@@ -146,23 +198,81 @@ def _from_mapping(
 ) -> RecordOutcome:
     record = RawRecord(original=original, layout=layout, body="", locator_suffix=suffix)
     body = ""
+    exported_from = ""
+    unknown: list[str] = []
     for key, raw_value in data.items():
-        if raw_value is None or isinstance(raw_value, dict | list):
+        if raw_value is None:
+            continue
+        name = _storable(str(key).strip(), record)
+        compact = _compact(name)
+        if compact == "sourcefile":
+            exported_from = _storable(str(raw_value).strip(), record)
+            continue
+        if compact in _PROVENANCE_KEYS:
+            _provenance(record, _PROVENANCE_KEYS[compact], raw_value)
+            continue
+        if isinstance(raw_value, dict | list):
+            if raw_value:
+                unknown.append(name)
             continue
         value = _storable(str(raw_value).strip(), record)
-        name = _storable(str(key).strip(), record)
-        lowered = name.lower()
+        if layout == "csv":
+            value = _FORMULA_GUARD.sub("", value)
         if _body_key(name):
             body = body or value
-        elif lowered in _KEY_FIELDS:
-            record.offer(_KEY_FIELDS[lowered], value, label=name, rank=0)
-        elif lowered in _REGION_KEYS:
+        elif compact in _KEY_FIELDS:
+            # Exact names (title, publish_date) before looser ones (url, date).
+            rank = 0 if compact == _compact(_KEY_FIELDS[compact]) else 1
+            record.offer(_KEY_FIELDS[compact], value, label=name, rank=rank)
+        elif compact in _REGION_KEYS:
             if value:
-                record.region_names[_REGION_KEYS[lowered]] = value
+                record.region_names[_REGION_KEYS[compact]] = value
         elif (field := field_for_label(name)) is not None:
             record.offer(field, value, label=name, rank=label_rank(field, name))
+        elif value and compact not in _SKIPPED_KEYS:
+            unknown.append(name)
+    if exported_from:
+        record.notes.append(f"导出前的来源文件：{exported_from[:200]}")
+    if unknown:
+        names = "、".join(unknown[:10]) + ("等" if len(unknown) > 10 else "")
+        record.notes.append(f"未识别的字段，未导入：{names}")
     # Cleaning drops site chrome, so a body of chrome alone is no body either.
     record.body = clean_body(re.split(r"\r\n|\r|\n", body))
     if not record.body.strip():
         return RecordOutcome(suffix, error=f"记录 {suffix} 没有正文 (no body text)")
+    if not has_chinese(record.body):
+        return RecordOutcome(suffix, error=f"记录 {suffix} {NO_CHINESE_BODY}")
     return RecordOutcome(suffix, record=record)
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+NO_CHINESE_BODY = (
+    "正文没有中文，不是中文政府文件 (no Chinese in the body: not a Chinese "
+    "government document)"
+)
+
+
+def has_chinese(text: str) -> bool:
+    """The archive holds Chinese documents: a body must have Chinese in it."""
+    return bool(_CJK.search(text))
+
+
+def _provenance(record: RawRecord, key: str, raw_value: object) -> None:
+    """Read the provenance an export carries: inferred fields, review flag, notes."""
+    if key == "needs_review":
+        record.stated_needs_review = str(raw_value).strip().lower() in _TRUE
+        return
+    if isinstance(raw_value, list):
+        items = [str(item).strip() for item in raw_value]
+    else:
+        text = str(raw_value)
+        # CSV exports join lists: inferred with ";", notes one per line.
+        items = [
+            i.strip()
+            for i in re.split(r"\n" if key != "inferred" else r"[;；,\n]", text)
+        ]
+    items = [_storable(item, record) for item in items if item]
+    if key == "inferred":
+        record.stated_inferred.update(items)
+    elif key == "review_notes":
+        record.notes.extend(items)

@@ -4,16 +4,26 @@ tables, key: value blocks), unlabelled value lists, and bare text."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from documents.ingest.chrome import (
+    BREADCRUMB_LINE,
     PREAMBLE_END,
     PREAMBLE_START,
     breadcrumb_parts,
     is_chrome_line,
+    is_menu_line,
     strip_trailing_pipes,
 )
 from documents.ingest.dates import DATE_PATTERN
-from documents.ingest.labels import field_for_label, iter_labelled_pairs, label_rank
+from documents.ingest.labels import (
+    GENERIC_LABELS,
+    cell_label,
+    field_for_label,
+    iter_cell_pairs,
+    iter_labelled_pairs,
+    label_rank,
+)
 from documents.ingest.paragraphs import clean_body
 from documents.ingest.records import RawRecord
 
@@ -37,6 +47,7 @@ _CLAUSE_PUNCT = re.compile(r"[，,：:]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PREAMBLE_WINDOW = 1500
 _HEADER_SCAN_LINES = 60
+_MAX_BREADCRUMB = 300
 
 
 def is_prose(line: str) -> bool:
@@ -59,6 +70,15 @@ def is_title_candidate(line: str, *, has_metadata: bool) -> bool:
     return has_metadata or bool(TITLE_WORDS.search(text))
 
 
+_SPACE_RUN = re.compile(r"[ \u3000\u00a0]{2,}")
+
+
+def _header_line(line: str) -> str:
+    """A header line without table pipes around it, runs of spaces made one
+    (tabs stay: they separate cells)."""
+    return _SPACE_RUN.sub(" ", strip_trailing_pipes(line)).strip().strip("|").strip()
+
+
 def _label_pairs_at_start(text: str) -> list[tuple[str, str, int, int]]:
     """Label pairs, if the line (after bullets and pipes) starts with a label."""
     pairs = list(iter_labelled_pairs(text))
@@ -76,16 +96,87 @@ def _take_pairs(record: RawRecord, pairs: list[tuple[str, str, int, int]]) -> No
         record.offer(field, value, label=label, rank=label_rank(field, label))
 
 
-def extract_labelled(text: str, *, layout: str) -> RawRecord:
-    """Header of labels (any table form), an optional title line, then the body."""
+def _value_fits(field: str, value: str) -> bool:
+    """Whether a line can be the value of a label written on the line before."""
+    if field in ("doc_date", "publish_date"):
+        return bool(DATE_PATTERN.search(value)) and len(value) <= 30
+    if field == "index_no":
+        return bool(re.fullmatch(r"[A-Za-z0-9][\w\-/／.()（）]{3,127}", value))
+    if field == "doc_number":
+        return len(value) <= 40 and bool(re.search(r"\d+\s*号$|[〔\[［]\d{4}", value))
+    if field == "issuer":
+        return len(value) <= 40 and bool(ISSUER_SHAPE.search(value))
+    if field == "disclosure":
+        return bool(DISCLOSURE_VALUES.match(value))
+    if field == "source_url":
+        return value.lower().startswith(("http://", "https://"))
+    if field == "title":
+        return is_title_candidate(value, has_metadata=True)
+    if field == "category":
+        return len(value) <= 20 and not _SENTENCE_PUNCT.search(value)
+    return len(value) <= 12  # Counters and the like: 128, 大 中 小.
+
+
+class _HeaderReader:
+    """Reads label lines one at a time, including a label whose value is on the
+    next line ("索引号：" then "1144…/2021-000045", or a bare "索引号" line)."""
+
+    def __init__(self, record: RawRecord) -> None:
+        self.record = record
+        self.pending: tuple[str, str] | None = None
+
+    def read(self, line: str) -> bool:
+        """Take the line's labels; False when the line holds none."""
+        pending, self.pending = self.pending, None
+        pairs = _label_pairs_at_start(line)
+        if pairs:
+            _take_pairs(self.record, pairs)
+            label, value, _start, stop = pairs[-1]
+            if not value and not line[stop:].strip(" |\t\u3000"):
+                self._expect(label)
+            return True
+        cells = iter_cell_pairs(line)
+        if cells:
+            _take_pairs(self.record, [(label, value, 0, 0) for label, value in cells])
+            if not cells[-1][1]:
+                self._expect(cells[-1][0])
+            return True
+        bare = cell_label(line)
+        if bare is not None and bare not in GENERIC_LABELS:
+            self._expect(bare)
+            return True
+        if pending is not None:
+            field, label = pending
+            if _value_fits(field, line):
+                self.record.offer(
+                    field, line, label=label, rank=label_rank(field, label)
+                )
+                return True
+        return False
+
+    def _expect(self, label: str) -> None:
+        field = field_for_label(label)
+        if field is not None:
+            self.pending = (field, label)
+
+
+def extract_labelled(
+    text: str, *, layout: str, accept_title: Callable[[str], bool] | None = None
+) -> RawRecord:
+    """Header of labels (any table form), an optional title line, then the body.
+
+    ``accept_title`` decides whether a title-like line is the title (an HTML page
+    knows its title from <title> and headings); by default its shape decides.
+    """
     record = RawRecord(original=text, layout=layout, body="")
+    reader = _HeaderReader(record)
     lines = text.splitlines()
     title = ""
     body_start = len(lines)
     explicit_separator = any(BODY_SEPARATOR.match(line) for line in lines[:80])
     has_metadata = False
     for i, line in enumerate(lines):
-        stripped = strip_trailing_pipes(line).strip().strip("|").strip()
+        stripped = _header_line(line)
         if explicit_separator:
             if BODY_SEPARATOR.match(line):
                 body_start = i + 1
@@ -95,19 +186,25 @@ def extract_labelled(text: str, *, layout: str) -> RawRecord:
             break
         if not stripped:
             continue
-        pairs = _label_pairs_at_start(stripped)
-        if pairs:
-            _take_pairs(record, pairs)
-            has_metadata = True
-            continue
-        if re.match(r"^(?:当前位置|您的位置|您现在的位置)[:：]|^>", stripped):
+        if BREADCRUMB_LINE.match(stripped):
+            if len(stripped) > _MAX_BREADCRUMB and not explicit_separator:
+                # A flattened page: breadcrumb, metadata and text on one line.
+                body_start = i
+                break
             record.breadcrumb.extend(breadcrumb_parts(stripped))
             continue
-        if is_chrome_line(stripped):
+        if reader.read(stripped):
+            has_metadata = True
+            continue
+        if is_chrome_line(stripped) or is_menu_line(stripped):
             continue
         if explicit_separator:
             continue  # Anything else in a key: value header is not body.
-        if not title and is_title_candidate(stripped, has_metadata=has_metadata):
+        if (
+            not title
+            and is_title_candidate(stripped, has_metadata=has_metadata)
+            and (accept_title is None or accept_title(stripped))
+        ):
             title = stripped
             continue
         body_start = i
@@ -123,14 +220,15 @@ def extract_labelled(text: str, *, layout: str) -> RawRecord:
 def scan_labels(text: str, *, layout: str) -> RawRecord:
     """Labels and breadcrumbs anywhere in the text (a page with its body removed)."""
     record = RawRecord(original=text, layout=layout, body="")
+    reader = _HeaderReader(record)
     for line in text.splitlines():
-        stripped = strip_trailing_pipes(line).strip().strip("|").strip()
+        stripped = _header_line(line)
         if not stripped:
             continue
-        if re.match(r"^(?:当前位置|您的位置|您现在的位置)[:：]|^>", stripped):
+        if BREADCRUMB_LINE.match(stripped):
             record.breadcrumb.extend(breadcrumb_parts(stripped))
             continue
-        _take_pairs(record, _label_pairs_at_start(stripped))
+        reader.read(stripped)
     return record
 
 
