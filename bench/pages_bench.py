@@ -5,9 +5,9 @@ Each page is requested through Django's test client in this process, so the
 figure is the server's time (URL routing, views, SQL, templates, middleware)
 without the network. The peer in the same run is the 404 page: the same
 middleware and base template with no archive work, so page/404 is the cost of
-the archive work itself. The search index is not built here (see
-search_bench.py); pages that consult it (similar documents) fall back to the
-database neighbours and say so in the report.
+the archive work itself. Pointed at a search_bench.py archive (--var-dir of
+that run, --reuse), the index is there too, so the search pages and the
+document page's similar documents are measured as a reader gets them.
 """
 
 from __future__ import annotations
@@ -71,6 +71,9 @@ def pages(rng: random.Random) -> list[tuple[str, str]]:
             "list filtered",
             f"{reverse('documents:list')}?province={path[0]}&year={year}",
         ),
+        ("search", f"{reverse('search:page')}?q={TERM}"),
+        ("search + township", f"{reverse('search:page')}?q={TERM}&township={path[3]}"),
+        ("browse (no query)", reverse("search:page")),
         ("document", doc),
         ("document ?q=", f"{doc}?q={TERM}"),
         ("document text", reverse("documents:text", args=[rng.choice(ids)])),

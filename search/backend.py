@@ -471,6 +471,34 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             columns[f"occurrences:{term}"] = counts.tolist()
         return columns
 
+    def more_like_ids(
+        self, identifier: str, text: str, *, top: int, numterms: int
+    ) -> list[str]:
+        """Django ids of the documents most like one (Whoosh's more_like, with arrays).
+
+        The key terms are the words of ``text`` that are frequent in it and rare
+        in the archive (Whoosh's Bo1 model); the others are ranked by BM25 over
+        those terms, each weighted as Whoosh weighs it.
+        """
+        searcher, matcher = self._current()
+        docnum = searcher.document_number(**{UNIQUE_ID: identifier})
+        if docnum is None:
+            return []
+        field = self.content_field_name
+        key_terms = searcher.key_terms_from_text(
+            field, text, numterms=numterms, normalize=False
+        )
+        if not key_terms:
+            return []
+        words = [word for word, _ in key_terms]
+        candidates = matcher.match(wq.Or([wq.Term(field, word) for word in words]))
+        candidates = candidates[candidates != docnum]
+        scores = matcher.bm25(
+            candidates, field, words, boosts=[weight for _, weight in key_terms]
+        )
+        best = candidates[np.lexsort((candidates, -scores))[:top]]
+        return [str(pk) for pk in matcher.values(DJANGO_ID, best)]
+
     def _ordered(self, matcher: Matcher, docs: np.ndarray, parsed, sort_by):
         """(docs in order, their scores or None): by a field, else by BM25."""
         sortedby, reverse = self._sorting(sort_by)

@@ -48,6 +48,12 @@ def similar_document_ids(*, document: Document, limit: int = 5) -> list[int]:
 
 def _more_like(document: Document, *, limit: int) -> list[int]:
     backend = connections["default"].get_backend()
+    text = searchable_text(document)[:MAX_TEXT_CHARS]
+    if hasattr(backend, "more_like_ids"):
+        found = backend.more_like_ids(
+            f"{_CONTENT_TYPE}.{document.pk}", text, top=limit, numterms=KEY_TERMS
+        )
+        return [int(pk) for pk in found if pk.isdigit() and int(pk) != document.pk]
     if not hasattr(backend, "searcher"):
         return []
     searcher = backend.searcher()
@@ -55,7 +61,6 @@ def _more_like(document: Document, *, limit: int) -> list[int]:
     if docnum is None:
         return []
     fieldname = backend.content_field_name
-    text = searchable_text(document)[:MAX_TEXT_CHARS]
     results = searcher.more_like(
         docnum,
         fieldname,

@@ -276,10 +276,14 @@ class Matcher:
         fieldname: str,
         words: Sequence[str],
         *,
+        boosts: Sequence[float] | None = None,
         b: float = 0.75,
         k1: float = 1.2,
     ) -> np.ndarray:
-        """BM25 of ``docs`` for ``words`` in a scored field (Whoosh's BM25F)."""
+        """BM25 of ``docs`` for ``words`` in a scored field (Whoosh's BM25F).
+
+        ``boosts`` weigh each word's part, as a term query's boost does.
+        """
         scores = np.zeros(len(docs), dtype=np.float64)
         if not words or not len(docs):
             return scores
@@ -288,7 +292,8 @@ class Matcher:
         for leaf, local, where in self._split(docs):
             lengths = leaf.lengths(fieldname)[local]
             norm = k1 * ((1 - b) + b * lengths / average)
-            for word in words:
+            for number, word in enumerate(words):
+                boost = boosts[number] if boosts is not None else 1.0
                 postings = self.cache.get(
                     leaf.reader, fieldname, word, with_values=False
                 )
@@ -299,7 +304,8 @@ class Matcher:
                 hit = postings.ids[at] == local
                 tf = postings.weights[at[hit]].astype(np.float64)
                 idf = searcher.idf(fieldname, word)
-                scores[where[hit]] += idf * (tf * (k1 + 1)) / (tf + norm[hit])
+                part = idf * (tf * (k1 + 1)) / (tf + norm[hit])
+                scores[where[hit]] += boost * part
         return scores
 
     def stored_fields(self, docnum: int) -> dict:

@@ -258,3 +258,26 @@ def test_an_empty_index_matches_nothing(search_index):
     _, matcher = search_index._current()
     for q in (wq.Every(), term_query("水"), term_query("乡村振兴")):
         assert matcher.match(q).tolist() == []
+
+
+def test_similar_documents_are_whooshs_more_like(archive_docs):
+    """The array ranking gives Whoosh's own more_like results."""
+    from search.search_indexes import searchable_text
+
+    backend, docs = archive_docs
+    index_documents([d.pk for d in docs])
+    searcher = backend.searcher()
+    agree = 0
+    for doc in docs[:12]:
+        identifier = f"documents.document.{doc.pk}"
+        text = searchable_text(doc)[:20_000]
+        ours = backend.more_like_ids(identifier, text, top=5, numterms=12)
+        docnum = searcher.document_number(id=identifier)
+        theirs = [
+            hit[DJANGO_ID]
+            for hit in searcher.more_like(docnum, "text", text=text, top=5, numterms=12)
+        ]
+        assert str(doc.pk) not in ours
+        assert len(ours) == len(theirs)
+        agree += ours == theirs
+    assert agree >= 10, "the same documents in the same order, ties aside"
