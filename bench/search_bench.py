@@ -311,6 +311,7 @@ def run_whoosh_queries(args, plan) -> dict:
     http_page(client, "乡村振兴", {})
     samples: dict[str, dict[str, list[float]]] = {}
     totals: dict[str, dict[str, int]] = {m: {} for m in MODES}
+    slowest: dict[str, dict] = {}
     # Cold: no posting list in memory before each query (the worst case).
     for mode, term, filters in plan:
         _clear_caches()
@@ -318,14 +319,23 @@ def run_whoosh_queries(args, plan) -> dict:
         samples.setdefault(mode, {}).setdefault("cold page", []).append(
             measured["page"]
         )
+        if mode == "term":
+            slowest[term] = {
+                "hits": measured["total"],
+                "cold_ms": measured["page"] * 1000,
+            }
     for _ in range(args.repeat):
         for mode, term, filters in plan:
             measured = results_page(term, filters)
             bucket = samples.setdefault(mode, {})
             for key in ("page", "search", "fetch", "snippets"):
                 bucket.setdefault(key, []).append(measured[key])
-            bucket.setdefault("http", []).append(http_page(client, term, filters))
+            http = http_page(client, term, filters)
+            bucket.setdefault("http", []).append(http)
             totals[mode][term] = measured["total"]
+            if mode == "term":
+                slowest[term]["warm_ms"] = measured["page"] * 1000
+                slowest[term]["http_ms"] = http * 1000
     # The same searches without facets, to see what facets cost.
     with mock.patch.object(services, "FACET_FIELDS", ()):
         for _ in range(args.repeat):
@@ -340,6 +350,7 @@ def run_whoosh_queries(args, plan) -> dict:
             for mode, parts in samples.items()
         },
         "totals": totals,
+        "terms": dict(sorted(slowest.items(), key=lambda item: -item[1]["cold_ms"])),
     }
 
 
@@ -483,6 +494,17 @@ def print_report(result: dict) -> None:
                     f"{part['median_ms']:7.1f} ({part['p95_ms']:6.1f})" if part else ""
                 )
             lines.append(f"  {mode:36}" + "  ".join(f"{c:>16}" for c in cells))
+    terms = w.get("queries", {}).get("terms", {})
+    if terms:
+        lines.append("")
+        lines.append(
+            "slowest terms (term mode, ms):   hits     cold     warm   GET /search/"
+        )
+        for term, row in list(terms.items())[:6]:
+            lines.append(
+                f"  {term:<28}{row['hits']:>7}{row['cold_ms']:>9.1f}"
+                f"{row.get('warm_ms', 0):>9.1f}{row.get('http_ms', 0):>9.1f}"
+            )
     agree = result.get("agreement")
     if agree:
         lines.append("")

@@ -54,7 +54,7 @@ from search.analyzers import (
 )
 from search.engine.matching import Matcher
 from search.engine.postings import PostingCache
-from search.engine.writer import BulkSegmentWriter
+from search.engine.writer import BulkSegmentWriter, merge_small_segments
 from search.errors import IndexBusy, IndexOutdated
 from search.query import CHAR_FIELD, EXACT_FIELD, term_query
 
@@ -204,7 +204,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(mergetype=merge_small_segments)
 
     def _add(self, writer, doc: dict[str, Any]) -> None:
         try:
@@ -307,7 +307,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(mergetype=merge_small_segments)
 
     def clear(self, models=None, commit=True, *, wait: float | None = None) -> None:
         """Empty the index (or drop some models) in one commit under the lock.
@@ -325,7 +325,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(mergetype=merge_small_segments)
 
     def _document(self, index, obj) -> dict[str, Any] | None:
         try:
@@ -566,12 +566,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
     def _facets(self, matcher: Matcher, docs: np.ndarray, names) -> dict:
         if not names:
             return {}
-        fields: dict[str, list] = {}
-        for name in names:
-            counts = matcher.value_counts(name, docs)
-            fields[name] = sorted(
-                counts.items(), key=lambda item: (-item[1], str(item[0]))
-            )
+        fields = {name: matcher.value_counts(name, docs) for name in names}
         return {"fields": fields, "dates": {}, "queries": {}}
 
     def _to_search_results(

@@ -137,7 +137,7 @@ SEARCH_EDIT_WAIT = env.get_float("PLANSITE_SEARCH_EDIT_WAIT", 2.0)
 # Memory for decoded posting lists per process (search/engine/postings.py), and
 # documents per index segment in a rebuild (bounds the rebuild's memory).
 SEARCH_CACHE_MB = env.get_int("PLANSITE_SEARCH_CACHE_MB", 256)
-SEARCH_SEGMENT_DOCS = env.get_int("PLANSITE_SEARCH_SEGMENT_DOCS", 10_000)
+SEARCH_SEGMENT_DOCS = env.get_int("PLANSITE_SEARCH_SEGMENT_DOCS", 5_000)
 # Segment with rjieba where it cuts as jieba does (search/tokenizer.py); off
 # means jieba alone, the reference, about twenty times slower.
 SEARCH_FAST_JIEBA = env.get_bool("PLANSITE_FAST_JIEBA", True)

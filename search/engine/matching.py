@@ -209,6 +209,7 @@ class Matcher:
             for s, offset in searcher.leaf_searchers()
             if s.reader().doc_count_all() > 0
         ]
+        self._spaces: dict[str, tuple] = {}
 
     # -- public ------------------------------------------------------------------
 
@@ -250,16 +251,45 @@ class Matcher:
         key = ~values if reverse else values
         return docs[np.lexsort((docs, key, missing))]
 
-    def value_counts(self, fieldname: str, docs: np.ndarray) -> dict[Any, int]:
-        """How many of ``docs`` have each value of a column."""
-        counts: dict[Any, int] = {}
+    def value_counts(self, fieldname: str, docs: np.ndarray) -> list[tuple[Any, int]]:
+        """How many of ``docs`` have each value of a column, most first.
+
+        Equal counts are in the order of the values' text, so facets are stable.
+        """
+        values, leaf_codes, text_rank = self._value_space(fieldname)
+        tally = np.zeros(len(values), dtype=np.int64)
         for leaf, local, _ in self._split(docs):
-            codes, distinct = leaf.coded(fieldname)
-            tally = np.bincount(codes[local], minlength=len(distinct))
-            for code in np.flatnonzero(tally).tolist():
-                value = distinct[code]
-                counts[value] = counts.get(value, 0) + int(tally[code])
-        return counts
+            codes, _ = leaf.coded(fieldname)
+            tally += np.bincount(
+                leaf_codes[id(leaf)][codes[local]], minlength=len(values)
+            )
+        found = np.flatnonzero(tally)
+        order = found[np.lexsort((text_rank[found], -tally[found]))]
+        return [
+            (values[i], int(n))
+            for i, n in zip(order.tolist(), tally[order].tolist(), strict=True)
+        ]
+
+    def _value_space(self, fieldname: str):
+        """(every distinct value over the segments, each leaf's code -> its index,
+        each value's rank by text), built once per searcher."""
+        found = self._spaces.get(fieldname)
+        if found is None:
+            index: dict[Any, int] = {}
+            leaf_codes = {}
+            for leaf in self.leaves:
+                _, distinct = leaf.coded(fieldname)
+                leaf_codes[id(leaf)] = np.fromiter(
+                    (index.setdefault(v, len(index)) for v in distinct),
+                    dtype=np.int64,
+                    count=len(distinct),
+                )
+            values = list(index)
+            by_text = sorted(range(len(values)), key=lambda i: str(values[i]))
+            text_rank = np.empty(len(values), dtype=np.int64)
+            text_rank[by_text] = np.arange(len(values))
+            found = self._spaces[fieldname] = (values, leaf_codes, text_rank)
+        return found
 
     def values(self, fieldname: str, docs: np.ndarray) -> list:
         """Each document's value of a column, in the order of ``docs``."""

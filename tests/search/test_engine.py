@@ -281,3 +281,18 @@ def test_similar_documents_are_whooshs_more_like(archive_docs):
         assert len(ours) == len(theirs)
         agree += ours == theirs
     assert agree >= 10, "the same documents in the same order, ties aside"
+
+
+def test_incremental_writes_merge_only_small_segments(archive_docs, monkeypatch):
+    backend, docs = archive_docs
+    monkeypatch.setattr("search.engine.writer.SMALL_SEGMENT_DOCS", 5)
+    index_documents([d.pk for d in docs[:20]])  # one large segment
+    for doc in docs[20:24]:
+        index_documents([doc.pk])  # small ones pile up ...
+    sizes = sorted(s.doc_count_all() for s in backend.index._segments())
+    assert 20 in sizes
+    index_documents([docs[24].pk])  # ... and are merged, the large one left alone
+    sizes = sorted(s.doc_count_all() for s in backend.index.refresh()._segments())
+    assert 20 in sizes and len(sizes) <= 3
+    _, matcher = backend._current()
+    assert len(matcher.match(wq.Every())) == 25
