@@ -128,6 +128,8 @@ class Document(models.Model):
             models.Index(fields=["plan_year", "doc_date"], name="doc_year_date"),
             models.Index(fields=["plan_year", "category"], name="doc_year_category"),
             models.Index(fields=["category"], name="doc_category"),
+            # archive_version() (documents/selectors.py) reads the newest edit.
+            models.Index(fields=["updated_at"], name="doc_updated"),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn plansite.wsgi)."""
+"""WSGI entry point (gunicorn plansite.wsgi; runserver loads it too)."""
 
 import os
 
@@ -6,3 +6,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plansite.settings.prod")
 application = get_wsgi_application()
+
+# A web process loads jieba and the index's columns before its first search.
+from search.warmup import warm_up_in_background  # noqa: E402
+
+warm_up_in_background()

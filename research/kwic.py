@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import accumulate
 from typing import Any
 
-from django.db.models import TextChoices
+from django.db.models import F, TextChoices, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document
-from research.corpus import CHUNK, find_occurrences, iter_documents, query_terms
+from research.corpus import find_occurrences, iter_documents, query_terms
 from search.normalise import fold
 from search.selection import matching_documents
 from search.services import SearchFilters
@@ -119,8 +122,65 @@ class Concordance:
     order: KwicOrder
     width: int
     documents: int
-    lines: list[KwicLine]
+    lines: Sequence[KwicLine]
     truncated: bool
+
+
+class LineSequence(Sequence[KwicLine]):
+    """Every line in document or date order, each slice read when asked for.
+
+    The index has counted each document's occurrences, so the documents a page
+    of lines comes from are known without reading the others: page 1 of a
+    term in 48,000 documents reads a handful of them, not all.
+    """
+
+    def __init__(
+        self,
+        ids: list[int],
+        counts: dict[int, int],
+        terms: list[str],
+        *,
+        query: str,
+        width: int,
+        limit: int | None = None,
+    ) -> None:
+        self.ids = [pk for pk in ids if counts.get(pk)]
+        self.ends = list(accumulate(counts[pk] for pk in self.ids))
+        self.terms = terms
+        self.query = query
+        self.width = width
+        total = self.ends[-1] if self.ends else 0
+        self.total = total
+        self.length = total if limit is None else min(total, limit)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            found = self[index : index + 1] if index >= 0 else self[index:][:1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop, step = index.indices(len(self))
+        if step != 1:
+            return list(self[start:stop])[::step]
+        if start >= stop:
+            return []
+        first = bisect_right(self.ends, start)
+        last = bisect_right(self.ends, stop - 1)
+        skip = start - (self.ends[first - 1] if first else 0)
+        lines: list[KwicLine] = []
+        chosen = self.ids[first : last + 1]
+        for rank, document in enumerate(
+            iter_documents(chosen, fields=_TEXT_FIELDS + _DATE_FIELDS), start=first
+        ):
+            lines.extend(
+                document_lines(
+                    document, self.terms, query=self.query, width=self.width, rank=rank
+                )
+            )
+        return lines[skip : skip + stop - start]
 
 
 def document_lines(
@@ -163,24 +223,31 @@ def document_lines(
             )
 
 
+# Above this many documents, one ordered pass over the table beats asking for
+# the matches a chunk at a time.
+_ORDER_BY_SCAN = 5000
+
+
 def _ordered_ids(ids: list[int], order: KwicOrder) -> list[int]:
-    """The documents in the order of a listing by document or by date."""
-    keys: dict[int, tuple] = {}
-    for offset in range(0, len(ids), CHUNK):
-        chunk = ids[offset : offset + CHUNK]
-        for document in Document.objects.only(*_ORDER_FIELDS).filter(pk__in=chunk):
-            if order is KwicOrder.DOCUMENT:
-                keys[document.pk] = (document.title, document.pk)
-            else:
-                when = document_date(document)
-                # Undated documents last, by plan year among themselves.
-                keys[document.pk] = (
-                    when is None,
-                    when or date.min,
-                    document.plan_year or 0,
-                    document.pk,
-                )
-    return sorted(keys, key=keys.__getitem__)
+    """The documents in the order of a listing by document (title) or by date
+    (written, else published; undated last, by plan year among themselves)."""
+    if order is KwicOrder.DOCUMENT:
+        ordering = ("title", "pk")
+    else:
+        ordering = (
+            F("when").asc(nulls_last=True),
+            Coalesce("plan_year", Value(0)),
+            "pk",
+        )
+    queryset = Document.objects.annotate(when=Coalesce("doc_date", "publish_date"))
+    if len(ids) < _ORDER_BY_SCAN:
+        # Well within every database's limit of query parameters.
+        return list(
+            queryset.filter(pk__in=ids).order_by(*ordering).values_list("pk", flat=True)
+        )
+    wanted = set(ids)
+    scan = queryset.order_by(*ordering).values_list("pk", flat=True)
+    return [pk for pk in scan.iterator(chunk_size=5000) if pk in wanted]
 
 
 def _sort_key(order: KwicOrder):
@@ -227,19 +294,47 @@ def concordance(
     filters: SearchFilters,
     order: KwicOrder = KwicOrder.DOCUMENT,
     width: int = DEFAULT_WIDTH,
-    limit: int = MAX_LINES,
+    limit: int | None = None,
 ) -> Concordance:
-    """All lines (up to ``limit``, read in document or date order), sorted.
+    """All lines (up to ``limit``), in the order asked for.
+
+    In document or date order the lines are read page by page as they are
+    shown, so there is no limit unless one is given; a sort by context needs
+    every line at once and keeps the first ``limit`` (MAX_LINES by default).
 
     Raises search.query.QueryError.
     """
     width = min(max(width, MIN_WIDTH), MAX_WIDTH)
     terms = query_terms(query)
-    ids = (
-        [m.id for m in matching_documents(query=query, filters=filters)]
+    matches = (
+        matching_documents(query=query, filters=filters, occurrences_of=terms)
         if terms
         else []
     )
+    ids = [m.id for m in matches]
+    if order in (KwicOrder.DOCUMENT, KwicOrder.DATE) and all(
+        m.occurrences is not None for m in matches
+    ):
+        # In document or date order no sort is needed: read what is shown.
+        counts = {m.id: m.occurrences for m in matches}
+        lines = LineSequence(
+            _ordered_ids(ids, order),
+            counts,
+            terms,
+            query=query,
+            width=width,
+            limit=limit,
+        )
+        return Concordance(
+            query=query,
+            terms=terms,
+            order=order,
+            width=width,
+            documents=len(ids),
+            lines=lines,
+            truncated=len(lines) < lines.total,
+        )
+    limit = MAX_LINES if limit is None else limit
     lines: list[KwicLine] = []
     truncated = False
     for line in iter_lines(

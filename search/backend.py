@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import threading
@@ -52,6 +53,7 @@ from search.analyzers import (
     JiebaTokenizer,
     WordCounts,
 )
+from search.engine import mapped
 from search.engine.matching import Matcher
 from search.engine.postings import PostingCache
 from search.engine.writer import BulkSegmentWriter, merge_small_segments
@@ -59,6 +61,9 @@ from search.errors import IndexBusy, IndexOutdated
 from search.query import CHAR_FIELD, EXACT_FIELD, term_query
 
 logger = logging.getLogger(__name__)
+
+# Whoosh copied each memory-mapped segment file whole into memory on opening.
+mapped.apply()
 
 MATCH_ALL = "*"
 # Whoosh allows one writer at a time. A writer waits for the lock, polling at
@@ -77,6 +82,25 @@ def _everything(q: wq.Query) -> wq.Query:
 
 def _day(value: date) -> datetime:
     return value if isinstance(value, datetime) else datetime(*value.timetuple()[:3])
+
+
+def _in_transaction() -> bool:
+    """Whether a caller holds an open transaction on any database connection.
+
+    Forked workers would read through their own connections, which cannot see
+    rows that transaction has not committed, so the rebuild stays in-process.
+    """
+    return any(
+        conn.in_atomic_block for conn in db_connections.all(initialized_only=True)
+    )
+
+
+def _run_in_child(worker: Callable[[Any], list], part: Any) -> list:
+    """Run a rebuild worker in a forked process, closing the connections it opened."""
+    try:
+        return worker(part)
+    finally:
+        db_connections.close_all()
 
 
 class PlansiteWhooshBackend(WhooshSearchBackend):
@@ -267,13 +291,16 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         """
         writer = self._writer(wait, replacing=True)
         try:
-            if procs > 1 and len(parts) > 1:
-                # Forked children must open their own database connections.
+            if procs > 1 and len(parts) > 1 and not _in_transaction():
+                # Forked children must open their own database connections:
+                # a socket shared with the parent dies when either closes it.
                 db_connections.close_all()
                 self._close_searcher()
                 context = multiprocessing.get_context("fork")
                 with context.Pool(min(procs, len(parts))) as pool:
-                    results = pool.map(worker, parts, chunksize=1)
+                    results = pool.map(
+                        functools.partial(_run_in_child, worker), parts, chunksize=1
+                    )
             else:
                 results = [worker(part) for part in parts]
             segments = [segment for result in results for segment in result]

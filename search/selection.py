@@ -8,7 +8,7 @@ always agree with the search page's.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from haystack.constants import DJANGO_ID
 
@@ -19,12 +19,12 @@ _FIELDS = ("pk", "plan_year", "township", "county")
 _COLUMNS = (DJANGO_ID, "plan_year", "township", "county")
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """One matching document, with the fields the tools group by (from the index).
 
     ``occurrences`` is how often the asked-for terms occur in its title and
-    text together, when the index could count them (else None).
+    text together, when the index could count them (else None). A tuple: tools
+    make one for each of up to the whole archive's documents.
     """
 
     id: int
@@ -55,17 +55,23 @@ def matching_documents(
         occurrences_of=occurrences_of,
     )
     if columns is not None:
+        ids, years, townships, counties = (columns[name] for name in _COLUMNS)
         counts = [columns[f"occurrences:{t}"] for t in occurrences_of]
+        totals = (
+            [sum(row) for row in zip(*counts, strict=True)]
+            if counts
+            else [None] * len(ids)
+        )
         return [
             Match(
-                id=int(pk),
-                plan_year=int(year) if year is not None else None,
-                township=township or "",
-                county=county or "",
-                occurrences=sum(c[i] for c in counts) if counts else None,
+                int(pk),
+                int(year) if year is not None else None,
+                township or "",
+                county or "",
+                total,
             )
-            for i, (pk, year, township, county) in enumerate(
-                zip(*(columns[name] for name in _COLUMNS), strict=True)
+            for pk, year, township, county, total in zip(
+                ids, years, townships, counties, totals, strict=True
             )
         ]
     sqs = matching_queryset(node=node, filters=filters, sort=sort)

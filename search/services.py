@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db import connections as db_connections
 from django.db.models import TextChoices
 from haystack import connections
 from haystack.inputs import Exact, Raw
@@ -288,12 +287,9 @@ def index_procs() -> int:
 
 def _write_part(ids: list[int]) -> list:
     """Index one share of the documents into new segments (a rebuild worker)."""
-    segments = _backend().write_segments(
+    return _backend().write_segments(
         _index(), _batches(ids, set()), segment_docs=settings.SEARCH_SEGMENT_DOCS
     )
-    # A forked worker leaves no connection behind for the parent to inherit.
-    db_connections.close_all()
-    return segments
 
 
 def rebuild_index(procs: int | None = None) -> int:

@@ -293,12 +293,13 @@ class Matcher:
 
     def values(self, fieldname: str, docs: np.ndarray) -> list:
         """Each document's value of a column, in the order of ``docs``."""
-        out: list = [None] * len(docs)
+        out = np.empty(len(docs), dtype=object)
         for leaf, local, where in self._split(docs):
             codes, distinct = leaf.coded(fieldname)
-            for i, code in zip(where.tolist(), codes[local].tolist(), strict=True):
-                out[i] = distinct[code]
-        return out
+            table = np.empty(len(distinct), dtype=object)
+            table[:] = distinct
+            out[where] = table[codes[local]]
+        return out.tolist()
 
     def bm25(
         self,

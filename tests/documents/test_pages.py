@@ -46,6 +46,20 @@ def test_home_shows_counts_latest_and_ways_in(client, archive) -> None:
     assert "/years/2020/" in page
 
 
+def test_cached_counts_follow_every_change_to_the_archive(client, archive) -> None:
+    """Home and region counts are cached; an edit or a deletion shows at once."""
+    total = Document.objects.count()
+    zhejiang = Document.objects.filter(province="浙江省").count()
+    assert f"<dd>{total}</dd>" in html(client, "/")
+    assert f"共 {zhejiang} 篇文档" in html(client, "/regions/浙江省/")
+    doc = Document.objects.filter(province="浙江省").first()
+    doc.province = "福建省"
+    doc.save()  # as the admin does
+    assert f"共 {zhejiang - 1} 篇文档" in html(client, "/regions/浙江省/")
+    doc.delete()
+    assert f"<dd>{total - 1}</dd>" in html(client, "/")
+
+
 def test_region_tree_counts_only_places_with_documents(client, archive) -> None:
     root = html(client, "/regions/")
     for province in set(

@@ -126,3 +126,24 @@ def test_dates_are_the_documents_own_never_made_up(client, archive) -> None:
         doc.doc_date and doc.doc_date.strftime("%m-%d") == "01-01"
         for doc in documents.values()
     )
+
+
+@pytest.mark.parametrize("order", [KwicOrder.DOCUMENT, KwicOrder.DATE])
+def test_pages_read_on_demand_are_the_whole_listing(archive, order) -> None:
+    """A page of a long listing reads only its documents; the pages together
+    are exactly every line a full read gives, in the same order."""
+    from research.kwic import LineSequence, iter_lines
+
+    result = concordance(query="发展 OR 建设", filters=SearchFilters(), order=order)
+    assert isinstance(result.lines, LineSequence)
+    everything = list(
+        iter_lines(query="发展 OR 建设", filters=SearchFilters(), order=order)
+    )
+    assert len(result.lines) == len(everything)
+    pages = []
+    for start in range(0, len(everything), 37):
+        pages.extend(result.lines[start : start + 37])
+    key = lambda line: (line.document_id, line.field, line.offset, line.term)  # noqa: E731
+    assert [key(x) for x in pages] == [key(x) for x in everything]
+    assert key(result.lines[-1]) == key(everything[-1])
+    assert key(result.lines[5]) == key(everything[5])

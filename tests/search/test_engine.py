@@ -296,3 +296,22 @@ def test_incremental_writes_merge_only_small_segments(archive_docs, monkeypatch)
     assert 20 in sizes and len(sizes) <= 3
     _, matcher = backend._current()
     assert len(matcher.match(wq.Every())) == 25
+
+
+def test_segment_files_are_read_in_place_not_copied(archive_docs):
+    from whoosh.filedb.structfile import BufferFile
+
+    from search.engine.mapped import MappedReader
+
+    backend, docs = archive_docs
+    index_documents([d.pk for d in docs])
+    (reader, _), *_ = backend.searcher().reader().leaf_readers()
+    postfile = reader._terms._postfile
+    assert isinstance(postfile, BufferFile)
+    assert isinstance(postfile.file, MappedReader), "no BytesIO copy of the file"
+    whole = bytes(postfile._buf)
+    postfile.seek(10)
+    assert postfile.read(20) == whole[10:30]
+    assert postfile.get(5, 7) == whole[5:12]
+    postfile.seek(0)
+    assert postfile.read_int() == int.from_bytes(whole[:4], "big", signed=True)

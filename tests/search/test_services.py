@@ -182,6 +182,7 @@ def test_haystack_rebuild_index_command_uses_our_schema(archive, search_index):
     assert search_index.index.doc_count() == Document.objects.count()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_parallel_rebuild_finds_what_one_process_finds(archive, monkeypatch):
     terms = ["美丽城镇", "垃圾分类", "小城市", "乡村", "美"]
 
@@ -203,6 +204,17 @@ def test_parallel_rebuild_finds_what_one_process_finds(archive, monkeypatch):
         )
         assert serial[term] == scan, term
     assert index_status().ok
+
+
+def test_rebuild_inside_a_transaction_keeps_the_callers_connection(
+    archive, monkeypatch
+):
+    """Workers forked inside a transaction could not see its rows (PostgreSQL),
+    and closing the shared connection would end the caller's session."""
+    monkeypatch.setattr("search.services.PARALLEL_MIN_DOCUMENTS", 0)
+    assert rebuild_index(procs=2) == 4
+    assert Document.objects.count() == 4
+    assert run("美丽城镇").total == 3
 
 
 def test_rebuild_index_command_is_ours_and_asks_first(archive, monkeypatch, capsys):

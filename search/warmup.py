@@ -1,0 +1,29 @@
+"""Load what the first search would otherwise wait for, when a web process starts."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+logger = logging.getLogger(__name__)
+
+
+def warm_up() -> None:
+    """jieba's dictionaries, the index's searcher, its columns (facets, sorting,
+    BM25 lengths): about 5 s at 50,000 documents, off the first reader's time."""
+    try:
+        from search.services import SearchFilters, search_documents
+
+        for query in ("", "发展"):
+            search_documents(
+                query=query, filters=SearchFilters(), sort="", page=1, page_size=1
+            )
+    except Exception:  # noqa: BLE001 - a missing index must not stop the server
+        logger.warning("search warm-up failed", exc_info=True)
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Start warm_up() in a daemon thread; requests meanwhile simply wait for it."""
+    thread = threading.Thread(target=warm_up, name="search-warm-up", daemon=True)
+    thread.start()
+    return thread
