@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from documents.citation import gbt7714
 from documents.models import Document
@@ -229,7 +230,8 @@ def test_citation_copy_and_text_download(
     assert page.locator("#citation-text").inner_text() == expected
 
     page.get_by_role("button", name="复制").click()
-    assert page.get_by_role("status").filter(has_text="已复制到剪贴板").is_visible()
+    # The clipboard write is asynchronous: wait for the notice, do not poll once.
+    expect(page.get_by_role("status").filter(has_text="已复制到剪贴板")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == expected
 
     with page.expect_download() as info:
