@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -312,6 +313,14 @@ def concordance(
         else []
     )
     ids = [m.id for m in matches]
+    made = functools.partial(
+        Concordance,
+        query=query,
+        terms=terms,
+        order=order,
+        width=width,
+        documents=len(ids),
+    )
     if order in (KwicOrder.DOCUMENT, KwicOrder.DATE) and all(
         m.occurrences is not None for m in matches
     ):
@@ -325,15 +334,7 @@ def concordance(
             width=width,
             limit=limit,
         )
-        return Concordance(
-            query=query,
-            terms=terms,
-            order=order,
-            width=width,
-            documents=len(ids),
-            lines=lines,
-            truncated=len(lines) < lines.total,
-        )
+        return made(lines=lines, truncated=len(lines) < lines.total)
     limit = MAX_LINES if limit is None else limit
     lines: list[KwicLine] = []
     truncated = False
@@ -345,12 +346,4 @@ def concordance(
             break
         lines.append(line)
     lines.sort(key=_sort_key(order))
-    return Concordance(
-        query=query,
-        terms=terms,
-        order=order,
-        width=width,
-        documents=len(ids),
-        lines=lines,
-        truncated=truncated,
-    )
+    return made(lines=lines, truncated=truncated)

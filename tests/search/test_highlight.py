@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from search.highlight import find_spans, highlight_full, mark, snippets
+from search.normalise import fold
 
 
 def test_marks_every_occurrence_with_numbered_ids():
@@ -91,3 +95,11 @@ def test_snippets_show_every_term_that_occurs_even_far_apart():
 
 def test_mark_escapes_and_marks_a_title():
     assert mark("周巷镇<b>计划", ["周巷"]) == "<mark>周巷</mark>镇&lt;b&gt;计划"
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=()), max_size=200))
+def test_fold_lowers_ascii_capitals_only_and_keeps_every_offset(text: str) -> None:
+    folded = fold(text)
+    assert len(folded) == len(text)
+    for before, after in zip(text, folded, strict=True):
+        assert after == (before.lower() if "A" <= before <= "Z" else before)
