@@ -20,8 +20,10 @@ import functools
 import logging
 import multiprocessing
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -70,6 +72,14 @@ MATCH_ALL = "*"
 # this interval, up to the ``wait`` its caller gives (settings.SEARCH_WRITE_WAIT).
 LOCK_POLL_SECONDS = 0.1
 BUSY = "the search index is being written by another process"
+OUTDATED = (
+    "the search index was written for another schema; run manage.py rebuild_index"
+)
+# Reading a generation's table of contents races with a writer in another
+# process, which removes the old generation's file when it commits. Whoosh's
+# own reader() retries for that; every other read of the TOC here does too.
+TOC_READ_ATTEMPTS = 20
+TOC_RETRY_SECONDS = 0.05
 # Decoded posting lists kept in memory per process (search/engine/postings.py).
 _POSTINGS = PostingCache(max_bytes=int(getattr(settings, "SEARCH_CACHE_MB", 256)) << 20)
 
@@ -82,6 +92,16 @@ def _everything(q: wq.Query) -> wq.Query:
 
 def _day(value: date) -> datetime:
     return value if isinstance(value, datetime) else datetime(*value.timetuple()[:3])
+
+
+def _reading_toc(read: Callable[[], Any]) -> Any:
+    """``read()``, tried again while the generation it listed is being replaced."""
+    for _ in range(TOC_READ_ATTEMPTS - 1):
+        try:
+            return read()
+        except FileNotFoundError:
+            time.sleep(TOC_RETRY_SECONDS)
+    return read()
 
 
 def _in_transaction() -> bool:
@@ -115,7 +135,11 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
 
     def setup(self) -> None:
         self._close_searcher()
-        super().setup()
+        if self.use_file_storage:
+            # Two web workers starting on a new var dir both create the folder;
+            # haystack's own makedirs fails for the second one.
+            Path(self.path).mkdir(parents=True, exist_ok=True)
+        _reading_toc(super().setup)
 
     def _close_searcher(self) -> None:
         searcher, self._searcher = getattr(self, "_searcher", None), None
@@ -150,17 +174,16 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         if not self.setup_complete:
             self.setup()
         try:
-            stored = TOC.read(self.storage, self.index.indexname).schema
+            stored = _reading_toc(
+                lambda: TOC.read(self.storage, self.index.indexname).schema
+            )
         except Exception:  # noqa: BLE001 - its classes may no longer exist
             return False
         return _signature(stored) == _signature(self.schema)
 
     def _require_current_schema(self) -> None:
         if not self.index_is_current():
-            raise IndexOutdated(
-                "the search index was written for another schema; "
-                "run manage.py rebuild_index"
-            )
+            raise IndexOutdated(OUTDATED)
 
     def delete_index(self) -> None:
         self._close_searcher()
@@ -181,7 +204,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         """
         if not self.setup_complete:
             self.setup()
-        self.index = self.index.refresh()
+        self.index = _reading_toc(self.index.refresh)
         if not replacing:
             # Adding to an index of another schema would mix posting formats.
             self._require_current_schema()
@@ -310,7 +333,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             writer.cancel()
             raise
         writer._finish()
-        self.index = self.index.refresh()
+        self.index = _reading_toc(self.index.refresh)
         indexed = self.index.doc_count()
         expected = sum(segment.doc_count() for segment in segments)
         if indexed != expected:

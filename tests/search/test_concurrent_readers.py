@@ -1,0 +1,106 @@
+"""Searches while another process writes the index: every search sees whole commits.
+
+The writer is a real second process (as an import is to a web worker), adding a
+batch of documents and rewriting the previous batch in each commit, so segments
+are written, merged and deleted under the readers' feet.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+
+import pytest
+from django.utils import timezone
+from haystack import connections
+
+from documents.models import Document
+from search.services import SearchFilters, search_documents
+
+pytestmark = [pytest.mark.django_db, pytest.mark.search, pytest.mark.slow]
+
+MARK = "一致性检验"
+BATCH = 4
+ROUNDS = 80
+
+
+def _batch(round_no: int, *, revision: int) -> list[Document]:
+    """Unsaved rows: the writer needs no database, only what the index holds."""
+    return [
+        Document(
+            pk=round_no * BATCH + i + 1,
+            title=f"{MARK}第{round_no}批第{i}份",
+            body=f"第{revision}次修订。{MARK}：检查读者只看到完整的提交。" * 5,
+            original="",
+            content_hash=f"{round_no}-{i}-{revision}",
+            township=f"检验{i}镇",
+            plan_year=2000 + round_no % 20,
+            updated_at=timezone.now(),
+        )
+        for i in range(BATCH)
+    ]
+
+
+def _write(rounds: int) -> None:
+    """In the child: each commit adds one batch and rewrites the one before."""
+    connections.reload("default")
+    backend = connections["default"].get_backend()
+    index = connections["default"].get_unified_index().get_index(Document)
+    for n in range(rounds):
+        docs = _batch(n, revision=0)
+        if n:
+            docs += _batch(n - 1, revision=1)
+        backend.update_batches(index, [docs], wait=60)
+
+
+def _read_until(done: threading.Event, seen: list, errors: list) -> None:
+    backend = connections["default"].get_backend()
+    try:
+        while not done.is_set():
+            assert backend.index_is_current()
+            page = search_documents(
+                query=MARK, filters=SearchFilters(), sort="", page=1, page_size=10
+            )
+            years = sum(count for _, count in page.facets["plan_year"])
+            seen.append((page.total, len(page.results), years))
+    except Exception as error:  # noqa: BLE001 - reported by the test thread
+        errors.append(error)
+
+
+def test_searches_see_whole_commits_while_another_process_writes(
+    search_index,
+) -> None:
+    search_index.setup()
+    writer = multiprocessing.get_context("fork").Process(target=_write, args=(ROUNDS,))
+    done = threading.Event()
+    seen: list[list] = [[], []]
+    errors: list[Exception] = []
+    readers = [
+        threading.Thread(target=_read_until, args=(done, seen[i], errors))
+        for i in range(2)
+    ]
+    writer.start()
+    for reader in readers:
+        reader.start()
+    writer.join(timeout=300)
+    done.set()
+    for reader in readers:
+        reader.join(timeout=60)
+    assert writer.exitcode == 0
+    assert not errors, errors
+    for totals in seen:
+        assert len(totals) > ROUNDS, "the readers hardly ran"
+        for total, shown, years in totals:
+            # Never part of a commit: whole batches, a full page, facets that
+            # count the same documents.
+            assert total % BATCH == 0, total
+            assert shown == min(total, 10)
+            assert years == total
+        counts = [total for total, _, _ in totals]
+        assert counts == sorted(counts), "a search saw an older index than before"
+        # The readers saw the index grow, not only its start and end.
+        assert len(set(counts)) > 3
+    final = search_documents(
+        query=MARK, filters=SearchFilters(), sort="", page=1, page_size=10
+    )
+    assert final.total == ROUNDS * BATCH
