@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
@@ -32,8 +33,17 @@ class SourcePathInline(admin.TabularInline):
     can_delete = False
 
 
+class DocumentForm(forms.ModelForm):
+    """The admin's form for a document (its fields come from the fieldsets)."""
+
+    def clean_body(self) -> str:
+        # Browsers submit a textarea's line breaks as CRLF; the texts use LF.
+        return self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
+    form = DocumentForm
     list_display = (
         "title",
         "index_no",
@@ -49,7 +59,15 @@ class DocumentAdmin(admin.ModelAdmin):
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
     }
-    readonly_fields = ("content_hash", "layout", "imported_at", "updated_at")
+    # The original is the verbatim record of what was imported: shown, never
+    # edited (a form would also strip it and turn its line breaks into CRLF).
+    readonly_fields = (
+        "original",
+        "content_hash",
+        "layout",
+        "imported_at",
+        "updated_at",
+    )
     inlines = (SourcePathInline,)
     fieldsets = (
         (

@@ -1,10 +1,12 @@
 """The admin lists the records and lets every field be corrected."""
 
 import io
+import json
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils.html import escape
 
 from documents.models import Document
 
@@ -46,11 +48,56 @@ def test_change_page_renders_every_field(admin_client, imported) -> None:  # noq
         "disclosure",
         "source_url",
         "body",
-        "original",
         "inferred",
         "needs_review",
     ):
         assert f'name="{name}"' in page, name
+    # The verbatim original is shown, and is not a field of the form.
+    assert 'name="original"' not in page
+    assert escape(doc.original.splitlines()[0]) in page
+
+
+def _as_a_browser_submits(admin_client, doc: Document) -> dict[str, str]:  # noqa: ANN001
+    """The change form's values, each textarea's line breaks as CRLF."""
+    response = admin_client.get(f"/admin/documents/document/{doc.pk}/change/")
+    form = response.context["adminform"].form
+    data: dict[str, str] = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+            continue
+        if isinstance(value, list):
+            value = json.dumps(value, ensure_ascii=False)
+        data[name] = "" if value is None else str(value).replace("\n", "\r\n")
+    sources = list(doc.sources.all())
+    data.update(
+        {
+            "sources-TOTAL_FORMS": str(len(sources)),
+            "sources-INITIAL_FORMS": str(len(sources)),
+            "sources-MIN_NUM_FORMS": "0",
+            "sources-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for i, source in enumerate(sources):
+        data[f"sources-{i}-id"] = str(source.pk)
+        data[f"sources-{i}-document"] = str(doc.pk)
+    return data
+
+
+def test_saving_the_form_keeps_the_original_verbatim(admin_client, imported) -> None:  # noqa: ANN001
+    doc = Document.objects.get(index_no="LH331082-074/2021-108413")
+    original, body = doc.original, doc.body
+    assert "\n" in original and "\n" in body
+    data = _as_a_browser_submits(admin_client, doc)
+    data["title"] = doc.title + "（更正）"
+    response = admin_client.post(f"/admin/documents/document/{doc.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    doc.refresh_from_db()
+    assert doc.title.endswith("（更正）")
+    assert doc.original == original
+    assert doc.body == body
 
 
 def test_correcting_the_division_updates_the_region_names(
