@@ -10,10 +10,12 @@ from django.conf import settings
 from django.db import connections as db_connections
 from django.db import transaction
 
-from documents.models import Division, Document
+from documents.models import Division, Document, PendingIndexWrite
 
 logger = logging.getLogger(__name__)
 
+# Queued requests deleted per statement (SQLite allows 32,766 parameters).
+_DELETE_BATCH = 500
 # Threads finishing admin edits' index writes (non-daemon: the process waits).
 _background: list[threading.Thread] = []
 _background_lock = threading.Lock()
@@ -83,42 +85,77 @@ def unindex(document_ids: Iterable[int]) -> None:
 
 
 def sync_index_after_edit(document_ids: Iterable[int]) -> None:
-    """After an admin edit or delete commits, make the index follow the database.
+    """Make the index follow an admin edit or delete of these documents.
 
-    Deleted ids are dropped from the index, the others re-read and reindexed.
-    The edit waits briefly (SEARCH_EDIT_WAIT) for the write lock; when a bulk
-    import holds it, a background thread waits for it instead, so the editor
-    neither blocks nor sees a LockError. Rows are read after the lock is taken,
-    so the newest edit always wins, whichever writer commits last.
+    The request is stored in the edit's transaction (PendingIndexWrite), so it
+    commits or rolls back with the edit. Once the edit commits, this process
+    waits briefly (SEARCH_EDIT_WAIT) for the write lock; when a bulk import
+    holds it, a background thread waits instead, so the editor neither blocks
+    nor sees a LockError. Should this process die first, the stored request is
+    carried out by the next writer (flush_pending_index_writes). Rows are read
+    after the lock is taken, so the newest edit wins whichever writer is last.
     """
     ids = sorted(set(document_ids))
-    if ids:
-        transaction.on_commit(lambda: _sync_now_or_later(ids), robust=True)
+    if not ids:
+        return
+    PendingIndexWrite.objects.bulk_create(
+        [PendingIndexWrite(document_id=pk) for pk in ids]
+    )
+    transaction.on_commit(_flush_now_or_later, robust=True)
 
 
-def _sync_now_or_later(ids: list[int]) -> None:
+def flush_pending_index_writes(*, wait: float | None = None) -> int:
+    """Index (or drop from the index) every document an edit has queued.
+
+    Returns the number of documents written. Raises search's IndexBusy when
+    the write lock stays taken for ``wait`` seconds; the requests then stay
+    queued. Only the requests read here are deleted: one that commits while
+    this runs waits for the next flush (the document is read again then).
+    """
+    from search import services as search_services
+
+    pending = list(PendingIndexWrite.objects.values_list("pk", "document_id"))
+    if not pending:
+        return 0
+    ids = sorted({document_id for _, document_id in pending})
+    # index_documents reads the rows after it holds the lock, so it writes
+    # each document as the newest committed edit left it (or removes it).
+    search_services.index_documents(ids, wait=wait)
+    done = [pk for pk, _ in pending]
+    for offset in range(0, len(done), _DELETE_BATCH):
+        PendingIndexWrite.objects.filter(
+            pk__in=done[offset : offset + _DELETE_BATCH]
+        ).delete()
+    return len(ids)
+
+
+def pending_index_writes() -> int:
+    """How many documents wait for their index entry to follow an edit."""
+    return PendingIndexWrite.objects.values("document_id").distinct().count()
+
+
+def _flush_now_or_later() -> None:
     from search import services as search_services
 
     try:
-        search_services.index_documents(ids, wait=settings.SEARCH_EDIT_WAIT)
+        flush_pending_index_writes(wait=settings.SEARCH_EDIT_WAIT)
     except search_services.IndexBusy:
-        logger.info("index busy; documents %s will be reindexed when it is free", ids)
+        logger.info("index busy; queued edits will be indexed when it is free")
         worker = threading.Thread(
-            target=_sync_in_background, args=(ids,), name="plansite-index-edit"
+            target=_flush_in_background, name="plansite-index-edit"
         )
         with _background_lock:
             _background.append(worker)
         worker.start()
 
 
-def _sync_in_background(ids: list[int]) -> None:
-    from search import services as search_services
-
+def _flush_in_background() -> None:
     try:
-        search_services.index_documents(ids)
+        flush_pending_index_writes()
     except Exception:
         logger.exception(
-            "reindexing %s failed; `manage.py check_index --repair` will fix it", ids
+            "queued index writes failed; the next import or "
+            "`manage.py check_index --repair` carries them out"
         )
     finally:
         db_connections.close_all()

@@ -1,34 +1,29 @@
 """Kill import_plans part way (SIGKILL), run it again, and get what one clean run gets.
 
 Every run is a real `manage.py import_plans` process with its own
-PLANSITE_VAR_DIR (SQLite database and Whoosh index in tmp), never ./var.
+PLANSITE_VAR_DIR (Whoosh index in tmp) and its own database (a SQLite file, or
+a PostgreSQL database cloned from the test database), never ./var.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
-import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from tests.conftest import ROOT
+from tests.processes import PROCESS_TIMEOUT, ProcessDatabases, manage, start
 
+# django_db: the test database is the template of the processes' databases.
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
-MANAGE = ROOT / "manage.py"
 REPORTS_USED = 30
 # Lines the command writes for each result (stderr is merged into stdout).
 RESULT_LINE = re.compile(r"^(?:imported|updated|unchanged|拒绝 rejected) ")
 SEARCH_TERMS = ["乡村振兴", "政府工作报告", "东塍镇", "平潭", "高质量发展"]
-PROCESS_TIMEOUT = 300
 
 # Run in a fresh process against one var dir; writes its findings as JSON.
 DUMP = """
@@ -69,46 +64,11 @@ with open(os.environ["DUMP_TO"], "w", encoding="utf-8") as handle:
 """
 
 
-def _env(var_dir: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("PLANSITE_", "DJANGO_")) and k != "DATABASE_URL"
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="plansite.settings.dev",
-        PLANSITE_DEBUG="0",
-        PLANSITE_VAR_DIR=str(var_dir),
-        # A stale write lock must fail the test, not wait the default ten minutes.
-        PLANSITE_SEARCH_WRITE_WAIT="60",
-        PYTHONUNBUFFERED="1",
-        **extra,
-    )
-    return env
-
-
-def _manage(var_dir: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(MANAGE), *args],
-        env=_env(var_dir, **extra),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=PROCESS_TIMEOUT,
-    )
-
-
-def _import(var_dir: Path, source: Path, *, kill_after=None) -> tuple[int, list[str]]:  # noqa: ANN001
+def _import(
+    env: dict[str, str], source: Path, *, kill_after=None
+) -> tuple[int, list[str]]:  # noqa: ANN001
     """Run import_plans; SIGKILL it once ``kill_after(lines)`` says so."""
-    proc = subprocess.Popen(
-        [sys.executable, str(MANAGE), "import_plans", str(source), "--progress=log"],
-        env=_env(var_dir),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-    )
+    proc = start(env, "import_plans", str(source), "--progress=log")
     lines: list[str] = []
     try:
         assert proc.stdout is not None
@@ -127,15 +87,17 @@ def _import(var_dir: Path, source: Path, *, kill_after=None) -> tuple[int, list[
     return proc.returncode, lines
 
 
-def _dump(var_dir: Path) -> dict:
-    target = var_dir / "dump.json"
-    done = _manage(
-        var_dir,
+def _dump(env: dict[str, str]) -> dict:
+    target = Path(env["PLANSITE_VAR_DIR"]) / "dump.json"
+    done = manage(
+        {
+            **env,
+            "DUMP_TO": str(target),
+            "DUMP_TERMS": json.dumps(SEARCH_TERMS, ensure_ascii=False),
+        },
         "shell",
         "-c",
         DUMP,
-        DUMP_TO=str(target),
-        DUMP_TERMS=json.dumps(SEARCH_TERMS, ensure_ascii=False),
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(target.read_text(encoding="utf-8"))
@@ -174,41 +136,22 @@ def source(tmp_path_factory, seeds_dir: Path, corpus_dir: Path) -> Path:  # noqa
     return folder
 
 
-@pytest.fixture
-def template_db(tmp_path: Path, django_db_blocker) -> Path:  # noqa: ANN001
-    """A migrated database with the gazetteer, copied for each run.
-
-    Copied from the test database pytest-django has already migrated, which
-    saves a `migrate` (the gazetteer load) per run of this test.
-    """
-    target = tmp_path / "template.sqlite3"
-    with django_db_blocker.unblock():
-        connection.ensure_connection()
-        if connection.vendor != "sqlite":
-            pytest.skip("copies the SQLite test database")
-        with sqlite3.connect(target) as copy:
-            connection.connection.backup(copy)
-    with sqlite3.connect(target) as copy:
-        assert copy.execute("SELECT COUNT(*) FROM documents_document").fetchone() == (
-            0,
-        )
-        assert copy.execute("SELECT COUNT(*) FROM documents_division").fetchone()[0]
-    return target
-
-
-def _var_dir(base: Path, template_db: Path, cache_from: Path | None = None) -> Path:
-    base.mkdir()
-    shutil.copy(template_db, base / "plansite.sqlite3")
-    if cache_from is not None and (cache_from / "cache").exists():
-        # jieba's dictionary cache, so a run does not rebuild it.
-        shutil.copytree(cache_from / "cache", base / "cache")
-    return base
+def _environment(
+    databases: ProcessDatabases, var_dir: Path, cache_from: dict | None = None
+) -> dict[str, str]:
+    env = databases.environment(var_dir)
+    if cache_from is not None:
+        cache = Path(cache_from["PLANSITE_VAR_DIR"]) / "cache"
+        if cache.exists():
+            # jieba's dictionary cache, so a run does not rebuild it.
+            shutil.copytree(cache, var_dir / "cache", dirs_exist_ok=True)
+    return env
 
 
 def test_killed_import_rerun_matches_a_clean_run(
-    tmp_path: Path, source: Path, template_db: Path
+    tmp_path: Path, source: Path, process_databases: ProcessDatabases
 ) -> None:
-    clean = _var_dir(tmp_path / "clean", template_db)
+    clean = _environment(process_databases, tmp_path / "clean")
     code, lines = _import(clean, source)
     assert code == 1, lines[-5:]  # two bad files
     total = len(_results(lines))
@@ -218,7 +161,7 @@ def test_killed_import_rerun_matches_a_clean_run(
     assert expected["index_ok"], expected["status"]
     assert len(expected["rows"]) == total - 3  # two rejected, one copy
 
-    killed = _var_dir(tmp_path / "killed", template_db, cache_from=clean)
+    killed = _environment(process_databases, tmp_path / "killed", cache_from=clean)
     # 1. Killed while importing files: some documents committed, none indexed.
     code, lines = _import(
         killed,
@@ -226,9 +169,7 @@ def test_killed_import_rerun_matches_a_clean_run(
         kill_after=lambda seen: sum(x.startswith("imported ") for x in seen) >= 12,
     )
     assert code == -signal.SIGKILL
-    with sqlite3.connect(killed / "plansite.sqlite3") as db:
-        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        stored = db.execute("SELECT COUNT(*) FROM documents_document").fetchone()[0]
+    stored = process_databases.count(killed, "documents_document")
     assert 12 <= stored < len(expected["rows"])
 
     # 2. Killed after the last file, while the search index is being written.

@@ -75,6 +75,9 @@ class Command(BaseCommand):
             to_index = sorted(set(changed) | set(behind))
             if to_index:
                 services.reindex(to_index)
+            # Admin edits made while this import held the index's lock, by a
+            # web process that may be gone by now.
+            services.flush_pending_index_writes()
         counts = {outcome: summary.count(outcome) for outcome in Outcome}
         self.stdout.write(
             self.style.SUCCESS(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from documents.services import flush_pending_index_writes, pending_index_writes
 from search.services import (
     index_documents,
     index_status,
@@ -23,16 +24,21 @@ class Command(BaseCommand):
             "--repair",
             dest="fix",
             action="store_true",
-            help="重新索引缺失和过期的文档，删除多余的索引条目；索引过时则重建。",
+            help="先完成排队的索引更新，再重新索引缺失和过期的文档、删除多余的索引条目；索引过时则重建。",
         )
 
     def handle(self, *args, **options):
-        status = index_status()
         verbosity = options["verbosity"]
+        queued = pending_index_writes()
+        if queued and verbosity >= 1:
+            self.stdout.write(f"等待索引更新（管理员修改后排队）: {queued} 篇")
+        status = index_status()
         if status.outdated:
             self.stdout.write("索引由旧版本写成（字段或格式不同），须整体重建。")
             if options["fix"]:
                 count = rebuild_index()
+                # Requests queued while it ran; the rest it has read already.
+                flush_pending_index_writes()
                 self.stdout.write(self.style.SUCCESS(f"已重建索引：{count} 篇文档。"))
                 return
             raise CommandError(
@@ -47,6 +53,9 @@ class Command(BaseCommand):
                 shown = ", ".join(str(pk) for pk in ids[:SHOWN_IDS])
                 more = " …" if len(ids) > SHOWN_IDS else ""
                 self.stdout.write(f"{label}: {len(ids)} 篇 [{shown}{more}]")
+        if queued and options["fix"]:
+            flush_pending_index_writes()
+            status = index_status()
         if status.ok:
             if verbosity >= 1:
                 self.stdout.write(self.style.SUCCESS("索引与数据库一致。"))

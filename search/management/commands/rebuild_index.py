@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from documents.services import flush_pending_index_writes
 from search.services import index_procs, rebuild_index
 
 
@@ -35,5 +36,7 @@ class Command(BaseCommand):
                 self.stdout.write("已取消。")
                 return
         count = rebuild_index(procs=options["procs"])
+        # Admin edits queued while it ran (the others it has read already).
+        flush_pending_index_writes()
         if options["verbosity"] >= 1:
             self.stdout.write(self.style.SUCCESS(f"已重建索引：{count} 篇文档。"))
