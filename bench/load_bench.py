@@ -2,19 +2,27 @@
 
 Run from the project root, after search_bench.py has built an archive:
 
-    .venv/bin/python -m bench.load_bench --archive var/bench2k --seconds 30
+    .venv/bin/python -m bench.load_bench --archive var/bench --seconds 60
 
 The archive (database and index) is copied first; the benchmark's own is left as it was.
 The site runs as in production: plansite.settings.prod under gunicorn, static files by
 WhiteNoise. wrk keeps ``--connections`` readers busy on a mix of searches (with and
-without filters), browse pages, document pages and the JSON API. The mix runs twice:
-alone (the peer), then while import_plans writes new documents into the database and
-the index in a loop. Afterwards the index must agree with the database (check_index).
+without filters), browse pages, document pages, research tools and the JSON API. The
+mix runs twice: alone (the peer), then while import_plans writes new documents into
+the database and the index in a loop. During the second run an editor saves a
+document in the admin every second (bench/admin_editor.py), and a probe searches for
+the imported documents over and over: each import commits its five documents to the
+index at once, so every answer must be a multiple of five and never less than the one
+before. Afterwards the newest edit must be found, the older ones not, and the index
+must agree with the database (check_index). Any error response, socket error, failed
+import, failed edit or inconsistent answer makes the exit code 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import os
 import random
 import re
@@ -34,7 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import admin_editor  # noqa: E402
 from bench.search_bench import TERMS, log  # noqa: E402
+
+EDITOR = ("loadeditor", "load-editor-password-1")
+# Every import round adds one new document per seed, all in one index commit.
+LOAD_MARK = "负载测试第"
 
 WRK_SCRIPT = """
 local paths = {}
@@ -122,6 +135,8 @@ def url_mix(var_dir: Path, count: int, seed: int) -> list[str]:
         lambda: "/",
         lambda: f"/years/{rng.choice(years)}/",
         lambda: "/documents/?sort=year&page=3",
+        lambda: f"/research/trend/?q={quote(rng.choice(TERMS))}",
+        lambda: f"/research/kwic/?q={quote(rng.choice(TERMS))}&page=2",
     ]
     return [rng.choice(kinds)() for _ in range(count)]
 
@@ -158,11 +173,29 @@ def run_wrk(port: int, paths_file: Path, args) -> dict[str, float]:
     }
 
 
-def import_loop(env: dict[str, str], stop: threading.Event, work: Path) -> dict:
-    """Import rounds of new documents (a seed with a new last line) until stopped."""
-    seeds = sorted((ROOT.parent / "shared" / "seeds").glob("*.txt")) or sorted(
+def seed_files() -> list[Path]:
+    return sorted((ROOT.parent / "shared" / "seeds").glob("*.txt")) or sorted(
         (ROOT / "samples" / "seeds").glob("*.txt")
     )
+
+
+def first_document(var_dir: Path) -> tuple[int, str]:
+    """The id and body of the document the editor edits."""
+    import sqlite3
+
+    db = sqlite3.connect(var_dir / "plansite.sqlite3")
+    row = db.execute(
+        "SELECT id, body FROM documents_document ORDER BY id LIMIT 1"
+    ).fetchone()
+    db.close()
+    return row[0], row[1]
+
+
+def import_loop(
+    env: dict[str, str], stop: threading.Event, work: Path, committed: list[int]
+) -> dict:
+    """Import rounds of new documents (a seed with a new last line) until stopped."""
+    seeds = seed_files()
     rounds = files = failures = 0
     while not stop.is_set():
         folder = work / f"round-{rounds}"
@@ -174,13 +207,82 @@ def import_loop(env: dict[str, str], stop: threading.Event, work: Path) -> dict:
                 r"(索\s*引\s*号[:：]\s*)(\S+)", rf"\g<1>\g<2>-load{rounds}", text
             )
             (folder / seed.name).write_text(
-                f"{text}\n负载测试第 {rounds} 轮新增段落。\n", encoding="utf-8"
+                f"{text}\n{LOAD_MARK}{rounds}轮新增段落。\n", encoding="utf-8"
             )
             files += 1
         done = manage(env, "import_plans", str(folder), "--verbosity", "0")
         failures += done.returncode != 0
         rounds += 1
+        # The ground truth after this round's commit: a substring count.
+        committed.append(marked_documents(env))
     return {"rounds": rounds, "files": files, "failed_runs": failures}
+
+
+def marked_documents(env: dict[str, str]) -> int:
+    """Documents whose title or text holds the import's mark (a substring scan)."""
+    import sqlite3
+
+    db = sqlite3.connect(Path(env["PLANSITE_VAR_DIR"]) / "plansite.sqlite3")
+    (count,) = db.execute(
+        "SELECT COUNT(*) FROM documents_document"
+        " WHERE instr(title, ?) OR instr(body, ?)",
+        (LOAD_MARK, LOAD_MARK),
+    ).fetchone()
+    db.close()
+    return count
+
+
+def api_total(port: int, query: str) -> int:
+    session = admin_editor.AdminSession(port)
+    status, _, text = session.request("GET", f"/api/search?q={quote(query)}")
+    if status != 200:
+        raise RuntimeError(f"/api/search answered {status}")
+    return int(json.loads(text)["total"])
+
+
+def probe_consistency(port: int, stop: threading.Event, report: dict) -> None:
+    """Search for the imported documents until stopped, recording each total."""
+    report.update(searches=0, totals=[], errors=[])
+    while not stop.is_set():
+        try:
+            report["totals"].append(api_total(port, LOAD_MARK))
+        except Exception as error:  # noqa: BLE001 - reported as a problem
+            report["errors"].append(repr(error))
+        report["searches"] += 1
+        time.sleep(0.05)
+
+
+def consistency_problems(probe: dict, committed: list[int], final: int) -> list[str]:
+    """What the probe saw that no whole commit explains."""
+    problems = list(probe["errors"])
+    allowed = {0, *committed}
+    problems += [
+        f"{t} matches no import's commit" for t in probe["totals"] if t not in allowed
+    ]
+    problems += [
+        f"{b} after {a}: an older index"
+        for a, b in itertools.pairwise(probe["totals"])
+        if b < a
+    ]
+    if committed and final != committed[-1]:
+        problems.append(f"{final} found at the end, {committed[-1]} in the database")
+    return problems
+
+
+def check_edits(port: int, edits: int, seconds: float = 120) -> list[str]:
+    """The newest edit is found once the index is free; the ones before are not."""
+    if not edits:
+        return ["no edit was made"]
+    deadline = time.monotonic() + seconds
+    while api_total(port, admin_editor.sentence(edits)) != 1:
+        if time.monotonic() > deadline:
+            return [f"edit {edits} not searchable after {seconds:.0f} s"]
+        time.sleep(0.5)
+    return [
+        f"edit {n} still found"
+        for n in {1, max(1, edits - 1)} - {edits}
+        if api_total(port, admin_editor.sentence(n))
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,6 +310,16 @@ def main(argv: list[str] | None = None) -> int:
         done = manage(env, *step, "--verbosity", "0")
         if done.returncode:
             raise SystemExit(done.stderr)
+    done = manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        f"User.objects.create_superuser({EDITOR[0]!r}, 'e@example.org', {EDITOR[1]!r})",
+    )
+    if done.returncode:
+        raise SystemExit(done.stderr)
+    edited, edited_body = first_document(var_dir)
     paths = work / "paths.txt"
     paths.write_text("\n".join(url_mix(var_dir, 2000, args.seed)) + "\n")
 
@@ -231,16 +343,35 @@ def main(argv: list[str] | None = None) -> int:
         run_wrk(args.port, paths, warm)
         log(f"readers alone, {args.seconds} s ...")
         alone = run_wrk(args.port, paths, args)
-        log(f"readers while importing, {args.seconds} s ...")
+        log(f"readers while importing and editing, {args.seconds} s ...")
         stop = threading.Event()
         imported: dict = {}
-        writer = threading.Thread(
-            target=lambda: imported.update(import_loop(env, stop, work))
-        )
-        writer.start()
+        probe: dict = {}
+        committed: list[int] = []
+        edits = admin_editor.EditReport()
+        session = admin_editor.AdminSession(args.port)
+        session.login(*EDITOR)
+        helpers = [
+            threading.Thread(
+                target=lambda: imported.update(import_loop(env, stop, work, committed))
+            ),
+            threading.Thread(
+                target=admin_editor.edit_until,
+                args=(session, edited, edited_body, stop, edits),
+            ),
+            threading.Thread(target=probe_consistency, args=(args.port, stop, probe)),
+        ]
+        for helper in helpers:
+            helper.start()
         busy = run_wrk(args.port, paths, args)
         stop.set()
-        writer.join()
+        for helper in helpers:
+            helper.join()
+        log("waiting for the newest edit to be searchable ...")
+        edit_problems = check_edits(args.port, edits.edits)
+        problems = consistency_problems(
+            probe, committed, api_total(args.port, LOAD_MARK)
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
@@ -264,9 +395,29 @@ def main(argv: list[str] | None = None) -> int:
         ratio = f"{b / a:.2f}x" if a else ""
         print(f"{key:<22}{a:>12}{b:>12}{ratio:>8}")
     print(f"import while reading: {imported}")
+    print(
+        f"admin edits while importing: {edits.summary()}; afterwards: "
+        f"{edit_problems or 'newest edit found, older ones gone'}"
+    )
+    print(
+        f"consistency probe: {probe['searches']} searches, totals seen "
+        f"{sorted(set(probe['totals']))}, after each import {committed}; "
+        f"problems: {problems[:5] or 'none'}"
+    )
     print(f"check_index afterwards (exit {check.returncode}): {check.stdout.strip()}")
     shutil.rmtree(work, ignore_errors=True)
-    return 0 if not (alone["non_2xx"] or busy["non_2xx"] or check.returncode) else 1
+    failed = (
+        alone["non_2xx"]
+        or alone["socket_errors"]
+        or busy["non_2xx"]
+        or busy["socket_errors"]
+        or imported.get("failed_runs")
+        or edits.failures
+        or edit_problems
+        or problems
+        or check.returncode
+    )
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
