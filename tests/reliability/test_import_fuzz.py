@@ -7,6 +7,7 @@ internal error, never a hang), and every record it stores must be sound.
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import tempfile
 from dataclasses import dataclass
@@ -390,3 +391,98 @@ def test_mutated_seeds(mutation: SeedMutation) -> None:
 @given(text=label_text, filename=st.sampled_from(FILENAMES))
 def test_label_like_text(text: str, filename: str) -> None:
     import_and_check(text.encode("utf-8"), filename)
+
+
+# --- edits to the body leave the metadata as read -----------------------------------
+
+READ_FIELDS = ("index_no", "title", "issuer", "doc_date", "publish_date", "category")
+
+
+def _read_metadata(data: bytes) -> dict[str, object]:
+    """The fields a seed's import read from its header (not inferred), rolled back."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "seed.txt"
+        path.write_bytes(data)
+        with transaction.atomic():
+            with time_limit():
+                (result,) = import_file(path, label="seed.txt")
+            assert result.outcome is Outcome.IMPORTED, result.reason
+            doc = Document.objects.get(pk=result.document_id)
+            read = {
+                name: getattr(doc, name)
+                for name in READ_FIELDS
+                if name in doc.read_fields
+            }
+            transaction.set_rollback(True)
+    return read
+
+
+def _seed_lines(seed: int) -> list[str]:
+    return SEED_BYTES[seed].decode("utf-8").splitlines(keepends=True)
+
+
+@functools.cache
+def _body_start(seed: int) -> int:
+    """The line after which only body text follows (the body's first line)."""
+    lines = _seed_lines(seed)
+    with transaction.atomic():
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "seed.txt"
+            path.write_bytes(SEED_BYTES[seed])
+            (result,) = import_file(path, label="seed.txt")
+            first = Document.objects.get(pk=result.document_id).body.splitlines()[0]
+        transaction.set_rollback(True)
+    return next(i for i, line in enumerate(lines) if first[:20] in line)
+
+
+@dataclass(frozen=True)
+class BodyEdit:
+    """Lines inserted, duplicated or deleted strictly inside a seed's body."""
+
+    seed: int
+    ops: tuple[tuple[str, int, str], ...]
+    encoding: str
+
+    def apply(self, body_start: int) -> bytes:
+        lines = _seed_lines(self.seed)
+        for op, at, text in self.ops:
+            # Below the body's first line, above the last (page feet such as 打印 关闭).
+            span = len(lines) - body_start - 2
+            if span < 1:
+                break
+            at = body_start + 1 + at % span
+            if op == "insert":
+                lines.insert(at, text + "\n")
+            elif op == "duplicate":
+                lines.insert(at, lines[at])
+            else:
+                del lines[at]
+        return "".join(lines).encode(self.encoding, errors="replace")
+
+
+body_edit = st.builds(
+    BodyEdit,
+    seed=st.integers(0, len(SEED_BYTES) - 1),
+    ops=st.lists(
+        st.tuples(
+            st.sampled_from(["insert", "duplicate", "delete"]),
+            st.integers(0, 10**4),
+            body_line,
+        ),
+        min_size=1,
+        max_size=6,
+    ).map(tuple),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"]),
+)
+
+
+@pytest.mark.django_db
+@fuzz_settings(max_examples=60)
+@given(edit=body_edit)
+def test_body_edits_never_change_the_metadata_read(edit: BodyEdit) -> None:
+    """A record is stored with the right fields, not merely plausible ones: what
+    was read from the header stays what it was, whatever happens in the body."""
+    text = SEED_BYTES[edit.seed].decode("utf-8")
+    expected = _read_metadata(text.encode(edit.encoding, errors="replace"))
+    got = _read_metadata(edit.apply(_body_start(edit.seed)))
+    assert got == expected

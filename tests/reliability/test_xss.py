@@ -232,3 +232,58 @@ def test_csv_cells_that_start_like_formulas_are_neutralised(search_index) -> Non
     # JSON lines are data, not a spreadsheet: values stay exactly as stored.
     (data,) = [json.loads(line) for line in _export("jsonl").splitlines()]
     assert data["title"] == FORMULAS["title"]
+
+
+def _csv_download(client, url: str, params: dict) -> list[dict[str, str]]:  # noqa: ANN001
+    response = client.get(url, params)
+    assert response.status_code == 200, (url, response.status_code)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = (
+        b"".join(response.streaming_content).decode("utf-8")
+        if (response.streaming)
+        else response.content.decode("utf-8")
+    )
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def test_downloads_over_http_neutralise_formulas(client, search_index) -> None:  # noqa: ANN001
+    body = "=1+1 写在正文开头的公式。乡村振兴=SUM(A1)也写在正文中间。"
+    doc = Document.objects.create(
+        body=body,
+        original=body,
+        content_hash=content_hash(body),
+        plan_year=2021,
+        **FORMULAS,
+    )
+    services.reindex([doc.pk])
+    query = {"q": "乡村振兴=SUM"}
+    downloads = {
+        "/api/export": _csv_download(client, "/api/export", {**query, "format": "csv"}),
+        "/api/export full": _csv_download(
+            client, "/api/export", {**query, "format": "csv", "full": "1"}
+        ),
+        "/api/kwic": _csv_download(client, "/api/kwic", {**query, "format": "csv"}),
+        "/api/trend": _csv_download(
+            client, "/api/trend", {**query, "format": "csv", "split": "township"}
+        ),
+    }
+    for url, rows in downloads.items():
+        assert rows, url
+        for row in rows:
+            for key, cell in row.items():
+                assert not (cell or "").startswith(("=", "+", "-", "@", "\t", "\r")), (
+                    url,
+                    key,
+                    cell,
+                )
+    (row,) = downloads["/api/export full"]
+    assert row["title"] == "'" + FORMULAS["title"]
+    assert row["township"] == "'" + FORMULAS["township"]
+    assert row["body"] == "'" + body
+    (line,) = downloads["/api/kwic"]
+    assert line["match"] == "乡村振兴=SUM"
+    assert line["left"] == "'=1+1 写在正文开头的公式。"
+    assert line["title"] == "'" + FORMULAS["title"]
+    # The split line is named by the township, defused like every other cell.
+    places = {row["place"] for row in downloads["/api/trend"]}
+    assert places == {"全部", "'" + FORMULAS["township"]}
