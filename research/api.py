@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
@@ -36,11 +36,14 @@ from research.kwic import (
     iter_lines,
 )
 from research.openapi import openapi_schema
+from research.throttle import DownloadSlot, SlotStream, take_download_slot
 from research.trend import CSV_COLUMNS, series_records, trend, trend_records
 from search.query import QueryError
 from search.selection import matching_documents
 
 _JSON = {"ensure_ascii": False}
+# What a client told that every download place is taken waits before retrying.
+RETRY_AFTER_SECONDS = 10
 # The trend CSV's `place` for the line of the whole result set.
 OVERALL_PLACE = "全部"
 _CONTENT_TYPES = {
@@ -64,11 +67,27 @@ def _invalid(params: ToolParams) -> JsonResponse | None:
     return None
 
 
+def _busy() -> JsonResponse:
+    response = JsonResponse(
+        {"error": _("同时进行的下载太多，请稍后再试。"), "messages": []},
+        status=429,
+        json_dumps_params=_JSON,
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def _download(
-    chunks: Iterable[str], *, fmt: str, name: str, headers: dict[str, str]
+    chunks: Iterable[str],
+    *,
+    fmt: str,
+    name: str,
+    headers: dict[str, str],
+    slot: DownloadSlot,
 ) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        (chunk.encode("utf-8") for chunk in chunks), content_type=_CONTENT_TYPES[fmt]
+        SlotStream((chunk.encode("utf-8") for chunk in chunks), slot),
+        content_type=_CONTENT_TYPES[fmt],
     )
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{name}.{fmt}"
@@ -149,7 +168,7 @@ def kwic_api(request: HttpRequest) -> HttpResponse:
     fmt = params.format
     try:
         if fmt in (ExportFormat.CSV, ExportFormat.JSONL):
-            return _kwic_download(request, params, fmt)
+            return _gated(lambda slot: _kwic_download(request, params, fmt, slot))
         result = concordance(
             query=params.query,
             filters=params.filters,
@@ -182,7 +201,25 @@ def kwic_api(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _kwic_download(request: HttpRequest, params: ToolParams, fmt: str) -> HttpResponse:
+def _gated(answer: Callable[[DownloadSlot], HttpResponse]) -> HttpResponse:
+    """``answer(slot)`` if a download place is free (the response then owns the
+    place), else 429. Any answer but a download gives the place back at once."""
+    slot = take_download_slot()
+    if slot is None:
+        return _busy()
+    try:
+        response = answer(slot)
+    except BaseException:
+        slot.release()
+        raise
+    if not response.streaming:
+        slot.release()
+    return response
+
+
+def _kwic_download(
+    request: HttpRequest, params: ToolParams, fmt: str, slot: DownloadSlot
+) -> HttpResponse:
     limit = row_limit(request.user)
     if not query_terms(params.query):
         return _error(_("请输入要查看语境的检索词。"), params)
@@ -214,7 +251,11 @@ def _kwic_download(request: HttpRequest, params: ToolParams, fmt: str) -> HttpRe
         csv_chunks(records, EXPORT_COLUMNS) if fmt == "csv" else jsonl_chunks(records)
     )
     return _download(
-        chunks, fmt=fmt, name="plansite-kwic", headers=_limit_headers(limit)
+        chunks,
+        fmt=fmt,
+        name="plansite-kwic",
+        headers=_limit_headers(limit),
+        slot=slot,
     )
 
 
@@ -280,6 +321,12 @@ def export_api(request: HttpRequest) -> HttpResponse:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
         return bad
+    return _gated(lambda slot: _export(request, params, slot))
+
+
+def _export(
+    request: HttpRequest, params: ToolParams, slot: DownloadSlot
+) -> HttpResponse:
     fmt = params.format if params.format != "json" else ExportFormat.JSONL
     try:
         matches = matching_documents(
@@ -305,7 +352,9 @@ def export_api(request: HttpRequest) -> HttpResponse:
     headers = _limit_headers(limit)
     headers["X-Export-Total"] = str(len(ids))
     headers["X-Export-Rows"] = str(len(rows))
-    return _download(chunks, fmt=fmt, name="plansite-export", headers=headers)
+    return _download(
+        chunks, fmt=fmt, name="plansite-export", headers=headers, slot=slot
+    )
 
 
 @require_GET

@@ -90,6 +90,14 @@ ERROR = {
         }
     },
 }
+BUSY = {
+    "description": "Every download place of the server is taken (kwic files and "
+    "exports): try again after `Retry-After` seconds.",
+    "headers": {
+        "Retry-After": {"description": "Seconds.", "schema": {"type": "integer"}}
+    },
+    "content": ERROR["content"],
+}
 LIMIT_HEADERS = {
     "X-Export-Limit": {
         "description": f"Rows this client may download: {ANONYMOUS_ROW_LIMIT} "
@@ -313,7 +321,8 @@ def openapi_schema(*, server: str = "") -> dict[str, Any]:
                         "text/csv": {"schema": FILE},
                         "application/x-ndjson": {"schema": FILE},
                     },
-                }
+                },
+                "429": BUSY,
             },
         ),
         "/api/compare": _get(
@@ -417,7 +426,8 @@ def openapi_schema(*, server: str = "") -> dict[str, Any]:
                         "application/x-ndjson": {"schema": FILE},
                         "text/csv": {"schema": FILE},
                     },
-                }
+                },
+                "429": BUSY,
             },
         ),
         "/api/openapi.json": {

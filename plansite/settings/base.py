@@ -117,6 +117,10 @@ PLANSITE_MAX_RECORD_FILE_BYTES = env.get_int(
     "PLANSITE_MAX_RECORD_FILE_BYTES", 200 * 1024 * 1024
 )
 
+# Large downloads (exports, concordances) one web process streams at once; more
+# are answered 429, so that readers always find a free worker thread.
+PLANSITE_MAX_DOWNLOADS = env.get_int("PLANSITE_MAX_DOWNLOADS", 2)
+
 # Search: haystack with Whoosh under VAR_DIR. Switching engines is a settings change.
 HAYSTACK_CONNECTIONS = {
     "default": {

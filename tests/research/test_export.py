@@ -9,7 +9,7 @@ import json
 import pytest
 
 from documents.models import Document
-from research import export
+from research import export, throttle
 from tests.research.conftest import scan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search]
@@ -105,3 +105,45 @@ def test_documents_deleted_since_indexing_are_skipped(client, archive) -> None:
     ids = {json.loads(line)["id"] for line in lines}
     assert gone.pk not in ids
     assert len(ids) == len(scan("乡村振兴"))
+
+
+def test_downloads_beyond_the_process_limit_are_asked_to_retry(
+    client, archive, settings
+) -> None:  # noqa: ANN001
+    """One client cannot hold every worker thread with downloads: past the
+    limit it gets 429 and Retry-After, and a place is free again as soon as a
+    download ends or its client goes away."""
+    settings.PLANSITE_MAX_DOWNLOADS = 2
+    export_url = "/api/export?q=发展&format=jsonl&full=1"
+    kwic_url = "/api/kwic?q=发展&format=csv"
+    first = client.get(export_url)
+    second = client.get(kwic_url)
+    assert first.status_code == second.status_code == 200
+    # Both streams are open (a chunk read, the rest not yet).
+    next(iter(first.streaming_content))
+    next(iter(second.streaming_content))
+    assert throttle.active_downloads() == 2
+    for url in (export_url, kwic_url):
+        busy = client.get(url)
+        assert busy.status_code == 429
+        assert int(busy["Retry-After"]) > 0
+        assert busy.json()["error"]
+    # Searching and reading are not downloads: they are never turned away.
+    assert client.get("/api/search", {"q": "发展"}).status_code == 200
+    assert client.get("/api/kwic", {"q": "发展"}).status_code == 200
+
+    # A client that goes away: the server closes the response unread.
+    first.close()
+    assert throttle.active_downloads() == 1
+    again = client.get(export_url)
+    assert again.status_code == 200
+    # A download read to the end gives its place back too.
+    rows = _body(again).splitlines()
+    assert rows and all(json.loads(row)["body"] for row in rows)
+    assert throttle.active_downloads() == 1
+    second.close()
+    assert throttle.active_downloads() == 0
+    # Answers that are not downloads never keep a place.
+    assert client.get("/api/kwic", {"q": "-", "format": "csv"}).status_code == 400
+    assert client.get("/api/export", {"q": '"'}).status_code == 400
+    assert throttle.active_downloads() == 0
