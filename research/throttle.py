@@ -14,20 +14,23 @@ from django.conf import settings
 
 _lock = threading.Lock()
 _active = 0
+# Bumped by reset(), so that places taken before it are never given back twice.
+_generation = 0
 
 
 class DownloadSlot:
     """One of the process's download places, given back exactly once."""
 
-    def __init__(self) -> None:
+    def __init__(self, generation: int) -> None:
         self._held = True
+        self._generation = generation
 
     def release(self) -> None:
         global _active
         with _lock:
-            if self._held:
-                self._held = False
+            if self._held and self._generation == _generation:
                 _active -= 1
+            self._held = False
 
 
 def take_download_slot() -> DownloadSlot | None:
@@ -37,12 +40,20 @@ def take_download_slot() -> DownloadSlot | None:
         if _active >= max(1, settings.PLANSITE_MAX_DOWNLOADS):
             return None
         _active += 1
-    return DownloadSlot()
+        return DownloadSlot(_generation)
 
 
 def active_downloads() -> int:
     with _lock:
         return _active
+
+
+def reset() -> None:
+    """Forget every place taken (tests: their client never closes unread streams)."""
+    global _active, _generation
+    with _lock:
+        _active = 0
+        _generation += 1
 
 
 class SlotStream:

@@ -262,9 +262,19 @@ def index_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
     """
     ids = sorted(set(ids))
     found: set[int] = set()
-    # One writer and one commit for all batches (Whoosh allows one writer at a
-    # time); the database is still read a batch at a time.
-    _backend().update_batches(_index(), _batches(ids, found), wait=wait)
+    backend = _backend()
+    if hasattr(backend, "update_batches"):
+        # One writer and one commit for all batches (Whoosh allows one writer
+        # at a time); the database is still read a batch at a time.
+        backend.update_batches(_index(), _batches(ids, found), wait=wait)
+    else:
+        # Another engine through haystack's API (Elasticsearch takes
+        # concurrent writes; there is no lock to wait for).
+        for batch in _batches(ids, found):
+            # haystack's Whoosh update() takes the write lock and, given no
+            # documents, never gives it back.
+            if batch:
+                backend.update(_index(), batch)
     gone = [pk for pk in ids if pk not in found]
     if gone:
         remove_documents(gone, wait=wait)
@@ -274,8 +284,15 @@ def index_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
 def remove_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
     """Remove the given document ids from the index (one commit)."""
     ids = sorted(set(ids))
-    if ids:
-        _backend().remove_many([f"{_CONTENT_TYPE}.{pk}" for pk in ids], wait=wait)
+    identifiers = [f"{_CONTENT_TYPE}.{pk}" for pk in ids]
+    backend = _backend()
+    if not identifiers:
+        return 0
+    if hasattr(backend, "remove_many"):
+        backend.remove_many(identifiers, wait=wait)
+    else:
+        for identifier in identifiers:
+            backend.remove(identifier)
     return len(ids)
 
 
@@ -302,11 +319,16 @@ def rebuild_index(procs: int | None = None) -> int:
     """
     procs = index_procs() if procs is None else max(1, procs)
     ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
+    backend = _backend()
+    if not hasattr(backend, "rebuild"):
+        # Another engine through haystack's API: empty it, then index in batches.
+        backend.clear(models=[Document])
+        return index_documents(ids)
     if len(ids) < PARALLEL_MIN_DOCUMENTS:
         procs = 1
     share = -(-len(ids) // procs) if ids else 0
     parts = [ids[i : i + share] for i in range(0, len(ids), share)] if ids else []
-    return _backend().rebuild(_index(), parts, _write_part, procs=procs)
+    return backend.rebuild(_index(), parts, _write_part, procs=procs)
 
 
 @dataclass(frozen=True)
