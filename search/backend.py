@@ -56,6 +56,7 @@ from search.analyzers import (
     WordCounts,
 )
 from search.engine import mapped
+from search.engine.expansion import FrequencyCache, key_terms
 from search.engine.matching import Matcher
 from search.engine.postings import PostingCache
 from search.engine.writer import BulkSegmentWriter, merge_small_segments
@@ -80,8 +81,11 @@ OUTDATED = (
 # own reader() retries for that; every other read of the TOC here does too.
 TOC_READ_ATTEMPTS = 20
 TOC_RETRY_SECONDS = 0.05
-# Decoded posting lists kept in memory per process (search/engine/postings.py).
-_POSTINGS = PostingCache(max_bytes=int(getattr(settings, "SEARCH_CACHE_MB", 256)) << 20)
+# Decoded posting lists kept in memory per process (search/engine/postings.py),
+# and a quarter as much again for word frequencies (about 150 bytes each).
+_CACHE_BYTES = int(getattr(settings, "SEARCH_CACHE_MB", 256)) << 20
+_POSTINGS = PostingCache(max_bytes=_CACHE_BYTES)
+_FREQUENCIES = FrequencyCache(max_entries=_CACHE_BYTES // 4 // 150)
 
 
 def _everything(q: wq.Query) -> wq.Query:
@@ -535,16 +539,14 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         if docnum is None:
             return []
         field = self.content_field_name
-        key_terms = searcher.key_terms_from_text(
-            field, text, numterms=numterms, normalize=False
-        )
-        if not key_terms:
+        terms = key_terms(searcher, field, text, numterms=numterms, cache=_FREQUENCIES)
+        if not terms:
             return []
-        words = [word for word, _ in key_terms]
+        words = [word for word, _ in terms]
         candidates = matcher.match(wq.Or([wq.Term(field, word) for word in words]))
         candidates = candidates[candidates != docnum]
         scores = matcher.bm25(
-            candidates, field, words, boosts=[weight for _, weight in key_terms]
+            candidates, field, words, boosts=[weight for _, weight in terms]
         )
         best = candidates[np.lexsort((candidates, -scores))[:top]]
         return [str(pk) for pk in matcher.values(DJANGO_ID, best)]

@@ -19,6 +19,7 @@ from search.analyzers import (
     word_counts,
 )
 from search.engine.codec import PlansiteCodec
+from search.engine.expansion import FrequencyCache, key_terms
 from search.engine.matching import cover
 from search.engine.postings import PostingCache, read_postings
 from search.engine.writer import BulkSegmentWriter
@@ -281,6 +282,31 @@ def test_similar_documents_are_whooshs_more_like(archive_docs):
         assert len(ours) == len(theirs)
         agree += ours == theirs
     assert agree >= 10, "the same documents in the same order, ties aside"
+
+
+def test_key_terms_are_whooshs_with_frequencies_cached(archive_docs):
+    """The cached Bo1 key terms are Whoosh's own, over several segments, and
+    stay so once the cache is warm, after a deletion, and past its size."""
+    from search.search_indexes import searchable_text
+
+    backend, docs = archive_docs
+    third = len(docs) // 3
+    for part in (docs[:third], docs[third : 2 * third], docs[2 * third :]):
+        index_documents([d.pk for d in part])  # one segment each
+    remove_documents([docs[1].pk])
+    searcher = backend.searcher()
+    assert len(searcher.reader().leaf_readers()) >= 2
+    small = FrequencyCache(max_entries=300)
+    warm = FrequencyCache(max_entries=1_000_000)
+    for cache in (warm, warm, small):
+        for doc in docs[::7]:
+            text = searchable_text(doc)[:20_000]
+            theirs = searcher.key_terms_from_text(
+                "text", text, numterms=12, normalize=False
+            )
+            ours = key_terms(searcher, "text", text, numterms=12, cache=cache)
+            assert ours == theirs, doc.pk
+    assert len(small) <= 300 < len(warm)
 
 
 def test_incremental_writes_merge_only_small_segments(archive_docs, monkeypatch):
