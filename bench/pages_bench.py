@@ -8,6 +8,10 @@ middleware and base template with no archive work, so page/404 is the cost of
 the archive work itself. Pointed at a search_bench.py archive (--var-dir of
 that run, --reuse), the index is there too, so the search pages and the
 document page's similar documents are measured as a reader gets them.
+
+--postgres builds the same archive (same seed, same ids) in a throwaway
+PostgreSQL database on --pg-server and drops it afterwards: the same pages on
+the production database.
 """
 
 from __future__ import annotations
@@ -121,8 +125,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=11, help="requests per page")
     parser.add_argument("--reuse", action="store_true", help="keep the database")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--postgres", action="store_true", help="a throwaway PostgreSQL database"
+    )
+    parser.add_argument(
+        "--pg-server",
+        default="postgres://postgres@127.0.0.1:5432",
+        help="PostgreSQL server for --postgres (a database is made and dropped)",
+    )
     args = parser.parse_args(argv)
     args.var_dir = args.var_dir.resolve()
+    if args.postgres:
+        name = f"plansite_bench_pages_{os.getpid()}"
+        _pg_admin(args.pg_server, f'CREATE DATABASE "{name}"')
+        try:
+            return run(args, database_url=f"{args.pg_server}/{name}")
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            _pg_admin(args.pg_server, f'DROP DATABASE IF EXISTS "{name}"')
+    return run(args)
+
+
+def _pg_admin(server: str, sql: str) -> None:
+    import psycopg2
+
+    db = psycopg2.connect(f"{server}/postgres")
+    db.autocommit = True
+    try:
+        with db.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        db.close()
+
+
+def run(args: argparse.Namespace, database_url: str | None = None) -> int:
 
     stamp = args.var_dir / "bench.json"
     reuse = (
@@ -134,16 +172,20 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(args.var_dir, ignore_errors=True)
     args.var_dir.mkdir(parents=True, exist_ok=True)
     os.environ["PLANSITE_ALLOWED_HOSTS"] = "testserver"
-    setup_django(args.var_dir)
+    setup_django(args.var_dir, database_url)
+
+    from django.db import connection
 
     from bench.search_bench import build_database
 
-    if reuse:
+    if reuse and database_url is None:
         database = json.loads(stamp.read_text())["database"]
     else:
-        log(f"building a database of {args.docs} documents ...")
+        log(f"building a database of {args.docs} documents ({connection.vendor}) ...")
         database = build_database(args)
-        stamp.write_text(json.dumps({"marker": marker(args), "database": database}))
+        if database_url is None:
+            stamp.write_text(json.dumps({"marker": marker(args), "database": database}))
+    database["vendor"] = connection.vendor
     log(f"database: {database}")
 
     # The peer's 404s are expected; keep them out of the report.
@@ -152,7 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     results = {label: measure(url, args.repeat) for label, url in pages(rng)}
     peer = results["peer: 404"]["median_ms"] or float("nan")
 
-    print(f"\n== page server time: {database['docs']} documents, {args.repeat} runs ==")
+    print(
+        f"\n== page server time: {database['docs']} documents on "
+        f"{database['vendor']}, {args.repeat} runs =="
+    )
     print(f"{'page':<18}{'status':>7}{'first':>9}{'median':>9}{'p95':>9}"
           f"{'SQL':>6}{'/404':>7}")  # fmt: skip
     for label, row in results.items():

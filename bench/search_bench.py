@@ -59,14 +59,20 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def setup_django(var_dir: Path) -> None:
-    """Point every path at ``var_dir``: the database, the index, jieba's cache."""
+def setup_django(var_dir: Path, database_url: str | None = None) -> None:
+    """Point every path at ``var_dir``: the database, the index, jieba's cache.
+
+    ``database_url``: a throwaway database the benchmark made (else SQLite in
+    var_dir); a configured DATABASE_URL is never used.
+    """
     os.environ["PLANSITE_VAR_DIR"] = str(var_dir)
     # Pages are requested through Django's test client.
     os.environ["PLANSITE_ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plansite.settings.base")
     # The benchmark must never touch a configured (e.g. production) database.
     os.environ.pop("DATABASE_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
     import django
 
     django.setup()
