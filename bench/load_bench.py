@@ -30,6 +30,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -106,8 +107,6 @@ def wait_for_port(port: int, seconds: float = 60) -> None:
 
 def url_mix(var_dir: Path, count: int, seed: int) -> list[str]:
     """Searches, browse pages, documents and API calls over the archive's own places."""
-    import sqlite3
-
     db = sqlite3.connect(var_dir / "plansite.sqlite3")
     ids = [row[0] for row in db.execute("SELECT id FROM documents_document")]
     towns = [
@@ -181,8 +180,6 @@ def seed_files() -> list[Path]:
 
 def first_document(var_dir: Path) -> tuple[int, str]:
     """The id and body of the document the editor edits."""
-    import sqlite3
-
     db = sqlite3.connect(var_dir / "plansite.sqlite3")
     row = db.execute(
         "SELECT id, body FROM documents_document ORDER BY id LIMIT 1"
@@ -220,8 +217,6 @@ def import_loop(
 
 def marked_documents(env: dict[str, str]) -> int:
     """Documents whose title or text holds the import's mark (a substring scan)."""
-    import sqlite3
-
     db = sqlite3.connect(Path(env["PLANSITE_VAR_DIR"]) / "plansite.sqlite3")
     (count,) = db.execute(
         "SELECT COUNT(*) FROM documents_document"
@@ -303,7 +298,12 @@ def main(argv: list[str] | None = None) -> int:
     var_dir = work / "var"
     log(f"copying {args.archive} ...")
     var_dir.mkdir()
-    shutil.copy2(args.archive / "plansite.sqlite3", var_dir / "plansite.sqlite3")
+    # Through SQLite, so that what is still in a write-ahead log is copied too.
+    with (
+        sqlite3.connect(args.archive / "plansite.sqlite3") as source,
+        sqlite3.connect(var_dir / "plansite.sqlite3") as copy,
+    ):
+        source.backup(copy)
     shutil.copytree(args.archive / "whoosh_index", var_dir / "whoosh_index")
     env = environment(var_dir, args.port)
     for step in (("migrate", "--noinput"), ("collectstatic", "--noinput")):

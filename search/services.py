@@ -284,10 +284,10 @@ def index_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
 def remove_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
     """Remove the given document ids from the index (one commit)."""
     ids = sorted(set(ids))
+    if not ids:
+        return 0
     identifiers = [f"{_CONTENT_TYPE}.{pk}" for pk in ids]
     backend = _backend()
-    if not identifiers:
-        return 0
     if hasattr(backend, "remove_many"):
         backend.remove_many(identifiers, wait=wait)
     else:

@@ -79,8 +79,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a concurrent writer instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        # Wait up to 30 s for a concurrent writer (an import) ...
+        timeout=30,
+        # ... which only works if a transaction takes the write lock when it
+        # begins: one that read first (an admin save) and then asked for the
+        # lock failed at once with "database is locked".
+        transaction_mode="IMMEDIATE",
+        # Readers and the one writer never wait for each other.
+        init_command="PRAGMA journal_mode=WAL;",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -193,3 +193,51 @@ def test_edits_survive_the_web_process_dying_while_an_import_holds_the_lock(
     assert final["found"]["量子通信"] == after["found"]["深海养殖"]
     assert final["found"]["深海养殖"] == after["found"]["深海养殖"]
     assert manage(env, "check_index").returncode == 0
+
+
+HOLD_WRITE_TRANSACTION = """
+import time
+from django.db import transaction
+from documents.models import Document
+
+# As an import does: one short transaction after another, each a read, a write
+# and a commit, for a few seconds.
+first = Document.objects.order_by("pk")[0].pk
+print("writing", flush=True)
+stop = time.monotonic() + 4
+while time.monotonic() < stop:
+    with transaction.atomic():
+        title = Document.objects.get(pk=first).title
+        Document.objects.filter(pk=first).update(title=title)
+print("committed", flush=True)
+"""
+
+
+def test_an_admin_save_and_an_import_wait_for_each_other(
+    tmp_path: Path, seeds_dir: Path, process_databases: ProcessDatabases
+) -> None:
+    """On SQLite a transaction that read first and then asked for the write
+    lock while another process was committing failed at once ("database is
+    locked": a 500 for the editor, or a failed import). Both wait now."""
+    env = process_databases.environment(tmp_path / "var")
+    env["PLANSITE_ALLOWED_HOSTS"] = "testserver"
+    done = manage(env, "import_plans", str(seeds_dir), "--no-index")
+    assert done.returncode == 0, done.stderr[-3000:]
+    writer = start(env, "shell", "-c", HOLD_WRITE_TRANSACTION)
+    try:
+        _wait_for(writer, "writing")
+        web = start(
+            {**env, "EDIT_INDEX_NO": EDITED, "EDIT_APPEND": "\n第三次修改。"},
+            "shell",
+            "-c",
+            EDIT_IN_ADMIN,
+        )
+        try:
+            lines = _wait_for(web, "queued")
+        finally:
+            _kill(web)
+        _wait_for(writer, "committed")
+    finally:
+        _kill(writer)
+    status = next(line for line in lines if line.startswith("status")).split()
+    assert status[1] == "302", lines[-30:]
