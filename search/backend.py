@@ -161,9 +161,13 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         with self._searcher_lock:
             if self._searcher is None:
                 self._searcher = self.index.searcher()
-            else:
-                # refresh() returns the same searcher while the index is unchanged.
-                self._searcher = self._searcher.refresh()
+            elif not self._searcher.up_to_date():
+                # Not Searcher.refresh(): its reader reuse never matches a
+                # segment, closes the old readers, and when Whoosh retries
+                # the open (a concurrent commit deleted a file it listed) it
+                # closes them again and fails with ReaderClosed.
+                stale, self._searcher = self._searcher, self.index.searcher()
+                stale.close()
             if self._matcher is None or self._matcher.searcher is not self._searcher:
                 self._require_current_schema()
                 self._matcher = Matcher(self._searcher, _POSTINGS)

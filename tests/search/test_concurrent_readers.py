@@ -104,3 +104,39 @@ def test_searches_see_whole_commits_while_another_process_writes(
         query=MARK, filters=SearchFilters(), sort="", page=1, page_size=10
     )
     assert final.total == ROUNDS * BATCH
+
+
+def test_a_search_survives_a_segment_file_vanishing_while_it_refreshes(
+    search_index, monkeypatch
+) -> None:  # noqa: ANN001
+    """A concurrent commit can delete a segment file between the moment a
+    reader lists it and the moment it opens it; Whoosh then retries the open.
+    With Searcher.refresh() the retry closed the old readers a second time
+    and the search failed with ReaderClosed (a 500 in the load test)."""
+    from whoosh import reading
+
+    search_index.setup()
+    backend = connections["default"].get_backend()
+    index = connections["default"].get_unified_index().get_index(Document)
+    backend.update_batches(index, [_batch(0, revision=0)])
+    first = search_documents(
+        query=MARK, filters=SearchFilters(), sort="", page=1, page_size=10
+    )
+    assert first.total == BATCH
+    backend.update_batches(index, [_batch(1, revision=0)])
+
+    opened = reading.SegmentReader.__init__
+    vanished = []
+
+    def open_once_missing(self, *args, **kwargs) -> None:  # noqa: ANN001
+        if not vanished:
+            vanished.append(True)
+            raise FileNotFoundError("a segment file deleted by another commit")
+        opened(self, *args, **kwargs)
+
+    monkeypatch.setattr(reading.SegmentReader, "__init__", open_once_missing)
+    again = search_documents(
+        query=MARK, filters=SearchFilters(), sort="", page=1, page_size=10
+    )
+    assert vanished, "the refresh opened no segment"
+    assert again.total == 2 * BATCH
