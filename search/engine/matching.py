@@ -17,6 +17,7 @@ set Whoosh would find.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,18 +95,59 @@ def cover(costs: Sequence[float]) -> list[int]:
 
 
 @dataclass
+class SegmentColumns:
+    """A segment's decoded columns, shared by every searcher that reads it.
+
+    A segment never changes once written (a deletion only marks documents),
+    so after a commit the new searcher's unchanged segments keep what the old
+    one decoded: 5 s of column reading at 50,000 documents, once per segment
+    and process instead of once per commit and thread.
+    """
+
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+    values: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict)
+
+
+_SEGMENTS: dict[str, SegmentColumns] = {}
+_SEGMENTS_LOCK = threading.Lock()
+
+
+def segment_columns(reader) -> SegmentColumns:  # noqa: ANN001
+    """The shared columns of the segment ``reader`` reads."""
+    key = reader.segment().segment_id()
+    with _SEGMENTS_LOCK:
+        found = _SEGMENTS.get(key)
+        if found is None:
+            found = _SEGMENTS[key] = SegmentColumns()
+        return found
+
+
+def forget_segments_except(keep: set[str]) -> None:
+    """Drop the columns of segments no longer in the index (merged away).
+
+    A searcher still reading one keeps its own reference until it is closed.
+    """
+    with _SEGMENTS_LOCK:
+        for key in [k for k in _SEGMENTS if k not in keep]:
+            del _SEGMENTS[key]
+
+
+@dataclass
 class Leaf:
     """One segment: its reader, where its documents start, and cached columns."""
 
     searcher: Any
     offset: int
     reader: Any = field(init=False)
-    columns: dict[str, np.ndarray] = field(default_factory=dict)
-    values: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict)
+    columns: dict[str, np.ndarray] = field(init=False)
+    values: dict[str, tuple[np.ndarray, list]] = field(init=False)
     _live: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.reader = self.searcher.reader()
+        shared = segment_columns(self.reader)
+        self.columns = shared.columns
+        self.values = shared.values
 
     @property
     def size(self) -> int:
@@ -209,6 +251,11 @@ class Matcher:
             for s, offset in searcher.leaf_searchers()
             if s.reader().doc_count_all() > 0
         ]
+        # Searchers open the newest generation, so the segments the last one
+        # opened are the ones worth keeping.
+        forget_segments_except(
+            {leaf.reader.segment().segment_id() for leaf in self.leaves}
+        )
         self._spaces: dict[str, tuple] = {}
 
     # -- public ------------------------------------------------------------------

@@ -140,3 +140,40 @@ def test_a_search_survives_a_segment_file_vanishing_while_it_refreshes(
     )
     assert vanished, "the refresh opened no segment"
     assert again.total == 2 * BATCH
+
+
+def test_a_commit_keeps_the_columns_of_unchanged_segments(search_index) -> None:  # noqa: ANN001
+    """Facets, sorting and ranking read per-segment columns; after an import's
+    commit the segments it did not touch keep theirs (not read again for each
+    thread of each web process), and those merged away are let go."""
+    from search.engine import matching
+
+    search_index.setup()
+    index = connections["default"].get_unified_index().get_index(Document)
+    search_index.update_batches(index, [_batch(0, revision=0)])
+
+    def facets_and_order() -> tuple:
+        page = search_documents(
+            query=MARK, filters=SearchFilters(), sort="newest", page=1, page_size=10
+        )
+        return page.total, page.facets["township"], [hit.id for hit in page.results]
+
+    before = facets_and_order()
+    _, matcher = search_index._current()
+    (old,) = matcher.leaves
+    decoded = dict(old.values)
+    assert decoded, "the search read no column"
+    search_index.update_batches(index, [_batch(1, revision=0)])  # a new segment
+    after = facets_and_order()
+    _, matcher = search_index._current()
+    assert len(matcher.leaves) == 2
+    old_id = old.reader.segment().segment_id()
+    (kept,) = [
+        leaf for leaf in matcher.leaves if leaf.reader.segment().segment_id() == old_id
+    ]
+    for name, column in decoded.items():
+        assert kept.values[name] is column, name
+    assert after[0] == before[0] + BATCH
+    assert set(matching._SEGMENTS) == {
+        leaf.reader.segment().segment_id() for leaf in matcher.leaves
+    }
