@@ -206,7 +206,7 @@ class ArchiveStats:
 def archive_stats() -> ArchiveStats:
     """Totals for the home page."""
     totals = Document.objects.aggregate(
-        documents=Count("id"), year_min=Min("plan_year"), year_max=Max("plan_year")
+        documents=Count("*"), year_min=Min("plan_year"), year_max=Max("plan_year")
     )
     townships = (
         Document.objects.exclude(township="")
@@ -258,7 +258,7 @@ def region_children(*, path: tuple[str, ...]) -> list[PlaceCount]:
         return []
     child = LEVELS[len(path)]
     annotations = {
-        "documents": Count("id"),
+        "documents": Count("*"),
         "year_min": Min("plan_year"),
         "year_max": Max("plan_year"),
     }
@@ -334,7 +334,7 @@ def year_record(*, queryset: QuerySet[Document]) -> YearRecord:
     rows = (
         queryset.values("plan_year")
         .annotate(
-            total=Count("id"),
+            total=Count("*"),
             plans=Count("id", filter=PLAN_Q),
             reports=Count("id", filter=REPORT_Q),
         )
@@ -376,7 +376,7 @@ def year_counts() -> list[YearCount]:
         Document.objects.exclude(plan_year=None)
         .values("plan_year")
         .annotate(
-            documents=Count("id"),
+            documents=Count("*"),
             places=Count("division_code", filter=~Q(division_code=""), distinct=True),
         )
         .order_by("plan_year")
@@ -397,7 +397,7 @@ def value_counts(
     rows = (
         queryset.exclude(**{name: ""})
         .values(name)
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by("-n", name)[:limit]
     )
     return [(row[name], row["n"]) for row in rows]

@@ -60,11 +60,17 @@ def refresh_statistics() -> None:
 
     SQLite never gathers statistics by itself, and without them it picks a
     poor index for the browse pages' GROUP BY queries (the year page took
-    three times as long). PostgreSQL's autovacuum does this too, but an
-    explicit ANALYZE after a bulk import does no harm. Takes ~0.1 s at 50,000.
+    three times as long). Takes ~0.1 s at 50,000. On PostgreSQL, VACUUM also
+    marks the new rows' pages all-visible, so the counts of the browse pages
+    are index-only scans at once rather than after autovacuum comes by.
     """
-    with db_connections["default"].cursor() as cursor:
-        cursor.execute(f"ANALYZE {Document._meta.db_table}")
+    connection = db_connections["default"]
+    table = connection.ops.quote_name(Document._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+        else:
+            cursor.execute(f"ANALYZE {table}")
 
 
 def reindex(document_ids: Iterable[int]) -> None:
