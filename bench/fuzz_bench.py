@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         "-p",
         "no:cacheprovider",
         "--hypothesis-show-statistics",
+        # The passing tests' output: the hostile-request test counts its requests.
+        "-rP",
         f"--hypothesis-seed={seed}",
         *(["-k", args.keyword] if args.keyword else []),
     ]
@@ -61,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
             passing = sum(int(p) for p, _ in counts)
             failing = sum(int(f) for _, f in counts)
             print(f"{name} {passing} passing, {failing} failing examples")
+    for count in re.findall(r"hostile requests sent: (\d+)", output):
+        print(f"hostile requests: {count} sent, none answered with a server error")
     summary = [
         line for line in output.splitlines() if re.search(r"passed|failed", line)
     ]

@@ -305,6 +305,7 @@ def test_hostile_requests_never_break_a_page(archive: list[int]) -> None:
 
     send()
     assert sent["n"] >= 2000
+    print(f"hostile requests sent: {sent['n']}")  # bench/fuzz_bench.py reports it
 
 
 @pytest.fixture
