@@ -6,6 +6,7 @@ import io
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,23 +51,30 @@ ENGINE = "search.backend.PlansiteWhooshEngine"
 STOCK_ENGINE = "haystack.backends.whoosh_backend.WhooshEngine"
 
 
-def _engine_index(settings, tmp_path: Path, engine: str):  # noqa: ANN001
-    settings.HAYSTACK_CONNECTIONS = {
-        "default": {"ENGINE": engine, "PATH": str(tmp_path / "whoosh_index")}
-    }
+@contextmanager
+def search_connection(settings, options: dict) -> Iterator[object]:  # noqa: ANN001
+    """haystack's default connection set to ``options`` for the block: its backend."""
+    settings.HAYSTACK_CONNECTIONS = {"default": options}
     # haystack reads the connection list once, at import; swap it for the test.
     saved = connections.connections_info
     connections.connections_info = settings.HAYSTACK_CONNECTIONS
     connections.reload("default")
-    yield connections["default"].get_backend()
-    connections.connections_info = saved
-    connections.reload("default")
+    try:
+        yield connections["default"].get_backend()
+    finally:
+        connections.connections_info = saved
+        connections.reload("default")
+
+
+def whoosh_options(engine: str, path: Path) -> dict:
+    return {"ENGINE": engine, "PATH": str(path / "whoosh_index")}
 
 
 @pytest.fixture
 def search_index(settings, tmp_path):
     """Point haystack at an empty index in tmp_path for this test."""
-    yield from _engine_index(settings, tmp_path, ENGINE)
+    with search_connection(settings, whoosh_options(ENGINE, tmp_path)) as backend:
+        yield backend
 
 
 ELASTICSEARCH_ENGINE = "search.elasticsearch_backend.PlansiteElasticsearchEngine"
@@ -78,29 +86,25 @@ if ELASTICSEARCH_URL:
     ENGINES["elasticsearch"] = ELASTICSEARCH_ENGINE
 
 
+def elasticsearch_options(url: str, index_name: str) -> dict:
+    return {"ENGINE": ELASTICSEARCH_ENGINE, "URL": url, "INDEX_NAME": index_name}
+
+
 @pytest.fixture(params=list(ENGINES.values()), ids=list(ENGINES))
 def any_engine_index(request, settings, tmp_path):
     """An empty index of plansite's engine, then of other ones (a settings change)."""
     if request.param != ELASTICSEARCH_ENGINE:
-        yield from _engine_index(settings, tmp_path, request.param)
+        with search_connection(settings, whoosh_options(request.param, tmp_path)) as b:
+            yield b
         return
-    settings.HAYSTACK_CONNECTIONS = {
-        "default": {
-            "ENGINE": ELASTICSEARCH_ENGINE,
-            "URL": ELASTICSEARCH_URL,
-            "INDEX_NAME": f"plansite-test-{uuid.uuid4().hex[:12]}",
-        }
-    }
-    saved = connections.connections_info
-    connections.connections_info = settings.HAYSTACK_CONNECTIONS
-    connections.reload("default")
-    backend = connections["default"].get_backend()
-    try:
-        yield backend
-    finally:
-        backend.conn.indices.delete(index=backend.index_name, ignore=[404])
-        connections.connections_info = saved
-        connections.reload("default")
+    name = f"plansite-test-{uuid.uuid4().hex[:12]}"
+    with search_connection(
+        settings, elasticsearch_options(ELASTICSEARCH_URL, name)
+    ) as b:
+        try:
+            yield b
+        finally:
+            b.conn.indices.delete(index=b.index_name, ignore=[404])
 
 
 def import_samples(seeds_dir: Path, corpus_dir: Path, *options: str) -> None:

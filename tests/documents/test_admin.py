@@ -1,7 +1,6 @@
 """The admin lists the records and lets every field be corrected."""
 
 import io
-import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +8,7 @@ from django.core.management import call_command
 from django.utils.html import escape
 
 from documents.models import Document
+from tests.admin_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -57,40 +57,11 @@ def test_change_page_renders_every_field(admin_client, imported) -> None:  # noq
     assert escape(doc.original.splitlines()[0]) in page
 
 
-def _as_a_browser_submits(admin_client, doc: Document) -> dict[str, str]:  # noqa: ANN001
-    """The change form's values, each textarea's line breaks as CRLF."""
-    response = admin_client.get(f"/admin/documents/document/{doc.pk}/change/")
-    form = response.context["adminform"].form
-    data: dict[str, str] = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-            continue
-        if isinstance(value, list):
-            value = json.dumps(value, ensure_ascii=False)
-        data[name] = "" if value is None else str(value).replace("\n", "\r\n")
-    sources = list(doc.sources.all())
-    data.update(
-        {
-            "sources-TOTAL_FORMS": str(len(sources)),
-            "sources-INITIAL_FORMS": str(len(sources)),
-            "sources-MIN_NUM_FORMS": "0",
-            "sources-MAX_NUM_FORMS": "1000",
-        }
-    )
-    for i, source in enumerate(sources):
-        data[f"sources-{i}-id"] = str(source.pk)
-        data[f"sources-{i}-document"] = str(doc.pk)
-    return data
-
-
 def test_saving_the_form_keeps_the_original_verbatim(admin_client, imported) -> None:  # noqa: ANN001
     doc = Document.objects.get(index_no="LH331082-074/2021-108413")
     original, body = doc.original, doc.body
     assert "\n" in original and "\n" in body
-    data = _as_a_browser_submits(admin_client, doc)
+    data = change_form_data(admin_client, doc, line_breaks="\r\n")
     data["title"] = doc.title + "（更正）"
     response = admin_client.post(f"/admin/documents/document/{doc.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -23,29 +23,18 @@ from search.elasticsearch_backend import (
 )
 from search.query import parse_query, to_query_string
 from search.search_indexes import searchable_text
+from tests.conftest import elasticsearch_options, search_connection
 from tests.search.conftest import make_document
 
 pytestmark = pytest.mark.django_db
-
-ENGINE = "search.elasticsearch_backend.PlansiteElasticsearchEngine"
 
 
 @pytest.fixture
 def backend(settings):  # noqa: ANN001
     """The engine as a deployment selects it: HAYSTACK_CONNECTIONS only."""
-    settings.HAYSTACK_CONNECTIONS = {
-        "default": {
-            "ENGINE": ENGINE,
-            "URL": "http://127.0.0.1:9/",
-            "INDEX_NAME": "plansite-offline",
-        }
-    }
-    saved = connections.connections_info
-    connections.connections_info = settings.HAYSTACK_CONNECTIONS
-    connections.reload("default")
-    yield connections["default"].get_backend()
-    connections.connections_info = saved
-    connections.reload("default")
+    options = elasticsearch_options("http://127.0.0.1:9/", "plansite-offline")
+    with search_connection(settings, options) as selected:
+        yield selected
 
 
 def _fields() -> dict:

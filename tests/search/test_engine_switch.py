@@ -10,14 +10,19 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from haystack import connections
 
 from documents import services as document_services
 from documents.models import Document
 from research.kwic import concordance
 from research.trend import trend
 from search.services import SearchFilters, index_status, search_documents
-from tests.conftest import ENGINE, STOCK_ENGINE, import_samples
+from tests.conftest import (
+    ENGINE,
+    STOCK_ENGINE,
+    import_samples,
+    search_connection,
+    whoosh_options,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search, pytest.mark.slow]
 
@@ -50,19 +55,10 @@ def test_the_site_runs_unchanged_on_another_engine(
     settings, tmp_path: Path, seeds_dir: Path, corpus_dir: Path
 ) -> None:  # noqa: ANN001
     answers = {}
-    saved = connections.connections_info
-    try:
-        for engine in (ENGINE, STOCK_ENGINE):
-            settings.HAYSTACK_CONNECTIONS = {
-                "default": {"ENGINE": engine, "PATH": str(tmp_path / engine)}
-            }
-            connections.connections_info = settings.HAYSTACK_CONNECTIONS
-            connections.reload("default")
+    for engine in (ENGINE, STOCK_ENGINE):
+        with search_connection(settings, whoosh_options(engine, tmp_path / engine)):
             Document.objects.all().delete()
             answers[engine] = _run_the_site(seeds_dir, corpus_dir)
-    finally:
-        connections.connections_info = saved
-        connections.reload("default")
     # The research tools give the same numbers on both engines, and the scan's.
     assert answers[ENGINE] == answers[STOCK_ENGINE]
 

@@ -18,6 +18,7 @@ from search.services import (
     remove_documents,
     search_documents,
 )
+from tests.admin_forms import change_form_data
 from tests.search.conftest import make_document
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search]
@@ -38,30 +39,9 @@ def test_import_indexes_in_bulk(search_index, seeds_dir: Path) -> None:
     }
 
 
-def _change_form(admin_client, doc: Document, body: str) -> dict[str, str]:
+def _change_form(admin_client, doc: Document, body: str) -> dict[str, str]:  # noqa: ANN001
     """The admin change form's current values, with a new body."""
-    response = admin_client.get(f"/admin/documents/document/{doc.pk}/change/")
-    form = response.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-            continue
-        data[name] = "" if value is None else value
-    data["body"] = body
-    data["inferred"] = '["plan_year"]'
-    data["review_notes"] = "[]"
-    inline = {
-        "sources-TOTAL_FORMS": "1",
-        "sources-INITIAL_FORMS": "1",
-        "sources-MIN_NUM_FORMS": "0",
-        "sources-MAX_NUM_FORMS": "1000",
-        "sources-0-id": str(doc.sources.get().pk),
-        "sources-0-document": str(doc.pk),
-    }
-    return {**data, **inline}
+    return {**change_form_data(admin_client, doc), "body": body}
 
 
 def test_admin_edit_and_delete_update_the_index(
