@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import os
 import uuid
@@ -43,6 +44,33 @@ def _downloads_closed() -> Iterator[None]:
 
     throttle.reset()
     yield
+
+
+def close_response(response) -> None:  # noqa: ANN001
+    """Close a response as a WSGI server does when its client goes away.
+
+    Closing fires request_finished, whose close_old_connections would close the
+    test's database connection (PostgreSQL). The test client turns it off
+    around the closes it makes; once a streamed response has been read from,
+    its close does so from inside the wrapper the client put around its
+    content, so close that instead.
+    """
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    wrapper = getattr(response, "_iterator", None)
+    if (
+        response.streaming
+        and inspect.isgenerator(wrapper)
+        and inspect.getgeneratorstate(wrapper) != inspect.GEN_CREATED
+    ):
+        wrapper.close()
+        return
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 ENGINE = "search.backend.PlansiteWhooshEngine"

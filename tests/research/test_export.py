@@ -10,6 +10,7 @@ import pytest
 
 from documents.models import Document
 from research import export, throttle
+from tests.conftest import close_response
 from tests.research.conftest import scan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search]
@@ -133,7 +134,7 @@ def test_downloads_beyond_the_process_limit_are_asked_to_retry(
     assert client.get("/api/kwic", {"q": "发展"}).status_code == 200
 
     # A client that goes away: the server closes the response unread.
-    first.close()
+    close_response(first)
     assert throttle.active_downloads() == 1
     again = client.get(export_url)
     assert again.status_code == 200
@@ -141,7 +142,7 @@ def test_downloads_beyond_the_process_limit_are_asked_to_retry(
     rows = _body(again).splitlines()
     assert rows and all(json.loads(row)["body"] for row in rows)
     assert throttle.active_downloads() == 1
-    second.close()
+    close_response(second)
     assert throttle.active_downloads() == 0
     # Answers that are not downloads never keep a place.
     assert client.get("/api/kwic", {"q": "-", "format": "csv"}).status_code == 400

@@ -8,6 +8,8 @@ import re
 import pytest
 from django.urls import Resolver404, resolve
 
+from tests.conftest import close_response
+
 pytestmark = [pytest.mark.django_db, pytest.mark.search]
 
 PAGES = [
@@ -175,7 +177,7 @@ def test_api_page_in_chinese_lists_every_endpoint_and_parameter(
         assert response.status_code == 200, url
         # As a server does once the client has what it wants (a download
         # keeps its place until then).
-        response.close()
+        close_response(response)
     assert "/api/search?q=乡村振兴" in html
     # The tools page links here, and to the JSON.
     index = client.get("/research/").content.decode()
