@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import connections as db_connections
@@ -19,6 +19,9 @@ _DELETE_BATCH = 500
 # Threads finishing admin edits' index writes (non-daemon: the process waits).
 _background: list[threading.Thread] = []
 _background_lock = threading.Lock()
+# Documents of small index segments an admin save may re-index with its own
+# (about 1 s at most); larger folds run in a background thread.
+EDIT_FOLD_LIMIT = 64
 
 
 def region_names(division: Division | None) -> dict[str, str]:
@@ -110,13 +113,16 @@ def sync_index_after_edit(document_ids: Iterable[int]) -> None:
     transaction.on_commit(_flush_now_or_later, robust=True)
 
 
-def flush_pending_index_writes(*, wait: float | None = None) -> int:
+def flush_pending_index_writes(
+    *, wait: float | None = None, fold_limit: int | None = None
+) -> int:
     """Index (or drop from the index) every document an edit has queued.
 
     Returns the number of documents written. Raises search's IndexBusy when
     the write lock stays taken for ``wait`` seconds; the requests then stay
     queued. Only the requests read here are deleted: one that commits while
     this runs waits for the next flush (the document is read again then).
+    ``fold_limit`` caps the documents of small segments re-indexed with them.
     """
     from search import services as search_services
 
@@ -126,7 +132,7 @@ def flush_pending_index_writes(*, wait: float | None = None) -> int:
     ids = sorted({document_id for _, document_id in pending})
     # index_documents reads the rows after it holds the lock, so it writes
     # each document as the newest committed edit left it (or removes it).
-    search_services.index_documents(ids, wait=wait)
+    search_services.index_documents(ids, wait=wait, fold_limit=fold_limit)
     done = [pk for pk, _ in pending]
     for offset in range(0, len(done), _DELETE_BATCH):
         PendingIndexWrite.objects.filter(
@@ -144,15 +150,24 @@ def _flush_now_or_later() -> None:
     from search import services as search_services
 
     try:
-        flush_pending_index_writes(wait=settings.SEARCH_EDIT_WAIT)
+        # The editor waits for this: larger folds of small segments are left
+        # to a background writer.
+        flush_pending_index_writes(
+            wait=settings.SEARCH_EDIT_WAIT, fold_limit=EDIT_FOLD_LIMIT
+        )
     except search_services.IndexBusy:
         logger.info("index busy; queued edits will be indexed when it is free")
-        worker = threading.Thread(
-            target=_flush_in_background, name="plansite-index-edit"
-        )
-        with _background_lock:
-            _background.append(worker)
-        worker.start()
+        _in_background(_flush_in_background, "plansite-index-edit")
+        return
+    if search_services.folds_due():
+        _in_background(_fold_in_background, "plansite-index-fold")
+
+
+def _in_background(target: Callable[[], None], name: str) -> None:
+    worker = threading.Thread(target=target, name=name)
+    with _background_lock:
+        _background.append(worker)
+    worker.start()
 
 
 def _flush_in_background() -> None:
@@ -163,6 +178,18 @@ def _flush_in_background() -> None:
             "queued index writes failed; the next import or "
             "`manage.py check_index --repair` carries them out"
         )
+    finally:
+        db_connections.close_all()
+
+
+def _fold_in_background() -> None:
+    from search import services as search_services
+
+    try:
+        search_services.fold_segments()
+    except Exception:
+        # Only the segment count suffers; the next import folds them.
+        logger.exception("folding small index segments failed")
     finally:
         db_connections.close_all()
 

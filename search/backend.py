@@ -57,9 +57,10 @@ from search.analyzers import (
 )
 from search.engine import mapped
 from search.engine.expansion import FrequencyCache, key_terms
+from search.engine.folding import drop_empty_segments, segments_to_fold
 from search.engine.matching import Matcher
 from search.engine.postings import PostingCache
-from search.engine.writer import BulkSegmentWriter, merge_small_segments
+from search.engine.writer import BulkSegmentWriter
 from search.errors import IndexBusy, IndexOutdated
 from search.query import CHAR_FIELD, EXACT_FIELD, term_query
 
@@ -233,14 +234,23 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         self.update_batches(index, [iterable])
 
     def update_batches(
-        self, index, batches: Iterable[Iterable], *, wait: float | None = None
+        self,
+        index,
+        batches: Iterable[Iterable],
+        *,
+        wait: float | None = None,
+        reload: Callable[[list[int]], Iterable[Iterable]] | None = None,
+        fold_limit: int | None = None,
     ) -> None:
         """(Re)index every object of every batch with one writer and one commit.
 
         haystack's update() calls Whoosh's update_document, which opens a new
         searcher for every document. Here each batch looks its ids up with one
         searcher, deletes them, then adds: the same documents end up in the
-        index, in one commit (one new segment).
+        index, in one commit (one new segment). Given ``reload`` (database
+        ids -> batches of objects), the commit also folds the small segments
+        that are due (search/engine/folding.py) into its new segment,
+        re-indexing at most ``fold_limit`` of their documents.
         """
         writer = self._writer(wait)
         try:
@@ -256,10 +266,83 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
                             writer.delete_document(docnum)
                 for doc in docs:
                     self._add(writer, doc)
+            if reload is not None:
+                self._fold(writer, index, reload, limit=fold_limit)
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(mergetype=merge_small_segments)
+        writer.commit(mergetype=drop_empty_segments)
+
+    def fold_segments(
+        self,
+        index,
+        reload: Callable[[list[int]], Iterable[Iterable]],
+        *,
+        wait: float | None = None,
+    ) -> int:
+        """Fold every small segment that is due; the documents re-indexed.
+
+        Commits nothing when no fold is due.
+        """
+        if not self.folds_due():
+            return 0
+        writer = self._writer(wait)
+        try:
+            folded = self._fold(writer, index, reload, limit=None)
+        except BaseException:
+            writer.cancel()
+            raise
+        if folded:
+            writer.commit(mergetype=drop_empty_segments)
+        else:
+            writer.cancel()
+        return folded
+
+    def folds_due(self) -> bool:
+        """Whether the committed index has small segments due to be folded."""
+        if not self.setup_complete:
+            self.setup()
+        self.index = _reading_toc(self.index.refresh)
+        sizes = [segment.doc_count() for segment in self.index._segments()]
+        return bool(segments_to_fold(sizes, 0))
+
+    def _fold(
+        self,
+        writer: BulkSegmentWriter,
+        index,
+        reload: Callable[[list[int]], Iterable[Iterable]],
+        *,
+        limit: int | None,
+    ) -> int:
+        """Re-index the due small segments' documents into the writer's segment.
+
+        Their rows are read now, under the lock, so a folded document is
+        written as the database holds it (one deleted since is dropped).
+        """
+        from whoosh.reading import SegmentReader
+
+        segments = writer.segments
+        chosen = segments_to_fold(
+            [segment.doc_count() for segment in segments], writer.docnum, limit=limit
+        )
+        ids: list[int] = []
+        for position in chosen:
+            segment = segments[position]
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            try:
+                live = list(reader.iter_docs())
+            finally:
+                reader.close()
+            for docnum, stored in live:
+                ids.append(int(stored[DJANGO_ID]))
+                segment.delete_document(docnum)
+        if ids:
+            for batch in reload(sorted(ids)):
+                for obj in batch:
+                    doc = self._document(index, obj)
+                    if doc:
+                        self._add(writer, doc)
+        return len(ids)
 
     def _add(self, writer, doc: dict[str, Any]) -> None:
         try:
@@ -365,7 +448,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(mergetype=merge_small_segments)
+        writer.commit(mergetype=drop_empty_segments)
 
     def clear(self, models=None, commit=True, *, wait: float | None = None) -> None:
         """Empty the index (or drop some models) in one commit under the lock.
@@ -383,7 +466,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(mergetype=merge_small_segments)
+        writer.commit(mergetype=drop_empty_segments)
 
     def _document(self, index, obj) -> dict[str, Any] | None:
         try:

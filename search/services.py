@@ -253,12 +253,21 @@ def _batches(ids: list[int], found: set[int]) -> Iterator[list[Document]]:
         yield batch
 
 
-def index_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
+def _reload(ids: list[int]) -> Iterator[list[Document]]:
+    """Batches of these documents as the database holds them now."""
+    return _batches(ids, set())
+
+
+def index_documents(
+    ids: Iterable[int], *, wait: float | None = None, fold_limit: int | None = None
+) -> int:
     """(Re)index the given documents; ids not in the database are removed.
 
     Waits up to ``wait`` seconds (default settings.SEARCH_WRITE_WAIT) for the
     index's write lock, then reads the rows: whatever committed first, the
     index ends with what the database holds. search.errors.IndexBusy after the wait.
+    The commit folds small segments that are due (search/engine/folding.py),
+    re-indexing at most ``fold_limit`` documents of theirs when given.
     """
     ids = sorted(set(ids))
     found: set[int] = set()
@@ -266,7 +275,13 @@ def index_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
     if hasattr(backend, "update_batches"):
         # One writer and one commit for all batches (Whoosh allows one writer
         # at a time); the database is still read a batch at a time.
-        backend.update_batches(_index(), _batches(ids, found), wait=wait)
+        backend.update_batches(
+            _index(),
+            _batches(ids, found),
+            wait=wait,
+            reload=_reload,
+            fold_limit=fold_limit,
+        )
     else:
         # Another engine through haystack's API (Elasticsearch takes
         # concurrent writes; there is no lock to wait for).
@@ -279,6 +294,23 @@ def index_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
     if gone:
         remove_documents(gone, wait=wait)
     return len(found)
+
+
+def folds_due() -> bool:
+    """Whether the index has small segments due to be folded together."""
+    backend = _backend()
+    return hasattr(backend, "folds_due") and backend.folds_due()
+
+
+def fold_segments(*, wait: float | None = None) -> int:
+    """Fold every small segment that is due; the number of documents re-indexed.
+
+    The engines other than plansite's Whoosh manage their segments themselves.
+    """
+    backend = _backend()
+    if not hasattr(backend, "fold_segments"):
+        return 0
+    return backend.fold_segments(_index(), _reload, wait=wait)
 
 
 def remove_documents(ids: Iterable[int], *, wait: float | None = None) -> int:

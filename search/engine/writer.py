@@ -345,32 +345,6 @@ class BulkSegmentWriter(SegmentWriter):
         self.pool.cleanup()
 
 
-# Incremental writes merge segments smaller than this, once there are a few of
-# them; larger ones (a rebuild's) are left alone until the next rebuild.
-SMALL_SEGMENT_DOCS = 1000
-SMALL_SEGMENTS_BEFORE_MERGE = 4
-
-
-def merge_small_segments(writer, segments):
-    """A merge policy that only ever merges small segments into the new one.
-
-    Whoosh's MERGE_SMALL merges everything once there are enough segments of
-    any size (at ~23 segments, a whole 50,000-document archive, inside an
-    ordinary import); merging goes posting by posting in Python, so here it is
-    kept to segments of at most SMALL_SEGMENT_DOCS documents.
-    """
-    from whoosh.reading import SegmentReader
-
-    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
-    if len(small) < SMALL_SEGMENTS_BEFORE_MERGE:
-        return segments
-    for segment in small:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
-    return [s for s in segments if s not in small]
-
-
 def _field_lengths(lengths, fieldname: str) -> np.ndarray | None:
     """Each document's length in a scored field, from the segment's length column."""
     if lengths is None:

@@ -44,6 +44,18 @@ def test_check_index_exits_1_and_fix_repairs(docs):
     assert index_status().ok
 
 
+def test_check_index_repair_folds_small_segments_left_behind(docs, search_index):
+    for n in range(3):
+        # Edits whose background fold never ran: four small segments.
+        index_documents([make_document(f"补{n}", "编辑后的小段").pk], fold_limit=0)
+    before = len(search_index.index.refresh()._segments())
+    out = StringIO()
+    call_command("check_index", "--repair", stdout=out)
+    assert "已合并小索引段" in out.getvalue()
+    assert len(search_index.index.refresh()._segments()) < before
+    assert index_status().ok
+
+
 def test_search_plans_json(docs):
     out = StringIO()
     call_command(

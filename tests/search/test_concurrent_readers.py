@@ -2,7 +2,7 @@
 
 The writer is a real second process (as an import is to a web worker), adding a
 batch of documents and rewriting the previous batch in each commit, so segments
-are written, merged and deleted under the readers' feet.
+are written, folded together and dropped under the readers' feet.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.utils import timezone
 from haystack import connections
 
 from documents.models import Document
+from search.engine.folding import FOLD_FACTOR, SMALL_SEGMENT_DOCS, size_level
 from search.services import SearchFilters, search_documents
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search, pytest.mark.slow]
@@ -42,15 +43,26 @@ def _batch(round_no: int, *, revision: int) -> list[Document]:
 
 
 def _write(rounds: int) -> None:
-    """In the child: each commit adds one batch and rewrites the one before."""
+    """In the child: each commit adds one batch and rewrites the one before.
+
+    Small segments are folded as they come due (their documents re-indexed
+    from ``latest``, standing in for the database), so segments are also
+    emptied and dropped while the readers read.
+    """
     connections.reload("default")
     backend = connections["default"].get_backend()
     index = connections["default"].get_unified_index().get_index(Document)
+    latest: dict[int, Document] = {}
+
+    def reload(ids: list[int]) -> list[list[Document]]:
+        return [[latest[pk] for pk in ids]]
+
     for n in range(rounds):
         docs = _batch(n, revision=0)
         if n:
             docs += _batch(n - 1, revision=1)
-        backend.update_batches(index, [docs], wait=60)
+        latest.update((doc.pk, doc) for doc in docs)
+        backend.update_batches(index, [docs], wait=60, reload=reload)
 
 
 def _read_until(done: threading.Event, seen: list, errors: list) -> None:
@@ -88,6 +100,10 @@ def test_searches_see_whole_commits_while_another_process_writes(
         reader.join(timeout=60)
     assert writer.exitcode == 0
     assert not errors, errors
+    # 80 commits, yet only a few segments of each size level remain.
+    segments = search_index.index.refresh()._segments()
+    assert len(segments) <= (FOLD_FACTOR - 1) * (size_level(SMALL_SEGMENT_DOCS) + 1)
+    assert sum(segment.doc_count() for segment in segments) == ROUNDS * BATCH
     for totals in seen:
         assert len(totals) > ROUNDS, "the readers hardly ran"
         for total, shown, years in totals:

@@ -158,3 +158,39 @@ def test_an_index_of_another_schema_is_rebuilt_not_misread(search_index, client)
     assert index_status().ok
     assert client.get("/api/search", {"q": "乡村振兴"}).json()["total"] == 1
     assert doc.pk == client.get("/api/search", {"q": "乡村"}).json()["results"][0]["id"]
+
+
+def test_admin_saves_leave_large_folds_to_a_background_writer(
+    admin_client, search_index, seeds_dir: Path, monkeypatch,
+    django_capture_on_commit_callbacks,
+) -> None:  # fmt: skip
+    """An editor waits for their own document's index entry, not for the
+    re-indexing of every small segment that happens to be due."""
+    call_command("import_plans", str(seeds_dir), stdout=io.StringIO())
+    monkeypatch.setattr("documents.services.EDIT_FOLD_LIMIT", 2)
+    deferred = []
+    monkeypatch.setattr(
+        "documents.services._in_background",
+        lambda target, name: deferred.append(target),
+    )
+    docs = list(Document.objects.order_by("pk"))
+
+    def sizes() -> list[int]:
+        return sorted(s.doc_count() for s in search_index.index.refresh()._segments())
+
+    assert sizes() == [5]
+    for n, doc in enumerate(docs[:3]):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(
+                f"/admin/documents/document/{doc.pk}/change/",
+                _change_form(admin_client, doc, f"{doc.body}\n第{n}次编辑：折叠测试。"),
+            )
+        assert response.status_code == 302
+    # The third save made a fourth small segment of its size level (the
+    # import's, now 2 documents, and three edits): folding it would re-index
+    # 4 documents, more than an editor waits for.
+    assert sizes() == [1, 1, 1, 2] and len(deferred) == 1
+    deferred.pop()()
+    assert sizes() == [5]
+    assert hits("折叠测试") == {d.pk for d in docs[:3]}
+    assert index_status().ok

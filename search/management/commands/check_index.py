@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from documents.services import flush_pending_index_writes, pending_index_writes
 from search.services import (
+    fold_segments,
     index_documents,
     index_status,
     rebuild_index,
@@ -59,6 +60,10 @@ class Command(BaseCommand):
         if status.ok:
             if verbosity >= 1:
                 self.stdout.write(self.style.SUCCESS("索引与数据库一致。"))
+            # Small segments an edit left to a background writer that died.
+            folded = fold_segments() if options["fix"] else 0
+            if folded and verbosity >= 1:
+                self.stdout.write(f"已合并小索引段：重新索引 {folded} 篇。")
             return
         if options["fix"]:
             indexed = index_documents(status.missing + status.stale)
