@@ -65,6 +65,8 @@ from search.errors import IndexBusy, IndexOutdated
 from search.query import CHAR_FIELD, EXACT_FIELD, term_query
 
 logger = logging.getLogger(__name__)
+# Rows read at once when folding small segments.
+FOLD_BATCH_SIZE = 200
 
 # Whoosh copied each memory-mapped segment file whole into memory on opening.
 mapped.apply()
@@ -247,10 +249,10 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         haystack's update() calls Whoosh's update_document, which opens a new
         searcher for every document. Here each batch looks its ids up with one
         searcher, deletes them, then adds: the same documents end up in the
-        index, in one commit (one new segment). Given ``reload`` (database
-        ids -> batches of objects), the commit also folds the small segments
-        that are due (search/engine/folding.py) into its new segment,
-        re-indexing at most ``fold_limit`` of their documents.
+        index, in one commit (one new segment). The commit also folds the
+        small segments that are due (search/engine/folding.py) into its new
+        segment, re-indexing at most ``fold_limit`` of their documents, read
+        by ``reload`` (ids -> batches of objects; default: from the database).
         """
         writer = self._writer(wait)
         try:
@@ -266,8 +268,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
                             writer.delete_document(docnum)
                 for doc in docs:
                     self._add(writer, doc)
-            if reload is not None:
-                self._fold(writer, index, reload, limit=fold_limit)
+            self._fold(writer, index, reload, limit=fold_limit)
         except BaseException:
             writer.cancel()
             raise
@@ -276,7 +277,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
     def fold_segments(
         self,
         index,
-        reload: Callable[[list[int]], Iterable[Iterable]],
+        reload: Callable[[list[int]], Iterable[Iterable]] | None = None,
         *,
         wait: float | None = None,
     ) -> int:
@@ -310,7 +311,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         self,
         writer: BulkSegmentWriter,
         index,
-        reload: Callable[[list[int]], Iterable[Iterable]],
+        reload: Callable[[list[int]], Iterable[Iterable]] | None,
         *,
         limit: int | None,
     ) -> int:
@@ -337,7 +338,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
                 ids.append(int(stored[DJANGO_ID]))
                 segment.delete_document(docnum)
         if ids:
-            for batch in reload(sorted(ids)):
+            for batch in (reload or _database_batches(index))(sorted(ids)):
                 for obj in batch:
                     doc = self._document(index, obj)
                     if doc:
@@ -776,3 +777,15 @@ class PlansiteWhooshEngine(WhooshEngine):
 
     backend = PlansiteWhooshBackend
     query = WhooshSearchQuery
+
+
+def _database_batches(index) -> Callable[[list[int]], Iterable[list]]:  # noqa: ANN001
+    """Rows of the index's model by id, a batch at a time, as they are now."""
+
+    def load(ids: list[int]) -> Iterable[list]:
+        for offset in range(0, len(ids), FOLD_BATCH_SIZE):
+            # Only the batch's ids in the SQL: SQLite allows 32,766 parameters.
+            chunk = ids[offset : offset + FOLD_BATCH_SIZE]
+            yield list(index.index_queryset().filter(pk__in=chunk))
+
+    return load

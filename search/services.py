@@ -253,11 +253,6 @@ def _batches(ids: list[int], found: set[int]) -> Iterator[list[Document]]:
         yield batch
 
 
-def _reload(ids: list[int]) -> Iterator[list[Document]]:
-    """Batches of these documents as the database holds them now."""
-    return _batches(ids, set())
-
-
 def index_documents(
     ids: Iterable[int], *, wait: float | None = None, fold_limit: int | None = None
 ) -> int:
@@ -279,7 +274,6 @@ def index_documents(
             _index(),
             _batches(ids, found),
             wait=wait,
-            reload=_reload,
             fold_limit=fold_limit,
         )
     else:
@@ -310,7 +304,7 @@ def fold_segments(*, wait: float | None = None) -> int:
     backend = _backend()
     if not hasattr(backend, "fold_segments"):
         return 0
-    return backend.fold_segments(_index(), _reload, wait=wait)
+    return backend.fold_segments(_index(), wait=wait)
 
 
 def remove_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
