@@ -157,10 +157,31 @@ def _flush_now_or_later() -> None:
         )
     except search_services.IndexBusy:
         logger.info("index busy; queued edits will be indexed when it is free")
-        _in_background(_flush_in_background, "plansite-index-edit")
+        flush = _logged(
+            flush_pending_index_writes,
+            "queued index writes failed; the next import or "
+            "`manage.py check_index --repair` carries them out",
+        )
+        _in_background(flush, "plansite-index-edit")
         return
     if search_services.folds_due():
-        _in_background(_fold_in_background, "plansite-index-fold")
+        # Should it fail, only the segment count suffers; the next import folds.
+        fold = _logged(search_services.fold_segments, "folding index segments failed")
+        _in_background(fold, "plansite-index-fold")
+
+
+def _logged(job: Callable[[], object], failure: str) -> Callable[[], None]:
+    """``job`` as a background thread runs it: failures logged, connections closed."""
+
+    def run() -> None:
+        try:
+            job()
+        except Exception:
+            logger.exception(failure)
+        finally:
+            db_connections.close_all()
+
+    return run
 
 
 def _in_background(target: Callable[[], None], name: str) -> None:
@@ -168,30 +189,6 @@ def _in_background(target: Callable[[], None], name: str) -> None:
     with _background_lock:
         _background.append(worker)
     worker.start()
-
-
-def _flush_in_background() -> None:
-    try:
-        flush_pending_index_writes()
-    except Exception:
-        logger.exception(
-            "queued index writes failed; the next import or "
-            "`manage.py check_index --repair` carries them out"
-        )
-    finally:
-        db_connections.close_all()
-
-
-def _fold_in_background() -> None:
-    from search import services as search_services
-
-    try:
-        search_services.fold_segments()
-    except Exception:
-        # Only the segment count suffers; the next import folds them.
-        logger.exception("folding small index segments failed")
-    finally:
-        db_connections.close_all()
 
 
 def wait_for_background_index_writes(timeout: float | None = None) -> bool:

@@ -63,10 +63,9 @@ from search.engine.postings import PostingCache
 from search.engine.writer import BulkSegmentWriter
 from search.errors import IndexBusy, IndexOutdated
 from search.query import CHAR_FIELD, EXACT_FIELD, term_query
+from search.search_indexes import rows_by_id
 
 logger = logging.getLogger(__name__)
-# Rows read at once when folding small segments.
-FOLD_BATCH_SIZE = 200
 
 # Whoosh copied each memory-mapped segment file whole into memory on opening.
 mapped.apply()
@@ -338,7 +337,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
                 ids.append(int(stored[DJANGO_ID]))
                 segment.delete_document(docnum)
         if ids:
-            for batch in (reload or _database_batches(index))(sorted(ids)):
+            for batch in (reload or functools.partial(rows_by_id, index))(sorted(ids)):
                 for obj in batch:
                     doc = self._document(index, obj)
                     if doc:
@@ -777,15 +776,3 @@ class PlansiteWhooshEngine(WhooshEngine):
 
     backend = PlansiteWhooshBackend
     query = WhooshSearchQuery
-
-
-def _database_batches(index) -> Callable[[list[int]], Iterable[list]]:  # noqa: ANN001
-    """Rows of the index's model by id, a batch at a time, as they are now."""
-
-    def load(ids: list[int]) -> Iterable[list]:
-        for offset in range(0, len(ids), FOLD_BATCH_SIZE):
-            # Only the batch's ids in the SQL: SQLite allows 32,766 parameters.
-            chunk = ids[offset : offset + FOLD_BATCH_SIZE]
-            yield list(index.index_queryset().filter(pk__in=chunk))
-
-    return load

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Iterator, Sequence
 
 from haystack import indexes
 
 from documents.models import Document
 from search.analyzers import char_analyzer, exact_analyzer, jieba_analyzer
+
+# Rows read per query by id: SQLite allows 32,766 parameters.
+ROWS_PER_QUERY = 200
 
 
 def searchable_text(document: Document) -> str:
@@ -110,3 +114,10 @@ class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_fingerprint(self, obj: Document) -> str:
         return index_fingerprint(obj)
+
+
+def rows_by_id(index: indexes.SearchIndex, ids: Sequence[int]) -> Iterator[list]:
+    """The index's rows with these ids, a batch at a time, as they are now."""
+    for offset in range(0, len(ids), ROWS_PER_QUERY):
+        chunk = ids[offset : offset + ROWS_PER_QUERY]
+        yield list(index.index_queryset().filter(pk__in=chunk))

@@ -18,13 +18,17 @@ from haystack.query import SearchQuerySet
 from documents.models import Document
 from search.errors import IndexBusy as IndexBusy  # re-exported for callers
 from search.query import Node, parse_query, terms_of, to_query_string
-from search.search_indexes import FINGERPRINT_FIELDS, index_fingerprint
+from search.search_indexes import (
+    FINGERPRINT_FIELDS,
+    ROWS_PER_QUERY,
+    index_fingerprint,
+    rows_by_id,
+)
 
 logger = logging.getLogger(__name__)
 
 FACET_FIELDS = ("township", "county", "plan_year", "category")
 MAX_PAGE_SIZE = 100
-INDEX_BATCH_SIZE = 200
 _CONTENT_TYPE = "documents.document"
 # Below this many documents a rebuild runs in this process.
 PARALLEL_MIN_DOCUMENTS = 1000
@@ -244,11 +248,7 @@ def _backend():
 
 
 def _batches(ids: list[int], found: set[int]) -> Iterator[list[Document]]:
-    index = _index()
-    for offset in range(0, len(ids), INDEX_BATCH_SIZE):
-        # Only the batch's ids in the SQL: SQLite allows 32,766 parameters.
-        chunk = ids[offset : offset + INDEX_BATCH_SIZE]
-        batch = list(index.index_queryset().filter(pk__in=chunk))
+    for batch in rows_by_id(_index(), ids):
         found.update(doc.pk for doc in batch)
         yield batch
 
@@ -390,8 +390,8 @@ def database_fingerprints(
     if ids is None:
         ids = Document.objects.order_by("pk").values_list("pk", flat=True)
     ids = sorted(ids)
-    for offset in range(0, len(ids), INDEX_BATCH_SIZE):
-        chunk = ids[offset : offset + INDEX_BATCH_SIZE]
+    for offset in range(0, len(ids), ROWS_PER_QUERY):
+        chunk = ids[offset : offset + ROWS_PER_QUERY]
         for document in Document.objects.only(*fields).filter(pk__in=chunk):
             yield document.pk, index_fingerprint(document)
 

@@ -30,3 +30,8 @@ def sample_texts(seeds_dir: Path, corpus_dir: Path) -> list[tuple[str, str]]:
                 record = json.loads(line)
                 texts.append((record["title"], record["content"]))
     return texts
+
+
+def segment_sizes(backend) -> list[int]:  # noqa: ANN001
+    """Live documents of each segment of the committed index, smallest first."""
+    return sorted(s.doc_count() for s in backend.index.refresh()._segments())

@@ -33,7 +33,7 @@ from search.services import (
     remove_documents,
     search_documents,
 )
-from tests.search.conftest import make_document, sample_texts
+from tests.search.conftest import make_document, sample_texts, segment_sizes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search]
 
@@ -316,10 +316,6 @@ def test_key_terms_are_whooshs_with_frequencies_cached(archive_docs):
     assert len(small) <= 300 < len(warm)
 
 
-def _segment_sizes(backend) -> list[int]:
-    return sorted(s.doc_count() for s in backend.index.refresh()._segments())
-
-
 def test_small_segments_are_folded_level_by_level_from_the_database(
     archive_docs, monkeypatch
 ):
@@ -328,18 +324,18 @@ def test_small_segments_are_folded_level_by_level_from_the_database(
     index_documents([d.pk for d in docs[:20]])  # a large segment: left alone
     for doc in docs[20:23]:
         index_documents([doc.pk])
-    assert _segment_sizes(backend) == [1, 1, 1, 20]
+    assert segment_sizes(backend) == [1, 1, 1, 20]
     # Folded documents are read from the database again: an edit the index
     # missed is picked up, and a deleted row drops out.
     docs[20].body += "折叠时重读数据库"
     docs[20].save()
     docs[21].delete()
     index_documents([docs[23].pk])  # the fourth of its size: one segment of 3
-    assert _segment_sizes(backend) == [3, 20]
+    assert segment_sizes(backend) == [3, 20]
     for doc in docs[24:36]:
         index_documents([doc.pk])  # 3+1+1+1 -> 6; levels fill and fold again
-    assert len(_segment_sizes(backend)) <= 1 + 3 * 2
-    assert 20 in _segment_sizes(backend)
+    assert len(segment_sizes(backend)) <= 1 + 3 * 2
+    assert 20 in segment_sizes(backend)
     live = [d for d in docs[:36] if d.pk != docs[21].pk]
     _, matcher = backend._current()
     assert len(matcher.match(wq.Every())) == len(live)
@@ -354,13 +350,13 @@ def test_fold_limit_leaves_larger_folds_to_fold_segments(archive_docs, monkeypat
     for doc in docs[:3]:
         index_documents([doc.pk])
     index_documents([docs[3].pk], fold_limit=2)  # due, but 3 documents to refold
-    assert _segment_sizes(backend) == [1, 1, 1, 1]
+    assert segment_sizes(backend) == [1, 1, 1, 1]
     assert folds_due()
     assert fold_segments() == 4
-    assert _segment_sizes(backend) == [4] and not folds_due()
+    assert segment_sizes(backend) == [4] and not folds_due()
     assert fold_segments() == 0  # nothing due: no commit
     index_documents([docs[4].pk], fold_limit=2)
-    assert _segment_sizes(backend) == [1, 4]
+    assert segment_sizes(backend) == [1, 4]
 
 
 def test_segment_files_are_read_in_place_not_copied(archive_docs):

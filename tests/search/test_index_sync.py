@@ -20,7 +20,7 @@ from search.services import (
     search_documents,
 )
 from tests.admin_forms import change_form_data
-from tests.search.conftest import make_document
+from tests.search.conftest import make_document, segment_sizes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search]
 
@@ -176,11 +176,7 @@ def test_admin_saves_leave_large_folds_to_a_background_writer(
         lambda target, name: deferred.append(target),
     )
     docs = list(Document.objects.order_by("pk"))
-
-    def sizes() -> list[int]:
-        return sorted(s.doc_count() for s in search_index.index.refresh()._segments())
-
-    assert sizes() == [5]
+    assert segment_sizes(search_index) == [5]
     for n, doc in enumerate(docs[:3]):
         with django_capture_on_commit_callbacks(execute=True):
             response = admin_client.post(
@@ -191,11 +187,11 @@ def test_admin_saves_leave_large_folds_to_a_background_writer(
     # The third save made a fourth small segment of its size level (the
     # import's, now 2 documents, and three edits): folding it would re-index
     # 4 documents, more than an editor waits for.
-    assert sizes() == [1, 1, 1, 2] and len(deferred) == 1
+    assert segment_sizes(search_index) == [1, 1, 1, 2] and len(deferred) == 1
     # As the web process runs it: a thread with its own database connection.
     worker = threading.Thread(target=deferred.pop())
     worker.start()
     worker.join(timeout=60)
-    assert sizes() == [5]
+    assert segment_sizes(search_index) == [5]
     assert hits("折叠测试") == {d.pk for d in docs[:3]}
     assert index_status().ok
