@@ -16,8 +16,8 @@ from documents.models import Division, Document, SourcePath
 
 @admin.register(Division)
 class DivisionAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "level", "parent")
-    list_filter = ("level",)
+    list_display = ("code", "name", "level", "parent", "current", "successor")
+    list_filter = ("level", "current")
     search_fields = ("code", "name")
     ordering = ("code",)
 
