@@ -358,3 +358,25 @@ def test_former_layer_rows_are_typed() -> None:
     assert all(
         row.successor_code in current | former for row in rows if row.successor_code
     )
+
+
+@pytest.mark.django_db
+def test_division_picker_offers_current_divisions_only(admin_client) -> None:  # noqa: ANN001
+    Division.objects.create(
+        code="350427", name="沙县", level="county", parent_id="3504"
+    )
+    sync_divisions(Division.objects)
+    params = {
+        "app_label": "documents",
+        "model_name": "document",
+        "field_name": "division",
+    }
+    found = admin_client.get("/admin/autocomplete/", {**params, "term": "沙县"}).json()
+    ids = {row["id"] for row in found["results"]}
+    assert "350405" in ids  # 沙县区 (and 长沙县, 英吉沙县 …)
+    assert "350427" not in ids  # the former 沙县
+    # The changelist still lists the former row, flagged.
+    page = admin_client.get(
+        "/admin/documents/division/", {"q": "350427", "current__exact": "0"}
+    )
+    assert "350427" in page.content.decode()
