@@ -16,13 +16,25 @@ from documents.models import Division, Document, SourcePath
 
 @admin.register(Division)
 class DivisionAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "level", "parent")
-    list_filter = ("level",)
+    list_display = ("code", "name", "level", "parent", "current", "successor")
+    list_filter = ("level", "current")
     search_fields = ("code", "name")
     ordering = ("code",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # The gazetteer comes from vendored data, not by hand.
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Division], search_term: str
+    ) -> tuple[QuerySet[Division], bool]:
+        queryset, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        # A document is filed under a current division; former ones (kept so that
+        # old keys hold) are listed in the changelist, not offered in the picker.
+        if request.path.endswith("/autocomplete/"):
+            queryset = queryset.filter(current=True)
+        return queryset, may_have_duplicates
 
 
 class SourcePathInline(admin.TabularInline):

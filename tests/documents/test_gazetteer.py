@@ -33,7 +33,8 @@ def test_counts_per_level(gz: Gazetteer) -> None:
         level: sum(1 for _ in gz.places(level))
         for level in ("province", "city", "county", "township")
     }
-    assert counts == {"province": 31, "city": 342, "county": 2978, "township": 41352}
+    # 2023 statistical codes (41,352 townships) plus one amendment, 头桥街道 (2024).
+    assert counts == {"province": 31, "city": 342, "county": 2978, "township": 41353}
     assert len(gz) == sum(counts.values())
 
 
@@ -165,8 +166,9 @@ def test_from_csv_dir(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_migration_loaded_the_gazetteer() -> None:
-    assert Division.objects.filter(level="township").count() == 41352
-    assert Division.objects.count() == 31 + 342 + 2978 + 41352
+    assert Division.objects.filter(level="township").count() == 41353
+    assert Division.objects.count() == 31 + 342 + 2978 + 41353
+    assert not Division.objects.filter(current=False).exists()
     chain = []
     node = Division.objects.get(code="330282121")
     while node is not None:
@@ -185,7 +187,7 @@ def test_migration_reverses_and_reloads() -> None:
     migration.unload_divisions(global_apps, editor)
     assert not Division.objects.exists()
     migration.load_divisions(global_apps, editor)
-    assert Division.objects.filter(level="township").count() == 41352
+    assert Division.objects.filter(level="township").count() == 41353
 
 
 @pytest.mark.parametrize(
