@@ -97,9 +97,13 @@ def read_index(path: Path, *, max_bytes: int) -> IndexFile | None:
             require_body=False,
         )
         target, how = resolver.resolve(value) if value else (None, "")
-        error = (
-            "" if target else f"索引表第{row.suffix[2:]}行所指文件找不到：{value[:120]}"
-        )
+        line = row.suffix[2:]
+        if target is not None:
+            error = ""
+        elif value:
+            error = f"索引表第{line}行所指文件找不到 (file not found)：{value[:120]}"
+        else:
+            error = f"索引表第{line}行没有文件路径 (no file path)"
         index.rows.append(
             IndexRow(path.name, row.suffix, outcome.record, value, target, how, error)
         )

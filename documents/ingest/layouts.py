@@ -45,7 +45,7 @@ def detect_layout(text: str, *, filename: str = "") -> Layout:
     stripped = text.lstrip()
     if stripped.startswith("{") and _first_line_is_json_object(stripped):
         return Layout.JSONL
-    if looks_like_front_matter(text):
+    if suffix not in (".csv", ".tsv") and looks_like_front_matter(text):
         return Layout.MARKDOWN
     if looks_like_html(text) or suffix in (".html", ".htm", ".shtml"):
         return Layout.HTML

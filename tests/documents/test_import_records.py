@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from documents.ingest.errors import RejectedInput
+from documents.ingest.extract.columns import infer_roles
 from documents.ingest.extract.front_matter import extract_front_matter
 from documents.ingest.extract.markup import markup_to_text
 from documents.ingest.layouts import extract_records
@@ -132,6 +133,23 @@ def test_html_in_jsonl_body_and_title_becomes_clean_text() -> None:
     other = Document.objects.get(title="千灯镇2024年工作要点")
     assert "顾炎武文化旅游节·第十届" in other.body
     assert "新建养老服务综合体1家，改造农贸市场2个。" in other.body
+
+
+def test_html_in_csv_cells_of_a_cms_export() -> None:
+    text = (
+        "标题,发布机构,content\n"
+        "\"<font color='#333'>新市镇2023年工作计划</font>\","
+        '"新市镇人民政府&nbsp;",'
+        "\"<p style='text-indent:2em'>一、总体要求。坚持稳中求进。</p>"
+        "<table><tr><td class='xl66'>指标</td><td class='xl66'>增长6%</td></tr>"
+        '</table>"\n'
+    )
+    (outcome,) = list(extract_records(text, filename="cms.csv"))
+    record = outcome.record
+    assert record.fields["title"] == "新市镇2023年工作计划"
+    assert record.fields["issuer"] == "新市镇人民政府"
+    assert record.body == "一、总体要求。坚持稳中求进。\n指标 增长6%"
+    assert "<td class='xl66'>" in record.original
 
 
 def test_markup_to_text_keeps_book_title_brackets_and_plain_text() -> None:
@@ -380,3 +398,53 @@ def test_the_shanghai_towns_corpus_is_44_documents(corpus_dir: Path) -> None:
     again = import_paths([folder])
     assert again.count(Outcome.UNCHANGED) == 44
     assert Document.objects.count() == 44
+
+
+# --- column roles from values --------------------------------------------------
+
+
+def test_two_date_columns_earlier_is_written_later_is_published() -> None:
+    rows = [
+        {"d1": f"2023-0{m}-10", "d2": f"2023年{m}月1{m}日", "pos": town}
+        for m, town in ((2, "德清县"), (3, "安吉县"), (4, "长兴县"))
+    ]
+    roles = infer_roles(rows, ["d1", "d2", "pos"], taken=set())
+    assert roles.fields == {"d1": "doc_date", "d2": "publish_date"}
+    assert roles.places == {"pos": "county"}
+    assert roles.body is None
+    # A labelled 发布日期 leaves the one date column to be 成文日期.
+    roles = infer_roles(rows, ["d1"], taken={"publish_date"})
+    assert roles.fields == {"d1": "doc_date"}
+
+
+def test_values_that_are_not_codes_dates_or_places_are_not_taken() -> None:
+    rows = [
+        {"n": str(i), "who": name, "code": f"A{i}", "tel": f"0572-842123{i}"}
+        for i, name in enumerate(["张三", "李四", "王五"], start=1)
+    ]
+    roles = infer_roles(rows, ["n", "who", "code", "tel"], taken=set())
+    assert roles.fields == {} and roles.places == {} and roles.body is None
+
+
+def test_jsonl_rows_that_name_text_files_make_an_index(tmp_path: Path) -> None:
+    folder = tmp_path / "towns"
+    shutil.copytree(INDEX_TOWNS / "docs", folder / "docs")
+    lines = [
+        {"title": "南翔镇住宅小区物业服务考核办法", "category": "房屋与住房",
+         "file": "docs/房屋与住房/南翔镇住宅小区物业服务考核办法.md"},
+    ]  # fmt: skip
+    (folder / "index.jsonl").write_text(
+        "\n".join(json.dumps(line, ensure_ascii=False) for line in lines), "utf-8"
+    )
+    summary = import_paths([folder])
+    assert summary.count(Outcome.IMPORTED) == 3, summary.rejected
+    assert _by_town()["南翔镇"].category == "房屋与住房"
+
+
+def test_a_first_line_that_quotes_the_title_stays_text() -> None:
+    text = (
+        "---\n标题: 朱泾镇小型建设工程项目管理办法\n---\n"
+        "现将《朱泾镇小型建设工程项目管理办法》印发给你们，请认真贯彻执行。\n"
+    )
+    record = extract_front_matter(text)
+    assert record.body.startswith("现将《朱泾镇小型建设工程项目管理办法》印发给你们")

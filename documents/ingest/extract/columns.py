@@ -18,6 +18,8 @@ _SENTENCE = re.compile(r"[。；！？]")
 # PZ00101-2500-2016-00006, LH331082-074: letters and digits in runs joined by
 # - or /, with enough digits to be a code rather than a word.
 _INDEX_SHAPE = re.compile(r"^[A-Za-z0-9]+(?:[-/／_][A-Za-z0-9]+)+$")
+# …but not telephone numbers (0572-8421234, 0571-87654321-8001).
+_PHONE = re.compile(r"^(?:0\d{2,3}-)?\d{7,8}(?:-\d{1,5})?$")
 # Relative paths of text documents, as index files write them.
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".shtml", ".xhtml")
 _PATH_SHAPE = re.compile(
@@ -82,6 +84,8 @@ def is_date_value(value: str) -> bool:
 def is_index_no_value(value: str) -> bool:
     value = value.strip()
     if not 6 <= len(value) <= 64 or not _INDEX_SHAPE.match(value):
+        return False
+    if _PHONE.match(value):
         return False
     return sum(ch.isdigit() for ch in value) >= 6 and not is_date_value(value)
 
