@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,12 +94,13 @@ def import_paths(
     ]
     labels = {path.resolve(): label for path, label in reversed(files)}
     indexes = _plan_indexes(path for path, _label in files)
-    rows_by_file = {
-        row.target: row
-        for index in reversed(list(indexes.values()))
-        for row in reversed(index.rows)
-        if row.target is not None
-    }
+    rows_by_file = _rows_by_file(indexes.values())
+    # A file imported without its index (a folder below it) still joins its
+    # row, so that it reads the same whichever way it was listed.
+    listed = {path.resolve() for path, _label in files}
+    nearby = _plan_indexes(_nearby_record_files(files, skip=listed))
+    for target, row in _rows_by_file(nearby.values()).items():
+        rows_by_file.setdefault(target, row)
     done: set[Path] = set()
     for path, label in files:
         key = path.resolve()
@@ -114,7 +115,47 @@ def import_paths(
     return summary
 
 
-def _plan_indexes(paths: Iterator[Path]) -> dict[Path, IndexFile]:
+def _rows_by_file(indexes: Iterable[IndexFile]) -> dict[Path, IndexRow]:
+    """Each text file named by an index and its row (the first row that names it)."""
+    found: dict[Path, IndexRow] = {}
+    for index in indexes:
+        for row in index.rows:
+            if row.target is not None:
+                found.setdefault(row.target, row)
+    return found
+
+
+# How many folders up from a text file an index of it may sit (the folder of
+# docs/<topic>/x.md and two above it).
+_INDEX_LEVELS_UP = 3
+
+
+def _nearby_record_files(
+    files: list[tuple[Path, str]], *, skip: set[Path]
+) -> Iterator[Path]:
+    """Record files in the folders above the text files listed, not listed."""
+    folders: set[Path] = set()
+    for path, _label in files:
+        if is_record_file(path):
+            continue
+        parent = path.resolve().parent
+        for folder in [parent, *parent.parents][:_INDEX_LEVELS_UP]:
+            folders.add(folder)
+    for folder in sorted(folders):
+        try:
+            children = sorted(folder.iterdir()) if folder.is_dir() else []
+        except OSError:
+            continue
+        for child in children:
+            if (
+                child.is_file()
+                and is_record_file(child)
+                and child.resolve() not in skip
+            ):
+                yield child
+
+
+def _plan_indexes(paths: Iterable[Path]) -> dict[Path, IndexFile]:
     """The record files among ``paths`` that are indexes of text files."""
     indexes: dict[Path, IndexFile] = {}
     for path in paths:

@@ -330,15 +330,36 @@ def test_index_listed_after_its_files_joins_them(tmp_path: Path) -> None:
     assert _by_town()["南翔镇"].category == "房屋与住房"
 
 
+def test_files_imported_without_their_index_still_join_it(tmp_path: Path) -> None:
+    folder = tmp_path / "towns"
+    shutil.copytree(INDEX_TOWNS, folder)
+    summary = import_paths([folder / "docs" / "房屋与住房"])
+    assert summary.count(Outcome.IMPORTED) == 2, summary.rejected
+    assert not summary.rejected  # Rows of files not listed are not imported.
+    assert _by_town()["南翔镇"].category == "房屋与住房"
+    before = {d.pk: _snapshot(d) for d in Document.objects.all()}
+    for paths in ([folder / "docs"], [folder], [folder / "gov_docs_index.csv"]):
+        summary = import_paths(paths)
+        assert summary.count(Outcome.UPDATED) == 0, paths
+        assert summary.count(Outcome.IMPORTED) == (1 if paths[0].name == "docs" else 0)
+        now = {d.pk: _snapshot(d) for d in Document.objects.all()}
+        assert {pk: now[pk] for pk in before} == before
+        before = now
+    assert Document.objects.count() == 3
+
+
 def test_files_imported_before_their_index_are_joined_not_copied(
     tmp_path: Path,
 ) -> None:
     folder = tmp_path / "towns"
-    shutil.copytree(INDEX_TOWNS, folder)
+    (folder / "docs").mkdir(parents=True)
+    shutil.copytree(INDEX_TOWNS / "docs", folder / "docs" / "docs")
     import_paths([folder / "docs"])
     assert _by_town()["南翔镇"].category == ""
-    summary = import_paths([folder / "gov_docs_index.csv"])
+    shutil.copy(INDEX_TOWNS / "gov_docs_index.csv", folder / "docs")
+    summary = import_paths([folder / "docs" / "gov_docs_index.csv"])
     assert summary.count(Outcome.IMPORTED) == 0, summary.results
+    assert summary.count(Outcome.UPDATED) == 3
     assert Document.objects.count() == 3
     assert _by_town()["南翔镇"].category == "房屋与住房"
 
