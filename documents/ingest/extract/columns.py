@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from documents.gazetteer import default_gazetteer
@@ -147,7 +147,7 @@ def infer_roles(
     return roles
 
 
-def _share(found: list[str], test) -> float:  # noqa: ANN001
+def _share(found: list[str], test: Callable[[str], bool]) -> float:
     return sum(1 for v in found if test(v)) / len(found)
 
 
