@@ -8,6 +8,10 @@ from enum import StrEnum
 from pathlib import Path
 
 from documents.ingest.errors import RejectedInput
+from documents.ingest.extract.front_matter import (
+    extract_front_matter,
+    looks_like_front_matter,
+)
 from documents.ingest.extract.html_page import extract_html, looks_like_html
 from documents.ingest.extract.tabular import (
     NO_CHINESE_BODY,
@@ -28,6 +32,7 @@ from documents.ingest.labels import LABEL_PATTERN
 class Layout(StrEnum):
     JSONL = "jsonl"
     CSV = "csv"
+    MARKDOWN = "markdown"
     HTML = "html"
     VALUE_LIST = "value_list"
     LABELLED = "labelled"
@@ -40,6 +45,8 @@ def detect_layout(text: str, *, filename: str = "") -> Layout:
     stripped = text.lstrip()
     if stripped.startswith("{") and _first_line_is_json_object(stripped):
         return Layout.JSONL
+    if suffix not in (".csv", ".tsv") and looks_like_front_matter(text):
+        return Layout.MARKDOWN
     if looks_like_html(text) or suffix in (".html", ".htm", ".shtml"):
         return Layout.HTML
     if suffix in (".csv", ".tsv"):
@@ -69,7 +76,9 @@ def extract_records(text: str, *, filename: str = "") -> Iterator[RecordOutcome]
         delimiter = "\t" if filename.lower().endswith(".tsv") else None
         yield from iter_csv(text, delimiter=delimiter)
         return
-    if layout is Layout.HTML:
+    if layout is Layout.MARKDOWN:
+        record = extract_front_matter(text)
+    elif layout is Layout.HTML:
         record = extract_html(text)
     elif layout is Layout.VALUE_LIST:
         record = extract_value_list(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from django.conf import settings
 
 from documents.ingest.decode import decode_bytes
 from documents.ingest.errors import RejectedInput
+from documents.ingest.index_files import IndexFile, IndexRow, join_row, read_index
 from documents.ingest.layouts import extract_records
 from documents.ingest.normalise import normalise
 from documents.ingest.read import is_record_file, iter_source_files, read_source
@@ -73,17 +74,128 @@ def import_paths(
     on_result: Callable[[ItemResult], None] | None = None,
     on_file: Callable[[Path], None] | None = None,
 ) -> ImportSummary:
-    """Import every file under ``paths``; a bad file is reported and the rest go on."""
+    """Import every file under ``paths``; a bad file is reported and the rest go on.
+
+    Index files are read first, so that each text file they name is imported
+    once, joined to its row, whether the folder or the index comes first.
+    """
     summary = ImportSummary()
-    for root in paths:
-        for path in iter_source_files([root]):
-            for result in import_file(path, label=source_label(path, root)):
-                summary.results.append(result)
-                if on_result is not None:
-                    on_result(result)
-            if on_file is not None:
-                on_file(path)
+
+    def emit(results: Iterator[ItemResult]) -> None:
+        for result in results:
+            summary.results.append(result)
+            if on_result is not None:
+                on_result(result)
+
+    files = [
+        (path, source_label(path, root))
+        for root in paths
+        for path in iter_source_files([root])
+    ]
+    labels = {path.resolve(): label for path, label in reversed(files)}
+    indexes = _plan_indexes(path for path, _label in files)
+    rows_by_file = _rows_by_file(indexes.values())
+    # A file imported without its index (a folder below it) still joins its
+    # row, so that it reads the same whichever way it was listed.
+    listed = {path.resolve() for path, _label in files}
+    nearby = _plan_indexes(_nearby_record_files(files, skip=listed))
+    for target, row in _rows_by_file(nearby.values()).items():
+        rows_by_file.setdefault(target, row)
+    done: set[Path] = set()
+    for path, label in files:
+        key = path.resolve()
+        index = indexes.get(key)
+        if index is not None:
+            emit(_import_index(index, label=label, labels=labels, done=done))
+        elif key not in done:
+            done.add(key)
+            emit(import_file(path, label=label, index_row=rows_by_file.get(key)))
+        if on_file is not None:
+            on_file(path)
     return summary
+
+
+def _rows_by_file(indexes: Iterable[IndexFile]) -> dict[Path, IndexRow]:
+    """Each text file named by an index and its row (the first row that names it)."""
+    found: dict[Path, IndexRow] = {}
+    for index in indexes:
+        for row in index.rows:
+            if row.target is not None:
+                found.setdefault(row.target, row)
+    return found
+
+
+# How many folders up from a text file an index of it may sit (the folder of
+# docs/<topic>/x.md and two above it).
+_INDEX_LEVELS_UP = 3
+
+
+def _nearby_record_files(
+    files: list[tuple[Path, str]], *, skip: set[Path]
+) -> Iterator[Path]:
+    """Record files in the folders above the text files listed, not listed."""
+    folders: set[Path] = set()
+    for path, _label in files:
+        if is_record_file(path):
+            continue
+        parent = path.resolve().parent
+        for folder in [parent, *parent.parents][:_INDEX_LEVELS_UP]:
+            folders.add(folder)
+    for folder in sorted(folders):
+        try:
+            children = sorted(folder.iterdir()) if folder.is_dir() else []
+        except OSError:
+            continue
+        for child in children:
+            if (
+                child.is_file()
+                and is_record_file(child)
+                and child.resolve() not in skip
+            ):
+                yield child
+
+
+def _plan_indexes(paths: Iterable[Path]) -> dict[Path, IndexFile]:
+    """The record files among ``paths`` that are indexes of text files."""
+    indexes: dict[Path, IndexFile] = {}
+    for path in paths:
+        if not is_record_file(path) or path.resolve() in indexes:
+            continue
+        try:
+            index = read_index(path, max_bytes=settings.PLANSITE_MAX_RECORD_FILE_BYTES)
+        except RejectedInput:
+            continue  # Imported as a record file, which reports the reason.
+        if index is not None:
+            indexes[path.resolve()] = index
+    return indexes
+
+
+def _import_index(
+    index: IndexFile, *, label: str, labels: dict[Path, str], done: set[Path]
+) -> Iterator[ItemResult]:
+    """Each row's file, joined to the row; rows whose file is missing reported."""
+    locator = str(index.path.resolve())
+    first_row: dict[Path, str] = {}
+    for row in index.rows:
+        if row.target is None:
+            yield ItemResult(locator + row.suffix, Outcome.REJECTED, reason=row.error)
+            continue
+        if row.target in first_row:
+            yield ItemResult(
+                locator + row.suffix,
+                Outcome.REJECTED,
+                reason=f"与第{first_row[row.target]}行指向同一文件，未重复导入 "
+                "(same file as an earlier row)",
+            )
+            continue
+        first_row[row.target] = row.suffix[2:]
+        if row.target in done:
+            continue
+        done.add(row.target)
+        target_label = labels.get(row.target) or source_label(
+            row.target, index.path.parent
+        )
+        yield from import_file(row.target, label=target_label, index_row=row)
 
 
 def count_files(paths: Sequence[Path]) -> int:
@@ -91,8 +203,14 @@ def count_files(paths: Sequence[Path]) -> int:
     return sum(1 for _ in iter_source_files(paths))
 
 
-def import_file(path: Path, *, label: str) -> Iterator[ItemResult]:
-    """Import one file, which may hold one document or many."""
+def import_file(
+    path: Path, *, label: str, index_row: IndexRow | None = None
+) -> Iterator[ItemResult]:
+    """Import one file, which may hold one document or many.
+
+    ``index_row`` is the row of an index file that names this file: its
+    metadata joins the file's, and a change to either reads the file again.
+    """
     locator = str(path.resolve())
     limit = (
         settings.PLANSITE_MAX_RECORD_FILE_BYTES
@@ -101,13 +219,17 @@ def import_file(path: Path, *, label: str) -> Iterator[ItemResult]:
     )
     try:
         data = read_source(path, max_bytes=limit)
-        file_hash = _hash(data)
+        file_hash = _hash(data, index_row)
         unchanged_id = known_unchanged(locator, file_hash)
         if unchanged_id is not None:
             yield ItemResult(locator, Outcome.UNCHANGED, unchanged_id)
             return
         decoded = decode_bytes(data)
         outcomes = list(extract_records(decoded.text, filename=path.name))
+        if index_row is not None:
+            for outcome in outcomes:
+                if outcome.record is not None:
+                    join_row(outcome.record, index_row)
     except RejectedInput as exc:
         yield ItemResult(locator, Outcome.REJECTED, reason=exc.reason)
         return
@@ -178,5 +300,8 @@ def _import_record(
         )
 
 
-def _hash(data: bytes) -> str:
-    return hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + data).hexdigest()
+def _hash(data: bytes, index_row: IndexRow | None = None) -> str:
+    digest = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + data)
+    if index_row is not None and index_row.record is not None:
+        digest.update(b"\0" + index_row.record.original.encode("utf-8"))
+    return digest.hexdigest()

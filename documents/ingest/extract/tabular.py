@@ -4,105 +4,44 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from documents.ingest.errors import RejectedInput
-from documents.ingest.labels import field_for_label, label_rank
+from documents.ingest.extract.columns import ColumnRoles, infer_roles, is_document_path
+from documents.ingest.extract.markup import markup_to_text
+from documents.ingest.keys import (
+    BODY,
+    FIELD,
+    PROVENANCE,
+    REGION,
+    SKIPPED,
+    SOURCE_FILE,
+    key_meaning,
+)
 from documents.ingest.paragraphs import clean_body
 from documents.ingest.records import RawRecord
 
-# Column or key names, English and Chinese, mapped to canonical fields; English
-# names are compared lower-cased without spaces, "_" or "-" (PublishTime,
-# publish_time, Publish-Time). They cover the export format of export_plans, the
-# <meta> names of CMSs (ArticleTitle, PubDate, ContentSource) and what scrapers
-# commonly write. Chinese names go through the label table (labels.py).
-_KEY_FIELDS: dict[str, str] = {
-    "indexno": "index_no",
-    "indexnumber": "index_no",
-    "index": "index_no",
-    "suoyinhao": "index_no",
-    "title": "title",
-    "articletitle": "title",
-    "headline": "title",
-    "issuer": "issuer",
-    "publisher": "issuer",
-    "department": "issuer",
-    "dept": "issuer",
-    "organ": "issuer",
-    "organization": "issuer",
-    "agency": "issuer",
-    "contentsource": "issuer",
-    "source": "issuer",
-    "docdate": "doc_date",
-    "writtendate": "doc_date",
-    "writedate": "doc_date",
-    "publishdate": "publish_date",
-    "publishtime": "publish_date",
-    "publishedat": "publish_date",
-    "pubdate": "publish_date",
-    "pubtime": "publish_date",
-    "releasedate": "publish_date",
-    "releasetime": "publish_date",
-    "firstpublishedtime": "publish_date",
-    "date": "publish_date",
-    "planyear": "plan_year",
-    "year": "plan_year",
-    "category": "category",
-    "columnname": "category",
-    "column": "category",
-    "channel": "category",
-    "docnumber": "doc_number",
-    "docno": "doc_number",
-    "filenumber": "doc_number",
-    "disclosure": "disclosure",
-    "sourceurl": "source_url",
-    "url": "source_url",
-    "link": "source_url",
-    "href": "source_url",
-    "pageurl": "source_url",
-    "计划年度": "plan_year",
-    "年度": "plan_year",
-    "年份": "plan_year",
-}
-_BODY_KEYS = frozenset(
-    {"body", "content", "text", "articlecontent", "maintext", "contenttext"}
-    | {"正文", "内容", "全文", "文本"}
-)
-_REGION_KEYS = {
-    "township": "township",
-    "乡镇": "township",
-    "乡镇街道": "township",
-    "county": "county",
-    "区县": "county",
-    "city": "city",
-    "地市": "city",
-    "province": "province",
-    "省份": "province",
-    "divisioncode": "division_code",
-    "区划代码": "division_code",
-}
-# The provenance columns of export_plans, so that an export imports as it was.
-_PROVENANCE_KEYS = {
-    "inferred": "inferred",
-    "needsreview": "needs_review",
-    "reviewnotes": "review_notes",
-}
-# Known and deliberately not stored: ids and derived columns of exports.
-_SKIPPED_KEYS = frozenset({"id", "pk", "snippet"})
 _TRUE = {"true", "1", "yes", "是", "t", "y"}
 # Spreadsheet-safe CSV cells (documents/export.py) start with an apostrophe.
 _FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")
-
-
-def _compact(name: str) -> str:
-    return re.sub(r"[\s_\-.]", "", name).lower()
-
-
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _REPLACED = "含有无法保存的字符，已替换 (replaced NUL or lone surrogates)"
+# Rows read to learn what unnamed columns hold.
+_SAMPLE_ROWS = 200
+# A field read by its content loses to any labelled value of the same field.
+_CONTENT_RANK = 20
+NO_BODY_COLUMN = (
+    "没有正文列：没有正文列名 (body/content/正文/内容…)，也没有一列明显是长篇中文"
+    "文字 (no body column)"
+)
+INDEX_ROWS = (
+    "这是索引表：正文列是文本文件的路径，请连同这些文件一起导入 "
+    "(an index of text files: import it with the folder of the files)"
+)
 
 
 @dataclass(frozen=True)
@@ -114,8 +53,34 @@ class RecordOutcome:
     error: str | None = None
 
 
-def iter_jsonl(text: str) -> Iterator[RecordOutcome]:
-    """One record per non-empty line; a bad line is reported and skipped."""
+@dataclass(frozen=True)
+class Row:
+    """One row of a record file as a mapping, or the reason it cannot be read."""
+
+    suffix: str
+    data: dict[str, object] | None
+    original: str = ""
+    error: str | None = None
+
+
+@dataclass
+class TableRoles:
+    """What each key of a record file means: named keys, then content guesses."""
+
+    columns: ColumnRoles
+    body_keys: tuple[str, ...]
+
+    @property
+    def is_index(self) -> bool:
+        """Rows that name text files instead of holding a body of their own."""
+        reference = self.columns.reference
+        return reference is not None and (
+            not self.body_keys or self.body_keys == (reference,)
+        )
+
+
+def jsonl_rows(text: str) -> Iterator[Row]:
+    """One mapping per non-empty line; a bad line is reported."""
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -123,19 +88,22 @@ def iter_jsonl(text: str) -> Iterator[RecordOutcome]:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield RecordOutcome(suffix, error=f"第{number}行不是合法的 JSON: {exc.msg}")
+            yield Row(suffix, None, error=f"第{number}行不是合法的 JSON: {exc.msg}")
             continue
         except RecursionError:
-            yield RecordOutcome(suffix, error=f"第{number}行 JSON 嵌套过深 (too deep)")
+            yield Row(suffix, None, error=f"第{number}行 JSON 嵌套过深 (too deep)")
             continue
         if not isinstance(data, dict):
-            yield RecordOutcome(suffix, error=f"第{number}行不是 JSON 对象")
+            yield Row(suffix, None, error=f"第{number}行不是 JSON 对象")
             continue
-        yield _from_mapping(data, original=line, layout="jsonl", suffix=suffix)
+        yield Row(suffix, data, original=line)
 
 
-def iter_csv(text: str, *, delimiter: str | None = None) -> Iterator[RecordOutcome]:
-    """One record per row under a header row."""
+def csv_rows(text: str, *, delimiter: str | None = None) -> Iterator[Row]:
+    """One mapping per row under a header row."""
+    # csv stops at 131,072 characters a field and resyncs inside it: no field
+    # can be longer than the file.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     if delimiter is None:
         try:
             delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",\t;").delimiter
@@ -147,10 +115,6 @@ def iter_csv(text: str, *, delimiter: str | None = None) -> Iterator[RecordOutco
     except (StopIteration, csv.Error) as exc:
         raise RejectedInput(f"CSV 没有表头 (no header row): {exc}") from None
     header = [name.strip().lstrip("\ufeff") for name in header]
-    if not any(_body_key(name) for name in header):
-        raise RejectedInput(
-            "CSV 表头没有正文列 (no body column: body/content/正文/内容)"
-        )
     row_number = 1
     while True:
         try:
@@ -159,17 +123,86 @@ def iter_csv(text: str, *, delimiter: str | None = None) -> Iterator[RecordOutco
             return
         except csv.Error as exc:
             row_number += 1
-            yield RecordOutcome(
-                f"#R{row_number}", error=f"第{row_number}行 CSV 错误: {exc}"
+            yield Row(
+                f"#R{row_number}", None, error=f"第{row_number}行 CSV 错误: {exc}"
             )
             continue
         row_number += 1
         if not any(cell.strip() for cell in row):
             continue
-        data = dict(zip(header, row, strict=False))
-        original = _row_text(header, row, delimiter)
-        yield _from_mapping(
-            data, original=original, layout="csv", suffix=f"#R{row_number}"
+        yield Row(
+            f"#R{row_number}",
+            dict(zip(header, row, strict=False)),
+            original=_row_text(header, row, delimiter),
+        )
+
+
+def table_roles(rows: Iterator[Row]) -> TableRoles:
+    """Learn the keys' meanings from the first rows of a record file."""
+    sample = [
+        row.data
+        for row in itertools.islice(
+            (r for r in rows if r.data is not None), _SAMPLE_ROWS
+        )
+    ]
+    keys = list(dict.fromkeys(str(k) for data in sample for k in data))
+    taken: set[str] = set()
+    unknown: list[str] = []
+    body_keys: list[str] = []
+    for key in keys:
+        meaning = key_meaning(key)
+        if meaning is None:
+            unknown.append(key)
+        elif meaning.kind == BODY:
+            body_keys.append(key)
+            taken.add("body")
+        elif meaning.kind == FIELD:
+            taken.add(meaning.name)
+    texts = [
+        {str(k): _plain(v) for k, v in data.items() if isinstance(v, str)}
+        for data in sample
+    ]
+    columns = infer_roles(texts, unknown, taken=taken)
+    if columns.reference is None:
+        # A named body column of paths (正文: docs/….md) makes an index too.
+        for key in body_keys:
+            found = [t[key] for t in texts if t.get(key, "").strip()]
+            if found and sum(map(is_document_path, found)) >= 0.8 * len(found):
+                columns.reference = key
+                break
+    return TableRoles(columns, tuple(body_keys))
+
+
+def iter_jsonl(text: str) -> Iterator[RecordOutcome]:
+    """One record per non-empty line; a bad line is reported and skipped."""
+    yield from _records(lambda: jsonl_rows(text), layout="jsonl", strict=False)
+
+
+def iter_csv(text: str, *, delimiter: str | None = None) -> Iterator[RecordOutcome]:
+    """One record per row under a header row."""
+    yield from _records(
+        lambda: csv_rows(text, delimiter=delimiter), layout="csv", strict=True
+    )
+
+
+def _records(
+    make_rows: Callable[[], Iterator[Row]], *, layout: str, strict: bool
+) -> Iterator[RecordOutcome]:
+    roles = table_roles(make_rows())
+    if roles.is_index:
+        raise RejectedInput(INDEX_ROWS)
+    if strict and not roles.body_keys and roles.columns.body is None:
+        raise RejectedInput(f"CSV {NO_BODY_COLUMN}")
+    for row in make_rows():
+        if row.data is None:
+            yield RecordOutcome(row.suffix, error=row.error)
+            continue
+        yield record_from_row(
+            row.data,
+            roles=roles,
+            original=row.original,
+            layout=layout,
+            suffix=row.suffix,
         )
 
 
@@ -181,6 +214,10 @@ def _row_text(header: list[str], row: list[str], delimiter: str) -> str:
     return buffer.getvalue()
 
 
+def _plain(value: str) -> str:
+    return markup_to_text(_FORMULA_GUARD.sub("", value)).strip()
+
+
 def _storable(value: str, record: RawRecord) -> str:
     """JSON escapes can spell NUL and lone surrogates, which no database stores."""
     cleaned = _UNSTORABLE.sub("\ufffd", value)
@@ -189,14 +226,22 @@ def _storable(value: str, record: RawRecord) -> str:
     return cleaned
 
 
-def _body_key(name: str) -> bool:
-    return _compact(name) in _BODY_KEYS
-
-
-def _from_mapping(
-    data: dict[str, object], *, original: str, layout: str, suffix: str
+def record_from_row(
+    data: Mapping[str, object],
+    *,
+    roles: TableRoles,
+    original: str,
+    layout: str,
+    suffix: str,
+    require_body: bool = True,
 ) -> RecordOutcome:
+    """A record from one row: named keys first, then keys known by their content.
+
+    HTML inside any value becomes clean text; ``original`` keeps the row as
+    written. Without ``require_body`` the row is metadata only (an index row).
+    """
     record = RawRecord(original=original, layout=layout, body="", locator_suffix=suffix)
+    columns = roles.columns
     body = ""
     exported_from = ""
     unknown: list[str] = []
@@ -204,38 +249,51 @@ def _from_mapping(
         if raw_value is None:
             continue
         name = _storable(str(key).strip(), record)
-        compact = _compact(name)
-        if compact == "sourcefile":
-            exported_from = _storable(str(raw_value).strip(), record)
-            continue
-        if compact in _PROVENANCE_KEYS:
-            _provenance(record, _PROVENANCE_KEYS[compact], raw_value)
+        meaning = key_meaning(name)
+        kind = meaning.kind if meaning is not None else None
+        if kind == PROVENANCE:
+            _provenance(record, meaning.name, raw_value)
             continue
         if isinstance(raw_value, dict | list):
             if raw_value:
                 unknown.append(name)
             continue
-        value = _storable(str(raw_value).strip(), record)
+        value = str(raw_value)
         if layout == "csv":
             value = _FORMULA_GUARD.sub("", value)
-        if _body_key(name):
-            body = body or value
-        elif compact in _KEY_FIELDS:
-            # Exact names (title, publish_date) before looser ones (url, date).
-            rank = 0 if compact == _compact(_KEY_FIELDS[compact]) else 1
-            record.offer(_KEY_FIELDS[compact], value, label=name, rank=rank)
-        elif compact in _REGION_KEYS:
+        value = _storable(markup_to_text(value).strip(), record)
+        if kind == SOURCE_FILE:
+            exported_from = value
+        elif kind == BODY or key == columns.body:
+            if key != columns.reference:
+                body = body or value
+        elif kind == FIELD:
+            record.offer(meaning.name, value, label=name, rank=meaning.rank)
+        elif kind == REGION:
             if value:
-                record.region_names[_REGION_KEYS[compact]] = value
-        elif (field := field_for_label(name)) is not None:
-            record.offer(field, value, label=name, rank=label_rank(field, name))
-        elif value and compact not in _SKIPPED_KEYS:
+                record.region_names.setdefault(meaning.name, value)
+        elif key in columns.fields:
+            field = columns.fields[key]
+            if value and field not in record.fields:
+                record.positional.add(field)
+            record.offer(field, value, label=name, rank=_CONTENT_RANK)
+        elif key in columns.places:
+            if value:
+                record.region_names.setdefault(columns.places[key], value)
+        elif value and kind != SKIPPED and key != columns.reference:
             unknown.append(name)
+    # A labelled value that came later beats a guess: no longer positional.
+    record.positional = {
+        f for f in record.positional if record.ranks.get(f) == _CONTENT_RANK
+    }
+    record.notes.extend(columns.notes())
     if exported_from:
         record.notes.append(f"导出前的来源文件：{exported_from[:200]}")
     if unknown:
         names = "、".join(unknown[:10]) + ("等" if len(unknown) > 10 else "")
         record.notes.append(f"未识别的字段，未导入：{names}")
+    if not require_body:
+        return RecordOutcome(suffix, record=record)
     # Cleaning drops site chrome, so a body of chrome alone is no body either.
     record.body = clean_body(re.split(r"\r\n|\r|\n", body))
     if not record.body.strip():
