@@ -11,7 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from documents import services
+from documents import selectors, services
 from documents.citation import FIELD_LABELS
 from documents.ingest import merge, review
 from documents.ingest.fingerprint import content_hash, text_key
@@ -178,6 +178,21 @@ class DocumentAdmin(admin.ModelAdmin):
         services.sync_index_after_edit(ids)
 
 
+class ReviewReasonFilter(admin.SimpleListFilter):
+    """Filter the queue by one review reason (their wording is fixed)."""
+
+    title = _("复核原因")
+    parameter_name = "reason"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:  # noqa: ANN001
+        return [(r, r.removeprefix(review.PREFIX)) for r in review.REASONS]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() not in review.REASONS:
+            return queryset  # An unknown reason is ignored, not an error.
+        return selectors.with_review_reason(queryset, self.value())
+
+
 @admin.register(ReviewItem)
 class ReviewQueueAdmin(DocumentAdmin):
     """待复核: the flagged documents, those that lack most fields first."""
@@ -191,7 +206,7 @@ class ReviewQueueAdmin(DocumentAdmin):
         "township",
         "plan_year",
     )
-    list_filter = ("review_missing", "province", "plan_year")
+    list_filter = (ReviewReasonFilter, "review_missing", "province", "plan_year")
     ordering = ("-review_missing", "pk")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Document]:

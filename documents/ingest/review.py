@@ -113,11 +113,16 @@ def is_national(document: Any) -> bool:
     return level == "national"
 
 
+def has_region(document: Any) -> bool:
+    """Whether a stored document has a place (names without a code count)."""
+    return any((document.division_code, document.province, document.county))
+
+
 def document_missing(document: Any) -> int:
     """``missing_count`` of a stored document (computed at import and admin save)."""
     return missing_count(
         issuer=document.issuer,
-        has_region=any((document.division_code, document.province, document.county)),
+        has_region=has_region(document),
         national=is_national(document),
         doc_date=document.doc_date,
         publish_date=document.publish_date,

@@ -24,6 +24,9 @@ from documents.models import Division, Document, SourcePath
 NEAR_COPY = 0.9
 # At most this many documents of the same title are compared with a new one.
 _NEAR_CANDIDATES = 20
+# Texts shorter than this (letters and digits) are matched only when identical:
+# "详见附件。" on two pages says nothing about their being one document.
+_MIN_BARE = 40
 _EMPTY = (None, "")
 
 
@@ -278,7 +281,7 @@ def _merge(
         weak = {n for n, s in field_sources.items() if s.get("how") == merge.WEAK}
         reasons = review.field_reasons(
             issuer=target.issuer,
-            has_region=bool(target.division_code or target.province),
+            has_region=review.has_region(target),
             national=national,
             doc_date=target.doc_date,
             publish_date=target.publish_date,
@@ -372,7 +375,7 @@ def _find_same_document(values: dict[str, Any]) -> Document | None:
         .order_by("pk")
         .first()
     )
-    if found is not None or not values["text_key"]:
+    if found is not None or len(bare_text(values["body"])) < _MIN_BARE:
         return found
     same_text = Document.objects.filter(text_key=values["text_key"]).order_by("pk")
     for document in same_text.only("pk", "index_no")[:_NEAR_CANDIDATES]:
@@ -388,8 +391,6 @@ def _compatible(a: str | None, b: str | None) -> bool:
 
 def _near_copy(values: dict[str, Any]) -> Document | None:
     mine = shingles(bare_text(values["body"]))
-    if not mine:
-        return None
     best: tuple[float, int] | None = None
     rows = (
         Document.objects.filter(title=values["title"])

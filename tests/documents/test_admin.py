@@ -176,3 +176,22 @@ def test_a_correction_outranks_the_sources_on_reimport(
     doc.refresh_from_db()
     assert "补充内容" in doc.body
     assert doc.issuer == "慈溪市周巷镇人民政府办公室"
+
+
+def test_review_queue_filters_by_reason(admin_client, review_set) -> None:  # noqa: ANN001
+    from documents.ingest import review
+
+    response = admin_client.get(
+        "/admin/documents/reviewitem/", {"reason": review.NO_ISSUER}
+    )
+    assert response.status_code == 200
+    listed = {doc.pk for doc in response.context["cl"].result_list}
+    assert listed == {
+        review_set["no_issuer.txt"].pk,
+        review_set["weak_region.txt"].pk,
+    }
+    # An unknown reason is ignored.
+    response = admin_client.get("/admin/documents/reviewitem/", {"reason": "x"})
+    assert response.status_code == 200
+    flagged = sum(doc.needs_review for doc in review_set.values())
+    assert len(response.context["cl"].result_list) == flagged

@@ -185,3 +185,15 @@ def test_ties_are_broken_by_the_source_not_the_order() -> None:
     assert best("doc_date", [a, b]) is best("doc_date", [b, a]) is a
     weak = Candidate("/x/0.txt", "0", "2022-01-01", "weak")
     assert best("doc_date", [weak, b]) is b
+
+
+def test_short_texts_alike_in_form_are_not_one_document(tmp_path: Path) -> None:
+    # Attachment-only pages: the same four characters say nothing about identity.
+    (tmp_path / "a.txt").write_text(
+        "发布机构：大堰镇人民政府\n大堰镇2023年财政预算公开\n详见附件。\n", "utf-8"
+    )
+    (tmp_path / "b.txt").write_text(
+        "发布机构：石湖荡镇人民政府\n石湖荡镇2023年部门决算公开\n详见附件.\n", "utf-8"
+    )
+    import_paths([tmp_path])
+    assert Document.objects.count() == 2
