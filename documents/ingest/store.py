@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from documents.ingest import merge, review
 from documents.ingest.errors import RejectedInput
@@ -390,16 +391,25 @@ def _compatible(a: str | None, b: str | None) -> bool:
 
 
 def _near_copy(values: dict[str, Any]) -> Document | None:
+    """The document with the same title whose text is nearly this one's.
+
+    Candidates share the title and, where this record has a region, lie in its
+    county or have none (a generic title such as 2023年工作计划 recurs in every
+    township, a copy of one document does not change county). At most
+    _NEAR_CANDIDATES of them are compared, so the cost does not grow with the
+    archive.
+    """
     mine = shingles(bare_text(values["body"]))
+    rows = Document.objects.filter(title=values["title"])
+    county = (values["division_code"] or "")[:6]
+    if len(county) == 6:
+        rows = rows.filter(Q(division_code="") | Q(division_code__startswith=county))
+    if values["index_no"]:
+        rows = rows.filter(
+            Q(index_no__isnull=True) | Q(index_no="") | Q(index_no=values["index_no"])
+        )
     best: tuple[float, int] | None = None
-    rows = (
-        Document.objects.filter(title=values["title"])
-        .order_by("pk")
-        .values_list("pk", "index_no", "body")[:_NEAR_CANDIDATES]
-    )
-    for pk, index_no, body in rows:
-        if not _compatible(index_no, values["index_no"]):
-            continue
+    for pk, body in rows.order_by("pk").values_list("pk", "body")[:_NEAR_CANDIDATES]:
         score = similarity(mine, shingles(bare_text(body)))
         if score >= NEAR_COPY and (best is None or score > best[0]):
             best = (score, pk)

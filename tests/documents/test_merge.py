@@ -197,3 +197,49 @@ def test_short_texts_alike_in_form_are_not_one_document(tmp_path: Path) -> None:
     )
     import_paths([tmp_path])
     assert Document.objects.count() == 2
+
+
+def _plan_body(place: str, n: int) -> str:
+    return (
+        f"2023年，{place}将坚持稳中求进工作总基调，全年实施重点项目{n}个，"
+        f"完成固定资产投资{n * 3}亿元，新增城镇就业{n * 40}人，"
+        f"新建农村公路{n + 5}公里，完成老旧小区改造{n % 7 + 1}个。"
+    )
+
+
+def test_a_near_copy_is_found_among_many_documents_of_its_title(
+    tmp_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
+    from documents.ingest import store
+
+    # 60 townships in other counties publish a "2023年工作计划" of their own.
+    for n in range(60):
+        Document.objects.create(
+            title="2023年工作计划",
+            body=_plan_body(f"第{n}镇", n),
+            original="-",
+            content_hash=f"h{n}",
+            division_code=f"{110101 + n}001",
+            province="北京市",
+        )
+    (tmp_path / "site.txt").write_text(
+        "发布机构：临海市东塍镇人民政府\n2023年工作计划\n"
+        + _plan_body("东塍镇", 3)
+        + "\n扫一扫在手机打开当前页\n",
+        "utf-8",
+    )
+    import_paths([tmp_path / "site.txt"])
+    compared = []
+    real = store.similarity
+    monkeypatch.setattr(
+        store, "similarity", lambda a, b: compared.append(1) or real(a, b)
+    )
+    (tmp_path / "mirror.txt").write_text(
+        "发布机构：临海市东塍镇人民政府\n2023年工作计划\n"
+        + _plan_body("东塍镇", 3).replace("，", ", ")
+        + "另附重点项目表。\n",
+        "utf-8",
+    )
+    import_paths([tmp_path / "mirror.txt"])
+    assert Document.objects.filter(sources__isnull=False).distinct().count() == 1
+    assert len(compared) == 1  # only the same-county candidate was read
