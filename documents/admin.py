@@ -146,6 +146,11 @@ class DocumentAdmin(admin.ModelAdmin):
             if set(form_fields) & set(form.changed_data):
                 # A person's correction outranks every source on later imports.
                 sources[name] = {"source": request.user.get_username(), "how": "admin"}
+        if "needs_review" in form.changed_data:
+            sources["needs_review"] = {
+                "source": request.user.get_username(),
+                "how": "admin",
+            }
         obj.field_sources = sources
         obj.review_missing = review.document_missing(obj)
         super().save_model(request, obj, form, change)

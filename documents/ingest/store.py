@@ -304,6 +304,11 @@ def _merge(
     else:
         target.review_notes = values["review_notes"]
         target.needs_review = values["needs_review"]
+    decided = (before["field_sources"] or {}).get("needs_review")
+    if decided and decided.get("how") == merge.ADMIN:
+        # A reviewer's decision stands until the reviewer changes it.
+        target.field_sources["needs_review"] = decided
+        target.needs_review = before["needs_review"]
     target.review_missing = review.document_missing(target)
     return [name for name in _TRACKED if getattr(target, name) != before[name]]
 

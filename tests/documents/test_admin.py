@@ -195,3 +195,28 @@ def test_review_queue_filters_by_reason(admin_client, review_set) -> None:  # no
     assert response.status_code == 200
     flagged = sum(doc.needs_review for doc in review_set.values())
     assert len(response.context["cl"].result_list) == flagged
+
+
+def test_a_reviewers_decision_stands_when_a_copy_arrives(
+    admin_client, tmp_path: Path
+) -> None:  # noqa: ANN001
+    from documents.ingest.pipeline import import_paths
+
+    text = (REVIEW_FIXTURES / "no_dates.txt").read_text("utf-8")
+    (tmp_path / "a.txt").write_text(text, "utf-8")
+    import_paths([tmp_path / "a.txt"])
+    doc = Document.objects.get()
+    assert doc.needs_review
+    data = change_form_data(admin_client, doc)
+    data.pop("needs_review")  # the reviewer unticks 待复核
+    response = admin_client.post(f"/admin/documents/document/{doc.pk}/change/", data)
+    assert response.status_code == 302
+    # A copy with another labelled issuer: the sources now disagree.
+    (tmp_path / "b.txt").write_text(
+        text.replace("慈溪市周巷镇人民政府", "慈溪市周巷镇人民政府办公室"), "utf-8"
+    )
+    import_paths([tmp_path / "b.txt"])
+    doc.refresh_from_db()
+    assert doc.sources.count() == 2
+    assert doc.issuer == "慈溪市周巷镇人民政府办公室"  # the fuller labelled name
+    assert not doc.needs_review
