@@ -28,7 +28,8 @@ _NEAR_CANDIDATES = 20
 # Texts shorter than this (letters and digits) are matched only when identical:
 # "详见附件。" on two pages says nothing about their being one document.
 _MIN_BARE = 40
-_EMPTY = (None, "")
+# How every note about another source of the document begins.
+_OTHER_SOURCE = "另一来源 "
 
 
 class Outcome(StrEnum):
@@ -292,11 +293,14 @@ def _merge(
         reasons += mine.get("reasons", [])
         if differing:
             reasons.append(review.SOURCES_DIFFER)
-        base = (
-            values["review_notes"]
-            if locator == text_locator
-            else before["review_notes"]
-        )
+        if locator == text_locator:
+            # The text's own source was read again: its notes are new, what the
+            # other sources added is kept.
+            base = values["review_notes"] + [
+                n for n in before["review_notes"] if n.startswith(_OTHER_SOURCE)
+            ]
+        else:
+            base = before["review_notes"]
         target.review_notes = review.replace_reasons(
             [*base, *notes], reasons, replaced=review.REASONS
         )

@@ -243,3 +243,18 @@ def test_a_near_copy_is_found_among_many_documents_of_its_title(
     import_paths([tmp_path / "mirror.txt"])
     assert Document.objects.filter(sources__isnull=False).distinct().count() == 1
     assert len(compared) == 1  # only the same-county candidate was read
+
+
+def test_the_text_source_read_again_keeps_what_the_copy_added(tmp_path: Path) -> None:
+    for name in PAIR_INFERRED:
+        (tmp_path / name).write_text((FIXTURES / name).read_text("utf-8"), "utf-8")
+    import_paths([tmp_path])
+    first = tmp_path / PAIR_INFERRED[0]
+    first.write_text(first.read_text("utf-8") + "四、其他。另行通知。\n", "utf-8")
+    import_paths([first])
+    doc = Document.objects.get()
+    assert "另行通知" in doc.body
+    assert doc.issuer == "周巷镇人民政府"  # still the copy's label
+    assert any(
+        n.startswith("另一来源") and PAIR_INFERRED[1] in n for n in doc.review_notes
+    )
