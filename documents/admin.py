@@ -7,11 +7,30 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from documents import services
-from documents.ingest.fingerprint import content_hash
-from documents.models import Division, Document, SourcePath
+from documents import selectors, services
+from documents.citation import FIELD_LABELS
+from documents.ingest import merge, review
+from documents.ingest.fingerprint import content_hash, text_key
+from documents.models import Division, Document, ReviewItem, SourcePath
+
+# The form fields behind each field whose source is recorded (field_sources).
+_FORM_FIELDS = {
+    "index_no": ("index_no",),
+    "title": ("title",),
+    "issuer": ("issuer",),
+    "region": ("division", "province", "city", "county", "township", "division_code"),
+    "doc_date": ("doc_date",),
+    "publish_date": ("publish_date", "publish_time"),
+    "plan_year": ("plan_year",),
+    "category": ("category",),
+    "doc_number": ("doc_number",),
+    "disclosure": ("disclosure",),
+    "source_url": ("source_url",),
+}
 
 
 @admin.register(Division)
@@ -79,6 +98,8 @@ class DocumentAdmin(admin.ModelAdmin):
         "layout",
         "imported_at",
         "updated_at",
+        "review_missing",
+        "provenance",
     )
     inlines = (SourcePathInline,)
     fieldsets = (
@@ -116,7 +137,10 @@ class DocumentAdmin(admin.ModelAdmin):
             _("来源"),
             {"fields": ("source_file", "source_url", "original_encoding", "layout")},
         ),
-        (_("来源说明"), {"fields": ("inferred", "review_notes")}),
+        (
+            _("来源说明"),
+            {"fields": ("provenance", "inferred", "review_missing", "review_notes")},
+        ),
         (_("文本"), {"fields": ("body", "original")}),
         (_("记录"), {"fields": ("content_hash", "imported_at", "updated_at")}),
     )
@@ -128,8 +152,35 @@ class DocumentAdmin(admin.ModelAdmin):
             services.apply_division(obj)
         if "body" in form.changed_data:
             obj.content_hash = content_hash(obj.body)
+            obj.text_key = text_key(obj.body)
+        sources = dict(obj.field_sources or {})
+        for name, form_fields in _FORM_FIELDS.items():
+            if set(form_fields) & set(form.changed_data):
+                # A person's correction outranks every source on later imports.
+                sources[name] = {"source": request.user.get_username(), "how": "admin"}
+        if "needs_review" in form.changed_data:
+            sources["needs_review"] = {
+                "source": request.user.get_username(),
+                "how": "admin",
+            }
+        obj.field_sources = sources
+        obj.review_missing = review.document_missing(obj)
         super().save_model(request, obj, form, change)
         services.sync_index_after_edit([obj.pk])
+
+    @admin.display(description=_("字段来源"))
+    def provenance(self, obj: Document) -> SafeString:
+        """Each field's source and whether it was read, inferred or corrected."""
+        rows = [
+            (
+                FIELD_LABELS.get(name, name),
+                entry.get("source", ""),
+                merge.HOW_LABELS.get(entry.get("how", ""), entry.get("how", "")),
+            )
+            for name, entry in (obj.field_sources or {}).items()
+            if name in FIELD_LABELS
+        ]
+        return format_html_join("", "<div>{}：{}（{}）</div>", rows)
 
     def delete_model(self, request: HttpRequest, obj: Document) -> None:
         pk = obj.pk
@@ -142,3 +193,47 @@ class DocumentAdmin(admin.ModelAdmin):
         ids = list(queryset.values_list("pk", flat=True))
         super().delete_queryset(request, queryset)
         services.sync_index_after_edit(ids)
+
+
+class ReviewReasonFilter(admin.SimpleListFilter):
+    """Filter the queue by one review reason (their wording is fixed)."""
+
+    title = _("复核原因")
+    parameter_name = "reason"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:  # noqa: ANN001
+        return [(r, r.removeprefix(review.PREFIX)) for r in review.REASONS]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() not in review.REASONS:
+            return queryset  # An unknown reason is ignored, not an error.
+        return selectors.with_review_reason(queryset, self.value())
+
+
+@admin.register(ReviewItem)
+class ReviewQueueAdmin(DocumentAdmin):
+    """待复核: the flagged documents, those that lack most fields first."""
+
+    list_display = (
+        "title",
+        "review_missing",
+        "reasons",
+        "province",
+        "county",
+        "township",
+        "plan_year",
+    )
+    list_filter = (ReviewReasonFilter, "review_missing", "province", "plan_year")
+    ordering = ("-review_missing", "pk")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Document]:
+        return super().get_queryset(request).filter(needs_review=True)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # Documents come in through the importer.
+
+    @admin.display(description=_("复核原因"))
+    def reasons(self, obj: Document) -> str:
+        notes = [n for n in obj.review_notes or [] if review.is_reason(n)]
+        shown = [n.removeprefix(review.PREFIX) for n in notes]
+        return "；".join(shown) or "；".join(obj.review_notes or [])[:200]

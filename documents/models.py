@@ -112,6 +112,20 @@ class Document(models.Model):
         _("推断字段"), default=list, blank=True, help_text=_("据正文推断而非读取的字段")
     )
     review_notes = models.JSONField(_("复核说明"), default=list, blank=True)
+    # How many of issuer, region, 成文日期, 发布日期 and plan year are empty:
+    # the review queue lists the records that lack most first.
+    review_missing = models.PositiveSmallIntegerField(
+        _("缺失字段数"), default=0, db_index=True
+    )
+    field_sources = models.JSONField(
+        _("字段来源"),
+        default=dict,
+        blank=True,
+        help_text=_("每个字段取自哪个来源，是读取、推断还是人工修改"),
+    )
+    # The text without whitespace, punctuation and markup, hashed: two copies
+    # of one document from different sources share it.
+    text_key = models.CharField(_("文本指纹"), max_length=64, blank=True, db_index=True)
 
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -141,6 +155,8 @@ class Document(models.Model):
             models.Index(fields=["category"], name="doc_category"),
             # archive_version() (documents/selectors.py) reads the newest edit.
             models.Index(fields=["updated_at"], name="doc_updated"),
+            # A copy from another source is looked for by its title (store.py).
+            models.Index(fields=["title"], name="doc_title"),
         ]
 
     def __str__(self) -> str:
@@ -179,6 +195,9 @@ class SourcePath(models.Model):
         Document, on_delete=models.CASCADE, related_name="sources"
     )
     file_hash = models.CharField(_("文件哈希"), max_length=64)
+    # What this source says, field by field, with how each value was found: a
+    # document read from several sources is merged from these (ingest/merge.py).
+    values = models.JSONField(_("来源字段"), default=dict, blank=True)
     seen_at = models.DateTimeField(_("最近导入"), auto_now=True)
 
     class Meta:
@@ -187,6 +206,15 @@ class SourcePath(models.Model):
 
     def __str__(self) -> str:
         return self.locator
+
+
+class ReviewItem(Document):
+    """The review queue: documents flagged for review, those lacking most first."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("待复核文档")
+        verbose_name_plural = _("待复核")
 
 
 class PendingIndexWrite(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -491,3 +492,16 @@ def with_selected(
     if value and value not in {choice for choice, _n in counts}:
         return [*counts, (value, 0)]
     return counts
+
+
+def with_review_reason(queryset: QuerySet[Document], reason: str) -> QuerySet:
+    """Documents whose review notes hold ``reason`` (documents.ingest.review).
+
+    JSON lists cannot be searched with ``contains`` on SQLite, and SQLite stores
+    the notes' Chinese as \\u escapes while PostgreSQL's text form keeps it:
+    match either spelling.
+    """
+    escaped = json.dumps(reason)[1:-1]
+    return queryset.filter(
+        Q(review_notes__icontains=reason) | Q(review_notes__icontains=escaped)
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from documents.gazetteer import default_gazetteer
-from documents.ingest import infer
+from documents.ingest import infer, review
 from documents.ingest.dates import find_date
 from documents.ingest.fingerprint import content_hash
 from documents.ingest.records import RawRecord
@@ -50,6 +50,8 @@ class NormalisedRecord:
     source_url: str = ""
     region: RegionResult | None = None
     national: bool = False
+    # national, province, city, county, township or a department of one.
+    level: str = ""
     inferred: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # Fields resting on weak evidence (the body text, a guess): these need review.
@@ -313,10 +315,32 @@ def _title(record: NormalisedRecord) -> None:
 
 
 def _needs_review(record: NormalisedRecord, warnings: list[str]) -> bool:
+    """Flag the record and add one stable note per reason (documents.ingest.review)."""
     # Derived titles, text-only regions and dates placed by position are guesses too.
     record.weak |= {"title", "region", "doc_date", "publish_date"} & set(
         record.inferred
     )
-    if record.weak or warnings or record.plan_year is None:
-        return True
-    return bool(record.region is not None and record.region.needs_review)
+    # An export of this archive says which inferred fields were weak (its notes).
+    record.weak |= {n for n in record.inferred if review.weak_reason(n) in record.notes}
+    region = record.region
+    has_region = region is not None and region.place is not None
+    reasons = review.field_reasons(
+        issuer=record.issuer,
+        has_region=has_region,
+        national=is_national(record),
+        doc_date=record.doc_date,
+        publish_date=record.publish_date,
+        plan_year=record.plan_year,
+        weak=record.weak,
+    )
+    if warnings:
+        reasons.append(review.REPAIRED)
+    if has_region and region.needs_review and "region" not in record.weak:
+        reasons.append(review.REGION_UNCERTAIN)
+    record.notes = review.replace_reasons(record.notes, reasons)
+    return bool(reasons)
+
+
+def is_national(record: NormalisedRecord) -> bool:
+    """A national document has no region (the level, where it is set, decides)."""
+    return record.national or record.level == "national"

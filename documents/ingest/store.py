@@ -6,29 +6,30 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
+from documents.ingest import merge, review
 from documents.ingest.errors import RejectedInput
+from documents.ingest.fingerprint import (
+    bare_text,
+    has_markup,
+    shingles,
+    similarity,
+    text_key,
+)
 from documents.ingest.normalise import NormalisedRecord
 from documents.models import Division, Document, SourcePath
 
-# What a second copy of a document (another path, same 索引号 or text) may add to
-# the record: only values the record lacks. Its original, layout, source file and
-# body never replace the first copy's.
-_COPY_FIELDS = (
-    "index_no",
-    "title",
-    "issuer",
-    "doc_date",
-    "publish_date",
-    "plan_year",
-    "category",
-    "doc_number",
-    "disclosure",
-    "source_url",
-)
-# The region is filled or kept as a whole.
-_REGION_FIELDS = ("division_id", "township", "county", "city", "province")
-_EMPTY = (None, "")
+# Copies found through nearly the same text must share this much of it
+# (Jaccard similarity of 5-character shingles of the bare text).
+NEAR_COPY = 0.9
+# At most this many documents of the same title are compared with a new one.
+_NEAR_CANDIDATES = 20
+# Texts shorter than this (letters and digits) are matched only when identical:
+# "详见附件。" on two pages says nothing about their being one document.
+_MIN_BARE = 40
+# How every note about another source of the document begins.
+_OTHER_SOURCE = "另一来源 "
 
 
 class Outcome(StrEnum):
@@ -82,6 +83,7 @@ def document_values(record: NormalisedRecord, *, source_file: str) -> dict[str, 
         "layout": record.layout,
         "body": record.body,
         "content_hash": record.content_hash,
+        "text_key": text_key(record.body),
         "needs_review": record.needs_review,
         "inferred": sorted(set(record.inferred)),
         "review_notes": record.notes,
@@ -93,137 +95,331 @@ def store_record(
 ) -> tuple[Outcome, int]:
     """Create, update or leave alone the document this source describes."""
     values = document_values(record, source_file=source_file)
+    said = merge.source_values(record, values, label=source_file[:1000])
     try:
         with transaction.atomic():
-            return _store(values, locator=locator, file_hash=file_hash)
+            return _store(values, said, locator=locator, file_hash=file_hash)
     except IntegrityError as exc:
         raise RejectedInput(f"与已有记录冲突 (conflict): {exc}") from None
 
 
 def _store(
-    values: dict[str, Any], *, locator: str, file_hash: str
+    values: dict[str, Any], said: dict[str, Any], *, locator: str, file_hash: str
 ) -> tuple[Outcome, int]:
     source = SourcePath.objects.select_for_update().filter(locator=locator).first()
     target = _find_same_document(values)
     if target is None and source is not None:
         target = source.document
     if target is None:
-        document = Document.objects.create(**values)
+        document = Document(**values)
+        document.field_sources = _field_sources_of_one(said, locator)
+        document.review_missing = review.document_missing(document)
+        document.save()
         SourcePath.objects.update_or_create(
-            locator=locator, defaults={"document": document, "file_hash": file_hash}
+            locator=locator,
+            defaults={"document": document, "file_hash": file_hash, "values": said},
         )
         return Outcome.IMPORTED, document.pk
-    if source is not None and source.document_id == target.pk and _is_first(source):
-        # The file this document was first read from has changed: follow it.
-        changed = [
-            name for name, value in values.items() if getattr(target, name) != value
-        ]
-        for name in changed:
-            setattr(target, name, values[name])
-    else:
-        changed = _merge_copy(target, values)
+    text_locator = _text_locator(target)
+    SourcePath.objects.update_or_create(
+        locator=locator,
+        defaults={"document": target, "file_hash": file_hash, "values": said},
+    )
+    changed = _merge(target, values, said, locator=locator, text_locator=text_locator)
     if changed:
         target.save()
-    SourcePath.objects.update_or_create(
-        locator=locator, defaults={"document": target, "file_hash": file_hash}
-    )
     return (Outcome.UPDATED if changed else Outcome.UNCHANGED), target.pk
 
 
-def _is_first(source: SourcePath) -> bool:
-    """True for the path a document was first read from (its other paths are copies)."""
-    return not SourcePath.objects.filter(
-        document_id=source.document_id, pk__lt=source.pk
-    ).exists()
+def _field_sources_of_one(said: dict[str, Any], locator: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        name: {"source": said["label"], "how": entry["how"]}
+        for name, entry in said["fields"].items()
+    }
+    out["body"] = {"source": said["label"], "locator": locator, "how": merge.READ}
+    if said.get("national"):
+        out["level"] = {"value": "national"}
+    return out
 
 
-def _merge_copy(target: Document, values: dict[str, Any]) -> list[str]:
-    """Let another copy fill the record's empty fields; note where the copies differ.
+def _text_locator(document: Document) -> str:
+    """The source the document's text comes from (its first path before merging
+    kept sources per field)."""
+    locator = (document.field_sources or {}).get("body", {}).get("locator")
+    if locator:
+        return locator
+    first = document.sources.order_by("pk").values_list("locator", flat=True).first()
+    return first or ""
 
-    Returns the names of the fields changed on ``target`` (unsaved).
-    """
-    copy_inferred = set(values["inferred"])
-    inferred = set(target.inferred)
-    filled: list[str] = []
-    differing: list[str] = []
-    for name in _COPY_FIELDS:
-        new, old = values[name], getattr(target, name)
-        if new in _EMPTY or new == old:
+
+def _sources(document: Document) -> list[tuple[str, dict[str, Any]]]:
+    """Every source's say about ``document``; what predates per-source values, and
+    the fields a person corrected, stand in as sources of their own."""
+    rows = list(document.sources.order_by("pk").values_list("locator", "values"))
+    sources = [(loc, values) for loc, values in rows if values]
+    recorded = document.field_sources or {}
+    legacy = [loc for loc, values in rows if not values]
+    fields: dict[str, dict[str, Any]] = {}
+    current = {name: getattr(document, name) for name in _DOCUMENT_FIELDS}
+    for name in merge.FIELDS:
+        value = merge.field_value(current, name)
+        if value in (None, "", [], {}):
             continue
-        if old in _EMPTY:
-            setattr(target, name, new)
-            filled.append(name)
-            if name in copy_inferred:
-                inferred.add(name)
-        else:
-            differing.append(name)
-    if (
-        target.publish_time is None
-        and values["publish_time"] is not None
-        and target.publish_date == values["publish_date"]
-    ):
-        target.publish_time = values["publish_time"]
-        filled.append("publish_time")
-    code = values["division_code"]
-    if code and code != target.division_code:
-        # A township inside the county already recorded fills the empty level.
-        if code.startswith(target.division_code):
-            for name in (*_REGION_FIELDS, "division_code"):
-                setattr(target, name, values[name])
-            filled.append("division_code")
-            if "region" in copy_inferred:
-                inferred.add("region")
-        else:
-            differing.append("division_code")
-    if values["content_hash"] != target.content_hash:
-        differing.append("body")
-    if not filled and not differing:
-        return []
-    label = values["source_file"]
-    notes = list(target.review_notes)
+        if recorded.get(name, {}).get("how") == merge.ADMIN:
+            sources.append(
+                (
+                    "",
+                    {
+                        "label": "admin",
+                        "fields": {name: {"value": value, "how": merge.ADMIN}},
+                    },
+                )
+            )
+        elif legacy:
+            how = merge.INFERRED if name in (document.inferred or []) else merge.READ
+            fields[name] = {"value": value, "how": how}
+    if legacy and fields:
+        sources.append((legacy[0], {"label": document.source_file, "fields": fields}))
+    return sources
+
+
+_DOCUMENT_FIELDS = (
+    "index_no",
+    "title",
+    "issuer",
+    "division_id",
+    "township",
+    "county",
+    "city",
+    "province",
+    "division_code",
+    "doc_date",
+    "publish_date",
+    "publish_time",
+    "plan_year",
+    "category",
+    "doc_number",
+    "disclosure",
+    "source_url",
+)
+
+
+def _merge(
+    target: Document,
+    values: dict[str, Any],
+    said: dict[str, Any],
+    *,
+    locator: str,
+    text_locator: str,
+) -> list[str]:
+    """Merge every source of ``target`` into it, field by field.
+
+    ``values``/``said`` are the arriving source's; returns the names of the
+    changed fields of ``target`` (unsaved).
+    """
+    before = {name: getattr(target, name) for name in _TRACKED}
+    label = said["label"]
+    notes: list[str] = []
+    # The text: the source it came from follows its file; a copy takes over
+    # only with the same text free of the markup the current body holds.
+    takes_text = locator == text_locator or (
+        values["text_key"]
+        and values["text_key"] == target.text_key
+        and not said["markup"]
+        and has_markup(target.body)
+    )
+    if takes_text:
+        if locator != text_locator:
+            notes.append(f"另一来源 {label} 的正文无网页标记，取代了带标记的正文")
+            text_locator = locator
+        for name in merge.TEXT_FIELDS:
+            setattr(target, name, values[name])
+    sources = _sources(target)
+    field_sources: dict[str, Any] = {}
+    inferred: set[str] = set()
+    filled: list[str] = []
+    differing = False
+    for name in merge.FIELDS:
+        candidates = merge.candidates_of(sources, name)
+        winner = merge.best(name, candidates, prefer=text_locator)
+        old = merge.field_value(before, name)
+        new_value = winner.value if winner is not None else None
+        for attr, value in merge.document_field_values(name, new_value).items():
+            setattr(target, attr, value)
+        if winner is None:
+            continue
+        field_sources[name] = {"source": winner.label, "how": winner.how}
+        if winner.how in (merge.INFERRED, merge.WEAK):
+            inferred.add(name)
+        differing |= merge.disagrees(name, winner, candidates)
+        arriving = next((c for c in candidates if c.locator == locator), None)
+        if arriving is not None and locator != text_locator:
+            note, fill = _field_notes(name, winner, old, arriving, label)
+            if note:
+                notes.append(note)
+            if fill:
+                filled.append(name)
+    mine = next((v for loc, v in sources if loc == text_locator), said)
+    field_sources["body"] = {
+        "source": mine.get("label", target.source_file),
+        "locator": text_locator,
+        "how": merge.READ,
+    }
+    national = any(v.get("national") for _, v in sources) and not target.division_code
+    if national:
+        field_sources["level"] = {"value": "national"}
     if filled:
         names = "、".join(_verbose(name) for name in filled)
-        notes.append(f"另一来源 {label} 补充了本记录缺少的：{names}")
-    for name in differing:
-        shown = "（正文不同）" if name == "body" else f"：{str(values[name])[:60]}"
-        notes.append(f"另一来源 {label} 的{_verbose(name)}与本记录不同，未采用{shown}")
-    notes = list(dict.fromkeys(notes))  # Importing the same copy again adds nothing.
-    changed = list(filled)
-    if notes != target.review_notes:
-        target.review_notes = notes
-        changed.append("review_notes")
-    if sorted(inferred) != sorted(target.inferred):
-        target.inferred = sorted(inferred)
-        changed.append("inferred")
-    # A value the copy only inferred is as weak in this record as it was there.
-    weak_fill = bool(set(filled) & copy_inferred) or (
-        "division_code" in filled and "region" in copy_inferred
+        notes.insert(0, f"另一来源 {label} 补充了本记录缺少的：{names}")
+    texts = {v.get("text_key") for _, v in sources if v.get("text_key")}
+    if len(texts) > 1:
+        differing = True
+        if values["text_key"] != target.text_key:
+            notes.append(f"另一来源 {label} 的正文与本记录不同，未采用（正文不同）")
+    target.field_sources = field_sources
+    target.inferred = sorted(inferred)
+    many = len([1 for loc, _ in sources if loc]) > 1
+    if many:
+        weak = {n for n, s in field_sources.items() if s.get("how") == merge.WEAK}
+        reasons = review.field_reasons(
+            issuer=target.issuer,
+            has_region=review.has_region(target),
+            national=national,
+            doc_date=target.doc_date,
+            publish_date=target.publish_date,
+            plan_year=target.plan_year,
+            weak=weak,
+        )
+        reasons += mine.get("reasons", [])
+        if differing:
+            reasons.append(review.SOURCES_DIFFER)
+        if locator == text_locator:
+            # The text's own source was read again: its notes are new, what the
+            # other sources added is kept.
+            base = values["review_notes"] + [
+                n for n in before["review_notes"] if n.startswith(_OTHER_SOURCE)
+            ]
+        else:
+            base = before["review_notes"]
+        target.review_notes = review.replace_reasons(
+            [*base, *notes], reasons, replaced=review.REASONS
+        )
+        target.needs_review = bool(reasons)
+    else:
+        target.review_notes = values["review_notes"]
+        target.needs_review = values["needs_review"]
+    decided = (before["field_sources"] or {}).get("needs_review")
+    if decided and decided.get("how") == merge.ADMIN:
+        # A reviewer's decision stands until the reviewer changes it.
+        target.field_sources["needs_review"] = decided
+        target.needs_review = before["needs_review"]
+    target.review_missing = review.document_missing(target)
+    return [name for name in _TRACKED if getattr(target, name) != before[name]]
+
+
+_TRACKED = (
+    *_DOCUMENT_FIELDS,
+    *merge.TEXT_FIELDS,
+    "needs_review",
+    "inferred",
+    "review_notes",
+    "review_missing",
+    "field_sources",
+)
+
+
+def _field_notes(
+    name: str, winner: merge.Candidate, old: Any, arriving: merge.Candidate, label: str
+) -> tuple[str | None, bool]:
+    """A note on what the arriving copy changed or could not change, and whether
+    it filled an empty field."""
+    if arriving.value == winner.value:
+        if old in (None, "", [], {}):
+            return None, True
+        if old == winner.value:
+            return None, False
+        why = merge.HOW_LABELS.get(winner.how, winner.how)
+        return (
+            f"另一来源 {label} 的{_verbose(name)}（{why}）取代了本记录的："
+            f"{_shown(old)}",
+            False,
+        )
+    return (
+        f"另一来源 {label} 的{_verbose(name)}与本记录不同，未采用："
+        f"{_shown(arriving.value)}",
+        False,
     )
-    needs_review = (
-        target.needs_review or bool(differing) or (weak_fill and values["needs_review"])
-    )
-    if needs_review != target.needs_review:
-        target.needs_review = needs_review
-        changed.append("needs_review")
-    return changed
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        value = " ".join(
+            value.get(n) or "" for n in ("province", "city", "county", "township")
+        ).strip()
+    elif isinstance(value, list):
+        value = " ".join(v for v in value if v)
+    return str(value)[:60]
 
 
 def _verbose(name: str) -> str:
     if name == "body":
         return "正文"
-    if name == "division_code":
+    if name == "region":
         return "地区"
     return str(Document._meta.get_field(name).verbose_name)
 
 
 def _find_same_document(values: dict[str, Any]) -> Document | None:
-    """The same document: by 索引号 when there is one, else by its text."""
+    """The same document: by 索引号, else by its text, else by nearly the same
+    text among the few documents with its title.
+
+    Every step is an indexed look-up, so an import never compares a record with
+    the whole archive.
+    """
     if values["index_no"]:
         found = Document.objects.filter(index_no=values["index_no"]).first()
         if found is not None:
             return found
-    return (
+    found = (
         Document.objects.filter(content_hash=values["content_hash"])
         .order_by("pk")
         .first()
     )
+    if found is not None or len(bare_text(values["body"])) < _MIN_BARE:
+        return found
+    same_text = Document.objects.filter(text_key=values["text_key"]).order_by("pk")
+    for document in same_text.only("pk", "index_no")[:_NEAR_CANDIDATES]:
+        if _compatible(document.index_no, values["index_no"]):
+            return Document.objects.get(pk=document.pk)
+    return _near_copy(values)
+
+
+def _compatible(a: str | None, b: str | None) -> bool:
+    """Two different 索引号 name two documents, however alike their texts."""
+    return not a or not b or a == b
+
+
+def _near_copy(values: dict[str, Any]) -> Document | None:
+    """The document with the same title whose text is nearly this one's.
+
+    Candidates share the title and, where this record has a region, lie in its
+    county or have none (a generic title such as 2023年工作计划 recurs in every
+    township, a copy of one document does not change county). At most
+    _NEAR_CANDIDATES of them are compared, so the cost does not grow with the
+    archive.
+    """
+    mine = shingles(bare_text(values["body"]))
+    rows = Document.objects.filter(title=values["title"])
+    county = (values["division_code"] or "")[:6]
+    if len(county) == 6:
+        rows = rows.filter(Q(division_code="") | Q(division_code__startswith=county))
+    if values["index_no"]:
+        rows = rows.filter(
+            Q(index_no__isnull=True) | Q(index_no="") | Q(index_no=values["index_no"])
+        )
+    best: tuple[float, int] | None = None
+    for pk, body in rows.order_by("pk").values_list("pk", "body")[:_NEAR_CANDIDATES]:
+        score = similarity(mine, shingles(bare_text(body)))
+        if score >= NEAR_COPY and (best is None or score > best[0]):
+            best = (score, pk)
+    return Document.objects.get(pk=best[1]) if best is not None else None

@@ -20,6 +20,7 @@ from documents.citation import (
     text_export,
     title_needs_mark,
 )
+from documents.ingest.merge import HOW_LABELS
 from documents.models import Document
 from documents.outline import outline
 from documents.selectors import documents_by_ids, nearby_documents
@@ -105,6 +106,7 @@ class DocumentDetailView(DetailView):
                 "inferred_labels": [FIELD_LABELS[name] for name in inferred],
                 "review_notes": [readable_note(n) for n in document.review_notes or []],
                 "title_inferred": title_needs_mark(document),
+                "field_sources": field_source_rows(document),
                 "citation": gbt7714(
                     document, url=document.source_url or page_url, accessed=accessed
                 ),
@@ -113,6 +115,20 @@ class DocumentDetailView(DetailView):
             }
         )
         return context
+
+
+def field_source_rows(document: Document) -> list[dict[str, str]]:
+    """Where each metadata field came from, in the order of the metadata panel."""
+    recorded = document.field_sources or {}
+    return [
+        {
+            "field": str(label),
+            "source": recorded[name].get("source", ""),
+            "how": HOW_LABELS.get(recorded[name].get("how", ""), ""),
+        }
+        for name, label in FIELD_LABELS.items()
+        if name in recorded
+    ]
 
 
 @require_GET

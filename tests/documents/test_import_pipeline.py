@@ -191,8 +191,11 @@ def test_a_copy_fills_only_what_the_record_lacks(
     assert SourcePath.objects.filter(document=doc).count() == 2
     assert doc.publish_date == date(2022, 2, 5)  # only b has it
     assert doc.category == "计划总结"
-    # The issuers differ (周巷镇 / 周巷镇人民政府): the first copy's is kept.
-    assert doc.issuer == ("周巷镇" if first == "a.txt" else "周巷镇人民政府")
+    # The issuers differ (周巷镇 / 周巷镇人民政府), both labelled: the fuller
+    # name wins whichever copy came first (issue 13: merged field by field, the
+    # same record in either order).
+    assert doc.issuer == "周巷镇人民政府"
+    assert doc.field_sources["issuer"] == {"source": "b.txt", "how": "read"}
     if first == "a.txt":
         assert any(second in n and "补充" in n for n in doc.review_notes)
     assert any(second in n and "发布机构" in n for n in doc.review_notes)

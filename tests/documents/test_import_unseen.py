@@ -557,7 +557,7 @@ EXPECTED = {
         "",
         "",
         "",
-        False,
+        True,  # no 成文日期 and no 发布日期 (issue 13: flagged)
         ["issuer"],
     ),
     "24_jsonl_year_key.jsonl#L2": (
@@ -575,7 +575,7 @@ EXPECTED = {
         "",
         "",
         "",
-        False,
+        True,  # no 成文日期 and no 发布日期 (issue 13: flagged)
         ["issuer", "plan_year"],
     ),
     "25_lanling_gb2312_td.html": (

@@ -190,7 +190,10 @@ def test_ten_thousand_different_metadata_lines(tmp_path: Path) -> None:
         assert sum(f"/{name}" in line for line in lines) == 1, (name, out, err)
     rejected = sum(line.startswith("拒绝 rejected") for line in lines)
     imported = sum(line.startswith("imported ") for line in lines)
-    assert imported + rejected == 3
+    # only_labels.txt is labels.txt without the plan: nearly the same text under
+    # the same title, so it may be merged into it as another source (issue 13).
+    updated = sum(line.startswith("updated ") for line in lines)
+    assert imported + updated + rejected == 3
     assert f"imported {imported}," in out and f"rejected {rejected}" in out
     assert code == (1 if rejected else 0)
     assert Document.objects.count() == imported
