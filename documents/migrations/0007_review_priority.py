@@ -33,7 +33,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0005_pending_index_write'),
+        ('documents', '0006_gazetteer_current'),
     ]
 
     operations = [
