@@ -21,7 +21,7 @@ from documents.ingest.store import Outcome, known_unchanged, store_record
 logger = logging.getLogger(__name__)
 
 # Bump when extraction changes, so unchanged files are parsed again once.
-PIPELINE_VERSION = "12"
+PIPELINE_VERSION = "13"
 
 
 @dataclass(frozen=True)

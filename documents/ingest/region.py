@@ -20,6 +20,7 @@ from documents.gazetteer.loader import (
     short_name,
     township_key,
 )
+from documents.ingest.signature import heading_lines
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +76,41 @@ _NAMED_UNIT_SUFFIXES = ("地区", "办事处", "农场", "林场")
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _CREDIT_CODE = re.compile(rf"^[{_CREDIT_CHARS}]{{18}}$")
+# Sites also publish codes whose check digit does not verify (typed by hand). Such
+# a code is still read when its structure is an organ's: a registering authority
+# (1 机构编制, 5 民政, 9 工商, A, N, Y), an organ type (1 机关, 2 事业单位, 3 群团,
+# 9 other), then six digits that the gazetteer knows as a division.
+_CREDIT_STRUCTURE = re.compile(r"^[1-9ANY][1239](\d{6})")
 # Site-specific index numbers that lead with a code: LH331082-074, ZZ330282-001.
 _LETTERS_CODE = re.compile(r"^[A-Za-z]{1,6}(\d{6})(?:[-_.]|$)")
 _BARE_CODE = re.compile(r"^(\d{6})(?:[-_.]|$)")
 # Bodies beyond this add nothing but time: place references cluster early.
 _TEXT_LIMIT = 30_000
 _LEVEL_DEPTH = {PROVINCE: 0, CITY: 1, COUNTY: 2, TOWNSHIP: 3}
+# After a place's short name, these continue a longer proper noun: a mountain, a
+# water, an island, a road or a bridge, a company or a school (天台山, 千岛湖,
+# 慈溪中学).
+_NOUN_HEADS = (
+    *"山岭峰岛屿湖江河溪海湾港泉潭洲峡塘渠路街巷桥寺庙塔村寨",
+    "公司",
+    "集团",
+    "大学",
+    "学院",
+    "中学",
+    "小学",
+    "医院",
+    "银行",
+    "景区",
+    "机场",
+    "水库",
+    "大道",
+    "广场",
+)
+# A full name whose suffix starts a word: 慈溪市场 is a market, 西湖区域 an area.
+_SUFFIX_RUN_ONS = frozenset({"市场", "区域", "县域"})
+# How a text refers to its own place: 我镇, 本县, 全区, 我街道.
+_SELF_REFERENCE = re.compile(r"[我本全](街道|镇|乡|县|区|市|旗|州|省)")
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 
 
 @dataclass(frozen=True)
@@ -95,6 +125,11 @@ class RegionEvidence:
     text: str = ""
     # A division code stated outright (区划代码 columns in exports).
     division_code: str = ""
+    # The issuer's level (Document.Level): the region is never below it.
+    cap: str = ""
+    # Lines of the text that name its author: its opening heading lines and its
+    # signature. A place named there refers to the issuer itself.
+    own_lines: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -134,13 +169,19 @@ def index_division(
     gz = gazetteer if gazetteer is not None else default_gazetteer()
     head = re.split(r"[/／]", index_no.strip(), maxsplit=1)[0].strip()
     code = None
-    if _CREDIT_CODE.match(head) and _credit_check_ok(head):
+    if _CREDIT_CODE.match(head) and _CREDIT_STRUCTURE.match(head):
         code = head[2:8]
     else:
         match = _LETTERS_CODE.match(head) or _BARE_CODE.match(head)
         if match:
             code = match.group(1)
     return _six_digit_place(code, gz) if code else None
+
+
+def credit_code_verifies(index_no: str | None) -> bool:
+    """True when the index number starts with a credit code whose check digit holds."""
+    head = re.split(r"[/／]", (index_no or "").strip(), maxsplit=1)[0].strip()
+    return bool(_CREDIT_CODE.match(head)) and _credit_check_ok(head)
 
 
 def division_for_code(code: str, gazetteer: Gazetteer | None = None) -> Place | None:
@@ -258,6 +299,20 @@ class _Lexicon:
         return kept
 
 
+def _at_boundary(text: str, start: int, end: int, kind: str) -> bool:
+    """False where a name match is the start of a longer proper noun."""
+    if kind == _SHORT and text.startswith(_NOUN_HEADS, end):
+        return False
+    return text[end - 1 : end + 1] not in _SUFFIX_RUN_ONS
+
+
+def _place_suffix(place: Place) -> str:
+    """What a text calls its own place: 镇 for 周巷镇, 街道 for 新华街道."""
+    if place.name.endswith("街道"):
+        return "街道"
+    return place.name[-1]
+
+
 @functools.lru_cache(maxsize=4)
 def _lexicon(gz: Gazetteer) -> _Lexicon:
     return _Lexicon(gz)
@@ -297,9 +352,15 @@ class _Resolver:
         place = division_for_code(stated, self.gz) if stated else None
         if place is not None:
             self.clues.append(_Clue(f"区划代码 {place.code}", (place,)))
-        place = index_division(self.evidence.index_no, self.gz)
+        index_no = self.evidence.index_no
+        place = index_division(index_no, self.gz)
         if place is not None:
-            self.clues.append(_Clue(f"索引号中的区划代码 {place.code}", (place,)))
+            label = f"索引号中的区划代码 {place.code}"
+            if _CREDIT_CODE.match(index_no.split("/")[0].strip()) and not (
+                credit_code_verifies(index_no)
+            ):
+                label += "（校验位不符）"
+            self.clues.append(_Clue(label, (place,)))
 
     def _read_names(self) -> None:
         for raw in self.evidence.names:
@@ -328,6 +389,8 @@ class _Resolver:
                     if self._township_fits(name, start, end, chain_end):
                         self._add_township(word)
                         chain_end = end
+                elif not _at_boundary(name, start, end, self.lex.kinds[word]):
+                    continue
                 elif word not in self.lex.weak or start == chain_end:
                     # A short name counts only where the string starts with it, or
                     # right after another place name (浙江慈溪…): 平潭综合实验区, yes;
@@ -364,13 +427,16 @@ class _Resolver:
     def mentions(self) -> Counter[str]:
         """Area names in the body text, with how often each appears."""
         if self._mentions is None:
-            text = self.evidence.text[:_TEXT_LIMIT]
+            text = "\n".join((self.evidence.text[:_TEXT_LIMIT], *self.own_lines))
             # Weak full names (城区, 和县, 新城区) are everyday words in prose.
             self._mentions = Counter(
                 word
-                for _, _, word in self.lex.scan(text)
-                if self.lex.kinds[word] == _SHORT
-                or (self.lex.kinds[word] == _AREA and word not in self.lex.weak)
+                for start, end, word in self.lex.scan(text)
+                if (
+                    self.lex.kinds[word] == _SHORT
+                    or (self.lex.kinds[word] == _AREA and word not in self.lex.weak)
+                )
+                and _at_boundary(text, start, end, self.lex.kinds[word])
             )
         return self._mentions
 
@@ -378,7 +444,7 @@ class _Resolver:
     def text_townships(self) -> Counter[str]:
         """Township names in the body text (3+ characters), with their counts."""
         if self._text_townships is None:
-            text = self.evidence.text[:_TEXT_LIMIT]
+            text = "\n".join((self.evidence.text[:_TEXT_LIMIT], *self.own_lines))
             self._text_townships = Counter(
                 township_key(word)
                 for start, end, word in self.lex.scan(text)
@@ -398,6 +464,32 @@ class _Resolver:
     # Steps --------------------------------------------------------------------
 
     def resolve(self) -> RegionResult:
+        """The region, never below the issuer's level."""
+        if self.evidence.cap == "national":
+            return RegionResult.unknown("全国性文件，无地方区划")
+        result = self._resolve()
+        depth = _LEVEL_DEPTH.get(self.evidence.cap)
+        if result.place is None or depth is None:
+            return result
+        if _LEVEL_DEPTH[result.place.level] <= depth:
+            return result
+        lineage = self.gz.lineage(result.place)
+        level = next(k for k, v in _LEVEL_DEPTH.items() if v == depth)
+        above = lineage.get(level)
+        if above is None or above.is_pseudo:
+            return RegionResult.unknown(
+                f"{result.note}；与发布机构层级不符".lstrip("；")
+            )
+        note = "；".join(
+            n
+            for n in (result.note, f"发布机构为{above.name}一级，地区归入{above.name}")
+            if n
+        )
+        return self._result(
+            above, needs_review=result.needs_review, note=note, inferred=result.inferred
+        )
+
+    def _resolve(self) -> RegionResult:
         township_note = ""
         if self.townships:
             # Only the first (best-placed) township name is trusted.
@@ -505,47 +597,35 @@ class _Resolver:
         )
 
     def _text_only(self, within: Place | None, prefix: str) -> RegionResult | None:
-        """One county the body clearly keeps naming, as a flagged inference."""
-        # Counted per county (or per set of same-named counties), so that 慈溪 and
-        # 慈溪市 add up.
-        counts: Counter[tuple[Place, ...]] = Counter()
-        words: dict[tuple[Place, ...], Counter[str]] = {}
-        for word, count in self.mentions.items():
+        """The one county the body names as the issuer's own, as a flagged inference.
+
+        Body mentions alone are the weakest evidence: a county counts only where
+        the text refers to itself by it (我市, 本县 in the same sentence, or the name
+        in its heading or signature lines), and only when it is the only one.
+        """
+        found: dict[tuple[Place, ...], str] = {}
+        for word in self.mentions:
             places = self.lex.area_places[word]
             # 海南, 朝阳: a name that is also a province or city means that first.
             if any(p.level != COUNTY for p in places):
                 continue
             if within is not None:
                 places = [p for p in places if self.gz.contains(within, p)]
-            if not places:
-                continue
-            key = tuple(sorted(places, key=lambda p: p.code))
-            counts[key] += count
-            words.setdefault(key, Counter())[word] += count
-        if not counts:
+            if places and self._refers_to_issuer(word, places):
+                key = tuple(sorted(places, key=lambda p: p.code))
+                found.setdefault(key, word)
+        if len(found) != 1:
             return None
-        ranked = counts.most_common(2)
-        key, top = ranked[0]
-        second = ranked[1][1] if len(ranked) > 1 else 0
-        # Local prose names neighbours and its own villages (龙山, 上林) in passing;
-        # the issuing county has to stand out, not merely lead.
-        if top < 2 or top <= 2 * second:
-            return None
+        (key, word), *_ = found.items()
         candidates = list(key)
-        supported = [p for p in candidates if self._ancestor_mentions(p)]
         if len(candidates) > 1:
-            candidates = supported
+            candidates = [p for p in candidates if self._ancestor_mentions(p)]
         if len(candidates) != 1:
             return None
         place = candidates[0]
-        # Two mentions alone could be chance; the county's city or province
-        # agreeing, or a third mention, makes it a pattern.
-        if top < 3 and not supported and within is None:
-            return None
-        word = words[key].most_common(1)[0][0]
         path = "".join(dict.fromkeys(p.name for p in self.gz.lineage(place).values()))
         note = "；".join(
-            n for n in (prefix, f"正文多次提及“{word}”（{top} 次），推断为{path}") if n
+            n for n in (prefix, f"正文以“{word}”自称（本地提及），推断为{path}") if n
         )
         refined = self._text_township(within=place, prefix=note)
         if refined is not None:
@@ -553,25 +633,25 @@ class _Resolver:
         return self._result(place, inferred=True, needs_review=True, note=note)
 
     def _text_township(self, within: Place | None, prefix: str) -> RegionResult | None:
-        """The township the body keeps naming, where its county or city confirms it.
+        """The township the body names as the issuer's own (我镇, 本街道 beside it).
 
-        Without ``within`` (an area already read), the text must also name the
-        township's county or city: a township name alone is too often shared.
+        Without ``within`` (an area already read), a shared name needs its county
+        or city named in the text too.
         """
-        counts = self.text_townships
-        if not counts:
+        names = [
+            name
+            for name in self.text_townships
+            if self._refers_to_issuer(name, self.gz.find_townships(name))
+        ]
+        if len(names) != 1:
             return None
-        ranked = counts.most_common(2)
-        name, top = ranked[0]
-        second = ranked[1][1] if len(ranked) > 1 else 0
-        # A plan names its own township; neighbours and villages come up in passing.
-        if top < 2 or top <= 2 * second:
-            return None
+        name = names[0]
         candidates = self.gz.find_townships(name)
+        confirm = ""
         if within is not None:
             candidates = [t for t in candidates if self.gz.contains(within, t)]
             confirm = within.name
-        else:
+        elif len(candidates) > 1:
             confirmed = []
             for township in candidates:
                 lineage = self.gz.lineage(township)
@@ -588,15 +668,52 @@ class _Resolver:
             return None
         place = candidates[0]
         path = "".join(dict.fromkeys(p.name for p in self.gz.lineage(place).values()))
-        note = (
-            f"正文多次提及“{name}”（{top} 次），且提及其所在的“{confirm}”，推断为{path}"
-        )
+        also = f"，且提及其所在的“{confirm}”" if confirm else ""
+        note = f"正文以“{name}”自称（本地提及）{also}，推断为{path}"
         return self._result(
             place,
             inferred=True,
             needs_review=True,
             note="；".join(n for n in (prefix, note) if n),
         )
+
+    def _refers_to_issuer(self, word: str, places: Sequence[Place]) -> bool:
+        """True where the text names ``word`` as its own place."""
+        if not places:
+            return False
+        if any(self._named_in(line, word) for line in self.own_lines):
+            return True
+        suffixes = {_place_suffix(p) for p in places}
+        return any(
+            selves & suffixes and self._named_in(sentence, word)
+            for sentence, selves in self.self_sentences
+        )
+
+    @staticmethod
+    def _named_in(text: str, word: str) -> bool:
+        kind = _SHORT if not word.endswith(("市", "县", "区", "旗")) else _AREA
+        start = text.find(word)
+        while start >= 0:
+            if _at_boundary(text, start, start + len(word), kind):
+                return True
+            start = text.find(word, start + 1)
+        return False
+
+    @functools.cached_property
+    def own_lines(self) -> tuple[str, ...]:
+        """The text's heading lines and the signature lines the caller found."""
+        return (*heading_lines(self.evidence.text), *self.evidence.own_lines)
+
+    @functools.cached_property
+    def self_sentences(self) -> list[tuple[str, set[str]]]:
+        """Sentences in which the text speaks of its own place (全镇, 我县)."""
+        text = self.evidence.text[:_TEXT_LIMIT]
+        found = []
+        for sentence in _SENTENCE_END.split(text):
+            selves = {m.group(1) for m in _SELF_REFERENCE.finditer(sentence)}
+            if selves:
+                found.append((sentence, selves))
+        return found
 
     def _narrow_by_text(self, candidates: list[Place]) -> tuple[list[Place], str, bool]:
         """Keep the one candidate whose county, city or province the text names."""

@@ -18,6 +18,7 @@ _COPY_FIELDS = (
     "index_no",
     "title",
     "issuer",
+    "level",
     "doc_date",
     "publish_date",
     "plan_year",
@@ -62,6 +63,8 @@ def document_values(record: NormalisedRecord, *, source_file: str) -> dict[str, 
         "index_no": record.index_no,
         "title": record.title,
         "issuer": record.issuer,
+        "level": record.level,
+        "issuer_is_department": record.department,
         "division_id": division_id,
         "township": region.township if region else "",
         "county": region.county if region else "",
@@ -145,6 +148,7 @@ def _merge_copy(target: Document, values: dict[str, Any]) -> list[str]:
     copy_inferred = set(values["inferred"])
     inferred = set(target.inferred)
     filled: list[str] = []
+    replaced: list[str] = []
     differing: list[str] = []
     for name in _COPY_FIELDS:
         new, old = values[name], getattr(target, name)
@@ -155,6 +159,14 @@ def _merge_copy(target: Document, values: dict[str, Any]) -> list[str]:
             filled.append(name)
             if name in copy_inferred:
                 inferred.add(name)
+        elif name == "issuer" and name in inferred and name not in copy_inferred:
+            # A labelled 发文机关 of another source beats an issuer this record
+            # only inferred (from a title or a signature), and brings its level.
+            target.issuer = new
+            target.level = values["level"]
+            target.issuer_is_department = values["issuer_is_department"]
+            inferred.discard(name)
+            replaced.extend(("issuer", "level"))
         else:
             differing.append(name)
     if (
@@ -177,18 +189,23 @@ def _merge_copy(target: Document, values: dict[str, Any]) -> list[str]:
             differing.append("division_code")
     if values["content_hash"] != target.content_hash:
         differing.append("body")
-    if not filled and not differing:
+    if not filled and not replaced and not differing:
         return []
     label = values["source_file"]
     notes = list(target.review_notes)
     if filled:
         names = "、".join(_verbose(name) for name in filled)
         notes.append(f"另一来源 {label} 补充了本记录缺少的：{names}")
+    if replaced:
+        notes.append(
+            f"另一来源 {label} 标注的发布机构“{target.issuer}”"
+            "取代了本记录推断的发布机构"
+        )
     for name in differing:
         shown = "（正文不同）" if name == "body" else f"：{str(values[name])[:60]}"
         notes.append(f"另一来源 {label} 的{_verbose(name)}与本记录不同，未采用{shown}")
     notes = list(dict.fromkeys(notes))  # Importing the same copy again adds nothing.
-    changed = list(filled)
+    changed = [*filled, *replaced]
     if notes != target.review_notes:
         target.review_notes = notes
         changed.append("review_notes")

@@ -58,6 +58,7 @@ _KEY_FIELDS: dict[str, str] = {
     "docno": "doc_number",
     "filenumber": "doc_number",
     "disclosure": "disclosure",
+    "level": "level",
     "sourceurl": "source_url",
     "url": "source_url",
     "link": "source_url",
@@ -91,7 +92,8 @@ _PROVENANCE_KEYS = {
     "reviewnotes": "review_notes",
 }
 # Known and deliberately not stored: ids and derived columns of exports.
-_SKIPPED_KEYS = frozenset({"id", "pk", "snippet"})
+# issuer_is_department is read again from the issuer's name.
+_SKIPPED_KEYS = frozenset({"id", "pk", "snippet", "issuerisdepartment"})
 _TRUE = {"true", "1", "yes", "是", "t", "y"}
 # Spreadsheet-safe CSV cells (documents/export.py) start with an apostrophe.
 _FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")
