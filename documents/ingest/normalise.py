@@ -305,9 +305,14 @@ def _level(record: NormalisedRecord, raw: RawRecord) -> None:
         record.notes.append(f"层级无法识别：{stated[:20]}")
     level = labelled or (named.level if named is not None else None)
     if labelled is not None and named is not None and named.level != labelled:
+        # A labelled organ's own name says more than a coarse 层级 column, which
+        # some sources fill with where they published (a street office's
+        # notice under 区级); an inferred issuer says less.
+        if "issuer" not in record.inferred:
+            level = named.level
         record.notes.append(
             f"层级“{stated}”与发布机构“{record.issuer}”的层级"
-            f"（{named.level.label}）不符，采用标注的层级"
+            f"（{named.level.label}）不符，采用{level.label}"
         )
     if level is None:
         return

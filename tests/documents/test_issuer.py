@@ -126,6 +126,22 @@ def test_labelled_doc_date_beats_the_signature() -> None:
     assert "doc_date" not in record.inferred
 
 
+def test_labelled_issuer_name_outranks_a_coarse_level_column() -> None:
+    # corpus/shanghai-towns labels this street office's notice 区级 in its
+    # Markdown and 街镇级 in its CSV: the organ's own name decides.
+    record = normalise(
+        _record(
+            "各居民区、各相关单位：\n现将核查流程印发给你们，请遵照执行。",
+            title="关于印发《洋泾街道临时停车场开业备案用地核查流程》的通知",
+            issuer="上海市浦东新区人民政府洋泾街道办事处",
+            level="区级",
+        )
+    )
+    assert record.level == "township"
+    assert record.region.township == "洋泾街道"
+    assert any("区级" in note and "不符" in note for note in record.notes)
+
+
 def test_labelled_level_from_a_record_file() -> None:
     record = normalise(
         _record(
