@@ -20,39 +20,40 @@ from documents.gazetteer.loader import (
     short_name,
     township_key,
 )
+from documents.ingest.codes import (
+    credit_code_verifies,
+    division_for_code,
+    index_division,
+    is_credit_code,
+)
+from documents.ingest.names import (
+    AREA,
+    COMMON_WORDS,
+    RUN_ONS,
+    SELF_REFERENCE,
+    SENTENCE_END,
+    SHORT,
+    TOWN,
+    at_boundary,
+    lexicon,
+    place_suffix,
+)
 from documents.ingest.signature import heading_lines
 
 logger = logging.getLogger(__name__)
 
+# Callers (and tests) import these from here.
+__all__ = [
+    "COMMON_WORDS",
+    "RegionEvidence",
+    "RegionResult",
+    "division_for_code",
+    "index_division",
+    "resolve_region",
+]
+
 UNKNOWN_NOTE = "未能确定地区"
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Short names that are also ordinary words, or that turn up across word boundaries in
-# government prose (人民|和政府 → 和政, 投|资中 → 资中, 高水|平安 → 平安). Read from the
-# short-name hits in the national work reports and from jieba's non-place words. A
-# document naming such a county in full (和政县) still counts; only the bare short name
-# is ignored, and full names built on them (新城区, 老城区, 港口区) are treated as
-# weakly as short names. Not exhaustive, which is why text-only regions are flagged.
-COMMON_WORDS = _words(
-    "七星 万安 万年 三元 三江 三河 三门 上城 东方 东风 中原 中方 中站 丰满 "
-    "乐业 云和 互助 五华 仁和 会同 修水 元宝 光明 公安 六合 共和 兴业 兴和 "
-    "兴国 凤凰 前进 前锋 南和 南岸 南部 博爱 友好 友谊 双城 双桥 合作 同仁 "
-    "同德 同心 名山 向阳 和平 和政 和顺 回民 城东 城中 城关 城北 城厢 城西 "
-    "增城 复兴 大丰 大关 大兴 大化 大同 大名 大城 大安 大新 大方 大理 大田 "
-    "大观 大通 天涯 太和 太平 太湖 安宁 安定 安居 安康 安新 宏伟 定远 富民 "
-    "富裕 小店 小金 工农 市中 市北 市南 平原 平和 平安 平定 平房 延长 建华 "
-    "建安 建平 开平 惠农 惠民 扬中 振兴 政和 新乐 新乡 新兴 新华 新和 新城 "
-    "新安 新市 新干 新平 新建 新星 新民 方正 无为 杂多 来安 来宾 武功 比如 "
-    "民乐 民勤 民和 民权 永和 江北 江南 江口 江城 江山 江海 河东 河口 河西 "
-    "泰和 洞口 海口 海棠 海港 清新 清水 温泉 港口 湖口 灯塔 爱民 界首 白云 "
-    "白杨 石门 红旗 老城 芙蓉 荣昌 莲花 融安 裕民 西和 解放 资中 资兴 "
-    "资源 运河 通道 金安 金山 金平 金水 长子 长寿 长治 青山 高台 高平 高明 "
-    "高要 麒麟 龙凤"
-)
 
 # How organisations end, so that "城南人民政府" still names 城南 exactly.
 _ORG_SUFFIX = re.compile(
@@ -61,56 +62,9 @@ _ORG_SUFFIX = re.compile(
 # A township name inside a longer string counts after these (2023年章镇镇, 关于…,
 # 中共…镇委员会) or after another place name; elsewhere 发展乡村 would name 发展乡.
 _LEAD_INS = ("年", "年度", "关于", "印发", "转发", "中共")
-# …and not when its last character starts a common word: 宜居乡村, 提高城镇化.
-_RUN_ONS = frozenset(
-    {"乡村", "乡镇", "乡土", "乡贤", "乡风", "乡愁", "乡亲", "乡情", "乡里", "乡野"}
-    | {"乡间", "镇化", "镇村", "镇街", "镇乡"}
-)
-# Other township-level units (开发区, 林业局, 综合保税区) are often generic phrases;
-# they only count when a whole metadata string is that name. Beijing's 地区, and named
-# 办事处 and 农场 of four or more characters, are specific enough.
-_TOWNSHIP_SUFFIXES = ("镇", "乡", "街道", "苏木")
-_NAMED_UNIT_SUFFIXES = ("地区", "办事处", "农场", "林场")
-# Unified social credit codes (GB 32100-2015): 18 characters with a check digit, and
-# characters 3-8 the registering authority's division code.
-_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_CREDIT_CODE = re.compile(rf"^[{_CREDIT_CHARS}]{{18}}$")
-# Sites also publish codes whose check digit does not verify (typed by hand). Such
-# a code is still read when its structure is an organ's: a registering authority
-# (1 机构编制, 5 民政, 9 工商, A, N, Y), an organ type (1 机关, 2 事业单位, 3 群团,
-# 9 other), then six digits that the gazetteer knows as a division.
-_CREDIT_STRUCTURE = re.compile(r"^[1-9ANY][1239](\d{6})")
-# Site-specific index numbers that lead with a code: LH331082-074, ZZ330282-001.
-_LETTERS_CODE = re.compile(r"^[A-Za-z]{1,6}(\d{6})(?:[-_.]|$)")
-_BARE_CODE = re.compile(r"^(\d{6})(?:[-_.]|$)")
 # Bodies beyond this add nothing but time: place references cluster early.
 _TEXT_LIMIT = 30_000
 _LEVEL_DEPTH = {PROVINCE: 0, CITY: 1, COUNTY: 2, TOWNSHIP: 3}
-# After a place's short name, these continue a longer proper noun: a mountain, a
-# water, an island, a road or a bridge, a company or a school (天台山, 千岛湖,
-# 慈溪中学).
-_NOUN_HEADS = (
-    *"山岭峰岛屿湖江河溪海湾港泉潭洲峡塘渠路街巷桥寺庙塔村寨",
-    "公司",
-    "集团",
-    "大学",
-    "学院",
-    "中学",
-    "小学",
-    "医院",
-    "银行",
-    "景区",
-    "机场",
-    "水库",
-    "大道",
-    "广场",
-)
-# A full name whose suffix starts a word: 慈溪市场 is a market, 西湖区域 an area.
-_SUFFIX_RUN_ONS = frozenset({"市场", "区域", "县域"})
-# How a text refers to its own place: 我镇, 本县, 全区, 我街道.
-_SELF_REFERENCE = re.compile(r"[我本全](街道|镇|乡|县|区|市|旗|州|省)")
-_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 
 
 @dataclass(frozen=True)
@@ -160,46 +114,6 @@ def resolve_region(
     return _Resolver(evidence, gz).resolve()
 
 
-def index_division(
-    index_no: str | None, gazetteer: Gazetteer | None = None
-) -> Place | None:
-    """The county, city or province whose code an index number carries, if any."""
-    if not index_no:
-        return None
-    gz = gazetteer if gazetteer is not None else default_gazetteer()
-    head = re.split(r"[/／]", index_no.strip(), maxsplit=1)[0].strip()
-    code = None
-    if _CREDIT_CODE.match(head) and _CREDIT_STRUCTURE.match(head):
-        code = head[2:8]
-    else:
-        match = _LETTERS_CODE.match(head) or _BARE_CODE.match(head)
-        if match:
-            code = match.group(1)
-    return _six_digit_place(code, gz) if code else None
-
-
-def credit_code_verifies(index_no: str | None) -> bool:
-    """True when the index number starts with a credit code whose check digit holds."""
-    head = re.split(r"[/／]", (index_no or "").strip(), maxsplit=1)[0].strip()
-    return bool(_CREDIT_CODE.match(head)) and _credit_check_ok(head)
-
-
-def division_for_code(code: str, gazetteer: Gazetteer | None = None) -> Place | None:
-    """The place for a stated code, padded (330282000000) or not (330282121)."""
-    gz = gazetteer if gazetteer is not None else default_gazetteer()
-    code = code.strip()
-    if not code.isdigit():
-        return None
-    # Statistical codes pad every level with zeros to 12 digits.
-    for length in (12, 9, 6, 4, 2):
-        if len(code) >= length and not code[length:].strip("0"):
-            place = gz.get(code[:length])
-            if place is not None:
-                # 1101 (北京市市辖区) means the municipality itself.
-                return gz.get(code[:2]) if place.is_pseudo else place
-    return None
-
-
 def _is_township_name(name: str, gz: Gazetteer) -> bool:
     # Two-character names are only trusted when they are clearly a 镇 or 乡 (张镇);
     # 街道, 城南 and 农场 are also what breadcrumbs and titles call other things.
@@ -210,112 +124,6 @@ def _is_township_name(name: str, gz: Gazetteer) -> bool:
 
 def _is_han(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff"
-
-
-def _credit_check_ok(code: str) -> bool:
-    total = sum(
-        _CREDIT_CHARS.index(char) * weight
-        for char, weight in zip(code[:17], _CREDIT_WEIGHTS, strict=True)
-    )
-    return _CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
-
-
-def _six_digit_place(code: str, gz: Gazetteer) -> Place | None:
-    place = gz.get(code)
-    if place is not None and place.level == COUNTY:
-        return place
-    if code.endswith("0000"):
-        return gz.get(code[:2])
-    if code.endswith("00"):
-        city = gz.get(code[:4])
-        if city is not None:
-            # 110100 is Beijing's 市辖区: the municipality is what it means.
-            return gz.get(code[:2]) if city.is_pseudo else city
-    return None
-
-
-# Lexicon and scanning --------------------------------------------------------------
-
-_AREA, _SHORT, _TOWN = "area", "short", "township"
-
-
-class _Lexicon:
-    """Every matchable name, for longest-first substring scans."""
-
-    def __init__(self, gz: Gazetteer) -> None:
-        self.kinds: dict[str, str] = {}
-        self.area_places: dict[str, list[Place]] = {}
-        # Names only trusted at the start of a metadata string, never in prose.
-        self.weak: set[str] = set()
-        # Township names only trusted as a whole metadata string.
-        self.whole_only: set[str] = set()
-        for place in gz.places():
-            if place.is_pseudo:
-                continue
-            if place.level == TOWNSHIP:
-                # Two-character township names (街道, 城南, 农场) are common words.
-                if len(place.name) >= 3:
-                    self.kinds.setdefault(place.name, _TOWN)
-                named_unit = len(place.name) >= 4 and place.name.endswith(
-                    _NAMED_UNIT_SUFFIXES
-                )
-                if not (place.name.endswith(_TOWNSHIP_SUFFIXES) or named_unit):
-                    self.whole_only.add(place.name)
-                continue
-            # An area reading wins: 东城区 the district, not a township of that name.
-            self.kinds[place.name] = _AREA
-            self.area_places.setdefault(place.name, []).append(place)
-            alias = short_name(place)
-            if len(place.name) <= 2 or (alias and alias in COMMON_WORDS):
-                self.weak.add(place.name)
-            if alias and alias not in COMMON_WORDS:
-                if self.kinds.get(alias) != _AREA:
-                    self.kinds[alias] = _SHORT
-                    self.weak.add(alias)
-                self.area_places.setdefault(alias, []).append(place)
-        by_first: dict[str, set[int]] = {}
-        for word in self.kinds:
-            by_first.setdefault(word[0], set()).add(len(word))
-        self._lengths = {
-            char: tuple(sorted(sizes, reverse=True)) for char, sizes in by_first.items()
-        }
-
-    def scan(self, text: str) -> list[tuple[int, int, str]]:
-        """Non-overlapping matches, longer names first, in text order."""
-        found = []
-        for start, char in enumerate(text):
-            for size in self._lengths.get(char, ()):
-                word = text[start : start + size]
-                if len(word) == size and word in self.kinds:
-                    found.append((start, start + size, word))
-        found.sort(key=lambda m: (m[0] - m[1], m[0]))
-        taken = bytearray(len(text))
-        kept = []
-        for start, end, word in found:
-            if not any(taken[start:end]):
-                taken[start:end] = b"\x01" * (end - start)
-                kept.append((start, end, word))
-        kept.sort()
-        return kept
-
-
-def _at_boundary(text: str, start: int, end: int, kind: str) -> bool:
-    """False where a name match is the start of a longer proper noun."""
-    if kind == _SHORT and text.startswith(_NOUN_HEADS, end):
-        return False
-    return text[end - 1 : end + 1] not in _SUFFIX_RUN_ONS
-
-
-def _place_suffix(place: Place) -> str:
-    """What a text calls its own place: 镇 for 周巷镇, 街道 for 新华街道."""
-    if place.name.endswith("街道"):
-        return "街道"
-    return place.name[-1]
-
-
-@functools.lru_cache(maxsize=4)
-def _lexicon(gz: Gazetteer) -> _Lexicon:
-    return _Lexicon(gz)
 
 
 # Resolution ------------------------------------------------------------------------
@@ -337,7 +145,7 @@ class _Resolver:
     def __init__(self, evidence: RegionEvidence, gz: Gazetteer) -> None:
         self.evidence = evidence
         self.gz = gz
-        self.lex = _lexicon(gz)
+        self.lex = lexicon(gz)
         self._mentions: Counter[str] | None = None
         self._text_townships: Counter[str] | None = None
         self.townships: list[str] = []
@@ -356,9 +164,7 @@ class _Resolver:
         place = index_division(index_no, self.gz)
         if place is not None:
             label = f"索引号中的区划代码 {place.code}"
-            if _CREDIT_CODE.match(index_no.split("/")[0].strip()) and not (
-                credit_code_verifies(index_no)
-            ):
+            if is_credit_code(index_no) and not credit_code_verifies(index_no):
                 label += "（校验位不符）"
             self.clues.append(_Clue(label, (place,)))
 
@@ -385,11 +191,11 @@ class _Resolver:
                 continue
             chain_end = 0
             for start, end, word in self.lex.scan(name):
-                if self.lex.kinds[word] == _TOWN:
+                if self.lex.kinds[word] == TOWN:
                     if self._township_fits(name, start, end, chain_end):
                         self._add_township(word)
                         chain_end = end
-                elif not _at_boundary(name, start, end, self.lex.kinds[word]):
+                elif not at_boundary(name, start, end, self.lex.kinds[word]):
                     continue
                 elif word not in self.lex.weak or start == chain_end:
                     # A short name counts only where the string starts with it, or
@@ -400,7 +206,7 @@ class _Resolver:
 
     def _township_fits(self, name: str, start: int, end: int, chain_end: int) -> bool:
         word = name[start:end]
-        if word in self.lex.whole_only or name[end - 1 : end + 1] in _RUN_ONS:
+        if word in self.lex.whole_only or name[end - 1 : end + 1] in RUN_ONS:
             return False
         return (
             start == chain_end
@@ -433,10 +239,10 @@ class _Resolver:
                 word
                 for start, end, word in self.lex.scan(text)
                 if (
-                    self.lex.kinds[word] == _SHORT
-                    or (self.lex.kinds[word] == _AREA and word not in self.lex.weak)
+                    self.lex.kinds[word] == SHORT
+                    or (self.lex.kinds[word] == AREA and word not in self.lex.weak)
                 )
-                and _at_boundary(text, start, end, self.lex.kinds[word])
+                and at_boundary(text, start, end, self.lex.kinds[word])
             )
         return self._mentions
 
@@ -448,9 +254,9 @@ class _Resolver:
             self._text_townships = Counter(
                 township_key(word)
                 for start, end, word in self.lex.scan(text)
-                if self.lex.kinds[word] == _TOWN
+                if self.lex.kinds[word] == TOWN
                 and word not in self.lex.whole_only
-                and text[end - 1 : end + 1] not in _RUN_ONS
+                and text[end - 1 : end + 1] not in RUN_ONS
             )
         return self._text_townships
 
@@ -683,7 +489,7 @@ class _Resolver:
             return False
         if any(self._named_in(line, word) for line in self.own_lines):
             return True
-        suffixes = {_place_suffix(p) for p in places}
+        suffixes = {place_suffix(p) for p in places}
         return any(
             selves & suffixes and self._named_in(sentence, word)
             for sentence, selves in self.self_sentences
@@ -691,10 +497,10 @@ class _Resolver:
 
     @staticmethod
     def _named_in(text: str, word: str) -> bool:
-        kind = _SHORT if not word.endswith(("市", "县", "区", "旗")) else _AREA
+        kind = SHORT if not word.endswith(("市", "县", "区", "旗")) else AREA
         start = text.find(word)
         while start >= 0:
-            if _at_boundary(text, start, start + len(word), kind):
+            if at_boundary(text, start, start + len(word), kind):
                 return True
             start = text.find(word, start + 1)
         return False
@@ -709,8 +515,8 @@ class _Resolver:
         """Sentences in which the text speaks of its own place (全镇, 我县)."""
         text = self.evidence.text[:_TEXT_LIMIT]
         found = []
-        for sentence in _SENTENCE_END.split(text):
-            selves = {m.group(1) for m in _SELF_REFERENCE.finditer(sentence)}
+        for sentence in SENTENCE_END.split(text):
+            selves = {m.group(1) for m in SELF_REFERENCE.finditer(sentence)}
             if selves:
                 found.append((sentence, selves))
         return found
