@@ -74,11 +74,26 @@ def issuer_from_signature(signature: Signature | None) -> IssuerGuess | None:
     return IssuerGuess(signature.organ, "取自文末落款")
 
 
-def issuer_from_meeting(meeting: MeetingLine | None) -> IssuerGuess | None:
-    """The government that reports to the congress of a work report's meeting line."""
-    if meeting is None or not meeting.issuer:
+# Other reports read at the same congress, under the same meeting line.
+_STANDING_COMMITTEE_REPORT = re.compile(
+    r"(?:人民代表大会常务委员会|人大常委会)工作报告"
+)
+_JUDICIAL_REPORT = re.compile(r"(?:法院|检察院)工作报告")
+
+
+def issuer_from_meeting(
+    meeting: MeetingLine | None, title: str = ""
+) -> IssuerGuess | None:
+    """Who reports to the congress of a work report's meeting line: the government,
+    or the congress's standing committee for its own report."""
+    if meeting is None or not meeting.issuer or _JUDICIAL_REPORT.search(title):
+        # A court's report: its full name is not in the line.
         return None
-    return IssuerGuess(meeting.issuer, f"据报告题注“{meeting.line[:40]}”")
+    how = f"据报告题注“{meeting.line[:40]}”"
+    if _STANDING_COMMITTEE_REPORT.search(title):
+        place = "全国" if meeting.national else meeting.place
+        return IssuerGuess(f"{place}人民代表大会常务委员会", how)
+    return IssuerGuess(meeting.issuer, how)
 
 
 def infer_issuer(
@@ -92,5 +107,5 @@ def infer_issuer(
     guesses = [issuer_from_signature(signature)]
     if not title_derived:  # A title derived from the body names no one.
         guesses.append(issuer_from_title(title))
-    guesses.append(issuer_from_meeting(meeting))
+    guesses.append(issuer_from_meeting(meeting, "" if title_derived else title))
     return next((guess for guess in guesses if guess is not None), None)

@@ -26,6 +26,8 @@ _NATIONAL_GOVERNMENT = re.compile(
     r"(?:常委会)?|中共中央)$"
 )
 _MINISTRY = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:部|总局|总署)$")
+# Party departments exist at every level: a bare 宣传部 (a site's own) is not national.
+_LOCAL_DEPARTMENT = re.compile(r"(?:宣传|组织|统战|统一战线工作|武装|联络|政法)部$")
 # What makes a name the place's own government (or congress, or party committee).
 _GOVERNMENT = re.compile(
     r"^(?:[\u4e00-\u9fff]{0,6}(?:实验区|开发区|新区|管理区))?(?:人民政府|政府|人大常委会|人民代表大会(?:常务委员会)?|人大|办事处|"
@@ -71,7 +73,7 @@ def issuer_level(name: str, gazetteer: Gazetteer | None = None) -> IssuerLevel |
     rest = name[2:] if party else name
     places, rest = _place_prefix(rest, gz)
     if not places:
-        if _MINISTRY.match(name):
+        if _MINISTRY.match(name) and not _LOCAL_DEPARTMENT.search(name):
             return IssuerLevel(Level.NATIONAL, True)
         township = _TOWNSHIP_NAME.match(rest)
         if township is None:

@@ -18,7 +18,10 @@ from documents.ingest.dates import CHINESE_DATE_PATTERN, DATE_PATTERN, find_any_
 # contacts and attachment names. They end nothing, so they are skipped.
 _AFTER_SIGNATURE = re.compile(
     r"^[（(【\[]?\s*(?:此件|本件|印章|盖章|公章|此页无正文)"
-    r"|^(?:抄送|抄报|主送|分送|印发|附件|联系人|联系电话|电话|传真|地址|邮编|主题词)"
+    r"|^(?:抄送|抄报|主送|分送|印发|附件|联系人|联系电话|电话|传真|地址|邮编|主题词"
+    r"|公开方式|公开属性|信息公开选项)"
+    # The 版记's printing line: 慈溪市人民政府办公室 2023年1月10日印发.
+    r"|日印发$"
     r"|^[-—_=＿－─━]{3,}$"
 )
 # How the names of organs end (政府, 办事处, 委员会, 局, 镇 …).

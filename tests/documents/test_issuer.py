@@ -87,6 +87,24 @@ def test_signature_outranks_title_and_meeting_line() -> None:
     assert guess.name == "慈溪市人民政府"
 
 
+@pytest.mark.parametrize(
+    ("title", "issuer"),
+    [
+        ("政府工作报告", "浙江省人民政府"),
+        ("浙江省人民代表大会常务委员会工作报告", "浙江省人民代表大会常务委员会"),
+        ("浙江省高级人民法院工作报告", None),
+    ],
+)
+def test_reports_read_at_the_same_congress(title: str, issuer: str | None) -> None:
+    meeting = find_meeting_line(
+        "——2024年1月23日在浙江省第十四届人民代表大会第二次会议上\n各位代表："
+    )
+    guess = infer_issuer(
+        title=title, title_derived=False, signature=None, meeting=meeting
+    )
+    assert (guess.name if guess else None) == issuer
+
+
 def _record(body: str, **fields: str) -> RawRecord:
     return RawRecord(original=body, layout="plain", body=body, fields=fields)
 

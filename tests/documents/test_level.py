@@ -66,7 +66,8 @@ def test_issuer_level_names_the_place() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["中国平潭", "办公室", "", "某某有限公司", "经济开发区"]
+    "name",
+    ["中国平潭", "办公室", "", "某某有限公司", "经济开发区", "宣传部", "人民武装部"],
 )
 def test_names_that_say_no_level(name: str) -> None:
     assert issuer_level(name) is None
