@@ -146,6 +146,10 @@ def test_national_documents_are_browsed_under_quanguo(
     assert 'href="/regions/%E5%85%A8%E5%9B%BD/"' in detail
     listed = html(client, "/documents/", province="全国", page_size=100)
     assert first.get_absolute_url() in listed
+    # Lists label it with its place like any other document, year pages group it.
+    assert "全国 · " in listed
+    year = html(client, f"/years/{first.plan_year}/")
+    assert 'href="/regions/%E5%85%A8%E5%9B%BD/"' in year
 
 
 def test_year_timeline_and_year_page(client, archive) -> None:
