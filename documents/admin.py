@@ -80,11 +80,12 @@ class DocumentAdmin(admin.ModelAdmin):
         "index_no",
         "township",
         "county",
+        "level",
         "plan_year",
         "doc_date",
         "needs_review",
     )
-    list_filter = ("needs_review", "province", "plan_year", "layout")
+    list_filter = ("needs_review", "level", "province", "plan_year", "layout")
     search_fields = ("title", "index_no", "issuer", "township", "county")
     autocomplete_fields = ("division",)
     formfield_overrides = {
@@ -105,7 +106,17 @@ class DocumentAdmin(admin.ModelAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("title", "index_no", "issuer", "plan_year", "needs_review")},
+            {
+                "fields": (
+                    "title",
+                    "index_no",
+                    "issuer",
+                    "level",
+                    "issuer_is_department",
+                    "plan_year",
+                    "needs_review",
+                )
+            },
         ),
         (
             _("地区"),

@@ -51,6 +51,23 @@ class Division(models.Model):
 class Document(models.Model):
     """A work plan, report or summary, with its metadata, original and clean text."""
 
+    class Level(models.TextChoices):
+        """The level of government that issued a document (its department's too)."""
+
+        NATIONAL = "national", _("国家级")
+        PROVINCE = "province", _("省级")
+        CITY = "city", _("地市级")
+        COUNTY = "county", _("县级")
+        TOWNSHIP = "township", _("乡镇街道级")
+
+        @classmethod
+        def parse(cls, value: str | None) -> Document.Level | None:
+            """The level for a stored value, None for anything else."""
+            try:
+                return cls(value)
+            except ValueError:
+                return None
+
     # Which metadata fields can be read or inferred; used for provenance lists.
     PROVENANCE_FIELDS = (
         "index_no",
@@ -70,6 +87,12 @@ class Document(models.Model):
     )
     title = models.CharField(_("标题"), max_length=500)
     issuer = models.CharField(_("发布机构"), max_length=200, blank=True)
+    level = models.CharField(
+        _("层级"), max_length=10, choices=Level.choices, blank=True, db_index=True
+    )
+    issuer_is_department = models.BooleanField(
+        _("部门发文"), default=False, help_text=_("发布机构是该级政府的一个部门")
+    )
 
     division = models.ForeignKey(
         Division,

@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from documents.models import Document
 
 LEVELS = ("province", "city", "county", "township")
+# Where browse and search show national documents (level national, no region): a
+# place above the provinces, in the province column.
+NATIONAL = "全国"
 # An archive-wide count is kept this long at most (archive_version() changes
 # first whenever a document does).
 ARCHIVE_CACHE_SECONDS = 60 * 60
@@ -162,9 +165,11 @@ def _archive_cached(function: Callable[..., T]) -> Callable[..., T]:
 
 def filtered(queryset: QuerySet[Document], filters: ListFilters) -> QuerySet:
     """The queryset narrowed by the filters that are set."""
+    if filters.province == NATIONAL:
+        queryset = queryset.filter(_at((NATIONAL,)))
     for level in LEVELS:
         value = getattr(filters, level)
-        if value:
+        if value and not (level == "province" and value == NATIONAL):
             queryset = queryset.filter(**{level: value})
     if filters.year is not None:
         queryset = queryset.filter(plan_year=filters.year)
@@ -249,7 +254,20 @@ class PlaceCount:
 
 
 def _at(path: tuple[str, ...]) -> Q:
+    if path and path[0] == NATIONAL:
+        # 全国 holds the national documents, which have no region below it.
+        below = dict(zip(LEVELS[1:], path[1:], strict=False))
+        return Q(level=Document.Level.NATIONAL, province="", **below)
     return Q(**{level: value for level, value in zip(LEVELS, path, strict=False)})
+
+
+def _national_count() -> PlaceCount | None:
+    row = Document.objects.filter(_at((NATIONAL,))).aggregate(
+        documents=Count("*"), year_min=Min("plan_year"), year_max=Max("plan_year")
+    )
+    if not row["documents"]:
+        return None
+    return PlaceCount(NATIONAL, row["documents"], row["year_min"], row["year_max"])
 
 
 @_archive_cached
@@ -274,15 +292,19 @@ def region_children(*, path: tuple[str, ...]) -> list[PlaceCount]:
         .annotate(**annotations)
         .order_by(child)
     )
+    national = _national_count() if not path else None
     return [
-        PlaceCount(
-            name=row[child],
-            documents=row["documents"],
-            year_min=row["year_min"],
-            year_max=row["year_max"],
-            townships=row.get("townships"),
-        )
-        for row in rows
+        *([national] if national else []),
+        *[
+            PlaceCount(
+                name=row[child],
+                documents=row["documents"],
+                year_min=row["year_min"],
+                year_max=row["year_max"],
+                townships=row.get("townships"),
+            )
+            for row in rows
+        ],
     ]
 
 
@@ -293,10 +315,13 @@ def region_total(*, path: tuple[str, ...]) -> int:
 
 def region_own_documents(*, path: tuple[str, ...]) -> QuerySet[Document]:
     """Documents placed at ``path`` itself, with no place below it (a county's
-    own plans, or national documents at the root)."""
+    own plans; at the root, documents whose region is not known)."""
     queryset = Document.objects.filter(_at(path))
     if len(path) < len(LEVELS):
         queryset = queryset.filter(**{LEVELS[len(path)]: ""})
+    if not path:
+        # National documents are listed under 全国.
+        queryset = queryset.exclude(level=Document.Level.NATIONAL)
     return queryset
 
 

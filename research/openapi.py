@@ -192,7 +192,8 @@ def openapi_schema(*, server: str = "") -> dict[str, Any]:
         url=STRING,
     )
     export_columns = (
-        "id, index_no, title, issuer, township, county, city, province, "
+        "id, index_no, title, issuer, level, issuer_is_department, township, "
+        "county, city, province, "
         "division_code, doc_date, publish_date, plan_year, category, doc_number, "
         "disclosure, source_file, source_url, needs_review, inferred, snippet, url, "
         "and body with full=1"

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from haystack import indexes
 
 from documents.models import Document
+from documents.selectors import NATIONAL
 from search.analyzers import char_analyzer, exact_analyzer, jieba_analyzer
 
 # Rows read per query by id: SQLite allows 32,766 parameters.
@@ -30,6 +31,7 @@ FINGERPRINT_FIELDS = (
     "county",
     "city",
     "province",
+    "level",
     "division_code",
     "category",
     "plan_year",
@@ -102,6 +104,12 @@ class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_text(self, obj: Document) -> str:
         return searchable_text(obj)
+
+    def prepare_province(self, obj: Document) -> str:
+        # National documents facet and filter under 全国, as browse shows them.
+        if obj.level == Document.Level.NATIONAL and not obj.province:
+            return NATIONAL
+        return obj.province
 
     def prepare_exact(self, obj: Document) -> str:
         return searchable_text(obj)

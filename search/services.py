@@ -27,7 +27,7 @@ from search.search_indexes import (
 
 logger = logging.getLogger(__name__)
 
-FACET_FIELDS = ("township", "county", "plan_year", "category")
+FACET_FIELDS = ("province", "township", "county", "plan_year", "category")
 MAX_PAGE_SIZE = 100
 _CONTENT_TYPE = "documents.document"
 # Below this many documents a rebuild runs in this process.

@@ -15,6 +15,8 @@ from search.forms import DEFAULT_PAGE_SIZE, parse_search_params
 from search.results import SearchOutcome, run_search
 
 FACET_LABELS = {
+    # National documents have no province: they are counted under 全国.
+    "province": _("省份"),
     "township": _("乡镇街道"),
     "county": _("区县"),
     "plan_year": _("计划年度"),

@@ -1,4 +1,6 @@
-"""Inference for what the source does not state: plan year, kind, title, issuer."""
+"""Inference for what the source does not state: plan year, kind and title.
+
+The issuer is read in documents/ingest/issuer.py, never from the running text."""
 
 from __future__ import annotations
 
@@ -107,34 +109,3 @@ def derived_title(*, place: str, year: int | None, kind: str, body: str) -> str:
         first = re.sub(r"\s+", "", body)[:20]
         core = f"{first}…"
     return f"{core}（无原标题，据正文拟）"
-
-
-# A title that opens with its issuer: "平潭综合实验区金井片区管理局2022年工作总结".
-_ISSUER_IN_TITLE = re.compile(
-    r"^([\u4e00-\u9fff]{2,30}?(?:人民政府|管委会|管理委员会|管理局|办事处|委员会|"
-    r"办公室|镇|乡|街道))(?=(?:19|20)\d{2}|关于|印发|[（(]?\d{4})"
-)
-
-
-def issuer_from_title(title: str) -> Inference | None:
-    """The body a title opens with, when the title starts with a name and a year."""
-    match = _ISSUER_IN_TITLE.match(title or "")
-    if match is None:
-        return None
-    return Inference(match.group(1), "取自标题开头的机关名称")
-
-
-_ISSUER_IN_TEXT = re.compile(
-    r"([\u4e00-\u9fff]{2,12}?(?:镇|乡|街道|市|县|区))(?:人民政府|办事处)"
-)
-
-
-def issuer_from_text(body: str) -> Inference | None:
-    """An issuing government named in the text (…镇人民政府), if one dominates."""
-    counts = Counter(m.group(0) for m in _ISSUER_IN_TEXT.finditer(body[:6000]))
-    if not counts:
-        return None
-    (name, count), *rest = counts.most_common()
-    if rest and rest[0][1] == count:
-        return None
-    return Inference(name, "据正文中出现的机关名称推断")

@@ -138,7 +138,8 @@ _PROVENANCE_KEYS = {
     "reviewnotes": "review_notes",
 }
 # Known and deliberately not stored: ids and derived columns of exports.
-_SKIPPED_KEYS = frozenset({"id", "pk", "snippet"})
+# issuer_is_department is read again from the issuer's name.
+_SKIPPED_KEYS = frozenset({"id", "pk", "snippet", "issuerisdepartment"})
 
 FIELD, BODY, REGION, PROVENANCE, SOURCE_FILE, SKIPPED = (
     "field",

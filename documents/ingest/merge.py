@@ -114,6 +114,8 @@ def source_values(
         "content_hash": values["content_hash"],
         "text_key": values["text_key"],
         "national": review_national(record),
+        "level": values["level"],
+        "department": values["issuer_is_department"],
         "needs_review": record.needs_review,
         "reasons": sticky,
     }

@@ -7,19 +7,21 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from documents.gazetteer import default_gazetteer
+from documents.gazetteer.loader import MUNICIPALITY_CODES
 from documents.ingest import infer, review
 from documents.ingest.dates import find_date
 from documents.ingest.fingerprint import content_hash
+from documents.ingest.issuer import infer_issuer, issuer_from_title
+from documents.ingest.level import Level, issuer_level, level_from_label
 from documents.ingest.records import RawRecord
 from documents.ingest.region import RegionEvidence, RegionResult, resolve_region
+from documents.ingest.signature import (
+    MeetingLine,
+    Signature,
+    find_meeting_line,
+    find_signature,
+)
 
-_NATIONAL_ISSUERS = re.compile(
-    r"国务院|全国人民代表大会|全国人大|中共中央|中央人民政府"
-)
-_NATIONAL_ISSUER_NAMES = (
-    ("全国人民代表大会", "全国人民代表大会"),
-    ("国务院", "国务院"),
-)
 _NO_VALUE = {"无", "暂无", "-", "—", "/", "null", "none", "n/a"}
 _INDEX_NO = re.compile(r"^[\w\-/／.()（）〔〕\[\]]{3,128}$")
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
@@ -50,8 +52,10 @@ class NormalisedRecord:
     source_url: str = ""
     region: RegionResult | None = None
     national: bool = False
-    # national, province, city, county, township or a department of one.
+    # The issuer's level (a Document.Level value, "" when unknown), and whether the
+    # issuer is a department of that level's government.
     level: str = ""
+    department: bool = False
     inferred: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # Fields resting on weak evidence (the body text, a guess): these need review.
@@ -113,11 +117,16 @@ def normalise(
         record.notes.append(
             "元数据无标签，按位置识别：" + "、".join(sorted(raw.positional))
         )
+    signature = find_signature(record.body)
+    meeting = find_meeting_line(record.body)
+    _doc_date(record, signature, meeting)
     _plan_year(record, fields.get("plan_year", ""))
     _category(record, raw)
-    _region(record, raw)
+    _issuer(record, signature, meeting)
+    _level(record, raw)
+    _region(record, raw, signature, meeting)
+    _issuer_from_region(record)
     _stated_inferred(record, raw)
-    _issuer(record)
     _title(record)
     record.needs_review = _needs_review(record, warnings or [])
     if raw.stated_needs_review is not None:
@@ -223,80 +232,151 @@ def _category(record: NormalisedRecord, raw: RawRecord) -> None:
         record.notes.append(f"主题分类取自页面导航：{last}")
 
 
-def _region(record: NormalisedRecord, raw: RawRecord) -> None:
-    names = [record.issuer, *reversed(raw.breadcrumb), record.title]
+def _doc_date(
+    record: NormalisedRecord, signature: Signature | None, meeting: MeetingLine | None
+) -> None:
+    """成文日期 from the signature, or a work report's meeting line, when no label
+    gives it."""
+    if record.doc_date is not None:
+        return
+    if signature is not None and signature.date is not None:
+        record.doc_date = signature.date
+        record.notes.append(f"成文日期取自文末落款：{signature.lines[-1][:40]}")
+    elif meeting is not None and meeting.date is not None:
+        record.doc_date = meeting.date
+        record.notes.append(f"成文日期取自报告题注：{meeting.line[:40]}")
+    else:
+        return
+    record.inferred.append("doc_date")
+
+
+# How the names of issuing bodies (and of places standing for them) end.
+_ORGAN_NAME = re.compile(
+    r"(?:政府|委员会|委|管委会|局|办|办公室|办公厅|办事处|镇|乡|街道|苏木|中心|所|院|部|厅"
+    r"|处|署|会|站|队|社区|村|公司|片区|室|科|组|馆|区|县|市|省|旗|盟|州)$"
+)
+
+
+def _issuer(
+    record: NormalisedRecord, signature: Signature | None, meeting: MeetingLine | None
+) -> None:
+    """The issuer: labelled, else from the signature, the title or the meeting line."""
+    title_derived = "title" in record.inferred
+    if record.issuer:
+        if not _ORGAN_NAME.search(record.issuer) and not title_derived:
+            # A site's name in the issuer field (来源：中国平潭) is not the issuer
+            # when the title names the body that issued the text.
+            named = issuer_from_title(record.title)
+            if named is not None and named.name != record.issuer:
+                record.notes.append(
+                    f"发布机构“{record.issuer}”不是机关名称，改用{named.name}："
+                    f"{named.how}"
+                )
+                record.issuer = named.name
+                record.inferred.append("issuer")
+        return
+    guess = infer_issuer(
+        title=record.title,
+        title_derived=title_derived,
+        signature=signature,
+        meeting=meeting,
+    )
+    if guess is not None:
+        record.issuer = guess.name[:_MAX_SHORT]
+        record.inferred.append("issuer")
+        record.notes.append(f"发布机构{guess.name}：{guess.how}")
+
+
+_MUNICIPALITIES = tuple(
+    place.name
+    for place in default_gazetteer().places("province")
+    if place.code in MUNICIPALITY_CODES
+)
+
+
+def _level(record: NormalisedRecord, raw: RawRecord) -> None:
+    """The issuer's level: a labelled 层级 first, else the issuer's name."""
+    named = issuer_level(record.issuer) if record.issuer else None
+    stated = raw.fields.get("level", "")
+    where = (record.issuer, record.title, *raw.region_names.values())
+    municipality = any(text.startswith(_MUNICIPALITIES) for text in where if text)
+    labelled = level_from_label(stated, municipality=municipality) if stated else None
+    if stated and labelled is None:
+        record.notes.append(f"层级无法识别：{stated[:20]}")
+    level = labelled or (named.level if named is not None else None)
+    if labelled is not None and named is not None and named.level != labelled:
+        # A labelled organ's own name says more than a coarse 层级 column, which
+        # some sources fill with where they published (a street office's
+        # notice under 区级); an inferred issuer says less.
+        if "issuer" not in record.inferred:
+            level = named.level
+        record.notes.append(
+            f"层级“{stated}”与发布机构“{record.issuer}”的层级"
+            f"（{named.level.label}）不符，采用{level.label}"
+        )
+    if level is None:
+        return
+    record.level = level.value
+    record.department = bool(named is not None and named.department)
+    record.national = level == Level.NATIONAL
+
+
+def _region(
+    record: NormalisedRecord,
+    raw: RawRecord,
+    signature: Signature | None,
+    meeting: MeetingLine | None,
+) -> None:
+    if record.national:
+        record.notes.append("全国性文件，无地方区划")
+        return
+    names = [record.issuer]
+    if signature is not None:
+        names += signature.organs
+    names += [*reversed(raw.breadcrumb), record.title]
+    if meeting is not None and meeting.place:
+        names.append(meeting.place)
+    # Place columns of a record file, most specific first.
     names += [
         raw.region_names[k]
-        for k in ("township", "county", "city")
+        for k in ("township", "county", "city", "province")
         if k in raw.region_names
     ]
+    own_lines = signature.lines if signature is not None else ()
     evidence = RegionEvidence(
         names=tuple(n for n in names if n),
         index_no=record.index_no,
         text=record.body,
         division_code=raw.region_names.get("division_code", ""),
+        cap=record.level,
+        own_lines=own_lines,
     )
     result = resolve_region(evidence)
-    national_text = f"{record.issuer} {record.title}"
-    if result.place is None and _NATIONAL_ISSUERS.search(national_text):
-        record.national = True
-        record.notes.append("全国性文件，无地方区划")
-        return
     record.region = result
     if result.note:
         record.notes.append(result.note)
     if result.place is not None and result.inferred:
+        # Read from body mentions alone: the weakest evidence.
         record.inferred.append("region")
+        record.weak.add("region")
 
 
-# How the names of issuing bodies (and of places standing for them) end.
-_ORGAN_NAME = re.compile(
-    r"(?:政府|委员会|委|管委会|局|办|办公室|办事处|镇|乡|街道|苏木|中心|所|院|部|厅|处|署"
-    r"|会|站|队|社区|村|公司|片区|室|科|组|馆|区|县|市|省|旗|盟|州)$"
-)
-
-
-def _issuer(record: NormalisedRecord) -> None:
-    """Fill a missing issuer from the best evidence at hand, strongest first."""
-    if record.issuer:
-        if not _ORGAN_NAME.search(record.issuer) and "title" not in record.inferred:
-            # A site's name in the issuer field (来源：中国平潭) is not the issuer
-            # when the title names the body that issued the text.
-            named = infer.issuer_from_title(record.title)
-            if named is not None and named.value != record.issuer:
-                record.notes.append(
-                    f"发布机构“{record.issuer}”不是机关名称，改用{named.value}："
-                    f"{named.how}"
-                )
-                record.issuer = str(named.value)
-                record.inferred.append("issuer")
-        return
+def _issuer_from_region(record: NormalisedRecord) -> None:
+    """Last resort: the township the metadata names publishes its own plan."""
     region = record.region
-    candidates: list[tuple[infer.Inference | None, bool]] = []
-    if record.national:
-        name = next(
-            (n for needle, n in _NATIONAL_ISSUER_NAMES if needle in record.title), ""
-        )
-        candidates.append((infer.Inference(name, "取自标题") if name else None, False))
-    if "title" not in record.inferred:  # A derived title names no issuer.
-        candidates.append((infer.issuer_from_title(record.title), False))
     if (
-        region is not None
-        and region.township
-        and not region.inferred
-        and "region" not in record.inferred
+        record.issuer
+        or region is None
+        or not region.township
+        or region.inferred
+        or "region" in record.inferred
     ):
-        # The township the metadata names is the one that publishes its plan.
-        candidates.append((infer.Inference(region.township, "据区划推断"), False))
-    candidates.append((infer.issuer_from_text(record.body), True))
-    for guess, weak in candidates:
-        if guess is not None:
-            record.issuer = str(guess.value)
-            record.inferred.append("issuer")
-            record.notes.append(f"发布机构{guess.value}：{guess.how}")
-            if weak:
-                record.weak.add("issuer")
-            return
+        return
+    record.issuer = region.township
+    record.inferred.append("issuer")
+    record.notes.append(f"发布机构{region.township}：据区划推断")
+    if not record.level:
+        record.level = Level.TOWNSHIP.value
 
 
 def _title(record: NormalisedRecord) -> None:

@@ -20,38 +20,40 @@ from documents.gazetteer.loader import (
     short_name,
     township_key,
 )
+from documents.ingest.codes import (
+    credit_code_verifies,
+    division_for_code,
+    index_division,
+    is_credit_code,
+)
+from documents.ingest.names import (
+    AREA,
+    COMMON_WORDS,
+    RUN_ONS,
+    SELF_REFERENCE,
+    SENTENCE_END,
+    SHORT,
+    TOWN,
+    at_boundary,
+    lexicon,
+    place_suffix,
+)
+from documents.ingest.signature import heading_lines
 
 logger = logging.getLogger(__name__)
 
+# Callers (and tests) import these from here.
+__all__ = [
+    "COMMON_WORDS",
+    "RegionEvidence",
+    "RegionResult",
+    "division_for_code",
+    "index_division",
+    "resolve_region",
+]
+
 UNKNOWN_NOTE = "未能确定地区"
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Short names that are also ordinary words, or that turn up across word boundaries in
-# government prose (人民|和政府 → 和政, 投|资中 → 资中, 高水|平安 → 平安). Read from the
-# short-name hits in the national work reports and from jieba's non-place words. A
-# document naming such a county in full (和政县) still counts; only the bare short name
-# is ignored, and full names built on them (新城区, 老城区, 港口区) are treated as
-# weakly as short names. Not exhaustive, which is why text-only regions are flagged.
-COMMON_WORDS = _words(
-    "七星 万安 万年 三元 三江 三河 三门 上城 东方 东风 中原 中方 中站 丰满 "
-    "乐业 云和 互助 五华 仁和 会同 修水 元宝 光明 公安 六合 共和 兴业 兴和 "
-    "兴国 凤凰 前进 前锋 南和 南岸 南部 博爱 友好 友谊 双城 双桥 合作 同仁 "
-    "同德 同心 名山 向阳 和平 和政 和顺 回民 城东 城中 城关 城北 城厢 城西 "
-    "增城 复兴 大丰 大关 大兴 大化 大同 大名 大城 大安 大新 大方 大理 大田 "
-    "大观 大通 天涯 太和 太平 太湖 安宁 安定 安居 安康 安新 宏伟 定远 富民 "
-    "富裕 小店 小金 工农 市中 市北 市南 平原 平和 平安 平定 平房 延长 建华 "
-    "建安 建平 开平 惠农 惠民 扬中 振兴 政和 新乐 新乡 新兴 新华 新和 新城 "
-    "新安 新市 新干 新平 新建 新星 新民 方正 无为 杂多 来安 来宾 武功 比如 "
-    "民乐 民勤 民和 民权 永和 江北 江南 江口 江城 江山 江海 河东 河口 河西 "
-    "泰和 洞口 海口 海棠 海港 清新 清水 温泉 港口 湖口 灯塔 爱民 界首 白云 "
-    "白杨 石门 红旗 老城 芙蓉 荣昌 莲花 融安 裕民 西和 解放 资中 资兴 "
-    "资源 运河 通道 金安 金山 金平 金水 长子 长寿 长治 青山 高台 高平 高明 "
-    "高要 麒麟 龙凤"
-)
 
 # How organisations end, so that "城南人民政府" still names 城南 exactly.
 _ORG_SUFFIX = re.compile(
@@ -60,26 +62,8 @@ _ORG_SUFFIX = re.compile(
 # A township name inside a longer string counts after these (2023年章镇镇, 关于…,
 # 中共…镇委员会) or after another place name; elsewhere 发展乡村 would name 发展乡.
 _LEAD_INS = ("年", "年度", "关于", "印发", "转发", "中共")
-# …and not when its last character starts a common word: 宜居乡村, 提高城镇化.
-_RUN_ONS = frozenset(
-    {"乡村", "乡镇", "乡土", "乡贤", "乡风", "乡愁", "乡亲", "乡情", "乡里", "乡野"}
-    | {"乡间", "镇化", "镇村", "镇街", "镇乡"}
-)
 # A district government's name before one of its street offices.
 _DISTRICT_ORGANS = frozenset({"人民政府", "政府"})
-# Other township-level units (开发区, 林业局, 综合保税区) are often generic phrases;
-# they only count when a whole metadata string is that name. Beijing's 地区, and named
-# 办事处 and 农场 of four or more characters, are specific enough.
-_TOWNSHIP_SUFFIXES = ("镇", "乡", "街道", "苏木")
-_NAMED_UNIT_SUFFIXES = ("地区", "办事处", "农场", "林场")
-# Unified social credit codes (GB 32100-2015): 18 characters with a check digit, and
-# characters 3-8 the registering authority's division code.
-_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_CREDIT_CODE = re.compile(rf"^[{_CREDIT_CHARS}]{{18}}$")
-# Site-specific index numbers that lead with a code: LH331082-074, ZZ330282-001.
-_LETTERS_CODE = re.compile(r"^[A-Za-z]{1,6}(\d{6})(?:[-_.]|$)")
-_BARE_CODE = re.compile(r"^(\d{6})(?:[-_.]|$)")
 # Bodies beyond this add nothing but time: place references cluster early.
 _TEXT_LIMIT = 30_000
 _LEVEL_DEPTH = {PROVINCE: 0, CITY: 1, COUNTY: 2, TOWNSHIP: 3}
@@ -97,6 +81,11 @@ class RegionEvidence:
     text: str = ""
     # A division code stated outright (区划代码 columns in exports).
     division_code: str = ""
+    # The issuer's level (Document.Level): the region is never below it.
+    cap: str = ""
+    # Lines of the text that name its author: its opening heading lines and its
+    # signature. A place named there refers to the issuer itself.
+    own_lines: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -127,42 +116,6 @@ def resolve_region(
     return _Resolver(evidence, gz).resolve()
 
 
-def index_division(
-    index_no: str | None, gazetteer: Gazetteer | None = None
-) -> Place | None:
-    """The county, city or province whose code an index number carries, if any."""
-    if not index_no:
-        return None
-    gz = gazetteer if gazetteer is not None else default_gazetteer()
-    head = re.split(r"[/／]", index_no.strip(), maxsplit=1)[0].strip()
-    code = None
-    if _CREDIT_CODE.match(head) and _credit_check_ok(head):
-        code = head[2:8]
-    else:
-        match = _LETTERS_CODE.match(head) or _BARE_CODE.match(head)
-        if match:
-            code = match.group(1)
-    return _six_digit_place(code, gz) if code else None
-
-
-def division_for_code(code: str, gazetteer: Gazetteer | None = None) -> Place | None:
-    """The place for a stated code, padded (330282000000) or not (330282121)."""
-    gz = gazetteer if gazetteer is not None else default_gazetteer()
-    code = code.strip()
-    if not code.isdigit():
-        return None
-    # Statistical codes pad every level with zeros to 12 digits.
-    for length in (12, 9, 6, 4, 2):
-        if len(code) >= length and not code[length:].strip("0"):
-            # A code that has since gone (a county made a district) means its
-            # successor.
-            place = gz.current_for(code[:length])
-            if place is not None:
-                # 1101 (北京市市辖区) means the municipality itself.
-                return gz.get(code[:2]) if place.is_pseudo else place
-    return None
-
-
 def _is_township_name(name: str, gz: Gazetteer) -> bool:
     # Two-character names are only trusted when they are clearly a 镇 or 乡 (张镇);
     # 街道, 城南 and 农场 are also what breadcrumbs and titles call other things.
@@ -173,130 +126,6 @@ def _is_township_name(name: str, gz: Gazetteer) -> bool:
 
 def _is_han(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff"
-
-
-def _credit_check_ok(code: str) -> bool:
-    total = sum(
-        _CREDIT_CHARS.index(char) * weight
-        for char, weight in zip(code[:17], _CREDIT_WEIGHTS, strict=True)
-    )
-    return _CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
-
-
-def _six_digit_place(code: str, gz: Gazetteer) -> Place | None:
-    place = gz.get(code)
-    if place is not None and place.level == COUNTY:
-        return place
-    if place is None and not code.endswith("00"):
-        # Credit codes keep the county of their registration year: 350427 (沙县)
-        # is 沙县区 now, or the city that absorbed a county.
-        place = gz.current_for(code)
-        if place is not None and place.level in (COUNTY, CITY):
-            return place
-    if code.endswith("0000"):
-        return gz.get(code[:2])
-    if code.endswith("00"):
-        city = gz.get(code[:4])
-        if city is not None:
-            # 110100 is Beijing's 市辖区: the municipality is what it means.
-            return gz.get(code[:2]) if city.is_pseudo else city
-    return None
-
-
-# Lexicon and scanning --------------------------------------------------------------
-
-_AREA, _SHORT, _TOWN = "area", "short", "township"
-
-
-class _Lexicon:
-    """Every matchable name, for longest-first substring scans."""
-
-    def __init__(self, gz: Gazetteer) -> None:
-        self.kinds: dict[str, str] = {}
-        self.area_places: dict[str, list[Place]] = {}
-        # Names only trusted at the start of a metadata string, never in prose.
-        self.weak: set[str] = set()
-        # Township names only trusted as a whole metadata string.
-        self.whole_only: set[str] = set()
-        for place in gz.places():
-            if place.is_pseudo:
-                continue
-            if place.level == TOWNSHIP:
-                # Two-character township names (街道, 城南, 农场) are common words.
-                if len(place.name) >= 3:
-                    self.kinds.setdefault(place.name, _TOWN)
-                named_unit = len(place.name) >= 4 and place.name.endswith(
-                    _NAMED_UNIT_SUFFIXES
-                )
-                if not (place.name.endswith(_TOWNSHIP_SUFFIXES) or named_unit):
-                    self.whole_only.add(place.name)
-                continue
-            # An area reading wins: 东城区 the district, not a township of that name.
-            self.kinds[place.name] = _AREA
-            self.area_places.setdefault(place.name, []).append(place)
-            alias = short_name(place)
-            if len(place.name) <= 2 or (alias and alias in COMMON_WORDS):
-                self.weak.add(place.name)
-            if alias and alias not in COMMON_WORDS:
-                if self.kinds.get(alias) != _AREA:
-                    self.kinds[alias] = _SHORT
-                    self.weak.add(alias)
-                self.area_places.setdefault(alias, []).append(place)
-        self._add_former(gz)
-        by_first: dict[str, set[int]] = {}
-        for word in self.kinds:
-            by_first.setdefault(word[0], set()).add(len(word))
-        self._lengths = {
-            char: tuple(sorted(sizes, reverse=True)) for char, sizes in by_first.items()
-        }
-
-    def _add_former(self, gz: Gazetteer) -> None:
-        """Old names, matched as their current successors; current names win."""
-        for row in gz.former_places():
-            place = row.place
-            if place.is_pseudo or place.name in self.kinds:
-                continue
-            if place.level == TOWNSHIP:
-                if len(place.name) >= 3 and gz.find_townships(place.name):
-                    self.kinds[place.name] = _TOWN
-                    if not place.name.endswith(_TOWNSHIP_SUFFIXES):
-                        self.whole_only.add(place.name)
-                continue
-            successors = gz.find(place.name)
-            if not successors:
-                continue
-            self.kinds[place.name] = _AREA
-            self.area_places[place.name] = successors
-            alias = short_name(place)
-            if len(place.name) <= 2 or (alias and alias in COMMON_WORDS):
-                self.weak.add(place.name)
-            if alias and alias not in COMMON_WORDS and alias not in self.kinds:
-                self.kinds[alias] = _SHORT
-                self.weak.add(alias)
-                self.area_places[alias] = gz.find_short(alias)
-
-    def scan(self, text: str) -> list[tuple[int, int, str]]:
-        """Non-overlapping matches, longer names first, in text order."""
-        found = []
-        for start, char in enumerate(text):
-            for size in self._lengths.get(char, ()):
-                word = text[start : start + size]
-                if len(word) == size and word in self.kinds:
-                    found.append((start, start + size, word))
-        found.sort(key=lambda m: (m[0] - m[1], m[0]))
-        taken = bytearray(len(text))
-        kept = []
-        for start, end, word in found:
-            if not any(taken[start:end]):
-                taken[start:end] = b"\x01" * (end - start)
-                kept.append((start, end, word))
-        kept.sort()
-        return kept
-
-
-@functools.lru_cache(maxsize=4)
-def _lexicon(gz: Gazetteer) -> _Lexicon:
-    return _Lexicon(gz)
 
 
 # Resolution ------------------------------------------------------------------------
@@ -318,7 +147,7 @@ class _Resolver:
     def __init__(self, evidence: RegionEvidence, gz: Gazetteer) -> None:
         self.evidence = evidence
         self.gz = gz
-        self.lex = _lexicon(gz)
+        self.lex = lexicon(gz)
         self._mentions: Counter[str] | None = None
         self._text_townships: Counter[str] | None = None
         self.townships: list[str] = []
@@ -335,9 +164,13 @@ class _Resolver:
         place = division_for_code(stated, self.gz) if stated else None
         if place is not None:
             self.clues.append(_Clue(f"区划代码 {place.code}", (place,)))
-        place = index_division(self.evidence.index_no, self.gz)
+        index_no = self.evidence.index_no
+        place = index_division(index_no, self.gz)
         if place is not None:
-            self.clues.append(_Clue(f"索引号中的区划代码 {place.code}", (place,)))
+            label = f"索引号中的区划代码 {place.code}"
+            if is_credit_code(index_no) and not credit_code_verifies(index_no):
+                label += "（校验位不符）"
+            self.clues.append(_Clue(label, (place,)))
 
     def _read_names(self) -> None:
         for raw in self.evidence.names:
@@ -362,10 +195,12 @@ class _Resolver:
                 continue
             chain_end = 0
             for start, end, word in self.lex.scan(name):
-                if self.lex.kinds[word] == _TOWN:
+                if self.lex.kinds[word] == TOWN:
                     if self._township_fits(name, start, end, chain_end):
                         self._add_township(word)
                         chain_end = end
+                elif not at_boundary(name, start, end, self.lex.kinds[word]):
+                    continue
                 elif word not in self.lex.weak or start == chain_end:
                     # A short name counts only where the string starts with it, or
                     # right after another place name (浙江慈溪…): 平潭综合实验区, yes;
@@ -375,7 +210,7 @@ class _Resolver:
 
     def _township_fits(self, name: str, start: int, end: int, chain_end: int) -> bool:
         word = name[start:end]
-        if word in self.lex.whole_only or name[end - 1 : end + 1] in _RUN_ONS:
+        if word in self.lex.whole_only or name[end - 1 : end + 1] in RUN_ONS:
             return False
         return (
             start == chain_end
@@ -410,13 +245,16 @@ class _Resolver:
     def mentions(self) -> Counter[str]:
         """Area names in the body text, with how often each appears."""
         if self._mentions is None:
-            text = self.evidence.text[:_TEXT_LIMIT]
+            text = "\n".join((self.evidence.text[:_TEXT_LIMIT], *self.own_lines))
             # Weak full names (城区, 和县, 新城区) are everyday words in prose.
             self._mentions = Counter(
                 word
-                for _, _, word in self.lex.scan(text)
-                if self.lex.kinds[word] == _SHORT
-                or (self.lex.kinds[word] == _AREA and word not in self.lex.weak)
+                for start, end, word in self.lex.scan(text)
+                if (
+                    self.lex.kinds[word] == SHORT
+                    or (self.lex.kinds[word] == AREA and word not in self.lex.weak)
+                )
+                and at_boundary(text, start, end, self.lex.kinds[word])
             )
         return self._mentions
 
@@ -424,13 +262,13 @@ class _Resolver:
     def text_townships(self) -> Counter[str]:
         """Township names in the body text (3+ characters), with their counts."""
         if self._text_townships is None:
-            text = self.evidence.text[:_TEXT_LIMIT]
+            text = "\n".join((self.evidence.text[:_TEXT_LIMIT], *self.own_lines))
             self._text_townships = Counter(
                 township_key(word)
                 for start, end, word in self.lex.scan(text)
-                if self.lex.kinds[word] == _TOWN
+                if self.lex.kinds[word] == TOWN
                 and word not in self.lex.whole_only
-                and text[end - 1 : end + 1] not in _RUN_ONS
+                and text[end - 1 : end + 1] not in RUN_ONS
             )
         return self._text_townships
 
@@ -444,6 +282,32 @@ class _Resolver:
     # Steps --------------------------------------------------------------------
 
     def resolve(self) -> RegionResult:
+        """The region, never below the issuer's level."""
+        if self.evidence.cap == "national":
+            return RegionResult.unknown("全国性文件，无地方区划")
+        result = self._resolve()
+        depth = _LEVEL_DEPTH.get(self.evidence.cap)
+        if result.place is None or depth is None:
+            return result
+        if _LEVEL_DEPTH[result.place.level] <= depth:
+            return result
+        lineage = self.gz.lineage(result.place)
+        level = next(k for k, v in _LEVEL_DEPTH.items() if v == depth)
+        above = lineage.get(level)
+        if above is None or above.is_pseudo:
+            return RegionResult.unknown(
+                f"{result.note}；与发布机构层级不符".lstrip("；")
+            )
+        note = "；".join(
+            n
+            for n in (result.note, f"发布机构为{above.name}一级，地区归入{above.name}")
+            if n
+        )
+        return self._result(
+            above, needs_review=result.needs_review, note=note, inferred=result.inferred
+        )
+
+    def _resolve(self) -> RegionResult:
         township_note = ""
         if self.townships:
             # Only the first (best-placed) township name is trusted.
@@ -551,47 +415,35 @@ class _Resolver:
         )
 
     def _text_only(self, within: Place | None, prefix: str) -> RegionResult | None:
-        """One county the body clearly keeps naming, as a flagged inference."""
-        # Counted per county (or per set of same-named counties), so that 慈溪 and
-        # 慈溪市 add up.
-        counts: Counter[tuple[Place, ...]] = Counter()
-        words: dict[tuple[Place, ...], Counter[str]] = {}
-        for word, count in self.mentions.items():
+        """The one county the body names as the issuer's own, as a flagged inference.
+
+        Body mentions alone are the weakest evidence: a county counts only where
+        the text refers to itself by it (我市, 本县 in the same sentence, or the name
+        in its heading or signature lines), and only when it is the only one.
+        """
+        found: dict[tuple[Place, ...], str] = {}
+        for word in self.mentions:
             places = self.lex.area_places[word]
             # 海南, 朝阳: a name that is also a province or city means that first.
             if any(p.level != COUNTY for p in places):
                 continue
             if within is not None:
                 places = [p for p in places if self.gz.contains(within, p)]
-            if not places:
-                continue
-            key = tuple(sorted(places, key=lambda p: p.code))
-            counts[key] += count
-            words.setdefault(key, Counter())[word] += count
-        if not counts:
+            if places and self._refers_to_issuer(word, places):
+                key = tuple(sorted(places, key=lambda p: p.code))
+                found.setdefault(key, word)
+        if len(found) != 1:
             return None
-        ranked = counts.most_common(2)
-        key, top = ranked[0]
-        second = ranked[1][1] if len(ranked) > 1 else 0
-        # Local prose names neighbours and its own villages (龙山, 上林) in passing;
-        # the issuing county has to stand out, not merely lead.
-        if top < 2 or top <= 2 * second:
-            return None
+        (key, word), *_ = found.items()
         candidates = list(key)
-        supported = [p for p in candidates if self._ancestor_mentions(p)]
         if len(candidates) > 1:
-            candidates = supported
+            candidates = [p for p in candidates if self._ancestor_mentions(p)]
         if len(candidates) != 1:
             return None
         place = candidates[0]
-        # Two mentions alone could be chance; the county's city or province
-        # agreeing, or a third mention, makes it a pattern.
-        if top < 3 and not supported and within is None:
-            return None
-        word = words[key].most_common(1)[0][0]
         path = "".join(dict.fromkeys(p.name for p in self.gz.lineage(place).values()))
         note = "；".join(
-            n for n in (prefix, f"正文多次提及“{word}”（{top} 次），推断为{path}") if n
+            n for n in (prefix, f"正文以“{word}”自称（本地提及），推断为{path}") if n
         )
         refined = self._text_township(within=place, prefix=note)
         if refined is not None:
@@ -599,25 +451,25 @@ class _Resolver:
         return self._result(place, inferred=True, needs_review=True, note=note)
 
     def _text_township(self, within: Place | None, prefix: str) -> RegionResult | None:
-        """The township the body keeps naming, where its county or city confirms it.
+        """The township the body names as the issuer's own (我镇, 本街道 beside it).
 
-        Without ``within`` (an area already read), the text must also name the
-        township's county or city: a township name alone is too often shared.
+        Without ``within`` (an area already read), a shared name needs its county
+        or city named in the text too.
         """
-        counts = self.text_townships
-        if not counts:
+        names = [
+            name
+            for name in self.text_townships
+            if self._refers_to_issuer(name, self.gz.find_townships(name))
+        ]
+        if len(names) != 1:
             return None
-        ranked = counts.most_common(2)
-        name, top = ranked[0]
-        second = ranked[1][1] if len(ranked) > 1 else 0
-        # A plan names its own township; neighbours and villages come up in passing.
-        if top < 2 or top <= 2 * second:
-            return None
+        name = names[0]
         candidates = self.gz.find_townships(name)
+        confirm = ""
         if within is not None:
             candidates = [t for t in candidates if self.gz.contains(within, t)]
             confirm = within.name
-        else:
+        elif len(candidates) > 1:
             confirmed = []
             for township in candidates:
                 lineage = self.gz.lineage(township)
@@ -634,15 +486,52 @@ class _Resolver:
             return None
         place = candidates[0]
         path = "".join(dict.fromkeys(p.name for p in self.gz.lineage(place).values()))
-        note = (
-            f"正文多次提及“{name}”（{top} 次），且提及其所在的“{confirm}”，推断为{path}"
-        )
+        also = f"，且提及其所在的“{confirm}”" if confirm else ""
+        note = f"正文以“{name}”自称（本地提及）{also}，推断为{path}"
         return self._result(
             place,
             inferred=True,
             needs_review=True,
             note="；".join(n for n in (prefix, note) if n),
         )
+
+    def _refers_to_issuer(self, word: str, places: Sequence[Place]) -> bool:
+        """True where the text names ``word`` as its own place."""
+        if not places:
+            return False
+        if any(self._named_in(line, word) for line in self.own_lines):
+            return True
+        suffixes = {place_suffix(p) for p in places}
+        return any(
+            selves & suffixes and self._named_in(sentence, word)
+            for sentence, selves in self.self_sentences
+        )
+
+    @staticmethod
+    def _named_in(text: str, word: str) -> bool:
+        kind = SHORT if not word.endswith(("市", "县", "区", "旗")) else AREA
+        start = text.find(word)
+        while start >= 0:
+            if at_boundary(text, start, start + len(word), kind):
+                return True
+            start = text.find(word, start + 1)
+        return False
+
+    @functools.cached_property
+    def own_lines(self) -> tuple[str, ...]:
+        """The text's heading lines and the signature lines the caller found."""
+        return (*heading_lines(self.evidence.text), *self.evidence.own_lines)
+
+    @functools.cached_property
+    def self_sentences(self) -> list[tuple[str, set[str]]]:
+        """Sentences in which the text speaks of its own place (全镇, 我县)."""
+        text = self.evidence.text[:_TEXT_LIMIT]
+        found = []
+        for sentence in SENTENCE_END.split(text):
+            selves = {m.group(1) for m in SELF_REFERENCE.finditer(sentence)}
+            if selves:
+                found.append((sentence, selves))
+        return found
 
     def _narrow_by_text(self, candidates: list[Place]) -> tuple[list[Place], str, bool]:
         """Keep the one candidate whose county, city or province the text names."""

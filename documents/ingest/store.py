@@ -63,6 +63,8 @@ def document_values(record: NormalisedRecord, *, source_file: str) -> dict[str, 
         "index_no": record.index_no,
         "title": record.title,
         "issuer": record.issuer,
+        "level": record.level,
+        "issuer_is_department": record.department,
         "division_id": division_id,
         "township": region.township if region else "",
         "county": region.county if region else "",
@@ -238,6 +240,7 @@ def _merge(
     field_sources: dict[str, Any] = {}
     inferred: set[str] = set()
     filled: list[str] = []
+    issuer_from: str | None = None
     differing = False
     for name in merge.FIELDS:
         candidates = merge.candidates_of(sources, name)
@@ -248,6 +251,8 @@ def _merge(
             setattr(target, attr, value)
         if winner is None:
             continue
+        if name == "issuer":
+            issuer_from = winner.locator
         field_sources[name] = {"source": winner.label, "how": winner.how}
         if winner.how in (merge.INFERRED, merge.WEAK):
             inferred.add(name)
@@ -260,6 +265,11 @@ def _merge(
             if fill:
                 filled.append(name)
     mine = next((v for loc, v in sources if loc == text_locator), said)
+    # The level is the issuer's: it comes with the issuer that won.
+    leveller = next((v for loc, v in sources if loc == issuer_from), mine)
+    if "level" in leveller:
+        target.level = leveller["level"]
+        target.issuer_is_department = leveller.get("department", False)
     field_sources["body"] = {
         "source": mine.get("label", target.source_file),
         "locator": text_locator,
@@ -319,6 +329,8 @@ def _merge(
 
 _TRACKED = (
     *_DOCUMENT_FIELDS,
+    "level",
+    "issuer_is_department",
     *merge.TEXT_FIELDS,
     "needs_review",
     "inferred",

@@ -10,9 +10,13 @@ from django.utils.encoding import uri_to_iri
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from documents.models import Document
+from documents.selectors import NATIONAL
+
 register = template.Library()
 
 PLACE_LEVELS = ("province", "city", "county", "township")
+NATIONAL_LEVEL = Document.Level.NATIONAL
 # Page links on either side of the current page, and at each end.
 PAGES_AROUND = 2
 PAGES_AT_ENDS = 1
@@ -20,9 +24,13 @@ PAGES_AT_ENDS = 1
 
 @register.filter
 def place_label(item: Any) -> str:
-    """The item's region ("浙江省 宁波市 慈溪市 周巷镇") without blanks; "" if none."""
+    """The item's region ("浙江省 宁波市 慈溪市 周巷镇") without blanks; 全国 for a
+    national document; "" if none."""
     parts = (getattr(item, level, "") or "" for level in PLACE_LEVELS)
-    return " ".join(part for part in parts if part)
+    label = " ".join(part for part in parts if part)
+    if not label and getattr(item, "level", "") == NATIONAL_LEVEL:
+        return NATIONAL
+    return label
 
 
 @register.filter

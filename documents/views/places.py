@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from documents.models import Document
-from documents.selectors import LEVELS
+from documents.selectors import LEVELS, NATIONAL
 
 EMPTY = "_"
 
@@ -41,7 +41,10 @@ def crumbs(path: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 def document_place(document: Document) -> tuple[str, ...]:
-    """The document's path down to its most specific known level."""
+    """The document's path down to its most specific known level; 全国 for a
+    national document."""
+    if document.level == Document.Level.NATIONAL and not document.province:
+        return (NATIONAL,)
     path = tuple(getattr(document, level) for level in LEVELS)
     while path and not path[-1]:
         path = path[:-1]

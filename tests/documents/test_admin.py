@@ -30,6 +30,13 @@ def test_changelist_shows_the_records(admin_client, imported) -> None:  # noqa: 
         assert title in page
 
 
+def test_changelist_filters_by_level(admin_client, imported) -> None:  # noqa: ANN001
+    page = admin_client.get("/admin/documents/document/", {"level": "township"})
+    assert page.status_code == 200
+    assert "东塍镇2020年工作计划" in page.content.decode()
+    assert Document.objects.get(index_no="LH331082-074/2021-108413").level == "township"
+
+
 def test_change_page_renders_every_field(admin_client, imported) -> None:  # noqa: ANN001
     doc = Document.objects.get(index_no="LH331082-074/2021-108413")
     response = admin_client.get(f"/admin/documents/document/{doc.pk}/change/")
@@ -39,6 +46,8 @@ def test_change_page_renders_every_field(admin_client, imported) -> None:  # noq
         "index_no",
         "title",
         "issuer",
+        "level",
+        "issuer_is_department",
         "division",
         "doc_date",
         "publish_date",

@@ -59,29 +59,6 @@ def test_derived_title_says_it_was_derived() -> None:
     assert anonymous.startswith("围绕目标") and "无原标题" in anonymous
 
 
-@pytest.mark.parametrize(
-    ("title", "issuer"),
-    [
-        (
-            "平潭综合实验区金井片区管理局2022年工作总结及2023年工作计划",
-            "平潭综合实验区金井片区管理局",
-        ),
-        ("东塍镇2020年工作计划", "东塍镇"),
-        ("桃源乡人民政府关于印发2022年工作要点的通知", "桃源乡人民政府"),
-    ],
-)
-def test_issuer_from_title(title: str, issuer: str) -> None:
-    guess = infer.issuer_from_title(title)
-    assert guess is not None and guess.value == issuer
-
-
-@pytest.mark.parametrize(
-    "title", ["政府工作报告（2025）", "2023年章镇镇政府主要工作安排", ""]
-)
-def test_no_issuer_in_title(title: str) -> None:
-    assert infer.issuer_from_title(title) is None
-
-
 def test_document_kind() -> None:
     assert (
         infer.document_kind("", "各位代表：现在我代表镇人民政府", "")

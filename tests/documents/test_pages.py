@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.core.management import call_command
 from django.utils.encoding import uri_to_iri
 
 from documents.citation import readable_note
@@ -98,10 +100,12 @@ def test_year_record_names_the_missing_years(client, archive) -> None:
 
 
 def test_county_level_documents_are_reachable_from_the_county(client, archive) -> None:
-    own = Document.objects.get(county="慈溪市", township="")
+    # Seed 003 (慈溪's own plan) used to be the county-level example here; its
+    # text names 慈溪 only in passing, so issue 13 leaves its region empty.
+    # The Pingtan pages are county-level documents.
+    assert Document.objects.filter(county="平潭县", township="").exists()
     page = html(client, COUNTY_URL)
-    assert own.get_absolute_url() in page
-    assert "周巷镇" in page  # the township below it is listed too
+    assert "周巷镇" in page  # the township below it is listed
     pingtan = html(client, "/regions/福建省/福州市/平潭县/")
     for doc in Document.objects.filter(county="平潭县"):
         assert doc.get_absolute_url() in pingtan
@@ -114,6 +118,38 @@ def test_national_documents_are_listed_at_the_root(client, archive) -> None:
     page = html(client, "/regions/")
     assert national.get_absolute_url() in page
     assert "无地方区划" in html(client, "/years/2020/") or national.plan_year is None
+
+
+def test_national_documents_are_browsed_under_quanguo(
+    client, archive, corpus_dir: Path
+) -> None:
+    call_command(
+        "import_plans",
+        str(corpus_dir / "national-reports"),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    # Issue 13: national documents have the level national and no region, and
+    # browse shows them under 全国, not among the documents of unknown region.
+    national = Document.objects.filter(level=Document.Level.NATIONAL)
+    assert national.count() >= 49  # the State Council reports of the corpus
+    assert not national.exclude(province="").exists()
+    root = html(client, "/regions/")
+    assert 'href="/regions/%E5%85%A8%E5%9B%BD/"' in root  # /regions/全国/
+    first = national.order_by("pk").first()
+    assert first.get_absolute_url() not in root
+    page = html(client, "/regions/全国/")
+    assert f"共 {national.count()} 篇文档" in page
+    assert first.get_absolute_url() in page
+    detail = html(client, first.get_absolute_url())
+    assert "国家级" in detail
+    assert 'href="/regions/%E5%85%A8%E5%9B%BD/"' in detail
+    listed = html(client, "/documents/", province="全国", page_size=100)
+    assert first.get_absolute_url() in listed
+    # Lists label it with its place like any other document, year pages group it.
+    assert "全国 · " in listed
+    year = html(client, f"/years/{first.plan_year}/")
+    assert 'href="/regions/%E5%85%A8%E5%9B%BD/"' in year
 
 
 def test_year_timeline_and_year_page(client, archive) -> None:

@@ -169,7 +169,8 @@ def test_index_numbers_with_a_division_code(index_no: str, code: str) -> None:
         "002590139/2023-74151",
         "001008006002071/2020-144703",
         "PZ00101-2500-2016-00006",
-        "113302820029791001/2021-127594",  # check digit wrong
+        "1A3302820029791001/2021-127594",  # no such organ type
+        "113399990029791001/2021-127594",  # no such division
         "AB999999-001/2022-1",  # no such county
         "AB3302821-001/2022-1",  # seven digits
         "",
@@ -180,6 +181,36 @@ def test_index_numbers_without_a_division_code(index_no: str | None) -> None:
     assert index_division(index_no) is None
     # …so they cannot settle 周巷镇 either.
     _assert_unknown(_resolve(names=("周巷镇",), index_no=index_no))
+
+
+def test_credit_code_with_a_failing_check_digit() -> None:
+    # Issue 13: real sites publish codes whose check digit does not verify. The
+    # structure (organ type 11, a county the gazetteer knows) still names 慈溪市;
+    # this test used to assert that such a code names nothing.
+    index_no = "113302820029791001/2021-127594"
+    assert index_division(index_no).code == "330282"
+    result = _resolve(names=("周巷镇",), index_no=index_no)
+    assert (result.county, result.township) == ("慈溪市", "周巷镇")
+    assert "校验位不符" in result.note
+
+
+@pytest.mark.parametrize(
+    ("index_no", "county"),
+    [
+        ("11330282002627896N/2021-00005", "慈溪市"),  # check digit holds
+        ("11330282002627896X/2021-00005", "慈溪市"),  # check digit fails
+        ("11420921MB01234566/2022-00031", "孝昌县"),
+        ("11420921MB0123456X/2022-00031", "孝昌县"),
+    ],
+)
+def test_credit_code_settles_a_township_shared_by_two_counties(
+    index_no: str, county: str
+) -> None:
+    # 周巷镇 is a township of 慈溪市 (Zhejiang) and of 孝昌县 (Hubei).
+    assert len(default_gazetteer().find_townships("周巷镇")) == 2
+    result = _resolve(names=("周巷镇人民政府",), index_no=index_no)
+    assert (result.county, result.township) == (county, "周巷镇")
+    assert not result.inferred
 
 
 def test_index_code_alone_gives_the_county() -> None:
@@ -240,24 +271,37 @@ SHAOBO_TEXT = (
 )
 
 
-def test_township_in_the_text_confirmed_by_its_county() -> None:
-    result = _resolve(text=SHAOBO_TEXT)
+# Issue 13: body mentions alone suggest a region only where the text names its own
+# place (我镇, 全镇, 本街道 beside the name, or the name in its heading or signature
+# lines). Counting mentions in running prose used to place this text in 邵伯镇.
+SHAOBO_OWN_TEXT = SHAOBO_TEXT + "全镇上下要团结一心，把邵伯镇建设得更好。"
+
+
+def test_township_in_running_text_alone_is_not_taken() -> None:
+    _assert_unknown(_resolve(text=SHAOBO_TEXT))
+
+
+def test_township_the_text_calls_its_own() -> None:
+    result = _resolve(text=SHAOBO_OWN_TEXT)
     assert _names(result) == ("江苏省", "扬州市", "江都区", "邵伯镇")
     assert result.inferred and result.needs_review
-    assert "邵伯镇" in result.note and "江都区" in result.note
+    assert "邵伯镇" in result.note
 
 
-def test_township_in_the_text_without_its_county_is_not_taken() -> None:
-    _assert_unknown(_resolve(text=SHAOBO_TEXT.replace("扬州市江都区", "")))
+def test_township_named_in_the_heading_lines() -> None:
+    text = "邵伯镇2022年工作计划\n2022年是关键之年。要坚持稳中求进。"
+    result = _resolve(text=text)
+    assert result.township == "邵伯镇"
+    assert result.inferred and result.needs_review
 
 
 def test_shared_township_in_the_text_needs_its_own_county() -> None:
-    # 周巷镇 twice, and 孝感 (the city of the Hubei one) once.
-    text = "周巷镇要发展。落实孝感市委部署。建设美丽周巷镇。"
+    # 周巷镇 is in 慈溪市 and in 孝昌县; 孝感 (the Hubei one's city) is named.
+    text = "全镇上下齐心，周巷镇要发展。落实孝感市委部署。"
     result = _resolve(text=text)
     assert (result.county, result.township) == ("孝昌县", "周巷镇")
     assert result.inferred and result.needs_review
-    _assert_unknown(_resolve(text="周巷镇要发展。建设美丽周巷镇。"))
+    _assert_unknown(_resolve(text="全镇上下齐心，周巷镇要发展。"))
 
 
 def test_township_named_once_in_the_text_is_not_enough() -> None:
@@ -268,10 +312,18 @@ def test_county_from_the_index_refined_by_a_township_in_the_text() -> None:
     result = _resolve(
         names=("2022年工作计划",),
         index_no="AB321012-001/2022-1",
-        text="邵伯镇将坚持稳中求进。建设平安邵伯镇。",
+        text="邵伯镇将坚持稳中求进。我镇要建设平安邵伯镇。",
     )
     assert (result.county, result.township) == ("江都区", "邵伯镇")
     assert result.inferred and result.needs_review
+    # Named in passing, the township is not the issuer's: the county stays.
+    result = _resolve(
+        names=("2022年工作计划",),
+        index_no="AB321012-001/2022-1",
+        text="邵伯镇将坚持稳中求进。建设平安邵伯镇。",
+    )
+    assert (result.county, result.township) == ("江都区", "")
+    assert not result.inferred
 
 
 def test_stated_codes_are_normalised() -> None:
@@ -361,26 +413,55 @@ def test_shared_district_name_settled_by_text() -> None:
     assert result.city == "北京市"
 
 
-def test_province_refined_by_text() -> None:
-    text = "慈溪要……。慈溪将……。建设美丽慈溪。"
-    result = _resolve(names=("浙江省人民政府",), text=text)
-    assert result.county == "慈溪市"
-    assert result.inferred and result.needs_review
+def test_province_issuer_is_not_refined_by_text() -> None:
+    # Issue 13: a provincial government's document belongs to the province.
+    text = "慈溪要……。我市将……。建设美丽慈溪。"
+    result = _resolve(names=("浙江省人民政府",), text=text, cap="province")
+    assert _names(result) == ("浙江省", "", "", "")
+    assert not result.inferred
+    # Without a level, a county named in passing does not refine it either.
+    result = _resolve(names=("浙江省",), text="慈溪要……。慈溪将……。建设美丽慈溪。")
+    assert _names(result) == ("浙江省", "", "", "")
+
+
+def test_region_is_cut_to_the_issuers_level() -> None:
+    result = _resolve(names=("慈溪市周巷镇",), cap="county")
+    assert _names(result) == ("浙江省", "宁波市", "慈溪市", "")
+    assert "慈溪市" in result.note
+    _assert_unknown(_resolve(names=("慈溪市周巷镇",), cap="national"))
 
 
 # Text only -------------------------------------------------------------------------
 
 
-def test_text_only_county_inference() -> None:
-    text = (
-        "围绕目标要求，建设美丽慈溪。完成慈溪中学迁建，办好中国慈溪越窑青瓷文化节，"
-        "融入宁波都市区。"
-    )
-    result = _resolve(text=text)
+CIXI_TEXT = (
+    "围绕目标要求，建设美丽慈溪。完成慈溪中学迁建，办好中国慈溪越窑青瓷文化节，"
+    "融入宁波都市区。"
+)
+
+
+def test_text_only_county_needs_the_text_to_call_it_its_own() -> None:
+    # Issue 13 (seed 003): mentions in running prose no longer place a document.
+    _assert_unknown(_resolve(text=CIXI_TEXT))
+    result = _resolve(text=CIXI_TEXT + "我市将全面推进慈溪新一轮发展。")
     assert _names(result) == ("浙江省", "宁波市", "慈溪市", "")
     assert result.division_code == "330282"
     assert result.inferred and result.needs_review
     assert "慈溪" in result.note
+
+
+def test_county_named_in_the_signature_lines() -> None:
+    result = _resolve(
+        text="要努力奋斗。", own_lines=("慈溪市人民政府", "2016年1月10日")
+    )
+    assert result.county == "慈溪市"
+    assert result.inferred
+
+
+def test_a_name_inside_a_longer_name_is_not_a_mention() -> None:
+    # 天台 is 天台县's short name; 天台山 is a mountain, 天台山路 a road.
+    text = "全市要打造天台山文化旅游区，建设天台山路。我市推进天台山景区提升。"
+    _assert_unknown(_resolve(text=text))
 
 
 def test_text_with_two_counties_is_not_inferred() -> None:

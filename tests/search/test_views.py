@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from documents.models import Document
 from tests.conftest import import_samples
@@ -47,6 +49,31 @@ def test_api_filters_and_facets(client, archive) -> None:
     ):  # fmt: skip
         assert key in first
     assert "<mark>发展</mark>" in first["snippet_html"]
+
+
+def test_national_documents_facet_and_filter_under_quanguo(
+    client, archive, corpus_dir: Path
+) -> None:
+    call_command(
+        "import_plans",
+        str(corpus_dir / "national-reports"),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    # Issue 13: national documents have no region; search shows them as 全国.
+    national = set(
+        Document.objects.filter(level=Document.Level.NATIONAL).values_list(
+            "pk", flat=True
+        )
+    )
+    assert national
+    data = client.get("/api/search", {"q": "发展", "page_size": 100}).json()
+    provinces = {f["value"]: f["count"] for f in data["facets"]["province"]}
+    assert provinces["全国"] == len(national & substring_ids("发展"))
+    data = client.get(
+        "/api/search", {"q": "发展", "province": "全国", "page_size": 100}
+    ).json()
+    assert {r["id"] for r in data["results"]} == national & substring_ids("发展")
 
 
 def test_year_range_filter(client, archive) -> None:
