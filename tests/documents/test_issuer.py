@@ -298,4 +298,4 @@ def test_labelled_issuer_of_a_second_source_beats_an_inferred_one(
     assert doc.issuer == "慈溪市周巷镇人民政府"
     assert "issuer" not in doc.inferred
     assert doc.level == "township"
-    assert any("取代了本记录推断的发布机构" in note for note in doc.review_notes)
+    assert any("发布机构（读取）取代了本记录的" in note for note in doc.review_notes)

@@ -60,7 +60,10 @@ def _both_orders(names: tuple[str, str]) -> tuple[dict, dict]:
 
 
 PAIR_INFERRED = ("zhouxiang_inferred.txt", "zhouxiang_labelled.txt")
-PAIR_MARKUP = ("zhangzhen_cms.jsonl", "zhangzhen_clean.txt")
+# A scraped text that kept the page's entities, and a clean copy of it.
+PAIR_MARKUP = ("zhangzhen_scraped.txt", "zhangzhen_clean.txt")
+# A CMS export with HTML in its content field (cleaned when it is read).
+PAIR_CMS = ("zhangzhen_cms.jsonl", "zhangzhen_clean.txt")
 PAIR_NEAR = ("dongcheng_site.txt", "dongcheng_mirror.txt")
 
 
@@ -89,9 +92,7 @@ def test_clean_text_beats_markup(reverse: bool) -> None:
     assert "全力扩大有效投资" in doc.body
     assert doc.field_sources["body"]["source"] == "zhangzhen_clean.txt"
     assert doc.original.startswith("发布机构：上虞区章镇镇人民政府")
-    # Only the export has the page's address.
-    assert doc.source_url.startswith("http://www.shangyu.gov.cn/")
-    assert doc.field_sources["source_url"]["source"] == "zhangzhen_cms.jsonl#L1"
+    assert "&nbsp;" not in doc.original
     # The markup is the only difference: not a disagreement.
     assert not doc.needs_review
 
@@ -103,6 +104,21 @@ def test_the_markup_copy_really_has_markup() -> None:
     assert doc.text_key == text_key(
         (FIXTURES / PAIR_MARKUP[1]).read_text("utf-8").split("\n", 3)[3]
     )
+
+
+@ORDERS
+def test_html_in_a_record_field_is_read_as_the_clean_copys_text(
+    reverse: bool,
+) -> None:
+    # Since record fields are turned into text when read, the CMS export's body
+    # is the clean copy's text: one document, no markup, in either order.
+    doc = _import(PAIR_CMS, reverse)
+    assert not has_markup(doc.body)
+    assert "全力扩大有效投资" in doc.body
+    # Only the export has the page's address.
+    assert doc.source_url.startswith("http://www.shangyu.gov.cn/")
+    assert doc.field_sources["source_url"]["source"] == "zhangzhen_cms.jsonl#L1"
+    assert not doc.needs_review
 
 
 @ORDERS
