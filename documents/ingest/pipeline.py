@@ -17,11 +17,13 @@ from documents.ingest.normalise import normalise
 from documents.ingest.read import is_record_file, iter_source_files, read_source
 from documents.ingest.records import RawRecord
 from documents.ingest.store import Outcome, known_unchanged, store_record
+from documents.ingest.template import finish_body, source_key
+from documents.ingest.template_store import TemplateBook, relearn_templates
 
 logger = logging.getLogger(__name__)
 
 # Bump when extraction changes, so unchanged files are parsed again once.
-PIPELINE_VERSION = "12"
+PIPELINE_VERSION = "13"
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class ItemResult:
 @dataclass
 class ImportSummary:
     results: list[ItemResult] = field(default_factory=list)
+    # Stored documents whose body a newly learned source template changed.
+    recleaned: list[int] = field(default_factory=list)
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
@@ -51,6 +55,7 @@ class ImportSummary:
                 if r.document_id is not None
                 and r.outcome in (Outcome.IMPORTED, Outcome.UPDATED)
             }
+            | set(self.recleaned)
         )
 
     @property
@@ -73,16 +78,28 @@ def import_paths(
     on_result: Callable[[ItemResult], None] | None = None,
     on_file: Callable[[Path], None] | None = None,
 ) -> ImportSummary:
-    """Import every file under ``paths``; a bad file is reported and the rest go on."""
+    """Import every file under ``paths``; a bad file is reported and the rest go on.
+
+    Each folder's documents are cleaned with their sources' stored templates;
+    after the folder, the templates of sources with new documents are learned
+    again and those sources' bodies cleaned again where the template changed.
+    """
     summary = ImportSummary()
     for root in paths:
+        templates = TemplateBook()
         for path in iter_source_files([root]):
-            for result in import_file(path, label=source_label(path, root)):
+            for result in import_file(
+                path,
+                label=source_label(path, root),
+                root=str(root.resolve()),
+                templates=templates,
+            ):
                 summary.results.append(result)
                 if on_result is not None:
                     on_result(result)
             if on_file is not None:
                 on_file(path)
+        summary.recleaned.extend(relearn_templates())
     return summary
 
 
@@ -91,8 +108,19 @@ def count_files(paths: Sequence[Path]) -> int:
     return sum(1 for _ in iter_source_files(paths))
 
 
-def import_file(path: Path, *, label: str) -> Iterator[ItemResult]:
-    """Import one file, which may hold one document or many."""
+def import_file(
+    path: Path,
+    *,
+    label: str,
+    root: str = "",
+    templates: TemplateBook | None = None,
+) -> Iterator[ItemResult]:
+    """Import one file, which may hold one document or many.
+
+    ``root`` is the imported folder (the source of documents without a URL).
+    """
+    templates = templates if templates is not None else TemplateBook()
+    root = root or str(path.resolve().parent)
     locator = str(path.resolve())
     limit = (
         settings.PLANSITE_MAX_RECORD_FILE_BYTES
@@ -148,6 +176,8 @@ def import_file(path: Path, *, label: str) -> Iterator[ItemResult]:
             label=label + outcome.suffix,
             encoding=decoded.encoding,
             warnings=decoded.warnings,
+            root=root,
+            templates=templates,
         )
 
 
@@ -159,14 +189,31 @@ def _import_record(
     label: str,
     encoding: str,
     warnings: list[str],
+    root: str,
+    templates: TemplateBook,
 ) -> ItemResult:
     try:
         unchanged_id = known_unchanged(locator, file_hash)
         if unchanged_id is not None:
             return ItemResult(locator, Outcome.UNCHANGED, unchanged_id)
         normalised = normalise(record, encoding=encoding, warnings=warnings)
+        # The template stage comes after the fields are read, so that they do
+        # not depend on which template a source had when the file came in.
+        source = source_key(source_url=normalised.source_url, root=root)
+        normalised.body, zones = finish_body(
+            normalised.body, title=normalised.title, template=templates.get(source)
+        )
         outcome, document_id = store_record(
-            normalised, locator=locator, file_hash=file_hash, source_file=label
+            normalised,
+            locator=locator,
+            file_hash=file_hash,
+            source_file=label,
+            extra={
+                "template_source": source,
+                # Confirmed when the source's template is learned again.
+                "template_digest": "",
+                "template_zones": zones,
+            },
         )
         return ItemResult(locator, outcome, document_id)
     except RejectedInput as exc:

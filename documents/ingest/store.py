@@ -89,10 +89,18 @@ def document_values(record: NormalisedRecord, *, source_file: str) -> dict[str, 
 
 
 def store_record(
-    record: NormalisedRecord, *, locator: str, file_hash: str, source_file: str
+    record: NormalisedRecord,
+    *,
+    locator: str,
+    file_hash: str,
+    source_file: str,
+    extra: dict[str, Any] | None = None,
 ) -> tuple[Outcome, int]:
-    """Create, update or leave alone the document this source describes."""
-    values = document_values(record, source_file=source_file)
+    """Create, update or leave alone the document this source describes.
+
+    ``extra`` holds further Document values (the template stage's).
+    """
+    values = {**document_values(record, source_file=source_file), **(extra or {})}
     try:
         with transaction.atomic():
             return _store(values, locator=locator, file_hash=file_hash)
