@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents import services
 from documents.ingest.fingerprint import content_hash
-from documents.models import Division, Document, SourcePath
+from documents.models import Division, Document, SourcePath, SourceTemplate
 
 
 @admin.register(Division)
@@ -130,3 +130,15 @@ class DocumentAdmin(admin.ModelAdmin):
         ids = list(queryset.values_list("pk", flat=True))
         super().delete_queryset(request, queryset)
         services.sync_index_after_edit(ids)
+
+
+@admin.register(SourceTemplate)
+class SourceTemplateAdmin(admin.ModelAdmin):
+    """What the importer cuts from each source's bodies (learned, not edited)."""
+
+    list_display = ("source_key", "documents", "updated_at")
+    search_fields = ("source_key",)
+    readonly_fields = ("source_key", "lines", "digest", "documents", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # Learned by import_plans from the documents.

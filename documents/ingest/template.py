@@ -181,22 +181,24 @@ def learn(documents: Iterable[Iterable[str]]) -> tuple[Template, int]:
     return Template(frozenset(k for k, n in counts.items() if n >= needed)), total
 
 
-def _strip_head(head: list[str], template: Template, title: str) -> list[str]:
+def _kept_head(head: list[str], template: Template, title: str) -> list[int]:
+    """Indexes of the head lines that are not template nor the title again."""
     title_key = _SPACES.sub("", title)
     kept = []
-    for line in head:
+    for i, line in enumerate(head):
         if title_key and _SPACES.sub("", line) == title_key:
             continue  # The title again, above the text.
         if line_key(line) in template.lines and not is_signature_line(line):
             continue
-        kept.append(line)
+        kept.append(i)
     return kept
 
 
-def _strip_tail(tail: list[str], template: Template) -> list[str]:
-    kept: list[str] = []
+def _kept_tail(tail: list[str], template: Template) -> list[int]:
+    """Indexes of the tail lines that are neither template nor listed under it."""
+    kept: list[int] = []
     in_list = False
-    for line in tail:
+    for i, line in enumerate(tail):
         key = line_key(line)
         if key in template.lines and not is_signature_line(line):
             # A bare marker (相关报道, 延伸阅读…) heads a list of link titles.
@@ -205,19 +207,27 @@ def _strip_tail(tail: list[str], template: Template) -> list[str]:
         if in_list and len(line) <= _LIST_ITEM_MAX and not _SENTENCE_END.search(line):
             continue
         in_list = False
-        kept.append(line)
+        kept.append(i)
     return kept
+
+
+def kept_lines(zones: dict[str, Any], *, title: str, template: Template) -> list:
+    """Which zone lines ``template`` keeps: [head indexes, tail indexes]."""
+    return [
+        _kept_head(list(zones.get("head", [])), template, title),
+        _kept_tail(list(zones.get("tail", [])), template),
+    ]
 
 
 def finish_body(body: str, *, title: str, template: Template) -> tuple[str, dict]:
     """The body without its template, hard-wrapped lines rejoined, and the zones
     kept to clean it again when the source's template changes."""
     zones = split_zones([line for line in body.split("\n") if line.strip()])
-    head = _strip_head(zones.head, template, title)
-    tail = _strip_tail(zones.tail, template)
-    core = rejoin(zones.core)
-    stored = {"head": zones.head, "tail": zones.tail, "kept": [len(head), len(tail)]}
-    return "\n".join([*head, *core, *tail]), stored
+    stored: dict[str, Any] = {"head": zones.head, "tail": zones.tail}
+    stored["kept"] = kept_lines(stored, title=title, template=template)
+    head = [zones.head[i] for i in stored["kept"][0]]
+    tail = [zones.tail[i] for i in stored["kept"][1]]
+    return "\n".join([*head, *rejoin(zones.core), *tail]), stored
 
 
 def reclean(
@@ -227,18 +237,19 @@ def reclean(
     the body no longer matches its zones (edited by hand: leave it)."""
     try:
         head, tail = list(zones["head"]), list(zones["tail"])
-        kept_head, kept_tail = (int(n) for n in zones["kept"])
-    except (KeyError, TypeError, ValueError):
+        old_head = [head[int(i)] for i in zones["kept"][0]]
+        old_tail = [tail[int(i)] for i in zones["kept"][1]]
+    except (KeyError, IndexError, TypeError, ValueError):
         return None
     lines = body.split("\n") if body else []
-    if kept_head + kept_tail > len(lines):
+    split = len(lines) - len(old_tail)
+    if len(old_head) > split or lines[: len(old_head)] != old_head:
         return None
-    core = lines[kept_head : len(lines) - kept_tail]
-    if not set(lines[:kept_head]) <= set(head) or not set(
-        lines[len(lines) - kept_tail :]
-    ) <= set(tail):
+    if lines[split:] != old_tail:
         return None
-    new_head = _strip_head(head, template, title)
-    new_tail = _strip_tail(tail, template)
-    stored = {"head": head, "tail": tail, "kept": [len(new_head), len(new_tail)]}
+    core = lines[len(old_head) : split]
+    stored = {"head": head, "tail": tail}
+    stored["kept"] = kept_lines(stored, title=title, template=template)
+    new_head = [head[i] for i in stored["kept"][0]]
+    new_tail = [tail[i] for i in stored["kept"][1]]
     return "\n".join([*new_head, *core, *new_tail]), stored

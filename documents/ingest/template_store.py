@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from documents.ingest.fingerprint import content_hash
 from documents.ingest.template import (
     EMPTY,
     Template,
+    kept_lines,
     learn,
     reclean,
     zone_keys,
@@ -19,6 +22,10 @@ from documents.models import Document, SourceTemplate
 logger = logging.getLogger(__name__)
 
 _CHUNK = 2000
+# Documents whose template is only recorded, per UPDATE (SQLite's parameter cap).
+_BATCH = 500
+# Bodies cleaned again per transaction.
+_RECUT_BATCH = 200
 
 
 class TemplateBook:
@@ -65,7 +72,7 @@ def _relearn(source: str) -> list[int]:
     documents = Document.objects.filter(template_source=source)
     zones = documents.values_list("template_zones", flat=True).iterator(_CHUNK)
     template, total = learn(
-        zone_keys(z.get("head", []), z.get("tail", [])) for z in zones if z
+        zone_keys((z or {}).get("head", []), (z or {}).get("tail", [])) for z in zones
     )
     SourceTemplate.objects.update_or_create(
         source_key=source,
@@ -75,55 +82,75 @@ def _relearn(source: str) -> list[int]:
             "documents": total,
         },
     )
-    digest = template.digest
+    changed: list[int] = []
     # Documents of an older template first and the new ones ("") last: until the
     # last is done, a "" document is left for a rerun after a kill to find.
-    stale = [
-        *documents.exclude(template_digest__in=["", digest]).values_list(
-            "pk", flat=True
-        ),
-        *documents.filter(template_digest="").values_list("pk", flat=True),
-    ]
-    changed = [pk for pk in stale if _reclean_one(pk, template)]
+    older = documents.exclude(template_digest__in=["", template.digest])
+    for query in (older, documents.filter(template_digest="")):
+        changed.extend(_clean_again(query, template))
     if changed:
         logger.info("template of %s: %d bodies cleaned again", source, len(changed))
     return changed
 
 
-def _reclean_one(pk: int, template: Template) -> bool:
-    """Clean one document with ``template``; True when its body changed."""
+def _clean_again(query: QuerySet[Document], template: Template) -> list[int]:
+    """Bring these documents to ``template``; the ids of the changed bodies.
+
+    The zones say which lines the template keeps, without reading the bodies:
+    where it keeps what the body holds, only the digest is written.
+    """
+    confirm: list[int] = []
+    recut: list[int] = []
+    rows = query.values_list("pk", "title", "template_zones").iterator(_CHUNK)
+    for pk, title, zones in rows:
+        kept = kept_lines(zones or {}, title=title, template=template)
+        (confirm if (zones or {}).get("kept") == kept else recut).append(pk)
+    changed: list[int] = []
+    for offset in range(0, len(recut), _RECUT_BATCH):
+        changed.extend(_reclean_batch(recut[offset : offset + _RECUT_BATCH], template))
+    for offset in range(0, len(confirm), _BATCH):
+        Document.objects.filter(pk__in=confirm[offset : offset + _BATCH]).update(
+            template_digest=template.digest
+        )
+    return changed
+
+
+def _reclean_batch(pks: list[int], template: Template) -> list[int]:
+    """Clean these documents with ``template`` in one transaction; the ids of
+    the bodies that changed. Each row is written with its digest, so a kill
+    leaves every document either done or still to do."""
+    changed: list[Document] = []
+    quiet: list[Document] = []
     with transaction.atomic():
-        document = (
+        rows = (
             Document.objects.select_for_update()
             .only("pk", "title", "body", "template_zones", "template_digest")
-            .filter(pk=pk)
-            .first()
+            .filter(pk__in=pks)
+            .exclude(template_digest=template.digest)
         )
-        if document is None or document.template_digest == template.digest:
-            return False
-        result = reclean(
-            document.body,
-            document.template_zones,
-            title=document.title,
-            template=template,
-        )
-        if result is None or result[0] == document.body:
-            # Nothing to cut (or a body edited by hand): only note the template.
-            zones = document.template_zones if result is None else result[1]
-            Document.objects.filter(pk=pk).update(
-                template_digest=template.digest, template_zones=zones
+        for document in rows:
+            document.template_digest = template.digest
+            result = reclean(
+                document.body,
+                document.template_zones,
+                title=document.title,
+                template=template,
             )
-            return False
-        document.body, document.template_zones = result
-        document.content_hash = content_hash(document.body)
-        document.template_digest = template.digest
-        document.save(
-            update_fields=[
-                "body",
-                "content_hash",
-                "template_zones",
-                "template_digest",
-                "updated_at",
-            ]
+            if result is None:
+                # A body edited by hand keeps its text.
+                quiet.append(document)
+                continue
+            body, document.template_zones = result
+            if body == document.body:
+                quiet.append(document)
+                continue
+            document.body = body
+            document.content_hash = content_hash(body)
+            document.updated_at = timezone.now()
+            changed.append(document)
+        Document.objects.bulk_update(
+            changed,
+            ["body", "content_hash", "template_zones", "template_digest", "updated_at"],
         )
-        return True
+        Document.objects.bulk_update(quiet, ["template_zones", "template_digest"])
+    return [document.pk for document in changed]

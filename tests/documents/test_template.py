@@ -17,9 +17,11 @@ from documents.ingest.store import Outcome
 from documents.ingest.template import (
     EMPTY,
     MIN_DOCUMENTS,
+    Template,
     finish_body,
     learn,
     line_key,
+    reclean,
     split_zones,
     zone_keys,
 )
@@ -118,6 +120,24 @@ def test_signature_lines_are_never_learned() -> None:
     )
     assert zones.tail == []
     assert zone_keys(["东塍镇人民政府", "2023年1月12日"], []) == set()
+
+
+def test_cleaning_again_follows_the_template_and_leaves_edited_bodies() -> None:
+    body = "下载 全屏\n各位代表：\n全镇地区生产总值增长6%。\n责任编辑：张三\n相关报道\n某镇召开会议"
+    first, zones = finish_body(body, title="", template=EMPTY)
+    assert first == body
+    template = Template(frozenset({"下载 全屏", "责任编辑：*", "相关报道"}))
+    again, zones = reclean(first, zones, title="", template=template)
+    assert again == "各位代表：\n全镇地区生产总值增长6%。"
+    # Back to no template: the zones give every line back.
+    assert reclean(again, zones, title="", template=EMPTY)[0] == body
+    # A correction of the text by hand survives cleaning again…
+    edited = again.replace("6%", "6.2%")
+    assert "6.2%" in reclean(edited, zones, title="", template=EMPTY)[0]
+    # …and a body whose kept zone lines were edited (here: deleted) is left.
+    _body, zones = reclean(again, zones, title="", template=EMPTY)
+    assert zones["kept"] == [[0], [0, 1, 2]]
+    assert reclean(edited, zones, title="", template=template) is None
 
 
 # -- A generated source whose template is random words ---------------------------
