@@ -9,10 +9,11 @@ from documents.ingest.paragraphs import HEADING_START
 # What ends a paragraph: sentence punctuation, a colon (a salutation or lead-in),
 # perhaps followed by closing quotes or brackets.
 _PARAGRAPH_END = re.compile(r"[。！？；：!?;:…][”’」』）)】\]]*$")
-# A line that continues the previous one whatever it ends with.
-_CONTINUATION_START = re.compile(r"^[，。、；：,;:！？!?）)”’」』]")
-# Paragraphs of their own: headings and list items, signatures and dates.
-_LIST_ITEM = re.compile(r"^(?:[（(]?\d{1,2}[)）]|[①-⑳]|[•·●▪\-*]\s)")
+# A line that continues the previous one whatever it ends with. Not a colon:
+# tables broken into lines leave a lone "：" between a label and its value.
+_CONTINUATION_START = re.compile(r"^[，。、；！？,;!?）)”’」』]")
+# List items, and Markdown's headings, quotes and list items.
+_LIST_ITEM = re.compile(r"^(?:[（(]?\d{1,2}[)）]|[①-⑳]|[•·●▪\-*+]\s|#{1,6}\s|>)")
 _ORGAN_LINE = re.compile(
     r"^[\u4e00-\u9fff（）()]{2,40}(?:人民政府|办事处|委员会|管委会|办公室|人民代表大会)$"
     r"|^[\u4e00-\u9fff]{2,14}(?:局|厅|镇|乡|街道)$"
@@ -40,32 +41,61 @@ def is_signature_line(line: str) -> bool:
 _OPEN_SHARE = 0.5
 _MIN_LINES = 4
 _MIN_CONTINUATIONS = 2
+# A few breaks around links in a long text are joined where they are (the rest
+# of its lines are paragraphs); more than this share make the text wrapped.
+_CONTINUATION_SHARE = 0.05
+# A line "runs to the wrap width" at this share of it; narrower text is no wrap.
+_FULL = 0.8
+_MIN_WIDTH = 18
+# A form's "联系电话：…" line: a field, not a line of prose.
+_LABEL_LINE = re.compile(r"^\s*[\u4e00-\u9fff ]{1,8}[：:]\S")
+# The longest text of a link that a wiki export breaks out on a line of its own.
+_LINK_TEXT = 15
 
 
 def stands_alone(line: str) -> bool:
     """A heading, list item, signature or date: never joined to its neighbours."""
     text = line.strip()
     return bool(
-        HEADING_START.match(text) or _LIST_ITEM.match(text) or is_signature_line(text)
+        HEADING_START.match(text)
+        or _LIST_ITEM.match(text)
+        or is_signature_line(text)
+        or "|" in text  # A table row.
     )
 
 
 def is_hard_wrapped(lines: list[str]) -> bool:
-    """True when the lines look broken in mid-sentence rather than at paragraphs."""
-    prose = [line for line in lines if line.strip() and not stands_alone(line)]
+    """True when the lines look broken in mid-sentence rather than at paragraphs:
+    lines that start with the punctuation that should have ended the line
+    before, or most lines running to the wrap width and ending open (short
+    lines, a form's or a list's, say nothing)."""
+    prose = [
+        line.strip()
+        for line in lines
+        if line.strip() and not stands_alone(line) and not _LABEL_LINE.match(line)
+    ]
     starts = sum(1 for line in prose if _CONTINUATION_START.match(line))
-    if starts >= _MIN_CONTINUATIONS:
+    if starts >= max(_MIN_CONTINUATIONS, _CONTINUATION_SHARE * len(prose)):
         return True
     if len(prose) < _MIN_LINES:
         return False
-    open_lines = sum(1 for line in prose[:-1] if not _PARAGRAPH_END.search(line))
+    width = _wrap_width(prose)
+    if width < _MIN_WIDTH:
+        return False
+    open_lines = sum(
+        1
+        for line in prose[:-1]
+        if not _PARAGRAPH_END.search(line) and len(line) >= _FULL * width
+    )
     return open_lines > _OPEN_SHARE * (len(prose) - 1)
 
 
 def rejoin(lines: list[str]) -> list[str]:
-    """The paragraphs of hard-wrapped lines; other text is returned as it is."""
+    """The paragraphs of hard-wrapped lines. In other text only a line that
+    starts with closing punctuation is joined (to the link text or line it
+    continues, "所作的" / "政府工作报告" / "。会议…")."""
     if not is_hard_wrapped(lines):
-        return lines
+        return _join_continuations(lines)
     width = _wrap_width(lines)
     paragraphs: list[str] = []
     last = ""
@@ -80,6 +110,28 @@ def rejoin(lines: list[str]) -> list[str]:
         else:
             paragraphs.append(text)
     return paragraphs
+
+
+def _join_continuations(lines: list[str]) -> list[str]:
+    if not any(_CONTINUATION_START.match(line.strip()) for line in lines):
+        return lines
+    paragraphs: list[str] = []
+    for line in lines:
+        text = line.strip()
+        if not (paragraphs and text and _CONTINUATION_START.match(text)):
+            paragraphs.append(text)
+            continue
+        paragraphs[-1] = _join(paragraphs[-1], text)
+        # A short piece before it (a link's text) continues the line before that.
+        if len(paragraphs) >= 2 and len(paragraphs[-1]) - len(text) <= _LINK_TEXT:
+            before, piece = paragraphs[-2], paragraphs[-1]
+            if not (
+                _PARAGRAPH_END.search(before)
+                or stands_alone(before)
+                or stands_alone(piece)
+            ):
+                paragraphs[-2:] = [_join(before, piece)]
+    return [p for p in paragraphs if p]
 
 
 def _wrap_width(lines: list[str]) -> int:
@@ -98,7 +150,7 @@ def _continues(previous: str, line: str, width: int) -> bool:
         return False
     if stands_alone(previous):
         # A heading is short; a numbered paragraph runs on to the wrap width.
-        return bool(_SENTENCE_INSIDE.search(previous)) or len(previous) >= 0.8 * width
+        return bool(_SENTENCE_INSIDE.search(previous)) or len(previous) >= _FULL * width
     return True
 
 

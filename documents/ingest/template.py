@@ -49,7 +49,7 @@ _COLON_END = re.compile(r"[：:]$")
 _KEY_LINE_MAX = 60
 # Zero-width characters that wiki and CMS text leaves at line ends.
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
-_CONTINUATION_START = re.compile(r"^[，。、；：,;:！？!?）)”’」』]")
+_CONTINUATION_START = re.compile(r"^[，。、；！？,;!?）)”’」』]")
 # A sentence broken by hard wrapping starts on the lines before its first
 # sentence end: at most this many lines are taken back from the head zone.
 _MAX_PULL_BACK = 3

@@ -104,3 +104,33 @@ def test_national_reports_broken_around_links_are_joined(
     bodies = list(Document.objects.values_list("body", flat=True))
     assert len(bodies) == len(broken)
     assert all("所作的政府工作报告。会议" in body for body in bodies)
+
+
+def test_forms_and_tables_are_not_hard_wrapped() -> None:
+    lines = [
+        "联 系 人：洋泾街道社区平安办公室",
+        "联系电话：58851234",
+        "联系时间：工作日（8:30-17:00）",
+        "序号 | 项目名称 | 责任单位 | 完成时限",
+        "1 | 老旧小区加装电梯 | 房管办 | 2024年12月",
+        "2 | 雨污混接改造 | 城建中心 | 2024年10月",
+        "申请单位（盖章）",
+    ]
+    assert not is_hard_wrapped(lines)
+    assert rejoin(lines) == lines
+
+
+def test_one_break_around_a_link_is_joined_in_paragraph_text() -> None:
+    lines = [
+        "会议充分肯定国务院过去一年的工作。",
+        "第十三届全国人民代表大会第二次会议听取和审议了国务院总理李克强所作的",
+        "政府工作报告",
+        "。会议同意报告提出的目标任务，决定批准这个报告。",
+        "一、总体要求",
+    ]
+    assert not is_hard_wrapped(lines)
+    assert rejoin(lines) == [
+        lines[0],
+        lines[1] + lines[2] + lines[3],
+        "一、总体要求",
+    ]
