@@ -18,7 +18,11 @@ from documents.ingest.read import is_record_file, iter_source_files, read_source
 from documents.ingest.records import RawRecord
 from documents.ingest.store import Outcome, known_unchanged, store_record
 from documents.ingest.template import finish_body, source_key
-from documents.ingest.template_store import TemplateBook, relearn_templates
+from documents.ingest.template_store import (
+    TemplateBook,
+    pending_digest,
+    relearn_templates,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -200,8 +204,9 @@ def _import_record(
         # The template stage comes after the fields are read, so that they do
         # not depend on which template a source had when the file came in.
         source = source_key(source_url=normalised.source_url, root=root)
+        template = templates.get(source)
         normalised.body, zones = finish_body(
-            normalised.body, title=normalised.title, template=templates.get(source)
+            normalised.body, title=normalised.title, template=template
         )
         outcome, document_id = store_record(
             normalised,
@@ -210,8 +215,10 @@ def _import_record(
             source_file=label,
             extra={
                 "template_source": source,
-                # Confirmed when the source's template is learned again.
-                "template_digest": "",
+                # "" until the source's template is learned again.
+                "template_digest": pending_digest(
+                    locator=locator, source=source, zones=zones, template=template
+                ),
                 "template_zones": zones,
             },
         )

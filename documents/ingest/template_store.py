@@ -17,7 +17,7 @@ from documents.ingest.template import (
     reclean,
     zone_keys,
 )
-from documents.models import Document, SourceTemplate
+from documents.models import Document, SourcePath, SourceTemplate
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,26 @@ class TemplateBook:
             )
             self._cache[source_key] = Template(frozenset(lines)) if lines else EMPTY
         return self._cache[source_key]
+
+
+def pending_digest(
+    *, locator: str, source: str, zones: dict, template: Template
+) -> str:
+    """The digest to store with a document read again: "" (learn the source
+    again) unless it was stored from this source with these very zones and
+    this template, so that it can change nothing the source learns."""
+    stored = (
+        SourcePath.objects.filter(locator=locator)
+        .values_list(
+            "document__template_source",
+            "document__template_digest",
+            "document__template_zones",
+        )
+        .first()
+    )
+    if stored == (source, template.digest, zones):
+        return template.digest
+    return ""
 
 
 def relearn_templates() -> list[int]:

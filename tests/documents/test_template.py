@@ -371,6 +371,25 @@ def test_a_kill_before_learning_is_finished_by_the_next_run(
     _assert_clean(kept)
 
 
+@pytest.mark.django_db
+def test_files_read_again_under_the_same_template_change_nothing(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "qingtian"
+    folder.mkdir()
+    kept = _toolbar_pages(folder, corpus_dir, 6)
+    _import(folder)
+    snapshot = list(Document.objects.order_by("pk").values())
+    # A new pipeline version reads every file again.
+    monkeypatch.setattr("documents.ingest.pipeline.PIPELINE_VERSION", "test-bump")
+
+    summary = _import(folder)
+
+    assert summary.count(Outcome.UNCHANGED) == len(kept)
+    assert summary.changed_ids == []
+    assert list(Document.objects.order_by("pk").values()) == snapshot
+
+
 # -- Unknown HTML templates --------------------------------------------------------
 
 
