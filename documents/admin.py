@@ -15,7 +15,13 @@ from documents import selectors, services
 from documents.citation import FIELD_LABELS
 from documents.ingest import merge, review
 from documents.ingest.fingerprint import content_hash, text_key
-from documents.models import Division, Document, ReviewItem, SourcePath
+from documents.models import (
+    Division,
+    Document,
+    ReviewItem,
+    SourcePath,
+    SourceTemplate,
+)
 
 # The form fields behind each field whose source is recorded (field_sources).
 _FORM_FIELDS = {
@@ -248,3 +254,15 @@ class ReviewQueueAdmin(DocumentAdmin):
         notes = [n for n in obj.review_notes or [] if review.is_reason(n)]
         shown = [n.removeprefix(review.PREFIX) for n in notes]
         return "；".join(shown) or "；".join(obj.review_notes or [])[:200]
+
+
+@admin.register(SourceTemplate)
+class SourceTemplateAdmin(admin.ModelAdmin):
+    """What the importer cuts from each source's bodies (learned, not edited)."""
+
+    list_display = ("source_key", "documents", "updated_at")
+    search_fields = ("source_key",)
+    readonly_fields = ("source_key", "lines", "digest", "documents", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # Learned by import_plans from the documents.

@@ -150,6 +150,20 @@ class Document(models.Model):
     # of one document from different sources share it.
     text_key = models.CharField(_("文本指纹"), max_length=64, blank=True, db_index=True)
 
+    # The page template cut from the body (documents/ingest/template.py): the
+    # source it was learned from, the digest of the template that cleaned this
+    # body ("" until the source's template is learned again after an import),
+    # and the head and tail zones the body is cleaned again from.
+    template_source = models.CharField(
+        _("模板来源"), max_length=300, blank=True, editable=False
+    )
+    template_digest = models.CharField(
+        _("模板摘要"), max_length=64, blank=True, db_index=True, editable=False
+    )
+    template_zones = models.JSONField(
+        _("模板区"), default=dict, blank=True, editable=False
+    )
+
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -180,6 +194,9 @@ class Document(models.Model):
             models.Index(fields=["updated_at"], name="doc_updated"),
             # A copy from another source is looked for by its title (store.py).
             models.Index(fields=["title"], name="doc_title"),
+            models.Index(
+                fields=["template_source", "template_digest"], name="doc_template"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -208,6 +225,23 @@ class Document(models.Model):
             for name in self.PROVENANCE_FIELDS
             if values[name] not in (None, "") and name not in self.inferred
         ]
+
+
+class SourceTemplate(models.Model):
+    """The page template learned from one source's documents (a folder or a host)."""
+
+    source_key = models.CharField(_("来源"), max_length=300, unique=True)
+    lines = models.JSONField(_("模板行"), default=list, blank=True)
+    digest = models.CharField(_("摘要"), max_length=64)
+    documents = models.PositiveIntegerField(_("学习文档数"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("来源模板")
+        verbose_name_plural = _("来源模板")
+
+    def __str__(self) -> str:
+        return self.source_key
 
 
 class SourcePath(models.Model):

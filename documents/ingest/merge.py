@@ -47,6 +47,10 @@ TEXT_FIELDS = (
     "source_file",
     "content_hash",
     "text_key",
+    # The page template cut from the body goes with the body.
+    "template_source",
+    "template_digest",
+    "template_zones",
 )
 READ, INFERRED, WEAK, ADMIN = "read", "inferred", "weak", "admin"
 _STRENGTH = {ADMIN: 4, READ: 3, INFERRED: 2, WEAK: 1}

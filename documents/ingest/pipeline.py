@@ -18,6 +18,12 @@ from documents.ingest.normalise import normalise
 from documents.ingest.read import is_record_file, iter_source_files, read_source
 from documents.ingest.records import RawRecord
 from documents.ingest.store import Outcome, known_unchanged, store_record
+from documents.ingest.template import finish_body, source_key
+from documents.ingest.template_store import (
+    TemplateBook,
+    pending_digest,
+    relearn_templates,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +44,8 @@ class ItemResult:
 @dataclass
 class ImportSummary:
     results: list[ItemResult] = field(default_factory=list)
+    # Stored documents whose body a newly learned source template changed.
+    recleaned: list[int] = field(default_factory=list)
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
@@ -52,6 +60,7 @@ class ImportSummary:
                 if r.document_id is not None
                 and r.outcome in (Outcome.IMPORTED, Outcome.UPDATED)
             }
+            | set(self.recleaned)
         )
 
     @property
@@ -78,6 +87,9 @@ def import_paths(
 
     Index files are read first, so that each text file they name is imported
     once, joined to its row, whether the folder or the index comes first.
+    Each folder's documents are cleaned with their sources' stored templates;
+    after the folder, the templates of sources with new documents are learned
+    again and those sources' bodies cleaned again where the template changed.
     """
     summary = ImportSummary()
 
@@ -87,11 +99,11 @@ def import_paths(
             if on_result is not None:
                 on_result(result)
 
-    files = [
-        (path, source_label(path, root))
+    per_root = [
+        (root, [(path, source_label(path, root)) for path in iter_source_files([root])])
         for root in paths
-        for path in iter_source_files([root])
     ]
+    files = [item for _root, items in per_root for item in items]
     labels = {path.resolve(): label for path, label in reversed(files)}
     indexes = _plan_indexes(path for path, _label in files)
     rows_by_file = _rows_by_file(indexes.values())
@@ -102,16 +114,31 @@ def import_paths(
     for target, row in _rows_by_file(nearby.values()).items():
         rows_by_file.setdefault(target, row)
     done: set[Path] = set()
-    for path, label in files:
-        key = path.resolve()
-        index = indexes.get(key)
-        if index is not None:
-            emit(_import_index(index, label=label, labels=labels, done=done))
-        elif key not in done:
-            done.add(key)
-            emit(import_file(path, label=label, index_row=rows_by_file.get(key)))
-        if on_file is not None:
-            on_file(path)
+    for root, items in per_root:
+        source = _Source(str(root.resolve()), TemplateBook())
+        for path, label in items:
+            key = path.resolve()
+            index = indexes.get(key)
+            if index is not None:
+                emit(
+                    _import_index(
+                        index, label=label, labels=labels, done=done, source=source
+                    )
+                )
+            elif key not in done:
+                done.add(key)
+                emit(
+                    import_file(
+                        path,
+                        label=label,
+                        index_row=rows_by_file.get(key),
+                        root=source.root,
+                        templates=source.templates,
+                    )
+                )
+            if on_file is not None:
+                on_file(path)
+        summary.recleaned.extend(relearn_templates())
     return summary
 
 
@@ -170,8 +197,21 @@ def _plan_indexes(paths: Iterable[Path]) -> dict[Path, IndexFile]:
     return indexes
 
 
+@dataclass(frozen=True)
+class _Source:
+    """The imported folder and the templates its documents are cleaned with."""
+
+    root: str
+    templates: TemplateBook
+
+
 def _import_index(
-    index: IndexFile, *, label: str, labels: dict[Path, str], done: set[Path]
+    index: IndexFile,
+    *,
+    label: str,
+    labels: dict[Path, str],
+    done: set[Path],
+    source: _Source,
 ) -> Iterator[ItemResult]:
     """Each row's file, joined to the row; rows whose file is missing reported."""
     locator = str(index.path.resolve())
@@ -195,7 +235,13 @@ def _import_index(
         target_label = labels.get(row.target) or source_label(
             row.target, index.path.parent
         )
-        yield from import_file(row.target, label=target_label, index_row=row)
+        yield from import_file(
+            row.target,
+            label=target_label,
+            index_row=row,
+            root=source.root,
+            templates=source.templates,
+        )
 
 
 def count_files(paths: Sequence[Path]) -> int:
@@ -204,13 +250,21 @@ def count_files(paths: Sequence[Path]) -> int:
 
 
 def import_file(
-    path: Path, *, label: str, index_row: IndexRow | None = None
+    path: Path,
+    *,
+    label: str,
+    index_row: IndexRow | None = None,
+    root: str = "",
+    templates: TemplateBook | None = None,
 ) -> Iterator[ItemResult]:
     """Import one file, which may hold one document or many.
 
     ``index_row`` is the row of an index file that names this file: its
     metadata joins the file's, and a change to either reads the file again.
+    ``root`` is the imported folder (the source of documents without a URL).
     """
+    templates = templates if templates is not None else TemplateBook()
+    root = root or str(path.resolve().parent)
     locator = str(path.resolve())
     limit = (
         settings.PLANSITE_MAX_RECORD_FILE_BYTES
@@ -270,6 +324,8 @@ def import_file(
             label=label + outcome.suffix,
             encoding=decoded.encoding,
             warnings=decoded.warnings,
+            root=root,
+            templates=templates,
         )
 
 
@@ -281,14 +337,34 @@ def _import_record(
     label: str,
     encoding: str,
     warnings: list[str],
+    root: str,
+    templates: TemplateBook,
 ) -> ItemResult:
     try:
         unchanged_id = known_unchanged(locator, file_hash)
         if unchanged_id is not None:
             return ItemResult(locator, Outcome.UNCHANGED, unchanged_id)
         normalised = normalise(record, encoding=encoding, warnings=warnings)
+        # The template stage comes after the fields are read, so that they do
+        # not depend on which template a source had when the file came in.
+        source = source_key(source_url=normalised.source_url, root=root)
+        template = templates.get(source)
+        normalised.body, zones = finish_body(
+            normalised.body, title=normalised.title, template=template
+        )
         outcome, document_id = store_record(
-            normalised, locator=locator, file_hash=file_hash, source_file=label
+            normalised,
+            locator=locator,
+            file_hash=file_hash,
+            source_file=label,
+            extra={
+                "template_source": source,
+                # "" until the source's template is learned again.
+                "template_digest": pending_digest(
+                    locator=locator, source=source, zones=zones, template=template
+                ),
+                "template_zones": zones,
+            },
         )
         return ItemResult(locator, outcome, document_id)
     except RejectedInput as exc:

@@ -86,6 +86,10 @@ def document_values(record: NormalisedRecord, *, source_file: str) -> dict[str, 
         "body": record.body,
         "content_hash": record.content_hash,
         "text_key": text_key(record.body),
+        # The template stage's (pipeline.py passes them as ``extra``).
+        "template_source": "",
+        "template_digest": "",
+        "template_zones": {},
         "needs_review": record.needs_review,
         "inferred": sorted(set(record.inferred)),
         "review_notes": record.notes,
@@ -93,10 +97,18 @@ def document_values(record: NormalisedRecord, *, source_file: str) -> dict[str, 
 
 
 def store_record(
-    record: NormalisedRecord, *, locator: str, file_hash: str, source_file: str
+    record: NormalisedRecord,
+    *,
+    locator: str,
+    file_hash: str,
+    source_file: str,
+    extra: dict[str, Any] | None = None,
 ) -> tuple[Outcome, int]:
-    """Create, update or leave alone the document this source describes."""
-    values = document_values(record, source_file=source_file)
+    """Create, update or leave alone the document this source describes.
+
+    ``extra`` holds further Document values (the template stage's).
+    """
+    values = {**document_values(record, source_file=source_file), **(extra or {})}
     said = merge.source_values(record, values, label=source_file[:1000])
     try:
         with transaction.atomic():

@@ -6,6 +6,7 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from documents.ingest.extract.main_content import main_text
 from documents.ingest.extract.text_page import extract_labelled, scan_labels
 from documents.ingest.records import RawRecord
 
@@ -70,7 +71,11 @@ def extract_html(text: str) -> RawRecord:
     record = scan_labels(remainder, layout="html")
     record.original = text
     if inner is None:
-        inner = extract_labelled(remainder, layout="html", accept_title=titles.agrees)
+        # No container of ours: a main-content extractor finds the text on a
+        # template we have no rule for; failing that, the whole page is read.
+        inner = extract_labelled(
+            main_text(text) or remainder, layout="html", accept_title=titles.agrees
+        )
     record.body = inner.body
     record.breadcrumb.extend(inner.breadcrumb)
     line_title = ""

@@ -54,6 +54,11 @@ class Command(BaseCommand):
 
         summary = import_paths(paths, on_result=report, on_file=lambda _p: bar.update())
         bar.close()
+        if summary.recleaned and verbosity >= 1:
+            self.stdout.write(
+                f"模板更新 source templates learned again: "
+                f"{len(summary.recleaned)} stored bodies cleaned again"
+            )
         changed = summary.changed_ids
         if changed:
             services.refresh_statistics()
