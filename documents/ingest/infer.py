@@ -91,6 +91,14 @@ def plan_year_from_text(
     return None
 
 
+_YEARLY_KINDS = re.compile(r"计划|要点|总结|报告|安排|打算|思路|规划")
+
+
+def expects_plan_year(title: str) -> bool:
+    """Whether a document with this title is for a year (or its title is unknown)."""
+    return not title or bool(_YEARLY_KINDS.search(title))
+
+
 def document_kind(title: str, body: str, category: str = "") -> str:
     """What sort of text this is, for a derived title."""
     text = f"{title} {category}"

@@ -114,6 +114,9 @@ def normalise(
                 )
     if raw.positional:
         record.inferred.extend(sorted(raw.positional))
+        # A date whose meaning was taken from its position is a guess; one read
+        # from the signature block or a meeting line (below) is not.
+        record.weak |= {"doc_date", "publish_date"} & raw.positional
         record.notes.append(
             "元数据无标签，按位置识别：" + "、".join(sorted(raw.positional))
         )
@@ -397,9 +400,7 @@ def _title(record: NormalisedRecord) -> None:
 def _needs_review(record: NormalisedRecord, warnings: list[str]) -> bool:
     """Flag the record and add one stable note per reason (documents.ingest.review)."""
     # Derived titles, text-only regions and dates placed by position are guesses too.
-    record.weak |= {"title", "region", "doc_date", "publish_date"} & set(
-        record.inferred
-    )
+    record.weak |= {"title", "region"} & set(record.inferred)
     # An export of this archive says which inferred fields were weak (its notes).
     record.weak |= {n for n in record.inferred if review.weak_reason(n) in record.notes}
     region = record.region
@@ -411,6 +412,7 @@ def _needs_review(record: NormalisedRecord, warnings: list[str]) -> bool:
         doc_date=record.doc_date,
         publish_date=record.publish_date,
         plan_year=record.plan_year,
+        plan_year_expected=infer.expects_plan_year(record.title),
         weak=record.weak,
     )
     if warnings:

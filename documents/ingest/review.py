@@ -61,9 +61,14 @@ def field_reasons(
     doc_date: date | None,
     publish_date: date | None,
     plan_year: int | None,
+    plan_year_expected: bool = True,
     weak: Iterable[str] = (),
 ) -> list[str]:
-    """The reasons a record with these values needs review, in a fixed order."""
+    """The reasons a record with these values needs review, in a fixed order.
+
+    A missing plan year counts only for a document that is for a year (a plan,
+    report or summary); a notice or a set of rules has none to miss.
+    """
     reasons = []
     if not issuer:
         reasons.append(NO_ISSUER)
@@ -73,7 +78,7 @@ def field_reasons(
         reasons.append(NO_DATES)
     if doc_date is not None and publish_date is not None and doc_date > publish_date:
         reasons.append(DATE_ORDER)
-    if plan_year is None:
+    if plan_year is None and plan_year_expected:
         reasons.append(NO_PLAN_YEAR)
     weak = set(weak)
     reasons += [weak_reason(name) for name in _WEAK_LABELS if name in weak]

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from documents.ingest import merge, review
+from documents.ingest import infer, merge, review
 from documents.ingest.errors import RejectedInput
 from documents.ingest.fingerprint import (
     bare_text,
@@ -310,6 +310,7 @@ def _merge(
             doc_date=target.doc_date,
             publish_date=target.publish_date,
             plan_year=target.plan_year,
+            plan_year_expected=infer.expects_plan_year(target.title),
             weak=weak,
         )
         reasons += mine.get("reasons", [])

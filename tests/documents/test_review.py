@@ -133,3 +133,28 @@ def test_field_reasons_are_a_function_of_the_values() -> None:
         )
         == []
     )
+
+
+def test_a_notice_without_a_plan_year_is_not_flagged(
+    imported: dict[str, Document],
+) -> None:
+    doc = imported["notice_no_year.txt"]
+    assert doc.plan_year is None
+    assert not doc.needs_review
+    assert _reasons(doc) == []
+
+
+def test_a_plan_without_a_plan_year_is_flagged(imported: dict[str, Document]) -> None:
+    doc = imported["plan_no_year.txt"]
+    assert doc.plan_year is None
+    assert doc.needs_review
+    assert _reasons(doc) == [review.NO_PLAN_YEAR]
+
+
+def test_a_date_from_the_signature_block_is_not_weak_evidence(
+    imported: dict[str, Document],
+) -> None:
+    doc = imported["signature_dated.txt"]
+    assert str(doc.doc_date) == "2024-01-26" and "doc_date" in doc.inferred
+    assert not doc.needs_review
+    assert _reasons(doc) == []
