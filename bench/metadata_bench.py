@@ -172,19 +172,51 @@ def compare_region(truth: dict[str, Any], got: dict[str, str]) -> str:
     return PARTIAL if coarser else RIGHT
 
 
+# The model's department flag, by the names it has had or may have.
+DEPARTMENT_FIELDS = ("issuer_is_department", "is_department", "department")
+
+
+def level_fields(doc: Any) -> tuple[str | None, str | None]:
+    """The names of the model's own level and department fields (None: no such field).
+
+    A Django model instance is asked through ``_meta``; a plain object (the
+    tests' stand-ins) by its attributes.
+    """
+    meta = getattr(doc, "_meta", None)
+    fields = meta.get_fields() if meta is not None else ()
+    names = {f.name for f in fields} if meta is not None else set(vars(doc))
+    level = "level" if "level" in names else None
+    department = next((n for n in DEPARTMENT_FIELDS if n in names), None)
+    return level, department
+
+
 def importer_level(doc: Any) -> tuple[str, bool | None, bool]:
     """The importer's level, its department flag, and whether the level was derived.
 
-    Its own ``level`` field when the model has one, else the deepest region.
+    ``Document.level`` when the model has that field (blank there means the
+    importer set none: empty, not derived); else the deepest region name, as
+    before the model had a level. The department flag is None when the model
+    has no such field (then it is not scored).
     """
-    level = getattr(doc, "level", None)
-    department = getattr(doc, "is_department", getattr(doc, "department", None))
+    level_field, department_field = level_fields(doc)
+    department = getattr(doc, department_field) if department_field else None
     if isinstance(department, str):
         department = department.lower() in ("1", "true", "yes")
-    derived = blank(level)
-    if derived:
-        level = next((k for k in reversed(REGION_LEVELS) if getattr(doc, k, "")), "")
-    return level or "", department, derived
+    if level_field:
+        level = getattr(doc, level_field)
+        return ("" if blank(level) else str(level)), department, False
+    level = next((k for k in reversed(REGION_LEVELS) if getattr(doc, k, "")), "")
+    return level, department, True
+
+
+def level_source() -> str:
+    """Where the bench reads the importer's level: the model field or the region."""
+    from documents.models import Document
+
+    own, department = level_fields(Document)
+    if own:
+        return "Document.level" + (f" + Document.{department}" if department else "")
+    return "derived from the deepest region name (the model has no level field)"
 
 
 def chrome_in_body(body: str, chrome: list[str]) -> list[str]:
@@ -370,6 +402,7 @@ def evaluate(labels: list[dict[str, Any]], shared: Path) -> dict[str, Any]:
         )
     labelled_ids = {r["document_id"] for r in results if r["document_id"]}
     return {
+        "level_source": level_source(),
         "results": results,
         "split": split_docs,
         "unlabelled_documents": len(set(docs) - labelled_ids),
@@ -410,6 +443,7 @@ def print_report(
         f"{len(evaluation['split'])} imported twice (CSV row and file apart), "
         f"{evaluation['unlabelled_documents']} unlabelled documents imported"
     )
+    p(f"level read from: {evaluation.get('level_source', '?')}")
     head = "n  right  wrong  empty"
     p(f"\n{'TUNE':<13} {'stated (labelled)':>26} | {'unstated (inferred)':>26}")
     p(f"{'field':<13} {head:>26} | {head:>26}")
@@ -494,6 +528,7 @@ def figures(evaluation: dict[str, Any], table: dict, imports: dict) -> dict[str,
             }
             for field in (*FIELDS, "ALL")
         },
+        "level_source": evaluation["level_source"],
         "split": evaluation["split"],
         "unlabelled_documents": evaluation["unlabelled_documents"],
         "documents": evaluation["results"],

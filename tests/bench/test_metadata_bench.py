@@ -98,6 +98,30 @@ def test_level_from_region_when_the_model_has_no_level():
     assert mb.compare_level(truth, "", None) == mb.EMPTY
 
 
+def test_level_from_the_models_own_field_when_it_has_one():
+    truth = {"value": "county", "department": True, "how": "unstated"}
+    pingtan = dict(province="福建省", city="福州市", county="平潭县")
+    # The model's level field is read, not the region: a blank one is empty.
+    unset = doc(**pingtan, level="", issuer_is_department=False)
+    assert mb.importer_level(unset) == ("", False, False)
+    assert mb.compare_level(truth, *mb.importer_level(unset)[:2]) == mb.EMPTY
+    bureau = doc(**pingtan, level="county", issuer_is_department=True)
+    assert mb.compare_level(truth, *mb.importer_level(bureau)[:2]) == mb.RIGHT
+    office = doc(**pingtan, level="county", issuer_is_department=False)
+    assert mb.compare_level(truth, *mb.importer_level(office)[:2]) == mb.WRONG
+
+
+def test_level_fields_follow_the_document_model():
+    from documents.models import Document
+
+    names = {f.name for f in Document._meta.get_fields()}
+    level, department = mb.level_fields(Document)
+    assert (level is not None) == ("level" in names)
+    assert department is None or department in names
+    source = mb.level_source()
+    assert source.startswith("Document.level" if level else "derived")
+
+
 def test_document_tally_counts_each_outcome():
     label = json.loads(
         json.dumps(
