@@ -92,10 +92,16 @@ def locator(label_path: str, record: str | None, shared: Path) -> str:
     return f"{path}#{record}" if record else path
 
 
-def holdout_ids(ids: list[str], source: str) -> set[str]:
-    """A quarter of a source's documents, by a fixed seeded shuffle."""
+def holdout_ids(ids: list[str], source: str, batch: int = 1) -> set[str]:
+    """A quarter of a source's documents, by a fixed seeded shuffle.
+
+    Documents added to a source later form a new ``batch`` (the label's
+    ``batch`` key, 1 when absent) with its own seed, so adding documents never
+    re-draws the holdout of the ones already labelled.
+    """
     order = sorted(ids)
-    random.Random(f"plansite-13-{source}").shuffle(order)
+    seed = f"plansite-13-{source}" + (f"-batch{batch}" if batch > 1 else "")
+    random.Random(seed).shuffle(order)
     return set(order[: round(len(order) / 4)])
 
 

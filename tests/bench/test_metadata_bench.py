@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import functools
+import html
 import json
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -214,16 +216,33 @@ def test_label_set_size_sources_levels_and_holdout():
     assert {"national", "province", "county", "township"} <= levels
     ids = [lab["id"] for lab in LABELS]
     assert len(ids) == len(set(ids))
-    for source in sources:
-        mine = [lab for lab in LABELS if lab["source"] == source]
-        expected = mb.holdout_ids([lab["id"] for lab in mine], source)
+    batches = {(lab["source"], lab.get("batch", 1)) for lab in LABELS}
+    for source, batch in batches:
+        mine = [
+            lab
+            for lab in LABELS
+            if lab["source"] == source and lab.get("batch", 1) == batch
+        ]
+        expected = mb.holdout_ids([lab["id"] for lab in mine], source, batch)
         assert {lab["id"] for lab in mine if lab["holdout"]} == expected
+    assert 0.2 <= sum(lab["holdout"] for lab in LABELS) / len(LABELS) <= 0.3
+
+
+def test_a_later_batch_never_redraws_the_first():
+    first = [f"s/{n}" for n in range(8)]
+    drawn = mb.holdout_ids(first, "s")
+    assert drawn == mb.holdout_ids(list(reversed(first)), "s")
+    later = mb.holdout_ids([f"s/{n}" for n in range(8, 16)], "s", 2)
+    assert len(drawn) == len(later) == 2 and not drawn & later
 
 
 @functools.cache
 def squashed_source(path: str, record: str | None) -> str:
     """The text a label's sentences come from: the file, or its JSON-lines record."""
     text = mb.resolve(path, SHARED).read_text(encoding="utf-8")
+    if path.endswith((".html", ".htm")):
+        # A page's text: tags split its sentences (one word per <span>).
+        text = html.unescape(re.sub(r"<[^>]+>", "", text))
     if record and record.startswith("L"):
         line = text.splitlines()[int(record[1:]) - 1]
         text = "\n".join(str(v) for v in json.loads(line).values())
