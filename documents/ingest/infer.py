@@ -16,6 +16,7 @@ _PLAN_WORDS = re.compile(
     r"计划|要点|安排|思路|打算|任务|目标|规划|方案|工作报告|政府工作"
 )
 _SUMMARY_WORDS = re.compile(r"总结|回顾|完成情况")
+_YEAR_RANGE = re.compile(_YEAR + r"\s*年?\s*[-－—–~～至到]+\s*" + _YEAR + r"\s*年")
 
 # 十一五 = 2006-2010, 十二五 = 2011-2015, ... (五年规划 periods).
 _FIVE_YEAR = {"十一": 2006, "十二": 2011, "十三": 2016, "十四": 2021, "十五": 2026}
@@ -48,6 +49,10 @@ def plan_year_from_title(title: str) -> Inference | None:
     years = [(int(m.group(1)), m.end()) for m in _TITLE_YEAR.finditer(title or "")]
     if not years:
         return None
+    period = _YEAR_RANGE.search(title)
+    if period is not None:
+        # 2025年—2027年, 2021-2025年: a plan for a period starts in its first year.
+        return Inference(int(period.group(1)), "取自标题中规划期的起始年份")
     if len(years) == 1:
         return Inference(years[0][0], "取自标题中的年份")
     for year, end in years:

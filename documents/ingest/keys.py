@@ -44,9 +44,10 @@ _KEY_FIELDS: dict[str, str] = {
     "planyear": "plan_year",
     "year": "plan_year",
     "category": "category",
-    "columnname": "category",
-    "column": "category",
-    "channel": "category",
+    # A site's section (栏目), not a 主题分类: read so it stays out of the body.
+    "columnname": "ignored",
+    "column": "ignored",
+    "channel": "ignored",
     "docnumber": "doc_number",
     "docno": "doc_number",
     "filenumber": "doc_number",

@@ -32,13 +32,17 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "时间",
     ),
     "doc_number": ("文号", "发文字号", "发文文号", "文件编号"),
-    "category": ("主题分类", "信息分类", "分类", "栏目", "所属栏目", "体裁分类"),
+    # The 主题分类 a page gives. A 栏目 (the site's section) is not a category: it
+    # names where a site filed the page, in each site's own words.
+    "category": ("主题分类", "信息分类", "分类", "体裁分类"),
     "disclosure": ("公开方式", "公开形式"),
     # The level of the issuing government (层级: 街镇级, 区级, 市级 …).
     "level": ("层级", "发文层级", "行政层级"),
     "source_url": ("原文链接", "原文地址", "链接", "网址"),
     # Recognised so they never leak into the body, but not stored.
     "ignored": (
+        "栏目",
+        "所属栏目",
         "公开范围",
         "公开时限",
         "有效性",

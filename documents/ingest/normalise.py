@@ -124,7 +124,6 @@ def normalise(
     meeting = find_meeting_line(record.body)
     _doc_date(record, signature, meeting)
     _plan_year(record, fields.get("plan_year", ""))
-    _category(record, raw)
     _issuer(record, signature, meeting)
     _level(record, raw)
     _region(record, raw, signature, meeting)
@@ -190,7 +189,13 @@ def _plan_year(record: NormalisedRecord, raw_year: str) -> None:
     doc_year = dated.year if dated else None
     guess = infer.plan_year_from_title(record.title)
     weak = False
-    if guess is None:
+    if guess is None and not infer.expects_plan_year(record.title):
+        # A notice or a set of rules is for no year of its own: researchers count
+        # it in the year it was written, else published.
+        if doc_year is not None:
+            how = "成文日期" if record.doc_date else "发布日期"
+            guess = infer.Inference(doc_year, f"非年度文件，取{how}的年份")
+    elif guess is None:
         kind = infer.document_kind(record.title, record.body, record.category)
         guess = infer.plan_year_from_text(
             record.body, doc_year=doc_year, summary=kind == infer.KIND_SUMMARY
@@ -204,35 +209,6 @@ def _plan_year(record: NormalisedRecord, raw_year: str) -> None:
     record.notes.append(f"计划年度{guess.value}：{guess.how}")
     if weak:
         record.weak.add("plan_year")
-
-
-def _is_place(name: str) -> bool:
-    gazetteer = default_gazetteer()
-    return bool(gazetteer.find(name) or gazetteer.find_townships(name))
-
-
-def _category(record: NormalisedRecord, raw: RawRecord) -> None:
-    if record.category and raw.labels.get("category") == "<meta>":
-        # <meta name="ColumnName" content="柳埠街道">: the site's section for a
-        # place, not the document's category.
-        if _is_place(record.category):
-            record.notes.append(f"栏目名称“{record.category}”是地名，未作主题分类")
-            record.category = ""
-        return
-    if record.category or not raw.breadcrumb:
-        return
-    last = raw.breadcrumb[-1]
-    # A breadcrumb ending in a place (… > 锦丰镇) names the site's section for that
-    # place, not the document's category.
-    if (
-        last
-        and last not in ("首页", "正文")
-        and len(last) <= 20
-        and not _is_place(last)
-    ):
-        record.category = last
-        record.inferred.append("category")
-        record.notes.append(f"主题分类取自页面导航：{last}")
 
 
 def _doc_date(

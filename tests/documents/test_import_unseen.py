@@ -68,7 +68,7 @@ EXPECTED = {
         "2023-01-05",
         "09:30",
         2022,
-        "计划总结",
+        "",  # <meta ColumnName> is the site's section, not a 主题分类
         "",
         "",
         False,
@@ -392,7 +392,7 @@ EXPECTED = {
         "2021-01-08",
         "09:15",
         2020,
-        "计划总结",
+        "综合政务",  # the page's 主题分类; 栏目: 计划总结 is the site's section
         "",
         "",
         False,
@@ -428,11 +428,11 @@ EXPECTED = {
         "2022-01-05",
         "17:41",
         2022,
-        "计划总结",
+        "",  # the breadcrumb names the site's section, not a 主题分类
         "",
         "",
         False,
-        ["category", "plan_year"],
+        ["plan_year"],
     ),
     "17_wenzu_kv_flattened.txt": (
         "ZQ370114-03/2022-00019",
@@ -446,7 +446,7 @@ EXPECTED = {
         "2022-02-16",
         "11:08",
         2022,
-        "计划总结",
+        "综合政务",  # the page's 主题分类; 栏目 is the site's section
         "文祖办发〔2022〕4号",
         "",
         False,
@@ -1006,7 +1006,8 @@ def test_a_place_name_column_is_not_a_category(
     unseen: dict[str, Document],
 ) -> None:
     doc = unseen["15_liubu_plan_published_dec.html"]
-    assert any("柳埠街道" in n and "地名" in n for n in doc.review_notes)
+    # <meta ColumnName content="柳埠街道">: a site's section is never a category.
+    assert doc.category == ""
 
 
 @pytest.mark.parametrize(

@@ -89,3 +89,33 @@ def test_a_summary_with_one_year_stated_needs_no_tie_break() -> None:
     )
     guess = infer.plan_year_from_text(body, doc_year=2021, summary=True)
     assert guess is not None and guess.value == 2020
+
+
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [
+        ("头桥街道建设用地减量化工作实施方案（2025年—2027年）", 2025),
+        ("某县国民经济和社会发展第十四个五年规划（2021-2025年）", 2021),
+        ("某镇2019年至2021年农村人居环境整治三年行动计划", 2019),
+        ("2022年工作总结及2023年工作计划", 2023),
+    ],
+)
+def test_a_plan_for_a_period_is_for_its_first_year(title: str, year: int) -> None:
+    guess = infer.plan_year_from_title(title)
+    assert guess is not None and guess.value == year
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("周巷镇2024年工作计划", True),
+        ("店口镇2020年度政府工作报告", True),
+        ("大堰乡2020年工作总结", True),
+        ("农业农村工作要点", True),
+        ("关于印发《周巷镇村级小型工程建设项目管理办法》的通知", False),
+        ("七宝镇限额以下小型建设工程管理的实施意见", False),
+        ("", True),
+    ],
+)
+def test_which_documents_are_for_a_year(title: str, expected: bool) -> None:
+    assert infer.expects_plan_year(title) is expected

@@ -28,7 +28,7 @@ from documents.ingest.labels import (
         ("文号", "doc_number"),
         ("发文字号", "doc_number"),
         ("主题分类", "category"),
-        ("栏目", "category"),
+        ("栏目", "ignored"),
         ("公开方式", "disclosure"),
         ("浏览次数", "ignored"),
         ("不是标签", None),

@@ -19,8 +19,9 @@ _META_FIELDS = {
     "firstpublishedtime": "publish_date",
     "contentsource": "issuer",
     "source": "issuer",
-    "columnname": "category",
-    "columntype": "category",
+    # The site's section (栏目), not a 主题分类.
+    "columnname": "ignored",
+    "columntype": "ignored",
     "url": "source_url",
     "og:url": "source_url",
 }
