@@ -61,8 +61,10 @@ def test_home_to_a_document_through_the_region_tree(
 
     page.get_by_role("link", name=DOC_TITLE).click()
     assert heading(page) == DOC_TITLE
-    notice = page.get_by_role("complementary", name="部分字段系推断所得")
-    assert "系推断所得：主题分类、计划年度。" in notice.inner_text()
+    # Its 成文日期 (2021-01-13) is later than its 发布日期 (2020-02-26): flagged.
+    notice = page.get_by_role("complementary", name="本条记录待复核")
+    assert "系推断所得：计划年度。" in notice.inner_text()
+    assert "成文日期晚于发布日期" in notice.inner_text()
     meta = page.locator("dl.meta")
     assert "浙江省 › 台州市 › 临海市 › 东塍镇" in meta.inner_text()
     # The mark never breaks in the middle: one line, as wide as it is.
