@@ -20,23 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.ingest import review
 from documents.ingest.fingerprint import has_markup
-from documents.ingest.normalise import NormalisedRecord
+from documents.ingest.normalise import PROVENANCE, NormalisedRecord
 
 # The fields merged one by one. "region" stands for the division and its names,
 # "publish_date" for the date and its time.
-FIELDS = (
-    "index_no",
-    "title",
-    "issuer",
-    "region",
-    "doc_date",
-    "publish_date",
-    "plan_year",
-    "category",
-    "doc_number",
-    "disclosure",
-    "source_url",
-)
+FIELDS = (*PROVENANCE, "source_url")
 REGION_FIELDS = ("division_id", "township", "county", "city", "province")
 # The text of a document comes whole from one source.
 TEXT_FIELDS = (

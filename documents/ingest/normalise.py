@@ -140,7 +140,7 @@ def normalise(
 
 
 # Fields whose provenance is recorded (Document.PROVENANCE_FIELDS).
-_PROVENANCE = (
+PROVENANCE = (
     "index_no",
     "title",
     "issuer",
@@ -157,7 +157,7 @@ _PROVENANCE = (
 def _stated_inferred(record: NormalisedRecord, raw: RawRecord) -> None:
     """An export of this archive says which fields were inferred: a round trip
     must not turn them into fields read from the source."""
-    for name in _PROVENANCE:
+    for name in PROVENANCE:
         if name not in raw.stated_inferred or name in record.inferred:
             continue
         if name == "region":
