@@ -234,3 +234,14 @@ def test_meeting_line_in_traditional_characters() -> None:
     meeting = find_meeting_line(text)
     assert meeting is not None
     assert (meeting.national, meeting.date) == (True, date(1957, 6, 26))
+
+
+def test_bare_department_is_no_place_of_a_look_alike_name() -> None:
+    # 公安 is the short name of 公安县 (湖北): a bare 公安局 is not that county's.
+    body = "按照年度计划开展“双随机”抽查。检查对象6家，均无问题。"
+    raw = RawRecord(original=body, layout="plain", body=body)
+    raw.offer("issuer", "公安局", label="发布机构")
+    record = normalise(raw)
+    assert record.issuer == "公安局"  # nothing names its government: as read
+    assert record.level == ""
+    assert record.region is None or record.region.county != "公安县"
