@@ -182,7 +182,7 @@ def complete_department(name: str, evidence: list[str]) -> IssuerGuess | None:
             continue
         if _GOVERNMENT_SUFFIX.search(place) or issuer_level(place) is None:
             continue
-        return IssuerGuess(f"{place}{core}", f"据文中机关名称{organ}补全“{name}”")
+        return IssuerGuess(f"{place}{core}", f"据本文件所记机关名称{organ}补全“{name}”")
     return None
 
 

@@ -325,7 +325,7 @@ def _refine_issuer(
     named = issuer_from_title(title)
     if named is not None:
         evidence.append(named.name)
-    evidence += raw.offered.get("issuer", [])
+    evidence += [*raw.offered.get("issuer", []), raw.site_name]
     for guess in (
         complete_department(record.issuer, evidence),
         government_of_place(record.issuer, title=title, meeting=meeting),

@@ -245,3 +245,11 @@ def test_bare_department_is_no_place_of_a_look_alike_name() -> None:
     assert record.issuer == "公安局"  # nothing names its government: as read
     assert record.level == ""
     assert record.region is None or record.region.county != "公安县"
+
+
+def test_short_department_completed_from_the_sites_own_name() -> None:
+    # 发布机构 区交通运输局 on a site whose <meta name="SiteName"> is its government.
+    record = _read("site_department.html")
+    assert record.issuer == "平潭综合实验区交通运输局"
+    assert (record.level, record.department) == ("county", True)
+    assert any("补全" in note for note in record.notes)
