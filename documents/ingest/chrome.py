@@ -175,8 +175,34 @@ def trim_tail(paragraphs: list[str]) -> list[str]:
             and not RELATED_MARKER.match(paragraphs[start - 1])
         ):
             start -= 1
-        if start and start < end and RELATED_MARKER.match(paragraphs[start - 1]):
+        if (
+            start
+            and start < end
+            and RELATED_MARKER.match(paragraphs[start - 1])
+            and not _ends_signed(paragraphs[start - 1], paragraphs[start:end])
+        ):
             end = start - 1
             continue
         break
     return paragraphs[:end]
+
+
+# A 公文's attachment list (附件：1、… 2、…) stands before its signature: a list
+# under 附件 that ends with an organ's line and a date line is the text's own.
+_ATTACHMENT_MARKER = re.compile(r"^(?:相关)?附件\s*[:：]?\s*$")
+_SIGNATURE_DATE = re.compile(
+    r"^[（(]?(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年"
+    r"[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日[）)]?$"
+)
+_SIGNATURE_ORGAN = re.compile(
+    r"(?:政府|办事处|委员会|管委会|党委|党工委|局|厅|办公室|中心|镇|乡|街道)$"
+)
+
+
+def _ends_signed(marker: str, block: list[str]) -> bool:
+    return (
+        bool(_ATTACHMENT_MARKER.match(marker))
+        and len(block) >= 2
+        and bool(_SIGNATURE_DATE.match(block[-1].strip()))
+        and bool(_SIGNATURE_ORGAN.search(block[-2].strip()))
+    )

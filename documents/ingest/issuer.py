@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from documents.gazetteer import default_gazetteer
+from documents.gazetteer.loader import TOWNSHIP
 from documents.ingest.level import issuer_level
 from documents.ingest.signature import MeetingLine, Signature
 
@@ -71,7 +73,7 @@ def issuer_from_signature(signature: Signature | None) -> IssuerGuess | None:
     """The organ that signed the text (落款)."""
     if signature is None or not signature.organ:
         return None
-    return IssuerGuess(signature.organ, "取自文末落款")
+    return IssuerGuess(signature.organ, f"取自{signature.where}")
 
 
 # Other reports read at the same congress, under the same meeting line.
@@ -109,3 +111,99 @@ def infer_issuer(
         guesses.append(issuer_from_title(title))
     guesses.append(issuer_from_meeting(meeting, "" if title_derived else title))
     return next((guess for guess in guesses if guess is not None), None)
+
+
+# Labels that say where a page's text came from (the site's owner, a newspaper),
+# which is not always the organ that issued it. JSON keys are compared lower-case.
+SOURCE_LABELS = frozenset(
+    {"来源", "信息来源", "文章来源", "内容来源", "稿件来源", "source", "contentsource"}
+)
+
+
+def issuer_behind_source(
+    issuer: str, label: str, *, signature: Signature | None, title: str
+) -> IssuerGuess | None:
+    """The organ that signed the text (or the title's) when the issuer was read
+    under a 来源 label; labels such as 发布机构 keep their value."""
+    if label.strip().lower() not in SOURCE_LABELS:
+        return None
+    named = issuer_from_signature(signature) or issuer_from_title(title)
+    # 虎门镇 (the title's) is no better than the 来源's 虎门镇人民政府.
+    if named is None or named.name in issuer:
+        return None
+    return IssuerGuess(named.name, f"{named.how}（“{label}”所记{issuer}是信息来源）")
+
+
+# A department's short name: "区公安局" (this district's), or a bare "公安局".
+_SHORT_DEPARTMENT = re.compile(
+    r"^(?P<mark>区|县|市|州|旗|盟)?(?P<core>[\u4e00-\u9fff]{1,6}"
+    r"(?:局|委员会|委|办公室|办|厅|中心|所|队|站|处|院|部))$"
+)
+# How a government's name ends after its place (平潭综合实验区 + 党工委管委会).
+_GOVERNMENT_SUFFIX = re.compile(
+    r"(?:(?:党工委)?管委会|管理委员会|人民政府|政府|党工委|党委|办事处)$"
+)
+
+
+def _short_department(name: str) -> tuple[str, str] | None:
+    """(mark, core) when ``name`` is a department without its place's name."""
+    match = _SHORT_DEPARTMENT.match(name or "")
+    if match is None:
+        return None
+    core = match["core"]
+    named = issuer_level(core)
+    # "公安局" is no place's: the gazetteer's 公安县 is only a look-alike.
+    if named is not None and any(core.startswith(p.name) for p in named.places):
+        return None
+    return match["mark"] or "", core
+
+
+def complete_department(name: str, evidence: list[str]) -> IssuerGuess | None:
+    """The full name of a department called by its short name (区公安局), from an
+    organ the document names elsewhere (its signature, its title, a 来源 line) or
+    that organ's government, whose place it belongs to. None when nothing says."""
+    short = _short_department(name)
+    if short is None:
+        return None
+    mark, core = short
+    for organ in evidence:
+        organ = re.sub(r"\s+", "", organ or "")
+        named = issuer_level(organ)
+        if named is None or not named.places or organ == name:
+            continue
+        if organ.endswith(core) and len(organ) > len(core) + 1:
+            place = organ[: -len(core)]
+        elif not named.department and _GOVERNMENT_SUFFIX.search(organ):
+            place = _GOVERNMENT_SUFFIX.sub("", organ)
+        else:
+            continue
+        # 区公安局 is a district's: its place must be written as one.
+        if len(place) < 2 or (mark and not place.endswith(mark)):
+            continue
+        if _GOVERNMENT_SUFFIX.search(place) or issuer_level(place) is None:
+            continue
+        return IssuerGuess(f"{place}{core}", f"据本文件所记机关名称{organ}补全“{name}”")
+    return None
+
+
+_WORK_REPORT = re.compile(r"政府工作报告")
+
+
+def government_of_place(
+    name: str, *, title: str, meeting: MeetingLine | None
+) -> IssuerGuess | None:
+    """陕西省 as the issuer of a government work report is the province's
+    government (陕西省人民政府): a place's name, not an organ's."""
+    name = (name or "").strip()
+    # Above the township: a 镇 or 街道 names its own government in everyday use
+    # (店口镇 as 发布机构 of its report), which the archive keeps as read.
+    places = [p for p in default_gazetteer().find(name) if p.level != TOWNSHIP]
+    if not name or not places:
+        return None
+    reports = bool(_WORK_REPORT.search(title or "")) or (
+        meeting is not None and meeting.place == name and not meeting.national
+    )
+    if not reports or _STANDING_COMMITTEE_REPORT.search(title or ""):
+        return None
+    how = f"“{name}”是地名，政府工作报告由其人民政府发布"
+    return IssuerGuess(f"{name}人民政府", how)

@@ -127,8 +127,9 @@ def _place_at(
             if not p.is_pseudo
             and (p.level != TOWNSHIP or word.endswith(("镇", "乡", "街道", "苏木")))
         ]
-        if not places and start == 0:
-            # A short name where the organ's name starts (平潭综合实验区).
+        if not places and start == 0 and len(name) - end >= 2:
+            # A short name where the organ's name starts (平潭综合实验区), with an
+            # organ's name after it: 公安局 is a bare department, not 公安县's 局.
             places = [p for p in gz.find_short(word) if not p.is_pseudo]
         if within:
             inside = [p for p in places if any(gz.contains(w, p) for w in within)]

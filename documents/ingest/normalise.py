@@ -11,13 +11,22 @@ from documents.gazetteer.loader import MUNICIPALITY_CODES
 from documents.ingest import infer, review
 from documents.ingest.dates import find_date
 from documents.ingest.fingerprint import content_hash
-from documents.ingest.issuer import infer_issuer, issuer_from_title
+from documents.ingest.issuer import (
+    IssuerGuess,
+    complete_department,
+    government_of_place,
+    infer_issuer,
+    issuer_behind_source,
+    issuer_from_title,
+)
 from documents.ingest.level import Level, issuer_level, level_from_label
 from documents.ingest.records import RawRecord
 from documents.ingest.region import RegionEvidence, RegionResult, resolve_region
 from documents.ingest.signature import (
     MeetingLine,
     Signature,
+    find_adoption_line,
+    find_cover_signature,
     find_meeting_line,
     find_signature,
 )
@@ -120,11 +129,12 @@ def normalise(
         record.notes.append(
             "元数据无标签，按位置识别：" + "、".join(sorted(raw.positional))
         )
-    signature = find_signature(record.body)
+    signature = find_signature(record.body) or find_cover_signature(record.body)
     meeting = find_meeting_line(record.body)
     _doc_date(record, signature, meeting)
     _plan_year(record, fields.get("plan_year", ""))
     _issuer(record, signature, meeting)
+    _refine_issuer(record, raw, signature, meeting)
     _level(record, raw)
     _region(record, raw, signature, meeting)
     _issuer_from_region(record)
@@ -220,10 +230,15 @@ def _doc_date(
         return
     if signature is not None and signature.date is not None:
         record.doc_date = signature.date
-        record.notes.append(f"成文日期取自文末落款：{signature.lines[-1][:40]}")
+        record.notes.append(
+            f"成文日期取自{signature.where}：{signature.lines[-1][:40]}"
+        )
     elif meeting is not None and meeting.date is not None:
         record.doc_date = meeting.date
         record.notes.append(f"成文日期取自报告题注：{meeting.line[:40]}")
+    elif (adopted := find_adoption_line(record.body)) is not None:
+        record.doc_date = adopted.date
+        record.notes.append(f"成文日期取自通过日期题注：{adopted.line[:40]}")
     else:
         return
     record.inferred.append("doc_date")
@@ -264,6 +279,42 @@ def _issuer(
         record.issuer = guess.name[:_MAX_SHORT]
         record.inferred.append("issuer")
         record.notes.append(f"发布机构{guess.name}：{guess.how}")
+
+
+def _refine_issuer(
+    record: NormalisedRecord,
+    raw: RawRecord,
+    signature: Signature | None,
+    meeting: MeetingLine | None,
+) -> None:
+    """An issuer read under a 来源 label, a department's short name or a bare place
+    is not yet the issuing organ's full name: the document's own evidence says more."""
+    if not record.issuer:
+        return
+    title = "" if "title" in record.inferred else record.title
+    behind = issuer_behind_source(
+        record.issuer, raw.labels.get("issuer", ""), signature=signature, title=title
+    )
+    if behind is not None:
+        _change_issuer(record, behind)
+    evidence = [*(signature.organs if signature is not None else ())]
+    named = issuer_from_title(title)
+    if named is not None:
+        evidence.append(named.name)
+    evidence += [*raw.offered.get("issuer", []), raw.site_name]
+    for guess in (
+        complete_department(record.issuer, evidence),
+        government_of_place(record.issuer, title=title, meeting=meeting),
+    ):
+        if guess is not None:
+            _change_issuer(record, guess)
+
+
+def _change_issuer(record: NormalisedRecord, guess: IssuerGuess) -> None:
+    record.notes.append(f"发布机构“{record.issuer}”改为{guess.name}：{guess.how}")
+    record.issuer = guess.name[:_MAX_SHORT]
+    if "issuer" not in record.inferred:
+        record.inferred.append("issuer")
 
 
 _MUNICIPALITIES = tuple(

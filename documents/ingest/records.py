@@ -19,6 +19,9 @@ class RawRecord:
     breadcrumb: list[str] = field(default_factory=list)
     # Fields whose value was read but whose meaning was taken from its position.
     positional: set[str] = field(default_factory=set)
+    # The site's own name (<meta name="SiteName">), evidence for whose a
+    # department named without its place is.
+    site_name: str = ""
     # Region names given explicitly (CSV/JSON exports carry them).
     region_names: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from documents.ingest.dates import CHINESE_DATE_PATTERN, DATE_PATTERN, find_any_date
+from documents.ingest.level import issuer_level
 
 # Lines that may follow the signature: seals, distribution lists, publication notes,
 # contacts and attachment names. They end nothing, so they are skipped.
@@ -50,6 +51,9 @@ class Signature:
     organs: tuple[str, ...]
     date: date | None
     lines: tuple[str, ...]
+    # Where it was read: 文末落款, or the cover's (印发通知的落款) of a notice that
+    # carries its attachment's text after it.
+    where: str = "文末落款"
 
     @property
     def organ(self) -> str:
@@ -110,16 +114,107 @@ def find_signature(text: str) -> Signature | None:
         day = find_any_date(tail.group(0))
         if names and day is not None:
             return Signature(names, day, (line,))
+    return _run_in_signature(line)
+
+
+# A text flattened into one line ends with its signature run into the last
+# sentence ("…情况表平潭综合实验区公安局2023年12月5日"), perhaps followed by the name of
+# an attached file.
+_RUN_IN = re.compile(
+    rf"(?P<organ>[\u4e00-\u9fff]{{3,40}})[\s\u3000]*(?P<date>{_ANY_DATE})"
+    r"[\s\u3000]*(?:[^\s。；]{1,80}\.(?:xlsx?|docx?|pdf|wps|et|ofd|zip|rar))?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _run_in_signature(line: str) -> Signature | None:
+    """The organ and date a flattened text ends with. The organ is the longest
+    ending of the words before the date that is a place's organ (the gazetteer and
+    the name's structure say), so the attachment's title before it is left out."""
+    if len(line) <= _MAX_ORGAN_LINE:
+        return None
+    match = _RUN_IN.search(line)
+    if match is None:
+        return None
+    words = match["organ"][-_MAX_ORGAN_LINE:]
+    for start in range(len(words) - 2):
+        organ = words[start:]
+        named = issuer_level(organ)
+        if ORGAN_END.search(organ) and named is not None and named.places:
+            day = find_any_date(match["date"])
+            if day is None:
+                return None
+            begin = match.end("organ") - len(organ)
+            return Signature((organ,), day, (line[begin : match.end("date")],))
+    return None
+
+
+# The cover of a notice that carries its attachment (关于印发《X》的通知): a short
+# text, its signature, then the attachment's own title and text.
+_COVER_LINES = 16
+_COVER_ISSUES = re.compile(r"印发|转发|发给你们|予以公布|现予公布")
+_SENTENCE_END = re.compile(r"(?:[。！]|特此通知|特此通告|特此公告)\s*$")
+
+
+# 附件：then the attachments' names, numbered, between a text and its signature.
+_ATTACHMENT_ITEM = re.compile(
+    r"^(?:\d{1,2}|[一二三四五六七八九十]{1,2})[、.．]|^[（(]\d{1,2}[）)]"
+)
+_ATTACHMENT_HEAD = re.compile(r"^附件\s*[:：]")
+
+
+def _before_attachment_list(lines: list[str], cursor: int) -> int:
+    """The index of the line before the 附件 list that ends at ``cursor`` (or
+    ``cursor`` when there is none)."""
+    start = cursor
+    while start > 0 and _ATTACHMENT_ITEM.match(lines[start]):
+        start -= 1
+    if start > 0 and _ATTACHMENT_HEAD.match(lines[start]):
+        return start - 1
+    return cursor
+
+
+def find_cover_signature(text: str) -> Signature | None:
+    """The signature of a cover that issues the attached text after it: organ
+    lines and/or a date line right after the cover's last sentence, followed by
+    more text. A bare date line counts only when the cover says it issues
+    something (印发, 转发), so a dated heading of a report is not taken."""
+    lines = _lines(text)[:_COVER_LINES]
+    for index in range(1, len(lines) - 1):
+        line = lines[index]
+        if not _DATE_ONLY.match(line):
+            continue
+        day = find_any_date(line)
+        if day is None:
+            continue
+        organs: list[str] = []
+        used = [line]
+        cursor = index - 1
+        while cursor > 0 and len(used) < 4:
+            names = _organ_names(lines[cursor])
+            if names is None:
+                break
+            organs[:0] = names
+            used.insert(0, lines[cursor])
+            cursor -= 1
+        cursor = _before_attachment_list(lines, cursor)
+        cover = lines[: cursor + 1]
+        if not cover or not _SENTENCE_END.search(cover[-1]):
+            continue
+        if not organs and not _COVER_ISSUES.search("".join(cover)):
+            continue
+        return Signature(tuple(organs), day, tuple(used), where="印发通知的落款")
     return None
 
 
 # The meeting line of a work report. The place is what stands between 在 and the
 # congress's term (第十四届); national congresses say 全国 after the term.
+# Older reports are printed in traditional characters (會議, 屆).
 _MEETING = re.compile(
     rf"(?P<date>{_ANY_DATE})?\s*在"
-    r"(?P<place>[\u4e00-\u9fff]{0,30}?)(?:第[一二三四五六七八九十百\d]+届)?"
-    r"(?P<national>全国)?人民代表大会(?:第[一二三四五六七八九十百\d]+次)?"
-    r"(?:全体)?会议上"
+    r"(?P<place>[\u4e00-\u9fff]{0,30}?)(?:第[一二三四五六七八九十百\d]+[届屆])?"
+    r"(?P<national>全国|全國)?人民代表大[会會](?:第[一二三四五六七八九十百\d]+次)?"
+    r"(?:全体|全體)?[会會][议議]上"
 )
 _MEETING_ZONE = 600
 _MAX_MEETING_LINE = 80
@@ -162,6 +257,33 @@ def find_meeting_line(text: str) -> MeetingLine | None:
         return None
     day = find_any_date(match["date"]) if match["date"] else None
     return MeetingLine(day, "" if national else place, national, line)
+
+
+# A resolution's or a law's 题注: "（2023年3月13日第十四届全国人民代表大会第一次会议
+# 通过）" under its title.
+_ADOPTION = re.compile(
+    rf"^[（(]\s*(?P<date>{_ANY_DATE})\s*[^（）()]{{2,60}}?(?:通过|通過|批准)\s*[）)]$"
+)
+_ADOPTION_LINES = 8
+
+
+@dataclass(frozen=True)
+class AdoptionLine:
+    """The date a text was adopted, from the note under its title."""
+
+    date: date
+    line: str
+
+
+def find_adoption_line(text: str) -> AdoptionLine | None:
+    """The 题注 that says when a meeting adopted the text, near its top."""
+    for line in _lines(text)[:_ADOPTION_LINES]:
+        match = _ADOPTION.match(line)
+        if match is not None:
+            day = find_any_date(match["date"])
+            if day is not None:
+                return AdoptionLine(day, line)
+    return None
 
 
 def heading_lines(text: str, *, limit: int = 3) -> tuple[str, ...]:

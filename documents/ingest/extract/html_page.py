@@ -90,6 +90,7 @@ def extract_html(text: str) -> RawRecord:
     for field, value in meta_fields.items():
         if field != "title":
             record.offer(field, value, label="<meta>", rank=20)
+    record.site_name = _site_name(soup)
     if "title" not in record.fields:
         # No 标题/名称 label: choose among <meta>, headings, the title line and
         # <title>, preferring what reads as a document title and agrees with <title>.
@@ -183,6 +184,16 @@ def _meta_fields(soup: BeautifulSoup) -> dict[str, str]:
         if field and value and field not in fields:
             fields[field] = value
     return fields
+
+
+def _site_name(soup: BeautifulSoup) -> str:
+    """The site's own name (<meta name="SiteName">): whose site it is, which a
+    department's short name (区财政局) belongs to, never the issuer itself."""
+    for meta in soup.find_all("meta"):
+        key = (meta.get("name") or meta.get("property") or "").strip().lower()
+        if key in ("sitename", "og:site_name"):
+            return (meta.get("content") or "").strip()[:100]
+    return ""
 
 
 def _block_text(root: Tag) -> str:
