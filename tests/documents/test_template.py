@@ -40,7 +40,11 @@ def _report_paragraphs(corpus_dir: Path, count: int) -> list[list[str]]:
         paragraphs = [
             p.strip()
             for p in content.split("\n")
-            if p.strip().endswith("。") and 40 <= len(p.strip()) <= 400
+            if p.strip().endswith("。")
+            and 40 <= len(p.strip()) <= 400
+            # A line that starts with closing punctuation is the rest of a
+            # hard-wrapped one (the wiki text has some), not a paragraph.
+            and p.strip()[0] not in "，。、；：？！）》」』”’"
         ]
         if len(paragraphs) >= 12:
             texts.append(paragraphs)
