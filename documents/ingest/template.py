@@ -20,11 +20,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from documents.ingest.extract.text_page import is_prose
+from documents.ingest.page_furniture import furniture, wordless
 from documents.ingest.paragraphs import HEADING_START
 from documents.ingest.rewrap import is_signature_line, rejoin, stands_alone
 
 # Part of every digest: a change of the rules below cleans every source again.
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 # Learning needs this many documents of a source; fewer fall back to the fixed
 # chrome list of chrome.py (applied to every body before this stage).
 MIN_DOCUMENTS = 5
@@ -46,6 +47,7 @@ _DIGITS = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
 _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[。！？；!?;…][”’」』）)】\]]*$")
 _COLON_END = re.compile(r"[：:]$")
+_CLAUSE = re.compile(r"[，、；]")
 _KEY_LINE_MAX = 60
 # Zero-width characters that wiki and CMS text leaves at line ends.
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
@@ -120,8 +122,7 @@ def split_zones(paragraphs: list[str]) -> Zones:
         (
             i
             for i, line in enumerate(paragraphs)
-            # A salutation or lead-in ("各位代表：") starts the text too.
-            if _is_text(line) or _COLON_END.search(_ZERO_WIDTH.sub("", line).strip())
+            if _is_text(line) or _is_lead_in(paragraphs, i)
         ),
         None,
     )
@@ -138,6 +139,17 @@ def split_zones(paragraphs: list[str]) -> Zones:
     if len(tail) > MAX_ZONE:
         end, tail = len(paragraphs), []
     return Zones(paragraphs[:start], paragraphs[start:end], tail)
+
+
+def _is_lead_in(paragraphs: list[str], i: int) -> bool:
+    """A salutation or lead-in ("各位代表：", "各村（社区）：") that starts the text:
+    a line ending in a colon that the text follows. A toolbar or breadcrumb label
+    ("【字号：", "您的位置:", "分享:") is followed by its short items instead."""
+    if not _COLON_END.search(_ZERO_WIDTH.sub("", paragraphs[i]).strip()):
+        return False
+    following = next((p for p in paragraphs[i + 1 :] if p.strip()), "")
+    # A hard-wrapped sentence may end on a later line: its commas tell.
+    return _is_text(following) or bool(_CLAUSE.search(following))
 
 
 def _sentence_start(paragraphs: list[str], start: int) -> int:
@@ -182,12 +194,17 @@ def learn(documents: Iterable[Iterable[str]]) -> tuple[Template, int]:
 
 
 def _kept_head(head: list[str], template: Template, title: str) -> list[int]:
-    """Indexes of the head lines that are not template nor the title again."""
+    """Indexes of the head lines that are not template, page furniture (a
+    breadcrumb, a toolbar: a source of one document has no template) nor the
+    title again."""
     title_key = _SPACES.sub("", title)
+    shaped = furniture(head)
     kept = []
     for i, line in enumerate(head):
         if title_key and _SPACES.sub("", line) == title_key:
             continue  # The title again, above the text.
+        if i in shaped:
+            continue
         if line_key(line) in template.lines and not is_signature_line(line):
             continue
         kept.append(i)
@@ -195,10 +212,14 @@ def _kept_head(head: list[str], template: Template, title: str) -> list[int]:
 
 
 def _kept_tail(tail: list[str], template: Template) -> list[int]:
-    """Indexes of the tail lines that are neither template nor listed under it."""
+    """Indexes of the tail lines that are neither template, listed under it,
+    nor wordless."""
     kept: list[int] = []
     in_list = False
+    empty = wordless(tail)
     for i, line in enumerate(tail):
+        if i in empty:
+            continue
         key = line_key(line)
         if key in template.lines and not is_signature_line(line):
             # A bare marker (相关报道, 延伸阅读…) heads a list of link titles.
