@@ -72,13 +72,31 @@ class Template:
 EMPTY = Template()
 
 
+# Between the parts of a document's source key (a host and a folder).
+SOURCE_SEPARATOR = "\n"
+_SOURCE_KEY_MAX = 300
+
+
 def source_key(*, source_url: str, root: str) -> str:
-    """A document's source: its URL's host, else the folder it was imported from."""
+    """A document's sources: its URL's host and the folder it was imported from.
+
+    Both are sources whose template is learned: a site prints its chrome on
+    every page, and a folder (a collection scraped by one tool, ten one-record
+    CSV files from three sites) shares what its scraper kept. A host of one
+    document learns nothing alone; its folder may.
+    """
+    folder = f"dir:{root}"
     if source_url.lower().startswith(("http://", "https://")):
         host = (urlsplit(source_url).hostname or "").lower()
         if host:
-            return f"host:{host}"[:300]
-    return f"dir:{root}"[:300]
+            head = f"host:{host}"[:100] + SOURCE_SEPARATOR
+            return head + folder[: _SOURCE_KEY_MAX - len(head)]
+    return folder[:_SOURCE_KEY_MAX]
+
+
+def source_parts(source: str) -> list[str]:
+    """The sources a document's key names, each learned on its own."""
+    return [part for part in source.split(SOURCE_SEPARATOR) if part]
 
 
 def line_key(line: str) -> str:

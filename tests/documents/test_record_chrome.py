@@ -201,3 +201,83 @@ def test_wordless_lines_around_the_text_are_dropped_and_inside_kept() -> None:
     cleaned, _zones = finish_body(body, title="", template=EMPTY)
     # A rule between two paragraphs is the text's own; a close button is not.
     assert cleaned.split("\n") == body.split("\n")[1:6]
+
+
+@pytest.mark.django_db
+def test_a_folder_is_a_source_beside_the_hosts_of_its_records(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    # Ten one-record CSV files: eight pages of one site, two of two others. The
+    # scraper's lines ("来源：…日报", "相关报道：") are in all ten; a host of one
+    # document learns nothing alone, its folder does.
+    seed = int.from_bytes(os.urandom(4), "big")
+    rng = random.Random(seed)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    toolbar = [_word(rng, 2, 2) for _ in range(2)]
+    provinces = [f"{_word(rng, 2, 3)}省" for _ in range(10)]
+    for n, (province, sentences) in enumerate(
+        zip(provinces, _paragraphs(corpus_dir, 10), strict=True)
+    ):
+        host = "lib.example.cn" if n < 8 else f"www.site{n}.example.cn"
+        source = f"来源：{_word(rng, 2, 3)}日报"
+        body = _report(province, sentences, toolbar if n < 8 else [])
+        body[-6:-6] = [source]
+        _write_csv(
+            folder / f"report_{n}.csv",
+            {
+                "title": f"2026年{province}政府工作报告",
+                "source_url": f"https://{host}/a/{n}.html",
+                "full_text": "\n".join([*body, "相关报道："]),
+            },
+        )
+
+    import_paths([folder])
+
+    stored = SourceTemplate.objects.get(source_key__startswith="dir:")
+    assert stored.documents == 10
+    for document in Document.objects.all():
+        lines = document.body.split("\n")
+        assert not [line for line in lines if line.startswith("来源：")], seed
+        assert "相关报道：" not in lines, seed
+        assert not set(toolbar) & set(lines), seed
+        assert "各位代表：" in lines, seed
+
+
+@pytest.mark.django_db
+def test_records_of_other_hosts_clean_a_folders_older_records_again(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    texts = _paragraphs(corpus_dir, 6)
+
+    def write(n: int, host: str) -> None:
+        body = _report(PROVINCES[n], texts[n], [])
+        body[-6:-6] = [f"来源：{PROVINCES[n][:2]}日报"]
+        _write_csv(
+            folder / f"report_{n}.csv",
+            {
+                "title": f"2026年{PROVINCES[n]}政府工作报告",
+                "source_url": f"https://{host}/a/{n}.html",
+                "full_text": "\n".join(body),
+            },
+        )
+
+    for n in range(4):
+        write(n, "lib.example.cn")
+    import_paths([folder])
+    # Four documents teach nothing: the 来源 lines stay.
+    assert all("\n来源：" in d.body for d in Document.objects.all())
+
+    for n in (4, 5):
+        write(n, f"www.site{n}.example.cn")
+    summary = import_paths([folder])
+
+    assert summary.count(Outcome.UNCHANGED) == 4
+    assert len(summary.recleaned) == 6
+    assert not any("\n来源：" in d.body for d in Document.objects.all())
+    snapshot = list(Document.objects.order_by("pk").values())
+    summary = import_paths([folder])
+    assert summary.recleaned == [] and summary.changed_ids == []
+    assert list(Document.objects.order_by("pk").values()) == snapshot
