@@ -48,6 +48,9 @@ _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[。！？；!?;…][”’」』）)】\]]*$")
 _COLON_END = re.compile(r"[：:]$")
 _CLAUSE = re.compile(r"[，、；]")
+# A label alone on its line ("来源：") and the longest value that may follow it.
+_BARE_LABEL = re.compile(r"^[\u4e00-\u9fff]{1,8}\s*[:：]$")
+_PAIR_VALUE_MAX = 24
 _KEY_LINE_MAX = 60
 # Zero-width characters that wiki and CMS text leaves at line ends.
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
@@ -191,11 +194,28 @@ def _sentence_start(paragraphs: list[str], start: int) -> int:
 
 def zone_keys(head: Iterable[str], tail: Iterable[str]) -> set[str]:
     """The keys a document contributes to learning (once each)."""
-    return {
-        line_key(line)
-        for line in (*head, *tail)
-        if line.strip() and not is_signature_line(line)
-    }
+    head = list(head)
+    keyed = [*zip(head, head_keys(head), strict=True)]
+    keyed.extend((line, line_key(line)) for line in tail)
+    return {key for line, key in keyed if line.strip() and not is_signature_line(line)}
+
+
+def head_keys(head: list[str]) -> list[str]:
+    """The key of each head line. A page that puts a label and its value in
+    elements of their own ("时间：" then "2026-02-02 09:20") has both lines keyed
+    as the one "label：value" line that another page of the source prints."""
+    keys = [line_key(line) for line in head]
+    for i in range(len(head) - 1):
+        label, value = head[i].strip(), head[i + 1].strip()
+        if (
+            _BARE_LABEL.match(label)
+            and 0 < len(value) <= _PAIR_VALUE_MAX
+            and not _COLON_END.search(value)
+            and not _SENTENCE_END.search(value)
+            and not _BARE_LABEL.match(value)
+        ):
+            keys[i] = keys[i + 1] = line_key(label + value)
+    return keys
 
 
 def learn(documents: Iterable[Iterable[str]]) -> tuple[Template, int]:
@@ -217,13 +237,17 @@ def _kept_head(head: list[str], template: Template, title: str) -> list[int]:
     title again."""
     title_key = _SPACES.sub("", title)
     shaped = furniture(head)
+    keys = head_keys(head)
     kept = []
     for i, line in enumerate(head):
         if title_key and _SPACES.sub("", line) == title_key:
             continue  # The title again, above the text.
         if i in shaped:
             continue
-        if line_key(line) in template.lines and not is_signature_line(line):
+        # A label's value goes with it, though it names an organ ("来源：" then
+        # "陕西省人民政府"): a signature is never a label's value.
+        value = i > 0 and keys[i] == keys[i - 1] and _BARE_LABEL.match(head[i - 1])
+        if keys[i] in template.lines and (value or not is_signature_line(line)):
             continue
         kept.append(i)
     return kept

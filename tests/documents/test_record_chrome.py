@@ -13,7 +13,13 @@ import pytest
 from documents.ingest.page_furniture import furniture
 from documents.ingest.pipeline import import_paths
 from documents.ingest.store import Outcome
-from documents.ingest.template import EMPTY, finish_body, split_zones
+from documents.ingest.template import (
+    EMPTY,
+    Template,
+    finish_body,
+    split_zones,
+    zone_keys,
+)
 from documents.models import Document, SourceTemplate
 
 REPORTS = "national-reports/government_work_reports.jsonl"
@@ -281,3 +287,21 @@ def test_records_of_other_hosts_clean_a_folders_older_records_again(
     summary = import_paths([folder])
     assert summary.recleaned == [] and summary.changed_ids == []
     assert list(Document.objects.order_by("pk").values()) == snapshot
+
+
+def test_a_label_and_its_value_on_two_lines_are_one_template_line() -> None:
+    head = ["来源：", "陕西省人民政府", "时间：", "2026-02-02"]
+    # The same keys as a page that prints "来源：陕西日报" and "时间：2026-02-01".
+    assert zone_keys(head, []) == zone_keys(["来源：陕西日报", "时间：2026-02-01"], [])
+    body = "\n".join(
+        [
+            *head,
+            "省长赵刚作政府工作报告",
+            "各位代表：",
+            "现在，我代表省人民政府向大会报告工作，请予审议。",
+        ]
+    )
+    template = Template(frozenset({"来源：*"}))
+    cleaned, _zones = finish_body(body, title="", template=template)
+    # The value goes with its label although it names an organ.
+    assert cleaned.split("\n") == body.split("\n")[2:]
