@@ -20,11 +20,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from documents.ingest.extract.text_page import is_prose
+from documents.ingest.page_furniture import furniture, wordless
 from documents.ingest.paragraphs import HEADING_START
 from documents.ingest.rewrap import is_signature_line, rejoin, stands_alone
 
 # Part of every digest: a change of the rules below cleans every source again.
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 # Learning needs this many documents of a source; fewer fall back to the fixed
 # chrome list of chrome.py (applied to every body before this stage).
 MIN_DOCUMENTS = 5
@@ -46,6 +47,10 @@ _DIGITS = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
 _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[。！？；!?;…][”’」』）)】\]]*$")
 _COLON_END = re.compile(r"[：:]$")
+_CLAUSE = re.compile(r"[，、；]")
+# A label alone on its line ("来源：") and the longest value that may follow it.
+_BARE_LABEL = re.compile(r"^[\u4e00-\u9fff]{1,8}\s*[:：]$")
+_PAIR_VALUE_MAX = 24
 _KEY_LINE_MAX = 60
 # Zero-width characters that wiki and CMS text leaves at line ends.
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
@@ -70,13 +75,31 @@ class Template:
 EMPTY = Template()
 
 
+# Between the parts of a document's source key (a host and a folder).
+SOURCE_SEPARATOR = "\n"
+_SOURCE_KEY_MAX = 300
+
+
 def source_key(*, source_url: str, root: str) -> str:
-    """A document's source: its URL's host, else the folder it was imported from."""
+    """A document's sources: its URL's host and the folder it was imported from.
+
+    Both are sources whose template is learned: a site prints its chrome on
+    every page, and a folder (a collection scraped by one tool, ten one-record
+    CSV files from three sites) shares what its scraper kept. A host of one
+    document learns nothing alone; its folder may.
+    """
+    folder = f"dir:{root}"
     if source_url.lower().startswith(("http://", "https://")):
         host = (urlsplit(source_url).hostname or "").lower()
         if host:
-            return f"host:{host}"[:300]
-    return f"dir:{root}"[:300]
+            head = f"host:{host}"[:100] + SOURCE_SEPARATOR
+            return head + folder[: _SOURCE_KEY_MAX - len(head)]
+    return folder[:_SOURCE_KEY_MAX]
+
+
+def source_parts(source: str) -> list[str]:
+    """The sources a document's key names, each learned on its own."""
+    return [part for part in source.split(SOURCE_SEPARATOR) if part]
 
 
 def line_key(line: str) -> str:
@@ -120,8 +143,7 @@ def split_zones(paragraphs: list[str]) -> Zones:
         (
             i
             for i, line in enumerate(paragraphs)
-            # A salutation or lead-in ("各位代表：") starts the text too.
-            if _is_text(line) or _COLON_END.search(_ZERO_WIDTH.sub("", line).strip())
+            if _is_text(line) or _is_lead_in(paragraphs, i)
         ),
         None,
     )
@@ -138,6 +160,17 @@ def split_zones(paragraphs: list[str]) -> Zones:
     if len(tail) > MAX_ZONE:
         end, tail = len(paragraphs), []
     return Zones(paragraphs[:start], paragraphs[start:end], tail)
+
+
+def _is_lead_in(paragraphs: list[str], i: int) -> bool:
+    """A salutation or lead-in ("各位代表：", "各村（社区）：") that starts the text:
+    a line ending in a colon that the text follows. A toolbar or breadcrumb label
+    ("【字号：", "您的位置:", "分享:") is followed by its short items instead."""
+    if not _COLON_END.search(_ZERO_WIDTH.sub("", paragraphs[i]).strip()):
+        return False
+    following = next((p for p in paragraphs[i + 1 :] if p.strip()), "")
+    # A hard-wrapped sentence may end on a later line: its commas tell.
+    return _is_text(following) or bool(_CLAUSE.search(following))
 
 
 def _sentence_start(paragraphs: list[str], start: int) -> int:
@@ -161,11 +194,28 @@ def _sentence_start(paragraphs: list[str], start: int) -> int:
 
 def zone_keys(head: Iterable[str], tail: Iterable[str]) -> set[str]:
     """The keys a document contributes to learning (once each)."""
-    return {
-        line_key(line)
-        for line in (*head, *tail)
-        if line.strip() and not is_signature_line(line)
-    }
+    head = list(head)
+    keyed = [*zip(head, head_keys(head), strict=True)]
+    keyed.extend((line, line_key(line)) for line in tail)
+    return {key for line, key in keyed if line.strip() and not is_signature_line(line)}
+
+
+def head_keys(head: list[str]) -> list[str]:
+    """The key of each head line. A page that puts a label and its value in
+    elements of their own ("时间：" then "2026-02-02 09:20") has both lines keyed
+    as the one "label：value" line that another page of the source prints."""
+    keys = [line_key(line) for line in head]
+    for i in range(len(head) - 1):
+        label, value = head[i].strip(), head[i + 1].strip()
+        if (
+            _BARE_LABEL.match(label)
+            and 0 < len(value) <= _PAIR_VALUE_MAX
+            and not _COLON_END.search(value)
+            and not _SENTENCE_END.search(value)
+            and not _BARE_LABEL.match(value)
+        ):
+            keys[i] = keys[i + 1] = line_key(label + value)
+    return keys
 
 
 def learn(documents: Iterable[Iterable[str]]) -> tuple[Template, int]:
@@ -182,23 +232,36 @@ def learn(documents: Iterable[Iterable[str]]) -> tuple[Template, int]:
 
 
 def _kept_head(head: list[str], template: Template, title: str) -> list[int]:
-    """Indexes of the head lines that are not template nor the title again."""
+    """Indexes of the head lines that are not template, page furniture (a
+    breadcrumb, a toolbar: a source of one document has no template) nor the
+    title again."""
     title_key = _SPACES.sub("", title)
+    shaped = furniture(head)
+    keys = head_keys(head)
     kept = []
     for i, line in enumerate(head):
         if title_key and _SPACES.sub("", line) == title_key:
             continue  # The title again, above the text.
-        if line_key(line) in template.lines and not is_signature_line(line):
+        if i in shaped:
+            continue
+        # A label's value goes with it, though it names an organ ("来源：" then
+        # "陕西省人民政府"): a signature is never a label's value.
+        value = i > 0 and keys[i] == keys[i - 1] and _BARE_LABEL.match(head[i - 1])
+        if keys[i] in template.lines and (value or not is_signature_line(line)):
             continue
         kept.append(i)
     return kept
 
 
 def _kept_tail(tail: list[str], template: Template) -> list[int]:
-    """Indexes of the tail lines that are neither template nor listed under it."""
+    """Indexes of the tail lines that are neither template, listed under it,
+    nor wordless."""
     kept: list[int] = []
     in_list = False
+    empty = wordless(tail)
     for i, line in enumerate(tail):
+        if i in empty:
+            continue
         key = line_key(line)
         if key in template.lines and not is_signature_line(line):
             # A bare marker (相关报道, 延伸阅读…) heads a list of link titles.

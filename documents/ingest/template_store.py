@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -15,6 +16,7 @@ from documents.ingest.template import (
     kept_lines,
     learn,
     reclean,
+    source_parts,
     zone_keys,
 )
 from documents.models import Document, SourcePath, SourceTemplate
@@ -35,14 +37,19 @@ class TemplateBook:
         self._cache: dict[str, Template] = {}
 
     def get(self, source_key: str) -> Template:
+        """The template of a document's source key: the union of its parts'."""
         if source_key not in self._cache:
-            lines = (
-                SourceTemplate.objects.filter(source_key=source_key)
-                .values_list("lines", flat=True)
-                .first()
-            )
-            self._cache[source_key] = Template(frozenset(lines)) if lines else EMPTY
+            self._cache[source_key] = _stored(source_parts(source_key))
         return self._cache[source_key]
+
+
+def _stored(parts: list[str]) -> Template:
+    lines: set[str] = set()
+    for stored in SourceTemplate.objects.filter(source_key__in=parts).values_list(
+        "lines", flat=True
+    ):
+        lines.update(stored or [])
+    return Template(frozenset(lines)) if lines else EMPTY
 
 
 def pending_digest(
@@ -67,50 +74,83 @@ def pending_digest(
 
 def relearn_templates() -> list[int]:
     """Learn again the template of every source that has documents stored since
-    it was last learned (template_digest ""), then clean again each of its
-    documents that another template cleaned. Returns the ids of changed bodies.
+    it was last learned (template_digest ""), then clean again each document
+    whose source key names one of them. Returns the ids of changed bodies.
 
-    Only sources with new or changed documents are read, and of those only the
-    zones column; a kill at any point leaves a "" document behind, so the next
-    run finishes the work.
+    A document's key names its host and its folder; each part is learned from
+    all the documents whose key names it, and a document is cleaned with the
+    union of its parts' templates. Only the zones column is read; a kill at any
+    point leaves a "" document behind, so the next run finishes the work.
     """
-    sources = sorted(
-        set(
-            Document.objects.filter(template_digest="")
-            .exclude(template_source="")
-            .values_list("template_source", flat=True)
-            .distinct()
-        )
+    keys = set(
+        Document.objects.exclude(template_source="")
+        .values_list("template_source", flat=True)
+        .distinct()
+    )
+    pending = set(
+        Document.objects.filter(template_digest="")
+        .exclude(template_source="")
+        .values_list("template_source", flat=True)
+        .distinct()
+    )
+    parts = {part for key in pending for part in source_parts(key)}
+    if not parts:
+        return []
+    learned = {part: _learn(part, keys) for part in sorted(parts)}
+    # Keys without new documents first: until those with new ones are done, a
+    # "" document is left for a rerun after a kill to find.
+    affected = sorted(
+        (key for key in keys if parts & set(source_parts(key))),
+        key=lambda key: (key in pending, key),
     )
     changed: list[int] = []
-    for source in sources:
-        changed.extend(_relearn(source))
+    for key in affected:
+        template = _union(key, learned)
+        documents = Document.objects.filter(template_source=key)
+        older = documents.exclude(template_digest__in=["", template.digest])
+        for query in (older, documents.filter(template_digest="")):
+            changed.extend(_clean_again(query, template))
+    if changed:
+        logger.info("source templates learned again: %d bodies cleaned", len(changed))
     return changed
 
 
-def _relearn(source: str) -> list[int]:
-    documents = Document.objects.filter(template_source=source)
-    zones = documents.values_list("template_zones", flat=True).iterator(_CHUNK)
+def _learn(part: str, keys: set[str]) -> Template:
+    """Learn one source from every document whose key names it."""
+    named = sorted(key for key in keys if part in source_parts(key))
     template, total = learn(
-        zone_keys((z or {}).get("head", []), (z or {}).get("tail", [])) for z in zones
+        zone_keys((z or {}).get("head", []), (z or {}).get("tail", []))
+        for z in _zones(named)
     )
     SourceTemplate.objects.update_or_create(
-        source_key=source,
+        source_key=part,
         defaults={
             "lines": sorted(template.lines),
             "digest": template.digest,
             "documents": total,
         },
     )
-    changed: list[int] = []
-    # Documents of an older template first and the new ones ("") last: until the
-    # last is done, a "" document is left for a rerun after a kill to find.
-    older = documents.exclude(template_digest__in=["", template.digest])
-    for query in (older, documents.filter(template_digest="")):
-        changed.extend(_clean_again(query, template))
-    if changed:
-        logger.info("template of %s: %d bodies cleaned again", source, len(changed))
-    return changed
+    return template
+
+
+def _zones(keys: list[str]) -> Iterator[dict | None]:
+    # A folder may name many hosts: stay under SQLite's parameter cap.
+    for offset in range(0, len(keys), _BATCH):
+        yield from (
+            Document.objects.filter(template_source__in=keys[offset : offset + _BATCH])
+            .values_list("template_zones", flat=True)
+            .iterator(_CHUNK)
+        )
+
+
+def _union(key: str, learned: dict[str, Template]) -> Template:
+    parts = source_parts(key)
+    stored = _stored([part for part in parts if part not in learned])
+    lines = set(stored.lines)
+    for part in parts:
+        if part in learned:
+            lines.update(learned[part].lines)
+    return Template(frozenset(lines)) if lines else EMPTY
 
 
 def _clean_again(query: QuerySet[Document], template: Template) -> list[int]:

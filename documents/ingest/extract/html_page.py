@@ -56,7 +56,9 @@ def extract_html(text: str) -> RawRecord:
     meta_fields = _meta_fields(soup)
     page_title = (soup.title.get_text(" ", strip=True) if soup.title else "").strip()
     headings = _headings(soup)
-    titles = _TitleEvidence(page_title, meta_fields.get("title", ""), headings)
+    titles = _TitleEvidence(
+        page_title, meta_fields.get("title", ""), headings, _column_names(soup)
+    )
     container = _content_container(soup)
     inner: RawRecord | None = None
     if container is not None:
@@ -114,7 +116,11 @@ class _TitleEvidence:
     """What a page says its title is: <title>, <meta>, headings."""
 
     def __init__(
-        self, page_title: str, meta_title: str, headings: list[tuple[str, str]]
+        self,
+        page_title: str,
+        meta_title: str,
+        headings: list[tuple[str, str]],
+        column_names: set[str] | None = None,
     ):
         self.page_title = page_title
         parts = [p for p in _TITLE_SEPARATOR.split(page_title) if p]
@@ -123,6 +129,23 @@ class _TitleEvidence:
         self.site_parts = set(parts[1:])
         self.meta_title = meta_title
         self.headings = headings
+        if self._is_column_name(self.doc_part, column_names or set()):
+            # Some CMSs title every page of a column with the column's name
+            # ("年度计划_某某网"): <title> then says nothing about this page.
+            self.site_parts.add(self.doc_part)
+            self.doc_part = ""
+
+    def _is_column_name(self, text: str, column_names: set[str]) -> bool:
+        """True when <title> names a column of the site (a link of its menu or
+        breadcrumb, its ColumnName) and the page gives a longer title that reads
+        as a document's. Both must hold: a breadcrumb may end in the page's own
+        title, and then the longer headings agree with it."""
+        if not text or text not in column_names:
+            return False
+        if any(h == text for _, h in self.headings):
+            return False  # The page's heading says so too: its own title.
+        rivals = [self.meta_title, *(h for _, h in self.headings)]
+        return any(len(r) > len(text) and _DOC_TITLE.search(r) for r in rivals)
 
     def agrees(self, text: str) -> bool:
         """True when ``text`` matches what the page calls its title."""
@@ -173,6 +196,33 @@ def _headings(soup: BeautifulSoup) -> list[tuple[str, str]]:
         if len(found) >= 10:
             break
     return found
+
+
+# A menu item, breadcrumb item or column name is short.
+_COLUMN_NAME_MAX = 16
+_LIST_PAGE = re.compile(r"(?:^|/)(?:(?:index|list|default)[\w-]*\.\w+)?$", re.I)
+_COLUMN_META = ("columnname", "columntype", "catalogname", "channelname")
+
+
+def _column_names(soup: BeautifulSoup) -> set[str]:
+    """Names of the site's columns on the page: its links' texts and titles
+    (menus, breadcrumb) and its column <meta>s."""
+    names: set[str] = set()
+    for link in soup.find_all("a"):
+        # A column links to its list page (a folder, index.html); a breadcrumb
+        # that ends in the page's own title links to an article.
+        if not _LIST_PAGE.search((link.get("href") or "").split("?")[0]):
+            continue
+        for text in (link.get_text(" ", strip=True), link.get("title") or ""):
+            text = re.sub(r"\s+", " ", text).strip()
+            if 0 < len(text) <= _COLUMN_NAME_MAX:
+                names.add(text)
+    for meta in soup.find_all("meta"):
+        key = (meta.get("name") or "").strip().lower()
+        value = (meta.get("content") or "").strip()
+        if key in _COLUMN_META and 0 < len(value) <= _COLUMN_NAME_MAX:
+            names.add(value)
+    return names
 
 
 def _meta_fields(soup: BeautifulSoup) -> dict[str, str]:
