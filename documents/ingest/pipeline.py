@@ -28,7 +28,7 @@ from documents.ingest.template_store import (
 logger = logging.getLogger(__name__)
 
 # Bump when extraction changes, so unchanged files are parsed again once.
-PIPELINE_VERSION = "14"
+PIPELINE_VERSION = "15"
 
 
 @dataclass(frozen=True)
