@@ -8,7 +8,13 @@ from pathlib import Path
 from documents.ingest.errors import RejectedInput
 
 # Names that are never documents: notes beside the data, VCS and OS debris.
-_SKIP_NAMES = {"README.md", "README", "readme.md", "LICENSE", "links.tsv", ".DS_Store"}
+_SKIP_NAMES = {"links.tsv", ".DS_Store", "Thumbs.db"}
+# The notes a collection keeps beside its data (README.md, SOURCE.md, LICENSE.txt,
+# CHANGELOG, NOTICE), whatever their case or extension.
+_NOTE_STEMS = frozenset(
+    {"README", "LICENSE", "LICENCE", "COPYING", "NOTICE", "CHANGELOG", "SOURCE"}
+    | {"SOURCES", "AUTHORS", "CONTRIBUTING"}
+)
 _RECORD_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".tsv"}
 
 
@@ -28,7 +34,7 @@ def _skipped(path: Path, *, root: Path) -> bool:
     relative = path.relative_to(root)
     if any(part.startswith(".") for part in relative.parts):
         return True
-    return path.name in _SKIP_NAMES
+    return path.name in _SKIP_NAMES or path.name.split(".")[0].upper() in _NOTE_STEMS
 
 
 def is_record_file(path: Path) -> bool:
