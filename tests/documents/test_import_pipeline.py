@@ -234,7 +234,9 @@ def test_ambiguous_township_is_left_empty_and_flagged(tmp_path: Path) -> None:
 def test_notes_beside_the_data_are_not_documents(tmp_path: Path) -> None:
     folder = tmp_path / "collection"
     folder.mkdir()
-    plan = "周巷镇2024年工作计划\n全镇上下要坚持稳中求进工作总基调，奋力推进共同富裕。\n"
+    plan = (
+        "周巷镇2024年工作计划\n全镇上下要坚持稳中求进工作总基调，奋力推进共同富裕。\n"
+    )
     (folder / "plan.txt").write_text(plan, encoding="utf-8")
     note = "# 来源说明\n本目录的文件复制自某县政务公开网站，未作改动。\n"
     for name in ("SOURCE.md", "readme.txt", "License", "CHANGELOG.md"):
