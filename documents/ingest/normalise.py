@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -317,11 +318,14 @@ def _change_issuer(record: NormalisedRecord, guess: IssuerGuess) -> None:
         record.inferred.append("issuer")
 
 
-_MUNICIPALITIES = tuple(
-    place.name
-    for place in default_gazetteer().places("province")
-    if place.code in MUNICIPALITY_CODES
-)
+@functools.cache
+def _municipalities() -> tuple[str, ...]:
+    # Read on first use, not when the module is imported (web processes too).
+    return tuple(
+        place.name
+        for place in default_gazetteer().places("province")
+        if place.code in MUNICIPALITY_CODES
+    )
 
 
 def _level(record: NormalisedRecord, raw: RawRecord) -> None:
@@ -329,7 +333,7 @@ def _level(record: NormalisedRecord, raw: RawRecord) -> None:
     named = issuer_level(record.issuer) if record.issuer else None
     stated = raw.fields.get("level", "")
     where = (record.issuer, record.title, *raw.region_names.values())
-    municipality = any(text.startswith(_MUNICIPALITIES) for text in where if text)
+    municipality = any(text.startswith(_municipalities()) for text in where if text)
     labelled = level_from_label(stated, municipality=municipality) if stated else None
     if stated and labelled is None:
         record.notes.append(f"层级无法识别：{stated[:20]}")
