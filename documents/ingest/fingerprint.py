@@ -1,5 +1,6 @@
 """The hashes and keys that identify a document's text across scrapes."""
 
+import functools
 import hashlib
 import html
 import re
@@ -22,6 +23,14 @@ def has_markup(text: str) -> bool:
     return bool(_TAG.search(text) or _ENTITY.search(text))
 
 
+# Everything but letters and digits: \W is what str.isalnum() rejects, "_" the
+# one word character it does not accept.
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+# Each record's body is stripped three times (its key, the length check, the
+# shingles of a near copy): keep the last few.
+@functools.lru_cache(maxsize=16)
 def bare_text(text: str) -> str:
     """The letters and digits of a text: markup, spacing and punctuation removed.
 
@@ -29,7 +38,7 @@ def bare_text(text: str) -> str:
     ``<p style=…>`` and ``&nbsp;``, a page scrape full-width punctuation).
     """
     text = html.unescape(_TAG.sub(" ", text))
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text))
 
 
 def text_key(body: str) -> str:

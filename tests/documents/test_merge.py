@@ -1,10 +1,14 @@
 """One document from two sources, merged field by field, in either order."""
 
+import html
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from documents.ingest.fingerprint import has_markup, text_key
+from documents.ingest.fingerprint import bare_text, has_markup, text_key
 from documents.ingest.merge import Candidate, best
 from documents.ingest.pipeline import import_paths
 from documents.ingest.store import Outcome
@@ -274,3 +278,11 @@ def test_the_text_source_read_again_keeps_what_the_copy_added(tmp_path: Path) ->
     assert any(
         n.startswith("另一来源") and PAIR_INFERRED[1] in n for n in doc.review_notes
     )
+
+
+@given(st.text().filter(lambda text: "<" not in text))
+def test_bare_text_keeps_exactly_the_letters_and_digits(text: str) -> None:
+    # The regex stands for the plain definition, which was too slow for imports
+    # (tags, which it also drops, need a "<").
+    normalised = unicodedata.normalize("NFKC", html.unescape(text))
+    assert bare_text(text) == "".join(ch for ch in normalised if ch.isalnum())
