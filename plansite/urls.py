@@ -3,8 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from plansite.health import healthz
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("", include("search.urls")),
     path("", include("research.urls")),
     path("", include("documents.urls")),

@@ -15,8 +15,8 @@ from django.http import (
 )
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
+from plansite.http import read_only
 from research.compare import MIN_PLACES, compare
 from research.corpus import query_terms
 from research.export import (
@@ -101,7 +101,7 @@ def _limit_headers(limit: int | None) -> dict[str, str]:
     return {"X-Export-Limit": str(limit) if limit is not None else "none"}
 
 
-@require_GET
+@read_only
 def trend_api(request: HttpRequest) -> HttpResponse:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
@@ -160,7 +160,7 @@ def _kwic_records(lines: Iterable[KwicLine], site: str) -> Iterator[dict[str, An
         yield record
 
 
-@require_GET
+@read_only
 def kwic_api(request: HttpRequest) -> HttpResponse:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
@@ -259,7 +259,7 @@ def _kwic_download(
     )
 
 
-@require_GET
+@read_only
 def compare_api(request: HttpRequest) -> JsonResponse:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
@@ -316,7 +316,7 @@ def compare_api(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@read_only
 def export_api(request: HttpRequest) -> HttpResponse:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
@@ -357,7 +357,7 @@ def _export(
     )
 
 
-@require_GET
+@read_only
 def openapi_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         openapi_schema(server=request.build_absolute_uri("/")[:-1]),

@@ -9,10 +9,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
 from documents.selectors import place_names
 from documents.views.lists import place_hints
+from plansite.http import read_only
 from research.apidocs import api_reference
 from research.compare import (
     MAX_PLACES,
@@ -64,13 +64,13 @@ def _context(request: HttpRequest, form: Any, params: ToolParams) -> dict[str, A
     }
 
 
-@require_GET
+@read_only
 def index(request: HttpRequest) -> HttpResponse:
     form, params = parse_tool_params(request.GET)
     return render(request, "research/index.html", _context(request, form, params))
 
 
-@require_GET
+@read_only
 def trend_page(request: HttpRequest) -> HttpResponse:
     form, params = parse_tool_params(request.GET)
     context = _context(request, form, params)
@@ -137,7 +137,7 @@ def chart_data(result) -> dict[str, Any]:
     }
 
 
-@require_GET
+@read_only
 def kwic_page(request: HttpRequest) -> HttpResponse:
     form, params = parse_tool_params(request.GET)
     context = _context(request, form, params)
@@ -171,7 +171,7 @@ def kwic_page(request: HttpRequest) -> HttpResponse:
     return render(request, "research/kwic.html", context)
 
 
-@require_GET
+@read_only
 def compare_page(request: HttpRequest) -> HttpResponse:
     form, params = parse_tool_params(request.GET)
     context = _context(request, form, params)
@@ -247,7 +247,7 @@ def _suggestions(params: ToolParams, level: Level) -> list[str]:
     return place_names(level=level.value, within=within)[:MAX_SUGGESTIONS]
 
 
-@require_GET
+@read_only
 def export_page(request: HttpRequest) -> HttpResponse:
     form, params = parse_tool_params(request.GET)
     context = _context(request, form, params)
@@ -285,7 +285,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
     return render(request, "research/export.html", context)
 
 
-@require_GET
+@read_only
 def api_docs(request: HttpRequest) -> HttpResponse:
     """The JSON API in Chinese, generated from the OpenAPI schema."""
     server = request.build_absolute_uri("/")[:-1]

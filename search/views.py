@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
 
 from documents.views.lists import place_hints
+from plansite.http import read_only
 from search.forms import DEFAULT_PAGE_SIZE, parse_search_params
 from search.results import SearchOutcome, run_search
 
@@ -34,7 +34,7 @@ def ordered_facets(outcome: SearchOutcome) -> dict[str, list[tuple[Any, int]]]:
     return facets
 
 
-@require_GET
+@read_only
 def search_page(request: HttpRequest) -> HttpResponse:
     form, params = parse_search_params(request.GET)
     outcome = run_search(params)
@@ -63,7 +63,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "search/results.html", context)
 
 
-@require_GET
+@read_only
 def search_api(request: HttpRequest) -> JsonResponse:
     _form, params = parse_search_params(request.GET)
     outcome = run_search(params)

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
 from django.views.generic import DetailView
 
 from documents.citation import (
@@ -25,6 +24,7 @@ from documents.models import Document
 from documents.outline import outline
 from documents.selectors import documents_by_ids, nearby_documents
 from documents.views.places import crumbs, document_place
+from plansite.http import read_only
 from search.highlight import find_spans, highlight_full
 from search.query import QueryError, parse_query, terms_of
 from search.similar import similar_document_ids
@@ -131,7 +131,7 @@ def field_source_rows(document: Document) -> list[dict[str, str]]:
     ]
 
 
-@require_GET
+@read_only
 def document_text(request: HttpRequest, pk: int) -> HttpResponse:
     """The clean text as a UTF-8 .txt file with a metadata header."""
     document = get_object_or_404(Document.objects.defer("original"), pk=pk)

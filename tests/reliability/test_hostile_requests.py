@@ -195,7 +195,8 @@ def public_routes() -> tuple[str, ...]:
                     walk(entry.url_patterns, entry.namespace or namespace)
                 continue
             kwargs = {k: ROUTE_PLACEHOLDERS[k] for k in entry.pattern.converters}
-            routes.append(reverse(f"{namespace}:{entry.name}", kwargs=kwargs))
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            routes.append(reverse(name, kwargs=kwargs))
 
     walk(get_resolver().url_patterns, "")
     return tuple(sorted(routes))
@@ -262,6 +263,10 @@ def check_response(url: str, response) -> None:  # noqa: ANN001
         return
     if content_type in DOWNLOADS and status == 200:
         check_download(url, content_type, body)
+        return
+    if url.startswith("/healthz"):
+        assert content_type == "application/json", (url, content_type)
+        assert set(json.loads(body)) == {"database", "index"}, url
         return
     if url.startswith("/api/"):
         assert content_type.startswith("application/json"), (url, content_type)
