@@ -21,6 +21,7 @@ from documents.ingest.extract.tabular import (
     record_from_row,
     table_roles,
 )
+from documents.ingest.pathtext import path_text, readable_name
 from documents.ingest.read import read_source
 from documents.ingest.records import RawRecord
 
@@ -80,11 +81,12 @@ def read_index(path: Path, *, max_bytes: int) -> IndexFile | None:
     reference = roles.columns.reference or ""
     resolver = _Resolver(path.parent)
     index = IndexFile(path)
+    index_name = path_text(path.name)  # Quoted in review notes.
     layout = "jsonl" if path.suffix.lower() in (".jsonl", ".ndjson") else "csv"
     for row in _rows(text, path):
         if row.data is None:
             index.rows.append(
-                IndexRow(path.name, row.suffix, None, "", None, error=row.error or "")
+                IndexRow(index_name, row.suffix, None, "", None, error=row.error or "")
             )
             continue
         value = str(row.data.get(reference) or "").strip()
@@ -105,7 +107,7 @@ def read_index(path: Path, *, max_bytes: int) -> IndexFile | None:
         else:
             error = f"索引表第{line}行没有文件路径 (no file path)"
         index.rows.append(
-            IndexRow(path.name, row.suffix, outcome.record, value, target, how, error)
+            IndexRow(index_name, row.suffix, outcome.record, value, target, how, error)
         )
     return index
 
@@ -163,8 +165,11 @@ def _is_text(path: Path) -> bool:
 
 
 def _name_key(name: str) -> str:
-    """A file name as compared: NFKC, no suffix, no spaces or punctuation."""
-    name = unicodedata.normalize("NFKC", name)
+    """A file name as compared: NFKC, no suffix, no spaces or punctuation.
+
+    A name on disk that is GBK bytes compares as the text a row spells.
+    """
+    name = unicodedata.normalize("NFKC", readable_name(name))
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return re.sub(r"[\s\W_]", "", stem).casefold()
 

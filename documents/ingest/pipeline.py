@@ -15,6 +15,7 @@ from documents.ingest.errors import RejectedInput
 from documents.ingest.index_files import IndexFile, IndexRow, join_row, read_index
 from documents.ingest.layouts import extract_records
 from documents.ingest.normalise import normalise
+from documents.ingest.pathtext import path_text
 from documents.ingest.read import is_record_file, iter_source_files, read_source
 from documents.ingest.records import RawRecord
 from documents.ingest.store import Outcome, known_unchanged, store_record
@@ -72,9 +73,9 @@ def source_label(path: Path, root: Path) -> str:
     """A readable, portable name: the path from the imported folder's parent."""
     base = root.parent if root.is_dir() else root.parent
     try:
-        return str(path.resolve().relative_to(base.resolve()))
+        return path_text(path.resolve().relative_to(base.resolve()))
     except ValueError:
-        return str(path)
+        return path_text(path)
 
 
 def import_paths(
@@ -115,7 +116,7 @@ def import_paths(
         rows_by_file.setdefault(target, row)
     done: set[Path] = set()
     for root, items in per_root:
-        source = _Source(str(root.resolve()), TemplateBook())
+        source = _Source(path_text(root.resolve()), TemplateBook())
         for path, label in items:
             key = path.resolve()
             index = indexes.get(key)
@@ -214,7 +215,7 @@ def _import_index(
     source: _Source,
 ) -> Iterator[ItemResult]:
     """Each row's file, joined to the row; rows whose file is missing reported."""
-    locator = str(index.path.resolve())
+    locator = path_text(index.path.resolve())
     first_row: dict[Path, str] = {}
     for row in index.rows:
         if row.target is None:
@@ -264,8 +265,9 @@ def import_file(
     ``root`` is the imported folder (the source of documents without a URL).
     """
     templates = templates if templates is not None else TemplateBook()
-    root = root or str(path.resolve().parent)
-    locator = str(path.resolve())
+    root = root or path_text(path.resolve().parent)
+    # The locator is stored and printed: valid text, the same on every run.
+    locator = path_text(path.resolve())
     limit = (
         settings.PLANSITE_MAX_RECORD_FILE_BYTES
         if is_record_file(path)
@@ -279,7 +281,7 @@ def import_file(
             yield ItemResult(locator, Outcome.UNCHANGED, unchanged_id)
             return
         decoded = decode_bytes(data)
-        outcomes = list(extract_records(decoded.text, filename=path.name))
+        outcomes = list(extract_records(decoded.text, filename=path_text(path.name)))
         if index_row is not None:
             for outcome in outcomes:
                 if outcome.record is not None:
@@ -288,7 +290,7 @@ def import_file(
         yield ItemResult(locator, Outcome.REJECTED, reason=exc.reason)
         return
     except Exception as exc:  # A parser bug must not stop the whole import.
-        logger.exception("unexpected error reading %s", path)
+        logger.exception("unexpected error reading %s", locator)
         yield ItemResult(
             locator, Outcome.REJECTED, reason=f"内部错误 ({type(exc).__name__}): {exc}"
         )

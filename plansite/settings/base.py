@@ -170,6 +170,9 @@ LOGGING = {
             "maxBytes": 5 * 1024 * 1024,
             "backupCount": 3,
             "encoding": "utf-8",
+            # A traceback may quote a file name that is not UTF-8 (surrogates):
+            # write it escaped rather than lose the record.
+            "errors": "backslashreplace",
             "formatter": "plain",
         },
     },
