@@ -83,6 +83,25 @@ def _organ_names(line: str) -> tuple[str, ...] | None:
     return parts
 
 
+def _organs_above(
+    lines: list[str], index: int, *, stop: int
+) -> tuple[list[str], list[str], int]:
+    """The organ lines (at most three) right above the date line at ``index``,
+    not reaching line ``stop``: their names, the lines used with the date line,
+    and the index of the line above them."""
+    organs: list[str] = []
+    used = [lines[index]]
+    cursor = index - 1
+    while cursor > stop and len(used) < 4:
+        names = _organ_names(lines[cursor])
+        if names is None:
+            break
+        organs[:0] = names
+        used.insert(0, lines[cursor])
+        cursor -= 1
+    return organs, used, cursor
+
+
 def find_signature(text: str) -> Signature | None:
     """The 落款 at the end of ``text``: organ line(s), then a date line."""
     lines = _lines(text)[-_TAIL_LINES:]
@@ -94,16 +113,7 @@ def find_signature(text: str) -> Signature | None:
     line = lines[index]
     day = find_any_date(line) if _DATE_ONLY.match(line) else None
     if day is not None:
-        organs: list[str] = []
-        used = [line]
-        cursor = index - 1
-        while cursor >= 0 and len(used) < 4:
-            names = _organ_names(lines[cursor])
-            if names is None:
-                break
-            organs[:0] = names
-            used.insert(0, lines[cursor])
-            cursor -= 1
+        organs, used, _cursor = _organs_above(lines, index, stop=-1)
         if not organs:
             return None
         return Signature(tuple(organs), day, tuple(used))
@@ -187,16 +197,8 @@ def find_cover_signature(text: str) -> Signature | None:
         day = find_any_date(line)
         if day is None:
             continue
-        organs: list[str] = []
-        used = [line]
-        cursor = index - 1
-        while cursor > 0 and len(used) < 4:
-            names = _organ_names(lines[cursor])
-            if names is None:
-                break
-            organs[:0] = names
-            used.insert(0, lines[cursor])
-            cursor -= 1
+        # The cover's first line is never its signature.
+        organs, used, cursor = _organs_above(lines, index, stop=0)
         cursor = _before_attachment_list(lines, cursor)
         cover = lines[: cursor + 1]
         if not cover or not _SENTENCE_END.search(cover[-1]):
