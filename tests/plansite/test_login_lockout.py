@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import time
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client, override_settings
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +63,8 @@ def test_after_the_limit_the_right_password_is_refused_with_the_lockout_page(
     page = response.content.decode()
     assert LOCKED_TITLE in page
     assert "分钟后再试" in page
+    # The lockout page is a page of the site: under the same policy.
+    assert "style-src 'self'" in response["Content-Security-Policy"]
     assert not _is_logged_in(client)
 
 
@@ -144,3 +148,24 @@ def test_behind_nginx_the_lock_follows_the_client_not_what_it_claims(editor) -> 
         _login(client, "editor", PASSWORD, NGINX, x_forwarded_for=claim).status_code
         == 302
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("axes_reset_username", "editor"),
+        ("axes_reset_ip", ATTACKER),
+        ("axes_reset",),
+    ],
+    ids=lambda command: command[0],
+)
+def test_the_readmes_reset_commands_let_a_locked_out_admin_in(
+    editor,  # noqa: ANN001
+    command: tuple[str, ...],
+) -> None:
+    _fail(settings.AXES_FAILURE_LIMIT, "editor", ATTACKER)
+    assert _login(Client(), "editor", PASSWORD, ATTACKER).status_code == 429
+    call_command(*command, stdout=io.StringIO())
+    client = Client()
+    assert _login(client, "editor", PASSWORD, ATTACKER).status_code == 302
+    assert _is_logged_in(client)
