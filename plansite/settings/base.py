@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dj_database_url
 
 from plansite import env
@@ -35,10 +37,16 @@ INSTALLED_APPS = [
     "haystack",
     "documents",
     "research",
+    # Security: admin login lockout, Content-Security-Policy (settings below).
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Security headers on every answer, the 503 and error pages included.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Serves the vendored static files in production (no CDN, no separate server).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -49,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # An index written for another schema gets a 503 that says how to fix it.
     "search.middleware.SearchUnavailableMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "plansite.urls"
@@ -128,6 +138,90 @@ PLANSITE_MAX_RECORD_FILE_BYTES = env.get_int(
 # Large downloads (exports, concordances) one web process streams at once; more
 # are answered 429, so that readers always find a free worker thread.
 PLANSITE_MAX_DOWNLOADS = env.get_int("PLANSITE_MAX_DOWNLOADS", 2)
+
+# --- Security: admin login lockout, CSP, Permissions-Policy -----------------
+# django-axes refuses the admin login after PLANSITE_LOGIN_FAILURES wrong
+# passwords for PLANSITE_LOGIN_COOLOFF_MINUTES. Its backend goes first so that a
+# locked-out pair never reaches the password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.get_int("PLANSITE_LOGIN_FAILURES", 5)
+_COOLOFF_MINUTES = env.get_float("PLANSITE_LOGIN_COOLOFF_MINUTES", 15.0)
+if _COOLOFF_MINUTES <= 0:
+    # axes reads no cool-off as "locked until axes_reset": say so, never imply it.
+    raise ValueError("PLANSITE_LOGIN_COOLOFF_MINUTES must be more than 0")
+AXES_COOLOFF_TIME = timedelta(minutes=_COOLOFF_MINUTES)
+# Failures count per username *and* address: knowing the admin's name is not
+# enough to lock the admin out from everywhere, and an office behind one NAT
+# is not locked out by one colleague's typos.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A right password clears the pair's failures; only wrong ones accumulate.
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+# The client's address. With no proxy (dev, tests) REMOTE_ADDR alone: headers
+# are the client's own words. Behind PLANSITE_TRUSTED_PROXIES proxies that each
+# append to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for), the client is
+# that many entries from the right; whatever a client prepends is left of it.
+TRUSTED_PROXIES = env.get_int("PLANSITE_TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ValueError("PLANSITE_TRUSTED_PROXIES must be 0 or more")
+if TRUSTED_PROXIES:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # ipware counts the proxies listed in the header: all but the last one,
+    # whose address is REMOTE_ADDR.
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
+# Strict would drop a chain longer than expected (a client that sent its own
+# X-Forwarded-For) and fall back to the proxy's address, shared by everyone.
+IPWARE_STRICT = False
+
+# A strict Content-Security-Policy: no inline script or style anywhere (the
+# templates use classes; ECharts styles through CSSOM, which CSP allows).
+# data: images are pico's inline SVG icons and the empty favicon.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# Browser features the site never uses, denied to it and to anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# --- end of security block ---------------------------------------------------
 
 # Search: haystack with Whoosh under VAR_DIR. Switching engines is a settings change.
 HAYSTACK_CONNECTIONS = {
