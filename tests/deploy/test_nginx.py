@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import re
 import secrets
+import shutil
 import ssl
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +27,11 @@ from tests.processes import ProcessDatabases, manage
 pytestmark = [
     pytest.mark.skipif(
         local_stack.nginx_binary() is None,
-        reason="nginx is not installed (make browser-deps, or apt-get install nginx)",
+        reason="nginx is not installed (make deploy-deps, or apt-get install nginx)",
+    ),
+    pytest.mark.skipif(
+        shutil.which("openssl") is None,
+        reason="openssl is not installed (make deploy-deps, or apt-get install openssl)",
     ),
 ]
 
