@@ -8,7 +8,7 @@ SAMPLES := $(if $(wildcard $(SHARED)/seeds),$(SHARED),samples)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-only lint format setup sample-data browser-deps
+.PHONY: run test test-only lint format setup sample-data browser-deps deploy-deps
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ sample-data: setup
 run: sample-data
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: setup browser-deps test-only
+test: setup browser-deps deploy-deps test-only
 
 # Browser tests drive Debian's Chromium; install it (and CJK fonts for screenshots)
 # where it is missing and we may (root). Playwright never downloads a browser here.
@@ -39,6 +39,19 @@ browser-deps:
 				chromium chromium-driver fonts-noto-cjk >/dev/null; \
 		else \
 			echo "NOTE: browser tests need: apt-get install chromium chromium-driver fonts-noto-cjk"; \
+		fi; \
+	fi
+
+# The deployment tests run Debian's nginx as a child process under a temp folder
+# (never the system service) and make a throwaway certificate with openssl.
+deploy-deps:
+	@if { ! command -v nginx && [ ! -x /usr/sbin/nginx ]; } >/dev/null \
+			|| ! command -v openssl >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				nginx openssl >/dev/null; \
+		else \
+			echo "NOTE: deployment tests need: apt-get install nginx openssl"; \
 		fi; \
 	fi
 

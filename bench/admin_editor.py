@@ -9,6 +9,7 @@ sentence must be searchable and the older ones gone.
 from __future__ import annotations
 
 import http.client
+import ssl
 import statistics
 import threading
 import time
@@ -43,22 +44,38 @@ class EditReport:
 
 
 class AdminSession:
-    """Cookies and CSRF by hand: the session cookie is Secure, as in production."""
+    """Cookies and CSRF by hand: the session cookie is Secure, as in production.
 
-    def __init__(self, port: int) -> None:
+    Without ``tls`` it talks plain HTTP to gunicorn and adds the header the TLS
+    proxy would; with an SSL context it talks HTTPS to the proxy itself (nginx
+    sets the header), at ``host``.
+    """
+
+    def __init__(
+        self,
+        port: int,
+        *,
+        tls: ssl.SSLContext | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
         self.port = port
+        self.tls = tls
+        self.host = host
         self.cookies: dict[str, str] = {}
 
     def request(
         self, method: str, path: str, form: dict | list | None = None
     ) -> tuple[int, dict[str, str], str]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        headers = {
-            "Host": f"127.0.0.1:{self.port}",
+        origin = f"{self.host}:{self.port}"
+        headers = {"Host": origin, "Referer": f"https://{origin}{path}"}
+        if self.tls is None:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
             # What the TLS-terminating proxy adds (SECURE_PROXY_SSL_HEADER).
-            "X-Forwarded-Proto": "https",
-            "Referer": f"https://127.0.0.1:{self.port}{path}",
-        }
+            headers["X-Forwarded-Proto"] = "https"
+        else:
+            conn = http.client.HTTPSConnection(
+                self.host, self.port, timeout=120, context=self.tls
+            )
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None

@@ -7,6 +7,7 @@ from datetime import timedelta
 import dj_database_url
 
 from plansite import env
+from plansite.logs import logging_config
 
 BASE_DIR = env.BASE_DIR
 
@@ -250,29 +251,17 @@ SEARCH_FAST_JIEBA = env.get_bool("PLANSITE_FAST_JIEBA", True)
 # Per-save indexing is off; the import and admin services update the index explicitly.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        "file": {
-            "class": "logging.handlers.RotatingFileHandler",
-            "filename": str(LOG_DIR / "plansite.log"),
-            "maxBytes": 5 * 1024 * 1024,
-            "backupCount": 3,
-            "encoding": "utf-8",
-            # A traceback may quote a file name that is not UTF-8 (surrogates):
-            # write it escaped rather than lose the record.
-            "errors": "backslashreplace",
-            "formatter": "plain",
-        },
-    },
-    "root": {"handlers": ["file"], "level": "INFO"},
-    "loggers": {
-        "django": {"handlers": ["console", "file"], "level": "WARNING"},
-        "jieba": {"level": "WARNING"},
-    },
-}
+# Logging (plansite/logs.py): one shared, process-safe plansite.log; bad-Host
+# noise apart in security.log; gunicorn's access log is deploy/gunicorn.conf.py's.
+LOGGING = logging_config(
+    LOG_DIR,
+    max_bytes=env.get_int("PLANSITE_LOG_MAX_BYTES", 10 * 1024 * 1024),
+    backups=env.get_int("PLANSITE_LOG_BACKUPS", 5),
+    security_max_bytes=env.get_int("PLANSITE_SECURITY_LOG_MAX_BYTES", 1024 * 1024),
+)
+
+# The admin saves a document's whole body (PLANSITE_MAX_DOCUMENT_BYTES of UTF-8)
+# as a urlencoded form: up to three bytes on the wire for each byte of text, plus
+# the other fields. Django's default (2.5 MB) refused bodies over ~290,000
+# Chinese characters; nginx's client_max_body_size for /admin/ matches this.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * PLANSITE_MAX_DOCUMENT_BYTES + 1024 * 1024

@@ -1,0 +1,1 @@
+"""Deployment files: the nginx site (nginx/plansite.conf) and gunicorn's settings."""
