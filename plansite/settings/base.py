@@ -129,6 +129,12 @@ PLANSITE_MAX_RECORD_FILE_BYTES = env.get_int(
 # are answered 429, so that readers always find a free worker thread.
 PLANSITE_MAX_DOWNLOADS = env.get_int("PLANSITE_MAX_DOWNLOADS", 2)
 
+# The document page shows a long text in parts (documents/parts.py): at most
+# this many characters and highlighted hits a page, so that one reader of a
+# 5 MiB document with ?q=的 costs a page's work, not the whole text's.
+PLANSITE_DOCUMENT_PART_CHARS = env.get_int("PLANSITE_DOCUMENT_PART_CHARS", 100_000)
+PLANSITE_DOCUMENT_PART_MARKS = env.get_int("PLANSITE_DOCUMENT_PART_MARKS", 2_000)
+
 # Search: haystack with Whoosh under VAR_DIR. Switching engines is a settings change.
 HAYSTACK_CONNECTIONS = {
     "default": {

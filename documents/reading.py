@@ -1,0 +1,277 @@
+"""What the document page shows of a text: one part of it, highlighted, with
+its outline, the way to the other parts and to every hit.
+
+An ordinary document is one part and is shown as it always was. A long one
+(documents/parts.py) costs one part's work per request: the hits of the whole
+text are found once per document and query and cached, and only the part
+shown is outlined and highlighted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from documents.models import Document
+from documents.outline import MAX_TOC, Heading, Line, all_headings, outline
+from documents.parts import Part, Parts, hit_url, parse_part, part_url, split_parts
+from search.highlight import find_spans, highlight_full
+from search.normalise import fold
+
+# The "all positions" list links this many hits of the part shown.
+MAX_HIT_LINKS = 60
+CACHE_SECONDS = 60 * 60
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PartLink:
+    number: int
+    url: str
+    current: bool
+    first_hit: int
+    last_hit: int
+    hits: int
+
+
+@dataclass(frozen=True)
+class HitNav:
+    """The hit bar: without script, prev/next go to the last/first hit of the
+    part (or the nearest part that has one); the script steps hit by hit and
+    follows prev_url/next_url past the ends of the part."""
+
+    prev_href: str
+    next_href: str
+    prev_url: str
+    next_url: str
+    links: list[tuple[int, str]]
+
+
+@dataclass
+class Reading:
+    parts: Parts
+    part: Part
+    hit_count: int
+    paragraphs: list[dict[str, Any]] = field(default_factory=list)
+    original_html: str = ""
+    toc: list[TocEntry] = field(default_factory=list)
+    part_links: list[PartLink] = field(default_factory=list)
+    prev_part_url: str = ""
+    next_part_url: str = ""
+    hit_nav: HitNav | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def limits() -> tuple[int, int]:
+    """(characters, marks) a part holds at most."""
+    return (
+        settings.PLANSITE_DOCUMENT_PART_CHARS,
+        settings.PLANSITE_DOCUMENT_PART_MARKS,
+    )
+
+
+def _stamp(document: Document) -> str:
+    return str(document.updated_at.timestamp()) if document.updated_at else "0"
+
+
+def _terms_key(terms: Sequence[str]) -> str:
+    folded = "\x00".join(sorted({fold(t) for t in terms if t}))
+    return hashlib.sha256(folded.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def text_parts(
+    document: Document, text: str, terms: Sequence[str], *, kind: str
+) -> tuple[Parts, list[tuple[int, int]] | None]:
+    """The parts of ``text`` (the document's ``kind``: body or original) for
+    these terms, and the hit spans when they were found here; a long text's
+    parts come from the cache after the first request."""
+    max_chars, max_marks = limits()
+    if len(text) <= max_chars:
+        spans = find_spans(text, terms)
+        return split_parts(text, spans, max_chars=max_chars, max_marks=max_marks), spans
+    if not terms:
+        return split_parts(text, (), max_chars=max_chars, max_marks=max_marks), []
+    key = (
+        f"doc-parts:{document.pk}:{_stamp(document)}:{kind}:{max_chars}:"
+        f"{max_marks}:{_terms_key(terms)}"
+    )
+    parts = cache.get(key)
+    if parts is None:
+        spans = find_spans(text, terms)
+        parts = split_parts(text, spans, max_chars=max_chars, max_marks=max_marks)
+        cache.set(key, parts, CACHE_SECONDS)
+    return parts, None
+
+
+def document_parts(document: Document, terms: Sequence[str]) -> Parts:
+    """The parts of the document's body for these terms (what KWIC links to)."""
+    return text_parts(document, document.body, terms, kind="body")[0]
+
+
+def _body_headings(document: Document) -> list[Heading]:
+    """Every heading of a long body with its offset, cached per version."""
+    key = f"doc-headings:{document.pk}:{_stamp(document)}"
+    headings = cache.get(key)
+    if headings is None:
+        headings = all_headings(document.body)
+        cache.set(key, headings, CACHE_SECONDS)
+    return headings
+
+
+def paragraphs(html: str, lines: list[Line]) -> list[dict[str, Any]]:
+    """Pair each highlighted line with its outline role; heading levels that
+    occur become h2, h3, h4 in order, so no heading level is skipped."""
+    used = sorted({abs(line.level) for line in lines if line.level})
+    tag_of = {level: f"h{index + 2}" for index, level in enumerate(used)}
+    rows = []
+    for text, line in zip(html.split("\n"), lines, strict=True):
+        if not text.strip() and not line.anchor:
+            continue
+        rows.append(
+            {
+                "html": text,
+                "anchor": line.anchor,
+                "tag": tag_of.get(line.level, "") if line.level > 0 else "",
+                "numbered": line.level < 0,
+            }
+        )
+    return rows
+
+
+def read_document(
+    document: Document,
+    *,
+    terms: Sequence[str],
+    original: bool,
+    part_param: str | None,
+    path: str,
+    params: Mapping[str, str],
+) -> Reading:
+    """The part of the body (or of the original) to show at ``path`` with the
+    page's ``params`` (q, view), asked for by ``part_param``."""
+    kind = "original" if original else "body"
+    text = document.original if original else document.body
+    parts, spans = text_parts(document, text, terms, kind=kind)
+    number, problem = parse_part(part_param, len(parts))
+    if number is None:
+        # A link without a part (search results, exports) opens where hit 1 is.
+        number = parts.of_hit(1).number if parts.total_hits else 1
+    part = parts.get(number)
+    chunk = text[part.start : part.end] if parts.paged else text
+    if spans is None or parts.paged:
+        spans = find_spans(chunk, terms)
+    reading = Reading(parts=parts, part=part, hit_count=parts.total_hits)
+    if problem:
+        reading.problems.append(problem)
+    if original:
+        reading.original_html, _count = highlight_full(
+            chunk, terms, first=part.first_hit
+        )
+    else:
+        headings = _body_headings(document) if parts.paged else []
+        before = bisect_left([h.offset for h in headings], part.start)
+        shape = outline(chunk, keep=spans, first_anchor=before + 1)
+        html, _count = highlight_full(shape.text, terms, first=part.first_hit)
+        reading.paragraphs = paragraphs(html, shape.lines)
+        reading.toc = _toc(shape.headings, headings, parts, part, path, params)
+    if parts.paged:
+        _add_part_links(reading, path, params)
+    if parts.total_hits:
+        reading.hit_nav = _hit_nav(parts, part, path, params)
+    return reading
+
+
+def _toc(
+    here: list[Heading],
+    everywhere: list[Heading],
+    parts: Parts,
+    part: Part,
+    path: str,
+    params: Mapping[str, str],
+) -> list[TocEntry]:
+    """This part's headings, and for a text in parts the top-level headings
+    of the others, each linking into its part (one a part if they are many)."""
+    own = [TocEntry(h.level, h.label, f"#{h.anchor}") for h in here]
+    if not parts.paged:
+        return own
+    others = [
+        (parts.of_offset(h.offset), h)
+        for h in everywhere
+        if h.level == 1 and not part.start <= h.offset < part.end
+    ]
+    if len(others) > MAX_TOC:
+        firsts: dict[int, tuple[Part, Heading]] = {}
+        for p, h in others:
+            firsts.setdefault(p.number, (p, h))
+        others = list(firsts.values())
+    entries = [
+        (
+            p.number,
+            TocEntry(
+                h.level,
+                h.label,
+                part_url(path, params, part=p.number, fragment=h.anchor),
+            ),
+        )
+        for p, h in others
+    ]
+    before = [entry for number, entry in entries if number < part.number]
+    after = [entry for number, entry in entries if number > part.number]
+    return before + own + after
+
+
+def _add_part_links(reading: Reading, path: str, params: Mapping[str, str]) -> None:
+    parts, part = reading.parts, reading.part
+    reading.part_links = [
+        PartLink(
+            number=p.number,
+            url=part_url(path, params, part=p.number),
+            current=p.number == part.number,
+            first_hit=p.first_hit,
+            last_hit=p.last_hit,
+            hits=p.hits,
+        )
+        for p in parts.parts
+    ]
+    if part.number > 1:
+        reading.prev_part_url = part_url(path, params, part=part.number - 1)
+    if part.number < len(parts):
+        reading.next_part_url = part_url(path, params, part=part.number + 1)
+
+
+def _hit_nav(parts: Parts, part: Part, path: str, params: Mapping[str, str]) -> HitNav:
+    if not parts.paged:
+        total = parts.total_hits
+        return HitNav(
+            prev_href=f"#hit-{total}",
+            next_href="#hit-1",
+            prev_url="",
+            next_url="",
+            links=[(n, f"#hit-{n}") for n in range(1, min(total, MAX_HIT_LINKS) + 1)],
+        )
+    following = parts.next_with_hits(part, 1)
+    preceding = parts.next_with_hits(part, -1)
+
+    def link(hit: int) -> str:
+        return hit_url(path, params, hit=hit, parts=parts)
+
+    next_url = link(following.first_hit) if following else ""
+    prev_url = link(preceding.last_hit) if preceding else ""
+    if part.hits:
+        first, last = part.first_hit, part.last_hit
+        shown = range(first, min(last, first + MAX_HIT_LINKS - 1) + 1)
+        links = [(n, f"#hit-{n}") for n in shown]
+        return HitNav(f"#hit-{last}", f"#hit-{first}", prev_url, next_url, links)
+    return HitNav(prev_url, next_url, prev_url, next_url, [])
