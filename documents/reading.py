@@ -10,13 +10,17 @@ shown is outlined and highlighted.
 from __future__ import annotations
 
 import hashlib
+import threading
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models.functions import Substr
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from documents.models import Document
 from documents.outline import MAX_TOC, Heading, Line, all_headings, outline
@@ -65,6 +69,7 @@ class Reading:
     part: Part
     hit_count: int
     paragraphs: list[dict[str, Any]] = field(default_factory=list)
+    paragraphs_html: str = ""
     original_html: str = ""
     toc: list[TocEntry] = field(default_factory=list)
     part_links: list[PartLink] = field(default_factory=list)
@@ -91,43 +96,93 @@ def _terms_key(terms: Sequence[str]) -> str:
     return hashlib.sha256(folded.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+class TextSource:
+    """The document's body or original, read whole only when it must be.
+
+    The page's query leaves both texts unread and counts the shown one's
+    characters (``shown_chars``); a part of a long text whose parts are
+    cached is then read alone, with SUBSTR in the database, not 5 MiB.
+    """
+
+    def __init__(self, document: Document, kind: str) -> None:
+        self.document = document
+        self.kind = kind
+        self._whole: str | None = None
+
+    @property
+    def whole(self) -> str:
+        if self._whole is None:
+            self._whole = getattr(self.document, self.kind)
+        return self._whole
+
+    def __len__(self) -> int:
+        chars = getattr(self.document, "shown_chars", None)
+        return len(self.whole) if chars is None else chars
+
+    def piece(self, start: int, end: int) -> str:
+        deferred = self.kind in self.document.get_deferred_fields()
+        if self._whole is not None or not deferred:
+            return self.whole[start:end]
+        found = (
+            Document.objects.filter(
+                pk=self.document.pk, updated_at=self.document.updated_at
+            )
+            .annotate(piece=Substr(self.kind, start + 1, end - start))
+            .values_list("piece", flat=True)
+            .first()
+        )
+        # Edited since the page's first query: read it whole, as it is now.
+        return self.whole[start:end] if found is None else found
+
+
+# One thread of a process works out a long text's parts or headings; the
+# others wait for its answer rather than each doing the same seconds of work.
+_FILL = threading.Lock()
+
+
+def _cached(key: str, make: Callable[[], Any]) -> Any:
+    value = cache.get(key)
+    if value is None:
+        with _FILL:
+            value = cache.get(key)
+            if value is None:
+                value = make()
+                cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
 def text_parts(
-    document: Document, text: str, terms: Sequence[str], *, kind: str
+    source: TextSource, terms: Sequence[str]
 ) -> tuple[Parts, list[tuple[int, int]] | None]:
-    """The parts of ``text`` (the document's ``kind``: body or original) for
-    these terms, and the hit spans when they were found here; a long text's
-    parts come from the cache after the first request."""
+    """The parts of the text for these terms, and the hit spans when they were
+    found here; a long text's parts come from the cache after the first request."""
     max_chars, max_marks = limits()
-    if len(text) <= max_chars:
-        spans = find_spans(text, terms)
-        return split_parts(text, spans, max_chars=max_chars, max_marks=max_marks), spans
-    if not terms:
-        return split_parts(text, (), max_chars=max_chars, max_marks=max_marks), []
+    if len(source) <= max_chars:
+        spans = find_spans(source.whole, terms)
+        parts = split_parts(
+            source.whole, spans, max_chars=max_chars, max_marks=max_marks
+        )
+        return parts, spans
+    document = source.document
     key = (
-        f"doc-parts:{document.pk}:{_stamp(document)}:{kind}:{max_chars}:"
+        f"doc-parts:{document.pk}:{_stamp(document)}:{source.kind}:{max_chars}:"
         f"{max_marks}:{_terms_key(terms)}"
     )
-    parts = cache.get(key)
-    if parts is None:
-        spans = find_spans(text, terms)
-        parts = split_parts(text, spans, max_chars=max_chars, max_marks=max_marks)
-        cache.set(key, parts, CACHE_SECONDS)
-    return parts, None
+
+    def make() -> Parts:
+        spans = find_spans(source.whole, terms) if terms else []
+        return split_parts(
+            source.whole, spans, max_chars=max_chars, max_marks=max_marks
+        )
+
+    return _cached(key, make), None
 
 
-def document_parts(document: Document, terms: Sequence[str]) -> Parts:
-    """The parts of the document's body for these terms (what KWIC links to)."""
-    return text_parts(document, document.body, terms, kind="body")[0]
-
-
-def _body_headings(document: Document) -> list[Heading]:
+def _body_headings(source: TextSource) -> list[Heading]:
     """Every heading of a long body with its offset, cached per version."""
+    document = source.document
     key = f"doc-headings:{document.pk}:{_stamp(document)}"
-    headings = cache.get(key)
-    if headings is None:
-        headings = all_headings(document.body)
-        cache.set(key, headings, CACHE_SECONDS)
-    return headings
+    return _cached(key, lambda: all_headings(source.whole))
 
 
 def paragraphs(html: str, lines: list[Line]) -> list[dict[str, Any]]:
@@ -150,6 +205,26 @@ def paragraphs(html: str, lines: list[Line]) -> list[dict[str, Any]]:
     return rows
 
 
+_HEADING_TAGS = ("h2", "h3", "h4")
+
+
+def paragraphs_html(rows: list[dict[str, Any]]) -> SafeString:
+    """The paragraphs as the page shows them, one a line. Built here rather
+    than in the template: a part has thousands, and the template's loop cost
+    more than all the rest of the page."""
+    out = []
+    for row in rows:
+        anchor, html = escape(row["anchor"]), row["html"]
+        if row["tag"]:
+            tag = row["tag"] if row["tag"] in _HEADING_TAGS else "h5"
+            out.append(f'<{tag} id="{anchor}" class="text-heading">{html}</{tag}>')
+        elif anchor:
+            out.append(f'<p id="{anchor}" class="numbered">{html}</p>')
+        else:
+            out.append(f"<p>{html}</p>")
+    return mark_safe("\n".join(out))  # noqa: S308 - the rows are escaped HTML
+
+
 def read_document(
     document: Document,
     *,
@@ -161,15 +236,14 @@ def read_document(
 ) -> Reading:
     """The part of the body (or of the original) to show at ``path`` with the
     page's ``params`` (q, view), asked for by ``part_param``."""
-    kind = "original" if original else "body"
-    text = document.original if original else document.body
-    parts, spans = text_parts(document, text, terms, kind=kind)
+    source = TextSource(document, "original" if original else "body")
+    parts, spans = text_parts(source, terms)
     number, problem = parse_part(part_param, len(parts))
     if number is None:
         # A link without a part (search results, exports) opens where hit 1 is.
         number = parts.of_hit(1).number if parts.total_hits else 1
     part = parts.get(number)
-    chunk = text[part.start : part.end] if parts.paged else text
+    chunk = source.piece(part.start, part.end) if parts.paged else source.whole
     if spans is None or parts.paged:
         spans = find_spans(chunk, terms)
     reading = Reading(parts=parts, part=part, hit_count=parts.total_hits)
@@ -180,11 +254,12 @@ def read_document(
             chunk, terms, first=part.first_hit
         )
     else:
-        headings = _body_headings(document) if parts.paged else []
+        headings = _body_headings(source) if parts.paged else []
         before = bisect_left([h.offset for h in headings], part.start)
         shape = outline(chunk, keep=spans, first_anchor=before + 1)
         html, _count = highlight_full(shape.text, terms, first=part.first_hit)
         reading.paragraphs = paragraphs(html, shape.lines)
+        reading.paragraphs_html = paragraphs_html(reading.paragraphs)
         reading.toc = _toc(shape.headings, headings, parts, part, path, params)
     if parts.paged:
         _add_part_links(reading, path, params)
