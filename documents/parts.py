@@ -15,6 +15,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -58,10 +59,17 @@ class Parts:
         """Part ``number`` (1-based)."""
         return self.parts[number - 1]
 
+    @cached_property
+    def _firsts(self) -> list[int]:
+        return [part.first_hit for part in self.parts]
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [part.start for part in self.parts]
+
     def of_hit(self, hit: int) -> Part:
         """The part holding hit number ``hit`` (1-based)."""
-        firsts = [part.first_hit for part in self.parts]
-        index = max(0, bisect_right(firsts, hit) - 1)
+        index = max(0, bisect_right(self._firsts, hit) - 1)
         # Parts without hits share their first_hit with the next part.
         while index > 0 and self.parts[index].hits == 0:
             index -= 1
@@ -69,8 +77,7 @@ class Parts:
 
     def of_offset(self, offset: int) -> Part:
         """The part holding character ``offset`` of the text."""
-        starts = [part.start for part in self.parts]
-        return self.parts[max(0, bisect_right(starts, offset) - 1)]
+        return self.parts[max(0, bisect_right(self._starts, offset) - 1)]
 
     def next_with_hits(self, part: Part, step: int) -> Part | None:
         """The nearest other part with hits after (step 1) or before (step -1)

@@ -99,9 +99,9 @@ def _terms_key(terms: Sequence[str]) -> str:
 class TextSource:
     """The document's body or original, read whole only when it must be.
 
-    The page's query leaves both texts unread and counts the shown one's
-    characters (``shown_chars``); a part of a long text whose parts are
-    cached is then read alone, with SUBSTR in the database, not 5 MiB.
+    The page's query leaves both texts unread; a part of a long text whose
+    parts are cached is then read alone, with SUBSTR in the database, not
+    5 MiB.
     """
 
     def __init__(self, document: Document, kind: str) -> None:
@@ -116,8 +116,17 @@ class TextSource:
         return self._whole
 
     def __len__(self) -> int:
-        chars = getattr(self.document, "shown_chars", None)
-        return len(self.whole) if chars is None else chars
+        # A long text's length is cached with its parts; counting the
+        # characters of 5 MiB in the database on every request costs more
+        # than the part. A short text is read whole anyway.
+        document = self.document
+        key = f"doc-chars:{document.pk}:{_stamp(document)}:{self.kind}"
+        chars = cache.get(key) if self._whole is None else None
+        if chars is None:
+            chars = len(self.whole)
+            if chars > limits()[0]:
+                cache.set(key, chars, CACHE_SECONDS)
+        return chars
 
     def piece(self, start: int, end: int) -> str:
         deferred = self.kind in self.document.get_deferred_fields()
@@ -178,11 +187,30 @@ def text_parts(
     return _cached(key, make), None
 
 
-def _body_headings(source: TextSource) -> list[Heading]:
-    """Every heading of a long body with its offset, cached per version."""
+@dataclass(frozen=True)
+class BodyHeadings:
+    """Where every heading of a long body starts, and its top-level headings:
+    enough to number a part's anchors and to list the other parts' headings
+    (a list of ints and a few headings load from the cache far faster than
+    thousands of headings)."""
+
+    offsets: list[int]
+    top: list[Heading]
+
+
+def _body_headings(source: TextSource) -> BodyHeadings:
+    """The headings of a long body, cached per version."""
     document = source.document
     key = f"doc-headings:{document.pk}:{_stamp(document)}"
-    return _cached(key, lambda: all_headings(source.whole))
+
+    def make() -> BodyHeadings:
+        headings = all_headings(source.whole)
+        return BodyHeadings(
+            offsets=[h.offset for h in headings],
+            top=[h for h in headings if h.level == 1],
+        )
+
+    return _cached(key, make)
 
 
 def paragraphs(html: str, lines: list[Line]) -> list[dict[str, Any]]:
@@ -254,13 +282,13 @@ def read_document(
             chunk, terms, first=part.first_hit
         )
     else:
-        headings = _body_headings(source) if parts.paged else []
-        before = bisect_left([h.offset for h in headings], part.start)
+        headings = _body_headings(source) if parts.paged else BodyHeadings([], [])
+        before = bisect_left(headings.offsets, part.start)
         shape = outline(chunk, keep=spans, first_anchor=before + 1)
         html, _count = highlight_full(shape.text, terms, first=part.first_hit)
         reading.paragraphs = paragraphs(html, shape.lines)
         reading.paragraphs_html = paragraphs_html(reading.paragraphs)
-        reading.toc = _toc(shape.headings, headings, parts, part, path, params)
+        reading.toc = _toc(shape.headings, headings.top, parts, part, path, params)
     if parts.paged:
         _add_part_links(reading, path, params)
     if parts.total_hits:
@@ -270,7 +298,7 @@ def read_document(
 
 def _toc(
     here: list[Heading],
-    everywhere: list[Heading],
+    top: list[Heading],
     parts: Parts,
     part: Part,
     path: str,
@@ -283,8 +311,8 @@ def _toc(
         return own
     others = [
         (parts.of_offset(h.offset), h)
-        for h in everywhere
-        if h.level == 1 and not part.start <= h.offset < part.end
+        for h in top
+        if not part.start <= h.offset < part.end
     ]
     if len(others) > MAX_TOC:
         firsts: dict[int, tuple[Part, Heading]] = {}

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -39,15 +38,8 @@ class DocumentDetailView(DetailView):
     template_name = "documents/document_detail.html"
 
     def get_queryset(self) -> QuerySet[Document]:
-        # A text may be 5 MiB: read neither here, only how long the shown one
-        # is; documents/reading.py reads what the page shows of it.
-        shown = "original" if self.request.GET.get("view") == "original" else "body"
-        return (
-            super()
-            .get_queryset()
-            .defer("original", "body")
-            .annotate(shown_chars=Length(shown))
-        )
+        # A text may be 5 MiB: documents/reading.py reads what the page shows.
+        return super().get_queryset().defer("original", "body")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

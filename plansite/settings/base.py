@@ -133,7 +133,7 @@ PLANSITE_MAX_DOWNLOADS = env.get_int("PLANSITE_MAX_DOWNLOADS", 2)
 # this many characters and highlighted hits a page, so that one reader of a
 # 5 MiB document with ?q=的 costs a page's work, not the whole text's.
 PLANSITE_DOCUMENT_PART_CHARS = env.get_int("PLANSITE_DOCUMENT_PART_CHARS", 100_000)
-PLANSITE_DOCUMENT_PART_MARKS = env.get_int("PLANSITE_DOCUMENT_PART_MARKS", 2_000)
+PLANSITE_DOCUMENT_PART_MARKS = env.get_int("PLANSITE_DOCUMENT_PART_MARKS", 1_000)
 
 # Search: haystack with Whoosh under VAR_DIR. Switching engines is a settings change.
 HAYSTACK_CONNECTIONS = {
