@@ -149,3 +149,28 @@ def generate(
             "content_hash": hashlib.sha256(body.encode()).hexdigest(),
             "layout": "bench",
         }
+
+
+def largest_body(limit_bytes: int, shared: Path = SHARED) -> str:
+    """A text of at most ``limit_bytes`` UTF-8 bytes (and near it): the
+    national reports one after another, paragraph by paragraph, again from the
+    start when they run out. The worst document a page can be asked to show
+    (PLANSITE_MAX_DOCUMENT_BYTES), with real headings and real prose."""
+    import json
+
+    base = shared if (shared / "corpus").exists() else ROOT / "samples"
+    paragraphs: list[str] = []
+    for path in sorted((base / "corpus" / "national-reports").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            content = json.loads(line)["content"]
+            paragraphs += [p.strip() for p in content.split("\n") if p.strip()]
+    chosen: list[str] = []
+    size = 0
+    while paragraphs:
+        for paragraph in paragraphs:
+            cost = len(paragraph.encode("utf-8")) + 1
+            if size + cost > limit_bytes:
+                return "\n".join(chosen)
+            chosen.append(paragraph)
+            size += cost
+    return ""

@@ -9,6 +9,7 @@ body is never changed, and the split text joins back to it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -29,6 +30,14 @@ _SENTENCE_END = "。！？!?"
 _CLOSING_QUOTES = "”’」』"
 _SPACE = " \t\u3000"
 _FIRST_ITEM = re.compile(r"[（(]一[）)]|(?<![\d.．])1[.．、](?![\d.．])")
+# Where a heading can start inside a line: a heading marker after a sentence
+# end, a space or a closing quote, or a first sub-item. Looking only there
+# (instead of at every character) gives the same starts at C speed.
+_CANDIDATE = re.compile(
+    rf"(?<=[{_SENTENCE_END}{_SPACE}{_CLOSING_QUOTES}])"
+    rf"(?={'|'.join(pattern.pattern for _level, pattern in _PATTERNS)})"
+    rf"|(?={_FIRST_ITEM.pattern})"
+)
 # In run-together text a section heading runs straight into its first sentence
 # ("一、2022年工作总结今年来，…"); these words end such a heading.
 _RUN_IN_END = re.compile(
@@ -51,6 +60,8 @@ class Heading:
     level: int
     anchor: str
     label: str
+    # Where the heading starts in the text given to outline().
+    offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -131,7 +142,10 @@ def _first_item(line: str, position: int, segment: int) -> bool:
 def inline_heading_starts(line: str) -> list[int]:
     """Offsets in ``line`` where a heading starts a sentence inside it."""
     starts: list[int] = []
-    for position in range(1, len(line)):
+    for found in _CANDIDATE.finditer(line, 1):
+        position = found.start()
+        if position >= len(line):
+            continue
         previous = line[position - 1]
         segment = starts[-1] if starts else 0
         if _first_item(line, position, segment):
@@ -153,7 +167,10 @@ def inline_heading_starts(line: str) -> list[int]:
 
 
 def _crosses(position: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(start < position < end for start, end in spans)
+    """Whether ``position`` falls inside one of ``spans`` (sorted, not
+    overlapping, as find_spans gives them)."""
+    index = bisect_left(spans, (position,))
+    return index > 0 and spans[index - 1][0] < position < spans[index - 1][1]
 
 
 def _label(text: str) -> str:
@@ -181,14 +198,44 @@ def _segments(
         offset += len(line) + 1
 
 
-def outline(body: str, *, keep: Sequence[tuple[int, int]] = ()) -> Outline:
+def outline(
+    body: str, *, keep: Sequence[tuple[int, int]] = (), first_anchor: int = 1
+) -> Outline:
     """Find the headings of ``body``.
 
     A heading sentence that opens a longer paragraph gets a line of its own,
     unless that would cut one of the ``keep`` spans (the search hits) in two;
     so does a heading that starts a sentence inside a paragraph. The text
     returned is ``body`` with line breaks added there and nowhere else.
+    Anchors are numbered from ``first_anchor`` (a part of a long text goes on
+    from the headings of the parts before it).
     """
+    text, lines, headings = _shape(body, _merged(keep), first_anchor)
+    if len(headings) > MAX_TOC:
+        headings = [h for h in headings if h.level < 3]
+    return Outline(text=text, lines=lines, headings=headings)
+
+
+def all_headings(body: str) -> list[Heading]:
+    """Every heading of ``body`` with its offset, as outline() numbers them
+    without hits to keep; the table of contents of a text shown in parts."""
+    return _shape(body, (), 1)[2]
+
+
+def _merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans sorted and merged, as _crosses needs them."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _shape(
+    body: str, keep: Sequence[tuple[int, int]], first_anchor: int
+) -> tuple[str, list[Line], list[Heading]]:
     out_lines: list[str] = []
     lines: list[Line] = []
     headings: list[Heading] = []
@@ -198,24 +245,22 @@ def outline(body: str, *, keep: Sequence[tuple[int, int]] = ()) -> Outline:
             out_lines.append(raw)
             lines.append(Line(0))
         else:
-            anchor = f"sec-{len(headings) + 1}"
+            anchor = f"sec-{len(headings) + first_anchor}"
             # A line of its own that is short is a heading; a piece cut out of
             # run-together text is followed by its text whatever its length.
             short = len(raw.strip()) <= SHORT_LINE and not cut_out
             end = None if short else _heading_end(raw)
             if end is not None and not _crosses(offset + end, keep):
-                headings.append(Heading(level, anchor, _label(raw[:end])))
+                headings.append(Heading(level, anchor, _label(raw[:end]), offset))
                 out_lines += [raw[:end], raw[end:]]
                 lines += [Line(level, anchor), Line(0)]
             elif end is None and len(raw.strip()) <= SHORT_LINE:
-                headings.append(Heading(level, anchor, _label(raw)))
+                headings.append(Heading(level, anchor, _label(raw), offset))
                 out_lines.append(raw)
                 lines.append(Line(level, anchor))
             else:
                 # A long numbered paragraph: an anchor, but shown as a paragraph.
-                headings.append(Heading(level, anchor, _label(raw)))
+                headings.append(Heading(level, anchor, _label(raw), offset))
                 out_lines.append(raw)
                 lines.append(Line(-level, anchor))
-    if len(headings) > MAX_TOC:
-        headings = [h for h in headings if h.level < 3]
-    return Outline(text="\n".join(out_lines), lines=lines, headings=headings)
+    return "\n".join(out_lines), lines, headings

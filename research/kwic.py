@@ -13,10 +13,11 @@ from typing import Any
 from django.db.models import F, TextChoices, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document
+from documents.parts import Parts, hit_url, split_parts
+from documents.reading import limits
 from research.corpus import find_occurrences, iter_documents, query_terms
 from search.normalise import fold
 from search.selection import matching_documents
@@ -188,21 +189,17 @@ def document_lines(
     document: Document, terms: Sequence[str], *, query: str, width: int, rank: int = 0
 ) -> Iterator[KwicLine]:
     """The document's occurrences: in the title, then in the body, in text order."""
-    base = reverse("documents:detail", args=[document.pk])
-    link = f"{base}?{urlencode({'q': query})}"
+    path = reverse("documents:detail", args=[document.pk])
+    params = {"q": query}
     when = document_date(document)
     for field, text in (("title", document.title), ("body", document.body)):
+        occurrences = find_occurrences(text, terms)
         # The document page marks the body's hits, overlapping ones merged into
         # one mark, and numbers the marks id="hit-1", "hit-2", ...
-        hit = 0
-        mark_end = -1
-        for offset, term in find_occurrences(text, terms):
+        numbers, marks = _marks(occurrences)
+        parts = _body_parts(text, marks) if field == "body" else None
+        for (offset, term), hit in zip(occurrences, numbers, strict=True):
             end = offset + len(term)
-            if offset >= mark_end:
-                hit += 1
-                mark_end = end
-            else:
-                mark_end = max(mark_end, end)
             number = hit if field == "body" else None
             yield KwicLine(
                 document_id=document.pk,
@@ -219,9 +216,34 @@ def document_lines(
                 left=text[max(0, offset - width) : offset],
                 right=text[end : end + width],
                 hit=number,
-                url=f"{link}#hit-{number}" if number else link,
+                url=hit_url(path, params, hit=number, parts=parts),
                 rank=rank,
             )
+
+
+def _marks(
+    occurrences: Sequence[tuple[int, str]],
+) -> tuple[list[int], list[tuple[int, int]]]:
+    """The mark number of each occurrence, and the marks' spans."""
+    numbers: list[int] = []
+    marks: list[tuple[int, int]] = []
+    for offset, term in occurrences:
+        end = offset + len(term)
+        if marks and offset < marks[-1][1]:
+            marks[-1] = (marks[-1][0], max(marks[-1][1], end))
+        else:
+            marks.append((offset, end))
+        numbers.append(len(marks))
+    return numbers, marks
+
+
+def _body_parts(body: str, marks: list[tuple[int, int]]) -> Parts | None:
+    """How the document page splits a long body with these marks (None for
+    a body shown whole, which is the common case and costs nothing)."""
+    max_chars, max_marks = limits()
+    if len(body) <= max_chars and len(marks) <= max_marks:
+        return None
+    return split_parts(body, marks, max_chars=max_chars, max_marks=max_marks)
 
 
 # Above this many documents, one ordered pass over the table beats asking for

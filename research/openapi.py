@@ -188,7 +188,11 @@ def openapi_schema(*, server: str = "") -> dict[str, Any]:
         match={**STRING, "description": "the text as written (ASCII case may differ)"},
         left=STRING,
         right=STRING,
-        hit={**NULL_INTEGER, "description": "the mark id=hit-N on the document page"},
+        hit={
+            **NULL_INTEGER,
+            "description": "the mark id=hit-N on the document page; "
+            "url names the part that holds it when the text is shown in parts",
+        },
         url=STRING,
     )
     export_columns = (

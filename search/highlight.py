@@ -55,10 +55,16 @@ def _render(
     return "".join(parts)
 
 
-def highlight_full(text: str, terms: Iterable[str]) -> tuple[str, int]:
-    """The whole text as HTML with marks id="hit-1", "hit-2", ... and their count."""
+def highlight_full(
+    text: str, terms: Iterable[str], *, first: int = 1
+) -> tuple[str, int]:
+    """The whole text as HTML with marks id="hit-1", "hit-2", ... and their count.
+
+    A part of a longer text numbers its marks from ``first``, so that hit N
+    has the same number whichever part shows it.
+    """
     spans = find_spans(text, terms)
-    return _render(text, spans, 0, len(text), 1), len(spans)
+    return _render(text, spans, 0, len(text), max(1, first)), len(spans)
 
 
 def _window(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -21,42 +22,24 @@ from documents.citation import (
 )
 from documents.ingest.merge import HOW_LABELS
 from documents.models import Document
-from documents.outline import outline
+from documents.reading import read_document
 from documents.selectors import documents_by_ids, nearby_documents
 from documents.views.places import crumbs, document_place
 from plansite.http import read_only
-from search.highlight import find_spans, highlight_full
 from search.query import QueryError, parse_query, terms_of
 from search.similar import similar_document_ids
 
-MAX_HIT_LINKS = 60
 NEARBY = 8
 SIMILAR = 6
-
-
-def _paragraphs(html: str, lines: list) -> list[dict[str, Any]]:
-    """Pair each highlighted line with its outline role; heading levels that
-    occur become h2, h3, h4 in order, so no heading level is skipped."""
-    used = sorted({abs(line.level) for line in lines if line.level})
-    tag_of = {level: f"h{index + 2}" for index, level in enumerate(used)}
-    rows = []
-    for text, line in zip(html.split("\n"), lines, strict=True):
-        if not text.strip() and not line.anchor:
-            continue
-        rows.append(
-            {
-                "html": text,
-                "anchor": line.anchor,
-                "tag": tag_of.get(line.level, "") if line.level > 0 else "",
-                "numbered": line.level < 0,
-            }
-        )
-    return rows
 
 
 class DocumentDetailView(DetailView):
     model = Document
     template_name = "documents/document_detail.html"
+
+    def get_queryset(self) -> QuerySet[Document]:
+        # A text may be 5 MiB: documents/reading.py reads what the page shows.
+        return super().get_queryset().defer("original", "body")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -69,17 +52,18 @@ class DocumentDetailView(DetailView):
         except QueryError as exc:
             query_error = str(exc)
         show_original = self.request.GET.get("view") == "original"
+        # What the page's own links (to parts, hits, headings) pass on.
+        params = {"q": raw_query} if terms else {}
         if show_original:
-            text_html, hits = highlight_full(document.original, terms)
-            paragraphs: list[dict[str, Any]] = []
-            headings: list = []
-        else:
-            shape = outline(document.body, keep=find_spans(document.body, terms))
-            # Marks never span a line break, so the HTML splits into lines.
-            html, hits = highlight_full(shape.text, terms)
-            paragraphs = _paragraphs(html, shape.lines)
-            headings = shape.headings
-            text_html = ""
+            params["view"] = "original"
+        reading = read_document(
+            document,
+            terms=terms,
+            original=show_original,
+            part_param=self.request.GET.get("part"),
+            path=document.get_absolute_url(),
+            params=params,
+        )
         page_url = self.request.build_absolute_uri(document.get_absolute_url())
         accessed = timezone.localdate()
         nearby = nearby_documents(document=document, limit=NEARBY)
@@ -97,11 +81,13 @@ class DocumentDetailView(DetailView):
                 "query": raw_query if terms else "",
                 "query_error": query_error,
                 "show_original": show_original,
-                "original_html": text_html,
-                "paragraphs": paragraphs,
-                "headings": headings,
-                "hit_count": hits,
-                "hit_links": range(1, min(hits, MAX_HIT_LINKS) + 1),
+                "original_html": reading.original_html,
+                "paragraphs": reading.paragraphs,
+                "headings": reading.toc,
+                "hit_count": reading.hit_count,
+                "hit_nav": reading.hit_nav,
+                "reading": reading,
+                "problems": reading.problems,
                 "region_crumbs": crumbs(document_place(document))[1:],
                 "inferred_labels": [FIELD_LABELS[name] for name in inferred],
                 "review_notes": [readable_note(n) for n in document.review_notes or []],

@@ -223,6 +223,12 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     )
 }
 # --- end of security block ---------------------------------------------------
+# The document page shows a long text in parts (documents/parts.py): at most
+# this many characters and highlighted hits a page, so that one reader of a
+# 5 MiB document with ?q=的 costs a page's work, not the whole text's
+# (50,000 characters is some 25 printed pages; bench/huge_page_bench.py).
+PLANSITE_DOCUMENT_PART_CHARS = env.get_int("PLANSITE_DOCUMENT_PART_CHARS", 50_000)
+PLANSITE_DOCUMENT_PART_MARKS = env.get_int("PLANSITE_DOCUMENT_PART_MARKS", 1_000)
 
 # Search: haystack with Whoosh under VAR_DIR. Switching engines is a settings change.
 HAYSTACK_CONNECTIONS = {

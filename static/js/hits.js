@@ -3,14 +3,26 @@
 // WCAG 2.1.4). Without this script the links go to the first and last hit.
 (function () {
   "use strict";
+  // A long document shows one part: its marks keep their numbers in the whole
+  // text (hit-4001 ...), and past the ends of the part the bar's data-prev-url /
+  // data-next-url lead to the nearest hit in another part.
   var hits = Array.prototype.slice.call(document.querySelectorAll("mark[id^='hit-']"));
+  var bar = document.querySelector(".hit-nav");
+  var prevUrl = bar ? bar.getAttribute("data-prev-url") : null;
+  var nextUrl = bar ? bar.getAttribute("data-next-url") : null;
+  var total = bar ? parseInt(bar.getAttribute("data-hit-total"), 10) : NaN;
   if (!hits.length) return;
+  if (!(total > 0)) total = hits.length;
   var current = -1;
   var fromHash = /^#hit-(\d+)$/.exec(window.location.hash);
-  if (fromHash) current = parseInt(fromHash[1], 10) - 1;
+  if (fromHash) {
+    current = hits.findIndex(function (mark) { return mark.id === "hit-" + fromHash[1]; });
+  }
   var STORE = "plansite.hitKeys";
 
   function go(index) {
+    if (index >= hits.length && nextUrl) { window.location.href = nextUrl; return; }
+    if (index < 0 && prevUrl) { window.location.href = prevUrl; return; }
     if (current >= 0 && hits[current]) hits[current].classList.remove("current");
     current = (index + hits.length) % hits.length;
     var mark = hits[current];
@@ -18,13 +30,19 @@
     mark.scrollIntoView({ block: "center" });
     history.replaceState(null, "", "#" + mark.id);
     var status = document.querySelector("[data-hit-status]");
-    if (status) status.textContent = (current + 1) + " / " + hits.length;
+    if (status) status.textContent = mark.id.slice(4) + " / " + total;
+  }
+
+  function step(forward) {
+    // From the top of the page, previous is the last hit here (as without script).
+    if (current < 0) go(forward ? 0 : hits.length - 1);
+    else go(forward ? current + 1 : current - 1);
   }
 
   document.querySelectorAll("[data-hit-nav]").forEach(function (link) {
     link.addEventListener("click", function (event) {
       event.preventDefault();
-      go(link.getAttribute("data-hit-nav") === "next" ? current + 1 : current - 1);
+      step(link.getAttribute("data-hit-nav") === "next");
     });
   });
 
@@ -49,8 +67,8 @@
       (tag === "input" && !/^(checkbox|radio|button|submit)$/.test(target.type));
     if (typing) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key === "n") go(current + 1);
-    if (event.key === "p") go(current - 1);
+    if (event.key === "n") step(true);
+    if (event.key === "p") step(false);
   });
   if (current >= 0) go(current);
 })();
