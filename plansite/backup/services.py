@@ -208,12 +208,18 @@ def _applied() -> set[tuple[str, str]]:
 def _rebuild_index() -> int:
     """Through the services of the apps that own the index (never reimplemented)."""
     from documents.services import flush_pending_index_writes, refresh_statistics
-    from search.services import rebuild_index
+    from search.services import IndexBusy, rebuild_index
 
     refresh_statistics()
-    count = rebuild_index()
-    # Edits queued when the backup was taken are in the rebuild already.
-    flush_pending_index_writes()
+    try:
+        count = rebuild_index()
+        # Edits queued when the backup was taken are in the rebuild already.
+        flush_pending_index_writes()
+    except IndexBusy as error:
+        raise BackupError(
+            f"数据库已恢复，但检索索引正被别的进程写入，未能重建（{error}）。"
+            "请稍后运行 manage.py rebuild_index --noinput。"
+        ) from None
     return count
 
 

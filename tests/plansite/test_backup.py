@@ -148,11 +148,11 @@ def plans(tmp_path_factory, seeds_dir: Path, corpus_dir: Path) -> Path:  # noqa:
 
 @pytest.fixture(scope="module")
 def many(plans: Path) -> Path:
-    """150 distinct reports, so that an import runs for several seconds."""
+    """400 distinct reports, so that an import stores rows for several seconds."""
     folder = plans.parent / "many"
     folder.mkdir()
     reports = sorted((plans / "reports").glob("*.jsonl"))
-    for number in range(150):
+    for number in range(400):
         record = json.loads(reports[number % len(reports)].read_text(encoding="utf-8"))
         record["title"] = f"{record.get('title', '')}（第{number}份）"
         record["content"] = f"第{number}份。" + record["content"]
