@@ -42,6 +42,18 @@ class ProcessDatabases:
 
     def environment(self, var_dir: Path) -> dict[str, str]:
         """Settings for a process using ``var_dir``, with a database of its own."""
+        env = self._settings(var_dir)
+        if self.vendor == "sqlite":
+            assert self.sqlite_template is not None
+            shutil.copy(self.sqlite_template, var_dir / "plansite.sqlite3")
+        else:
+            name = f"{self.pg_template}_{next(self._numbers)}"
+            self.copy_when_idle(self.pg_template, name)
+            self.created.append(name)
+            env["DATABASE_URL"] = self._url(name)
+        return env
+
+    def _settings(self, var_dir: Path) -> dict[str, str]:
         var_dir.mkdir(parents=True, exist_ok=True)
         env = {
             k: v
@@ -56,12 +68,15 @@ class ProcessDatabases:
             PLANSITE_SEARCH_WRITE_WAIT="60",
             PYTHONUNBUFFERED="1",
         )
-        if self.vendor == "sqlite":
-            assert self.sqlite_template is not None
-            shutil.copy(self.sqlite_template, var_dir / "plansite.sqlite3")
-        else:
+        return env
+
+    def empty_environment(self, var_dir: Path) -> dict[str, str]:
+        """Settings for a process on an empty machine: no database file (SQLite),
+        or a database just created, without tables (PostgreSQL)."""
+        env = self._settings(var_dir)
+        if self.vendor != "sqlite":
             name = f"{self.pg_template}_{next(self._numbers)}"
-            self.copy_when_idle(self.pg_template, name)
+            self._admin(f'CREATE DATABASE "{name}"')
             self.created.append(name)
             env["DATABASE_URL"] = self._url(name)
         return env

@@ -101,6 +101,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         init_command="PRAGMA journal_mode=WAL;",
     )
 
+# Backups (manage.py backup_archive / restore_archive, docs/runbook.md): the
+# default folder for archives, and where pg_dump/pg_restore are when not on
+# PATH (e.g. /usr/lib/postgresql/16/bin for a newer server).
+BACKUP_DIR = env.get_path("PLANSITE_BACKUP_DIR", VAR_DIR / "backups")
+PG_BINDIR = env.get_str("PLANSITE_PG_BINDIR", "")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _VALIDATORS = "django.contrib.auth.password_validation."
