@@ -49,6 +49,13 @@ except CommandError:
 print(json.dumps({"failed": failed, "out": out.getvalue(), "err": err.getvalue()}))
 """
 
+# The archive's index exists before imports run (two processes creating a new
+# index in an empty folder at once is another matter: Whoosh's TOC rename).
+CREATE_INDEX = """
+from haystack import connections
+connections["default"].get_backend().setup()
+"""
+
 LOOK = """
 import json, os
 from documents.models import Document, SourcePath
@@ -116,6 +123,8 @@ def _reformatted(text: str) -> str:
 def _run_together(env: dict[str, str], tmp_path: Path, *paths: list[Path]) -> list:
     """Start one importer per list of paths, release them together, and return
     each one's report."""
+    done = manage(env, "shell", "-c", CREATE_INDEX)
+    assert done.returncode == 0, done.stderr[-3000:]
     barrier = tmp_path / "go"
     procs = [
         start(
