@@ -11,7 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from documents import selectors, services
+from documents import identity, selectors, services
 from documents.citation import FIELD_LABELS
 from documents.ingest import merge, review
 from documents.ingest.fingerprint import content_hash, text_key
@@ -77,6 +77,37 @@ class DocumentForm(forms.ModelForm):
         # Browsers submit a textarea's line breaks as CRLF; the texts use LF.
         return self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
 
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # The identity is unique in the database: an edit that would give this
+        # document another's (the same 索引号 and issuer, the same page) is
+        # refused here, with what to do, rather than failing on save.
+        values = identity.values_of(self.instance)
+        division = self.cleaned_data.get("division")
+        if "division" in self.changed_data and division is not None:
+            values["division_code"] = division.code  # save_model applies it
+        key = identity.settle(self.instance.identity or "", values)
+        other = (
+            Document.objects.filter(identity=key)
+            .exclude(pk=self.instance.pk)
+            .only("pk", "title")
+            .first()
+        )
+        if other is not None:
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    _(
+                        "另一份文档（编号 %(pk)s：%(title)s）已有相同的文档标识"
+                        "（%(key)s）。同一发布机构的一个索引号、一个原文链接"
+                        "只能属于一份文档：请更正索引号、发布机构、区划或原文链接，"
+                        "或先合并两份文档。"
+                    ),
+                    code="identity",
+                    params={"pk": other.pk, "title": other.title[:60], "key": key},
+                ),
+            )
+
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
@@ -101,6 +132,7 @@ class DocumentAdmin(admin.ModelAdmin):
     # edited (a form would also strip it and turn its line breaks into CRLF).
     readonly_fields = (
         "original",
+        "identity",
         "content_hash",
         "layout",
         "imported_at",
@@ -159,7 +191,10 @@ class DocumentAdmin(admin.ModelAdmin):
             {"fields": ("provenance", "inferred", "review_missing", "review_notes")},
         ),
         (_("文本"), {"fields": ("body", "original")}),
-        (_("记录"), {"fields": ("content_hash", "imported_at", "updated_at")}),
+        (
+            _("记录"),
+            {"fields": ("identity", "content_hash", "imported_at", "updated_at")},
+        ),
     )
 
     def save_model(

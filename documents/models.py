@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from documents import identity as doc_identity
 
 
 class Division(models.Model):
@@ -48,6 +53,19 @@ class Division(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class DocumentQuerySet(models.QuerySet):
+    def bulk_create(
+        self, objs: Iterable[Document], *args: Any, **kwargs: Any
+    ) -> list[Document]:
+        """bulk_create skips save(): give each new row its identity here."""
+        objs = list(objs)
+        for document in objs:
+            document.identity = doc_identity.settle(
+                document.identity or "", doc_identity.values_of(document)
+            )
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Document(models.Model):
     """A work plan, report or summary, with its metadata, original and clean text."""
 
@@ -82,8 +100,11 @@ class Document(models.Model):
         "disclosure",
     )
 
-    index_no = models.CharField(
-        _("索引号"), max_length=128, null=True, blank=True, unique=True
+    # Not unique: a short serial (2021-00005) is unique only per issuer;
+    # ``identity`` is what the database keeps unique. NULL (not "") for none,
+    # as the code and the stored rows have it since it was unique.
+    index_no = models.CharField(  # noqa: DJ001
+        _("索引号"), max_length=128, null=True, blank=True, db_index=True
     )
     title = models.CharField(_("标题"), max_length=500)
     issuer = models.CharField(_("发布机构"), max_length=200, blank=True)
@@ -164,8 +185,20 @@ class Document(models.Model):
         _("模板区"), default=dict, blank=True, editable=False
     )
 
+    # What identifies the document (documents/identity.py): one row per key,
+    # whichever process stores it first. Set on every save.
+    identity = models.CharField(
+        _("文档标识"),
+        max_length=doc_identity.MAX_LENGTH,
+        unique=True,
+        editable=False,
+        help_text=_("索引号与发布机构，或原文链接，或正文指纹；每份文档唯一。"),
+    )
+
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("文档")
@@ -202,8 +235,21 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The key follows the fields it is made of, whoever saves: the
+        # importer's merge, an admin edit, a script.
+        self.identity = self.identity_now()
+        update_fields: Sequence[str] | None = kwargs.get("update_fields")
+        if update_fields is not None and "identity" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "identity"]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("documents:detail", args=[self.pk])
+
+    def identity_now(self) -> str:
+        """The identity this document's current fields give it."""
+        return doc_identity.settle(self.identity or "", doc_identity.values_of(self))
 
     @property
     def read_fields(self) -> list[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 
+from documents import identity
 from documents.ingest import infer, merge, review
 from documents.ingest.errors import RejectedInput
 from documents.ingest.fingerprint import (
@@ -27,9 +28,11 @@ NEAR_COPY = 0.9
 _NEAR_CANDIDATES = 20
 # Texts shorter than this (letters and digits) are matched only when identical:
 # "详见附件。" on two pages says nothing about their being one document.
-_MIN_BARE = 40
+_MIN_BARE = identity.MIN_BARE
 # How every note about another source of the document begins.
 _OTHER_SOURCE = "另一来源 "
+# Tries of a record that met a row another process stored at the same time.
+_ATTEMPTS = 4
 
 
 class Outcome(StrEnum):
@@ -106,25 +109,69 @@ def store_record(
 ) -> tuple[Outcome, int]:
     """Create, update or leave alone the document this source describes.
 
-    ``extra`` holds further Document values (the template stage's).
+    ``extra`` holds further Document values (the template stage's). The
+    database decides whether the document is new: its identity is unique
+    (documents/identity.py), so when another process stores the same document
+    or source between this look-up and this insert, the insert fails and the
+    record is looked up again, in a fresh transaction, and merged into the row
+    the other process stored.
     """
     values = {**document_values(record, source_file=source_file), **(extra or {})}
     said = merge.source_values(record, values, label=source_file[:1000])
-    try:
-        with transaction.atomic():
-            return _store(values, said, locator=locator, file_hash=file_hash)
-    except IntegrityError as exc:
-        raise RejectedInput(f"与已有记录冲突 (conflict): {exc}") from None
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _store(values, said, locator=locator, file_hash=file_hash)
+        except IntegrityError as exc:
+            if not _raced(exc):
+                raise RejectedInput(f"与已有记录冲突 (conflict): {exc}") from None
+            if attempt == _ATTEMPTS:
+                raise RejectedInput(
+                    f"文档标识与已有文档冲突，重试{_ATTEMPTS}次仍未解决 "
+                    f"(identity conflict): {exc}"
+                ) from None
+        except OperationalError as exc:
+            # PostgreSQL ends one of two transactions that wait for each other.
+            if not _deadlocked(exc) or attempt == _ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+# Unique columns another process may have filled first: Document.identity (the
+# same document) and SourcePath.locator (the same source).
+_RACED = (
+    (Document._meta.db_table, "identity"),
+    (SourcePath._meta.db_table, "locator"),
+)
+
+
+def _raced(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is a unique conflict on a column two imports can race for."""
+    cause = exc.__cause__
+    diag = getattr(cause, "diag", None)
+    if diag is not None:  # PostgreSQL: the constraint's name holds its column.
+        name = diag.constraint_name or ""
+        return getattr(cause, "pgcode", None) == "23505" and any(
+            name.startswith(f"{table}_{column}_") for table, column in _RACED
+        )
+    text = str(exc)  # SQLite: "UNIQUE constraint failed: table.column"
+    return "UNIQUE constraint failed" in text and any(
+        f"{table}.{column}" in text for table, column in _RACED
+    )
+
+
+def _deadlocked(exc: OperationalError) -> bool:
+    return getattr(exc.__cause__, "pgcode", None) in ("40P01", "40001")
 
 
 def _store(
     values: dict[str, Any], said: dict[str, Any], *, locator: str, file_hash: str
 ) -> tuple[Outcome, int]:
     source = SourcePath.objects.select_for_update().filter(locator=locator).first()
-    target = _find_same_document(values)
-    if target is None and source is not None:
-        target = source.document
-    if target is None:
+    target_id = _find_same_document(values)
+    if target_id is None and source is not None:
+        target_id = source.document_id
+    if target_id is None:
         document = Document(**values)
         document.field_sources = _field_sources_of_one(said, locator)
         document.review_missing = review.document_missing(document)
@@ -134,6 +181,9 @@ def _store(
             defaults={"document": document, "file_hash": file_hash, "values": said},
         )
         return Outcome.IMPORTED, document.pk
+    # Locked: a process merging another source into it waits, then reads the
+    # row and the sources this one wrote.
+    target = Document.objects.select_for_update().get(pk=target_id)
     text_locator = _text_locator(target)
     SourcePath.objects.update_or_create(
         locator=locator,
@@ -394,29 +444,57 @@ def _verbose(name: str) -> str:
     return str(Document._meta.get_field(name).verbose_name)
 
 
-def _find_same_document(values: dict[str, Any]) -> Document | None:
-    """The same document: by 索引号, else by its text, else by nearly the same
-    text among the few documents with its title.
+def _find_same_document(values: dict[str, Any]) -> int | None:
+    """The id of the same document: by its identity, else by its 索引号 from the
+    same issuer, else by its text, else by nearly the same text among the few
+    documents with its title.
 
     Every step is an indexed look-up, so an import never compares a record with
     the whole archive.
     """
+    found = (
+        Document.objects.filter(identity=identity.key_of(values))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if found is not None:
+        return found
     if values["index_no"]:
-        found = Document.objects.filter(index_no=values["index_no"]).first()
-        if found is not None:
-            return found
+        rows = Document.objects.filter(index_no=values["index_no"]).order_by("pk")
+        for pk, division_code, issuer in rows.values_list(
+            "pk", "division_code", "issuer"
+        )[:_NEAR_CANDIDATES]:
+            if _same_issuer(division_code, issuer, values):
+                return pk
     found = (
         Document.objects.filter(content_hash=values["content_hash"])
         .order_by("pk")
+        .values_list("pk", flat=True)
         .first()
     )
     if found is not None or len(bare_text(values["body"])) < _MIN_BARE:
         return found
     same_text = Document.objects.filter(text_key=values["text_key"]).order_by("pk")
-    for document in same_text.only("pk", "index_no")[:_NEAR_CANDIDATES]:
-        if _compatible(document.index_no, values["index_no"]):
-            return Document.objects.get(pk=document.pk)
+    for pk, index_no in same_text.values_list("pk", "index_no")[:_NEAR_CANDIDATES]:
+        if _compatible(index_no, values["index_no"]):
+            return pk
     return _near_copy(values)
+
+
+def _same_issuer(division_code: str, issuer: str, values: dict[str, Any]) -> bool:
+    """Whether a stored document's 索引号 and the record's, equal, may be the same
+    organ's: divisions one inside the other, issuer names one inside the other,
+    where both sides know them. Two townships' 2021-00005 are two documents;
+    a source that names no issuer joins the one that does; two that name none
+    are matched by their texts, as the database's identity has them."""
+    a, b = division_code or "", values["division_code"] or ""
+    mine = identity.normalise_issuer(values["issuer"])
+    theirs = identity.normalise_issuer(issuer)
+    if not (a or b or mine or theirs):
+        return False  # A bare serial, whose nobody says (documents/identity.py).
+    if a and b and not (a.startswith(b) or b.startswith(a)):
+        return False
+    return not mine or not theirs or mine in theirs or theirs in mine
 
 
 def _compatible(a: str | None, b: str | None) -> bool:
@@ -424,8 +502,8 @@ def _compatible(a: str | None, b: str | None) -> bool:
     return not a or not b or a == b
 
 
-def _near_copy(values: dict[str, Any]) -> Document | None:
-    """The document with the same title whose text is nearly this one's.
+def _near_copy(values: dict[str, Any]) -> int | None:
+    """The id of the document with the same title whose text is nearly this one's.
 
     Candidates share the title and, where this record has a region, lie in its
     county or have none (a generic title such as 2023年工作计划 recurs in every
@@ -447,4 +525,4 @@ def _near_copy(values: dict[str, Any]) -> Document | None:
         score = similarity(mine, shingles(bare_text(body)))
         if score >= NEAR_COPY and (best is None or score > best[0]):
             best = (score, pk)
-    return Document.objects.get(pk=best[1]) if best is not None else None
+    return best[1] if best is not None else None
