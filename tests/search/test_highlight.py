@@ -5,7 +5,13 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.highlight import find_spans, highlight_full, mark, snippets
+from search.highlight import (
+    MAX_PASSAGES,
+    find_spans,
+    highlight_full,
+    mark,
+    snippets,
+)
 from search.normalise import fold
 
 
@@ -91,6 +97,21 @@ def test_snippets_show_every_term_that_occurs_even_far_apart():
     for term in ("乡村振兴", "共同富裕", "碳达峰"):
         assert f"<mark>{term}</mark>" in joined
     assert len(passages) == 3, "one more passage than asked, for the third term"
+
+
+def test_snippets_of_a_text_with_tens_of_thousands_of_hits_still_show_every_term():
+    # Past MAX_CANDIDATES hits only some are weighed as a passage's start: a
+    # term that occurs once, between them and overlapping another term's hit,
+    # is still shown, and the passages stay apart and in text order.
+    filler = "的工作。" * 30_000
+    middle = len(filler) // 2 + 1
+    text = filler[:middle] + "乡村振兴的" + filler[middle:] + "末尾一次"
+    passages = snippets(text, ["的", "振兴的", "末尾"])
+    shown = " ".join(passages)
+    assert "<mark>乡村" not in shown and "乡村<mark>振兴的</mark>" in shown
+    assert "<mark>末尾</mark>" in shown
+    assert len(passages) <= MAX_PASSAGES
+    assert shown.index("振兴的</mark>") < shown.index("<mark>末尾</mark>")
 
 
 def test_mark_escapes_and_marks_a_title():
