@@ -1,4 +1,4 @@
-"""Report documents missing from, stale in, or orphaned in the search index."""
+"""Check the search index against the database: damage, missing, stale, orphans."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from documents.services import flush_pending_index_writes, pending_index_writes
 from search.services import (
+    IndexDamaged,
     fold_segments,
+    index_damage,
     index_documents,
     index_status,
+    quarantine_dir,
     rebuild_index,
     remove_documents,
 )
@@ -17,7 +20,10 @@ SHOWN_IDS = 20
 
 
 class Command(BaseCommand):
-    help = "比较数据库与检索索引：列出缺失、过期和多余的文档；有差异时退出码为 1。"
+    help = (
+        "检查检索索引：先完整读一遍（是否损坏），再与数据库比较，列出缺失、过期和"
+        "多余的文档；损坏或有差异时退出码为 1。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -25,7 +31,11 @@ class Command(BaseCommand):
             "--repair",
             dest="fix",
             action="store_true",
-            help="先完成排队的索引更新，再重新索引缺失和过期的文档、删除多余的索引条目；索引过时则重建。",
+            help=(
+                "先完成排队的索引更新，再重新索引缺失和过期的文档、删除多余的"
+                "索引条目；索引损坏或过时则按数据库重建（损坏的索引移到 "
+                "var/index-quarantine/ 备查）。"
+            ),
         )
 
     def handle(self, *args, **options):
@@ -33,7 +43,31 @@ class Command(BaseCommand):
         queued = pending_index_writes()
         if queued and verbosity >= 1:
             self.stdout.write(f"等待索引更新（管理员修改后排队）: {queued} 篇")
-        status = index_status()
+        # A full read first: comparing needs an index that reads back whole.
+        damage = index_damage(full=True)
+        if damage is None:
+            try:
+                status = index_status()
+            except IndexDamaged as error:
+                damage = error.reason
+        if damage is not None:
+            self.stdout.write(f"检索索引已损坏：{damage}")
+            if not options["fix"]:
+                raise CommandError(
+                    "检索索引已损坏，搜索页面暂不可用；运行 check_index --repair "
+                    "按数据库重建。",
+                    returncode=1,
+                )
+            count = rebuild_index(quarantine=True)
+            flush_pending_index_writes()
+            problem = index_damage()
+            if problem is not None:
+                raise CommandError(f"重建后索引仍不可读：{problem}", returncode=1)
+            if verbosity >= 1:
+                kept = quarantine_dir()
+                self.stdout.write(f"损坏的索引已移到 {kept}（只保留最近一份）。")
+            self.stdout.write(self.style.SUCCESS(f"已重建索引：{count} 篇文档。"))
+            return
         if status.outdated:
             self.stdout.write("索引由旧版本写成（字段或格式不同），须整体重建。")
             if options["fix"]:
