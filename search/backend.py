@@ -77,6 +77,7 @@ from search.engine.integrity import (
     file_damage,
     read_damage,
     segment_files,
+    unvouched_segments,
 )
 from search.engine.matching import Matcher
 from search.engine.postings import PostingCache
@@ -308,6 +309,24 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             error.reason,
         )
 
+    def unchecked_segments(self) -> int:
+        """Segments written before checksums (check_index reads them less fully)."""
+        try:
+            self._open()
+            return unvouched_segments(self.storage, INDEX_NAME)
+        except (IndexDamaged, *TOC_ERRORS):
+            return 0
+
+    def index_missing(self) -> bool:
+        """Whether there is no index on disk at all (never built, or lost)."""
+        try:
+            self._open()
+        except IndexMissing:
+            return True
+        except IndexDamaged:
+            return False
+        return False
+
     def index_problem(self) -> str | None:
         """Why the index cannot answer searches now, or None (for /healthz)."""
         try:
@@ -483,7 +502,12 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             yield
         except STORAGE_ERRORS as error:
             damage = IndexDamaged(f"reading failed ({type(error).__name__}: {error})")
-            self._record_damage(damage, self._folder_state())
+            state = self._folder_state()
+            self._record_damage(damage, state)
+            if isinstance(error, OSError) and not isinstance(error, FileNotFoundError):
+                # Perhaps passing (too many open files, out of memory): the
+                # next search opens the index afresh instead of answering 503.
+                self._damage = None
             raise damage from error
 
     def index_is_current(self) -> bool:
@@ -766,7 +790,8 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         if keep_old is not None:
             keep_old.parent.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(keep_old, ignore_errors=True)
-            old.rename(keep_old)
+            # A copy when the quarantine is on another file system.
+            shutil.move(old, keep_old)
         else:
             shutil.rmtree(old, ignore_errors=True)
         return indexed

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from search.errors import REPAIR_COMMAND, IndexDamaged, IndexOutdated
+from search.errors import REPAIR_COMMAND, IndexDamaged, IndexMissing, IndexOutdated
 
 # Seconds a client is asked to wait: a rebuild of a few thousand documents.
 RETRY_AFTER_SECONDS = 300
@@ -35,6 +35,12 @@ class SearchUnavailableMiddleware:
                 "请管理员运行 manage.py rebuild_index。"
             )
             state = "outdated"
+        elif isinstance(exception, IndexMissing):
+            message = _(
+                "检索索引不存在（尚未建立或已丢失），浏览和文档页面不受影响。"
+                "请管理员运行 manage.py check_index --repair（按数据库重建索引）。"
+            )
+            state = "damaged"
         elif isinstance(exception, IndexDamaged):
             # The cause is in the server's log, not for visitors to read.
             message = _(

@@ -301,15 +301,7 @@ def index_documents(
 
 def _index_missing(backend: Any) -> bool:
     """Whether plansite's Whoosh engine has no index on disk at all."""
-    if not hasattr(backend, "index_damage"):
-        return False
-    try:
-        backend._open()
-    except IndexMissing:
-        return True
-    except IndexDamaged:
-        return False
-    return False
+    return hasattr(backend, "index_missing") and backend.index_missing()
 
 
 def folds_due() -> bool:
@@ -405,6 +397,12 @@ def index_damage(*, full: bool = False) -> str | None:
     return backend.index_damage(full=full)
 
 
+def unchecked_segments() -> int:
+    """Index segments without checksums (written by an older version)."""
+    backend = _backend()
+    return backend.unchecked_segments() if hasattr(backend, "unchecked_segments") else 0
+
+
 @dataclass(frozen=True)
 class IndexStatus:
     """Differences between the database and the index."""
@@ -421,9 +419,15 @@ class IndexStatus:
 
 
 def indexed_fingerprints() -> dict[int, str]:
-    """The fingerprint stored in the index for every indexed document."""
+    """The fingerprint stored in the index for every indexed document.
+
+    Nothing when there is no index at all (a new site's first import).
+    """
     sqs = SearchQuerySet().models(Document)
-    total = sqs.count()
+    try:
+        total = sqs.count()
+    except IndexMissing:
+        return {}
     if not total:
         return {}
     rows = sqs.values_list("pk", "fingerprint")[:total]

@@ -14,6 +14,7 @@ from search.services import (
     quarantine_dir,
     rebuild_index,
     remove_documents,
+    unchecked_segments,
 )
 
 SHOWN_IDS = 20
@@ -94,6 +95,12 @@ class Command(BaseCommand):
         if status.ok:
             if verbosity >= 1:
                 self.stdout.write(self.style.SUCCESS("索引与数据库一致。"))
+            unchecked = unchecked_segments()
+            if unchecked and verbosity >= 1:
+                self.stdout.write(
+                    f"提示：{unchecked} 个索引段由旧版本写成，没有校验和，"
+                    "损坏可能查不全；运行 rebuild_index 一次即可加上。"
+                )
             # Small segments an edit left to a background writer that died.
             folded = fold_segments() if options["fix"] else 0
             if folded and verbosity >= 1:
