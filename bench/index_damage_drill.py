@@ -58,6 +58,7 @@ def _kill_writer(folder: Path) -> None:
         "lock = FileStorage(sys.argv[1]).lock('MAIN_WRITELOCK')\n"
         "assert lock.acquire()\n"
         "open(sys.argv[1] + '/MAIN_deadwriter0000001.seg', 'wb').write(b'half')\n"
+        "FileStorage(sys.argv[1]).temp_storage('MAIN.tmp').create_file('p').write(b'x')\n"
         "print('locked', flush=True)\n"
         "time.sleep(120)\n"
     )

@@ -245,6 +245,7 @@ def _kill_a_writer(folder: Path) -> None:
         "lock = FileStorage(folder).lock('MAIN_WRITELOCK')\n"
         "assert lock.acquire()\n"
         "open(folder + '/MAIN_deadwriter0000001.seg', 'wb').write(b'half')\n"
+        "FileStorage(folder).temp_storage('MAIN.tmp').create_file('pool').write(b'x')\n"
         "print('locked', flush=True)\n"
         "time.sleep(120)\n"
     )
