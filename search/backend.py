@@ -7,7 +7,13 @@
   are untokenised, sortable ID fields, so filters and facets see exact names.
 - Writing: every writer waits for Whoosh's one write lock, buffers postings per
   term (search/engine/writer.py), and a rebuild writes its segments in
-  parallel processes and swaps them in under one lock.
+  parallel processes into a new folder, swapped in whole by renaming: it
+  never reads the old index.
+- Damage: the index is opened in one place (_open, _open_searcher), which
+  checks the files against their checksums (search/engine/integrity.py);
+  whatever reading damaged storage raises becomes IndexDamaged (a 503 page,
+  search/middleware.py), logged once, never a 500. Reading never creates an
+  index: a lost one must not answer every search with nothing.
 - Searching: queries are evaluated with arrays (search/engine/matching.py):
   the exact set of matches, its count, facets, order and page, without
   Whoosh's one-document-at-a-time collector. Ranking is BM25 over the jieba
@@ -16,12 +22,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import multiprocessing
+import os
+import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -44,8 +54,11 @@ from haystack.utils import get_identifier, get_model_ct
 from haystack.utils.app_loading import haystack_get_model
 from whoosh import query as wq
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT
-from whoosh.index import TOC, LockError
-from whoosh.writing import CLEAR
+from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.index import TOC, FileIndex, LockError
+from whoosh.qparser import FuzzyTermPlugin, QueryParser
+from whoosh.reading import SegmentReader
+from whoosh.util.filelock import try_for
 
 from search.analyzers import (
     BigramPositions,
@@ -58,10 +71,18 @@ from search.analyzers import (
 from search.engine import mapped
 from search.engine.expansion import FrequencyCache, key_terms
 from search.engine.folding import drop_empty_segments, segments_to_fold
+from search.engine.integrity import (
+    STORAGE_ERRORS,
+    TOC_ERRORS,
+    file_damage,
+    read_damage,
+    segment_files,
+    unvouched_segments,
+)
 from search.engine.matching import Matcher
 from search.engine.postings import PostingCache
 from search.engine.writer import BulkSegmentWriter
-from search.errors import IndexBusy, IndexOutdated
+from search.errors import IndexBusy, IndexDamaged, IndexMissing, IndexOutdated
 from search.query import CHAR_FIELD, EXACT_FIELD, term_query
 from search.search_indexes import rows_by_id
 
@@ -71,6 +92,14 @@ logger = logging.getLogger(__name__)
 mapped.apply()
 
 MATCH_ALL = "*"
+# haystack's Whoosh backend keeps its index under Whoosh's default name.
+INDEX_NAME = "MAIN"
+# A reader that finds no index waits this many TOC_RETRY_SECONDS for one: a
+# rebuild swaps in its new folder with two renames.
+MISSING_ATTEMPTS = 5
+# Damage is logged once per process and state of the folder.
+_LOGGED: set[tuple] = set()
+_LOGGED_LOCK = threading.Lock()
 # Whoosh allows one writer at a time. A writer waits for the lock, polling at
 # this interval, up to the ``wait`` its caller gives (settings.SEARCH_WRITE_WAIT).
 LOCK_POLL_SECONDS = 0.1
@@ -110,6 +139,38 @@ def _reading_toc(read: Callable[[], Any]) -> Any:
     return read()
 
 
+@contextlib.contextmanager
+def _translated(errors: tuple[type[BaseException], ...], what: str) -> Iterator[None]:
+    """``errors`` raised in the block become IndexDamaged(what: the error)."""
+    try:
+        yield
+    except IndexDamaged:
+        raise
+    except errors as error:
+        raise IndexDamaged(f"{what} ({type(error).__name__}: {error})") from error
+
+
+def _swap_in(building: Path, live: Path) -> Path:
+    """Put ``building`` in place of ``live`` by renaming; returns where the old went.
+
+    Two renames (a directory cannot replace a non-empty one in one): a reader
+    between them finds no index and waits briefly for one (MISSING_ATTEMPTS).
+    """
+    while True:
+        old = live.with_name(f"{live.name}.old-{uuid.uuid4().hex[:12]}")
+        with contextlib.suppress(FileNotFoundError):
+            live.rename(old)
+        try:
+            building.rename(live)
+        except OSError:
+            # Something made the folder again between the renames: move it
+            # aside too (it holds no committed index: we hold the lock).
+            if live.exists():
+                continue
+            raise
+        return old
+
+
 def _in_transaction() -> bool:
     """Whether a caller holds an open transaction on any database connection.
 
@@ -137,43 +198,317 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         self._searcher = None
         self._matcher: Matcher | None = None
         self._searcher_lock = threading.Lock()
+        # (size, mtime, inode) of every file the open searcher reads: a change
+        # while the process runs (a file overwritten, cut or deleted) is seen
+        # by the next search, before it reads the file.
+        self._searcher_files: dict[str, tuple[int, int, int]] = {}
+        # (the folder's state, the error) of the damage last found: while the
+        # folder stays as it was, searches answer at once, without a new try.
+        self._damage: tuple[tuple, IndexDamaged] | None = None
+        # The folder a rebuild's workers write their segments into.
+        self._building: FileIndex | None = None
+        self._in_memory = False
         self.include_spelling = False
+        self.index = None
 
     def setup(self) -> None:
+        """Storage, schema and parser; the index itself is opened by _open().
+
+        Unlike haystack's setup() this never creates an index: a lost index
+        read as a new, empty one would answer every search with nothing.
+        """
+        from haystack import connections
+
         self._close_searcher()
-        if self.use_file_storage:
-            # Two web workers starting on a new var dir both create the folder;
-            # haystack's own makedirs fails for the second one.
-            Path(self.path).mkdir(parents=True, exist_ok=True)
-        _reading_toc(super().setup)
+        if not self.use_file_storage:
+            super().setup()
+            return
+        self.storage = FileStorage(self.path)
+        self.content_field_name, self.schema = self.build_schema(
+            connections[self.connection_alias].get_unified_index().all_searchfields()
+        )
+        self.parser = QueryParser(self.content_field_name, schema=self.schema)
+        self.parser.add_plugins([FuzzyTermPlugin])
+        self.index = None
+        self.setup_complete = True
+        # Callers of haystack's API read backend.index; searches and writes
+        # open it again through _open().
+        if self._has_toc():
+            with contextlib.suppress(Exception):
+                self.index = FileIndex(self.storage, self.schema, indexname=INDEX_NAME)
+
+    # -- opening and checking the index on disk ----------------------------------
+
+    def _open(self) -> FileIndex:
+        """The committed index, its table of contents read; the one place it is opened.
+
+        IndexMissing when there is none (after a short wait: a rebuild swaps
+        folders by two renames), IndexDamaged when its TOC cannot be read.
+        """
+        if not self.setup_complete:
+            self.setup()
+        if not self.use_file_storage:
+            return self.index
+        for _ in range(MISSING_ATTEMPTS - 1):
+            if self._has_toc():
+                break
+            time.sleep(TOC_RETRY_SECONDS)
+        if not self._has_toc():
+            raise IndexMissing("there is no index on disk")
+        with _translated(TOC_ERRORS, "the table of contents cannot be read"):
+            index = _reading_toc(
+                lambda: FileIndex(self.storage, self.schema, indexname=INDEX_NAME)
+            )
+        self.index = index
+        return index
+
+    def _has_toc(self) -> bool:
+        try:
+            return TOC._latest_generation(self.storage, INDEX_NAME) >= 0
+        except OSError:
+            return False
+
+    def _has_documents(self) -> bool:
+        """Whether the database holds any document of an indexed model."""
+        from haystack import connections
+
+        unified = connections[self.connection_alias].get_unified_index()
+        return any(
+            model._default_manager.exists() for model in unified.get_indexed_models()
+        )
+
+    def _folder_state(self) -> tuple:
+        """Every file of the index folder with its size, mtime and inode."""
+        try:
+            folder = Path(self.path).stat()
+            entries = list(os.scandir(self.path))
+        except OSError:
+            return ()
+        state = [("", 0, 0, folder.st_ino)]
+        for entry in entries:
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue
+            state.append((entry.name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+        return tuple(sorted(state))
+
+    def _record_damage(self, error: IndexDamaged, state: tuple) -> None:
+        """Remember the damage for this folder state; log it once per process."""
+        self._close_searcher()
+        self._damage = (state, error)
+        key = (self.path, state)
+        with _LOGGED_LOCK:
+            if key in _LOGGED:
+                return
+            _LOGGED.add(key)
+        logger.error(
+            "search index at %s is damaged: %s; search pages answer 503 until "
+            "`manage.py check_index --repair` rebuilds it",
+            self.path,
+            error.reason,
+        )
+
+    def unchecked_segments(self) -> int:
+        """Segments written before checksums (check_index reads them less fully)."""
+        try:
+            self._open()
+            return unvouched_segments(self.storage, INDEX_NAME)
+        except (IndexDamaged, *TOC_ERRORS):
+            return 0
+
+    def index_missing(self) -> bool:
+        """Whether there is no index on disk at all (never built, or lost)."""
+        try:
+            self._open()
+        except IndexMissing:
+            return True
+        except IndexDamaged:
+            return False
+        return False
+
+    def index_problem(self) -> str | None:
+        """Why the index cannot answer searches now, or None (for /healthz)."""
+        try:
+            self._current()
+        except IndexDamaged as error:
+            return error.reason
+        except IndexOutdated:
+            return "written for another schema"
+        return None
+
+    def index_damage(self, *, full: bool) -> str | None:
+        """What is wrong with the index on disk, or None; reads it afresh.
+
+        ``full`` reads every byte (check_index); otherwise the files are
+        checked against their sizes and checksums as a search would.
+        """
+        try:
+            index = self._open()
+        except IndexMissing:
+            if self._has_documents():
+                return "there is no index on disk"
+            return None
+        except IndexDamaged as error:
+            return error.reason
+        if full:
+            return read_damage(self.storage, INDEX_NAME, self.schema)
+        try:
+            with _translated(TOC_ERRORS, "the table of contents cannot be read"):
+                segments = index._read_toc().segments
+            return file_damage(Path(self.path), segments)
+        except IndexDamaged as error:
+            return error.reason
 
     def _close_searcher(self) -> None:
         searcher, self._searcher = getattr(self, "_searcher", None), None
         self._matcher = None
+        self._searcher_files = {}
+        self._in_memory = False
         if searcher is not None:
-            searcher.close()
+            with contextlib.suppress(Exception):
+                searcher.close()
 
     def searcher(self):
         """The current searcher, refreshed if a writer has committed since."""
         return self._current()[0]
 
     def _current(self) -> tuple[Any, Matcher]:
+        """The searcher and matcher over the committed index.
+
+        IndexDamaged (503) when the index cannot be read; while the folder
+        stays as it was when that was found, at once and without logging again.
+        """
         if not self.setup_complete:
             self.setup()
         with self._searcher_lock:
-            if self._searcher is None:
-                self._searcher = self.index.searcher()
-            elif not self._searcher.up_to_date():
-                # Not Searcher.refresh(): its reader reuse never matches a
-                # segment, closes the old readers, and when Whoosh retries
-                # the open (a concurrent commit deleted a file it listed) it
-                # closes them again and fails with ReaderClosed.
-                stale, self._searcher = self._searcher, self.index.searcher()
-                stale.close()
+            if self._damage is not None:
+                state = self._folder_state()
+                if state == self._damage[0]:
+                    raise self._damage[1]
+                self._damage = None
+            if self._searcher is None or not self._searcher_sound():
+                state = self._folder_state()
+                try:
+                    self._open_searcher()
+                except IndexDamaged as error:
+                    self._record_damage(error, state)
+                    raise
             if self._matcher is None or self._matcher.searcher is not self._searcher:
-                self._require_current_schema()
-                self._matcher = Matcher(self._searcher, _POSTINGS)
+                if not self._in_memory:
+                    self._require_current_schema()
+                with self._reading():
+                    self._matcher = Matcher(self._searcher, _POSTINGS)
             return self._searcher, self._matcher
+
+    def _searcher_sound(self) -> bool:
+        """The open searcher reads the newest generation, whose files are unchanged."""
+        if self._in_memory:
+            return not self._has_toc()
+        try:
+            if not self._searcher.up_to_date():
+                return False
+            for path, expected in self._searcher_files.items():
+                stat = Path(path).stat()
+                if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != expected:
+                    return False
+        except (OSError, *TOC_ERRORS):
+            return False
+        return True
+
+    def _open_searcher(self) -> None:
+        """Open a searcher on the newest generation and check its files first.
+
+        Not Searcher.refresh(): its reader reuse never matches a segment,
+        closes the old readers, and when Whoosh retries the open (a concurrent
+        commit deleted a file it listed) it closes them again (ReaderClosed).
+        """
+        self._close_searcher()
+        try:
+            index = self._open()
+        except IndexMissing:
+            if not self.use_file_storage or self._has_documents():
+                raise
+            # A new site: nothing to index yet, so nothing is lost. An empty
+            # index in memory answers; nothing is created on disk.
+            index = RamStorage().create_index(self.schema, indexname=INDEX_NAME)
+            self._searcher = index.searcher()
+            self._in_memory = True
+            return
+        folder = Path(self.path)
+        for attempt in range(TOC_READ_ATTEMPTS):
+            if attempt:
+                time.sleep(TOC_RETRY_SECONDS)
+                index = self._open()
+            with _translated(TOC_ERRORS, "a segment cannot be opened"):
+                searcher = index.searcher()
+            try:
+                problem = self._check_searcher_files(searcher, index, folder)
+            except BaseException:
+                searcher.close()
+                raise
+            if problem is None:
+                self._searcher = searcher
+                return
+            searcher.close()
+            # A writer that committed meanwhile deletes the files of the
+            # generation read: try the new one before calling it damage.
+            with _translated(TOC_ERRORS, "the table of contents cannot be read"):
+                moved_on = index.latest_generation() != problem[1]
+            if not moved_on:
+                break
+        raise IndexDamaged(problem[0])
+
+    def _check_searcher_files(
+        self, searcher: Any, index: FileIndex, folder: Path
+    ) -> tuple[str, int] | None:
+        """(what is wrong, generation) with the files ``searcher`` reads, or None.
+
+        Records the files' state for _searcher_sound() when they are sound.
+        """
+        reader = searcher.reader()
+        generation = reader.generation()
+        if generation is None:  # an empty index
+            generation = index.latest_generation()
+        segments = [
+            leaf.segment()
+            for leaf, _ in reader.leaf_readers()
+            if isinstance(leaf, SegmentReader)
+        ]
+        problem = file_damage(folder, segments)
+        if problem:
+            return problem, generation
+        files = [folder / TOC._filename(INDEX_NAME, generation)]
+        for segment in segments:
+            files.extend(segment_files(folder, segment.segment_id()))
+        states = {}
+        for path in files:
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                return f"{path.name} is missing", generation
+            states[str(path)] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        self._searcher_files = states
+        return None
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Reading the open searcher's segments: what storage raises is damage.
+
+        Only what reading damaged storage raises (search/engine/integrity.py)
+        is translated: any other error here is a bug and stays a 500.
+        """
+        try:
+            yield
+        except STORAGE_ERRORS as error:
+            damage = IndexDamaged(f"reading failed ({type(error).__name__}: {error})")
+            state = self._folder_state()
+            self._record_damage(damage, state)
+            if isinstance(error, OSError) and not isinstance(error, FileNotFoundError):
+                # Perhaps passing (too many open files, out of memory): the
+                # next search opens the index afresh instead of answering 503.
+                self._damage = None
+            raise damage from error
 
     def index_is_current(self) -> bool:
         """Whether the index on disk was written with this code's schema.
@@ -184,9 +519,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         if not self.setup_complete:
             self.setup()
         try:
-            stored = _reading_toc(
-                lambda: TOC.read(self.storage, self.index.indexname).schema
-            )
+            stored = _reading_toc(lambda: TOC.read(self.storage, INDEX_NAME).schema)
         except Exception:  # noqa: BLE001 - its classes may no longer exist
             return False
         return _signature(stored) == _signature(self.schema)
@@ -201,27 +534,36 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
 
     # -- writing ---------------------------------------------------------------
 
-    def _writer(
-        self, wait: float | None, *, replacing: bool = False
-    ) -> BulkSegmentWriter:
+    def _writer(self, wait: float | None) -> BulkSegmentWriter:
         """A writer, once the index's write lock is free; IndexBusy after ``wait`` s.
 
-        Every write in this backend goes through here (haystack's remove()
-        and clear() open a writer that fails at once when the lock is taken).
+        Every incremental write goes through here (haystack's remove() and
+        clear() open a writer that fails at once when the lock is taken).
         Documents are read from the database only after this returns, so the
-        last writer to commit always writes what the database holds. Only
-        ``replacing`` writers (rebuild, clear) may write over an outdated index.
+        last writer to commit always writes what the database holds. Writing
+        needs a sound index of this schema: adding to a damaged one would
+        carry the damage into merged segments (IndexDamaged; a rebuild, which
+        never reads the old index, repairs it).
         """
-        if not self.setup_complete:
-            self.setup()
-        self.index = _reading_toc(self.index.refresh)
-        if not replacing:
-            # Adding to an index of another schema would mix posting formats.
-            self._require_current_schema()
         try:
-            return BulkSegmentWriter(
-                self.index, timeout=self._wait(wait), delay=LOCK_POLL_SECONDS
-            )
+            index = self._open()
+        except IndexMissing:
+            # haystack's API writes the documents it is given into a new index
+            # (search.services rebuilds instead, so that none is left out).
+            Path(self.path).mkdir(parents=True, exist_ok=True)
+            index = self.storage.create_index(self.schema, indexname=INDEX_NAME)
+        # Adding to an index of another schema would mix posting formats.
+        self._require_current_schema()
+        with _translated(TOC_ERRORS, "the table of contents cannot be read"):
+            segments = index._read_toc().segments
+        problem = file_damage(Path(self.path), segments)
+        if problem:
+            raise IndexDamaged(problem)
+        try:
+            with _translated(STORAGE_ERRORS, "the index cannot be opened to write"):
+                return BulkSegmentWriter(
+                    index, timeout=self._wait(wait), delay=LOCK_POLL_SECONDS
+                )
         except LockError as error:
             raise IndexBusy(BUSY) from error
 
@@ -300,10 +642,13 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
 
     def folds_due(self) -> bool:
         """Whether the committed index has small segments due to be folded."""
-        if not self.setup_complete:
-            self.setup()
-        self.index = _reading_toc(self.index.refresh)
-        sizes = [segment.doc_count() for segment in self.index._segments()]
+        try:
+            index = self._open()
+            with _translated(TOC_ERRORS, "the table of contents cannot be read"):
+                sizes = [segment.doc_count() for segment in index._segments()]
+        except IndexDamaged:
+            # Nothing to fold in an index that must be rebuilt anyway.
+            return False
         return bool(segments_to_fold(sizes, 0))
 
     def _fold(
@@ -359,11 +704,15 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
     ) -> list:
         """New segments holding every object, without the lock (see rebuild()).
 
-        A segment is closed every ``segment_docs`` documents, which bounds the
+        They are written into the folder the running rebuild builds. A
+        segment is closed every ``segment_docs`` documents, which bounds the
         memory its buffered postings take.
         """
         if not self.setup_complete:
             self.setup()
+        target = self._building
+        if target is None:
+            raise SearchBackendError("write_segments() runs inside rebuild()")
         segments = []
         writer = None
         try:
@@ -373,7 +722,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
                     if not doc:
                         continue
                     if writer is None:
-                        writer = BulkSegmentWriter(self.index, _lk=False)
+                        writer = BulkSegmentWriter(target, _lk=False)
                     self._add(writer, doc)
                     if writer.doc_count() >= segment_docs:
                         segments.append(writer._finalize_segment())
@@ -394,16 +743,72 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         *,
         procs: int,
         wait: float | None = None,
+        keep_old: Path | None = None,
     ) -> int:
         """Replace the index with the segments ``worker`` writes for each part.
 
-        Takes the write lock first, so searches keep seeing the old index until
-        the new one is committed whole. With ``procs`` > 1 the parts are
-        written by that many forked processes (analysis and posting writing
-        are CPU-bound Python); each worker returns its segments. The count of
+        The new index is built in a folder of its own beside the live one and
+        swapped in by renaming, so the old index is never read: damaged,
+        missing or of another schema, it does not matter. The live folder's
+        write lock is held throughout, so no other writer commits into the
+        index being replaced, and searches see the old index until the swap.
+        The old folder is then deleted, or moved to ``keep_old`` (a damaged
+        index kept for diagnosis). With ``procs`` > 1 the parts are written
+        by that many forked processes (analysis and posting writing are
+        CPU-bound Python); each worker returns its segments. The count of
         documents committed is checked against the workers' total.
         """
-        writer = self._writer(wait, replacing=True)
+        if not self.setup_complete:
+            self.setup()
+        live = Path(self.path)
+        live.mkdir(parents=True, exist_ok=True)
+        lock = FileStorage(str(live)).lock(f"{INDEX_NAME}_WRITELOCK")
+        if not try_for(lock.acquire, timeout=self._wait(wait), delay=LOCK_POLL_SECONDS):
+            raise IndexBusy(BUSY)
+        try:
+            # What a rebuild killed before its swap left behind.
+            for leftover in live.parent.glob(f"{live.name}.new-*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+            building = live.with_name(f"{live.name}.new-{uuid.uuid4().hex[:12]}")
+            try:
+                indexed, expected = self._build(building, parts, worker, procs=procs)
+                if indexed != expected:
+                    raise SearchBackendError(
+                        f"rebuilding lost documents: {indexed} of {expected} indexed"
+                    )
+                old = _swap_in(building, live)
+            except BaseException:
+                shutil.rmtree(building, ignore_errors=True)
+                raise
+        finally:
+            # Writers waiting for the lock open it by path: they now get the
+            # new folder's.
+            lock.release()
+        with self._searcher_lock:
+            self._close_searcher()
+            self._damage = None
+        if keep_old is not None:
+            keep_old.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(keep_old, ignore_errors=True)
+            # A copy when the quarantine is on another file system.
+            shutil.move(old, keep_old)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+        return indexed
+
+    def _build(
+        self,
+        folder: Path,
+        parts: Sequence[Any],
+        worker: Callable[[Any], list],
+        *,
+        procs: int,
+    ) -> tuple[int, int]:
+        """A whole index in a new ``folder``: (documents in it, documents written)."""
+        storage = FileStorage(str(folder)).create()
+        target = storage.create_index(self.schema, indexname=INDEX_NAME)
+        writer = BulkSegmentWriter(target, timeout=0)
+        self._building = target
         try:
             if procs > 1 and len(parts) > 1 and not _in_transaction():
                 # Forked children must open their own database connections:
@@ -423,15 +828,12 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         except BaseException:
             writer.cancel()
             raise
+        finally:
+            self._building = None
         writer._finish()
-        self.index = _reading_toc(self.index.refresh)
-        indexed = self.index.doc_count()
+        built = FileIndex(storage, self.schema, indexname=INDEX_NAME)
         expected = sum(segment.doc_count() for segment in segments)
-        if indexed != expected:
-            raise SearchBackendError(
-                f"rebuilding lost documents: {indexed} of {expected} indexed"
-            )
-        return indexed
+        return built.doc_count(), expected
 
     def remove(self, obj_or_string, commit=True, *, wait: float | None = None) -> None:
         """Delete one document, waiting for the write lock like every writer here."""
@@ -451,16 +853,17 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         writer.commit(mergetype=drop_empty_segments)
 
     def clear(self, models=None, commit=True, *, wait: float | None = None) -> None:
-        """Empty the index (or drop some models) in one commit under the lock.
+        """Empty the index (or drop some models) under the write lock.
 
         haystack deletes the index directory instead, which pulls the files
-        from under a writer that another process holds.
+        from under a writer that another process holds. Emptying it all is a
+        rebuild with no documents: it works on a damaged index too.
         """
-        writer = self._writer(wait, replacing=models is None)
+        if models is None:
+            self.rebuild(None, [], lambda part: [], procs=1, wait=wait)
+            return
+        writer = self._writer(wait)
         try:
-            if models is None:
-                writer.commit(mergetype=CLEAR)
-                return
             for model in models:
                 writer.delete_by_term(DJANGO_CT, get_model_ct(model))
         except BaseException:
@@ -601,15 +1004,17 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         parsed = self.parse(query_string) if query_string.strip() else None
         _, matcher = self._current()
         docs = np.empty(0, dtype=np.int64)
+        restricted = None
         if parsed is not None:
             restricted = self._restrict(parsed, models, None, narrow_queries)
+        with self._reading():
             if restricted is not None:
                 found = matcher.match(restricted)
                 docs = self._ordered(matcher, found, parsed, sort_by)[0]
-        columns = {name: matcher.values(name, docs) for name in fields}
-        for term in occurrences_of:
-            counts = matcher.occurrences(term_query(term), docs)
-            columns[f"occurrences:{term}"] = counts.tolist()
+            columns = {name: matcher.values(name, docs) for name in fields}
+            for term in occurrences_of:
+                counts = matcher.occurrences(term_query(term), docs)
+                columns[f"occurrences:{term}"] = counts.tolist()
         return columns
 
     def more_like_ids(
@@ -622,21 +1027,24 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         those terms, each weighted as Whoosh weighs it.
         """
         searcher, matcher = self._current()
-        docnum = searcher.document_number(**{UNIQUE_ID: identifier})
-        if docnum is None:
-            return []
         field = self.content_field_name
-        terms = key_terms(searcher, field, text, numterms=numterms, cache=_FREQUENCIES)
-        if not terms:
-            return []
-        words = [word for word, _ in terms]
-        candidates = matcher.match(wq.Or([wq.Term(field, word) for word in words]))
-        candidates = candidates[candidates != docnum]
-        scores = matcher.bm25(
-            candidates, field, words, boosts=[weight for _, weight in terms]
-        )
-        best = candidates[np.lexsort((candidates, -scores))[:top]]
-        return [str(pk) for pk in matcher.values(DJANGO_ID, best)]
+        with self._reading():
+            docnum = searcher.document_number(**{UNIQUE_ID: identifier})
+            if docnum is None:
+                return []
+            terms = key_terms(
+                searcher, field, text, numterms=numterms, cache=_FREQUENCIES
+            )
+            if not terms:
+                return []
+            words = [word for word, _ in terms]
+            candidates = matcher.match(wq.Or([wq.Term(field, word) for word in words]))
+            candidates = candidates[candidates != docnum]
+            scores = matcher.bm25(
+                candidates, field, words, boosts=[weight for _, weight in terms]
+            )
+            best = candidates[np.lexsort((candidates, -scores))[:top]]
+            return [str(pk) for pk in matcher.values(DJANGO_ID, best)]
 
     def _ordered(self, matcher: Matcher, docs: np.ndarray, parsed, sort_by):
         """(docs in order, their scores or None): by a field, else by BM25."""
@@ -686,21 +1094,21 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         if restricted is None:
             return empty
         _, matcher = self._current()
-        docs = matcher.match(restricted)
-
-        start = start_offset or 0
-        stop = len(docs) if end_offset is None else min(end_offset, len(docs))
-        ordered, scores = self._ordered(matcher, docs, parsed, sort_by)
-        page = ordered[start:stop]
-        page_scores = scores[start:stop] if scores is not None else None
-        return {
-            "results": self._to_search_results(
-                matcher, page, page_scores, result_class
-            ),
-            "hits": len(docs),
-            "facets": self._facets(matcher, docs, facets or ()),
-            "spelling_suggestion": None,
-        }
+        with self._reading():
+            docs = matcher.match(restricted)
+            start = start_offset or 0
+            stop = len(docs) if end_offset is None else min(end_offset, len(docs))
+            ordered, scores = self._ordered(matcher, docs, parsed, sort_by)
+            page = ordered[start:stop]
+            page_scores = scores[start:stop] if scores is not None else None
+            return {
+                "results": self._to_search_results(
+                    matcher, page, page_scores, result_class
+                ),
+                "hits": len(docs),
+                "facets": self._facets(matcher, docs, facets or ()),
+                "spelling_suggestion": None,
+            }
 
     def _facets(self, matcher: Matcher, docs: np.ndarray, names) -> dict:
         if not names:

@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from haystack.query import SearchQuerySet
 
 from documents.models import Document
 from search.errors import IndexBusy as IndexBusy  # re-exported for callers
+from search.errors import IndexDamaged as IndexDamaged
+from search.errors import IndexMissing
 from search.query import Node, parse_query, terms_of, to_query_string
 from search.search_indexes import (
     FINGERPRINT_FIELDS,
@@ -267,6 +270,12 @@ def index_documents(
     ids = sorted(set(ids))
     found: set[int] = set()
     backend = _backend()
+    if _index_missing(backend):
+        # The first import of a new site, or an index folder that was lost:
+        # index every document, not only these (one process: this may be a
+        # web process's thread).
+        rebuild_index(procs=1)
+        return len(ids)
     if hasattr(backend, "update_batches"):
         # One writer and one commit for all batches (Whoosh allows one writer
         # at a time); the database is still read a batch at a time.
@@ -288,6 +297,11 @@ def index_documents(
     if gone:
         remove_documents(gone, wait=wait)
     return len(found)
+
+
+def _index_missing(backend: Any) -> bool:
+    """Whether plansite's Whoosh engine has no index on disk at all."""
+    return hasattr(backend, "index_missing") and backend.index_missing()
 
 
 def folds_due() -> bool:
@@ -314,6 +328,8 @@ def remove_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
         return 0
     identifiers = [f"{_CONTENT_TYPE}.{pk}" for pk in ids]
     backend = _backend()
+    if _index_missing(backend):
+        return 0
     if hasattr(backend, "remove_many"):
         backend.remove_many(identifiers, wait=wait)
     else:
@@ -335,13 +351,21 @@ def _write_part(ids: list[int]) -> list:
     )
 
 
-def rebuild_index(procs: int | None = None) -> int:
+def quarantine_dir() -> Path:
+    """Where check_index --repair keeps the last damaged index, for diagnosis."""
+    return Path(settings.VAR_DIR) / "index-quarantine"
+
+
+def rebuild_index(procs: int | None = None, *, quarantine: bool = False) -> int:
     """Replace the index with every document in the database; returns the count.
 
-    The new segments replace the old ones in one commit under the write lock,
-    so searches see the old index until the new one is complete. Archives of
-    PARALLEL_MIN_DOCUMENTS or more are indexed by ``procs`` processes (one
-    per core by default), each taking a contiguous share of the documents.
+    The old index is never read: the new one is built in a folder of its own
+    and swapped in whole, so searches see the old index until then, and a
+    damaged or missing one is no obstacle. With ``quarantine`` the old folder
+    is kept under quarantine_dir() (only the latest: each repair replaces the
+    one before), else deleted. Archives of PARALLEL_MIN_DOCUMENTS or more are
+    indexed by ``procs`` processes (one per core by default), each taking a
+    contiguous share of the documents.
     """
     procs = index_procs() if procs is None else max(1, procs)
     ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
@@ -354,7 +378,29 @@ def rebuild_index(procs: int | None = None) -> int:
         procs = 1
     share = -(-len(ids) // procs) if ids else 0
     parts = [ids[i : i + share] for i in range(0, len(ids), share)] if ids else []
-    return backend.rebuild(_index(), parts, _write_part, procs=procs)
+    keep_old = None
+    if quarantine:
+        keep_old = quarantine_dir() / Path(backend.path).name
+    return backend.rebuild(_index(), parts, _write_part, procs=procs, keep_old=keep_old)
+
+
+def index_damage(*, full: bool = False) -> str | None:
+    """Why the index on disk cannot be trusted, or None.
+
+    ``full`` reads every byte of it (check_index); otherwise its files are
+    checked as a search checks them (/healthz). Engines other than
+    plansite's Whoosh report no damage here.
+    """
+    backend = _backend()
+    if not hasattr(backend, "index_damage"):
+        return None
+    return backend.index_damage(full=full)
+
+
+def unchecked_segments() -> int:
+    """Index segments without checksums (written by an older version)."""
+    backend = _backend()
+    return backend.unchecked_segments() if hasattr(backend, "unchecked_segments") else 0
 
 
 @dataclass(frozen=True)
@@ -373,9 +419,15 @@ class IndexStatus:
 
 
 def indexed_fingerprints() -> dict[int, str]:
-    """The fingerprint stored in the index for every indexed document."""
+    """The fingerprint stored in the index for every indexed document.
+
+    Nothing when there is no index at all (a new site's first import).
+    """
     sqs = SearchQuerySet().models(Document)
-    total = sqs.count()
+    try:
+        total = sqs.count()
+    except IndexMissing:
+        return {}
     if not total:
         return {}
     rows = sqs.values_list("pk", "fingerprint")[:total]

@@ -10,6 +10,7 @@ from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 from whoosh import query as wq
 
 from documents.models import Document
+from search.errors import IndexDamaged, IndexOutdated
 from search.search_indexes import searchable_text
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ def similar_document_ids(*, document: Document, limit: int = 5) -> list[int]:
         return cached[:limit]
     try:
         ids = _more_like(document, limit=max(limit, 10))
+    except (IndexDamaged, IndexOutdated):
+        # Logged once by the backend; the page shows its other neighbours.
+        return []
     except Exception:  # noqa: BLE001 - a missing or foreign index must not break a page
         logger.warning("similar documents failed for %s", document.pk, exc_info=True)
         return []

@@ -15,6 +15,8 @@ def warm_up() -> None:
     First, index the edits a web process that died had left queued.
     """
     finish_queued_index_writes()
+    from search.errors import IndexDamaged, IndexOutdated
+
     try:
         from search.services import SearchFilters, search_documents
 
@@ -22,6 +24,9 @@ def warm_up() -> None:
             search_documents(
                 query=query, filters=SearchFilters(), sort="", page=1, page_size=1
             )
+    except (IndexDamaged, IndexOutdated) as error:
+        # No traceback: the search pages answer 503 and say what to run.
+        logger.warning("search warm-up: %s", error)
     except Exception:  # noqa: BLE001 - a missing index must not stop the server
         logger.warning("search warm-up failed", exc_info=True)
 

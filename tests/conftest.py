@@ -102,6 +102,8 @@ def whoosh_options(engine: str, path: Path) -> dict:
 def search_index(settings, tmp_path):
     """Point haystack at an empty index in tmp_path for this test."""
     with search_connection(settings, whoosh_options(ENGINE, tmp_path)) as backend:
+        # Reading never creates an index (a lost one must not read as empty).
+        backend.clear()
         yield backend
 
 

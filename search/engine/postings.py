@@ -65,6 +65,15 @@ def read_postings(
         terminfo = reader.term_info(fieldname, text)
     except TermNotFound:
         return EMPTY
+    return decode_postings(
+        reader, terminfo, with_values=with_values, label=f"{fieldname}:{text!r}"
+    )
+
+
+def decode_postings(
+    reader, terminfo, *, with_values: bool, label: str = "a term"
+) -> PostingList:
+    """The posting list a term's info points at, in one SegmentReader."""
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
         return _assemble([(ids, weights, values)], with_values, delta=False)
@@ -73,7 +82,7 @@ def read_postings(
         length = length[0]  # W3TermInfo.from_bytes leaves it as struct's 1-tuple
     stream = io.BytesIO(bytes(reader._terms._postfile.get(offset, length)))
     if stream.read(4) != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"not a W3 posting list: {fieldname}:{text!r}")
+        raise ValueError(f"not a W3 posting list: {label}")
     blocks = []
     while True:
         (size,) = _INT.unpack(stream.read(_INT.size))

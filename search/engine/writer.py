@@ -12,6 +12,7 @@ ordinary W3 segment that any Whoosh reader reads.
 from __future__ import annotations
 
 from array import array
+from pathlib import Path
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
@@ -32,6 +33,7 @@ from search.analyzers import (
     word_counts,
 )
 from search.engine.codec import BulkPostingsWriter, PlansiteCodec
+from search.engine.integrity import record_checksums
 from search.normalise import fold
 
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
@@ -255,6 +257,14 @@ class BulkSegmentWriter(SegmentWriter):
                 length += freq
                 buffer.add(tbytes, docnum, weight, vbytes)
         return length if field.scorable else 0
+
+    def _assemble_segment(self) -> None:
+        super()._assemble_segment()
+        # Whoosh keeps no checksums; the sidecar lets a reader tell an
+        # overwritten or truncated file (search/engine/integrity.py).
+        folder = getattr(self.storage, "folder", None)
+        if folder:
+            record_checksums(Path(folder), self.get_segment().segment_id())
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()

@@ -1,4 +1,4 @@
-"""Report documents missing from, stale in, or orphaned in the search index."""
+"""Check the search index against the database: damage, missing, stale, orphans."""
 
 from __future__ import annotations
 
@@ -6,18 +6,25 @@ from django.core.management.base import BaseCommand, CommandError
 
 from documents.services import flush_pending_index_writes, pending_index_writes
 from search.services import (
+    IndexDamaged,
     fold_segments,
+    index_damage,
     index_documents,
     index_status,
+    quarantine_dir,
     rebuild_index,
     remove_documents,
+    unchecked_segments,
 )
 
 SHOWN_IDS = 20
 
 
 class Command(BaseCommand):
-    help = "比较数据库与检索索引：列出缺失、过期和多余的文档；有差异时退出码为 1。"
+    help = (
+        "检查检索索引：先完整读一遍（是否损坏），再与数据库比较，列出缺失、过期和"
+        "多余的文档；损坏或有差异时退出码为 1。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -25,7 +32,11 @@ class Command(BaseCommand):
             "--repair",
             dest="fix",
             action="store_true",
-            help="先完成排队的索引更新，再重新索引缺失和过期的文档、删除多余的索引条目；索引过时则重建。",
+            help=(
+                "先完成排队的索引更新，再重新索引缺失和过期的文档、删除多余的"
+                "索引条目；索引损坏或过时则按数据库重建（损坏的索引移到 "
+                "var/index-quarantine/ 备查）。"
+            ),
         )
 
     def handle(self, *args, **options):
@@ -33,7 +44,31 @@ class Command(BaseCommand):
         queued = pending_index_writes()
         if queued and verbosity >= 1:
             self.stdout.write(f"等待索引更新（管理员修改后排队）: {queued} 篇")
-        status = index_status()
+        # A full read first: comparing needs an index that reads back whole.
+        damage = index_damage(full=True)
+        if damage is None:
+            try:
+                status = index_status()
+            except IndexDamaged as error:
+                damage = error.reason
+        if damage is not None:
+            self.stdout.write(f"检索索引已损坏：{damage}")
+            if not options["fix"]:
+                raise CommandError(
+                    "检索索引已损坏，搜索页面暂不可用；运行 check_index --repair "
+                    "按数据库重建。",
+                    returncode=1,
+                )
+            count = rebuild_index(quarantine=True)
+            flush_pending_index_writes()
+            problem = index_damage()
+            if problem is not None:
+                raise CommandError(f"重建后索引仍不可读：{problem}", returncode=1)
+            if verbosity >= 1:
+                kept = quarantine_dir()
+                self.stdout.write(f"损坏的索引已移到 {kept}（只保留最近一份）。")
+            self.stdout.write(self.style.SUCCESS(f"已重建索引：{count} 篇文档。"))
+            return
         if status.outdated:
             self.stdout.write("索引由旧版本写成（字段或格式不同），须整体重建。")
             if options["fix"]:
@@ -60,6 +95,12 @@ class Command(BaseCommand):
         if status.ok:
             if verbosity >= 1:
                 self.stdout.write(self.style.SUCCESS("索引与数据库一致。"))
+            unchecked = unchecked_segments()
+            if unchecked and verbosity >= 1:
+                self.stdout.write(
+                    f"提示：{unchecked} 个索引段由旧版本写成，没有校验和，"
+                    "损坏可能查不全；运行 rebuild_index 一次即可加上。"
+                )
             # Small segments an edit left to a background writer that died.
             folded = fold_segments() if options["fix"] else 0
             if folded and verbosity >= 1:

@@ -9,7 +9,10 @@ from search.services import index_procs, rebuild_index
 
 
 class Command(BaseCommand):
-    help = "清空检索索引并按数据库重建（数据库为准）。"
+    help = (
+        "按数据库重建检索索引（数据库为准）：在旁边的新目录建好后整体换上，"
+        "不读旧索引，旧索引损坏或丢失也能重建。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -31,7 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["interactive"]:
-            answer = input("将清空并重建检索索引。继续吗？[y/N] ")
+            answer = input("将按数据库重建检索索引（替换现有索引）。继续吗？[y/N] ")
             if answer.strip().lower() not in {"y", "yes"}:
                 self.stdout.write("已取消。")
                 return

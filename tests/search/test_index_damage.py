@@ -1,0 +1,298 @@
+"""A damaged search index: 503s (never 500s), a repair that heals, a rebuild that works.
+
+A real index on disk, built by importing the seeds and the Pingtan pages, is
+damaged the ways a disk, an operator or a killed process damage it; the pages
+that need it answer 503 (JSON under /api/), /healthz says so, the browse and
+document pages keep working; `check_index` reports it and `--repair` rebuilds
+from the database, after which search finds what a substring scan finds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
+from haystack import connections
+
+from documents.models import Document
+from tests.conftest import ENGINE, import_samples
+
+pytestmark = [pytest.mark.search, pytest.mark.django_db]
+
+TERM = "乡村振兴"
+SEARCH_PAGES = (
+    f"/search/?q={TERM}",
+    f"/api/search?q={TERM}",
+    f"/research/kwic/?q={TERM}",
+    f"/api/kwic?q={TERM}",
+    f"/research/trend/?q={TERM}",
+)
+
+
+def _segment(folder: Path) -> Path:
+    return max(folder.glob("*.seg"), key=lambda p: p.stat().st_size)
+
+
+def _toc(folder: Path) -> Path:
+    (toc,) = folder.glob("_MAIN_*.toc")
+    return toc
+
+
+def overwrite_block(folder: Path) -> None:
+    """4 KiB of other bytes in the middle of a segment, its size unchanged."""
+    path = _segment(folder)
+    middle = path.stat().st_size // 2
+    with path.open("r+b") as handle:
+        handle.seek(middle)
+        old = handle.read(4096)
+        handle.seek(middle)
+        handle.write(bytes(b ^ 0x5A for b in old))
+
+
+def truncate_segment(folder: Path) -> None:
+    path = _segment(folder)
+    os.truncate(path, path.stat().st_size // 2)
+
+
+def delete_segment(folder: Path) -> None:
+    _segment(folder).unlink()
+
+
+def empty_toc(folder: Path) -> None:
+    _toc(folder).write_bytes(b"")
+
+
+def delete_toc(folder: Path) -> None:
+    _toc(folder).unlink()
+
+
+def delete_folder(folder: Path) -> None:
+    shutil.rmtree(folder)
+
+
+DAMAGES: dict[str, Callable[[Path], None]] = {
+    "overwritten-block": overwrite_block,
+    "truncated-segment": truncate_segment,
+    "deleted-segment": delete_segment,
+    "emptied-toc": empty_toc,
+    "deleted-toc": delete_toc,
+    "deleted-folder": delete_folder,
+}
+
+
+@pytest.fixture(scope="module")
+def pristine(
+    django_db_setup,
+    django_db_blocker,
+    tmp_path_factory: pytest.TempPathFactory,
+    seeds_dir: Path,
+    corpus_dir: Path,
+) -> Iterator[Path]:
+    """The samples imported (and indexed) once; a copy of their sound index."""
+    index_dir = tmp_path_factory.mktemp("damage") / "whoosh_index"
+    options = {"default": {"ENGINE": ENGINE, "PATH": str(index_dir)}}
+    saved = connections.connections_info
+    # The engine reads its options from settings, the handler its list.
+    overridden = override_settings(HAYSTACK_CONNECTIONS=options)
+    overridden.enable()
+    connections.connections_info = options
+    connections.reload("default")
+    try:
+        with django_db_blocker.unblock():
+            import_samples(seeds_dir, corpus_dir)
+        copy = index_dir.with_name("pristine")
+        shutil.copytree(index_dir, copy)
+        yield copy
+    finally:
+        with django_db_blocker.unblock():
+            Document.objects.all().delete()
+        overridden.disable()
+        connections.connections_info = saved
+        connections.reload("default")
+
+
+@pytest.fixture
+def live(pristine: Path, settings, tmp_path: Path) -> Path:  # noqa: ANN001
+    """The live index folder, restored to the sound copy, in a fresh backend."""
+    folder = Path(connections["default"].get_backend().path)
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(pristine, folder)
+    settings.VAR_DIR = tmp_path / "var"
+    # A waiting writer would hide a lock never released: fail fast instead.
+    settings.SEARCH_WRITE_WAIT = 5.0
+    connections.reload("default")
+    return folder
+
+
+def _scan(term: str) -> set[int]:
+    return {d.pk for d in Document.objects.all() if term in f"{d.title}\n{d.body}"}
+
+
+def _found(client: Client, term: str) -> set[int]:
+    response = client.get("/api/search", {"q": term, "page_size": 100})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["total"] == len(body["results"])
+    return {row["id"] for row in body["results"]}
+
+
+def _unharmed_pages() -> list[str]:
+    doc = Document.objects.order_by("pk").first()
+    return ["/", "/documents/", f"/documents/{doc.pk}/", "/regions/", "/years/"]
+
+
+def _assert_unavailable(client: Client) -> None:
+    for url in SEARCH_PAGES:
+        response = client.get(url)
+        assert response.status_code == 503, url
+        text = response.content.decode()
+        assert "check_index --repair" in text, url
+        if url.startswith("/api/"):
+            assert response["Content-Type"] == "application/json", url
+            assert json.loads(text)["index"] == "damaged"
+        else:
+            assert "检索暂不可用" in text, url
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json() == {"database": "ok", "index": "unavailable"}
+    for url in _unharmed_pages():
+        assert client.get(url).status_code == 200, url
+
+
+def _check_index(*args: str) -> tuple[int, str]:
+    out = StringIO()
+    try:
+        call_command("check_index", *args, stdout=out, stderr=StringIO())
+    except CommandError as error:
+        return error.returncode, f"{out.getvalue()}{error}"
+    return 0, out.getvalue()
+
+
+@pytest.mark.parametrize("kind", list(DAMAGES))
+def test_damage_answers_503_then_repair_heals(kind: str, live: Path) -> None:
+    client = Client()
+    expected = _scan(TERM)
+    assert expected
+    # A searcher opened before the damage, as a running web process has.
+    assert _found(client, TERM) == expected
+
+    DAMAGES[kind](live)
+
+    _assert_unavailable(client)
+    # Asked again, still 503 (the damage is remembered, not a 500 the 2nd time).
+    assert client.get(SEARCH_PAGES[0]).status_code == 503
+    code, report = _check_index()
+    assert code == 1
+    assert "检索索引已损坏" in report
+
+    # The repair runs elsewhere (another thread: another backend, as another
+    # process would); this one recovers without a restart.
+    outcome: dict[str, tuple[int, str]] = {}
+    repair = threading.Thread(
+        target=lambda: outcome.setdefault("repair", _check_index("--repair"))
+    )
+    repair.start()
+    repair.join()
+    code, report = outcome["repair"]
+    assert code == 0, report
+    assert f"已重建索引：{Document.objects.count()} 篇文档" in report
+
+    assert _found(client, TERM) == expected
+    assert client.get("/healthz").status_code == 200
+    assert _check_index() == (0, "索引与数据库一致。\n")
+    # The damaged index is kept for diagnosis (one copy).
+    kept = Path(settings.VAR_DIR) / "index-quarantine"
+    assert [p.name for p in kept.iterdir()] == [live.name]
+
+
+@pytest.mark.parametrize("kind", [*DAMAGES, "killed-writer"])
+def test_rebuild_index_never_reads_the_old_index(kind: str, live: Path) -> None:
+    client = Client()
+    if kind == "killed-writer":
+        _kill_a_writer(live)
+    else:
+        DAMAGES[kind](live)
+
+    call_command("rebuild_index", "--noinput", stdout=StringIO())
+
+    assert _found(client, TERM) == _scan(TERM)
+    assert client.get("/healthz").status_code == 200
+    assert _check_index() == (0, "索引与数据库一致。\n")
+    # Built beside the live folder and swapped in: nothing is left over.
+    assert sorted(p.name for p in live.parent.iterdir() if p.name != "pristine") == [
+        live.name
+    ]
+
+
+def _kill_a_writer(folder: Path) -> None:
+    """A process that took the write lock and was writing a segment, killed -9."""
+    code = (
+        "import sys, time\n"
+        "from whoosh.filedb.filestore import FileStorage\n"
+        "folder = sys.argv[1]\n"
+        "lock = FileStorage(folder).lock('MAIN_WRITELOCK')\n"
+        "assert lock.acquire()\n"
+        "open(folder + '/MAIN_deadwriter0000001.seg', 'wb').write(b'half')\n"
+        "FileStorage(folder).temp_storage('MAIN.tmp').create_file('pool').write(b'x')\n"
+        "print('locked', flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    writer = subprocess.Popen(
+        [sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert writer.stdout.readline().strip() == "locked"
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=30)
+
+
+def test_a_writer_killed_holding_the_lock_blocks_nothing(live: Path) -> None:
+    client = Client()
+    _kill_a_writer(live)
+
+    assert _found(client, TERM) == _scan(TERM)
+    assert client.get("/healthz").status_code == 200
+    # Writers take the lock at once (SEARCH_WRITE_WAIT is 5 s here).
+    doc = Document.objects.order_by("pk").first()
+    doc.body += "\n建设第九十九号深海试验场。"
+    doc.save()
+    call_command("check_index", "--repair", stdout=StringIO())
+    assert _found(client, "第九十九号深海试验场") == {doc.pk}
+
+
+def test_damage_is_logged_once_with_its_cause(live: Path, caplog) -> None:  # noqa: ANN001
+    client = Client()
+    truncate_segment(live)
+    with caplog.at_level("ERROR", logger="search.backend"):
+        for _ in range(3):
+            assert client.get(SEARCH_PAGES[0]).status_code == 503
+            assert client.get("/healthz").status_code == 503
+    records = [r for r in caplog.records if r.name == "search.backend"]
+    assert len(records) == 1
+    assert "damaged" in records[0].getMessage()
+    assert records[0].exc_info is None
+
+
+def test_a_bug_while_reading_stays_a_500(live: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Only what damaged storage raises becomes a 503: a bug is not hidden."""
+    from search.engine.matching import Matcher
+
+    def broken(self, q):  # noqa: ANN001, ANN202
+        raise TypeError("a bug in the matcher")
+
+    monkeypatch.setattr(Matcher, "match", broken)
+    client = Client(raise_request_exception=False)
+    assert client.get(SEARCH_PAGES[0]).status_code == 500
