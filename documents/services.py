@@ -11,6 +11,7 @@ from django.db import connections as db_connections
 from django.db import transaction
 
 from documents.models import Division, Document, PendingIndexWrite
+from search.errors import IndexDamaged
 
 logger = logging.getLogger(__name__)
 
@@ -150,11 +151,24 @@ def _flush_now_or_later() -> None:
     from search import services as search_services
 
     try:
+        if search_services.index_missing():
+            # Rebuilding the whole index would hold this editor's request
+            # for minutes: leave it queued for check_index --repair.
+            raise IndexDamaged("no index on disk")
         # The editor waits for this: larger folds of small segments are left
         # to a background writer.
         flush_pending_index_writes(
             wait=settings.SEARCH_EDIT_WAIT, fold_limit=EDIT_FOLD_LIMIT
         )
+    except IndexDamaged as damage:
+        # The edit is saved and its index write stays queued; the search
+        # pages say the index needs repair, and the repair carries it out.
+        logger.warning(
+            "index write queued, the search index cannot be written (%s); "
+            "run manage.py check_index --repair",
+            damage.reason,
+        )
+        return
     except search_services.IndexBusy:
         logger.info("index busy; queued edits will be indexed when it is free")
         flush = _logged(

@@ -299,6 +299,11 @@ def index_documents(
     return len(found)
 
 
+def index_missing() -> bool:
+    """Whether there is no index on disk at all (plansite's Whoosh engine)."""
+    return _index_missing(_backend())
+
+
 def _index_missing(backend: Any) -> bool:
     """Whether plansite's Whoosh engine has no index on disk at all."""
     return hasattr(backend, "index_missing") and backend.index_missing()

@@ -296,3 +296,61 @@ def test_a_bug_while_reading_stays_a_500(live: Path, monkeypatch) -> None:  # no
     monkeypatch.setattr(Matcher, "match", broken)
     client = Client(raise_request_exception=False)
     assert client.get(SEARCH_PAGES[0]).status_code == 500
+
+
+def test_an_import_into_a_damaged_index_stores_its_documents_and_says_how_to_repair(
+    live: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "new"
+    folder.mkdir()
+    (folder / "plan.txt").write_text(
+        "某某镇2024年工作计划\n\n一、建设第七十七号深海试验场。\n", encoding="utf-8"
+    )
+    overwrite_block(live)
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_plans", str(folder), stdout=StringIO(), stderr=StringIO())
+
+    assert "check_index --repair" in str(raised.value)
+    assert "Traceback" not in str(raised.value)
+    stored = [d.pk for d in Document.objects.all() if "第七十七号深海试验场" in d.body]
+    assert len(stored) == 1
+    assert _check_index("--repair")[0] == 0
+    assert _found(Client(), "第七十七号深海试验场") == set(stored)
+
+
+@pytest.mark.parametrize("kind", ["emptied-toc", "deleted-folder"])
+def test_an_admin_edit_with_a_damaged_index_is_saved_and_waits_for_the_repair(
+    kind: str,
+    live: Path,
+    caplog,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    from django.db import transaction
+
+    from documents import services
+    from documents.models import PendingIndexWrite
+
+    DAMAGES[kind](live)
+    doc = Document.objects.order_by("pk").first()
+    with (
+        caplog.at_level("WARNING"),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        doc.body += "\n建设第八十八号深海试验场。"
+        doc.save()
+        services.sync_index_after_edit([doc.pk])
+
+    # Saved, queued, one warning with the fix; no traceback, and no rebuild of
+    # the whole index inside the editor's request.
+    assert "第八十八号深海试验场" in Document.objects.get(pk=doc.pk).body
+    assert PendingIndexWrite.objects.filter(document_id=doc.pk).exists()
+    assert not [r for r in caplog.records if r.levelname == "ERROR" or r.exc_info]
+    assert any("check_index --repair" in r.getMessage() for r in caplog.records)
+    if kind == "deleted-folder":
+        assert not live.exists()
+
+    assert _check_index("--repair")[0] == 0
+    assert not PendingIndexWrite.objects.exists()
+    assert _found(Client(), "第八十八号深海试验场") == {doc.pk}

@@ -10,8 +10,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from documents import services
-from documents.ingest.pipeline import ItemResult, count_files, import_paths
+from documents.ingest.pipeline import (
+    ImportSummary,
+    ItemResult,
+    count_files,
+    import_paths,
+)
 from documents.ingest.store import Outcome
+from search.errors import IndexDamaged
 
 
 class Command(BaseCommand):
@@ -63,26 +69,46 @@ class Command(BaseCommand):
         if changed:
             services.refresh_statistics()
         if not options["no_index"]:
-            # A run killed before it indexed leaves documents that the next run
-            # finds unchanged; index those too, or the index stays behind.
-            behind = _behind_in_index(
-                {
-                    r.document_id
-                    for r in summary.results
-                    if r.outcome is Outcome.UNCHANGED and r.document_id is not None
-                }
+            try:
+                self._index(summary, verbosity)
+            except IndexDamaged as damage:
+                # The documents are stored; only the index is behind, and the
+                # repair rebuilds it from them.
+                self._report(summary)
+                raise CommandError(
+                    f"检索索引已损坏（{damage.reason}），本次导入的文档已入库但未编入索引："
+                    f"请运行 manage.py check_index --repair"
+                ) from None
+        self._report(summary)
+        if summary.rejected:
+            raise CommandError(f"{len(summary.rejected)} 项被拒绝 (rejected), 见上文")
+
+    def _index(self, summary: ImportSummary, verbosity: int) -> None:
+        """Index what this run changed, what an earlier run left behind, and
+        admin edits queued meanwhile."""
+        changed = summary.changed_ids
+        # A run killed before it indexed leaves documents that the next run
+        # finds unchanged; index those too, or the index stays behind.
+        behind = _behind_in_index(
+            {
+                r.document_id
+                for r in summary.results
+                if r.outcome is Outcome.UNCHANGED and r.document_id is not None
+            }
+        )
+        if behind and verbosity >= 1:
+            self.stdout.write(
+                f"补建索引 reindexing {len(behind)} unchanged documents "
+                "missing from or stale in the index"
             )
-            if behind and verbosity >= 1:
-                self.stdout.write(
-                    f"补建索引 reindexing {len(behind)} unchanged documents "
-                    "missing from or stale in the index"
-                )
-            to_index = sorted(set(changed) | set(behind))
-            if to_index:
-                services.reindex(to_index)
-            # Admin edits made while this import held the index's lock, by a
-            # web process that may be gone by now.
-            services.flush_pending_index_writes()
+        to_index = sorted(set(changed) | set(behind))
+        if to_index:
+            services.reindex(to_index)
+        # Admin edits made while this import held the index's lock, by a
+        # web process that may be gone by now.
+        services.flush_pending_index_writes()
+
+    def _report(self, summary: ImportSummary) -> None:
         counts = {outcome: summary.count(outcome) for outcome in Outcome}
         self.stdout.write(
             self.style.SUCCESS(
@@ -92,8 +118,6 @@ class Command(BaseCommand):
                 f"拒绝 rejected {counts[Outcome.REJECTED]}"
             )
         )
-        if summary.rejected:
-            raise CommandError(f"{len(summary.rejected)} 项被拒绝 (rejected), 见上文")
 
 
 def _behind_in_index(ids: set[int]) -> list[int]:
