@@ -23,6 +23,10 @@ Prints, per server and attack: slow connections open, drops (the server closed
 an attacker's connection), readers' requests, p50/p99 latency, errors and
 timeouts (no answer within ``--timeout`` s). Exits 1 when readers through nginx
 see an error or a timeout under any attack, or their p99 passes 1 s.
+
+With ``--url https://localhost:PORT [--cafile CERT] [--large ID]`` it builds
+nothing and attacks a deployment already running on this machine (the README's
+Production recipe followed by hand), reading its documents from /documents/.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import http.client
 import json
 import os
 import random
+import re
 import secrets
 import socket
 import ssl
@@ -44,6 +49,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -409,6 +415,39 @@ def print_table(results: list[dict]) -> None:
         )
 
 
+def attack_deployment(args) -> int:
+    """The attacks against a running deployment at ``--url`` (loopback only)."""
+    url = urlsplit(args.url)
+    if url.hostname not in ("localhost", "127.0.0.1") or url.scheme != "https":
+        raise SystemExit("--url must be https://localhost:PORT (this machine only)")
+    tls = ssl.create_default_context(cafile=str(args.cafile) if args.cafile else None)
+    target = Target("deployment", url.port or 443, tls, host=url.hostname)
+    listing = _get(target, "/documents/")
+    ids = [
+        int(pk)
+        for pk in dict.fromkeys(re.findall(r'href="/documents/(\d+)/"', listing))
+    ]
+    if not ids:
+        raise SystemExit(f"{args.url}/documents/ lists no documents")
+    args.large = args.large or ids[0]
+    results = serve_phases(target, reader_paths(ids), args)
+    print_table(results)
+    return _verdict(results, "deployment")
+
+
+def _get(target: Target, path: str) -> str:
+    conn = http.client.HTTPSConnection(
+        target.host, target.port, timeout=60, context=target.tls
+    )
+    conn.request("GET", path, headers={"Host": target.origin()})
+    response = conn.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    conn.close()
+    if response.status != 200:
+        raise SystemExit(f"{path} answered {response.status}")
+    return body
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--var-dir", type=Path, default=ROOT / "var" / "slow-clients")
@@ -452,7 +491,18 @@ def main(argv: list[str] | None = None) -> int:
         "--only", choices=("gunicorn", "nginx"), help="one server, not both"
     )
     parser.add_argument("--json", type=Path, help="write the results here too")
+    parser.add_argument(
+        "--url",
+        help="attack a deployment already running on this machine instead "
+        "(https://HOST:PORT, e.g. the README's Production recipe); no archive is built",
+    )
+    parser.add_argument("--cafile", type=Path, help="the --url server's certificate")
+    parser.add_argument(
+        "--large", type=int, help="with --url: the document the slow readers download"
+    )
     args = parser.parse_args(argv)
+    if args.url:
+        return attack_deployment(args)
     if local_stack.nginx_binary() is None:
         raise SystemExit("nginx is not installed: apt-get install nginx")
 
@@ -524,14 +574,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2))
-    behind = [r for r in results if r["target"] == "nginx+gunicorn"]
+    return _verdict(results, "nginx+gunicorn")
+
+
+def _verdict(results: list[dict], name: str) -> int:
+    """1 when the readers of ``name`` saw an error, a timeout or a p99 over 1 s."""
     bad = [
         r
-        for r in behind
-        if r["errors"]
-        or r["timeouts"]
-        or (r["p99_ms"] or 0) > 1000
-        or not r["requests"]
+        for r in results
+        if r["target"] == name
+        and (
+            r["errors"]
+            or r["timeouts"]
+            or (r["p99_ms"] or 0) > 1000
+            or not r["requests"]
+        )
     ]
     for r in bad:
         print(f"FAIL {r['attack']}: {r['first_errors']}")
