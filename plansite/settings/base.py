@@ -169,8 +169,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 # The client's address. With no proxy (dev, tests) REMOTE_ADDR alone: headers
 # are the client's own words. Behind PLANSITE_TRUSTED_PROXIES proxies that each
-# append to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for), the client is
-# that many entries from the right; whatever a client prepends is left of it.
+# append to X-Forwarded-For, the client is that many entries from the right;
+# whatever a client prepends is left of it. (deploy/nginx/plansite.conf, one
+# proxy, replaces the header with the client's address: the same entry.)
 TRUSTED_PROXIES = env.get_int("PLANSITE_TRUSTED_PROXIES", 0)
 if TRUSTED_PROXIES < 0:
     raise ValueError("PLANSITE_TRUSTED_PROXIES must be 0 or more")
