@@ -64,10 +64,15 @@ class AdminSession:
         self.cookies: dict[str, str] = {}
 
     def request(
-        self, method: str, path: str, form: dict | list | None = None
+        self,
+        method: str,
+        path: str,
+        form: dict | list | None = None,
+        extra_headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, str], str]:
         origin = f"{self.host}:{self.port}"
         headers = {"Host": origin, "Referer": f"https://{origin}{path}"}
+        headers.update(extra_headers or {})
         if self.tls is None:
             conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
             # What the TLS-terminating proxy adds (SECURE_PROXY_SSL_HEADER).

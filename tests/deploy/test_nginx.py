@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from bench.admin_editor import AdminSession
+from bench.admin_editor import AdminSession, form_fields
 from deploy import local_stack
 from deploy.local_stack import Nginx
 from tests.processes import ProcessDatabases, manage
@@ -36,10 +36,12 @@ pytestmark = [
 ]
 
 EDITOR = ("nginx-editor", "a-long-password-for-nginx-1")
+PROBED = ("nginx-probed", "a-long-password-for-nginx-2")
 SETUP = f"""
 from django.contrib.auth.models import User
 from documents.models import Document
 User.objects.create_superuser({EDITOR[0]!r}, "editor@example.org", {EDITOR[1]!r})
+User.objects.create_superuser({PROBED[0]!r}, "probed@example.org", {PROBED[1]!r})
 doc = Document.objects.create(title="周巷镇2024年工作计划", body="坚持稳中求进。")
 print("document", doc.pk)
 """
@@ -92,6 +94,8 @@ def stack(
         DJANGO_SETTINGS_MODULE="plansite.settings.prod",
         PLANSITE_SECRET_KEY=secrets.token_urlsafe(50),
         PLANSITE_ALLOWED_HOSTS="localhost",
+        # As README's Production section: the client address is nginx's.
+        PLANSITE_TRUSTED_PROXIES="1",
     )
     # The page's data and the static files (prod settings need the manifest),
     # side by side: each is a Django start-up.
@@ -151,3 +155,27 @@ def test_admin_saves_a_body_larger_than_the_defaults(stack: Stack) -> None:
     status, _, page = stack.get(f"/documents/{stack.document}/text.txt")
     assert status == 200
     assert page.decode("utf-8").rstrip().endswith("管理员长文保存")
+
+
+@pytest.mark.django_db
+def test_the_admin_lockout_counts_the_address_nginx_saw(stack: Stack) -> None:
+    """A guesser who names another address in each request is still one client."""
+    session = AdminSession(stack.nginx.https_port, tls=stack.tls, host="localhost")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        _, _, page = session.request("GET", "/admin/login/")
+        form = form_fields(page, "login-form")
+        form.update(username=PROBED[0], password=f"wrong-{n}")
+        spoofed = f"198.51.100.{n + 1}"
+        status, _, _ = session.request(
+            "POST",
+            "/admin/login/?next=/admin/",
+            form,
+            extra_headers={"X-Forwarded-For": spoofed, "X-Real-IP": spoofed},
+        )
+        assert status in (200, 429), status
+    _, _, page = session.request("GET", "/admin/login/")
+    form = form_fields(page, "login-form")
+    form.update(username=PROBED[0], password=PROBED[1])
+    status, _, page = session.request("POST", "/admin/login/?next=/admin/", form)
+    assert status == 429, (status, page[:300])
+    assert "登录已暂时锁定" in page
