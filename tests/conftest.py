@@ -14,6 +14,10 @@ import pytest
 from django.core.management import call_command
 from haystack import connections
 
+# Registered once, here: a session fixture imported by several packages' conftest
+# files is several fixtures, whose PostgreSQL clones took the same names.
+from tests.processes import process_databases  # noqa: F401 - a fixture
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SAMPLES = ROOT / "samples"

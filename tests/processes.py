@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.conftest import ROOT
+ROOT = Path(__file__).resolve().parent.parent
 
 MANAGE = ROOT / "manage.py"
 PROCESS_TIMEOUT = 300

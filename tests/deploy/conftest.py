@@ -1,3 +1,0 @@
-"""Fixtures for the deployment tests."""
-
-from tests.processes import process_databases  # noqa: F401 - a fixture
