@@ -11,6 +11,7 @@ import re
 import secrets
 import shutil
 import ssl
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -138,10 +139,23 @@ def test_a_page_through_nginx_reaches_django_as_https(stack: Stack) -> None:
     assert direct.getresponse().status == 301
     direct.close()
     # The client's address is the one nginx saw, not the one the client claimed.
-    access = (stack.var_dir / "logs" / "access.log").read_text("utf-8")
-    line = next(x for x in access.splitlines() if f"/documents/{stack.document}/" in x)
+    line, access = _access_line(stack, f"/documents/{stack.document}/")
     assert line.startswith("127.0.0.1 "), line
     assert "203.0.113.9" not in access
+
+
+def _access_line(stack: Stack, path: str) -> tuple[str, str]:
+    """The access log's line for ``path``, and the whole log. gunicorn writes it
+    after the answer has gone, so the client may read first: wait a little."""
+    log = stack.var_dir / "logs" / "access.log"
+    deadline = time.monotonic() + 10
+    while True:
+        access = log.read_text("utf-8") if log.exists() else ""
+        lines = [x for x in access.splitlines() if path in x]
+        if lines or time.monotonic() > deadline:
+            assert lines, f"no access log line for {path}:\n{access[-2000:]}"
+            return lines[0], access
+        time.sleep(0.1)
 
 
 @pytest.mark.django_db
