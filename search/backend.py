@@ -1018,13 +1018,15 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         return columns
 
     def more_like_ids(
-        self, identifier: str, text: str, *, top: int, numterms: int
+        self, identifier: str, text: str | Callable[[], str], *, top: int, numterms: int
     ) -> list[str]:
         """Django ids of the documents most like one (Whoosh's more_like, with arrays).
 
         The key terms are the words of ``text`` that are frequent in it and rare
         in the archive (Whoosh's Bo1 model); the others are ranked by BM25 over
-        those terms, each weighted as Whoosh weighs it.
+        those terms, each weighted as Whoosh weighs it. ``text`` may be a function
+        that reads it, called only once the index is open and holds the document
+        (a damaged index or an unindexed document costs no read of a long body).
         """
         searcher, matcher = self._current()
         field = self.content_field_name
@@ -1032,6 +1034,8 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             docnum = searcher.document_number(**{UNIQUE_ID: identifier})
             if docnum is None:
                 return []
+            if callable(text):
+                text = text()
             terms = key_terms(
                 searcher, field, text, numterms=numterms, cache=_FREQUENCIES
             )

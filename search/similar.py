@@ -52,7 +52,11 @@ def similar_document_ids(*, document: Document, limit: int = 5) -> list[int]:
 
 def _more_like(document: Document, *, limit: int) -> list[int]:
     backend = connections["default"].get_backend()
-    text = searchable_text(document)[:MAX_TEXT_CHARS]
+
+    def text() -> str:
+        # Read only when needed: the body of a long document is megabytes.
+        return searchable_text(document)[:MAX_TEXT_CHARS]
+
     if hasattr(backend, "more_like_ids"):
         found = backend.more_like_ids(
             f"{_CONTENT_TYPE}.{document.pk}", text, top=limit, numterms=KEY_TERMS
@@ -68,7 +72,7 @@ def _more_like(document: Document, *, limit: int) -> list[int]:
     results = searcher.more_like(
         docnum,
         fieldname,
-        text=text,
+        text=text(),
         top=limit,
         numterms=KEY_TERMS,
         filter=wq.Term(DJANGO_CT, _CONTENT_TYPE),
