@@ -77,7 +77,7 @@ class Command(BaseCommand):
                 self._report(summary)
                 raise CommandError(
                     f"检索索引已损坏（{damage.reason}），本次导入的文档已入库但未编入索引："
-                    f"请运行 manage.py check_index --repair"
+                    "请运行 manage.py check_index --repair"
                 ) from None
         self._report(summary)
         if summary.rejected:
