@@ -18,67 +18,22 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
+from bench.index_damage import DAMAGES as FILE_DAMAGES
+from bench.index_damage import kill_a_writer
 from bench.search_bench import ROOT, build_database, default_shared, log, setup_django
 
 TERMS = ("乡村振兴", "安全生产", "美丽乡村")
 REPEAT = 5
 
 
-def _segment(folder: Path) -> Path:
-    return max(folder.glob("*.seg"), key=lambda p: p.stat().st_size)
-
-
-def _overwrite(folder: Path) -> None:
-    path = _segment(folder)
-    middle = path.stat().st_size // 2
-    with path.open("r+b") as handle:
-        handle.seek(middle)
-        old = handle.read(4096)
-        handle.seek(middle)
-        handle.write(bytes(b ^ 0x5A for b in old))
-
-
-def _truncate(folder: Path) -> None:
-    path = _segment(folder)
-    os.truncate(path, path.stat().st_size // 2)
-
-
-def _kill_writer(folder: Path) -> None:
-    code = (
-        "import sys, time\n"
-        "from whoosh.filedb.filestore import FileStorage\n"
-        "lock = FileStorage(sys.argv[1]).lock('MAIN_WRITELOCK')\n"
-        "assert lock.acquire()\n"
-        "open(sys.argv[1] + '/MAIN_deadwriter0000001.seg', 'wb').write(b'half')\n"
-        "FileStorage(sys.argv[1]).temp_storage('MAIN.tmp').create_file('p').write(b'x')\n"
-        "print('locked', flush=True)\n"
-        "time.sleep(120)\n"
-    )
-    writer = subprocess.Popen(
-        [sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE, text=True
-    )
-    writer.stdout.readline()
-    writer.send_signal(signal.SIGKILL)
-    writer.wait(timeout=30)
-
-
-DAMAGES: dict[str, Callable[[Path], None]] = {
-    "overwritten block": _overwrite,
-    "truncated segment": _truncate,
-    "deleted segment": lambda f: _segment(f).unlink(),
-    "emptied TOC": lambda f: next(f.glob("_MAIN_*.toc")).write_bytes(b""),
-    "deleted TOC": lambda f: next(f.glob("_MAIN_*.toc")).unlink(),
-    "deleted folder": shutil.rmtree,
-    "killed writer (lock)": _kill_writer,
-}
+# The file damages, then a writer killed while it held the lock.
+DAMAGES = {**FILE_DAMAGES, "killed-writer": kill_a_writer}
 
 
 def manage(*args: str) -> tuple[int, float, str]:

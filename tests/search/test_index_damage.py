@@ -10,13 +10,9 @@ from the database, after which search finds what a substring scan finds.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 
@@ -26,6 +22,12 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from haystack import connections
 
+from bench.index_damage import (
+    DAMAGES,
+    kill_a_writer,
+    overwrite_block,
+    truncate_segment,
+)
 from documents.models import Document
 from tests.conftest import ENGINE, import_samples
 
@@ -39,57 +41,6 @@ SEARCH_PAGES = (
     f"/api/kwic?q={TERM}",
     f"/research/trend/?q={TERM}",
 )
-
-
-def _segment(folder: Path) -> Path:
-    return max(folder.glob("*.seg"), key=lambda p: p.stat().st_size)
-
-
-def _toc(folder: Path) -> Path:
-    (toc,) = folder.glob("_MAIN_*.toc")
-    return toc
-
-
-def overwrite_block(folder: Path) -> None:
-    """4 KiB of other bytes in the middle of a segment, its size unchanged."""
-    path = _segment(folder)
-    middle = path.stat().st_size // 2
-    with path.open("r+b") as handle:
-        handle.seek(middle)
-        old = handle.read(4096)
-        handle.seek(middle)
-        handle.write(bytes(b ^ 0x5A for b in old))
-
-
-def truncate_segment(folder: Path) -> None:
-    path = _segment(folder)
-    os.truncate(path, path.stat().st_size // 2)
-
-
-def delete_segment(folder: Path) -> None:
-    _segment(folder).unlink()
-
-
-def empty_toc(folder: Path) -> None:
-    _toc(folder).write_bytes(b"")
-
-
-def delete_toc(folder: Path) -> None:
-    _toc(folder).unlink()
-
-
-def delete_folder(folder: Path) -> None:
-    shutil.rmtree(folder)
-
-
-DAMAGES: dict[str, Callable[[Path], None]] = {
-    "overwritten-block": overwrite_block,
-    "truncated-segment": truncate_segment,
-    "deleted-segment": delete_segment,
-    "emptied-toc": empty_toc,
-    "deleted-toc": delete_toc,
-    "deleted-folder": delete_folder,
-}
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +172,7 @@ def test_damage_answers_503_then_repair_heals(kind: str, live: Path) -> None:
 def test_rebuild_index_never_reads_the_old_index(kind: str, live: Path) -> None:
     client = Client()
     if kind == "killed-writer":
-        _kill_a_writer(live)
+        kill_a_writer(live)
     else:
         DAMAGES[kind](live)
 
@@ -236,32 +187,9 @@ def test_rebuild_index_never_reads_the_old_index(kind: str, live: Path) -> None:
     ]
 
 
-def _kill_a_writer(folder: Path) -> None:
-    """A process that took the write lock and was writing a segment, killed -9."""
-    code = (
-        "import sys, time\n"
-        "from whoosh.filedb.filestore import FileStorage\n"
-        "folder = sys.argv[1]\n"
-        "lock = FileStorage(folder).lock('MAIN_WRITELOCK')\n"
-        "assert lock.acquire()\n"
-        "open(folder + '/MAIN_deadwriter0000001.seg', 'wb').write(b'half')\n"
-        "FileStorage(folder).temp_storage('MAIN.tmp').create_file('pool').write(b'x')\n"
-        "print('locked', flush=True)\n"
-        "time.sleep(120)\n"
-    )
-    writer = subprocess.Popen(
-        [sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert writer.stdout.readline().strip() == "locked"
-    finally:
-        writer.send_signal(signal.SIGKILL)
-        writer.wait(timeout=30)
-
-
 def test_a_writer_killed_holding_the_lock_blocks_nothing(live: Path) -> None:
     client = Client()
-    _kill_a_writer(live)
+    kill_a_writer(live)
 
     assert _found(client, TERM) == _scan(TERM)
     assert client.get("/healthz").status_code == 200
