@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -25,6 +26,35 @@ VIEWPORTS = {
     "phone": {"width": 390, "height": 844},
 }
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "var" / "screenshots"
+# A term the sample archive holds, quoted for a URL.
+TERM = quote("乡村振兴")
+# Recorded before any page script runs; CSP does not apply to Playwright's own.
+LISTEN = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__violations.push(
+    `${event.violatedDirective} ${event.blockedURI} ${event.sample || ""}`
+  );
+});
+"""
+
+
+def public_pages(doc) -> list[str]:  # noqa: ANN001
+    """Every kind of public page, around ``doc`` (a document that holds TERM)."""
+    return [
+        "/",
+        "/documents/",
+        f"/documents/{doc.pk}/?q={TERM}",
+        "/regions/",
+        "/years/",
+        f"/years/{doc.plan_year}/" if doc.plan_year else "/years/",
+        f"/search/?q={TERM}",
+        f"/research/trend/?q={TERM}&split=county",
+        f"/research/kwic/?q={TERM}",
+        f"/research/compare/?q={TERM}",
+        f"/research/export/?q={TERM}",
+        "/research/api/",
+    ]
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -96,3 +126,21 @@ def screenshot(browser, url: str, name: str) -> None:  # noqa: ANN001
         tab.evaluate("window.scrollTo(0, 0)")
         tab.screenshot(path=str(SCREENSHOT_DIR / f"{name}-{label}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def watched(page):  # noqa: ANN001, ANN201
+    """The page, and what Chromium said about it: console errors, script errors
+    and CSP reports (window.__violations, read by the tests that check them)."""
+    problems: list[str] = []
+    page.add_init_script(LISTEN)
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"{page.url}: {message.type}: {message.text}")
+            if message.type == "error" or "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+    return page, problems

@@ -3,42 +3,14 @@ any page: the public pages, the trend chart with its tooltip open, and the admin
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import pytest
 
 from documents.models import Division, Document
+from tests.browser.conftest import TERM, public_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-TERM = quote("乡村振兴")
 PASSWORD = "csp-editor-password-1"
-# Recorded before any page script runs; CSP does not apply to Playwright's own.
-LISTEN = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__violations.push(
-    `${event.violatedDirective} ${event.blockedURI} ${event.sample || ""}`
-  );
-});
-"""
-
-
-@pytest.fixture
-def watched(page):  # noqa: ANN001, ANN201
-    """The page, and what Chromium said about it: CSP reports and console errors."""
-    problems: list[str] = []
-    page.add_init_script(LISTEN)
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"{page.url}: {message.type}: {message.text}")
-            if message.type == "error" or "Content Security Policy" in message.text
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
-    return page, problems
 
 
 def _visit(page, url: str, problems: list[str]) -> None:  # noqa: ANN001
@@ -80,19 +52,7 @@ def test_public_pages_and_the_trend_chart_break_no_policy(
     page, problems = watched
     doc = Document.objects.filter(body__contains="乡村振兴").first()
     assert doc is not None
-    paths = [
-        "/",
-        "/documents/",
-        f"/documents/{doc.pk}/?q={TERM}",
-        "/regions/",
-        "/years/",
-        f"/years/{doc.plan_year}/" if doc.plan_year else "/years/",
-        f"/search/?q={TERM}",
-        f"/research/kwic/?q={TERM}",
-        f"/research/compare/?q={TERM}",
-        f"/research/export/?q={TERM}",
-        "/research/api/",
-    ]
+    paths = public_pages(doc)
     for path in paths:
         _visit(page, live_archive + path, problems)
     # The region pages with their year bars (pct-N classes, no style="").
