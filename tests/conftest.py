@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import inspect
 import io
+import json
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -139,6 +141,28 @@ def any_engine_index(request, settings, tmp_path):
             yield b
         finally:
             b.conn.indices.delete(index=b.index_name, ignore=[404])
+
+
+def copy_samples(
+    folder: Path, seeds_dir: Path, corpus_dir: Path, *, reports: int, chars: int
+) -> Path:
+    """``folder`` filled with the seeds, the Pingtan pages and the first
+    ``reports`` national reports, one JSON-lines file each, shortened to
+    ``chars`` characters (indexing stays quick; each is still a real text)."""
+    shutil.copytree(seeds_dir, folder / "seeds")
+    shutil.copytree(corpus_dir / "pingtan", folder / "pingtan")
+    out = folder / "reports"
+    out.mkdir()
+    lines = (
+        corpus_dir / "national-reports" / "government_work_reports.jsonl"
+    ).read_text(encoding="utf-8")
+    for number, line in enumerate(lines.splitlines()[:reports]):
+        record = json.loads(line)
+        record["content"] = record["content"][:chars]
+        (out / f"report_{number:02d}.jsonl").write_text(
+            json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    return folder
 
 
 def import_samples(seeds_dir: Path, corpus_dir: Path, *options: str) -> None:

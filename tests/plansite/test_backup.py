@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_samples
 from tests.processes import PROCESS_TIMEOUT, ProcessDatabases, manage, start
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -129,20 +130,7 @@ def _has_documents_table(databases: ProcessDatabases, env: dict[str, str]) -> bo
 def plans(tmp_path_factory, seeds_dir: Path, corpus_dir: Path) -> Path:  # noqa: ANN001
     """Seeds, the Pingtan pages and 30 shortened national reports (one file each)."""
     folder = tmp_path_factory.mktemp("backup") / "plans"
-    shutil.copytree(seeds_dir, folder / "seeds")
-    shutil.copytree(corpus_dir / "pingtan", folder / "pingtan")
-    reports = folder / "reports"
-    reports.mkdir()
-    lines = (
-        corpus_dir / "national-reports" / "government_work_reports.jsonl"
-    ).read_text(encoding="utf-8")
-    for number, line in enumerate(lines.splitlines()[:REPORTS_USED]):
-        record = json.loads(line)
-        # Shortened, so that indexing stays quick; still a real text.
-        record["content"] = record["content"][:800]
-        (reports / f"report_{number:02d}.jsonl").write_text(
-            json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+    copy_samples(folder, seeds_dir, corpus_dir, reports=REPORTS_USED, chars=800)
     return folder
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_samples
 from tests.processes import PROCESS_TIMEOUT, ProcessDatabases, manage, start
 
 # django_db: the test database is the template of the processes' databases.
@@ -111,20 +112,7 @@ def _results(lines: list[str]) -> list[str]:
 def source(tmp_path_factory, seeds_dir: Path, corpus_dir: Path) -> Path:  # noqa: ANN001
     """About 45 files: seeds, Pingtan pages, single-report JSON files, a copy, bad files."""
     folder = tmp_path_factory.mktemp("kill") / "plans"
-    shutil.copytree(seeds_dir, folder / "seeds")
-    shutil.copytree(corpus_dir / "pingtan", folder / "pingtan")
-    reports = folder / "reports"
-    reports.mkdir()
-    lines = (
-        corpus_dir / "national-reports" / "government_work_reports.jsonl"
-    ).read_text(encoding="utf-8")
-    for number, line in enumerate(lines.splitlines()[:REPORTS_USED]):
-        record = json.loads(line)
-        # Shortened, so that indexing stays quick; still a real text.
-        record["content"] = record["content"][:600]
-        (reports / f"report_{number:02d}.jsonl").write_text(
-            json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+    copy_samples(folder, seeds_dir, corpus_dir, reports=REPORTS_USED, chars=600)
     seed = sorted((folder / "seeds").glob("*.txt"))[2]
     # The same page again, as GBK with CRLF: a second path to one document.
     (folder / "copy_gbk.txt").write_bytes(
