@@ -162,8 +162,15 @@ def process_databases(
             pytest.fail(f"{name} is not a test database: mark the test django_db")
         if vendor == "sqlite":
             target = tmp_path_factory.mktemp("process-db") / "template.sqlite3"
-            with sqlite3.connect(target) as copy:
+            copy = sqlite3.connect(target)
+            try:
                 connection.connection.backup(copy)
+                # As `migrate` leaves a real database. Two processes whose
+                # first connections both switch a rollback-journal file to WAL
+                # fail at once with "database is locked" (no busy wait).
+                copy.execute("PRAGMA journal_mode=WAL")
+            finally:
+                copy.close()
             yield ProcessDatabases(vendor=vendor, sqlite_template=target)
             return
         if vendor != "postgresql":
