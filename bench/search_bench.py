@@ -1,4 +1,4 @@
-"""Benchmark plansite search at archive scale: Whoosh via haystack against SQLite FTS5.
+"""Benchmark plansite search at archive scale against SQLite FTS5 and Tantivy.
 
 Run from the project root:  .venv/bin/python -m bench.search_bench --docs 2000
 See bench/README.md.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib.util
 import io
 import json
 import os
@@ -281,6 +282,7 @@ def results_page(term: str, filters: dict) -> dict:
     t3 = time.perf_counter()
     return {
         "total": page.total,
+        "facets": page.facets,
         "search": t1 - t0,
         "fetch": t2 - t1,
         "snippets": t3 - t2,
@@ -317,6 +319,7 @@ def run_whoosh_queries(args, plan) -> dict:
     http_page(client, "乡村振兴", {})
     samples: dict[str, dict[str, list[float]]] = {}
     totals: dict[str, dict[str, int]] = {m: {} for m in MODES}
+    facets: dict[str, dict[str, dict]] = {m: {} for m in MODES}
     slowest: dict[str, dict] = {}
     # Cold: no posting list in memory before each query (the worst case).
     for mode, term, filters in plan:
@@ -339,6 +342,7 @@ def run_whoosh_queries(args, plan) -> dict:
             http = http_page(client, term, filters)
             bucket.setdefault("http", []).append(http)
             totals[mode][term] = measured["total"]
+            facets[mode][term] = measured["facets"]
             if mode == "term":
                 slowest[term]["warm_ms"] = measured["page"] * 1000
                 slowest[term]["http_ms"] = http * 1000
@@ -356,6 +360,7 @@ def run_whoosh_queries(args, plan) -> dict:
             for mode, parts in samples.items()
         },
         "totals": totals,
+        "facets": facets,
         "terms": dict(sorted(slowest.items(), key=lambda item: -item[1]["cold_ms"])),
     }
 
@@ -426,11 +431,126 @@ def build_fts5(args) -> dict:
     return fts5.build(args.var_dir / "fts5.sqlite3", rows(), workers=args.workers)
 
 
+def build_tantivy(args) -> dict:
+    from bench import tantivy_peer
+    from documents.models import Document
+    from search.search_indexes import searchable_text
+
+    fields = [f for f in tantivy_peer.ROW_FIELDS if f not in ("id", "text")]
+    queryset = Document.objects.order_by("pk").only(*fields, "body")
+    rows = tantivy_peer.rows_from(queryset.iterator(chunk_size=500), searchable_text)
+    return tantivy_peer.build(args.var_dir / "tantivy", rows, workers=args.workers)
+
+
+def run_tantivy_queries(args, plan, searcher) -> dict:
+    """The plan as Tantivy answers it: top 20, their stored fields, count, facets."""
+    samples: dict[str, list[float]] = {}
+    totals: dict[str, dict[str, int]] = {m: {} for m in MODES}
+    facets: dict[str, dict[str, dict]] = {m: {} for m in MODES}
+    searcher.page("乡村振兴")
+    for _ in range(args.repeat):
+        for mode, term, filters in plan:
+            years = (
+                (filters["year_from"], filters["year_to"])
+                if "year_from" in filters
+                else None
+            )
+            t0 = time.perf_counter()
+            page = searcher.page(
+                term, township=filters.get("township", ""), years=years
+            )
+            samples.setdefault(mode, []).append(time.perf_counter() - t0)
+            totals[mode][term] = page.total
+            facets[mode][term] = page.facets
+    return {
+        "modes": {mode: {"search": summary(v)} for mode, v in samples.items()},
+        "totals": totals,
+        "facets": facets,
+    }
+
+
+def _facet_counts(facets: dict) -> dict[str, dict]:
+    return {name: dict(pairs) for name, pairs in facets.items()}
+
+
+def tantivy_agreement(whoosh: dict, tantivy: dict) -> dict:
+    """Hit counts and facet counts of every planned query, plansite vs Tantivy.
+
+    Both are exact, so they must be equal; the differences are listed.
+    """
+    queries = differ = facets_differ = 0
+    differences = []
+    for mode in MODES:
+        wt, tt = whoosh["totals"][mode], tantivy["totals"][mode]
+        for term, total in wt.items():
+            queries += 1
+            if tt.get(term) != total:
+                differ += 1
+                differences.append(
+                    f"{mode} {term}: plansite {total}, Tantivy {tt.get(term)}"
+                )
+            wf = _facet_counts(whoosh["facets"][mode][term])
+            tf = _facet_counts(tantivy["facets"][mode].get(term, {}))
+            if wf != tf:
+                facets_differ += 1
+                names = [n for n in wf if wf[n] != tf.get(n)]
+                differences.append(f"{mode} {term}: facets differ in {names}")
+    term_totals = whoosh["totals"]["term"]
+    return {
+        "queries": queries,
+        "counts_differ": differ,
+        "facets_differ": facets_differ,
+        "plansite_hits": sum(term_totals.values()),
+        "tantivy_hits": sum(tantivy["totals"]["term"].get(t, 0) for t in term_totals),
+        "differences": differences[:20],
+    }
+
+
 # --- report --------------------------------------------------------------------
 
 
 def fmt_ms(value) -> str:
     return "-" if value is None else f"{value:8.1f}"
+
+
+def tantivy_report(result: dict) -> list[str]:
+    """plansite against Tantivy on the same work: search, count, facets, hits."""
+    t = result.get("tantivy")
+    if not t:
+        return []
+    w = result["whoosh"]
+    lines = [
+        "",
+        "plansite vs Tantivy: search, count, five facets and the 20 hits' stored",
+        "fields (no database fetch, no snippets)",
+        f"{'':34}{'plansite':>12}{'Tantivy':>12}{'ratio':>10}",
+    ]
+
+    def row(label, a, b):
+        ratio = f"{a / b:9.1f}x" if a and b else ""
+        cells = "".join(f"{v:12.1f}" if v is not None else f"{'-':>12}" for v in (a, b))
+        lines.append(f"{label:34}{cells}{ratio:>10}")
+
+    row("build time (s)", w["index"].get("seconds"), t["build"]["build_s"])
+    row(
+        "index size (MB)",
+        w["index"].get("size_bytes", 0) / 1e6,
+        t["build"]["size_bytes"] / 1e6,
+    )
+    for mode in MODES:
+        wm = w["queries"]["modes"].get(mode, {}).get("search", {})
+        tm = t["queries"]["modes"].get(mode, {}).get("search", {})
+        row(f"{mode}: median ms", wm.get("median_ms"), tm.get("median_ms"))
+        row(f"{mode}: p95 ms", wm.get("p95_ms"), tm.get("p95_ms"))
+    agree = result["tantivy_agreement"]
+    lines.append(
+        f"hit counts: {agree['queries'] - agree['counts_differ']}/{agree['queries']}"
+        f" queries equal, facets equal for "
+        f"{agree['queries'] - agree['facets_differ']}; term mode plansite "
+        f"{agree['plansite_hits']:,} hits, Tantivy {agree['tantivy_hits']:,}"
+    )
+    lines += [f"  DIFFERENT: {d}" for d in agree["differences"]]
+    return lines
 
 
 def print_report(result: dict) -> None:
@@ -511,6 +631,7 @@ def print_report(result: dict) -> None:
                 f"  {term:<28}{row['hits']:>7}{row['cold_ms']:>9.1f}"
                 f"{row.get('warm_ms', 0):>9.1f}{row.get('http_ms', 0):>9.1f}"
             )
+    lines += tantivy_report(result)
     agree = result.get("agreement")
     if agree:
         lines.append("")
@@ -551,6 +672,11 @@ def main(argv=None) -> int:
         "--reuse-index", action="store_true", help="keep the Whoosh index too"
     )
     parser.add_argument("--no-fts5", action="store_true", help="skip the FTS5 peer")
+    parser.add_argument(
+        "--no-tantivy",
+        action="store_true",
+        help="skip the Tantivy peer (pip install -r bench/requirements.txt)",
+    )
     parser.add_argument("--no-profile", action="store_true", help="skip cProfile")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
@@ -558,6 +684,11 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     args.var_dir = args.var_dir.resolve()
+    if not args.no_tantivy and importlib.util.find_spec("tantivy") is None:
+        raise SystemExit(
+            "the Tantivy peer needs tantivy: .venv/bin/pip install -r "
+            "bench/requirements.txt (or run with --no-tantivy)"
+        )
 
     if args.phase == "index":
         setup_django(args.var_dir)
@@ -627,9 +758,30 @@ def main(argv=None) -> int:
             "fts5_hits": sum(ft.values()),
         }
 
+    if not args.no_tantivy:
+        from bench.tantivy_peer import TantivySearcher
+
+        log("building Tantivy ...")
+        peer: dict = {"build": build_tantivy(args)}
+        log(f"tantivy: {peer['build']}")
+        peer["queries"] = run_tantivy_queries(
+            args, plan, TantivySearcher(args.var_dir / "tantivy")
+        )
+        result["tantivy"] = peer
+        result["tantivy_agreement"] = tantivy_agreement(
+            whoosh["queries"], peer["queries"]
+        )
+
     print_report(result)
+    # Facet counts were for the comparison; the figures file keeps the figures.
+    for side in (whoosh, result.get("tantivy", {})):
+        side.get("queries", {}).pop("facets", None)
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    agree = result.get("tantivy_agreement")
+    if agree and (agree["counts_differ"] or agree["facets_differ"]):
+        log("plansite and Tantivy disagree: both are exact, so one of them is wrong")
+        return 1
     return 0
 
 
