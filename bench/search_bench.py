@@ -533,6 +533,11 @@ def tantivy_report(result: dict) -> list[str]:
 
     row("build time (s)", w["index"].get("seconds"), t["build"]["build_s"])
     row(
+        "  CPU s (all processes)",
+        w["index"].get("cpu_seconds"),
+        t["build"].get("cpu_seconds"),
+    )
+    row(
         "index size (MB)",
         w["index"].get("size_bytes", 0) / 1e6,
         t["build"]["size_bytes"] / 1e6,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import resource
 import shutil
 import time
 from collections.abc import Iterable, Iterator
@@ -139,6 +140,13 @@ def _pairs_of(row: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return row, pairs_text(text)
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process (Tantivy's threads too) and its reaped children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
 def build(path: Path, rows: Iterable[dict[str, Any]], workers: int) -> dict:
     """A Tantivy index at ``path`` from rows with the keys of ROW_FIELDS.
 
@@ -151,6 +159,7 @@ def build(path: Path, rows: Iterable[dict[str, Any]], workers: int) -> dict:
     _register(index)
     writer = index.writer(heap_size=WRITER_HEAP, num_threads=max(1, workers))
     started = time.perf_counter()
+    cpu_before = _cpu_seconds()
     count = 0
     context = multiprocessing.get_context("fork")
     with context.Pool(max(1, workers)) as pool:
@@ -160,10 +169,12 @@ def build(path: Path, rows: Iterable[dict[str, Any]], workers: int) -> dict:
     writer.commit()
     writer.wait_merging_threads()
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_before
     index.reload()
     return {
         "indexed": count,
         "build_s": round(seconds, 2),
+        "cpu_seconds": round(cpu, 1),
         "size_bytes": sum(p.stat().st_size for p in path.rglob("*") if p.is_file()),
         "segments": index.searcher().num_segments,
     }
