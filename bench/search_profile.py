@@ -17,6 +17,7 @@ import argparse
 import cProfile
 import functools
 import importlib
+import importlib.util
 import io
 import json
 import pstats
@@ -146,7 +147,7 @@ def profile_queries(plan: list[tuple[str, str, dict]], repeat: int = 3) -> dict:
             runs = [time_query(timers, term, filters) for _ in range(repeat)]
             best = min(runs, key=lambda run: run["ms"][TOTAL])
             rows.append({"mode": mode, "term": term, "filters": filters, **best})
-    return {"missing": timers.missing, "queries": rows}
+    return {"missing": timers.missing, "repeat": repeat, "queries": rows}
 
 
 def cprofile_queries(plan: list[tuple[str, str, dict]], limit: int = 25) -> str:
@@ -170,6 +171,46 @@ def cprofile_queries(plan: list[tuple[str, str, dict]], limit: int = 25) -> str:
     stats.sort_stats("tottime").print_stats(limit)
     stats.sort_stats("cumulative").print_stats(limit)
     return out.getvalue()
+
+
+def profile_tantivy(
+    path: Path, plan: list[tuple[str, str, dict]], repeat: int = 3
+) -> dict[str, dict[str, float]]:
+    """The peer's time by stage, median ms per mode: top 20 and count, the 20
+    stored documents, the facet aggregation (fastest of ``repeat`` each)."""
+    from bench.tantivy_peer import PAGE_SIZE, TantivySearcher
+
+    peer = TantivySearcher(path)
+    peer.page("乡村振兴")
+    per_mode: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for mode, term, filters in plan:
+        years = (
+            (filters["year_from"], filters["year_to"])
+            if filters.get("year_from")
+            else None
+        )
+        query = peer.query(term, township=filters.get("township", ""), years=years)
+        order = {} if term else {"order_by_field": "doc_date"}
+        best: dict[str, float] = {}
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            found = peer.searcher.search(query, PAGE_SIZE, count=True, **order)
+            t1 = time.perf_counter()
+            for _, address in found.hits:
+                peer.searcher.doc(address)
+            t2 = time.perf_counter()
+            peer.facets(query)
+            t3 = time.perf_counter()
+            run = {"top 20 + count": t1 - t0, "stored docs": t2 - t1, "facets": t3 - t2}
+            run["total"] = t3 - t0
+            if not best or run["total"] < best["total"]:
+                best = run
+        for stage, seconds in best.items():
+            per_mode[mode][stage].append(seconds * 1000)
+    return {
+        mode: {stage: statistics.median(values) for stage, values in stages.items()}
+        for mode, stages in per_mode.items()
+    }
 
 
 # --- bytes -----------------------------------------------------------------------
@@ -265,7 +306,8 @@ def report(timing: dict, whoosh: dict | None, tantivy: dict | None) -> str:
         lines.append(f"Stages not found (code moved): {', '.join(timing['missing'])}")
         lines.append("")
     rows = timing["queries"]
-    lines.append("Median ms per stage, by mode (fastest of 3 runs per query):")
+    runs = f"fastest of {timing['repeat']} runs per query"
+    lines.append(f"Median ms per stage, by mode ({runs}):")
     lines.append("")
     lines.append("| mode | queries | " + " | ".join(columns) + " |")
     lines.append("|---|---|" + "---|" * len(columns))
@@ -305,6 +347,17 @@ def report(timing: dict, whoosh: dict | None, tantivy: dict | None) -> str:
                 f"| {row.get('posting_bytes', 0) / 1e6:,.1f} "
                 f"| {row.get('inlined_terms', 0):,} |"
             )
+    peer = timing.get("tantivy")
+    if peer:
+        stages = list(next(iter(peer.values())))
+        lines += ["", f"Tantivy, median ms per stage ({runs}):", ""]
+        lines += [
+            "| mode | " + " | ".join(stages) + " |",
+            "|---|" + "---|" * len(stages),
+        ]
+        for mode, values in peer.items():
+            cells = " | ".join(f"{values[stage]:.2f}" for stage in stages)
+            lines.append(f"| {mode} | {cells} |")
     if tantivy:
         lines += ["", "Tantivy index by kind of file:", ""]
         lines += ["| kind | MB |", "|---|---|"]
@@ -336,11 +389,14 @@ def main(argv: list[str] | None = None) -> int:
     search_bench.log(f"timing {len(plan)} queries x {args.repeat} ...")
     timing = profile_queries(plan, repeat=args.repeat)
     profile = cprofile_queries(plan)
+    peer = args.var_dir / "tantivy"
+    if peer.exists() and importlib.util.find_spec("tantivy") is not None:
+        search_bench.log("timing the Tantivy peer ...")
+        timing["tantivy"] = profile_tantivy(peer, plan, repeat=args.repeat)
     whoosh = tantivy = None
     if not args.no_bytes:
         search_bench.log("measuring index bytes ...")
         whoosh = whoosh_bytes(Path(settings.WHOOSH_INDEX_DIR))
-        peer = args.var_dir / "tantivy"
         tantivy = tantivy_bytes(peer) if peer.exists() else None
     text = report(timing, whoosh, tantivy)
     (args.var_dir / "search-profile.md").write_text(text + "\n")
