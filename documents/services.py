@@ -6,7 +6,6 @@ search, which the import-linter contract in pyproject.toml enforces.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -14,8 +13,6 @@ from django.db import connections as db_connections
 
 from documents.ingest.pipeline import ImportSummary, ItemResult, import_paths
 from documents.models import Division, Document
-
-logger = logging.getLogger(__name__)
 
 
 def region_names(division: Division | None) -> dict[str, str]:
