@@ -58,6 +58,8 @@ deploy-deps:
 test-only:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# The import contracts in pyproject.toml (documents does not import search).
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: setup

@@ -22,6 +22,7 @@ from documents.models import (
     SourcePath,
     SourceTemplate,
 )
+from documents.signals import documents_edited
 
 # The form fields behind each field whose source is recorded (field_sources).
 _FORM_FIELDS = {
@@ -218,7 +219,7 @@ class DocumentAdmin(admin.ModelAdmin):
         obj.field_sources = sources
         obj.review_missing = review.document_missing(obj)
         super().save_model(request, obj, form, change)
-        services.sync_index_after_edit([obj.pk])
+        documents_edited.send(sender=Document, document_ids=[obj.pk])
 
     @admin.display(description=_("字段来源"))
     def provenance(self, obj: Document) -> SafeString:
@@ -237,14 +238,14 @@ class DocumentAdmin(admin.ModelAdmin):
     def delete_model(self, request: HttpRequest, obj: Document) -> None:
         pk = obj.pk
         super().delete_model(request, obj)
-        services.sync_index_after_edit([pk])
+        documents_edited.send(sender=Document, document_ids=[pk])
 
     def delete_queryset(
         self, request: HttpRequest, queryset: QuerySet[Document]
     ) -> None:
         ids = list(queryset.values_list("pk", flat=True))
         super().delete_queryset(request, queryset)
-        services.sync_index_after_edit(ids)
+        documents_edited.send(sender=Document, document_ids=ids)
 
 
 class ReviewReasonFilter(admin.SimpleListFilter):

@@ -318,25 +318,3 @@ class ReviewItem(Document):
         proxy = True
         verbose_name = _("待复核文档")
         verbose_name_plural = _("待复核")
-
-
-class PendingIndexWrite(models.Model):
-    """A document whose index entry must follow an edit or delete of its row.
-
-    Written in the edit's own transaction, so an edit that commits is never
-    forgotten by the index, even when the web process that made it dies before
-    it could take the index's write lock. Whoever writes the index next (the
-    editing process once the lock is free, the next import, check_index
-    --repair, a starting web process) indexes the document and deletes the row.
-    """
-
-    # Not a foreign key: a deleted document must leave the index too.
-    document_id = models.BigIntegerField(_("文档编号"), db_index=True)
-    requested_at = models.DateTimeField(_("请求时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("待更新索引")
-        verbose_name_plural = _("待更新索引")
-
-    def __str__(self) -> str:
-        return f"{self.document_id} @ {self.requested_at:%Y-%m-%d %H:%M:%S}"

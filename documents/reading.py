@@ -25,8 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from documents.models import Document
 from documents.outline import MAX_TOC, Heading, Line, all_headings, outline
 from documents.parts import Part, Parts, hit_url, parse_part, part_url, split_parts
-from search.highlight import find_spans, highlight_full
-from search.normalise import fold
+from search import find_spans, fold, highlight_full
 
 # The "all positions" list links this many hits of the part shown.
 MAX_HIT_LINKS = 60

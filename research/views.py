@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from documents.places import place_hints
 from documents.selectors import place_names
-from documents.views.lists import place_hints
 from plansite.http import read_only
 from research.apidocs import api_reference
 from research.compare import (

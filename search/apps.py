@@ -7,3 +7,11 @@ from django.utils.translation import gettext_lazy as _
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = _("检索")
+
+    def ready(self) -> None:
+        from documents.signals import documents_edited
+        from search import signals
+
+        documents_edited.connect(
+            signals.index_edited_documents, dispatch_uid="search_index_edits"
+        )

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from documents.views.lists import place_hints
+from documents.places import place_hints
 from plansite.http import read_only
 from search.forms import DEFAULT_PAGE_SIZE, parse_search_params
 from search.results import SearchOutcome, run_search

@@ -34,7 +34,7 @@ def warm_up() -> None:
 def finish_queued_index_writes() -> None:
     """Carry out queued index writes if the write lock is free at once (a busy
     lock's holder, an import or another web process, carries them out)."""
-    from documents.services import flush_pending_index_writes
+    from search.outbox import flush_pending_index_writes
     from search.services import IndexBusy
 
     try:

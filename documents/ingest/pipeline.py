@@ -65,6 +65,17 @@ class ImportSummary:
         )
 
     @property
+    def unchanged_ids(self) -> list[int]:
+        """Stored documents this run found as they were (their index may be behind)."""
+        return sorted(
+            {
+                r.document_id
+                for r in self.results
+                if r.outcome is Outcome.UNCHANGED and r.document_id is not None
+            }
+        )
+
+    @property
     def rejected(self) -> list[ItemResult]:
         return [r for r in self.results if r.outcome is Outcome.REJECTED]
 

@@ -26,8 +26,7 @@ from documents.reading import read_document
 from documents.selectors import documents_by_ids, nearby_documents
 from documents.views.places import crumbs, document_place
 from plansite.http import read_only
-from search.query import QueryError, parse_query, terms_of
-from search.similar import similar_document_ids
+from search import QueryError, parse_query, similar_document_ids, terms_of
 
 NEARBY = 8
 SIMILAR = 6

@@ -5,18 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _l
 from django.views.generic import ListView
 
 from documents.models import Document
+from documents.places import place_hints
 from documents.selectors import (
     DocumentKind,
     ListSort,
     document_list,
-    place_exists,
-    place_level_of,
     place_names,
-    similar_place_names,
     undated_count,
     value_counts,
     with_selected,
@@ -26,37 +23,6 @@ from documents.views.params import PAGE_SIZE, UNDATED, paginate, parse_list_para
 
 LIST_FILTERS = frozenset({"category", "kind", "review", "sort"})
 FILTER_NAMES = ("province", "county", "township", "year", "kind", "category", "review")
-PLACE_FILTERS = {"county": _l("区县"), "township": _l("乡镇街道")}
-
-
-def place_hints(values: dict[str, Any]) -> list[dict[str, Any]]:
-    """For a county or township filter that names no place with documents: what
-    the reader may have meant (平潭 → 平潭县), and the level it is found at."""
-    hints = []
-    for level, label in PLACE_FILTERS.items():
-        name = values.get(level)
-        if not name or place_exists(level=level, name=name):
-            continue
-        other = place_level_of(name)
-        hints.append(
-            {
-                "param": level,
-                "label": label,
-                "name": name,
-                "suggestions": similar_place_names(level=level, name=name),
-                "other_level": other,
-                "other_label": LEVEL_NAMES.get(other, ""),
-            }
-        )
-    return hints
-
-
-LEVEL_NAMES = {
-    "province": _l("省份"),
-    "city": _l("地市"),
-    "county": _l("区县"),
-    "township": _l("乡镇街道"),
-}
 
 
 class FilteredListView(ListView):

@@ -207,7 +207,8 @@ def _applied() -> set[tuple[str, str]]:
 
 def _rebuild_index() -> int:
     """Through the services of the apps that own the index (never reimplemented)."""
-    from documents.services import flush_pending_index_writes, refresh_statistics
+    from documents.services import refresh_statistics
+    from search.outbox import flush_pending_index_writes
     from search.services import IndexBusy, rebuild_index
 
     refresh_statistics()

@@ -9,9 +9,9 @@ from urllib.parse import quote
 
 import pytest
 
-from documents import services
 from documents.ingest.fingerprint import content_hash
 from documents.models import Document
+from search.services import index_documents
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +51,7 @@ def hostile_archive(live_server, search_index) -> dict:  # noqa: ANN001
         _document(1, f"{IMG}甲镇", f"{SCRIPT}乙县"),
         _document(2, f"{SVG}丙乡", f"{IMG}丁区"),
     ]
-    services.reindex([d.pk for d in docs])
+    index_documents([d.pk for d in docs])
     return {"url": live_server.url, "docs": docs}
 
 

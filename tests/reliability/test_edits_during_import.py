@@ -36,7 +36,8 @@ import os, time
 from django.contrib.auth.models import User
 from django.test import Client
 from django.test.utils import setup_test_environment
-from documents.models import Document, PendingIndexWrite
+from documents.models import Document
+from search.models import PendingIndexWrite
 from tests.admin_forms import change_form_data
 
 setup_test_environment()
@@ -58,7 +59,7 @@ time.sleep(600)
 # What a search and the database say afterwards.
 LOOK = """
 import json, os
-from documents.models import PendingIndexWrite
+from search.models import PendingIndexWrite
 from search.services import SearchFilters, index_status, search_documents
 
 found = {}

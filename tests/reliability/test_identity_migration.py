@@ -61,7 +61,8 @@ print(json.dumps(ids))
 
 LOOK = """
 import json
-from documents.models import Document, PendingIndexWrite
+from documents.models import Document
+from search.models import PendingIndexWrite
 
 rows = {
     d.title: {

@@ -15,10 +15,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils.html import escape
 
-from documents import services
 from documents.export import EXPORT_KEYS
 from documents.ingest.fingerprint import content_hash
 from documents.models import Document
+from search.services import index_documents
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search]
 
@@ -85,7 +85,7 @@ def docs(search_index, tmp_path: Path) -> dict[str, Document]:  # noqa: ANN001
     call_command("import_plans", str(path), "--progress=log", stdout=out, stderr=out)
     assert "imported 1," in out.getvalue(), out.getvalue()
     imported = Document.objects.exclude(pk=created.pk).get()
-    services.reindex([created.pk])
+    index_documents([created.pk])
     return {"created": created, "imported": imported}
 
 
@@ -255,7 +255,7 @@ def test_downloads_over_http_neutralise_formulas(client, search_index) -> None: 
         plan_year=2021,
         **FORMULAS,
     )
-    services.reindex([doc.pk])
+    index_documents([doc.pk])
     query = {"q": "乡村振兴=SUM"}
     downloads = {
         "/api/export": _csv_download(client, "/api/export", {**query, "format": "csv"}),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from documents import services as document_services
+import search
 from documents.models import Document
 from research.kwic import concordance
 from research.trend import trend
@@ -74,14 +74,14 @@ def _run_the_site(seeds_dir: Path, corpus_dir: Path) -> dict:
     doc = Document.objects.get(index_no="002590139/2023-74151")
     doc.body += "\n建设第九十九号深海试验场。"
     doc.save()
-    document_services.sync_index_after_edit([doc.pk])
-    document_services.flush_pending_index_writes()
+    search.sync_index_after_edit([doc.pk])
+    search.flush_pending_index_writes()
     assert _hits("第九十九号深海试验场") == {doc.pk}
     gone = Document.objects.get(index_no="LH331082-074/2021-108413")
     gone_pk = gone.pk
     gone.delete()
-    document_services.sync_index_after_edit([gone_pk])
-    document_services.flush_pending_index_writes()
+    search.sync_index_after_edit([gone_pk])
+    search.flush_pending_index_writes()
     assert gone_pk not in _hits("东塍镇")
     assert index_status().ok
 

@@ -256,8 +256,8 @@ def test_an_admin_edit_with_a_damaged_index_is_saved_and_waits_for_the_repair(
 ) -> None:
     from django.db import transaction
 
-    from documents import services
-    from documents.models import PendingIndexWrite
+    from search.models import PendingIndexWrite
+    from search.upkeep import sync_index_after_edit
 
     DAMAGES[kind](live)
     doc = Document.objects.order_by("pk").first()
@@ -268,7 +268,7 @@ def test_an_admin_edit_with_a_damaged_index_is_saved_and_waits_for_the_repair(
     ):
         doc.body += "\n建设第八十八号深海试验场。"
         doc.save()
-        services.sync_index_after_edit([doc.pk])
+        sync_index_after_edit([doc.pk])
 
     # Saved, queued, one warning with the fix; no traceback, and no rebuild of
     # the whole index inside the editor's request.

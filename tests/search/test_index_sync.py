@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections as db_connections
 
 from documents.models import Document
-from documents.services import wait_for_background_index_writes
 from search.services import (
     IndexBusy,
     SearchFilters,
@@ -19,6 +19,7 @@ from search.services import (
     remove_documents,
     search_documents,
 )
+from search.tasks import wait_for_background_index_writes
 from tests.admin_forms import change_form_data
 from tests.search.conftest import make_document, segment_sizes
 
@@ -38,6 +39,18 @@ def test_import_indexes_in_bulk(search_index, seeds_dir: Path) -> None:
     assert hits("专精特新") == {
         d.pk for d in Document.objects.all() if "专精特新" in d.body
     }
+
+
+def _closing_connections(job):  # noqa: ANN001, ANN202
+    """``job`` as a worker thread runs it: its database connections closed after."""
+
+    def run() -> None:
+        try:
+            job()
+        finally:
+            db_connections.close_all()
+
+    return run
 
 
 def _change_form(admin_client, doc: Document, body: str) -> dict[str, str]:  # noqa: ANN001
@@ -169,11 +182,10 @@ def test_admin_saves_leave_large_folds_to_a_background_writer(
     """An editor waits for their own document's index entry, not for the
     re-indexing of every small segment that happens to be due."""
     call_command("import_plans", str(seeds_dir), stdout=io.StringIO())
-    monkeypatch.setattr("documents.services.EDIT_FOLD_LIMIT", 2)
+    monkeypatch.setattr("search.upkeep.EDIT_FOLD_LIMIT", 2)
     deferred = []
     monkeypatch.setattr(
-        "documents.services._in_background",
-        lambda target, name: deferred.append(target),
+        "search.tasks.enqueue", lambda job, failure: deferred.append(job)
     )
     docs = list(Document.objects.order_by("pk"))
     assert segment_sizes(search_index) == [5]
@@ -189,7 +201,7 @@ def test_admin_saves_leave_large_folds_to_a_background_writer(
     # 4 documents, more than an editor waits for.
     assert segment_sizes(search_index) == [1, 1, 1, 2] and len(deferred) == 1
     # As the web process runs it: a thread with its own database connection.
-    worker = threading.Thread(target=deferred.pop())
+    worker = threading.Thread(target=_closing_connections(deferred.pop()))
     worker.start()
     worker.join(timeout=60)
     assert segment_sizes(search_index) == [5]

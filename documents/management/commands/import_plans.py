@@ -9,15 +9,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+import search
 from documents import services
-from documents.ingest.pipeline import (
-    ImportSummary,
-    ItemResult,
-    count_files,
-    import_paths,
-)
+from documents.ingest.pipeline import ImportSummary, ItemResult, count_files
 from documents.ingest.store import Outcome
-from search.errors import IndexDamaged
 
 
 class Command(BaseCommand):
@@ -58,55 +53,40 @@ class Command(BaseCommand):
             elif not use_bar and verbosity >= 1:
                 self.stdout.write(f"{result.outcome.value} {result.locator}")
 
-        summary = import_paths(paths, on_result=report, on_file=lambda _p: bar.update())
+        summary = services.import_documents(
+            paths, on_result=report, on_file=lambda _p: bar.update()
+        )
         bar.close()
         if summary.recleaned and verbosity >= 1:
             self.stdout.write(
                 f"模板更新 source templates learned again: "
                 f"{len(summary.recleaned)} stored bodies cleaned again"
             )
-        changed = summary.changed_ids
-        if changed:
-            services.refresh_statistics()
         if not options["no_index"]:
             try:
                 self._index(summary, verbosity)
-            except IndexDamaged as damage:
+            except search.IndexDamaged as damage:
                 # The documents are stored; only the index is behind, and the
                 # repair rebuilds it from them.
                 self._report(summary)
-                raise CommandError(
-                    f"检索索引已损坏（{damage.reason}），本次导入的文档已入库但未编入索引："
-                    "请运行 manage.py check_index --repair"
-                ) from None
+                raise CommandError(search.import_advice(damage)) from None
         self._report(summary)
         if summary.rejected:
             raise CommandError(f"{len(summary.rejected)} 项被拒绝 (rejected), 见上文")
 
     def _index(self, summary: ImportSummary, verbosity: int) -> None:
-        """Index what this run changed, what an earlier run left behind, and
-        admin edits queued meanwhile."""
-        changed = summary.changed_ids
-        # A run killed before it indexed leaves documents that the next run
-        # finds unchanged; index those too, or the index stays behind.
-        behind = _behind_in_index(
-            {
-                r.document_id
-                for r in summary.results
-                if r.outcome is Outcome.UNCHANGED and r.document_id is not None
-            }
+        def behind(count: int) -> None:
+            if verbosity >= 1:
+                self.stdout.write(
+                    f"补建索引 reindexing {count} unchanged documents "
+                    "missing from or stale in the index"
+                )
+
+        search.index_after_import(
+            changed=summary.changed_ids,
+            unchanged=summary.unchanged_ids,
+            on_behind=behind,
         )
-        if behind and verbosity >= 1:
-            self.stdout.write(
-                f"补建索引 reindexing {len(behind)} unchanged documents "
-                "missing from or stale in the index"
-            )
-        to_index = sorted(set(changed) | set(behind))
-        if to_index:
-            services.reindex(to_index)
-        # Admin edits made while this import held the index's lock, by a
-        # web process that may be gone by now.
-        services.flush_pending_index_writes()
 
     def _report(self, summary: ImportSummary) -> None:
         counts = {outcome: summary.count(outcome) for outcome in Outcome}
@@ -118,10 +98,3 @@ class Command(BaseCommand):
                 f"拒绝 rejected {counts[Outcome.REJECTED]}"
             )
         )
-
-
-def _behind_in_index(ids: set[int]) -> list[int]:
-    """Those of ``ids`` whose index entry is missing or does not match the row."""
-    from search.services import behind_in_index
-
-    return behind_in_index(ids)

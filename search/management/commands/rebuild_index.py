@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from documents.services import flush_pending_index_writes
+from search.outbox import flush_pending_index_writes
 from search.services import index_procs, rebuild_index
 
 
