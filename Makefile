@@ -8,7 +8,7 @@ SAMPLES := $(if $(wildcard $(SHARED)/seeds),$(SHARED),samples)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-only lint format setup sample-data browser-deps deploy-deps
+.PHONY: run test test-only lint format setup sample-data browser-deps deploy-deps bench-deps
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,14 @@ $(BIN)/.installed: requirements.txt
 	touch $@
 
 setup: $(BIN)/.installed
+
+# What only the benchmarks use (Tantivy, the peer of search_bench); the site never
+# imports it, and the suite tests the peer's exactness with it.
+$(BIN)/.bench-installed: bench/requirements.txt $(BIN)/.installed
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench-deps: $(BIN)/.bench-installed
 
 sample-data: setup
 	$(BIN)/python manage.py migrate --noinput
@@ -28,7 +36,7 @@ sample-data: setup
 run: sample-data
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: setup browser-deps deploy-deps test-only
+test: setup bench-deps browser-deps deploy-deps test-only
 
 # Browser tests drive Debian's Chromium; install it (and CJK fonts for screenshots)
 # where it is missing and we may (root). Playwright never downloads a browser here.
