@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -12,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from documents.views.lists import place_hints
 from plansite.http import read_only
 from search.forms import DEFAULT_PAGE_SIZE, parse_search_params
-from search.results import SearchOutcome, run_search
+from search.payloads import ordered_facets, search_error_payload, search_payload
+from search.results import run_search
 
+_JSON = {"ensure_ascii": False}
 FACET_LABELS = {
     # National documents have no province: they are counted under 全国.
     "province": _("省份"),
@@ -22,16 +22,6 @@ FACET_LABELS = {
     "plan_year": _("计划年度"),
     "category": _("主题分类"),
 }
-
-
-def ordered_facets(outcome: SearchOutcome) -> dict[str, list[tuple[Any, int]]]:
-    """Facet counts, most documents first; years in order, newest first."""
-    if outcome.page is None:
-        return {}
-    facets = dict(outcome.page.facets)
-    if "plan_year" in facets:
-        facets["plan_year"] = sorted(facets["plan_year"], key=lambda v: -v[0])
-    return facets
 
 
 @read_only
@@ -69,24 +59,6 @@ def search_api(request: HttpRequest) -> JsonResponse:
     outcome = run_search(params)
     if outcome.page is None:
         return JsonResponse(
-            {"error": outcome.error, "messages": outcome.problems},
-            status=400,
-            json_dumps_params={"ensure_ascii": False},
+            search_error_payload(outcome), status=400, json_dumps_params=_JSON
         )
-    page = outcome.page
-    return JsonResponse(
-        {
-            "total": page.total,
-            "page": page.page,
-            "page_size": page.page_size,
-            "num_pages": page.num_pages,
-            "query": params.query,
-            "results": [row.as_json() for row in outcome.rows],
-            "facets": {
-                name: [{"value": value, "count": count} for value, count in values]
-                for name, values in ordered_facets(outcome).items()
-            },
-            "messages": outcome.problems,
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return JsonResponse(search_payload(params, outcome), json_dumps_params=_JSON)
