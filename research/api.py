@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from itertools import islice
-from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import (
@@ -17,7 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from plansite.http import read_only
-from research.compare import MIN_PLACES, compare
+from research.compare import MIN_PLACES
 from research.corpus import query_terms
 from research.export import (
     ExportFormat,
@@ -28,16 +27,20 @@ from research.export import (
     row_limit,
 )
 from research.forms import ToolParams, compare_error, parse_tool_params
-from research.kwic import (
-    EXPORT_COLUMNS,
-    KwicLine,
-    KwicOrder,
-    concordance,
-    iter_lines,
-)
+from research.kwic import EXPORT_COLUMNS, KwicLine, KwicOrder, iter_lines
 from research.openapi import openapi_schema
+from research.resources import (
+    compare_payload,
+    comparison_for,
+    concordance_for,
+    error_payload,
+    kwic_payload,
+    kwic_records,
+    trend_for,
+    trend_payload,
+)
 from research.throttle import DownloadSlot, SlotStream, take_download_slot
-from research.trend import CSV_COLUMNS, series_records, trend, trend_records
+from research.trend import CSV_COLUMNS, trend_records
 from search.query import QueryError
 from search.selection import matching_documents
 
@@ -53,9 +56,8 @@ _CONTENT_TYPES = {
 
 
 def _error(message: str, params: ToolParams | None = None) -> JsonResponse:
-    messages = params.problems if params is not None else []
     return JsonResponse(
-        {"error": message, "messages": messages}, status=400, json_dumps_params=_JSON
+        error_payload(message, params), status=400, json_dumps_params=_JSON
     )
 
 
@@ -69,7 +71,7 @@ def _invalid(params: ToolParams) -> JsonResponse | None:
 
 def _busy() -> JsonResponse:
     response = JsonResponse(
-        {"error": _("同时进行的下载太多，请稍后再试。"), "messages": []},
+        error_payload(_("同时进行的下载太多，请稍后再试。")),
         status=429,
         json_dumps_params=_JSON,
     )
@@ -109,12 +111,7 @@ def trend_api(request: HttpRequest) -> HttpResponse:
     if params.format == ExportFormat.JSONL:
         return _error(_("趋势只提供 JSON 与 CSV。"), params)
     try:
-        result = trend(
-            query=params.query,
-            filters=params.filters,
-            split=params.split,
-            lines=params.lines,
-        )
+        result = trend_for(params)
     except QueryError as exc:
         return _error(str(exc), params)
     records = list(trend_records(result))
@@ -129,35 +126,7 @@ def trend_api(request: HttpRequest) -> HttpResponse:
             as_attachment=True, filename="plansite-trend.csv"
         )
         return response
-    return JsonResponse(
-        {
-            "query": result.query,
-            "terms": result.terms,
-            "split": result.split.value if result.split else None,
-            "years": result.years,
-            "series": [
-                {
-                    "place": line.place,
-                    "documents": line.documents,
-                    "occurrences": line.occurrences,
-                    "rows": [
-                        {k: v for k, v in record.items() if k != "place"}
-                        for record in series_records(line)
-                    ],
-                }
-                for line in result.series
-            ],
-            "messages": params.problems,
-        },
-        json_dumps_params=_JSON,
-    )
-
-
-def _kwic_records(lines: Iterable[KwicLine], site: str) -> Iterator[dict[str, Any]]:
-    for line in lines:
-        record = line.as_json()
-        record["url"] = site + line.url
-        yield record
+    return JsonResponse(trend_payload(result, params), json_dumps_params=_JSON)
 
 
 @read_only
@@ -169,12 +138,7 @@ def kwic_api(request: HttpRequest) -> HttpResponse:
     try:
         if fmt in (ExportFormat.CSV, ExportFormat.JSONL):
             return _gated(lambda slot: _kwic_download(request, params, fmt, slot))
-        result = concordance(
-            query=params.query,
-            filters=params.filters,
-            order=params.order,
-            width=params.width,
-        )
+        result = concordance_for(params)
     except QueryError as exc:
         return _error(str(exc), params)
     if not result.terms:
@@ -183,21 +147,7 @@ def kwic_api(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(params.search.page)
     site = request.build_absolute_uri("/")[:-1]
     return JsonResponse(
-        {
-            "query": result.query,
-            "terms": result.terms,
-            "order": result.order.value,
-            "width": result.width,
-            "documents": result.documents,
-            "total": paginator.count,
-            "truncated": result.truncated,
-            "page": page.number,
-            "page_size": paginator.per_page,
-            "num_pages": paginator.num_pages,
-            "lines": list(_kwic_records(page.object_list, site)),
-            "messages": params.problems,
-        },
-        json_dumps_params=_JSON,
+        kwic_payload(result, page, params, site=site), json_dumps_params=_JSON
     )
 
 
@@ -226,12 +176,7 @@ def _kwic_download(
     lines: Iterable[KwicLine]
     if params.order in (KwicOrder.LEFT, KwicOrder.RIGHT):
         # A sort by context needs every line at once, so it has a limit of its own.
-        lines = concordance(
-            query=params.query,
-            filters=params.filters,
-            order=params.order,
-            width=params.width,
-        ).lines
+        lines = concordance_for(params).lines
     else:
         # The documents are found now, so a bad query is a 400, not a cut stream.
         ids = [
@@ -246,7 +191,7 @@ def _kwic_download(
         )
     if limit is not None:
         lines = islice(lines, limit)
-    records = _kwic_records(lines, request.build_absolute_uri("/")[:-1])
+    records = kwic_records(lines, request.build_absolute_uri("/")[:-1])
     chunks = (
         csv_chunks(records, EXPORT_COLUMNS) if fmt == "csv" else jsonl_chunks(records)
     )
@@ -272,48 +217,10 @@ def compare_api(request: HttpRequest) -> JsonResponse:
     if problem := compare_error(params):
         return _error(problem, params)
     try:
-        result = compare(
-            query=params.query,
-            filters=params.filters,
-            level=params.level,
-            places=params.places,
-        )
+        result = comparison_for(params)
     except QueryError as exc:
         return _error(str(exc), params)
-    return JsonResponse(
-        {
-            "query": result.query,
-            "level": result.level.value,
-            "years": result.years,
-            "places": [
-                {
-                    "name": place.name,
-                    "documents": place.documents,
-                    "years": [
-                        {"plan_year": year, "documents": count}
-                        for year, count in sorted(
-                            place.years.items(),
-                            key=lambda item: (item[0] is None, item[0] or 0),
-                        )
-                    ],
-                    "words_from_documents": place.words_from,
-                    "tokens": place.tokens,
-                    "keywords": [
-                        {
-                            "word": k.word,
-                            "count": k.count,
-                            "per_10k": k.per_10k,
-                            "log_likelihood": k.score,
-                        }
-                        for k in place.keywords
-                    ],
-                }
-                for place in result.places
-            ],
-            "messages": params.problems,
-        },
-        json_dumps_params=_JSON,
-    )
+    return JsonResponse(compare_payload(result, params), json_dumps_params=_JSON)
 
 
 @read_only

@@ -21,7 +21,6 @@ from research.compare import (
     MIN_PLACES,
     Comparison,
     Level,
-    compare,
 )
 from research.export import ANONYMOUS_ROW_LIMIT, row_limit
 from research.forms import (
@@ -30,9 +29,10 @@ from research.forms import (
     parse_tool_params,
     search_querystring,
 )
-from research.kwic import KwicOrder, concordance
+from research.kwic import KwicOrder
 from research.openapi import openapi_schema
-from research.trend import MAX_LINES, Split, trend
+from research.resources import comparison_for, concordance_for, trend_for
+from research.trend import MAX_LINES, Split
 from search.forms import SearchParams
 from search.query import QueryError
 from search.services import search_documents
@@ -79,12 +79,7 @@ def trend_page(request: HttpRequest) -> HttpResponse:
     )
     if context["asked"]:
         try:
-            result = trend(
-                query=params.query,
-                filters=params.filters,
-                split=params.split,
-                lines=params.lines,
-            )
+            result = trend_for(params)
         except QueryError as exc:
             context["error"] = str(exc)
         else:
@@ -144,12 +139,7 @@ def kwic_page(request: HttpRequest) -> HttpResponse:
     context.update({"orders": KwicOrder.choices, "result": None, "page_obj": None})
     if context["asked"]:
         try:
-            result = concordance(
-                query=params.query,
-                filters=params.filters,
-                order=params.order,
-                width=params.width,
-            )
+            result = concordance_for(params)
         except QueryError as exc:
             context["error"] = str(exc)
         else:
@@ -192,12 +182,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         context["error"] = compare_error(params)
         if not context["error"]:
             try:
-                result = compare(
-                    query=params.query,
-                    filters=params.filters,
-                    level=params.level,
-                    places=params.places,
-                )
+                result = comparison_for(params)
             except QueryError as exc:
                 context["error"] = str(exc)
             else:
