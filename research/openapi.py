@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from documents.forms import MAX_FILTER_LENGTH
 from research.compare import MAX_PLACES, MIN_PLACES
 from research.export import ANONYMOUS_ROW_LIMIT
 from research.kwic import MAX_LINES as MAX_KWIC_LINES
 from research.kwic import MAX_WIDTH, MIN_WIDTH, KwicOrder
 from research.trend import MAX_LINES, Split
-from search.forms import MAX_FILTER_LENGTH
 from search.query import MAX_QUERY_LENGTH
 from search.services import MAX_PAGE_SIZE, SortOrder
 
