@@ -30,7 +30,6 @@ from research.forms import (
     search_querystring,
 )
 from research.kwic import KwicOrder
-from research.openapi import openapi_schema
 from research.resources import comparison_for, concordance_for, trend_for
 from research.trend import MAX_LINES, Split
 from search.forms import SearchParams
@@ -273,8 +272,11 @@ def export_page(request: HttpRequest) -> HttpResponse:
 @read_only
 def api_docs(request: HttpRequest) -> HttpResponse:
     """The JSON API in Chinese, generated from the OpenAPI schema."""
+    # Imported here: plansite.api imports research.api, which imports this app.
+    from plansite.api import openapi_document
+
     server = request.build_absolute_uri("/")[:-1]
-    schema = openapi_schema(server=server)
+    schema = openapi_document(server=server)
     return render(
         request,
         "research/api.html",

@@ -1,8 +1,8 @@
-"""The search results page and its JSON twin; both share parameters and logic."""
+"""The search results page; /api/search (search/api.py) shares its builder."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from documents.views.lists import place_hints
 from plansite.http import read_only
 from search.forms import DEFAULT_PAGE_SIZE, parse_search_params
-from search.payloads import ordered_facets, search_error_payload, search_payload
+from search.payloads import ordered_facets
 from search.results import run_search
 
 _JSON = {"ensure_ascii": False}
@@ -51,14 +51,3 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "search/_facets.html", context, request=request
     )
     return render(request, "search/results.html", context)
-
-
-@read_only
-def search_api(request: HttpRequest) -> JsonResponse:
-    _form, params = parse_search_params(request.GET)
-    outcome = run_search(params)
-    if outcome.page is None:
-        return JsonResponse(
-            search_error_payload(outcome), status=400, json_dumps_params=_JSON
-        )
-    return JsonResponse(search_payload(params, outcome), json_dumps_params=_JSON)
