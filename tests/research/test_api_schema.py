@@ -110,3 +110,11 @@ def test_the_api_page_is_the_schema_in_words(client, archive, schema) -> None:
         for parameter in operation.get("parameters", []):
             assert parameter["description"] in page
     assert "export" in schema["paths"]["/api/export"]["get"]["operationId"]
+
+
+def test_the_document_is_valid_openapi(schema) -> None:
+    from openapi_spec_validator import validate
+
+    validate(schema)
+    assert schema["openapi"].startswith("3.1")
+    assert schema["servers"] == [{"url": "http://testserver"}]
