@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from itertools import islice
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import (
@@ -66,6 +67,9 @@ _CONTENT_TYPES = {
     "jsonl": "application/x-ndjson; charset=utf-8",
 }
 
+# Each endpoint's ``described`` parameter gives the OpenAPI document its query
+# parameters (generated from the forms); the endpoint reads request.GET through
+# those forms, as the pages do (plansite.form_schema.LenientQuery says why).
 router = Router()
 
 # What the schema says of the downloads and their headers, which no Schema types.
@@ -152,7 +156,9 @@ def _limit_headers(limit: int | None) -> dict[str, str]:
         ],
     },
 )
-def trend_api(request: HttpRequest, described: Query[TrendQuery]):  # type: ignore[valid-type]
+def trend_api(
+    request: HttpRequest, described: Query[TrendQuery]
+) -> HttpResponse | dict[str, Any]:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
         return bad
@@ -198,7 +204,9 @@ def trend_api(request: HttpRequest, described: Query[TrendQuery]):  # type: igno
         ],
     },
 )
-def kwic_api(request: HttpRequest, described: Query[KwicQuery]):  # type: ignore[valid-type]
+def kwic_api(
+    request: HttpRequest, described: Query[KwicQuery]
+) -> HttpResponse | dict[str, Any]:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
         return bad
@@ -285,7 +293,9 @@ def _kwic_download(
         ],
     },
 )
-def compare_api(request: HttpRequest, described: Query[CompareQuery]):  # type: ignore[valid-type]
+def compare_api(
+    request: HttpRequest, described: Query[CompareQuery]
+) -> HttpResponse | dict[str, Any]:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
         return bad
@@ -330,7 +340,7 @@ def compare_api(request: HttpRequest, described: Query[CompareQuery]):  # type: 
         "x-examples": [{"q": "乡村振兴", "format": "csv"}, {"q": "发展", "full": 1}],
     },
 )
-def export_api(request: HttpRequest, described: Query[ExportQuery]):  # type: ignore[valid-type]
+def export_api(request: HttpRequest, described: Query[ExportQuery]) -> HttpResponse:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
         return bad

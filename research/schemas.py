@@ -140,7 +140,7 @@ class KwicOut(Schema):
     page: int
     page_size: int
     num_pages: int
-    lines: list[KwicLineOut]  # type: ignore[valid-type]
+    lines: list[KwicLineOut]
     messages: list[str]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
@@ -23,7 +25,9 @@ router = Router()
         "x-examples": [{"q": "乡村振兴", "county": "平潭县"}, {"q": "“美丽城镇” 慈溪"}]
     },
 )
-def search(request: HttpRequest, params: Query[SearchQuery]):  # type: ignore[valid-type]
+def search(
+    request: HttpRequest, described: Query[SearchQuery]
+) -> Status | dict[str, Any]:
     # SearchForm reads request.GET (see plansite.form_schema.LenientQuery).
     _form, search_params = parse_search_params(request.GET)
     outcome = run_search(search_params)

@@ -84,7 +84,7 @@ class SearchOut(Schema):
     num_pages: int
     query: str
     terms: list[str] = Field(description="检索式中要匹配的词")
-    results: list[SearchHit]  # type: ignore[valid-type]
+    results: list[SearchHit]
     facets: dict[str, list[FacetCount]] = Field(
         description="各分面（乡镇、区县、年度、分类等）在全部命中中的计数"
     )
