@@ -36,6 +36,7 @@ from research.resources import (
     comparison_for,
     concordance_for,
     error_payload,
+    export_for,
     kwic_payload,
     kwic_records,
     trend_for,
@@ -351,18 +352,14 @@ def _export(
     request: HttpRequest, params: ToolParams, slot: DownloadSlot
 ) -> HttpResponse:
     fmt = params.format if params.format != "json" else ExportFormat.JSONL
+    limit = row_limit(request.user)
     try:
-        matches = matching_documents(
-            query=params.query, filters=params.filters, sort=params.search.sort
-        )
+        found = export_for(params, limit=limit)
         terms = query_terms(params.query)
     except QueryError as exc:
         return _error(str(exc), params)
-    limit = row_limit(request.user)
-    ids = [m.id for m in matches]
-    rows = ids if limit is None else ids[:limit]
     records = document_records(
-        rows,
+        found.rows,
         query=params.query,
         terms=terms,
         full=params.full,
@@ -373,8 +370,8 @@ def _export(
     else:
         chunks = jsonl_chunks(records)
     headers = _limit_headers(limit)
-    headers["X-Export-Total"] = str(len(ids))
-    headers["X-Export-Rows"] = str(len(rows))
+    headers["X-Export-Total"] = str(found.total)
+    headers["X-Export-Rows"] = str(len(found.rows))
     return _download(
         chunks, fmt=fmt, name="plansite-export", headers=headers, slot=slot
     )

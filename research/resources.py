@@ -8,6 +8,7 @@ the API answers. A page and its API twin therefore cannot ask differently.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page
@@ -16,6 +17,7 @@ from research.compare import Comparison, compare
 from research.forms import ToolParams
 from research.kwic import Concordance, KwicLine, concordance
 from research.trend import Trend, series_records, trend
+from search.selection import matching_documents
 
 
 def trend_for(params: ToolParams) -> Trend:
@@ -43,6 +45,31 @@ def comparison_for(params: ToolParams) -> Comparison:
         level=params.level,
         places=params.places,
     )
+
+
+@dataclass(frozen=True)
+class ExportSet:
+    """The documents of an export: every match in the order of ``sort``, and
+    how many of them this client may download (None: no limit)."""
+
+    ids: list[int]
+    limit: int | None
+
+    @property
+    def total(self) -> int:
+        return len(self.ids)
+
+    @property
+    def rows(self) -> list[int]:
+        return self.ids if self.limit is None else self.ids[: self.limit]
+
+
+def export_for(params: ToolParams, *, limit: int | None) -> ExportSet:
+    """What the export page counts and /api/export writes, the same way."""
+    matches = matching_documents(
+        query=params.query, filters=params.filters, sort=params.search.sort
+    )
+    return ExportSet(ids=[m.id for m in matches], limit=limit)
 
 
 def error_payload(message: str, params: ToolParams | None = None) -> dict[str, Any]:

@@ -30,11 +30,15 @@ from research.forms import (
     search_querystring,
 )
 from research.kwic import KwicOrder
-from research.resources import comparison_for, concordance_for, trend_for
+from research.resources import (
+    comparison_for,
+    concordance_for,
+    export_for,
+    trend_for,
+)
 from research.trend import MAX_LINES, Split
 from search.forms import SearchParams
 from search.query import QueryError
-from search.services import search_documents
 
 KWIC_ORPHANS = 5
 # Places offered as suggestions in the compare form.
@@ -241,18 +245,12 @@ def export_page(request: HttpRequest) -> HttpResponse:
     )
     if context["asked"]:
         try:
-            page = search_documents(
-                query=params.query,
-                filters=params.filters,
-                sort=params.search.sort,
-                page=1,
-                page_size=1,
-            )
+            found = export_for(params, limit=limit)
         except QueryError as exc:
             context["error"] = str(exc)
         else:
-            context["total"] = page.total
-            context["rows"] = page.total if limit is None else min(page.total, limit)
+            context["total"] = found.total
+            context["rows"] = len(found.rows)
             sort = params.search.sort
             context["downloads"] = [
                 (
