@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from itertools import islice
 from typing import Any
 
@@ -15,11 +15,12 @@ from django.http import (
 )
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from ninja import Query, Router
 
-from plansite.http import read_only
-from research.compare import MIN_PLACES, compare
+from research.compare import MAX_PLACES, MIN_PLACES
 from research.corpus import query_terms
 from research.export import (
+    ANONYMOUS_ROW_LIMIT,
     ExportFormat,
     csv_chunks,
     document_records,
@@ -28,17 +29,33 @@ from research.export import (
     row_limit,
 )
 from research.forms import ToolParams, compare_error, parse_tool_params
-from research.kwic import (
-    EXPORT_COLUMNS,
-    KwicLine,
-    KwicOrder,
-    concordance,
-    iter_lines,
+from research.kwic import EXPORT_COLUMNS, KwicLine, KwicOrder, iter_lines
+from research.kwic import MAX_LINES as MAX_KWIC_LINES
+from research.resources import (
+    compare_payload,
+    comparison_for,
+    concordance_for,
+    error_payload,
+    export_for,
+    kwic_payload,
+    kwic_records,
+    trend_for,
+    trend_payload,
 )
-from research.openapi import openapi_schema
+from research.schemas import (
+    CompareOut,
+    CompareQuery,
+    ExportQuery,
+    KwicOut,
+    KwicQuery,
+    TrendOut,
+    TrendQuery,
+)
 from research.throttle import DownloadSlot, SlotStream, take_download_slot
-from research.trend import CSV_COLUMNS, series_records, trend, trend_records
+from research.trend import CSV_COLUMNS, trend_records
+from research.trend import MAX_LINES as MAX_TREND_LINES
 from search.query import QueryError
+from search.schemas import ErrorOut
 from search.selection import matching_documents
 
 _JSON = {"ensure_ascii": False}
@@ -51,11 +68,33 @@ _CONTENT_TYPES = {
     "jsonl": "application/x-ndjson; charset=utf-8",
 }
 
+# Each endpoint's ``described`` parameter gives the OpenAPI document its query
+# parameters (generated from the forms); the endpoint reads request.GET through
+# those forms, as the pages do (plansite.form_schema.LenientQuery says why).
+router = Router()
+
+# What the schema says of the downloads and their headers, which no Schema types.
+FILE = {"type": "string", "format": "binary"}
+FILES = {"text/csv": {"schema": FILE}, "application/x-ndjson": {"schema": FILE}}
+LIMIT_HEADERS = {
+    "X-Export-Limit": {
+        "description": f"此客户端可下载的行数：未登录 {ANONYMOUS_ROW_LIMIT}，"
+        "工作人员登录后为 none。",
+        "schema": {"type": "string"},
+    },
+}
+EXPORT_HEADERS = {
+    "X-Export-Total": {"description": "命中文档数。", "schema": {"type": "integer"}},
+    "X-Export-Rows": {"description": "文件中的行数。", "schema": {"type": "integer"}},
+}
+RETRY_HEADERS = {
+    "Retry-After": {"description": "稍后重试的秒数。", "schema": {"type": "integer"}}
+}
+
 
 def _error(message: str, params: ToolParams | None = None) -> JsonResponse:
-    messages = params.problems if params is not None else []
     return JsonResponse(
-        {"error": message, "messages": messages}, status=400, json_dumps_params=_JSON
+        error_payload(message, params), status=400, json_dumps_params=_JSON
     )
 
 
@@ -69,7 +108,7 @@ def _invalid(params: ToolParams) -> JsonResponse | None:
 
 def _busy() -> JsonResponse:
     response = JsonResponse(
-        {"error": _("同时进行的下载太多，请稍后再试。"), "messages": []},
+        error_payload(_("同时进行的下载太多，请稍后再试。")),
         status=429,
         json_dumps_params=_JSON,
     )
@@ -101,20 +140,33 @@ def _limit_headers(limit: int | None) -> dict[str, str]:
     return {"X-Export-Limit": str(limit) if limit is not None else "none"}
 
 
-@read_only
-def trend_api(request: HttpRequest) -> HttpResponse:
+@router.get(
+    "/trend",
+    url_name="trend",
+    response={200: TrendOut, 400: ErrorOut},
+    summary="趋势：各计划年度的命中文档数与检索词出现次数，及其占当年文档的比例",
+    description="比例和每篇次数都除以当年在相同筛选条件下的全部文档数（不论检索词）。"
+    f"split 按区县或乡镇另加命中最多的几条线（至多 {MAX_TREND_LINES} 条）。"
+    "CSV 每行一条线的一个年度，place 列为地名，整组结果的那条线写作“全部”"
+    "（JSON 中这条线的 place 为空）。",
+    openapi_extra={
+        "responses": {200: {"content": {"text/csv": {"schema": FILE}}}},
+        "x-examples": [
+            {"q": "乡村振兴"},
+            {"q": "发展", "split": "county", "format": "csv"},
+        ],
+    },
+)
+def trend_api(
+    request: HttpRequest, described: Query[TrendQuery]
+) -> HttpResponse | dict[str, Any]:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
         return bad
     if params.format == ExportFormat.JSONL:
         return _error(_("趋势只提供 JSON 与 CSV。"), params)
     try:
-        result = trend(
-            query=params.query,
-            filters=params.filters,
-            split=params.split,
-            lines=params.lines,
-        )
+        result = trend_for(params)
     except QueryError as exc:
         return _error(str(exc), params)
     records = list(trend_records(result))
@@ -129,39 +181,33 @@ def trend_api(request: HttpRequest) -> HttpResponse:
             as_attachment=True, filename="plansite-trend.csv"
         )
         return response
-    return JsonResponse(
-        {
-            "query": result.query,
-            "terms": result.terms,
-            "split": result.split.value if result.split else None,
-            "years": result.years,
-            "series": [
-                {
-                    "place": line.place,
-                    "documents": line.documents,
-                    "occurrences": line.occurrences,
-                    "rows": [
-                        {k: v for k, v in record.items() if k != "place"}
-                        for record in series_records(line)
-                    ],
-                }
-                for line in result.series
-            ],
-            "messages": params.problems,
+    return trend_payload(result, params)
+
+
+@router.get(
+    "/kwic",
+    url_name="kwic",
+    response={200: KwicOut, 400: ErrorOut, 429: ErrorOut},
+    summary="语境（KWIC）：检索词的每一处出现及左右语境",
+    description=f"JSON 分页和按语境排序最多覆盖前 {MAX_KWIC_LINES} 处"
+    "（truncated 表示被截断）；按文档或日期排序的 CSV、JSON Lines 逐行输出全部"
+    "出现位置（受导出上限约束）。date 是文档的成文日期，没有则为发布日期，都没有"
+    "则为空。服务器同时输出的文件数有限，已满时返回 429，响应头 Retry-After 给出"
+    "稍后重试的秒数。",
+    openapi_extra={
+        "responses": {
+            200: {"headers": LIMIT_HEADERS, "content": FILES},
+            429: {"headers": RETRY_HEADERS},
         },
-        json_dumps_params=_JSON,
-    )
-
-
-def _kwic_records(lines: Iterable[KwicLine], site: str) -> Iterator[dict[str, Any]]:
-    for line in lines:
-        record = line.as_json()
-        record["url"] = site + line.url
-        yield record
-
-
-@read_only
-def kwic_api(request: HttpRequest) -> HttpResponse:
+        "x-examples": [
+            {"q": "乡村振兴", "page_size": 20},
+            {"q": "五水共治", "order": "date", "format": "csv"},
+        ],
+    },
+)
+def kwic_api(
+    request: HttpRequest, described: Query[KwicQuery]
+) -> HttpResponse | dict[str, Any]:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
         return bad
@@ -169,12 +215,7 @@ def kwic_api(request: HttpRequest) -> HttpResponse:
     try:
         if fmt in (ExportFormat.CSV, ExportFormat.JSONL):
             return _gated(lambda slot: _kwic_download(request, params, fmt, slot))
-        result = concordance(
-            query=params.query,
-            filters=params.filters,
-            order=params.order,
-            width=params.width,
-        )
+        result = concordance_for(params)
     except QueryError as exc:
         return _error(str(exc), params)
     if not result.terms:
@@ -182,23 +223,7 @@ def kwic_api(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(result.lines, params.search.page_size)
     page = paginator.get_page(params.search.page)
     site = request.build_absolute_uri("/")[:-1]
-    return JsonResponse(
-        {
-            "query": result.query,
-            "terms": result.terms,
-            "order": result.order.value,
-            "width": result.width,
-            "documents": result.documents,
-            "total": paginator.count,
-            "truncated": result.truncated,
-            "page": page.number,
-            "page_size": paginator.per_page,
-            "num_pages": paginator.num_pages,
-            "lines": list(_kwic_records(page.object_list, site)),
-            "messages": params.problems,
-        },
-        json_dumps_params=_JSON,
-    )
+    return kwic_payload(result, page, params, site=site)
 
 
 def _gated(answer: Callable[[DownloadSlot], HttpResponse]) -> HttpResponse:
@@ -226,12 +251,7 @@ def _kwic_download(
     lines: Iterable[KwicLine]
     if params.order in (KwicOrder.LEFT, KwicOrder.RIGHT):
         # A sort by context needs every line at once, so it has a limit of its own.
-        lines = concordance(
-            query=params.query,
-            filters=params.filters,
-            order=params.order,
-            width=params.width,
-        ).lines
+        lines = concordance_for(params).lines
     else:
         # The documents are found now, so a bad query is a 400, not a cut stream.
         ids = [
@@ -246,7 +266,7 @@ def _kwic_download(
         )
     if limit is not None:
         lines = islice(lines, limit)
-    records = _kwic_records(lines, request.build_absolute_uri("/")[:-1])
+    records = kwic_records(lines, request.build_absolute_uri("/")[:-1])
     chunks = (
         csv_chunks(records, EXPORT_COLUMNS) if fmt == "csv" else jsonl_chunks(records)
     )
@@ -259,8 +279,24 @@ def _kwic_download(
     )
 
 
-@read_only
-def compare_api(request: HttpRequest) -> JsonResponse:
+@router.get(
+    "/compare",
+    url_name="compare",
+    response={200: CompareOut, 400: ErrorOut},
+    summary=f"地区比较：{MIN_PLACES}–{MAX_PLACES} 个乡镇或区县的年度文档数与特色词语",
+    description="地名须与地区页上的全名一致，且在所选层级有文档，否则返回 400 并说明"
+    "哪个地名没有找到。特色词语与其他地方合起来相比，按对数似然比（G²）排序；"
+    "停用词、单字和数字不计。检索词留空时比较全部文档。",
+    openapi_extra={
+        "x-examples": [
+            {"level": "township", "place": ["东塍镇", "周巷镇"]},
+            {"level": "county", "place": ["平潭县", "慈溪市"], "q": "发展"},
+        ],
+    },
+)
+def compare_api(
+    request: HttpRequest, described: Query[CompareQuery]
+) -> HttpResponse | dict[str, Any]:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
         return bad
@@ -272,52 +308,40 @@ def compare_api(request: HttpRequest) -> JsonResponse:
     if problem := compare_error(params):
         return _error(problem, params)
     try:
-        result = compare(
-            query=params.query,
-            filters=params.filters,
-            level=params.level,
-            places=params.places,
-        )
+        result = comparison_for(params)
     except QueryError as exc:
         return _error(str(exc), params)
-    return JsonResponse(
-        {
-            "query": result.query,
-            "level": result.level.value,
-            "years": result.years,
-            "places": [
-                {
-                    "name": place.name,
-                    "documents": place.documents,
-                    "years": [
-                        {"plan_year": year, "documents": count}
-                        for year, count in sorted(
-                            place.years.items(),
-                            key=lambda item: (item[0] is None, item[0] or 0),
-                        )
-                    ],
-                    "words_from_documents": place.words_from,
-                    "tokens": place.tokens,
-                    "keywords": [
-                        {
-                            "word": k.word,
-                            "count": k.count,
-                            "per_10k": k.per_10k,
-                            "log_likelihood": k.score,
-                        }
-                        for k in place.keywords
-                    ],
-                }
-                for place in result.places
-            ],
-            "messages": params.problems,
+    return compare_payload(result, params)
+
+
+@router.get(
+    "/export",
+    url_name="export",
+    response={200: None, 400: ErrorOut, 429: ErrorOut},
+    summary="导出：整组检索结果，CSV 或 JSON Lines",
+    description="按 sort 的顺序逐行输出全部命中文档。列："
+    + ", ".join(export_columns(full=True))
+    + f"（body 仅在 full=1 时）。未以工作人员身份登录时每个文件至多 "
+    f"{ANONYMOUS_ROW_LIMIT} 行。响应头 X-Export-Limit（上限，登录后为 none）、"
+    "X-Export-Total（命中总数）、X-Export-Rows（文件中的行数）说明是否有截断。"
+    "服务器同时输出的文件数有限，已满时返回 429，响应头 Retry-After 给出稍后重试"
+    "的秒数。",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "文件",
+                "headers": {**LIMIT_HEADERS, **EXPORT_HEADERS},
+                "content": {
+                    "application/x-ndjson": {"schema": FILE},
+                    "text/csv": {"schema": FILE},
+                },
+            },
+            429: {"headers": RETRY_HEADERS},
         },
-        json_dumps_params=_JSON,
-    )
-
-
-@read_only
-def export_api(request: HttpRequest) -> HttpResponse:
+        "x-examples": [{"q": "乡村振兴", "format": "csv"}, {"q": "发展", "full": 1}],
+    },
+)
+def export_api(request: HttpRequest, described: Query[ExportQuery]) -> HttpResponse:
     _form, params = parse_tool_params(request.GET)
     if (bad := _invalid(params)) is not None:
         return bad
@@ -328,18 +352,14 @@ def _export(
     request: HttpRequest, params: ToolParams, slot: DownloadSlot
 ) -> HttpResponse:
     fmt = params.format if params.format != "json" else ExportFormat.JSONL
+    limit = row_limit(request.user)
     try:
-        matches = matching_documents(
-            query=params.query, filters=params.filters, sort=params.search.sort
-        )
+        found = export_for(params, limit=limit)
         terms = query_terms(params.query)
     except QueryError as exc:
         return _error(str(exc), params)
-    limit = row_limit(request.user)
-    ids = [m.id for m in matches]
-    rows = ids if limit is None else ids[:limit]
     records = document_records(
-        rows,
+        found.rows,
         query=params.query,
         terms=terms,
         full=params.full,
@@ -350,16 +370,8 @@ def _export(
     else:
         chunks = jsonl_chunks(records)
     headers = _limit_headers(limit)
-    headers["X-Export-Total"] = str(len(ids))
-    headers["X-Export-Rows"] = str(len(rows))
+    headers["X-Export-Total"] = str(found.total)
+    headers["X-Export-Rows"] = str(len(found.rows))
     return _download(
         chunks, fmt=fmt, name="plansite-export", headers=headers, slot=slot
-    )
-
-
-@read_only
-def openapi_json(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(
-        openapi_schema(server=request.build_absolute_uri("/")[:-1]),
-        json_dumps_params=_JSON,
     )

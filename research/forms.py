@@ -14,11 +14,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from documents.forms import MAX_FILTER_LENGTH, printable
 from research.compare import MAX_PLACES, MIN_PLACES, Level, unknown_places
 from research.export import ExportFormat
 from research.kwic import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, KwicOrder
 from research.trend import MAX_LINES, Split
-from search.forms import MAX_FILTER_LENGTH, SearchParams, parse_search_params
+from search.forms import SearchParams, parse_search_params
 from search.services import SearchFilters
 
 KWIC_PAGE_SIZE = 50
@@ -31,30 +32,53 @@ _FALSE = {"", "0", "false", "no", "off"}
 
 class ToolForm(forms.Form):
     # The labels are the trend form's, so a message names the box it is about.
+    # help_text is what the API page and /api/openapi.json say of the parameter.
     split = forms.ChoiceField(
-        label=gettext_lazy("分线"), required=False, choices=Split.choices
+        label=gettext_lazy("分线"),
+        required=False,
+        choices=Split.choices,
+        help_text=gettext_lazy("按 county（区县）或 township（乡镇）分线。"),
     )
     lines = forms.IntegerField(
-        label=gettext_lazy("分线数"), required=False, min_value=1, max_value=MAX_LINES
+        label=gettext_lazy("分线数"),
+        required=False,
+        min_value=1,
+        max_value=MAX_LINES,
+        help_text=gettext_lazy("分线数：命中最多的几个地方各一条线。"),
     )
     order = forms.ChoiceField(
-        label=gettext_lazy("排序"), required=False, choices=KwicOrder.choices
+        label=gettext_lazy("排序"),
+        required=False,
+        choices=KwicOrder.choices,
+        help_text=gettext_lazy(
+            "排序：doc 按文档标题，date 按日期（旧→新，无日期的在后），"
+            "left 按左侧语境（倒序读），right 按右侧语境。"
+        ),
     )
     width = forms.IntegerField(
         label=gettext_lazy("语境字数（每侧）"),
         required=False,
         min_value=MIN_WIDTH,
         max_value=MAX_WIDTH,
+        help_text=gettext_lazy("每侧语境的字数。"),
     )
     level = forms.ChoiceField(
-        label=gettext_lazy("比较层级"), required=False, choices=Level.choices
+        label=gettext_lazy("比较层级"),
+        required=False,
+        choices=Level.choices,
+        help_text=gettext_lazy("比较层级：township（乡镇街道）或 county（区县）。"),
     )
     format = forms.ChoiceField(
         label=gettext_lazy("格式"),
         required=False,
         choices=[("json", "JSON"), *ExportFormat.choices],
+        help_text=gettext_lazy("返回格式。CSV 带 UTF-8 BOM，Excel 可直接打开。"),
     )
-    full = forms.CharField(label=gettext_lazy("全文"), required=False)
+    full = forms.CharField(
+        label=gettext_lazy("全文"),
+        required=False,
+        help_text=gettext_lazy("1：附上全文（body 列）。"),
+    )
 
     def clean_full(self) -> bool:
         value = (self.cleaned_data.get("full") or "").strip().lower()
@@ -95,10 +119,6 @@ class ToolParams:
         return self.search.problems
 
 
-def _printable(value: str) -> str:
-    return "".join(ch for ch in value if ch.isprintable())
-
-
 def _places(data: QueryDict, problems: list[str]) -> tuple[list[str], bool, list[str]]:
     """The place names (boxes, or one box separated by commas), each once;
     whether any value had to be dropped; and the names given more than once."""
@@ -106,7 +126,7 @@ def _places(data: QueryDict, problems: list[str]) -> tuple[list[str], bool, list
     repeated: list[str] = []
     dropped = len(data.getlist("place")) > MAX_PLACE_VALUES
     for raw in data.getlist("place")[:MAX_PLACE_VALUES]:
-        for name in _PLACE_SEPARATORS.split(_printable(raw)):
+        for name in _PLACE_SEPARATORS.split(printable(raw)):
             if len(name) > MAX_FILTER_LENGTH:
                 problems.append(_("地名过长，已忽略：%(name)s…") % {"name": name[:20]})
                 dropped = True
@@ -130,7 +150,7 @@ def parse_tool_params(data: QueryDict) -> tuple[forms.Form, ToolParams]:
     invalid = list(search_form.errors)
     cleaned = data.copy()
     for key in list(cleaned.keys()):
-        cleaned[key] = _printable(cleaned.get(key, ""))
+        cleaned[key] = printable(cleaned.get(key, ""))
     form = ToolForm(cleaned)
     form.is_valid()
     values = dict(form.cleaned_data)

@@ -1,8 +1,8 @@
-"""Research routes: the tool pages and their JSON twins under /api/."""
+"""Research routes: the tool pages (their JSON twins are in plansite/api.py)."""
 
 from django.urls import path
 
-from research import api, views
+from research import views
 
 app_name = "research"
 
@@ -13,9 +13,4 @@ urlpatterns = [
     path("research/compare/", views.compare_page, name="compare"),
     path("research/export/", views.export_page, name="export"),
     path("research/api/", views.api_docs, name="api-docs"),
-    path("api/trend", api.trend_api, name="api-trend"),
-    path("api/kwic", api.kwic_api, name="api-kwic"),
-    path("api/compare", api.compare_api, name="api-compare"),
-    path("api/export", api.export_api, name="api-export"),
-    path("api/openapi.json", api.openapi_json, name="openapi"),
 ]

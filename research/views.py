@@ -21,7 +21,6 @@ from research.compare import (
     MIN_PLACES,
     Comparison,
     Level,
-    compare,
 )
 from research.export import ANONYMOUS_ROW_LIMIT, row_limit
 from research.forms import (
@@ -30,12 +29,16 @@ from research.forms import (
     parse_tool_params,
     search_querystring,
 )
-from research.kwic import KwicOrder, concordance
-from research.openapi import openapi_schema
-from research.trend import MAX_LINES, Split, trend
+from research.kwic import KwicOrder
+from research.resources import (
+    comparison_for,
+    concordance_for,
+    export_for,
+    trend_for,
+)
+from research.trend import MAX_LINES, Split
 from search.forms import SearchParams
 from search.query import QueryError
-from search.services import search_documents
 
 KWIC_ORPHANS = 5
 # Places offered as suggestions in the compare form.
@@ -79,12 +82,7 @@ def trend_page(request: HttpRequest) -> HttpResponse:
     )
     if context["asked"]:
         try:
-            result = trend(
-                query=params.query,
-                filters=params.filters,
-                split=params.split,
-                lines=params.lines,
-            )
+            result = trend_for(params)
         except QueryError as exc:
             context["error"] = str(exc)
         else:
@@ -144,12 +142,7 @@ def kwic_page(request: HttpRequest) -> HttpResponse:
     context.update({"orders": KwicOrder.choices, "result": None, "page_obj": None})
     if context["asked"]:
         try:
-            result = concordance(
-                query=params.query,
-                filters=params.filters,
-                order=params.order,
-                width=params.width,
-            )
+            result = concordance_for(params)
         except QueryError as exc:
             context["error"] = str(exc)
         else:
@@ -192,12 +185,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         context["error"] = compare_error(params)
         if not context["error"]:
             try:
-                result = compare(
-                    query=params.query,
-                    filters=params.filters,
-                    level=params.level,
-                    places=params.places,
-                )
+                result = comparison_for(params)
             except QueryError as exc:
                 context["error"] = str(exc)
             else:
@@ -257,18 +245,12 @@ def export_page(request: HttpRequest) -> HttpResponse:
     )
     if context["asked"]:
         try:
-            page = search_documents(
-                query=params.query,
-                filters=params.filters,
-                sort=params.search.sort,
-                page=1,
-                page_size=1,
-            )
+            found = export_for(params, limit=limit)
         except QueryError as exc:
             context["error"] = str(exc)
         else:
-            context["total"] = page.total
-            context["rows"] = page.total if limit is None else min(page.total, limit)
+            context["total"] = found.total
+            context["rows"] = len(found.rows)
             sort = params.search.sort
             context["downloads"] = [
                 (
@@ -288,8 +270,11 @@ def export_page(request: HttpRequest) -> HttpResponse:
 @read_only
 def api_docs(request: HttpRequest) -> HttpResponse:
     """The JSON API in Chinese, generated from the OpenAPI schema."""
+    # Imported here: plansite.api imports research.api, which imports this app.
+    from plansite.api import openapi_document
+
     server = request.build_absolute_uri("/")[:-1]
-    schema = openapi_schema(server=server)
+    schema = openapi_document(server=server)
     return render(
         request,
         "research/api.html",

@@ -11,9 +11,14 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from documents.forms import (
+    MAX_YEAR,
+    MIN_YEAR,
+    FilterForm,
+    name_field,
+)
 from search.services import MAX_PAGE_SIZE, SearchFilters, SortOrder
 
-MAX_FILTER_LENGTH = 100
 # Past the last page the last page is shown; this only bounds absurd numbers.
 MAX_PAGE = 1_000_000_000
 DEFAULT_PAGE_SIZE = 20
@@ -21,39 +26,68 @@ DEFAULT_PAGE_SIZE = 20
 _NOT_IN_NAMES = str.maketrans("", "", '"\\')
 
 
-class SearchForm(forms.Form):
-    q = forms.CharField(label=_("检索词"), required=False, strip=True)
-    township = forms.CharField(
-        label=_("乡镇街道"), required=False, max_length=MAX_FILTER_LENGTH
+class SearchForm(FilterForm):
+    q = forms.CharField(
+        label=_("检索词"),
+        required=False,
+        strip=True,
+        help_text=_(
+            "检索词。空格分隔表示同时包含，a OR b 表示任一，-a 表示排除，"
+            "“引号”内为整句；每个词都按原文逐字匹配标题和正文。留空为全部文档。"
+        ),
     )
-    county = forms.CharField(
-        label=_("区县"), required=False, max_length=MAX_FILTER_LENGTH
-    )
-    city = forms.CharField(
-        label=_("地市"), required=False, max_length=MAX_FILTER_LENGTH
-    )
-    province = forms.CharField(
-        label=_("省份"), required=False, max_length=MAX_FILTER_LENGTH
-    )
-    category = forms.CharField(
-        label=_("主题分类"), required=False, max_length=MAX_FILTER_LENGTH
-    )
-    issuer = forms.CharField(
-        label=_("发布机构"), required=False, max_length=MAX_FILTER_LENGTH
-    )
+    city = name_field(_("地市"), _("地市全名。"))
+    issuer = name_field(_("发布机构"), _("发布机构（与文档上的写法一致）。"))
     year_from = forms.IntegerField(
-        label=_("起始年度"), required=False, min_value=1900, max_value=2100
+        label=_("起始年度"),
+        required=False,
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+        help_text=_("起始计划年度。"),
     )
     year_to = forms.IntegerField(
-        label=_("截止年度"), required=False, min_value=1900, max_value=2100
+        label=_("截止年度"),
+        required=False,
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+        help_text=_("截止计划年度。"),
     )
-    sort = forms.ChoiceField(label=_("排序"), required=False, choices=SortOrder.choices)
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=SortOrder.choices,
+        help_text=_("文档顺序：relevance 相关度，newest 最新，oldest 最早。"),
+    )
     page = forms.IntegerField(
-        label=_("页码"), required=False, min_value=1, max_value=MAX_PAGE
+        label=_("页码"),
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE,
+        help_text=_("页码，从 1 开始。"),
     )
     page_size = forms.IntegerField(
-        label=_("每页条数"), required=False, min_value=1, max_value=MAX_PAGE_SIZE
+        label=_("每页条数"),
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE_SIZE,
+        help_text=_("每页条数。"),
     )
+
+    # The order of the boxes, and so of the messages about them.
+    field_order = [
+        "q",
+        "township",
+        "county",
+        "city",
+        "province",
+        "category",
+        "issuer",
+        "year_from",
+        "year_to",
+        "sort",
+        "page",
+        "page_size",
+    ]
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Search routes: the results page and the JSON API."""
+"""Search routes: the results page (/api/search is in search/api.py)."""
 
 from django.urls import path
 
@@ -8,5 +8,4 @@ app_name = "search"
 
 urlpatterns = [
     path("search/", views.search_page, name="page"),
-    path("api/search", views.search_api, name="api"),
 ]

@@ -1,10 +1,8 @@
-"""The search results page and its JSON twin; both share parameters and logic."""
+"""The search results page; /api/search (search/api.py) shares its builder."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from documents.places import place_hints
 from plansite.http import read_only
 from search.forms import DEFAULT_PAGE_SIZE, parse_search_params
-from search.results import SearchOutcome, run_search
+from search.payloads import ordered_facets
+from search.results import run_search
 
+_JSON = {"ensure_ascii": False}
 FACET_LABELS = {
     # National documents have no province: they are counted under 全国.
     "province": _("省份"),
@@ -22,16 +22,6 @@ FACET_LABELS = {
     "plan_year": _("计划年度"),
     "category": _("主题分类"),
 }
-
-
-def ordered_facets(outcome: SearchOutcome) -> dict[str, list[tuple[Any, int]]]:
-    """Facet counts, most documents first; years in order, newest first."""
-    if outcome.page is None:
-        return {}
-    facets = dict(outcome.page.facets)
-    if "plan_year" in facets:
-        facets["plan_year"] = sorted(facets["plan_year"], key=lambda v: -v[0])
-    return facets
 
 
 @read_only
@@ -61,32 +51,3 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "search/_facets.html", context, request=request
     )
     return render(request, "search/results.html", context)
-
-
-@read_only
-def search_api(request: HttpRequest) -> JsonResponse:
-    _form, params = parse_search_params(request.GET)
-    outcome = run_search(params)
-    if outcome.page is None:
-        return JsonResponse(
-            {"error": outcome.error, "messages": outcome.problems},
-            status=400,
-            json_dumps_params={"ensure_ascii": False},
-        )
-    page = outcome.page
-    return JsonResponse(
-        {
-            "total": page.total,
-            "page": page.page,
-            "page_size": page.page_size,
-            "num_pages": page.num_pages,
-            "query": params.query,
-            "results": [row.as_json() for row in outcome.rows],
-            "facets": {
-                name: [{"value": value, "count": count} for value, count in values]
-                for name, values in ordered_facets(outcome).items()
-            },
-            "messages": outcome.problems,
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )

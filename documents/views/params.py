@@ -12,30 +12,17 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from documents.forms import MAX_YEAR, MIN_YEAR, FilterForm, printable
 from documents.selectors import DocumentKind, ListFilters, ListSort
 
-MAX_FILTER_LENGTH = 100
 MAX_PAGE = 10_000
-MIN_YEAR, MAX_YEAR = 1900, 2100
 # year=unknown lists the documents whose plan year is not known.
 UNDATED = "unknown"
 PAGE_SIZE = 50
 ORPHANS = 5
 
 
-class ListParamsForm(forms.Form):
-    province = forms.CharField(
-        label=gettext_lazy("省份"), required=False, max_length=MAX_FILTER_LENGTH
-    )
-    county = forms.CharField(
-        label=gettext_lazy("区县"), required=False, max_length=MAX_FILTER_LENGTH
-    )
-    township = forms.CharField(
-        label=gettext_lazy("乡镇街道"), required=False, max_length=MAX_FILTER_LENGTH
-    )
-    category = forms.CharField(
-        label=gettext_lazy("主题分类"), required=False, max_length=MAX_FILTER_LENGTH
-    )
+class ListParamsForm(FilterForm):
     kind = forms.ChoiceField(
         label=gettext_lazy("类型"), required=False, choices=DocumentKind.choices
     )
@@ -79,10 +66,6 @@ class ListParams:
     values: dict[str, Any] = field(default_factory=dict)
 
 
-def _printable(value: str) -> str:
-    return "".join(ch for ch in value if ch.isprintable())
-
-
 def parse_list_params(
     data: QueryDict, *, accept: frozenset[str], **fixed: Any
 ) -> ListParams:
@@ -90,7 +73,7 @@ def parse_list_params(
 
     ``fixed`` are filters given by the URL path (a year page's year, say).
     """
-    cleaned_input = {key: _printable(data.get(key, "")) for key in data}
+    cleaned_input = {key: printable(data.get(key, "")) for key in data}
     form = ListParamsForm(cleaned_input)
     form.is_valid()
     values = dict(form.cleaned_data)

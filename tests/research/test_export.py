@@ -148,3 +148,21 @@ def test_downloads_beyond_the_process_limit_are_asked_to_retry(
     assert client.get("/api/kwic", {"q": "-", "format": "csv"}).status_code == 400
     assert client.get("/api/export", {"q": '"'}).status_code == 400
     assert throttle.active_downloads() == 0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"q": "乡村振兴"}, {"q": "发展", "county": "平潭县"}, {"q": "发展 -乡村"}],
+)
+def test_export_page_counts_what_the_download_holds(client, archive, params) -> None:
+    response = client.get("/api/export", {**params, "format": "csv"})
+    total = int(response["X-Export-Total"])
+    close_response(response)
+    html = client.get("/research/export/", params).content.decode()
+    assert f"命中 {total} 篇文档" in html
+
+
+def test_export_total_is_the_substring_scan(client, archive) -> None:
+    response = client.get("/api/export", {"q": "乡村振兴", "format": "csv"})
+    assert int(response["X-Export-Total"]) == len(scan("乡村振兴")) > 0
+    close_response(response)

@@ -85,6 +85,10 @@ def test_search_plans_answers_as_the_api_does(docs, client):
     api = client.get("/api/search", {"q": "美丽城镇 OR 垃圾分类"}).json()
     assert cli["results"] == api["results"]
     assert cli["facets"] == api["facets"]
+    # One builder: every field, not only results and facets.
+    assert cli == api
+    assert cli["query"] == "美丽城镇 OR 垃圾分类"
+    assert set(cli["terms"]) == {"美丽城镇", "垃圾分类"}
 
 
 def test_search_plans_mends_parameters_as_the_site_does(docs):

@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
 from search.forms import FILTER_NAMES, parse_search_params
+from search.payloads import search_payload
 from search.results import run_search
 from search.services import SortOrder
-from search.views import ordered_facets
 
 
 class Command(BaseCommand):
@@ -63,7 +63,9 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(problem))
         page = outcome.page
         if options["json"]:
-            self.stdout.write(json.dumps(self._as_json(outcome), ensure_ascii=False))
+            self.stdout.write(
+                json.dumps(search_payload(params, outcome), ensure_ascii=False)
+            )
             return
         self.stdout.write(f"共 {page.total} 篇（第 {page.page}/{page.num_pages} 页）")
         for row in outcome.rows:
@@ -73,19 +75,3 @@ class Command(BaseCommand):
             if options["snippets"]:
                 for passage in row.snippets:
                     self.stdout.write(f"\t\t{passage}")
-
-    def _as_json(self, outcome) -> dict:
-        page = outcome.page
-        return {
-            "total": page.total,
-            "page": page.page,
-            "page_size": page.page_size,
-            "num_pages": page.num_pages,
-            "terms": page.terms,
-            "results": [row.as_json() for row in outcome.rows],
-            "facets": {
-                name: [{"value": v, "count": n} for v, n in counts]
-                for name, counts in ordered_facets(outcome).items()
-            },
-            "messages": outcome.problems,
-        }
