@@ -8,26 +8,15 @@ from datetime import date
 
 from django.utils.encoding import uri_to_iri
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 
+from documents import fields as metadata
 from documents.models import Document
 
 UNKNOWN_AUTHOR = "佚名"
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 # Metadata field names as the importer stores them (Document.inferred, review
 # notes), and the labels the pages use for them.
-FIELD_LABELS = {
-    "index_no": _l("索引号"),
-    "title": _l("标题"),
-    "issuer": _l("发布机构"),
-    "region": _l("地区"),
-    "doc_date": _l("成文日期"),
-    "publish_date": _l("发布日期"),
-    "plan_year": _l("计划年度"),
-    "category": _l("主题分类"),
-    "doc_number": _l("文号"),
-    "disclosure": _l("公开方式"),
-}
+FIELD_LABELS = metadata.PROVENANCE_LABELS
 # The importer's note on values read by position; it names the fields.
 _POSITIONAL = "元数据无标签，按位置识别："
 # The title the importer gives a document without one already says so.

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time
 
+from documents import fields as metadata
 from documents.gazetteer import default_gazetteer
 from documents.gazetteer.loader import MUNICIPALITY_CODES
 from documents.ingest import infer, review
@@ -150,19 +151,8 @@ def normalise(
     return record
 
 
-# Fields whose provenance is recorded (Document.PROVENANCE_FIELDS).
-PROVENANCE = (
-    "index_no",
-    "title",
-    "issuer",
-    "region",
-    "doc_date",
-    "publish_date",
-    "plan_year",
-    "category",
-    "doc_number",
-    "disclosure",
-)
+# Fields whose provenance is recorded (documents/fields.py).
+PROVENANCE = metadata.PROVENANCE_FIELDS
 
 
 def _stated_inferred(record: NormalisedRecord, raw: RawRecord) -> None:
