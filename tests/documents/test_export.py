@@ -6,10 +6,12 @@ import csv
 import datetime
 import io
 import json
+import typing
 
 import pytest
 
 from documents import export
+from documents import fields as metadata
 from documents.ingest.fingerprint import content_hash
 from documents.models import Document
 
@@ -74,3 +76,24 @@ def test_archive_jsonl_values() -> None:
 def test_result_set_csv_has_no_bom_when_asked() -> None:
     text = "".join(export.csv_chunks([{"a": "=x"}], ["a"], bom=False))
     assert text == "a\r\n'=x\r\n"
+
+
+def _is(value, annotation) -> bool:  # noqa: ANN001
+    """isinstance for the registry's value types (unions and list[str])."""
+    if typing.get_origin(annotation) is list:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, annotation)
+
+
+def test_export_values_have_the_types_the_registry_declares() -> None:
+    _document()
+    Document.objects.create(title="空", body="", original="", content_hash="x")
+    for document in Document.objects.all():
+        row = export.export_row(document)
+        for name, value in row.items():
+            spec = metadata.field(name)
+            assert _is(value, spec.value_type), (name, value)
+            kinds = spec.json_schema()["type"]
+            json_kind = {str: "string", int: "integer", bool: "boolean", list: "array"}
+            expected = "null" if value is None else json_kind[type(value)]
+            assert expected in (kinds if isinstance(kinds, list) else [kinds]), name
