@@ -61,6 +61,8 @@ class MetadataField:
     present_by: str = ""
     # Can be empty in the database (None or "").
     nullable: bool = True
+    # The longest text the column holds: the importer cuts values to it.
+    max_length: int | None = None
     # Where its value came from is recorded (read, inferred, corrected): it is
     # in Document.inferred, field_sources and the review notes.
     provenance: bool = False
@@ -137,12 +139,19 @@ _TEXT, _DATE = FieldType.TEXT, FieldType.DATE
 # In the order of the export columns. Labels are the model's verbose names.
 FIELDS: tuple[MetadataField, ...] = (
     MetadataField(
-        "index_no", _("索引号"), _TEXT, provenance=True, merged=True, exported=True
+        "index_no",
+        _("索引号"),
+        _TEXT,
+        max_length=128,
+        provenance=True,
+        merged=True,
+        exported=True,
     ),
     MetadataField(
         "title",
         _("标题"),
         _TEXT,
+        max_length=500,
         nullable=False,
         provenance=True,
         merged=True,
@@ -153,12 +162,13 @@ FIELDS: tuple[MetadataField, ...] = (
         "issuer",
         _("发布机构"),
         _TEXT,
+        max_length=200,
         provenance=True,
         merged=True,
         exported=True,
         index=IndexRole.FILTER,
     ),
-    MetadataField("level", _("层级"), FieldType.CHOICE, exported=True),
+    MetadataField("level", _("层级"), FieldType.CHOICE, max_length=10, exported=True),
     MetadataField(
         "issuer_is_department",
         _("部门发文"),
@@ -183,13 +193,34 @@ FIELDS: tuple[MetadataField, ...] = (
         merged=True,
     ),
     MetadataField(
-        "township", _("乡镇街道"), _TEXT, exported=True, index=IndexRole.FACET
+        "township",
+        _("乡镇街道"),
+        _TEXT,
+        max_length=64,
+        exported=True,
+        index=IndexRole.FACET,
     ),
-    MetadataField("county", _("区县"), _TEXT, exported=True, index=IndexRole.FACET),
-    MetadataField("city", _("地市"), _TEXT, exported=True, index=IndexRole.FACET),
-    MetadataField("province", _("省份"), _TEXT, exported=True, index=IndexRole.FACET),
     MetadataField(
-        "division_code", _("区划代码"), _TEXT, exported=True, index=IndexRole.FILTER
+        "county", _("区县"), _TEXT, max_length=64, exported=True, index=IndexRole.FACET
+    ),
+    MetadataField(
+        "city", _("地市"), _TEXT, max_length=64, exported=True, index=IndexRole.FACET
+    ),
+    MetadataField(
+        "province",
+        _("省份"),
+        _TEXT,
+        max_length=64,
+        exported=True,
+        index=IndexRole.FACET,
+    ),
+    MetadataField(
+        "division_code",
+        _("区划代码"),
+        _TEXT,
+        max_length=12,
+        exported=True,
+        index=IndexRole.FILTER,
     ),
     MetadataField(
         "doc_date",
@@ -223,19 +254,34 @@ FIELDS: tuple[MetadataField, ...] = (
         "category",
         _("主题分类"),
         _TEXT,
+        max_length=200,
         provenance=True,
         merged=True,
         exported=True,
         index=IndexRole.FACET,
     ),
     MetadataField(
-        "doc_number", _("文号"), _TEXT, provenance=True, merged=True, exported=True
+        "doc_number",
+        _("文号"),
+        _TEXT,
+        max_length=200,
+        provenance=True,
+        merged=True,
+        exported=True,
     ),
     MetadataField(
-        "disclosure", _("公开方式"), _TEXT, provenance=True, merged=True, exported=True
+        "disclosure",
+        _("公开方式"),
+        _TEXT,
+        max_length=64,
+        provenance=True,
+        merged=True,
+        exported=True,
     ),
-    MetadataField("source_file", _("来源文件"), _TEXT, exported=True),
-    MetadataField("source_url", _("原文链接"), _TEXT, merged=True, exported=True),
+    MetadataField("source_file", _("来源文件"), _TEXT, max_length=1000, exported=True),
+    MetadataField(
+        "source_url", _("原文链接"), _TEXT, max_length=1000, merged=True, exported=True
+    ),
     MetadataField("body", _("正文"), _TEXT, nullable=False, exported=True),
     MetadataField(
         "needs_review",
@@ -261,6 +307,14 @@ _BY_NAME = {spec.name: spec for spec in FIELDS}
 def field(name: str) -> MetadataField:
     """The field called ``name`` (KeyError for an unknown name)."""
     return _BY_NAME[name]
+
+
+def max_length(name: str) -> int:
+    """The longest value a text field's column holds."""
+    length = _BY_NAME[name].max_length
+    if length is None:
+        raise ValueError(f"{name} has no length limit")
+    return length
 
 
 def label(name: str) -> Promise:

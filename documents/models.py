@@ -94,13 +94,21 @@ class Document(models.Model):
     # ``identity`` is what the database keeps unique. NULL (not "") for none,
     # as the code and the stored rows have it since it was unique.
     index_no = models.CharField(  # noqa: DJ001
-        metadata.label("index_no"), max_length=128, null=True, blank=True, db_index=True
+        metadata.label("index_no"),
+        max_length=metadata.max_length("index_no"),
+        null=True,
+        blank=True,
+        db_index=True,
     )
-    title = models.CharField(metadata.label("title"), max_length=500)
-    issuer = models.CharField(metadata.label("issuer"), max_length=200, blank=True)
+    title = models.CharField(
+        metadata.label("title"), max_length=metadata.max_length("title")
+    )
+    issuer = models.CharField(
+        metadata.label("issuer"), max_length=metadata.max_length("issuer"), blank=True
+    )
     level = models.CharField(
         metadata.label("level"),
-        max_length=10,
+        max_length=metadata.max_length("level"),
         choices=Level.choices,
         blank=True,
         db_index=True,
@@ -121,19 +129,34 @@ class Document(models.Model):
         help_text=_("最具体的已知区划；保存时据此更新下列名称。"),
     )
     township = models.CharField(
-        metadata.label("township"), max_length=64, blank=True, db_index=True
+        metadata.label("township"),
+        max_length=metadata.max_length("township"),
+        blank=True,
+        db_index=True,
     )
     county = models.CharField(
-        metadata.label("county"), max_length=64, blank=True, db_index=True
+        metadata.label("county"),
+        max_length=metadata.max_length("county"),
+        blank=True,
+        db_index=True,
     )
     city = models.CharField(
-        metadata.label("city"), max_length=64, blank=True, db_index=True
+        metadata.label("city"),
+        max_length=metadata.max_length("city"),
+        blank=True,
+        db_index=True,
     )
     province = models.CharField(
-        metadata.label("province"), max_length=64, blank=True, db_index=True
+        metadata.label("province"),
+        max_length=metadata.max_length("province"),
+        blank=True,
+        db_index=True,
     )
     division_code = models.CharField(
-        metadata.label("division_code"), max_length=12, blank=True, db_index=True
+        metadata.label("division_code"),
+        max_length=metadata.max_length("division_code"),
+        blank=True,
+        db_index=True,
     )
 
     doc_date = models.DateField(metadata.label("doc_date"), null=True, blank=True)
@@ -144,19 +167,31 @@ class Document(models.Model):
     plan_year = models.PositiveSmallIntegerField(
         metadata.label("plan_year"), null=True, blank=True, db_index=True
     )
-    category = models.CharField(metadata.label("category"), max_length=200, blank=True)
+    category = models.CharField(
+        metadata.label("category"),
+        max_length=metadata.max_length("category"),
+        blank=True,
+    )
     doc_number = models.CharField(
-        metadata.label("doc_number"), max_length=200, blank=True
+        metadata.label("doc_number"),
+        max_length=metadata.max_length("doc_number"),
+        blank=True,
     )
     disclosure = models.CharField(
-        metadata.label("disclosure"), max_length=64, blank=True
+        metadata.label("disclosure"),
+        max_length=metadata.max_length("disclosure"),
+        blank=True,
     )
 
     source_file = models.CharField(
-        metadata.label("source_file"), max_length=1000, blank=True
+        metadata.label("source_file"),
+        max_length=metadata.max_length("source_file"),
+        blank=True,
     )
     source_url = models.URLField(
-        metadata.label("source_url"), max_length=1000, blank=True
+        metadata.label("source_url"),
+        max_length=metadata.max_length("source_url"),
+        blank=True,
     )
 
     original = models.TextField(_("原始文本"), help_text=_("导入时的原文，逐字保存。"))

@@ -32,6 +32,7 @@ _NEAR_CANDIDATES = 20
 _MIN_BARE = identity.MIN_BARE
 # How every note about another source of the document begins.
 _OTHER_SOURCE = "另一来源 "
+_MAX_SOURCE_FILE = metadata.max_length("source_file")
 # Tries of a record that met a row another process stored at the same time.
 _ATTEMPTS = 4
 
@@ -81,7 +82,7 @@ def document_values(record: NormalisedRecord, *, source_file: str) -> dict[str, 
         "city": region.city if region else "",
         "province": region.province if region else "",
         "division_code": division_code if place is not None else "",
-        "source_file": source_file[:1000],
+        "source_file": source_file[:_MAX_SOURCE_FILE],
         "original": record.original,
         "original_encoding": record.encoding,
         "layout": record.layout,
@@ -116,7 +117,7 @@ def store_record(
     the other process stored.
     """
     values = {**document_values(record, source_file=source_file), **(extra or {})}
-    said = merge.source_values(record, values, label=source_file[:1000])
+    said = merge.source_values(record, values, label=source_file[:_MAX_SOURCE_FILE])
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             with transaction.atomic():

@@ -9,6 +9,8 @@ from django.core.exceptions import FieldDoesNotExist
 
 from documents import fields as metadata
 from documents.citation import readable_note
+from documents.ingest.normalise import normalise
+from documents.ingest.records import RawRecord
 from documents.models import Document
 
 # The export's columns, as researchers' scripts read them: a change here breaks
@@ -110,3 +112,18 @@ def test_field_specs_read_as_plain_values_for_an_api() -> None:
 def test_review_notes_name_fields_by_their_labels() -> None:
     note = "元数据无标签，按位置识别：doc_date、region"
     assert readable_note(note) == "元数据无标签，按位置识别：成文日期、地区"
+
+
+def test_the_importer_cuts_texts_to_what_the_columns_hold() -> None:
+    long = {
+        "title": "工作计划" * 200,
+        "issuer": "东塍镇人民政府" * 50,
+        "category": "综合" * 150,
+        "disclosure": "主动公开" * 30,
+    }
+    record = normalise(
+        RawRecord(original="正文。", layout="txt", body="正文。", fields=long)
+    )
+    for name in long:
+        column = Document._meta.get_field(name)
+        assert len(getattr(record, name)) == column.max_length, name
