@@ -11,7 +11,6 @@ several columns whose provenance is recorded as one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -59,8 +58,8 @@ class MetadataField:
     columns: tuple[str, ...] = ()
     # The attribute whose emptiness says the field is empty (default: the name).
     present_by: str = ""
-    # Can be empty in the database (None or "").
-    nullable: bool = True
+    # Every document has a value (a title, a body; a flag is true or false).
+    required: bool = False
     # The longest text the column holds: the importer cuts values to it.
     max_length: int | None = None
     # Where its value came from is recorded (read, inferred, corrected): it is
@@ -99,7 +98,7 @@ class MetadataField:
             "name": self.name,
             "label": str(self.label),
             "type": str(self.type),
-            "nullable": self.nullable,
+            "required": self.required,
             "provenance": self.provenance,
             "exported": self.exported,
             "index": str(self.index) if self.index else None,
@@ -152,7 +151,7 @@ FIELDS: tuple[MetadataField, ...] = (
         _("标题"),
         _TEXT,
         max_length=500,
-        nullable=False,
+        required=True,
         provenance=True,
         merged=True,
         exported=True,
@@ -173,7 +172,7 @@ FIELDS: tuple[MetadataField, ...] = (
         "issuer_is_department",
         _("部门发文"),
         FieldType.BOOL,
-        nullable=False,
+        required=True,
         exported=True,
     ),
     MetadataField(
@@ -282,12 +281,12 @@ FIELDS: tuple[MetadataField, ...] = (
     MetadataField(
         "source_url", _("原文链接"), _TEXT, max_length=1000, merged=True, exported=True
     ),
-    MetadataField("body", _("正文"), _TEXT, nullable=False, exported=True),
+    MetadataField("body", _("正文"), _TEXT, required=True, exported=True),
     MetadataField(
         "needs_review",
         _("待复核"),
         FieldType.BOOL,
-        nullable=False,
+        required=True,
         exported=True,
         index=IndexRole.FILTER,
     ),
@@ -322,9 +321,9 @@ def label(name: str) -> Promise:
     return _BY_NAME[name].label
 
 
-def document_fields() -> Iterator[MetadataField]:
+def document_fields() -> tuple[MetadataField, ...]:
     """Every metadata field, in export order: what an API schema describes."""
-    return iter(FIELDS)
+    return FIELDS
 
 
 # Fields whose provenance is recorded, in a fixed order (Document.inferred and

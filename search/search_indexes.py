@@ -86,7 +86,7 @@ def metadata_field(spec: metadata.MetadataField) -> indexes.SearchField:
         options["indexed"] = False
     if spec.index is metadata.IndexRole.FACET:
         options["faceted"] = True
-    if spec.nullable and field_class is not indexes.CharField:
+    if not spec.required and field_class is not indexes.CharField:
         options["null"] = True  # An empty text is "", never None.
     return field_class(model_attr=spec.name, **options)
 

@@ -98,7 +98,7 @@ def test_field_specs_read_as_plain_values_for_an_api() -> None:
         "name": "plan_year",
         "label": "计划年度",
         "type": "year",
-        "nullable": True,
+        "required": False,
         "provenance": True,
         "exported": True,
         "index": "facet",
