@@ -69,37 +69,45 @@ def text_export(document: Document, *, page_url: str, accessed: date) -> str:
     """The clean text under a header of its metadata, as one UTF-8 file."""
     inferred = set(document.inferred or [])
 
+    named = metadata.label  # Each row is labelled as the model labels the field.
+
     def mark(field: str) -> str:
         return _("（推断）") if field in inferred else ""
 
     rows = [
         (
-            _("标题"),
+            named("title"),
             document.title + (mark("title") if title_needs_mark(document) else ""),
         ),
-        (_("索引号"), document.index_no or ""),
-        (_("发布机构"), document.issuer + mark("issuer") if document.issuer else ""),
+        (named("index_no"), document.index_no or ""),
+        (named("issuer"), document.issuer + mark("issuer") if document.issuer else ""),
         (
-            _("地区"),
+            named("region"),
             region_label(document)
             + (f" ({document.division_code})" if document.division_code else "")
             + (mark("region") if document.division_code else ""),
         ),
-        (_("成文日期"), f"{document.doc_date:%Y-%m-%d}" if document.doc_date else ""),
         (
-            _("发布日期"),
+            named("doc_date"),
+            f"{document.doc_date:%Y-%m-%d}" if document.doc_date else "",
+        ),
+        (
+            named("publish_date"),
             f"{document.publish_date:%Y-%m-%d}" if document.publish_date else "",
         ),
         (
-            _("计划年度"),
+            named("plan_year"),
             f"{document.plan_year}{mark('plan_year')}" if document.plan_year else "",
         ),
         (
-            _("主题分类"),
+            named("category"),
             document.category + mark("category") if document.category else "",
         ),
-        (_("文号"), document.doc_number),
-        (_("原文链接"), uri_to_iri(document.source_url) if document.source_url else ""),
+        (named("doc_number"), document.doc_number),
+        (
+            named("source_url"),
+            uri_to_iri(document.source_url) if document.source_url else "",
+        ),
         (_("本档案页面"), page_url),
         (
             _("引用格式"),
