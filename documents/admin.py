@@ -11,6 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from documents import fields as metadata
 from documents import identity, selectors, services
 from documents.citation import FIELD_LABELS
 from documents.ingest import merge, review
@@ -26,17 +27,9 @@ from documents.signals import documents_edited
 
 # The form fields behind each field whose source is recorded (field_sources).
 _FORM_FIELDS = {
-    "index_no": ("index_no",),
-    "title": ("title",),
-    "issuer": ("issuer",),
-    "region": ("division", "province", "city", "county", "township", "division_code"),
-    "doc_date": ("doc_date",),
-    "publish_date": ("publish_date", "publish_time"),
-    "plan_year": ("plan_year",),
-    "category": ("category",),
-    "doc_number": ("doc_number",),
-    "disclosure": ("disclosure",),
-    "source_url": ("source_url",),
+    spec.name: tuple(column.removesuffix("_id") for column in spec.model_columns)
+    for spec in metadata.document_fields()
+    if spec.merged
 }
 
 

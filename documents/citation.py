@@ -8,26 +8,15 @@ from datetime import date
 
 from django.utils.encoding import uri_to_iri
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 
+from documents import fields as metadata
 from documents.models import Document
 
 UNKNOWN_AUTHOR = "佚名"
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 # Metadata field names as the importer stores them (Document.inferred, review
 # notes), and the labels the pages use for them.
-FIELD_LABELS = {
-    "index_no": _l("索引号"),
-    "title": _l("标题"),
-    "issuer": _l("发布机构"),
-    "region": _l("地区"),
-    "doc_date": _l("成文日期"),
-    "publish_date": _l("发布日期"),
-    "plan_year": _l("计划年度"),
-    "category": _l("主题分类"),
-    "doc_number": _l("文号"),
-    "disclosure": _l("公开方式"),
-}
+FIELD_LABELS = metadata.PROVENANCE_LABELS
 # The importer's note on values read by position; it names the fields.
 _POSITIONAL = "元数据无标签，按位置识别："
 # The title the importer gives a document without one already says so.
@@ -80,37 +69,45 @@ def text_export(document: Document, *, page_url: str, accessed: date) -> str:
     """The clean text under a header of its metadata, as one UTF-8 file."""
     inferred = set(document.inferred or [])
 
+    named = metadata.label  # Each row is labelled as the model labels the field.
+
     def mark(field: str) -> str:
         return _("（推断）") if field in inferred else ""
 
     rows = [
         (
-            _("标题"),
+            named("title"),
             document.title + (mark("title") if title_needs_mark(document) else ""),
         ),
-        (_("索引号"), document.index_no or ""),
-        (_("发布机构"), document.issuer + mark("issuer") if document.issuer else ""),
+        (named("index_no"), document.index_no or ""),
+        (named("issuer"), document.issuer + mark("issuer") if document.issuer else ""),
         (
-            _("地区"),
+            named("region"),
             region_label(document)
             + (f" ({document.division_code})" if document.division_code else "")
             + (mark("region") if document.division_code else ""),
         ),
-        (_("成文日期"), f"{document.doc_date:%Y-%m-%d}" if document.doc_date else ""),
         (
-            _("发布日期"),
+            named("doc_date"),
+            f"{document.doc_date:%Y-%m-%d}" if document.doc_date else "",
+        ),
+        (
+            named("publish_date"),
             f"{document.publish_date:%Y-%m-%d}" if document.publish_date else "",
         ),
         (
-            _("计划年度"),
+            named("plan_year"),
             f"{document.plan_year}{mark('plan_year')}" if document.plan_year else "",
         ),
         (
-            _("主题分类"),
+            named("category"),
             document.category + mark("category") if document.category else "",
         ),
-        (_("文号"), document.doc_number),
-        (_("原文链接"), uri_to_iri(document.source_url) if document.source_url else ""),
+        (named("doc_number"), document.doc_number),
+        (
+            named("source_url"),
+            uri_to_iri(document.source_url) if document.source_url else "",
+        ),
         (_("本档案页面"), page_url),
         (
             _("引用格式"),

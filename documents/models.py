@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from documents import fields as metadata
 from documents import identity as doc_identity
 
 
@@ -87,32 +88,35 @@ class Document(models.Model):
                 return None
 
     # Which metadata fields can be read or inferred; used for provenance lists.
-    PROVENANCE_FIELDS = (
-        "index_no",
-        "title",
-        "issuer",
-        "region",
-        "doc_date",
-        "publish_date",
-        "plan_year",
-        "category",
-        "doc_number",
-        "disclosure",
-    )
+    PROVENANCE_FIELDS = metadata.PROVENANCE_FIELDS
 
     # Not unique: a short serial (2021-00005) is unique only per issuer;
     # ``identity`` is what the database keeps unique. NULL (not "") for none,
     # as the code and the stored rows have it since it was unique.
     index_no = models.CharField(  # noqa: DJ001
-        _("索引号"), max_length=128, null=True, blank=True, db_index=True
+        metadata.label("index_no"),
+        max_length=metadata.max_length("index_no"),
+        null=True,
+        blank=True,
+        db_index=True,
     )
-    title = models.CharField(_("标题"), max_length=500)
-    issuer = models.CharField(_("发布机构"), max_length=200, blank=True)
+    title = models.CharField(
+        metadata.label("title"), max_length=metadata.max_length("title")
+    )
+    issuer = models.CharField(
+        metadata.label("issuer"), max_length=metadata.max_length("issuer"), blank=True
+    )
     level = models.CharField(
-        _("层级"), max_length=10, choices=Level.choices, blank=True, db_index=True
+        metadata.label("level"),
+        max_length=metadata.max_length("level"),
+        choices=Level.choices,
+        blank=True,
+        db_index=True,
     )
     issuer_is_department = models.BooleanField(
-        _("部门发文"), default=False, help_text=_("发布机构是该级政府的一个部门")
+        metadata.label("issuer_is_department"),
+        default=False,
+        help_text=_("发布机构是该级政府的一个部门"),
     )
 
     division = models.ForeignKey(
@@ -124,38 +128,90 @@ class Document(models.Model):
         related_name="documents",
         help_text=_("最具体的已知区划；保存时据此更新下列名称。"),
     )
-    township = models.CharField(_("乡镇街道"), max_length=64, blank=True, db_index=True)
-    county = models.CharField(_("区县"), max_length=64, blank=True, db_index=True)
-    city = models.CharField(_("地市"), max_length=64, blank=True, db_index=True)
-    province = models.CharField(_("省份"), max_length=64, blank=True, db_index=True)
+    township = models.CharField(
+        metadata.label("township"),
+        max_length=metadata.max_length("township"),
+        blank=True,
+        db_index=True,
+    )
+    county = models.CharField(
+        metadata.label("county"),
+        max_length=metadata.max_length("county"),
+        blank=True,
+        db_index=True,
+    )
+    city = models.CharField(
+        metadata.label("city"),
+        max_length=metadata.max_length("city"),
+        blank=True,
+        db_index=True,
+    )
+    province = models.CharField(
+        metadata.label("province"),
+        max_length=metadata.max_length("province"),
+        blank=True,
+        db_index=True,
+    )
     division_code = models.CharField(
-        _("区划代码"), max_length=12, blank=True, db_index=True
+        metadata.label("division_code"),
+        max_length=metadata.max_length("division_code"),
+        blank=True,
+        db_index=True,
     )
 
-    doc_date = models.DateField(_("成文日期"), null=True, blank=True)
-    publish_date = models.DateField(_("发布日期"), null=True, blank=True)
+    doc_date = models.DateField(metadata.label("doc_date"), null=True, blank=True)
+    publish_date = models.DateField(
+        metadata.label("publish_date"), null=True, blank=True
+    )
     publish_time = models.TimeField(_("发布时间"), null=True, blank=True)
     plan_year = models.PositiveSmallIntegerField(
-        _("计划年度"), null=True, blank=True, db_index=True
+        metadata.label("plan_year"), null=True, blank=True, db_index=True
     )
-    category = models.CharField(_("主题分类"), max_length=200, blank=True)
-    doc_number = models.CharField(_("文号"), max_length=200, blank=True)
-    disclosure = models.CharField(_("公开方式"), max_length=64, blank=True)
+    category = models.CharField(
+        metadata.label("category"),
+        max_length=metadata.max_length("category"),
+        blank=True,
+    )
+    doc_number = models.CharField(
+        metadata.label("doc_number"),
+        max_length=metadata.max_length("doc_number"),
+        blank=True,
+    )
+    disclosure = models.CharField(
+        metadata.label("disclosure"),
+        max_length=metadata.max_length("disclosure"),
+        blank=True,
+    )
 
-    source_file = models.CharField(_("来源文件"), max_length=1000, blank=True)
-    source_url = models.URLField(_("原文链接"), max_length=1000, blank=True)
+    source_file = models.CharField(
+        metadata.label("source_file"),
+        max_length=metadata.max_length("source_file"),
+        blank=True,
+    )
+    source_url = models.URLField(
+        metadata.label("source_url"),
+        max_length=metadata.max_length("source_url"),
+        blank=True,
+    )
 
     original = models.TextField(_("原始文本"), help_text=_("导入时的原文，逐字保存。"))
     original_encoding = models.CharField(_("原始编码"), max_length=32, blank=True)
     layout = models.CharField(_("版式"), max_length=32, blank=True)
-    body = models.TextField(_("正文"), blank=True)
+    body = models.TextField(metadata.label("body"), blank=True)
     content_hash = models.CharField(_("内容哈希"), max_length=64, db_index=True)
 
-    needs_review = models.BooleanField(_("待复核"), default=False, db_index=True)
-    inferred = models.JSONField(
-        _("推断字段"), default=list, blank=True, help_text=_("据正文推断而非读取的字段")
+    needs_review = models.BooleanField(
+        metadata.label("needs_review"), default=False, db_index=True
     )
-    review_notes = models.JSONField(_("复核说明"), default=list, blank=True)
+    inferred = models.JSONField(
+        metadata.label("inferred"),
+        default=list,
+        blank=True,
+        help_text=_("据正文推断而非读取的字段"),
+    )
+    review_notes = models.JSONField(
+        metadata.label("review_notes"), default=list, blank=True
+    )
     # How many of issuer, region, 成文日期, 发布日期 and plan year are empty:
     # the review queue lists the records that lack most first.
     review_missing = models.PositiveSmallIntegerField(
@@ -254,22 +310,10 @@ class Document(models.Model):
     @property
     def read_fields(self) -> list[str]:
         """Metadata fields that have a value read from the source, not inferred."""
-        values = {
-            "index_no": self.index_no,
-            "title": self.title,
-            "issuer": self.issuer,
-            "region": self.division_code,
-            "doc_date": self.doc_date,
-            "publish_date": self.publish_date,
-            "plan_year": self.plan_year,
-            "category": self.category,
-            "doc_number": self.doc_number,
-            "disclosure": self.disclosure,
-        }
         return [
             name
             for name in self.PROVENANCE_FIELDS
-            if values[name] not in (None, "") and name not in self.inferred
+            if metadata.present(self, name) and name not in self.inferred
         ]
 
 

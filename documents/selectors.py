@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import operator
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, QuerySet, TextChoices
 from django.utils.translation import gettext_lazy as _
 
+from documents import kinds
 from documents.models import Document
 
 LEVELS = ("province", "city", "county", "township")
@@ -34,17 +36,15 @@ MAX_BAR_YEARS = 80
 # The heavy text columns are never needed by a list.
 LIST_DEFER = ("original", "body")
 
-# What a title says the document is. A title naming both (工作总结及工作计划)
-# counts as a plan: it plans the coming year.
-PLAN_Q = (
-    Q(title__contains="计划")
-    | Q(title__contains="安排")
-    | Q(title__contains="要点")
-    | Q(title__contains="打算")
-    | Q(title__contains="思路")
-    | Q(title__contains="规划")
-)
-REPORT_Q = (Q(title__contains="报告") | Q(title__contains="总结")) & ~PLAN_Q
+
+def _title_names_any(words: tuple[str, ...]) -> Q:
+    return functools.reduce(operator.or_, (Q(title__contains=w) for w in words))
+
+
+# What a title says the document is (documents/kinds.py). A title naming both
+# (工作总结及工作计划) counts as a plan: it plans the coming year.
+PLAN_Q = _title_names_any(kinds.PLAN_WORDS)
+REPORT_Q = _title_names_any(kinds.REPORT_WORDS) & ~PLAN_Q
 
 
 class DocumentKind(TextChoices):

@@ -1,11 +1,13 @@
-"""Export a result set as CSV or JSON lines, streamed a chunk of rows at a time."""
+"""Export a result set as CSV or JSON lines, streamed a chunk of rows at a time.
+
+The rows and the writers are documents/export.py's; this module adds what a
+result set has: a snippet and a URL per document, the format, the row limit.
+"""
 
 from __future__ import annotations
 
-import csv
-import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from html import unescape
 from typing import Any
 
@@ -13,16 +15,31 @@ from django.db.models import TextChoices
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from documents.export import EXPORT_KEYS, csv_safe, export_row
+from documents.export import (
+    EXPORT_COLUMNS,
+    EXPORT_KEYS,
+    csv_chunks,
+    export_row,
+    jsonl_chunks,
+)
 from research.corpus import iter_documents
 from search.highlight import snippets
+
+# What the API imports from here; the writers are documents/export.py's.
+__all__ = [
+    "ANONYMOUS_ROW_LIMIT",
+    "ExportFormat",
+    "csv_chunks",
+    "document_records",
+    "export_columns",
+    "jsonl_chunks",
+    "plain_snippet",
+    "row_limit",
+]
 
 # Rows an anonymous visitor may export at once; logged-in staff have no limit.
 ANONYMOUS_ROW_LIMIT = 10_000
 SNIPPET_WIDTH = 120
-# Rows joined into one chunk of the response.
-ROWS_PER_CHUNK = 100
-_DOCUMENT_FIELDS = (*EXPORT_KEYS, "publish_time")
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -70,7 +87,7 @@ def document_records(
     """One record per document, in the order of ``ids``; ``site`` is the
     scheme and host the URLs start with."""
     suffix = f"?{urlencode({'q': query})}" if terms else ""
-    for document in iter_documents(ids, fields=_DOCUMENT_FIELDS):
+    for document in iter_documents(ids, fields=EXPORT_COLUMNS):
         row = export_row(document)
         body = row.pop("body")
         record = {"id": document.pk, **row}
@@ -80,38 +97,3 @@ def document_records(
         if full:
             record["body"] = body
         yield record
-
-
-class _Echo:
-    """A file that hands back what is written, for csv.writer in a generator."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_chunks(
-    records: Iterable[dict[str, Any]], columns: Sequence[str]
-) -> Iterator[str]:
-    """CSV text with a UTF-8 BOM (for Excel) and formula-safe cells."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(list(columns))
-    chunk: list[str] = []
-    for record in records:
-        chunk.append(writer.writerow([csv_safe(record.get(key)) for key in columns]))
-        if len(chunk) >= ROWS_PER_CHUNK:
-            yield "".join(chunk)
-            chunk = []
-    if chunk:
-        yield "".join(chunk)
-
-
-def jsonl_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """One JSON object per line, UTF-8 as is."""
-    chunk: list[str] = []
-    for record in records:
-        chunk.append(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-        if len(chunk) >= ROWS_PER_CHUNK:
-            yield "".join(chunk)
-            chunk = []
-    if chunk:
-        yield "".join(chunk)

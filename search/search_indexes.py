@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 
 from haystack import indexes
 
+from documents import fields as metadata
 from documents.models import Document
 from documents.selectors import NATIONAL
 from search.analyzers import char_analyzer, exact_analyzer, jieba_analyzer
@@ -24,7 +25,9 @@ def searchable_text(document: Document) -> str:
     return f"{document.title}\n{document.body}"
 
 
-# The fields whose indexed values a fingerprint covers (see index_fingerprint).
+# The fields whose indexed values a fingerprint covers (see index_fingerprint):
+# the indexed metadata fields but the title (in searchable_text), and the level
+# (prepare_province reads it). Their order is part of every stored fingerprint.
 FINGERPRINT_FIELDS = (
     "issuer",
     "township",
@@ -64,30 +67,57 @@ def sort_date(document: Document) -> datetime.date | None:
     return None
 
 
-class DocumentIndex(indexes.SearchIndex, indexes.Indexable):
+# The search index field for each type of metadata field.
+_FIELD_CLASSES: dict[metadata.FieldType, type[indexes.SearchField]] = {
+    metadata.FieldType.TEXT: indexes.CharField,
+    metadata.FieldType.BOOL: indexes.BooleanField,
+    metadata.FieldType.DATE: indexes.DateField,
+    # The day: results are filtered and ordered by it, not by its time.
+    metadata.FieldType.DATETIME: indexes.DateField,
+    metadata.FieldType.YEAR: indexes.IntegerField,
+}
+
+
+def metadata_field(spec: metadata.MetadataField) -> indexes.SearchField:
+    """The index field for a metadata field the registry says the index holds."""
+    field_class = _FIELD_CLASSES[spec.type]
+    options: dict[str, bool] = {}
+    if spec.index is metadata.IndexRole.STORED:
+        options["indexed"] = False
+    if spec.index is metadata.IndexRole.FACET:
+        options["faceted"] = True
+    if not spec.required and field_class is not indexes.CharField:
+        options["null"] = True  # An empty text is "", never None.
+    return field_class(model_attr=spec.name, **options)
+
+
+# The metadata fields of the index, declared from documents/fields.py:
+# haystack's metaclass collects fields from the class body or a base class.
+MetadataFields = type(indexes.SearchIndex)(
+    "MetadataFields",
+    (indexes.SearchIndex,),
+    {
+        "__module__": __name__,
+        "__doc__": "The registry's indexed metadata fields (not an index alone).",
+        **{spec.name: metadata_field(spec) for spec in metadata.INDEXED},
+    },
+)
+
+
+class DocumentIndex(MetadataFields, indexes.Indexable):
     """One entry per Document.
 
     Plain CharFields without an analyzer are stored untokenised by our Whoosh
-    backend, so filters and facets see the exact names.
+    backend, so filters and facets see the exact names. The metadata fields
+    (title, issuer, the region's names, dates, year, category, needs_review)
+    come from MetadataFields.
     """
 
     text = indexes.CharField(document=True, stored=False, analyzer=jieba_analyzer())
     exact = indexes.CharField(stored=False, analyzer=exact_analyzer())
     chars = indexes.CharField(stored=False, analyzer=char_analyzer())
 
-    title = indexes.CharField(model_attr="title", indexed=False)
-    issuer = indexes.CharField(model_attr="issuer")
-    township = indexes.CharField(model_attr="township", faceted=True)
-    county = indexes.CharField(model_attr="county", faceted=True)
-    city = indexes.CharField(model_attr="city", faceted=True)
-    province = indexes.CharField(model_attr="province", faceted=True)
-    division_code = indexes.CharField(model_attr="division_code")
-    category = indexes.CharField(model_attr="category", faceted=True)
-    plan_year = indexes.IntegerField(model_attr="plan_year", null=True, faceted=True)
-    doc_date = indexes.DateField(model_attr="doc_date", null=True)
-    publish_date = indexes.DateField(model_attr="publish_date", null=True)
     sort_date = indexes.DateField(null=True)
-    needs_review = indexes.BooleanField(model_attr="needs_review")
     updated_at = indexes.DateTimeField(model_attr="updated_at", indexed=False)
     # Compared with the database by check_index to find stale entries.
     fingerprint = indexes.CharField(indexed=False)

@@ -8,12 +8,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from documents.kinds import PLAN_WORDS, YEARLY_WORDS, any_of
+
 # Years a plan of the PRC can be for: 1949 to 2099.
 _YEAR = r"(?<!\d)(1949|19[5-9]\d|20\d\d)(?!\d)"
 _TITLE_YEAR = re.compile(_YEAR + r"\s*(?:年度?|[)）])?")
 # Words after a year that make it the year being planned, not the one reviewed.
 _PLAN_WORDS = re.compile(
-    r"计划|要点|安排|思路|打算|任务|目标|规划|方案|工作报告|政府工作"
+    any_of((*PLAN_WORDS, "任务", "目标", "方案", "工作报告", "政府工作"))
 )
 _SUMMARY_WORDS = re.compile(r"总结|回顾|完成情况")
 _YEAR_RANGE = re.compile(_YEAR + r"\s*年?\s*[-－—–~～至到]+\s*" + _YEAR + r"\s*年")
@@ -96,7 +98,7 @@ def plan_year_from_text(
     return None
 
 
-_YEARLY_KINDS = re.compile(r"计划|要点|总结|报告|安排|打算|思路|规划")
+_YEARLY_KINDS = re.compile(any_of(YEARLY_WORDS))
 
 
 def expects_plan_year(title: str) -> bool:

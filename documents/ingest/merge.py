@@ -18,14 +18,16 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from documents import fields as metadata
 from documents.ingest import review
 from documents.ingest.fingerprint import has_markup
-from documents.ingest.normalise import PROVENANCE, NormalisedRecord
+from documents.ingest.normalise import NormalisedRecord
 
 # The fields merged one by one. "region" stands for the division and its names,
 # "publish_date" for the date and its time.
-FIELDS = (*PROVENANCE, "source_url")
-REGION_FIELDS = ("division_id", "township", "county", "city", "province")
+FIELDS = metadata.MERGED_FIELDS
+# The Document columns a region's JSON value holds: the division and its names.
+REGION_COLUMNS = metadata.field("region").model_columns
 # The text of a document comes whole from one source.
 TEXT_FIELDS = (
     "body",
@@ -122,7 +124,7 @@ def field_value(values: dict[str, Any], name: str) -> Any:
     if name == "region":
         if not values.get("division_code") and not values.get("province"):
             return None
-        return {n: values.get(n) or "" for n in (*REGION_FIELDS, "division_code")}
+        return {n: values.get(n) or "" for n in REGION_COLUMNS}
     if name == "publish_date":
         day, at = values.get("publish_date"), values.get("publish_time")
         if day is None:
@@ -138,7 +140,7 @@ def document_field_values(name: str, value: Any) -> dict[str, Any]:
     """The Document attributes a merged field's JSON value sets (None: empty)."""
     if name == "region":
         value = value or {}
-        out = {n: value.get(n) or "" for n in (*REGION_FIELDS, "division_code")}
+        out = {n: value.get(n) or "" for n in REGION_COLUMNS}
         out["division_id"] = out["division_id"] or None
         return out
     if name == "publish_date":

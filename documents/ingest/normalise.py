@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time
 
+from documents import fields as metadata
 from documents.gazetteer import default_gazetteer
 from documents.gazetteer.loader import MUNICIPALITY_CODES
 from documents.ingest import infer, review
@@ -35,8 +36,7 @@ from documents.ingest.signature import (
 _NO_VALUE = {"无", "暂无", "-", "—", "/", "null", "none", "n/a"}
 _INDEX_NO = re.compile(r"^[\w\-/／.()（）〔〕\[\]]{3,128}$")
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
-_MAX_TITLE = 500
-_MAX_SHORT = 200
+_MAX_ISSUER = metadata.max_length("issuer")
 # The years a plan can be for (the brief of the archive: PRC governments).
 PLAN_YEARS = range(1949, 2101)
 
@@ -77,9 +77,14 @@ class NormalisedRecord:
         return content_hash(self.body)
 
 
-def _text(value: str | None, limit: int = _MAX_SHORT) -> str:
+def _text(value: str | None, limit: int) -> str:
     value = re.sub(r"\s+", " ", value or "").strip()
     return "" if value.lower() in _NO_VALUE else value[:limit]
+
+
+def _field_text(fields: dict[str, str], name: str) -> str:
+    """A field's text, cut to what its column holds."""
+    return _text(fields.get(name), metadata.max_length(name))
 
 
 def normalise(
@@ -88,24 +93,24 @@ def normalise(
     """Turn raw strings into typed fields, then infer what the source lacks."""
     fields = raw.fields
     record = NormalisedRecord(
-        title=_text(fields.get("title"), _MAX_TITLE),
+        title=_field_text(fields, "title"),
         body=raw.body,
         original=raw.original,
         layout=raw.layout,
         encoding=encoding,
-        issuer=_text(fields.get("issuer")),
-        category=_text(fields.get("category")),
-        doc_number=_text(fields.get("doc_number")),
-        disclosure=_text(fields.get("disclosure"), 64),
+        issuer=_field_text(fields, "issuer"),
+        category=_field_text(fields, "category"),
+        doc_number=_field_text(fields, "doc_number"),
+        disclosure=_field_text(fields, "disclosure"),
         notes=list(warnings or []) + list(raw.notes),
     )
-    index_no = _text(fields.get("index_no"), 128)
+    index_no = _field_text(fields, "index_no")
     if index_no:
         if _INDEX_NO.match(index_no):
             record.index_no = index_no
         else:
             record.notes.append(f"索引号格式异常，未采用：{index_no[:60]}")
-    url = _text(fields.get("source_url"), 1000)
+    url = _field_text(fields, "source_url")
     if url:
         if _URL.match(url):
             record.source_url = url
@@ -150,19 +155,8 @@ def normalise(
     return record
 
 
-# Fields whose provenance is recorded (Document.PROVENANCE_FIELDS).
-PROVENANCE = (
-    "index_no",
-    "title",
-    "issuer",
-    "region",
-    "doc_date",
-    "publish_date",
-    "plan_year",
-    "category",
-    "doc_number",
-    "disclosure",
-)
+# Fields whose provenance is recorded (documents/fields.py).
+PROVENANCE = metadata.PROVENANCE_FIELDS
 
 
 def _stated_inferred(record: NormalisedRecord, raw: RawRecord) -> None:
@@ -277,7 +271,7 @@ def _issuer(
         meeting=meeting,
     )
     if guess is not None:
-        record.issuer = guess.name[:_MAX_SHORT]
+        record.issuer = guess.name[:_MAX_ISSUER]
         record.inferred.append("issuer")
         record.notes.append(f"发布机构{guess.name}：{guess.how}")
 
@@ -313,7 +307,7 @@ def _refine_issuer(
 
 def _change_issuer(record: NormalisedRecord, guess: IssuerGuess) -> None:
     record.notes.append(f"发布机构“{record.issuer}”改为{guess.name}：{guess.how}")
-    record.issuer = guess.name[:_MAX_SHORT]
+    record.issuer = guess.name[:_MAX_ISSUER]
     if "issuer" not in record.inferred:
         record.inferred.append("issuer")
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 
+from documents import fields as metadata
 from documents import identity
 from documents.ingest import infer, merge, review
 from documents.ingest.errors import RejectedInput
@@ -31,6 +32,7 @@ _NEAR_CANDIDATES = 20
 _MIN_BARE = identity.MIN_BARE
 # How every note about another source of the document begins.
 _OTHER_SOURCE = "另一来源 "
+_MAX_SOURCE_FILE = metadata.max_length("source_file")
 # Tries of a record that met a row another process stored at the same time.
 _ATTEMPTS = 4
 
@@ -52,6 +54,13 @@ def known_unchanged(locator: str, file_hash: str) -> int | None:
     return row
 
 
+# The merged fields' columns that NormalisedRecord holds under the same names;
+# the region comes from its RegionResult.
+_RECORD_COLUMNS = tuple(
+    name for name in metadata.MERGED_COLUMNS if name not in merge.REGION_COLUMNS
+)
+
+
 def document_values(record: NormalisedRecord, *, source_file: str) -> dict[str, Any]:
     """The Document field values for a record."""
     region = record.region
@@ -63,9 +72,8 @@ def document_values(record: NormalisedRecord, *, source_file: str) -> dict[str, 
         else None
     )
     return {
-        "index_no": record.index_no,
-        "title": record.title,
-        "issuer": record.issuer,
+        # The merged fields the record holds under their own names.
+        **{name: getattr(record, name) for name in _RECORD_COLUMNS},
         "level": record.level,
         "issuer_is_department": record.department,
         "division_id": division_id,
@@ -74,15 +82,7 @@ def document_values(record: NormalisedRecord, *, source_file: str) -> dict[str, 
         "city": region.city if region else "",
         "province": region.province if region else "",
         "division_code": division_code if place is not None else "",
-        "doc_date": record.doc_date,
-        "publish_date": record.publish_date,
-        "publish_time": record.publish_time,
-        "plan_year": record.plan_year,
-        "category": record.category,
-        "doc_number": record.doc_number,
-        "disclosure": record.disclosure,
-        "source_file": source_file[:1000],
-        "source_url": record.source_url,
+        "source_file": source_file[:_MAX_SOURCE_FILE],
         "original": record.original,
         "original_encoding": record.encoding,
         "layout": record.layout,
@@ -117,7 +117,7 @@ def store_record(
     the other process stored.
     """
     values = {**document_values(record, source_file=source_file), **(extra or {})}
-    said = merge.source_values(record, values, label=source_file[:1000])
+    said = merge.source_values(record, values, label=source_file[:_MAX_SOURCE_FILE])
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             with transaction.atomic():
@@ -247,25 +247,8 @@ def _sources(document: Document) -> list[tuple[str, dict[str, Any]]]:
     return sources
 
 
-_DOCUMENT_FIELDS = (
-    "index_no",
-    "title",
-    "issuer",
-    "division_id",
-    "township",
-    "county",
-    "city",
-    "province",
-    "division_code",
-    "doc_date",
-    "publish_date",
-    "publish_time",
-    "plan_year",
-    "category",
-    "doc_number",
-    "disclosure",
-    "source_url",
-)
+# The Document attributes behind the merged fields.
+_DOCUMENT_FIELDS = metadata.MERGED_COLUMNS
 
 
 def _merge(
@@ -437,11 +420,7 @@ def _shown(value: Any) -> str:
 
 
 def _verbose(name: str) -> str:
-    if name == "body":
-        return "正文"
-    if name == "region":
-        return "地区"
-    return str(Document._meta.get_field(name).verbose_name)
+    return str(metadata.label(name))
 
 
 def _find_same_document(values: dict[str, Any]) -> int | None:

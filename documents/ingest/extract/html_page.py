@@ -6,6 +6,7 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from documents import kinds
 from documents.ingest.extract.main_content import main_text
 from documents.ingest.extract.text_page import extract_labelled, scan_labels
 from documents.ingest.records import RawRecord
@@ -106,10 +107,7 @@ def extract_html(text: str) -> RawRecord:
 # a hyphen between digits is a range (2021-2025年规划), not a separator.
 _TITLE_SEPARATOR = re.compile(r"\s*(?:[_|｜—–]+|(?<!\d)-+|-+(?!\d))\s*")
 _TITLE_HINT = re.compile(r"title|biaoti|(?:^|[-_ ])(?:bt|tit)(?:[-_ ]|$)", re.I)
-_DOC_TITLE = re.compile(
-    r"计划|规划|报告|总结|安排|要点|思路|方案|打算|通知|意见|决定|决议|办法|目标|任务"
-    r"|(?:19|20)\d{2}\s*年"
-)
+_DOC_TITLE = re.compile(kinds.any_of(kinds.TITLE_WORDS) + r"|(?:19|20)\d{2}\s*年")
 
 
 class _TitleEvidence:

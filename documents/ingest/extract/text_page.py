@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from documents import kinds
 from documents.ingest.chrome import (
     BREADCRUMB_LINE,
     PREAMBLE_END,
@@ -32,9 +33,7 @@ BODY_SEPARATOR = re.compile(
     r"^\s*[=＝\-—]{3,}\s*(?:正\s*文|内\s*容|全\s*文)\s*[=＝\-—]{3,}\s*$"
 )
 # Words that make a short line a plausible title.
-TITLE_WORDS = re.compile(
-    r"计划|规划|报告|总结|安排|要点|思路|方案|打算|通知|意见|决定|决议|办法|目标|任务|工作"
-)
+TITLE_WORDS = re.compile(kinds.any_of((*kinds.TITLE_WORDS, "工作")))
 # An index number on a line of its own: 113302820029791000/2021-127594, LH331082-074/…
 INDEX_NO_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]{4,}[/／][A-Za-z0-9\-]+$")
 DISCLOSURE_VALUES = re.compile(r"^(?:主动公开|依申请公开|不予公开|部分公开)$")
