@@ -1,8 +1,9 @@
-"""The document fields that the API's answers carry, described in one place.
+"""The document fields that the API's answers carry.
 
 Every answer that shows a document (a search hit, a KWIC line) takes its
-document fields from ``document_fields()``, so when the metadata fields change
-(or come from a registry of fields), the API's schema follows from here.
+document fields from ``document_fields()``: their types and Chinese labels come
+from the one registry of metadata fields (documents/fields.py), so the API's
+schema follows a change there.
 """
 
 from __future__ import annotations
@@ -11,19 +12,33 @@ from typing import Any
 
 from pydantic import Field
 
+from documents import fields as metadata
+
+# The fields a hit shows, in the order of the answer's keys.
+API_FIELDS = (
+    "index_no",
+    "title",
+    "issuer",
+    "township",
+    "county",
+    "city",
+    "province",
+    "plan_year",
+    "doc_date",
+)
+
+# What a null means, where the API can answer one.
+_NULL_NOTES = {"plan_year": "（未知为 null）", "doc_date": "（ISO 8601，未知为 null）"}
+
 
 def document_fields() -> dict[str, tuple[Any, str]]:
     """Each metadata field the API shows: name → (JSON type, description)."""
     return {
-        "index_no": (str, "索引号"),
-        "title": (str, "标题"),
-        "issuer": (str, "发布机构"),
-        "township": (str, "乡镇街道"),
-        "county": (str, "区县"),
-        "city": (str, "地市"),
-        "province": (str, "省份"),
-        "plan_year": (int | None, "计划年度（未知为 null）"),
-        "doc_date": (str | None, "成文日期（ISO 8601，未知为 null）"),
+        name: (
+            metadata.field(name).value_type,
+            str(metadata.label(name)) + _NULL_NOTES.get(name, ""),
+        )
+        for name in API_FIELDS
     }
 
 
