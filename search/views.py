@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.translation import gettext_lazy as _
 
+from documents import fields as metadata
 from documents.places import place_hints
 from plansite.http import read_only
 from search.forms import DEFAULT_PAGE_SIZE, parse_search_params
@@ -14,13 +14,11 @@ from search.payloads import ordered_facets
 from search.results import run_search
 
 _JSON = {"ensure_ascii": False}
+# The facets the page shows, in this order, labelled as the field registry
+# labels them. (National documents have no province: they are counted under 全国.)
 FACET_LABELS = {
-    # National documents have no province: they are counted under 全国.
-    "province": _("省份"),
-    "township": _("乡镇街道"),
-    "county": _("区县"),
-    "plan_year": _("计划年度"),
-    "category": _("主题分类"),
+    name: metadata.label(name)
+    for name in ("province", "township", "county", "plan_year", "category")
 }
 
 
