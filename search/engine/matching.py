@@ -30,6 +30,7 @@ from whoosh.util.numeric import byte_to_length
 
 from search.analyzers import BigramPositions
 from search.engine.postings import PostingCache, PostingList
+from search.engine.whoosh_internals import deleted_docs, per_document_reader
 
 _EMPTY = np.empty(0, dtype=np.int64)
 # Offsets in one document fit in 32 bits, so (document, offset) is one int64.
@@ -158,9 +159,7 @@ class Leaf:
         if self._live is None:
             docs = np.arange(self.size, dtype=np.int64)
             if self.reader.has_deletions():
-                deleted = np.fromiter(
-                    self.reader._perdoc.deleted_docs(), dtype=np.int64
-                )
+                deleted = np.fromiter(deleted_docs(self.reader), dtype=np.int64)
                 docs = difference(docs, np.sort(deleted))
             self._live = docs
         return self._live
@@ -228,7 +227,7 @@ class Leaf:
         found = self.columns.get(key)
         if found is None:
             lenfield = f"_{fieldname}_len"
-            perdoc = self.reader._perdoc
+            perdoc = per_document_reader(self.reader)
             if perdoc.has_column(lenfield):
                 column = perdoc.column_reader(lenfield, NumericColumn("B", default=0))
                 found = _LENGTHS[np.asarray(list(column), dtype=np.int64)]

@@ -20,6 +20,8 @@ import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.reading import TermNotFound
 
+from search.engine.whoosh_internals import posting_bytes
+
 _INT = struct.Struct("!i")
 _EMPTY_IDS = np.empty(0, dtype=np.int64)
 
@@ -80,7 +82,7 @@ def decode_postings(
     offset, length = terminfo.extent()
     if isinstance(length, tuple):
         length = length[0]  # W3TermInfo.from_bytes leaves it as struct's 1-tuple
-    stream = io.BytesIO(bytes(reader._terms._postfile.get(offset, length)))
+    stream = io.BytesIO(posting_bytes(reader, offset, length))
     if stream.read(4) != WHOOSH3_HEADER_MAGIC:
         raise ValueError(f"not a W3 posting list: {label}")
     blocks = []

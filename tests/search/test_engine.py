@@ -18,10 +18,10 @@ from search.analyzers import (
     jieba_analyzer,
     word_counts,
 )
-from search.engine.codec import PlansiteCodec
 from search.engine.expansion import FrequencyCache, key_terms
 from search.engine.matching import cover
 from search.engine.postings import PostingCache, read_postings
+from search.engine.whoosh_internals import PlansiteCodec
 from search.engine.writer import BulkSegmentWriter
 from search.normalise import fold
 from search.query import parse_query, term_query, to_whoosh
@@ -362,12 +362,12 @@ def test_fold_limit_leaves_larger_folds_to_fold_segments(archive_docs, monkeypat
 def test_segment_files_are_read_in_place_not_copied(archive_docs):
     from whoosh.filedb.structfile import BufferFile
 
-    from search.engine.mapped import MappedReader
+    from search.engine.whoosh_internals import MappedReader, postings_file
 
     backend, docs = archive_docs
     index_documents([d.pk for d in docs])
     (reader, _), *_ = backend.searcher().reader().leaf_readers()
-    postfile = reader._terms._postfile
+    postfile = postings_file(reader)
     assert isinstance(postfile, BufferFile)
     assert isinstance(postfile.file, MappedReader), "no BytesIO copy of the file"
     whole = bytes(postfile._buf)
