@@ -183,9 +183,14 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         except IndexDamaged as error:
             return error.reason
 
+    def needs_rebuild(self) -> bool:
+        """Whether the index on disk was written for another schema (version or
+        fields: search/engine/schema.py) and must be rebuilt."""
+        return self._ready().needs_rebuild()
+
     def index_is_current(self) -> bool:
         """Whether the index on disk was written with this code's schema."""
-        return self._ready().schema_is_current()
+        return not self.needs_rebuild()
 
     def searcher(self):
         """The current searcher, refreshed if a writer has committed since."""

@@ -20,7 +20,7 @@ from whoosh.index import TOC, FileIndex
 
 from search.engine import whoosh_internals as internals
 from search.engine.integrity import TOC_ERRORS
-from search.engine.schema import INDEX_NAME, signature
+from search.engine.schema import INDEX_NAME, needs_rebuild, write_version
 from search.errors import IndexDamaged, IndexMissing
 
 # A reader that finds no index waits this many TOC_RETRY_SECONDS for one: a
@@ -101,7 +101,9 @@ class IndexFolder:
     def create(self) -> FileIndex:
         """A new, empty index in the folder (haystack's API writing to none)."""
         Path(self.path).mkdir(parents=True, exist_ok=True)
-        return self.storage.create_index(self.schema, indexname=INDEX_NAME)
+        index = self.storage.create_index(self.schema, indexname=INDEX_NAME)
+        write_version(Path(self.path))
+        return index
 
     def segments(self, index: FileIndex) -> list:
         """The segments ``index``'s table of contents lists, read now."""
@@ -130,14 +132,17 @@ class IndexFolder:
             state.append((entry.name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
         return tuple(sorted(state))
 
-    def schema_is_current(self) -> bool:
-        """Whether the committed index was written with this code's schema.
+    def needs_rebuild(self) -> bool:
+        """Whether the committed index was written by code of another schema.
 
-        An index from another version (other fields or posting formats) would
-        be read with the wrong decoders; it must be rebuilt first.
+        Another SCHEMA_VERSION or other fields (search/engine/schema.py): its
+        postings would be read with the wrong decoders or meaning, so it must
+        be rebuilt first. An index kept in memory is always this code's.
         """
+        if not self.on_disk:
+            return False
         try:
             stored = reading_toc(lambda: TOC.read(self.storage, INDEX_NAME).schema)
         except Exception:  # noqa: BLE001 - its classes may no longer exist
-            return False
-        return signature(stored) == signature(self.schema)
+            stored = None
+        return needs_rebuild(Path(self.path), stored, self.schema)

@@ -112,7 +112,7 @@ class Searchers:
                     self._record_damage(error, state)
                     raise
             if self._matcher is None or self._matcher.searcher is not self._searcher:
-                if not self._in_memory and not self.folder.schema_is_current():
+                if not self._in_memory and self.folder.needs_rebuild():
                     raise IndexOutdated(OUTDATED)
                 with self.reading():
                     self._matcher = Matcher(self._searcher, POSTINGS)

@@ -27,7 +27,7 @@ from whoosh.util.filelock import try_for
 from search.engine import whoosh_internals as internals
 from search.engine.folder import IndexFolder
 from search.engine.reading import Searchers
-from search.engine.schema import INDEX_NAME
+from search.engine.schema import INDEX_NAME, write_version
 from search.engine.writer import BulkSegmentWriter
 from search.engine.writing import BUSY, LOCK_POLL_SECONDS, Add, Prepare, write_wait
 from search.errors import IndexBusy
@@ -146,6 +146,7 @@ class Rebuilder:
     ) -> tuple[int, int]:
         """A whole index in a new ``folder``: (documents in it, documents written)."""
         storage = FileStorage(str(folder)).create()
+        write_version(folder)
         target = storage.create_index(self.folder.schema, indexname=INDEX_NAME)
         writer = BulkSegmentWriter(target, timeout=0)
         self.target = target

@@ -8,6 +8,7 @@ facets see exact values), sortable numbers and dates (undated sorts last).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from haystack.constants import DJANGO_ID
@@ -24,6 +25,46 @@ from search.analyzers import (
 
 # haystack's Whoosh backend keeps its index under Whoosh's default name.
 INDEX_NAME = "MAIN"
+# What the index holds for a given text: bump it whenever an analyzer's or a
+# posting format's output changes (folding, jieba's dictionary, bigrams,
+# counts), so that an index written by the old code is rebuilt instead of
+# being read as if it matched. tests/search/test_schema_version.py pins the
+# analyzers' output on a fixed text to this number.
+SCHEMA_VERSION = 1
+# Beside the index, in its folder; written when an index is created or rebuilt.
+VERSION_FILE = ".schema_version"
+# Indexes written before versions were recorded hold what version 1 reads
+# (the analyzers were not changed when the number was introduced), so they
+# are not rebuilt for the lack of the file; any later version rebuilds them.
+UNRECORDED_VERSION = 1
+
+
+def write_version(folder: Path) -> None:
+    """Record SCHEMA_VERSION in ``folder`` (a new or rebuilt index)."""
+    (folder / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n", encoding="ascii")
+
+
+def stored_version(folder: Path) -> int | None:
+    """The schema version recorded in ``folder``; None when unreadable."""
+    path = folder / VERSION_FILE
+    if not path.exists():
+        return UNRECORDED_VERSION
+    try:
+        return int(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def needs_rebuild(folder: Path, stored: Schema | None, current: Schema) -> bool:
+    """Whether the index in ``folder`` must be rebuilt before it is read or written.
+
+    It must when it was written by code of another SCHEMA_VERSION, or its
+    fields differ from the code's: either
+    way its postings would be read with the wrong meaning.
+    """
+    if stored_version(folder) != SCHEMA_VERSION:
+        return True
+    return stored is None or signature(stored) != signature(current)
 
 
 def adapt(schema: Schema, fields: dict[str, Any]) -> Schema:

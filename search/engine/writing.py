@@ -57,7 +57,7 @@ def open_writer(
         # (search.services rebuilds instead, so that none is left out).
         index = folder.create()
     # Adding to an index of another schema would mix posting formats.
-    if not folder.schema_is_current():
+    if folder.needs_rebuild():
         raise IndexOutdated(OUTDATED)
     problem = file_damage(Path(folder.path), folder.segments(index))
     if problem:
