@@ -55,6 +55,7 @@ from search.engine.reading import FREQUENCIES, Searchers
 from search.engine.rebuild import Rebuilder
 from search.engine.schema import INDEX_NAME
 from search.engine.writer import BulkSegmentWriter
+from search.engines import Capability
 from search.errors import IndexDamaged, IndexMissing
 from search.query import term_query
 from search.search_indexes import rows_by_id
@@ -71,7 +72,12 @@ def _everything(q: wq.Query) -> wq.Query:
 
 
 class PlansiteWhooshBackend(WhooshSearchBackend):
-    """Whoosh backend for plansite (see the module docstring)."""
+    """Whoosh backend for plansite (see the module docstring).
+
+    It implements search.engines.SearchEngine with every capability.
+    """
+
+    capabilities = frozenset(Capability)
 
     def __init__(self, connection_alias: str, **connection_options: Any) -> None:
         super().__init__(connection_alias, **connection_options)

@@ -17,6 +17,7 @@ from haystack.inputs import Exact, Raw
 from haystack.query import SearchQuerySet
 
 from documents.models import Document
+from search.engines import Capability, current_engine
 from search.errors import IndexBusy as IndexBusy  # re-exported for callers
 from search.errors import IndexDamaged as IndexDamaged
 from search.errors import IndexMissing
@@ -194,11 +195,11 @@ def matching_columns(
     ("occurrences:<term>"). None when the engine cannot answer this way (the
     callers then read the result set through haystack and the database).
     """
-    backend = _backend()
-    if not hasattr(backend, "match_columns"):
+    engine = current_engine()
+    if Capability.COLUMNS not in engine.capabilities:
         return None
     query = matching_queryset(node=node, filters=filters, sort=sort).query
-    return backend.match_columns(
+    return engine.match_columns(
         query.build_query(),
         narrow_queries=query.narrow_queries,
         models=query.models,
@@ -246,10 +247,6 @@ def _index():
     return connections["default"].get_unified_index().get_index(Document)
 
 
-def _backend():
-    return connections["default"].get_backend()
-
-
 def _batches(ids: list[int], found: set[int]) -> Iterator[list[Document]]:
     for batch in rows_by_id(_index(), ids):
         found.update(doc.pk for doc in batch)
@@ -269,30 +266,18 @@ def index_documents(
     """
     ids = sorted(set(ids))
     found: set[int] = set()
-    backend = _backend()
-    if _index_missing(backend):
+    engine = current_engine()
+    if engine.index_missing():
         # The first import of a new site, or an index folder that was lost:
         # index every document, not only these (one process: this may be a
         # web process's thread).
         rebuild_index(procs=1)
         return len(ids)
-    if hasattr(backend, "update_batches"):
-        # One writer and one commit for all batches (Whoosh allows one writer
-        # at a time); the database is still read a batch at a time.
-        backend.update_batches(
-            _index(),
-            _batches(ids, found),
-            wait=wait,
-            fold_limit=fold_limit,
-        )
-    else:
-        # Another engine through haystack's API (Elasticsearch takes
-        # concurrent writes; there is no lock to wait for).
-        for batch in _batches(ids, found):
-            # haystack's Whoosh update() takes the write lock and, given no
-            # documents, never gives it back.
-            if batch:
-                backend.update(_index(), batch)
+    # One writer and one commit for all batches where the engine can (Whoosh
+    # allows one writer at a time); the database is read a batch at a time.
+    engine.update_batches(
+        _index(), _batches(ids, found), wait=wait, fold_limit=fold_limit
+    )
     gone = [pk for pk in ids if pk not in found]
     if gone:
         remove_documents(gone, wait=wait)
@@ -301,18 +286,12 @@ def index_documents(
 
 def index_missing() -> bool:
     """Whether there is no index on disk at all (plansite's Whoosh engine)."""
-    return _index_missing(_backend())
-
-
-def _index_missing(backend: Any) -> bool:
-    """Whether plansite's Whoosh engine has no index on disk at all."""
-    return hasattr(backend, "index_missing") and backend.index_missing()
+    return current_engine().index_missing()
 
 
 def folds_due() -> bool:
     """Whether the index has small segments due to be folded together."""
-    backend = _backend()
-    return hasattr(backend, "folds_due") and backend.folds_due()
+    return current_engine().folds_due()
 
 
 def fold_segments(*, wait: float | None = None) -> int:
@@ -320,10 +299,7 @@ def fold_segments(*, wait: float | None = None) -> int:
 
     The engines other than plansite's Whoosh manage their segments themselves.
     """
-    backend = _backend()
-    if not hasattr(backend, "fold_segments"):
-        return 0
-    return backend.fold_segments(_index(), wait=wait)
+    return current_engine().fold_segments(_index(), wait=wait)
 
 
 def remove_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
@@ -332,14 +308,10 @@ def remove_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
     if not ids:
         return 0
     identifiers = [f"{_CONTENT_TYPE}.{pk}" for pk in ids]
-    backend = _backend()
-    if _index_missing(backend):
+    engine = current_engine()
+    if engine.index_missing():
         return 0
-    if hasattr(backend, "remove_many"):
-        backend.remove_many(identifiers, wait=wait)
-    else:
-        for identifier in identifiers:
-            backend.remove(identifier)
+    engine.remove_many(identifiers, wait=wait)
     return len(ids)
 
 
@@ -351,8 +323,14 @@ def index_procs() -> int:
 
 def _write_part(ids: list[int]) -> list:
     """Index one share of the documents into new segments (a rebuild worker)."""
-    return _backend().write_segments(
-        _index(), _batches(ids, set()), segment_docs=settings.SEARCH_SEGMENT_DOCS
+    # Called only by the rebuild of plansite's Whoosh backend (the worker of
+    # Capability.SWAP_REBUILD), in this process or a forked one.
+    return (
+        connections["default"]
+        .get_backend()
+        .write_segments(
+            _index(), _batches(ids, set()), segment_docs=settings.SEARCH_SEGMENT_DOCS
+        )
     )
 
 
@@ -374,19 +352,16 @@ def rebuild_index(procs: int | None = None, *, quarantine: bool = False) -> int:
     """
     procs = index_procs() if procs is None else max(1, procs)
     ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
-    backend = _backend()
-    if not hasattr(backend, "rebuild"):
-        # Another engine through haystack's API: empty it, then index in batches.
-        backend.clear(models=[Document])
-        return index_documents(ids)
+    engine = current_engine()
     if len(ids) < PARALLEL_MIN_DOCUMENTS:
         procs = 1
     share = -(-len(ids) // procs) if ids else 0
     parts = [ids[i : i + share] for i in range(0, len(ids), share)] if ids else []
     keep_old = None
     if quarantine:
-        keep_old = quarantine_dir() / Path(backend.path).name
-    return backend.rebuild(_index(), parts, _write_part, procs=procs, keep_old=keep_old)
+        live = settings.HAYSTACK_CONNECTIONS["default"].get("PATH") or "index"
+        keep_old = quarantine_dir() / Path(live).name
+    return engine.rebuild(_index(), parts, _write_part, procs=procs, keep_old=keep_old)
 
 
 def index_damage(*, full: bool = False) -> str | None:
@@ -396,16 +371,12 @@ def index_damage(*, full: bool = False) -> str | None:
     checked as a search checks them (/healthz). Engines other than
     plansite's Whoosh report no damage here.
     """
-    backend = _backend()
-    if not hasattr(backend, "index_damage"):
-        return None
-    return backend.index_damage(full=full)
+    return current_engine().index_damage(full=full)
 
 
 def unchecked_segments() -> int:
     """Index segments without checksums (written by an older version)."""
-    backend = _backend()
-    return backend.unchecked_segments() if hasattr(backend, "unchecked_segments") else 0
+    return current_engine().unchecked_segments()
 
 
 @dataclass(frozen=True)
@@ -456,8 +427,7 @@ def database_fingerprints(
 def index_status() -> IndexStatus:
     """Documents missing from the index, whose entry no longer matches their row
     (stale), or indexed but no longer in the database (orphans)."""
-    backend = _backend()
-    if hasattr(backend, "index_is_current") and not backend.index_is_current():
+    if current_engine().needs_rebuild():
         return IndexStatus(missing=[], stale=[], orphans=[], outdated=True)
     indexed = indexed_fingerprints()
     database = dict(database_fingerprints())
