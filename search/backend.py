@@ -55,9 +55,10 @@ from search.engine.reading import FREQUENCIES, Searchers
 from search.engine.rebuild import Rebuilder
 from search.engine.schema import INDEX_NAME
 from search.engine.writer import BulkSegmentWriter
-from search.engines import Capability
+from search.engines import Capability, Found
 from search.errors import IndexDamaged, IndexMissing
-from search.query import term_query
+from search.query import term_query, to_whoosh
+from search.request import CONTENT_TYPE, YEAR_FIELD, SearchRequest
 from search.search_indexes import rows_by_id
 
 logger = logging.getLogger(__name__)
@@ -412,42 +413,83 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             narrows=narrows,
         )
 
-    def _ordered(self, matcher, docs: np.ndarray, parsed, sort_by):
+    def _ordered_by(self, matcher, docs: np.ndarray, sort_by, words: list[str]):
         return ranking.ordered(
             matcher,
             docs,
             sort_by=sort_by,
             content_field=self.content_field_name,
-            words=self.ranking_words(parsed),
+            words=words,
         )
+
+    def _request_query(self, request: SearchRequest) -> tuple[wq.Query, list[str]]:
+        """(the Whoosh query of ``request``, the words relevance is ranked on).
+
+        The parsed tree becomes a Whoosh query directly (query.to_whoosh): no
+        query string, no second parser.
+        """
+        self._ready()
+        positive = to_whoosh(request.node) if request.node is not None else None
+        everything = wq.Every() if positive is None else positive
+        required = [everything, wq.Term(DJANGO_CT, CONTENT_TYPE)]
+        for name, value in request.filters.exact_values():
+            required.append(wq.Term(name, value))
+        low, high = request.filters.year_from, request.filters.year_to
+        if low is not None:
+            required.append(wq.NumericRange(YEAR_FIELD, low, None))
+        if high is not None:
+            required.append(wq.NumericRange(YEAR_FIELD, None, high))
+        words = self.ranking_words(positive) if positive is not None else []
+        return wq.And(required), words
+
+    def find(
+        self, request: SearchRequest, *, start: int = 0, stop: int | None = None
+    ) -> Found:
+        """The matches of ``request`` from ``start`` to ``stop``, count and facets."""
+        from haystack import connections
+
+        query, words = self._request_query(request)
+        unified = connections[self.connection_alias].get_unified_index()
+        facet_names = {unified.get_facet_fieldname(n): n for n in request.facets}
+        _, matcher = self._current()
+        with self.searchers.reading():
+            docs = matches(matcher, query)
+            stop = len(docs) if stop is None else min(stop, len(docs))
+            ordered, scores = self._ordered_by(matcher, docs, request.order_by, words)
+            page = ordered[start:stop]
+            counts = facet_counts(matcher, docs, list(facet_names))
+            return Found(
+                total=len(docs),
+                results=search_results(
+                    matcher,
+                    page,
+                    scores[start:stop] if scores is not None else None,
+                    unified=unified,
+                ),
+                facets={
+                    facet_names[name]: values
+                    for name, values in counts.get("fields", {}).items()
+                },
+            )
 
     def match_columns(
         self,
-        query_string: str,
+        request: SearchRequest,
         *,
-        narrow_queries=None,
-        models=None,
-        sort_by=None,
         fields: Sequence[str] = (),
         occurrences_of: Sequence[str] = (),
     ) -> dict[str, list]:
-        """Columns of every match, in the order ``sort_by`` gives (BM25 without).
+        """Columns of every match of ``request``, in its order.
 
         Each of ``fields`` is a list of the matches' values (from the index's
         columns); ``occurrences_of`` adds, for each term, how often it occurs
         in each match ("occurrences:<term>"), counted from the index.
         """
-        query_string = force_str(query_string or "")
-        parsed = self.parse(query_string) if query_string.strip() else None
+        query, words = self._request_query(request)
         _, matcher = self._current()
-        docs = np.empty(0, dtype=np.int64)
-        query = None
-        if parsed is not None:
-            query = self._restrict(parsed, models, None, narrow_queries)
         with self.searchers.reading():
-            if query is not None:
-                found = matches(matcher, query)
-                docs = self._ordered(matcher, found, parsed, sort_by)[0]
+            found = matches(matcher, query)
+            docs = self._ordered_by(matcher, found, request.order_by, words)[0]
             columns = {name: matcher.values(name, docs) for name in fields}
             for term in occurrences_of:
                 counts = matcher.occurrences(term_query(term), docs)
@@ -517,7 +559,8 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             docs = matches(matcher, query)
             start = start_offset or 0
             stop = len(docs) if end_offset is None else min(end_offset, len(docs))
-            ordered, scores = self._ordered(matcher, docs, parsed, sort_by)
+            words = self.ranking_words(parsed)
+            ordered, scores = self._ordered_by(matcher, docs, sort_by, words)
             page = ordered[start:stop]
             page_scores = scores[start:stop] if scores is not None else None
             from haystack import connections

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from haystack import connections
 from haystack.backends import BaseSearchBackend
 
+from search.haystack_query import to_search_queryset
+from search.request import SearchRequest
 from search.search_indexes import rows_by_id
 
 
@@ -41,27 +44,40 @@ class Capability(enum.Enum):
     SIMILAR = "similar"
 
 
+@dataclass(frozen=True)
+class Found:
+    """A page of matches (haystack SearchResults), their total, facet counts."""
+
+    total: int
+    results: list[Any]
+    # Facet name -> [(value, documents)], as the request named the facets.
+    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+
+
 class SearchEngine(Protocol):
     """What the search services need from an engine (``index``: haystack's
     SearchIndex of the model; ``wait``: seconds for a write lock)."""
 
     capabilities: frozenset[Capability]
 
-    def search(self, query_string: str, **kwargs: Any) -> dict[str, Any]:
-        """haystack's search(): results, hits and facets."""
+    def find(
+        self, request: SearchRequest, *, start: int = 0, stop: int | None = None
+    ) -> Found:
+        """The matches of ``request`` from ``start`` to ``stop``, count and facets."""
         ...
 
     def match_columns(
         self,
-        query_string: str,
+        request: SearchRequest,
         *,
-        narrow_queries: Any = None,
-        models: Any = None,
-        sort_by: Any = None,
         fields: Sequence[str] = (),
         occurrences_of: Sequence[str] = (),
     ) -> dict[str, list] | None:
-        """Columns of every match in order; None without Capability.COLUMNS."""
+        """Columns of every match in order; None without Capability.COLUMNS.
+
+        Each of ``fields`` is a list of the matches' values; ``occurrences_of``
+        adds, for each term, its occurrences in each match ("occurrences:<term>").
+        """
         ...
 
     def update_batches(
@@ -136,10 +152,23 @@ class StockEngine:
     def __init__(self, backend: BaseSearchBackend) -> None:
         self.backend = backend
 
-    def search(self, query_string: str, **kwargs: Any) -> dict[str, Any]:
-        return self.backend.search(query_string, **kwargs)
+    def find(
+        self, request: SearchRequest, *, start: int = 0, stop: int | None = None
+    ) -> Found:
+        sqs = to_search_queryset(request)
+        # Slicing runs one query that also fills the count and the facets.
+        results = list(sqs[start:stop])
+        facets = sqs.facet_counts().get("fields", {}) if request.facets else {}
+        # haystack has already renamed township_exact back to township.
+        return Found(total=sqs.count(), results=results, facets=facets)
 
-    def match_columns(self, query_string: str, **kwargs: Any) -> dict[str, list] | None:
+    def match_columns(
+        self,
+        request: SearchRequest,
+        *,
+        fields: Sequence[str] = (),
+        occurrences_of: Sequence[str] = (),
+    ) -> dict[str, list] | None:
         # The callers read the result set through haystack and the database.
         return None
 

@@ -1,4 +1,4 @@
-"""Search and indexing services, on haystack's public API only."""
+"""Search and indexing services, through the engine interface (search/engines.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import TextChoices
 from haystack import connections
-from haystack.inputs import Exact, Raw
 from haystack.query import SearchQuerySet
 
 from documents.models import Document
@@ -21,7 +19,12 @@ from search.engines import Capability, current_engine
 from search.errors import IndexBusy as IndexBusy  # re-exported for callers
 from search.errors import IndexDamaged as IndexDamaged
 from search.errors import IndexMissing
-from search.query import Node, parse_query, terms_of, to_query_string
+from search.haystack_query import to_search_queryset
+from search.query import Node, parse_query, terms_of
+from search.request import FACET_FIELDS as FACET_FIELDS  # re-exported for callers
+from search.request import SearchFilters as SearchFilters
+from search.request import SearchRequest
+from search.request import SortOrder as SortOrder
 from search.search_indexes import (
     FINGERPRINT_FIELDS,
     ROWS_PER_QUERY,
@@ -31,48 +34,10 @@ from search.search_indexes import (
 
 logger = logging.getLogger(__name__)
 
-FACET_FIELDS = ("province", "township", "county", "plan_year", "category")
 MAX_PAGE_SIZE = 100
 _CONTENT_TYPE = "documents.document"
 # Below this many documents a rebuild runs in this process.
 PARALLEL_MIN_DOCUMENTS = 1000
-# Straight quotes would end haystack's quoted filter value early.
-_UNSAFE_FILTER_CHARS = str.maketrans("", "", '"\\')
-
-
-class SortOrder(TextChoices):
-    RELEVANCE = "relevance", "相关度"
-    NEWEST = "newest", "最新"
-    OLDEST = "oldest", "最早"
-
-    @classmethod
-    def parse(cls, value: str | None) -> SortOrder | None:
-        """The sort order named by value, or None for unknown input."""
-        try:
-            return cls(value)
-        except ValueError:
-            return None
-
-
-_ORDER_BY = {
-    SortOrder.RELEVANCE: (),
-    SortOrder.NEWEST: ("-sort_date",),
-    SortOrder.OLDEST: ("sort_date",),
-}
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    """Exact-value filters; empty strings and None mean "any"."""
-
-    township: str = ""
-    county: str = ""
-    city: str = ""
-    province: str = ""
-    year_from: int | None = None
-    year_to: int | None = None
-    category: str = ""
-    issuer: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,19 +77,6 @@ class SearchPage:
         return max(1, -(-self.total // self.page_size))
 
 
-def _filtered(sqs: SearchQuerySet, filters: SearchFilters) -> SearchQuerySet:
-    for name in ("township", "county", "city", "province", "category", "issuer"):
-        value = getattr(filters, name).translate(_UNSAFE_FILTER_CHARS).strip()
-        if value:
-            # Exact keeps a value such as "桃源乡 人民政府" as one term.
-            sqs = sqs.filter(**{name: Exact(value)})
-    if filters.year_from is not None:
-        sqs = sqs.filter(plan_year__gte=filters.year_from)
-    if filters.year_to is not None:
-        sqs = sqs.filter(plan_year__lte=filters.year_to)
-    return sqs
-
-
 def _hit(result: Any) -> SearchHit:
     def text(name: str) -> str:
         return getattr(result, name, None) or ""
@@ -150,9 +102,7 @@ def _hit(result: Any) -> SearchHit:
     )
 
 
-def _facets(raw: dict) -> dict[str, list[tuple[Any, int]]]:
-    # haystack has already renamed township_exact back to township.
-    fields = (raw or {}).get("fields", {})
+def _facets(fields: dict[str, list]) -> dict[str, list[tuple[Any, int]]]:
     facets = {}
     for name in FACET_FIELDS:
         counts = fields.get(name, [])
@@ -166,19 +116,12 @@ def matching_queryset(
 ) -> SearchQuerySet:
     """Every document a parsed query and filters match, in the order ``sort`` names.
 
-    The search page pages through it; the research tools read all of it, so
-    their numbers always agree with the page's.
+    The research tools read all of it through haystack when the engine has
+    no Capability.COLUMNS; the same request as the search page's makes the
+    same set, so their numbers agree with the page's.
     """
-    order = SortOrder.parse(sort) or SortOrder.RELEVANCE
-    sqs = SearchQuerySet().models(Document)
-    if node is not None:
-        sqs = sqs.filter(content=Raw(to_query_string(node)))
-    sqs = _filtered(sqs, filters)
-    if order is SortOrder.RELEVANCE and node is None:
-        order = SortOrder.NEWEST
-    if _ORDER_BY[order]:
-        sqs = sqs.order_by(*_ORDER_BY[order])
-    return sqs
+    request = SearchRequest(node=node, filters=filters, sort=sort)
+    return to_search_queryset(request)
 
 
 def matching_columns(
@@ -198,12 +141,8 @@ def matching_columns(
     engine = current_engine()
     if Capability.COLUMNS not in engine.capabilities:
         return None
-    query = matching_queryset(node=node, filters=filters, sort=sort).query
     return engine.match_columns(
-        query.build_query(),
-        narrow_queries=query.narrow_queries,
-        models=query.models,
-        sort_by=query.order_by,
+        SearchRequest(node=node, filters=filters, sort=sort),
         fields=fields,
         occurrences_of=occurrences_of,
     )
@@ -225,19 +164,15 @@ def search_documents(
     node = parse_query(query)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
     page = max(1, page)
-    sqs = matching_queryset(node=node, filters=filters, sort=sort)
-    for name in FACET_FIELDS:
-        sqs = sqs.facet(name)
-
+    request = SearchRequest(node=node, filters=filters, sort=sort, facets=FACET_FIELDS)
     start = (page - 1) * page_size
-    # Slicing runs one query that also fills the count and the facets.
-    results = list(sqs[start : start + page_size])
+    found = current_engine().find(request, start=start, stop=start + page_size)
     return SearchPage(
-        total=sqs.count(),
+        total=found.total,
         page=page,
         page_size=page_size,
-        results=[_hit(r) for r in results if r is not None],
-        facets=_facets(sqs.facet_counts()),
+        results=[_hit(r) for r in found.results if r is not None],
+        facets=_facets(found.facets),
         terms=terms_of(node),
         query=node,
     )

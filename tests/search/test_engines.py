@@ -20,6 +20,7 @@ from search.services import (
     matching_columns,
     rebuild_index,
     remove_documents,
+    search_documents,
     unchecked_segments,
 )
 from search.similar import similar_document_ids
@@ -85,3 +86,28 @@ def test_the_stock_engine_answers_through_the_fallbacks(settings, tmp_path) -> N
         assert index_status().missing == [docs[0].pk]
         assert index_documents([docs[0].pk]) == 1
         assert index_status().ok
+
+
+@pytest.mark.django_db
+@pytest.mark.search
+def test_the_query_tree_reaches_plansites_engine_unprinted(search_index, monkeypatch):
+    docs = [
+        make_document(f"文档{i}", f"乡村振兴第{i}号", plan_year=2020 + i)
+        for i in range(3)
+    ]
+    index_documents([d.pk for d in docs])
+
+    def no_parser(*args, **kwargs):
+        raise AssertionError("a query string was parsed")
+
+    monkeypatch.setattr(search_index, "parse", no_parser)
+    monkeypatch.setattr("search.query.to_query_string", no_parser)
+    filters = SearchFilters(year_from=2021)
+    page = search_documents(
+        query="乡村振兴 -第2号", filters=filters, sort="", page=1, page_size=10
+    )
+    assert [hit.id for hit in page.results] == [docs[1].pk]
+    columns = matching_columns(
+        node=parse_query("振兴"), filters=filters, sort="oldest", fields=("django_id",)
+    )
+    assert columns == {"django_id": [str(docs[1].pk), str(docs[2].pk)]}
