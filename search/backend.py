@@ -195,14 +195,6 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         fields: search/engine/schema.py) and must be rebuilt."""
         return self._ready().needs_rebuild()
 
-    def index_is_current(self) -> bool:
-        """Whether the index on disk was written with this code's schema."""
-        return not self.needs_rebuild()
-
-    def searcher(self):
-        """The current searcher, refreshed if a writer has committed since."""
-        return self._current()[0]
-
     def _current(self):
         self._ready()
         return self.searchers.current()
@@ -245,7 +237,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             lambda: writing.update_batches(
                 writer,
                 batches,
-                prepare=functools.partial(self._document, index),
+                prepare=functools.partial(self.prepare_document, index),
                 add=self._add,
                 reload=reload or self._reload(index),
                 fold_limit=fold_limit,
@@ -269,7 +261,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         try:
             folded = writing.fold(
                 writer,
-                prepare=functools.partial(self._document, index),
+                prepare=functools.partial(self.prepare_document, index),
                 add=self._add,
                 reload=reload or self._reload(index),
                 limit=None,
@@ -301,7 +293,8 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
                 "Preparing object for update", extra={"data": {"id": doc[UNIQUE_ID]}}
             )
 
-    def _document(self, index, obj) -> dict[str, Any] | None:
+    def prepare_document(self, index, obj) -> dict[str, Any] | None:
+        """What the index holds for ``obj`` (None: haystack skips it)."""
         try:
             doc = index.full_prepare(obj)
         except SkipDocument:
@@ -320,7 +313,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         return self.rebuilder.write_segments(
             batches,
             segment_docs=segment_docs,
-            prepare=functools.partial(self._document, index),
+            prepare=functools.partial(self.prepare_document, index),
             add=self._add,
         )
 

@@ -109,7 +109,8 @@ class SegmentColumns:
     values: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict)
 
 
-_SEGMENTS: dict[str, SegmentColumns] = {}
+# Segment id -> its decoded columns, for every searcher of the process.
+SEGMENTS: dict[str, SegmentColumns] = {}
 _SEGMENTS_LOCK = threading.Lock()
 
 
@@ -117,9 +118,9 @@ def segment_columns(reader) -> SegmentColumns:  # noqa: ANN001
     """The shared columns of the segment ``reader`` reads."""
     key = reader.segment().segment_id()
     with _SEGMENTS_LOCK:
-        found = _SEGMENTS.get(key)
+        found = SEGMENTS.get(key)
         if found is None:
-            found = _SEGMENTS[key] = SegmentColumns()
+            found = SEGMENTS[key] = SegmentColumns()
         return found
 
 
@@ -129,8 +130,8 @@ def forget_segments_except(keep: set[str]) -> None:
     A searcher still reading one keeps its own reference until it is closed.
     """
     with _SEGMENTS_LOCK:
-        for key in [k for k in _SEGMENTS if k not in keep]:
-            del _SEGMENTS[key]
+        for key in [k for k in SEGMENTS if k not in keep]:
+            del SEGMENTS[key]
 
 
 @dataclass

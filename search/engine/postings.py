@@ -137,7 +137,8 @@ class PostingCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self._entries: OrderedDict[tuple, PostingList] = OrderedDict()
-        self._bytes = 0
+        # Bytes the cached posting lists take, at most about max_bytes.
+        self.nbytes = 0
         self._lock = threading.Lock()
 
     def get(
@@ -154,13 +155,13 @@ class PostingCache:
             with self._lock:
                 if key not in self._entries:
                     self._entries[key] = postings
-                    self._bytes += postings.nbytes
-                while self._bytes > self.max_bytes and self._entries:
+                    self.nbytes += postings.nbytes
+                while self.nbytes > self.max_bytes and self._entries:
                     _, dropped = self._entries.popitem(last=False)
-                    self._bytes -= dropped.nbytes
+                    self.nbytes -= dropped.nbytes
         return postings
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self._bytes = 0
+            self.nbytes = 0

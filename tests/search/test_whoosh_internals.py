@@ -68,7 +68,7 @@ def test_each_accessor_reads_what_it_names(search_index) -> None:
     assert generation == index.latest_generation()
     name = internals.toc_filename("MAIN", generation)
     assert (Path(search_index.path) / name).exists()
-    searcher = search_index.searcher()
+    searcher = search_index.searchers.current()[0]
     readers = [leaf for leaf, _ in searcher.reader().leaf_readers()]
     deleted = [list(internals.deleted_docs(r)) for r in readers]
     assert sorted(len(d) for d in deleted) == [0, 1]
