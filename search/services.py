@@ -21,9 +21,9 @@ from search.errors import IndexDamaged as IndexDamaged
 from search.errors import IndexMissing
 from search.haystack_query import to_search_queryset
 from search.query import Node, parse_query, terms_of
+from search.request import CONTENT_TYPE, SearchRequest
 from search.request import FACET_FIELDS as FACET_FIELDS  # re-exported for callers
 from search.request import SearchFilters as SearchFilters
-from search.request import SearchRequest
 from search.request import SortOrder as SortOrder
 from search.search_indexes import (
     FINGERPRINT_FIELDS,
@@ -35,7 +35,6 @@ from search.search_indexes import (
 logger = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 100
-_CONTENT_TYPE = "documents.document"
 # Below this many documents a rebuild runs in this process.
 PARALLEL_MIN_DOCUMENTS = 1000
 
@@ -242,7 +241,7 @@ def remove_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
     ids = sorted(set(ids))
     if not ids:
         return 0
-    identifiers = [f"{_CONTENT_TYPE}.{pk}" for pk in ids]
+    identifiers = [f"{CONTENT_TYPE}.{pk}" for pk in ids]
     engine = current_engine()
     if engine.index_missing():
         return 0

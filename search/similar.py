@@ -9,6 +9,7 @@ from django.core.cache import cache
 from documents.models import Document
 from search.engines import current_engine
 from search.errors import IndexDamaged, IndexOutdated
+from search.request import CONTENT_TYPE
 from search.search_indexes import searchable_text
 
 logger = logging.getLogger(__name__)
@@ -17,7 +18,6 @@ KEY_TERMS = 12
 # Analysing a long report with jieba takes a while; the start says what it is about.
 MAX_TEXT_CHARS = 20_000
 CACHE_SECONDS = 60 * 60
-_CONTENT_TYPE = "documents.document"
 
 
 def _key(document: Document) -> str:
@@ -55,6 +55,6 @@ def _more_like(document: Document, *, limit: int) -> list[int]:
         return searchable_text(document)[:MAX_TEXT_CHARS]
 
     found = current_engine().more_like_ids(
-        f"{_CONTENT_TYPE}.{document.pk}", text, top=limit, numterms=KEY_TERMS
+        f"{CONTENT_TYPE}.{document.pk}", text, top=limit, numterms=KEY_TERMS
     )
     return [int(pk) for pk in found if pk.isdigit() and int(pk) != document.pk]
