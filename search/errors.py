@@ -1,6 +1,9 @@
 """Errors the search layer raises, whatever the engine behind haystack."""
 
 REPAIR_COMMAND = "manage.py check_index --repair"
+OUTDATED = (
+    "the search index was written for another schema; run manage.py rebuild_index"
+)
 
 
 class IndexBusy(Exception):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from haystack import connections
 from haystack.query import SearchQuerySet
 
 from documents.models import Document
+from search.engines import current_engine
 from search.errors import IndexDamaged, IndexOutdated
 
 logger = logging.getLogger(__name__)
@@ -20,10 +20,9 @@ def index_answers() -> bool:
     folder would give an empty index that looks healthy. The damage itself
     is logged once by the backend, not on every probe.
     """
-    backend = connections["default"].get_backend()
     try:
         # The check every search page makes before reading (503 when it fails).
-        if hasattr(backend, "index_problem") and backend.index_problem() is not None:
+        if current_engine().index_problem() is not None:
             return False
         results = SearchQuerySet().models(Document)
         if results.count():

@@ -1,4 +1,4 @@
-"""Search and indexing services, on haystack's public API only."""
+"""Search and indexing services, through the engine interface (search/engines.py)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,20 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import TextChoices
 from haystack import connections
-from haystack.inputs import Exact, Raw
 from haystack.query import SearchQuerySet
 
 from documents.models import Document
+from search.engines import Capability, current_engine
 from search.errors import IndexBusy as IndexBusy  # re-exported for callers
 from search.errors import IndexDamaged as IndexDamaged
 from search.errors import IndexMissing
-from search.query import Node, parse_query, terms_of, to_query_string
+from search.haystack_query import to_search_queryset
+from search.query import Node, parse_query, terms_of
+from search.request import CONTENT_TYPE, SearchRequest
+from search.request import FACET_FIELDS as FACET_FIELDS  # re-exported for callers
+from search.request import SearchFilters as SearchFilters
+from search.request import SortOrder as SortOrder
 from search.search_indexes import (
     FINGERPRINT_FIELDS,
     ROWS_PER_QUERY,
@@ -30,48 +34,9 @@ from search.search_indexes import (
 
 logger = logging.getLogger(__name__)
 
-FACET_FIELDS = ("province", "township", "county", "plan_year", "category")
 MAX_PAGE_SIZE = 100
-_CONTENT_TYPE = "documents.document"
 # Below this many documents a rebuild runs in this process.
 PARALLEL_MIN_DOCUMENTS = 1000
-# Straight quotes would end haystack's quoted filter value early.
-_UNSAFE_FILTER_CHARS = str.maketrans("", "", '"\\')
-
-
-class SortOrder(TextChoices):
-    RELEVANCE = "relevance", "相关度"
-    NEWEST = "newest", "最新"
-    OLDEST = "oldest", "最早"
-
-    @classmethod
-    def parse(cls, value: str | None) -> SortOrder | None:
-        """The sort order named by value, or None for unknown input."""
-        try:
-            return cls(value)
-        except ValueError:
-            return None
-
-
-_ORDER_BY = {
-    SortOrder.RELEVANCE: (),
-    SortOrder.NEWEST: ("-sort_date",),
-    SortOrder.OLDEST: ("sort_date",),
-}
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    """Exact-value filters; empty strings and None mean "any"."""
-
-    township: str = ""
-    county: str = ""
-    city: str = ""
-    province: str = ""
-    year_from: int | None = None
-    year_to: int | None = None
-    category: str = ""
-    issuer: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,19 +76,6 @@ class SearchPage:
         return max(1, -(-self.total // self.page_size))
 
 
-def _filtered(sqs: SearchQuerySet, filters: SearchFilters) -> SearchQuerySet:
-    for name in ("township", "county", "city", "province", "category", "issuer"):
-        value = getattr(filters, name).translate(_UNSAFE_FILTER_CHARS).strip()
-        if value:
-            # Exact keeps a value such as "桃源乡 人民政府" as one term.
-            sqs = sqs.filter(**{name: Exact(value)})
-    if filters.year_from is not None:
-        sqs = sqs.filter(plan_year__gte=filters.year_from)
-    if filters.year_to is not None:
-        sqs = sqs.filter(plan_year__lte=filters.year_to)
-    return sqs
-
-
 def _hit(result: Any) -> SearchHit:
     def text(name: str) -> str:
         return getattr(result, name, None) or ""
@@ -149,9 +101,7 @@ def _hit(result: Any) -> SearchHit:
     )
 
 
-def _facets(raw: dict) -> dict[str, list[tuple[Any, int]]]:
-    # haystack has already renamed township_exact back to township.
-    fields = (raw or {}).get("fields", {})
+def _facets(fields: dict[str, list]) -> dict[str, list[tuple[Any, int]]]:
     facets = {}
     for name in FACET_FIELDS:
         counts = fields.get(name, [])
@@ -165,19 +115,12 @@ def matching_queryset(
 ) -> SearchQuerySet:
     """Every document a parsed query and filters match, in the order ``sort`` names.
 
-    The search page pages through it; the research tools read all of it, so
-    their numbers always agree with the page's.
+    The research tools read all of it through haystack when the engine has
+    no Capability.COLUMNS; the same request as the search page's makes the
+    same set, so their numbers agree with the page's.
     """
-    order = SortOrder.parse(sort) or SortOrder.RELEVANCE
-    sqs = SearchQuerySet().models(Document)
-    if node is not None:
-        sqs = sqs.filter(content=Raw(to_query_string(node)))
-    sqs = _filtered(sqs, filters)
-    if order is SortOrder.RELEVANCE and node is None:
-        order = SortOrder.NEWEST
-    if _ORDER_BY[order]:
-        sqs = sqs.order_by(*_ORDER_BY[order])
-    return sqs
+    request = SearchRequest(node=node, filters=filters, sort=sort)
+    return to_search_queryset(request)
 
 
 def matching_columns(
@@ -194,15 +137,11 @@ def matching_columns(
     ("occurrences:<term>"). None when the engine cannot answer this way (the
     callers then read the result set through haystack and the database).
     """
-    backend = _backend()
-    if not hasattr(backend, "match_columns"):
+    engine = current_engine()
+    if Capability.COLUMNS not in engine.capabilities:
         return None
-    query = matching_queryset(node=node, filters=filters, sort=sort).query
-    return backend.match_columns(
-        query.build_query(),
-        narrow_queries=query.narrow_queries,
-        models=query.models,
-        sort_by=query.order_by,
+    return engine.match_columns(
+        SearchRequest(node=node, filters=filters, sort=sort),
         fields=fields,
         occurrences_of=occurrences_of,
     )
@@ -224,19 +163,15 @@ def search_documents(
     node = parse_query(query)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
     page = max(1, page)
-    sqs = matching_queryset(node=node, filters=filters, sort=sort)
-    for name in FACET_FIELDS:
-        sqs = sqs.facet(name)
-
+    request = SearchRequest(node=node, filters=filters, sort=sort, facets=FACET_FIELDS)
     start = (page - 1) * page_size
-    # Slicing runs one query that also fills the count and the facets.
-    results = list(sqs[start : start + page_size])
+    found = current_engine().find(request, start=start, stop=start + page_size)
     return SearchPage(
-        total=sqs.count(),
+        total=found.total,
         page=page,
         page_size=page_size,
-        results=[_hit(r) for r in results if r is not None],
-        facets=_facets(sqs.facet_counts()),
+        results=[_hit(r) for r in found.results if r is not None],
+        facets=_facets(found.facets),
         terms=terms_of(node),
         query=node,
     )
@@ -244,10 +179,6 @@ def search_documents(
 
 def _index():
     return connections["default"].get_unified_index().get_index(Document)
-
-
-def _backend():
-    return connections["default"].get_backend()
 
 
 def _batches(ids: list[int], found: set[int]) -> Iterator[list[Document]]:
@@ -269,30 +200,18 @@ def index_documents(
     """
     ids = sorted(set(ids))
     found: set[int] = set()
-    backend = _backend()
-    if _index_missing(backend):
+    engine = current_engine()
+    if engine.index_missing():
         # The first import of a new site, or an index folder that was lost:
         # index every document, not only these (one process: this may be a
         # web process's thread).
         rebuild_index(procs=1)
         return len(ids)
-    if hasattr(backend, "update_batches"):
-        # One writer and one commit for all batches (Whoosh allows one writer
-        # at a time); the database is still read a batch at a time.
-        backend.update_batches(
-            _index(),
-            _batches(ids, found),
-            wait=wait,
-            fold_limit=fold_limit,
-        )
-    else:
-        # Another engine through haystack's API (Elasticsearch takes
-        # concurrent writes; there is no lock to wait for).
-        for batch in _batches(ids, found):
-            # haystack's Whoosh update() takes the write lock and, given no
-            # documents, never gives it back.
-            if batch:
-                backend.update(_index(), batch)
+    # One writer and one commit for all batches where the engine can (Whoosh
+    # allows one writer at a time); the database is read a batch at a time.
+    engine.update_batches(
+        _index(), _batches(ids, found), wait=wait, fold_limit=fold_limit
+    )
     gone = [pk for pk in ids if pk not in found]
     if gone:
         remove_documents(gone, wait=wait)
@@ -301,18 +220,12 @@ def index_documents(
 
 def index_missing() -> bool:
     """Whether there is no index on disk at all (plansite's Whoosh engine)."""
-    return _index_missing(_backend())
-
-
-def _index_missing(backend: Any) -> bool:
-    """Whether plansite's Whoosh engine has no index on disk at all."""
-    return hasattr(backend, "index_missing") and backend.index_missing()
+    return current_engine().index_missing()
 
 
 def folds_due() -> bool:
     """Whether the index has small segments due to be folded together."""
-    backend = _backend()
-    return hasattr(backend, "folds_due") and backend.folds_due()
+    return current_engine().folds_due()
 
 
 def fold_segments(*, wait: float | None = None) -> int:
@@ -320,10 +233,7 @@ def fold_segments(*, wait: float | None = None) -> int:
 
     The engines other than plansite's Whoosh manage their segments themselves.
     """
-    backend = _backend()
-    if not hasattr(backend, "fold_segments"):
-        return 0
-    return backend.fold_segments(_index(), wait=wait)
+    return current_engine().fold_segments(_index(), wait=wait)
 
 
 def remove_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
@@ -331,15 +241,11 @@ def remove_documents(ids: Iterable[int], *, wait: float | None = None) -> int:
     ids = sorted(set(ids))
     if not ids:
         return 0
-    identifiers = [f"{_CONTENT_TYPE}.{pk}" for pk in ids]
-    backend = _backend()
-    if _index_missing(backend):
+    identifiers = [f"{CONTENT_TYPE}.{pk}" for pk in ids]
+    engine = current_engine()
+    if engine.index_missing():
         return 0
-    if hasattr(backend, "remove_many"):
-        backend.remove_many(identifiers, wait=wait)
-    else:
-        for identifier in identifiers:
-            backend.remove(identifier)
+    engine.remove_many(identifiers, wait=wait)
     return len(ids)
 
 
@@ -351,8 +257,14 @@ def index_procs() -> int:
 
 def _write_part(ids: list[int]) -> list:
     """Index one share of the documents into new segments (a rebuild worker)."""
-    return _backend().write_segments(
-        _index(), _batches(ids, set()), segment_docs=settings.SEARCH_SEGMENT_DOCS
+    # Called only by the rebuild of plansite's Whoosh backend (the worker of
+    # Capability.SWAP_REBUILD), in this process or a forked one.
+    return (
+        connections["default"]
+        .get_backend()
+        .write_segments(
+            _index(), _batches(ids, set()), segment_docs=settings.SEARCH_SEGMENT_DOCS
+        )
     )
 
 
@@ -374,19 +286,16 @@ def rebuild_index(procs: int | None = None, *, quarantine: bool = False) -> int:
     """
     procs = index_procs() if procs is None else max(1, procs)
     ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
-    backend = _backend()
-    if not hasattr(backend, "rebuild"):
-        # Another engine through haystack's API: empty it, then index in batches.
-        backend.clear(models=[Document])
-        return index_documents(ids)
+    engine = current_engine()
     if len(ids) < PARALLEL_MIN_DOCUMENTS:
         procs = 1
     share = -(-len(ids) // procs) if ids else 0
     parts = [ids[i : i + share] for i in range(0, len(ids), share)] if ids else []
     keep_old = None
     if quarantine:
-        keep_old = quarantine_dir() / Path(backend.path).name
-    return backend.rebuild(_index(), parts, _write_part, procs=procs, keep_old=keep_old)
+        live = settings.HAYSTACK_CONNECTIONS["default"].get("PATH") or "index"
+        keep_old = quarantine_dir() / Path(live).name
+    return engine.rebuild(_index(), parts, _write_part, procs=procs, keep_old=keep_old)
 
 
 def index_damage(*, full: bool = False) -> str | None:
@@ -396,16 +305,12 @@ def index_damage(*, full: bool = False) -> str | None:
     checked as a search checks them (/healthz). Engines other than
     plansite's Whoosh report no damage here.
     """
-    backend = _backend()
-    if not hasattr(backend, "index_damage"):
-        return None
-    return backend.index_damage(full=full)
+    return current_engine().index_damage(full=full)
 
 
 def unchecked_segments() -> int:
     """Index segments without checksums (written by an older version)."""
-    backend = _backend()
-    return backend.unchecked_segments() if hasattr(backend, "unchecked_segments") else 0
+    return current_engine().unchecked_segments()
 
 
 @dataclass(frozen=True)
@@ -456,8 +361,7 @@ def database_fingerprints(
 def index_status() -> IndexStatus:
     """Documents missing from the index, whose entry no longer matches their row
     (stale), or indexed but no longer in the database (orphans)."""
-    backend = _backend()
-    if hasattr(backend, "index_is_current") and not backend.index_is_current():
+    if current_engine().needs_rebuild():
         return IndexStatus(missing=[], stale=[], orphans=[], outdated=True)
     indexed = indexed_fingerprints()
     database = dict(database_fingerprints())

@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 
 from django.core.cache import cache
-from haystack import connections
-from haystack.constants import DJANGO_CT, DJANGO_ID, ID
-from whoosh import query as wq
 
 from documents.models import Document
+from search.engines import current_engine
 from search.errors import IndexDamaged, IndexOutdated
+from search.request import CONTENT_TYPE
 from search.search_indexes import searchable_text
 
 logger = logging.getLogger(__name__)
@@ -19,7 +18,6 @@ KEY_TERMS = 12
 # Analysing a long report with jieba takes a while; the start says what it is about.
 MAX_TEXT_CHARS = 20_000
 CACHE_SECONDS = 60 * 60
-_CONTENT_TYPE = "documents.document"
 
 
 def _key(document: Document) -> str:
@@ -32,8 +30,9 @@ def similar_document_ids(*, document: Document, limit: int = 5) -> list[int]:
 
     Key terms are the jieba words of the title and body that are frequent here
     and rare in the archive (Whoosh's Bo1 model); the other documents are
-    ranked by those terms. Returns [] when the engine is not Whoosh or the
-    document is not indexed, so the page can still show its other neighbours.
+    ranked by those terms. Returns [] when the engine cannot rank similar
+    documents (search.engines.Capability.SIMILAR) or the document is not
+    indexed, so the page can still show its other neighbours.
     """
     cached = cache.get(_key(document))
     if cached is not None:
@@ -51,35 +50,11 @@ def similar_document_ids(*, document: Document, limit: int = 5) -> list[int]:
 
 
 def _more_like(document: Document, *, limit: int) -> list[int]:
-    backend = connections["default"].get_backend()
-
     def text() -> str:
         # Read only when needed: the body of a long document is megabytes.
         return searchable_text(document)[:MAX_TEXT_CHARS]
 
-    if hasattr(backend, "more_like_ids"):
-        found = backend.more_like_ids(
-            f"{_CONTENT_TYPE}.{document.pk}", text, top=limit, numterms=KEY_TERMS
-        )
-        return [int(pk) for pk in found if pk.isdigit() and int(pk) != document.pk]
-    if not hasattr(backend, "searcher"):
-        return []
-    searcher = backend.searcher()
-    docnum = searcher.document_number(**{ID: f"{_CONTENT_TYPE}.{document.pk}"})
-    if docnum is None:
-        return []
-    fieldname = backend.content_field_name
-    results = searcher.more_like(
-        docnum,
-        fieldname,
-        text=text(),
-        top=limit,
-        numterms=KEY_TERMS,
-        filter=wq.Term(DJANGO_CT, _CONTENT_TYPE),
+    found = current_engine().more_like_ids(
+        f"{CONTENT_TYPE}.{document.pk}", text, top=limit, numterms=KEY_TERMS
     )
-    ids = []
-    for hit in results:
-        raw = hit.get(DJANGO_ID)
-        if raw is not None and str(raw).isdigit() and int(raw) != document.pk:
-            ids.append(int(raw))
-    return ids
+    return [int(pk) for pk in found if pk.isdigit() and int(pk) != document.pk]

@@ -159,6 +159,7 @@ def read_damage(storage, indexname: str, schema) -> str | None:  # noqa: ANN001
     and a sample of its posting lists decoded: a rebuild adds checksums.
     """
     from search.engine.postings import decode_postings
+    from search.engine.whoosh_internals import term_infos
 
     folder = Path(storage.folder)
     try:
@@ -180,7 +181,7 @@ def read_damage(storage, indexname: str, schema) -> str | None:  # noqa: ANN001
                     # Decoding every posting list took 83 s at 3,000
                     # documents; the term table is read whole, and the
                     # posting lists of every hundredth term.
-                    for number, (_term, terminfo) in enumerate(reader._terms.items()):
+                    for number, (_term, terminfo) in enumerate(term_infos(reader)):
                         if number % POSTINGS_SAMPLE == 0:
                             decode_postings(reader, terminfo, with_values=False)
             finally:

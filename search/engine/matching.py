@@ -30,6 +30,7 @@ from whoosh.util.numeric import byte_to_length
 
 from search.analyzers import BigramPositions
 from search.engine.postings import PostingCache, PostingList
+from search.engine.whoosh_internals import deleted_docs, per_document_reader
 
 _EMPTY = np.empty(0, dtype=np.int64)
 # Offsets in one document fit in 32 bits, so (document, offset) is one int64.
@@ -108,7 +109,8 @@ class SegmentColumns:
     values: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict)
 
 
-_SEGMENTS: dict[str, SegmentColumns] = {}
+# Segment id -> its decoded columns, for every searcher of the process.
+SEGMENTS: dict[str, SegmentColumns] = {}
 _SEGMENTS_LOCK = threading.Lock()
 
 
@@ -116,9 +118,9 @@ def segment_columns(reader) -> SegmentColumns:  # noqa: ANN001
     """The shared columns of the segment ``reader`` reads."""
     key = reader.segment().segment_id()
     with _SEGMENTS_LOCK:
-        found = _SEGMENTS.get(key)
+        found = SEGMENTS.get(key)
         if found is None:
-            found = _SEGMENTS[key] = SegmentColumns()
+            found = SEGMENTS[key] = SegmentColumns()
         return found
 
 
@@ -128,8 +130,8 @@ def forget_segments_except(keep: set[str]) -> None:
     A searcher still reading one keeps its own reference until it is closed.
     """
     with _SEGMENTS_LOCK:
-        for key in [k for k in _SEGMENTS if k not in keep]:
-            del _SEGMENTS[key]
+        for key in [k for k in SEGMENTS if k not in keep]:
+            del SEGMENTS[key]
 
 
 @dataclass
@@ -158,9 +160,7 @@ class Leaf:
         if self._live is None:
             docs = np.arange(self.size, dtype=np.int64)
             if self.reader.has_deletions():
-                deleted = np.fromiter(
-                    self.reader._perdoc.deleted_docs(), dtype=np.int64
-                )
+                deleted = np.fromiter(deleted_docs(self.reader), dtype=np.int64)
                 docs = difference(docs, np.sort(deleted))
             self._live = docs
         return self._live
@@ -228,7 +228,7 @@ class Leaf:
         found = self.columns.get(key)
         if found is None:
             lenfield = f"_{fieldname}_len"
-            perdoc = self.reader._perdoc
+            perdoc = per_document_reader(self.reader)
             if perdoc.has_column(lenfield):
                 column = perdoc.column_reader(lenfield, NumericColumn("B", default=0))
                 found = _LENGTHS[np.asarray(list(column), dtype=np.int64)]

@@ -20,6 +20,8 @@ import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.reading import TermNotFound
 
+from search.engine.whoosh_internals import posting_bytes
+
 _INT = struct.Struct("!i")
 _EMPTY_IDS = np.empty(0, dtype=np.int64)
 
@@ -80,7 +82,7 @@ def decode_postings(
     offset, length = terminfo.extent()
     if isinstance(length, tuple):
         length = length[0]  # W3TermInfo.from_bytes leaves it as struct's 1-tuple
-    stream = io.BytesIO(bytes(reader._terms._postfile.get(offset, length)))
+    stream = io.BytesIO(posting_bytes(reader, offset, length))
     if stream.read(4) != WHOOSH3_HEADER_MAGIC:
         raise ValueError(f"not a W3 posting list: {label}")
     blocks = []
@@ -135,7 +137,8 @@ class PostingCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self._entries: OrderedDict[tuple, PostingList] = OrderedDict()
-        self._bytes = 0
+        # Bytes the cached posting lists take, at most about max_bytes.
+        self.nbytes = 0
         self._lock = threading.Lock()
 
     def get(
@@ -152,13 +155,13 @@ class PostingCache:
             with self._lock:
                 if key not in self._entries:
                     self._entries[key] = postings
-                    self._bytes += postings.nbytes
-                while self._bytes > self.max_bytes and self._entries:
+                    self.nbytes += postings.nbytes
+                while self.nbytes > self.max_bytes and self._entries:
                     _, dropped = self._entries.popitem(last=False)
-                    self._bytes -= dropped.nbytes
+                    self.nbytes -= dropped.nbytes
         return postings
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self._bytes = 0
+            self.nbytes = 0

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import SegmentWriter
 
 from search.analyzers import (
     BigramPositions,
@@ -32,8 +31,14 @@ from search.analyzers import (
     encode_key,
     word_counts,
 )
-from search.engine.codec import BulkPostingsWriter, PlansiteCodec
 from search.engine.integrity import record_checksums
+from search.engine.whoosh_internals import (
+    BulkPostingsWriter,
+    HookedSegmentWriter,
+    PlansiteCodec,
+    block_limit,
+    postings_writer,
+)
 from search.normalise import fold
 
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
@@ -185,8 +190,11 @@ class Postings:
         self.fields.clear()
 
 
-class BulkSegmentWriter(SegmentWriter):
+class BulkSegmentWriter(HookedSegmentWriter):
     """SegmentWriter with array buffers for its pool and a block-wise flush.
+
+    Whoosh's add_document() loop hands each indexed field to index_field()
+    (search/engine/whoosh_internals.py).
 
     Stored fields, columns, deletions, merging other segments (add_reader),
     the TOC and the lock are Whoosh's own code.
@@ -199,39 +207,7 @@ class BulkSegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self.pool = Postings(self.schema)
 
-    def add_document(self, **fields) -> None:
-        """SegmentWriter.add_document, with the postings going to array buffers."""
-        self._check_state()
-        perdocwriter = self.perdocwriter
-        schema = self.schema
-        docnum = self.docnum
-        fieldnames = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, fieldnames)
-        perdocwriter.start_doc(docnum)
-        for fieldname in fieldnames:
-            value = fields.get(fieldname)
-            if value is None:
-                continue
-            field = schema[fieldname]
-            length = 0
-            if field.indexed:
-                length = self._index_field(fieldname, field, value, docnum)
-            if field.separate_spelling() or field.vector:
-                raise NotImplementedError("spelling and vectors are not written")
-            stored = fields.get(f"_stored_{fieldname}", value)
-            perdocwriter.add_field(
-                fieldname, field, stored if field.stored else None, length
-            )
-            column = field.column_type
-            if column and stored is not None:
-                perdocwriter.add_column_value(
-                    fieldname, column, field.to_column_value(stored)
-                )
-        perdocwriter.finish_doc()
-        self._added = True
-        self.docnum += 1
-
-    def _index_field(self, fieldname: str, field, value, docnum: int) -> int:
+    def index_field(self, fieldname: str, field, value, docnum: int) -> int:
         """Buffer one field's postings; returns its length if it is scored.
 
         The three text fields are analysed a document at a time (see
@@ -258,15 +234,14 @@ class BulkSegmentWriter(SegmentWriter):
                 buffer.add(tbytes, docnum, weight, vbytes)
         return length if field.scorable else 0
 
-    def _assemble_segment(self) -> None:
-        super()._assemble_segment()
+    def segment_assembled(self) -> None:
         # Whoosh keeps no checksums; the sidecar lets a reader tell an
         # overwritten or truncated file (search/engine/integrity.py).
         folder = getattr(self.storage, "folder", None)
         if folder:
             record_checksums(Path(folder), self.get_segment().segment_id())
 
-    def _flush_segment(self) -> None:
+    def flush_postings(self) -> None:
         self.perdocwriter.close()
         lengths = self.per_document_reader() if self.codec.length_stats else None
         try:
@@ -278,7 +253,7 @@ class BulkSegmentWriter(SegmentWriter):
 
     def _write_terms(self, lengths) -> None:
         fieldwriter = self.fieldwriter
-        limit = self.codec._blocklimit
+        limit = block_limit(self.codec)
         # Field numbers are given out in start_field order and the term table
         # must be written in key order, so fields go in name order.
         for fieldname in sorted(self.pool.fields):
@@ -318,7 +293,7 @@ class BulkSegmentWriter(SegmentWriter):
             bounds.append(len(sorted_key))
             keys = sorted_key[bounds[:-1]].tolist()
             fieldwriter.start_field(fieldname, fieldobj)
-            postings: BulkPostingsWriter = fieldwriter._postwriter
+            postings: BulkPostingsWriter = postings_writer(fieldwriter)
             for key, first, last in zip(keys, bounds[:-1], bounds[1:], strict=True):
                 tbytes = (
                     decode_key(key, buffer.keyed).encode("utf-8")

@@ -6,7 +6,10 @@ import hashlib
 import json
 from pathlib import Path
 
+from whoosh.filedb.filestore import FileStorage
+
 from documents.models import Document
+from search.engine.schema import INDEX_NAME
 
 
 def make_document(title: str, body: str = "", **fields) -> Document:
@@ -33,5 +36,10 @@ def sample_texts(seeds_dir: Path, corpus_dir: Path) -> list[tuple[str, str]]:
 
 
 def segment_sizes(backend) -> list[int]:  # noqa: ANN001
-    """Live documents of each segment of the committed index, smallest first."""
-    return sorted(s.doc_count() for s in backend.index.refresh()._segments())
+    """Live documents of each segment of the committed index, smallest first.
+
+    Read with Whoosh's public API, from the index folder afresh.
+    """
+    index = FileStorage(backend.path).open_index(INDEX_NAME)
+    with index.reader() as reader:
+        return sorted(leaf.doc_count() for leaf, _ in reader.leaf_readers())

@@ -104,15 +104,15 @@ def test_narrow_counts_are_right(indexed):
 
 def test_one_searcher_is_reused_until_the_index_changes(indexed, search_index):
     list(SearchQuerySet().filter(content=Raw('chars:"水"')))
-    first = search_index.searcher()
+    first = search_index.searchers.current()[0]
     list(SearchQuerySet().filter(content=Raw('exact:"城镇"')))
-    assert search_index.searcher() is first
+    assert search_index.searchers.current()[0] is first
 
     new = make_document("丁", "新增的水文档")
     index_documents([new.pk])
     hits = sqs_ids(SearchQuerySet().filter(content=Raw('chars:"水"')))
     assert new.pk in hits
-    assert search_index.searcher() is not first
+    assert search_index.searchers.current()[0] is not first
 
 
 def test_ranking_uses_the_jieba_field_without_changing_matches(search_index):

@@ -18,10 +18,10 @@ from search.analyzers import (
     jieba_analyzer,
     word_counts,
 )
-from search.engine.codec import PlansiteCodec
 from search.engine.expansion import FrequencyCache, key_terms
 from search.engine.matching import cover
 from search.engine.postings import PostingCache, read_postings
+from search.engine.whoosh_internals import PlansiteCodec, toc_segments
 from search.engine.writer import BulkSegmentWriter
 from search.normalise import fold
 from search.query import parse_query, term_query, to_whoosh
@@ -126,7 +126,7 @@ def test_bulk_writer_writes_what_whoosh_writes(archive_docs, tmp_path):
     from haystack import connections
 
     index = connections["default"].get_unified_index().get_index(type(docs[0]))
-    prepared = [backend._document(index, doc) for doc in docs[:30]]
+    prepared = [backend.prepare_document(index, doc) for doc in docs[:30]]
     written = {}
     for name, make in (
         ("whoosh", lambda ix: SegmentWriter(ix)),
@@ -147,13 +147,13 @@ def test_bulk_writer_writes_what_whoosh_writes(archive_docs, tmp_path):
             assert a.doc_field_length(n, "text") == b.doc_field_length(n, "text")
         for name in ("township_exact", "plan_year", "sort_date"):
             assert list(a.column_reader(name)) == list(b.column_reader(name))
-    assert isinstance(written["bulk"]._read_toc().segments[0].codec(), PlansiteCodec)
+    assert isinstance(toc_segments(written["bulk"])[0].codec(), PlansiteCodec)
 
 
 def test_posting_reader_reads_what_whoosh_reads(archive_docs):
     backend, docs = archive_docs
     index_documents([d.pk for d in docs])
-    searcher = backend.searcher()
+    searcher = backend.searchers.current()[0]
     (reader, _offset), *_ = searcher.reader().leaf_readers()
     checked = 0
     for fieldname, text in list(reader.all_terms())[::7]:
@@ -195,7 +195,7 @@ def _whoosh_ids(searcher, q):
 
 
 def _engine_ids(backend, q):
-    _, matcher = backend._current()
+    _, matcher = backend.searchers.current()
     return {matcher.stored_fields(n)[DJANGO_ID] for n in matcher.match(q).tolist()}
 
 
@@ -207,7 +207,7 @@ def test_array_matching_finds_what_whoosh_finds(archive_docs):
     index_documents([d.pk for d in docs[half:]])  # a second segment
     remove_documents([docs[1].pk, docs[half + 2].pk])  # deletions in both
     index_documents([docs[3].pk])  # a re-indexed document
-    searcher = backend.searcher()
+    searcher = backend.searchers.current()[0]
     assert len(searcher.reader().leaf_readers()) >= 2
     year = backend.schema["plan_year"]
     filters = [
@@ -235,7 +235,7 @@ def test_occurrence_counts_are_every_start_of_the_term(archive_docs):
     backend, docs = archive_docs
     special = make_document("哈哈", "哈哈哈，哈。哈哈")
     index_documents([d.pk for d in docs] + [special.pk])
-    _, matcher = backend._current()
+    _, matcher = backend.searchers.current()
     # "的" and "，" are in every document: still counted, not just found.
     for term in ("哈哈", "哈", "的", "，", "发展", "社会主义", "中国特色社会主义"):
         q = term_query(term)
@@ -252,18 +252,18 @@ def test_occurrence_counts_are_every_start_of_the_term(archive_docs):
 def test_posting_cache_keeps_within_its_budget(archive_docs):
     backend, docs = archive_docs
     index_documents([d.pk for d in docs])
-    (reader, _), *_ = backend.searcher().reader().leaf_readers()
+    (reader, _), *_ = backend.searchers.current()[0].reader().leaf_readers()
     cache = PostingCache(max_bytes=200_000)
     first = cache.get(reader, "exact", "发展", with_values=True)
     assert cache.get(reader, "exact", "发展", with_values=True) is first
     for fieldname, text in list(reader.all_terms())[:3000]:
         if fieldname == "text":
             cache.get(reader, fieldname, text, with_values=False)
-    assert cache._bytes <= cache.max_bytes
+    assert cache.nbytes <= cache.max_bytes
 
 
 def test_an_empty_index_matches_nothing(search_index):
-    _, matcher = search_index._current()
+    _, matcher = search_index.searchers.current()
     for q in (wq.Every(), term_query("水"), term_query("乡村振兴")):
         assert matcher.match(q).tolist() == []
 
@@ -274,7 +274,7 @@ def test_similar_documents_are_whooshs_more_like(archive_docs):
 
     backend, docs = archive_docs
     index_documents([d.pk for d in docs])
-    searcher = backend.searcher()
+    searcher = backend.searchers.current()[0]
     agree = 0
     for doc in docs[:12]:
         identifier = f"documents.document.{doc.pk}"
@@ -301,7 +301,7 @@ def test_key_terms_are_whooshs_with_frequencies_cached(archive_docs):
     for part in (docs[:third], docs[third : 2 * third], docs[2 * third :]):
         index_documents([d.pk for d in part])  # one segment each
     remove_documents([docs[1].pk])
-    searcher = backend.searcher()
+    searcher = backend.searchers.current()[0]
     assert len(searcher.reader().leaf_readers()) >= 2
     small = FrequencyCache(max_entries=300)
     warm = FrequencyCache(max_entries=1_000_000)
@@ -337,7 +337,7 @@ def test_small_segments_are_folded_level_by_level_from_the_database(
     assert len(segment_sizes(backend)) <= 1 + 3 * 2
     assert 20 in segment_sizes(backend)
     live = [d for d in docs[:36] if d.pk != docs[21].pk]
-    _, matcher = backend._current()
+    _, matcher = backend.searchers.current()
     assert len(matcher.match(wq.Every())) == len(live)
     found = search_documents(
         query="折叠时重读数据库", filters=SearchFilters(), sort="", page=1, page_size=10
@@ -362,12 +362,12 @@ def test_fold_limit_leaves_larger_folds_to_fold_segments(archive_docs, monkeypat
 def test_segment_files_are_read_in_place_not_copied(archive_docs):
     from whoosh.filedb.structfile import BufferFile
 
-    from search.engine.mapped import MappedReader
+    from search.engine.whoosh_internals import MappedReader, postings_file
 
     backend, docs = archive_docs
     index_documents([d.pk for d in docs])
-    (reader, _), *_ = backend.searcher().reader().leaf_readers()
-    postfile = reader._terms._postfile
+    (reader, _), *_ = backend.searchers.current()[0].reader().leaf_readers()
+    postfile = postings_file(reader)
     assert isinstance(postfile, BufferFile)
     assert isinstance(postfile.file, MappedReader), "no BytesIO copy of the file"
     whole = bytes(postfile._buf)

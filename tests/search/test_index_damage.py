@@ -204,11 +204,11 @@ def test_a_writer_killed_holding_the_lock_blocks_nothing(live: Path) -> None:
 def test_damage_is_logged_once_with_its_cause(live: Path, caplog) -> None:  # noqa: ANN001
     client = Client()
     truncate_segment(live)
-    with caplog.at_level("ERROR", logger="search.backend"):
+    with caplog.at_level("ERROR", logger="search.engine.reading"):
         for _ in range(3):
             assert client.get(SEARCH_PAGES[0]).status_code == 503
             assert client.get("/healthz").status_code == 503
-    records = [r for r in caplog.records if r.name == "search.backend"]
+    records = [r for r in caplog.records if r.name == "search.engine.reading"]
     assert len(records) == 1
     assert "damaged" in records[0].getMessage()
     assert records[0].exc_info is None

@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search.outbox import flush_pending_index_writes, pending_index_writes
-from search.services import (
-    IndexDamaged,
-    fold_segments,
-    index_damage,
-    index_documents,
-    index_status,
-    quarantine_dir,
-    rebuild_index,
-    remove_documents,
-    unchecked_segments,
-)
+from search.repair import repair_index
 
 SHOWN_IDS = 20
 
@@ -39,78 +28,69 @@ class Command(BaseCommand):
             ),
         )
 
+    def _rebuilt(self, count: int | None) -> None:
+        self.stdout.write(self.style.SUCCESS(f"已重建索引：{count} 篇文档。"))
+
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
-        queued = pending_index_writes()
-        if queued and verbosity >= 1:
-            self.stdout.write(f"等待索引更新（管理员修改后排队）: {queued} 篇")
-        # A full read first: comparing needs an index that reads back whole.
-        damage = index_damage(full=True)
-        if damage is None:
-            try:
-                status = index_status()
-            except IndexDamaged as error:
-                damage = error.reason
-        if damage is not None:
-            self.stdout.write(f"检索索引已损坏：{damage}")
-            if not options["fix"]:
+        fix = options["fix"]
+        check = repair_index(dry_run=not fix)
+        if check.queued and verbosity >= 1:
+            self.stdout.write(f"等待索引更新（管理员修改后排队）: {check.queued} 篇")
+        if check.damage is not None:
+            self.stdout.write(f"检索索引已损坏：{check.damage}")
+            if not fix:
                 raise CommandError(
                     "检索索引已损坏，搜索页面暂不可用；运行 check_index --repair "
                     "按数据库重建。",
                     returncode=1,
                 )
-            count = rebuild_index(quarantine=True)
-            flush_pending_index_writes()
-            problem = index_damage()
-            if problem is not None:
-                raise CommandError(f"重建后索引仍不可读：{problem}", returncode=1)
+            if check.still_damaged is not None:
+                raise CommandError(
+                    f"重建后索引仍不可读：{check.still_damaged}", returncode=1
+                )
             if verbosity >= 1:
-                kept = quarantine_dir()
-                self.stdout.write(f"损坏的索引已移到 {kept}（只保留最近一份）。")
-            self.stdout.write(self.style.SUCCESS(f"已重建索引：{count} 篇文档。"))
+                self.stdout.write(
+                    f"损坏的索引已移到 {check.quarantine}（只保留最近一份）。"
+                )
+            self.stdout.write(
+                self.style.SUCCESS(f"已重建索引：{check.rebuilt} 篇文档。")
+            )
             return
-        if status.outdated:
+        if check.outdated:
             self.stdout.write("索引由旧版本写成（字段或格式不同），须整体重建。")
-            if options["fix"]:
-                count = rebuild_index()
-                # Requests queued while it ran; the rest it has read already.
-                flush_pending_index_writes()
-                self.stdout.write(self.style.SUCCESS(f"已重建索引：{count} 篇文档。"))
+            if fix:
+                self._rebuilt(check.rebuilt)
                 return
             raise CommandError(
                 "索引须重建；运行 check_index --fix 或 rebuild_index。", returncode=1
             )
+        found = check.found
         for label, ids in (
-            ("缺失（未索引）", status.missing),
-            ("过期（索引早于最近修改）", status.stale),
-            ("多余（数据库中已无）", status.orphans),
+            ("缺失（未索引）", found.missing),
+            ("过期（索引早于最近修改）", found.stale),
+            ("多余（数据库中已无）", found.orphans),
         ):
             if ids and verbosity >= 1:
                 shown = ", ".join(str(pk) for pk in ids[:SHOWN_IDS])
                 more = " …" if len(ids) > SHOWN_IDS else ""
                 self.stdout.write(f"{label}: {len(ids)} 篇 [{shown}{more}]")
-        if queued and options["fix"]:
-            flush_pending_index_writes()
-            status = index_status()
-        if status.ok:
+        if check.ok:
             if verbosity >= 1:
                 self.stdout.write(self.style.SUCCESS("索引与数据库一致。"))
-            unchecked = unchecked_segments()
-            if unchecked and verbosity >= 1:
+            if check.unchecked and verbosity >= 1:
                 self.stdout.write(
-                    f"提示：{unchecked} 个索引段由旧版本写成，没有校验和，"
+                    f"提示：{check.unchecked} 个索引段由旧版本写成，没有校验和，"
                     "损坏可能查不全；运行 rebuild_index 一次即可加上。"
                 )
-            # Small segments an edit left to a background writer that died.
-            folded = fold_segments() if options["fix"] else 0
-            if folded and verbosity >= 1:
-                self.stdout.write(f"已合并小索引段：重新索引 {folded} 篇。")
+            if check.folded and verbosity >= 1:
+                self.stdout.write(f"已合并小索引段：重新索引 {check.folded} 篇。")
             return
-        if options["fix"]:
-            indexed = index_documents(status.missing + status.stale)
-            removed = remove_documents(status.orphans)
+        if fix:
             self.stdout.write(
-                self.style.SUCCESS(f"已重新索引 {indexed} 篇，删除 {removed} 条。")
+                self.style.SUCCESS(
+                    f"已重新索引 {check.reindexed} 篇，删除 {check.removed} 条。"
+                )
             )
             return
         raise CommandError(
