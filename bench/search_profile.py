@@ -42,30 +42,16 @@ if str(ROOT) not in sys.path:
 _BACKEND = "search.backend.PlansiteWhooshBackend"
 STAGES: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("parse", ("search.services.parse_query",), None),
-    # main prints the tree as a string for Whoosh to parse again; issue 15
-    # hands the engine the tree, converted once (query.to_whoosh).
-    (
-        "tree to engine query",
-        ("search.services.to_query_string", "search.backend.to_whoosh"),
-        None,
-    ),
-    ("Whoosh parse", (f"{_BACKEND}.parse",), None),
-    ("restrict", (f"{_BACKEND}._restrict", "search.backend.restricted"), None),
+    # The tree becomes one Whoosh query with its filters (query.to_whoosh):
+    # before issue 15 it was printed as a string and parsed again by Whoosh.
+    ("tree to engine query", ("search.backend.request_query",), None),
     ("match", ("search.engine.matching.Matcher.match",), None),
-    ("rank", (f"{_BACKEND}._ordered", f"{_BACKEND}._ordered_by"), None),
-    (
-        "rank: jieba words",
-        (f"{_BACKEND}.ranking_words", "search.engine.ranking.ranking_words"),
-        "rank",
-    ),
+    ("rank", (f"{_BACKEND}._ordered_by",), None),
+    ("rank: jieba words", (f"{_BACKEND}.ranking_words",), "rank"),
     ("rank: BM25", ("search.engine.matching.Matcher.bm25",), "rank"),
     ("rank: date sort", ("search.engine.matching.Matcher.sort",), "rank"),
-    ("facets", (f"{_BACKEND}._facets", "search.backend.facet_counts"), None),
-    (
-        "convert",
-        (f"{_BACKEND}._to_search_results", "search.backend.search_results"),
-        None,
-    ),
+    ("facets", ("search.backend.facet_counts",), None),
+    ("convert", ("search.backend.search_results",), None),
     ("SearchHit", ("search.services._hit",), None),
 )
 TOTAL = "search_documents"

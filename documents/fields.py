@@ -87,23 +87,6 @@ class MetadataField:
         answer (a pydantic or ninja Schema field can be declared with it)."""
         return _VALUE_TYPES[self.type]
 
-    def json_schema(self) -> dict[str, Any]:
-        """The JSON Schema of the field's value in an export row or a JSON answer,
-        described by its Chinese label."""
-        return {**_JSON_SCHEMAS[self.type], "description": str(self.label)}
-
-    def as_dict(self) -> dict[str, Any]:
-        """The spec in plain JSON-able values (for an API schema or docs)."""
-        return {
-            "name": self.name,
-            "label": str(self.label),
-            "type": str(self.type),
-            "required": self.required,
-            "provenance": self.provenance,
-            "exported": self.exported,
-            "index": str(self.index) if self.index else None,
-        }
-
 
 # How documents/export.py gives each type: texts are "" when empty (a NULL
 # 索引号 too), dates ISO 8601 strings or null, a year an integer or null.
@@ -117,22 +100,6 @@ _VALUE_TYPES: dict[FieldType, Any] = {
     FieldType.REGION: dict[str, str] | None,
     FieldType.LIST: list[str],
 }
-_JSON_SCHEMAS: dict[FieldType, dict[str, Any]] = {
-    FieldType.TEXT: {"type": "string"},
-    FieldType.CHOICE: {"type": "string"},
-    FieldType.BOOL: {"type": "boolean"},
-    FieldType.DATE: {"type": ["string", "null"], "format": "date"},
-    # A day (2021-01-13) or a moment with its zone (2020-02-26T10:48:00+08:00).
-    FieldType.DATETIME: {"type": ["string", "null"]},
-    FieldType.YEAR: {"type": ["integer", "null"]},
-    FieldType.REGION: {
-        "type": ["object", "null"],
-        "additionalProperties": {"type": "string"},
-    },
-    FieldType.LIST: {"type": "array", "items": {"type": "string"}},
-}
-
-
 _TEXT, _DATE = FieldType.TEXT, FieldType.DATE
 
 # In the order of the export columns. Labels are the model's verbose names.

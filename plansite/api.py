@@ -33,7 +33,14 @@ def _reraise(request: HttpRequest, exc: Exception) -> HttpResponse:
     raise exc
 
 
-api = NinjaAPI(
+class PlansiteAPI(NinjaAPI):
+    def get_content_type(self) -> str:
+        # As Django's JsonResponse wrote it before the API was generated, and as
+        # the errors that research/api.py answers still write it (JSON is UTF-8).
+        return "application/json"
+
+
+api = PlansiteAPI(
     title="plansite API",
     version="1",
     description="对政府工作计划档案的检索与研究工具。每个接口都接受与 /search/ 相同的"

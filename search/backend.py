@@ -46,7 +46,7 @@ from whoosh.qparser import FuzzyTermPlugin, QueryParser
 
 from search.engine import more_like, ranking, schema, writing
 from search.engine.conversion import search_results
-from search.engine.evaluation import matches, restricted
+from search.engine.evaluation import matches, request_query, restricted
 from search.engine.facets import facet_counts
 from search.engine.folder import IndexFolder
 from search.engine.integrity import TOC_ERRORS, file_damage, read_damage
@@ -57,8 +57,8 @@ from search.engine.schema import INDEX_NAME
 from search.engine.writer import BulkSegmentWriter
 from search.engines import Capability, Found
 from search.errors import IndexDamaged, IndexMissing
-from search.query import term_query, to_whoosh
-from search.request import CONTENT_TYPE, YEAR_FIELD, SearchRequest
+from search.query import term_query
+from search.request import SearchRequest
 from search.search_indexes import rows_by_id
 
 logger = logging.getLogger(__name__)
@@ -416,24 +416,11 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         )
 
     def _request_query(self, request: SearchRequest) -> tuple[wq.Query, list[str]]:
-        """(the Whoosh query of ``request``, the words relevance is ranked on).
-
-        The parsed tree becomes a Whoosh query directly (query.to_whoosh): no
-        query string, no second parser.
-        """
+        """(the Whoosh query of ``request``, the words relevance is ranked on)."""
         self._ready()
-        positive = to_whoosh(request.node) if request.node is not None else None
-        everything = wq.Every() if positive is None else positive
-        required = [everything, wq.Term(DJANGO_CT, CONTENT_TYPE)]
-        for name, value in request.filters.exact_values():
-            required.append(wq.Term(name, value))
-        low, high = request.filters.year_from, request.filters.year_to
-        if low is not None:
-            required.append(wq.NumericRange(YEAR_FIELD, low, None))
-        if high is not None:
-            required.append(wq.NumericRange(YEAR_FIELD, None, high))
+        query, positive = request_query(request)
         words = self.ranking_words(positive) if positive is not None else []
-        return wq.And(required), words
+        return query, words
 
     def find(
         self, request: SearchRequest, *, start: int = 0, stop: int | None = None

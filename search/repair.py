@@ -7,7 +7,7 @@ whole), then a schema of another version, then the differences.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from search.errors import IndexDamaged
@@ -61,16 +61,11 @@ class IndexCheck:
         return self.damage is None and self.status is not None and self.status.ok
 
 
-def repair_index(*, dry_run: bool = False) -> IndexCheck:
-    """Check the index against the database; repair it unless ``dry_run``.
-
-    A damaged index is rebuilt from the database (the damaged one kept in
-    quarantine_dir()), one of another schema rebuilt, queued edits carried
-    out, missing and stale documents re-indexed, orphans removed, due small
-    segments folded.
-    """
+def inspect_index() -> IndexCheck:
+    """What is wrong with the index, changing nothing: queued edits, damage (a
+    full read first: comparing needs an index that reads back whole), then the
+    differences from the database."""
     queued = pending_index_writes()
-    # A full read first: comparing needs an index that reads back whole.
     damage = index_damage(full=True)
     found = None
     if damage is None:
@@ -78,45 +73,58 @@ def repair_index(*, dry_run: bool = False) -> IndexCheck:
             found = index_status()
         except IndexDamaged as error:
             damage = error.reason
-    if damage is not None:
+    return IndexCheck(queued=queued, damage=damage, found=found, status=found)
+
+
+def repair_index(
+    check: IndexCheck | None = None, *, dry_run: bool = False
+) -> IndexCheck:
+    """Repair what ``check`` (inspect_index(), run now when not given) found,
+    unless ``dry_run``.
+
+    A damaged index is rebuilt from the database (the damaged one kept in
+    quarantine_dir()), one of another schema rebuilt, queued edits carried
+    out, missing and stale documents re-indexed, orphans removed, due small
+    segments folded. The caller can report the inspection before a repair
+    that may take minutes.
+    """
+    check = check or inspect_index()
+    if check.damage is not None:
         if dry_run:
-            return IndexCheck(queued=queued, damage=damage)
+            return check
         count = rebuild_index(quarantine=True)
         flush_pending_index_writes()
-        return IndexCheck(
-            queued=queued,
-            damage=damage,
+        return replace(
+            check,
             rebuilt=count,
             quarantine=quarantine_dir(),
             still_damaged=index_damage(),
         )
+    found = check.found
+    assert found is not None  # inspect_index() gives one or the damage
     if found.outdated:
         if dry_run:
-            return IndexCheck(queued=queued, found=found, status=found)
+            return check
         count = rebuild_index()
         # Requests queued while it ran; the rest it has read already.
         flush_pending_index_writes()
-        return IndexCheck(queued=queued, found=found, status=found, rebuilt=count)
+        return replace(check, rebuilt=count)
     status = found
-    if queued and not dry_run:
+    if check.queued and not dry_run:
         flush_pending_index_writes()
         status = index_status()
     if status.ok:
-        unchecked = unchecked_segments()
         # Small segments an edit left to a background writer that died.
-        folded = 0 if dry_run else fold_segments()
-        return IndexCheck(
-            queued=queued,
-            found=found,
+        return replace(
+            check,
             status=status,
-            unchecked=unchecked,
-            folded=folded,
+            unchecked=unchecked_segments(),
+            folded=0 if dry_run else fold_segments(),
         )
     if dry_run:
-        return IndexCheck(queued=queued, found=found, status=status)
-    return IndexCheck(
-        queued=queued,
-        found=found,
+        return replace(check, status=status)
+    return replace(
+        check,
         status=status,
         reindexed=index_documents(status.missing + status.stale),
         removed=remove_documents(status.orphans),

@@ -13,7 +13,6 @@ from search.forms import DEFAULT_PAGE_SIZE, parse_search_params
 from search.payloads import ordered_facets
 from search.results import run_search
 
-_JSON = {"ensure_ascii": False}
 # The facets the page shows, in this order, labelled as the field registry
 # labels them. (National documents have no province: they are counted under 全国.)
 FACET_LABELS = {

@@ -93,7 +93,3 @@ def test_export_values_have_the_types_the_registry_declares() -> None:
         for name, value in row.items():
             spec = metadata.field(name)
             assert _is(value, spec.value_type), (name, value)
-            kinds = spec.json_schema()["type"]
-            json_kind = {str: "string", int: "integer", bool: "boolean", list: "array"}
-            expected = "null" if value is None else json_kind[type(value)]
-            assert expected in (kinds if isinstance(kinds, list) else [kinds]), name

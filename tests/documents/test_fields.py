@@ -89,26 +89,6 @@ def test_read_fields_are_the_filled_fields_not_inferred() -> None:
     assert "region" not in document.read_fields
 
 
-def test_field_specs_read_as_plain_values_for_an_api() -> None:
-    specs = {
-        spec["name"]: spec
-        for spec in map(metadata.MetadataField.as_dict, metadata.FIELDS)
-    }
-    assert specs["plan_year"] == {
-        "name": "plan_year",
-        "label": "计划年度",
-        "type": "year",
-        "required": False,
-        "provenance": True,
-        "exported": True,
-        "index": "facet",
-    }
-    assert specs["region"]["exported"] is False
-    assert all(
-        spec["label"] and spec["label"] != spec["name"] for spec in specs.values()
-    )
-
-
 def test_review_notes_name_fields_by_their_labels() -> None:
     note = "元数据无标签，按位置识别：doc_date、region"
     assert readable_note(note) == "元数据无标签，按位置识别：成文日期、地区"

@@ -102,6 +102,7 @@ def test_the_query_tree_reaches_plansites_engine_unprinted(search_index, monkeyp
 
     monkeypatch.setattr(search_index, "parse", no_parser)
     monkeypatch.setattr("search.query.to_query_string", no_parser)
+    monkeypatch.setattr("search.haystack_query.to_query_string", no_parser)
     filters = SearchFilters(year_from=2021)
     page = search_documents(
         query="乡村振兴 -第2号", filters=filters, sort="", page=1, page_size=10

@@ -1,10 +1,12 @@
-"""search/repair.py: repair_index(), the service behind check_index."""
+"""search/repair.py: inspect_index() and repair_index(), the services behind check_index."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from documents.models import Document
 from search.repair import repair_index
@@ -46,3 +48,23 @@ def test_a_damaged_index_is_rebuilt_and_kept_in_quarantine(search_index):
     assert repaired.still_damaged is None
     assert (repaired.quarantine / "whoosh_index").is_dir()
     assert repair_index(dry_run=True).ok
+
+
+def test_check_index_reports_the_damage_before_a_repair_that_fails(
+    search_index, monkeypatch
+):
+    """The diagnosis is on the screen before the rebuild, which can take
+    minutes, and stays there when the rebuild fails."""
+    doc = make_document("损坏", "乡村振兴")
+    index_documents([doc.pk])
+    for toc in Path(search_index.path).glob("_MAIN_*.toc"):
+        toc.write_bytes(b"not a pickle")
+
+    def disk_full(**kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("search.repair.rebuild_index", disk_full)
+    out = io.StringIO()
+    with pytest.raises(OSError):
+        call_command("check_index", "--repair", stdout=out)
+    assert "检索索引已损坏：" in out.getvalue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search.repair import repair_index
+from search.repair import inspect_index, repair_index
 
 SHOWN_IDS = 20
 
@@ -34,7 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
         fix = options["fix"]
-        check = repair_index(dry_run=not fix)
+        # What is wrong is printed before a repair that may take minutes.
+        check = inspect_index()
         if check.queued and verbosity >= 1:
             self.stdout.write(f"等待索引更新（管理员修改后排队）: {check.queued} 篇")
         if check.damage is not None:
@@ -45,6 +46,7 @@ class Command(BaseCommand):
                     "按数据库重建。",
                     returncode=1,
                 )
+            check = repair_index(check)
             if check.still_damaged is not None:
                 raise CommandError(
                     f"重建后索引仍不可读：{check.still_damaged}", returncode=1
@@ -60,7 +62,7 @@ class Command(BaseCommand):
         if check.outdated:
             self.stdout.write("索引由旧版本写成（字段或格式不同），须整体重建。")
             if fix:
-                self._rebuilt(check.rebuilt)
+                self._rebuilt(repair_index(check).rebuilt)
                 return
             raise CommandError(
                 "索引须重建；运行 check_index --fix 或 rebuild_index。", returncode=1
@@ -75,6 +77,7 @@ class Command(BaseCommand):
                 shown = ", ".join(str(pk) for pk in ids[:SHOWN_IDS])
                 more = " …" if len(ids) > SHOWN_IDS else ""
                 self.stdout.write(f"{label}: {len(ids)} 篇 [{shown}{more}]")
+        check = repair_index(check, dry_run=not fix)
         if check.ok:
             if verbosity >= 1:
                 self.stdout.write(self.style.SUCCESS("索引与数据库一致。"))
