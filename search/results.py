@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from documents.models import Document
+from plansite.api_fields import API_FIELDS
 from search.forms import SearchParams
 from search.highlight import mark, snippets
 from search.query import QueryError
@@ -30,18 +32,18 @@ class ResultRow:
     title_html: SafeString = mark_safe("")
 
     def as_json(self) -> dict[str, Any]:
-        hit = self.hit
+        # The document fields the API shows (plansite/api_fields.py), as JSON;
+        # the 索引号 is read from the row, the index does not hold it.
+        values = {
+            name: self.index_no if name == "index_no" else getattr(self.hit, name)
+            for name in API_FIELDS
+        }
         return {
-            "id": hit.id,
-            "index_no": self.index_no,
-            "title": hit.title,
-            "issuer": hit.issuer,
-            "township": hit.township,
-            "county": hit.county,
-            "city": hit.city,
-            "province": hit.province,
-            "plan_year": hit.plan_year,
-            "doc_date": hit.doc_date.isoformat() if hit.doc_date else None,
+            "id": self.hit.id,
+            **{
+                name: value.isoformat() if isinstance(value, date) else value
+                for name, value in values.items()
+            },
             "url": self.url,
             "title_html": str(self.title_html),
             "snippet_html": " ".join(self.snippets),

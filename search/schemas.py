@@ -13,7 +13,7 @@ from django import forms
 from ninja import Schema
 from pydantic import Field, create_model
 
-from plansite.api_fields import document_field_specs
+from plansite.api_fields import API_FIELDS, document_field_specs
 from plansite.form_schema import query_schema
 from search.forms import SearchForm
 from search.query import MAX_QUERY_LENGTH
@@ -55,17 +55,7 @@ SearchHit = create_model(
     "SearchHit",
     __base__=Schema,
     id=(int, ...),
-    **document_field_specs(
-        "index_no",
-        "title",
-        "issuer",
-        "township",
-        "county",
-        "city",
-        "province",
-        "plan_year",
-        "doc_date",
-    ),
+    **document_field_specs(*API_FIELDS),
     url=(str, Field(..., description="文档页，带检索词以标出命中处")),
     title_html=(str, Field(..., description="HTML：标题，命中处在 <mark> 中")),
     snippet_html=(str, Field(..., description="HTML：命中片段，命中处在 <mark> 中")),
