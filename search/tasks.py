@@ -32,13 +32,16 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _executor: futures.ThreadPoolExecutor | None = None
 _running: list[futures.Future[None]] = []
+# The outbox flush that waits for the worker, if one does (see below).
+_waiting_flush: futures.Future[None] | None = None
 
 
 def _forget_workers() -> None:
     """In a forked child: the parent's worker thread is not there; start anew."""
-    global _lock, _executor
+    global _lock, _executor, _waiting_flush
     _lock = threading.Lock()
     _executor = None
+    _waiting_flush = None
     _running.clear()
 
 
@@ -70,12 +73,26 @@ def enqueue(job: Callable[[], object], failure: str) -> futures.Future[None]:
 
 
 def flush_queued_writes_later() -> futures.Future[None]:
-    """Carry out the outbox once the write lock is free (SEARCH_WRITE_WAIT)."""
-    return enqueue(
+    """Carry out the outbox once the write lock is free (SEARCH_WRITE_WAIT).
+
+    A flush that has not started yet will read every request queued so far,
+    so edits made while the index is busy share it instead of each queueing
+    one that waits for the lock in turn. (One that has started may have read
+    the outbox already: then a new one is queued.)
+    """
+    global _waiting_flush
+    with _lock:
+        waiting = _waiting_flush
+    if waiting is not None and not waiting.running() and not waiting.done():
+        return waiting
+    future = enqueue(
         outbox.flush_pending_index_writes,
         "queued index writes failed; the next import or "
         "`manage.py check_index --repair` carries them out",
     )
+    with _lock:
+        _waiting_flush = future
+    return future
 
 
 def fold_segments_later() -> futures.Future[None]:

@@ -55,3 +55,24 @@ def test_waiting_says_when_a_task_is_still_running() -> None:
     finally:
         release.set()
     assert tasks.wait_for_background_index_writes(timeout=10)
+
+
+def test_flushes_asked_for_while_the_worker_is_busy_share_one(monkeypatch) -> None:
+    """Edits made while the index is busy: one waiting flush reads every queued
+    request, instead of one flush each waiting for the lock in turn."""
+    flushes: list[int] = []
+    monkeypatch.setattr(
+        "search.outbox.flush_pending_index_writes", lambda: flushes.append(1)
+    )
+    release = threading.Event()
+    tasks.enqueue(release.wait, "job failed")  # the worker is busy
+    try:
+        waiting = {tasks.flush_queued_writes_later() for _ in range(5)}
+    finally:
+        release.set()
+    assert tasks.wait_for_background_index_writes(timeout=10)
+    assert len(waiting) == 1 and flushes == [1]
+    # Once that flush has run, a new request gets a flush of its own.
+    tasks.flush_queued_writes_later()
+    assert tasks.wait_for_background_index_writes(timeout=10)
+    assert flushes == [1, 1]
