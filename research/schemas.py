@@ -15,7 +15,8 @@ from plansite.api_fields import document_field_specs
 from plansite.form_schema import query_schema
 from research.compare import MAX_PLACES, MIN_PLACES
 from research.forms import ToolForm
-from search.schemas import RESULT_SET, RESULT_SET_OVERRIDES, search_fields
+from search.forms import RESULT_SET
+from search.schemas import RESULT_SET_OVERRIDES, search_fields
 
 
 def _tool_fields(*names: str) -> dict:

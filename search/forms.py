@@ -26,6 +26,20 @@ DEFAULT_PAGE_SIZE = 20
 _NOT_IN_NAMES = str.maketrans("", "", '"\\')
 
 
+# The query and filters that name one result set: every endpoint takes them.
+RESULT_SET = (
+    "q",
+    "township",
+    "county",
+    "city",
+    "province",
+    "category",
+    "issuer",
+    "year_from",
+    "year_to",
+)
+
+
 class SearchForm(FilterForm):
     q = forms.CharField(
         label=_("检索词"),
@@ -74,20 +88,7 @@ class SearchForm(FilterForm):
     )
 
     # The order of the boxes, and so of the messages about them.
-    field_order = [
-        "q",
-        "township",
-        "county",
-        "city",
-        "province",
-        "category",
-        "issuer",
-        "year_from",
-        "year_to",
-        "sort",
-        "page",
-        "page_size",
-    ]
+    field_order = [*RESULT_SET, "sort", "page", "page_size"]
 
 
 @dataclass

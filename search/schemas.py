@@ -15,21 +15,9 @@ from pydantic import Field, create_model
 
 from plansite.api_fields import API_FIELDS, document_field_specs
 from plansite.form_schema import query_schema
-from search.forms import SearchForm
+from search.forms import RESULT_SET, SearchForm
 from search.query import MAX_QUERY_LENGTH
 
-# The query and filters that every endpoint takes: one "result set".
-RESULT_SET = (
-    "q",
-    "township",
-    "county",
-    "city",
-    "province",
-    "category",
-    "issuer",
-    "year_from",
-    "year_to",
-)
 # The query's own limit is the parser's; the form field has none.
 RESULT_SET_OVERRIDES = {"q": {"max_length": MAX_QUERY_LENGTH}}
 
