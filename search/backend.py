@@ -94,7 +94,6 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         Unlike haystack's setup() this never creates an index: a lost index
         read as a new, empty one would answer every search with nothing.
         """
-        from haystack import connections
 
         if self.searchers is not None:
             self.searchers.close()
@@ -104,9 +103,7 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         else:
             self.storage = FileStorage(self.path)
             self.content_field_name, self.schema = self.build_schema(
-                connections[self.connection_alias]
-                .get_unified_index()
-                .all_searchfields()
+                self._unified().all_searchfields()
             )
             self.parser = QueryParser(self.content_field_name, schema=self.schema)
             self.parser.add_plugins([FuzzyTermPlugin])
@@ -133,13 +130,17 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         self.index = self._ready().open()
         return self.index
 
+    def _unified(self):
+        """haystack's unified index of this connection (the search indexes)."""
+        from haystack import connections
+
+        return connections[self.connection_alias].get_unified_index()
+
     def _may_be_empty(self) -> bool:
         """A missing index may read as empty: no document of an indexed model yet."""
         if not self.use_file_storage:
             return False
-        from haystack import connections
-
-        unified = connections[self.connection_alias].get_unified_index()
+        unified = self._unified()
         return not any(
             model._default_manager.exists() for model in unified.get_indexed_models()
         )
@@ -426,31 +427,55 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         self, request: SearchRequest, *, start: int = 0, stop: int | None = None
     ) -> Found:
         """The matches of ``request`` from ``start`` to ``stop``, count and facets."""
-        from haystack import connections
-
         query, words = self._request_query(request)
-        unified = connections[self.connection_alias].get_unified_index()
+        unified = self._unified()
         facet_names = {unified.get_facet_fieldname(n): n for n in request.facets}
+        total, results, counts = self._page(
+            query,
+            words,
+            request.order_by,
+            start=start,
+            stop=stop,
+            facets=list(facet_names),
+            unified=unified,
+        )
+        return Found(
+            total=total,
+            results=results,
+            facets={
+                facet_names[name]: values
+                for name, values in counts.get("fields", {}).items()
+            },
+        )
+
+    def _page(
+        self,
+        query: wq.Query,
+        words: list[str],
+        sort_by,
+        *,
+        start: int,
+        stop: int | None,
+        facets: Sequence[str],
+        unified,
+        result_class: type | None = None,
+    ) -> tuple[int, list, dict]:
+        """Match ``query`` and order the matches: (how many, the results from
+        ``start`` to ``stop``, the counts of ``facets``). find() and haystack's
+        search() both answer through it."""
         _, matcher = self._current()
         with self.searchers.reading():
             docs = matches(matcher, query)
             stop = len(docs) if stop is None else min(stop, len(docs))
-            ordered, scores = self._ordered_by(matcher, docs, request.order_by, words)
-            page = ordered[start:stop]
-            counts = facet_counts(matcher, docs, list(facet_names))
-            return Found(
-                total=len(docs),
-                results=search_results(
-                    matcher,
-                    page,
-                    scores[start:stop] if scores is not None else None,
-                    unified=unified,
-                ),
-                facets={
-                    facet_names[name]: values
-                    for name, values in counts.get("fields", {}).items()
-                },
+            ordered, scores = self._ordered_by(matcher, docs, sort_by, words)
+            results = search_results(
+                matcher,
+                ordered[start:stop],
+                scores[start:stop] if scores is not None else None,
+                unified=unified,
+                result_class=result_class,
             )
+            return len(docs), results, facet_counts(matcher, docs, facets)
 
     def match_columns(
         self,
@@ -534,30 +559,22 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         )
         if query is None:
             return empty
-        _, matcher = self._current()
-        with self.searchers.reading():
-            docs = matches(matcher, query)
-            start = start_offset or 0
-            stop = len(docs) if end_offset is None else min(end_offset, len(docs))
-            words = self.ranking_words(parsed)
-            ordered, scores = self._ordered_by(matcher, docs, sort_by, words)
-            page = ordered[start:stop]
-            page_scores = scores[start:stop] if scores is not None else None
-            from haystack import connections
-
-            unified = connections[self.connection_alias].get_unified_index()
-            return {
-                "results": search_results(
-                    matcher,
-                    page,
-                    page_scores,
-                    unified=unified,
-                    result_class=result_class,
-                ),
-                "hits": len(docs),
-                "facets": facet_counts(matcher, docs, facets or ()),
-                "spelling_suggestion": None,
-            }
+        hits, results, counts = self._page(
+            query,
+            self.ranking_words(parsed),
+            sort_by,
+            start=start_offset or 0,
+            stop=end_offset,
+            facets=facets or (),
+            unified=self._unified(),
+            result_class=result_class,
+        )
+        return {
+            "results": results,
+            "hits": hits,
+            "facets": counts,
+            "spelling_suggestion": None,
+        }
 
 
 class PlansiteWhooshEngine(WhooshEngine):
