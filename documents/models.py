@@ -362,3 +362,83 @@ class ReviewItem(Document):
         proxy = True
         verbose_name = _("待复核文档")
         verbose_name_plural = _("待复核")
+
+
+class Attachment(models.Model):
+    """A file published with a document (附件), or the file a document came as.
+
+    The original bytes are in the attachment store (documents/attachments/
+    store.py) under their SHA-256, once however many documents carry them;
+    the extracted text is here, so a rebuild or a restore never converts or
+    OCRs again. Rows with status PENDING are the extraction queue: a process
+    killed before it got to them leaves them for the next one.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待提取")
+        EXTRACTED = "extracted", _("已提取")
+        REJECTED = "rejected", _("未能提取")
+
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("文档"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    # The order on the page (附件1, 附件2, …); a bundle's members follow it.
+    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+    name = models.CharField(_("文件名"), max_length=255)
+    # The ZIP or RAR it was unpacked from, and its path inside that bundle.
+    bundle = models.ForeignKey(
+        "self",
+        verbose_name=_("所在压缩包"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="members",
+    )
+    member_path = models.CharField(_("包内路径"), max_length=500, blank=True)
+    kind = models.CharField(_("格式"), max_length=16)  # attachments/kinds.py
+    media_type = models.CharField(_("媒体类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("字节数"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    # Where it came from: the file imported, the row of an index, the URL, or
+    # the admin upload (who and when is in the admin's log).
+    origin = models.CharField(_("来源"), max_length=1200, blank=True)
+    source_url = models.URLField(_("原始链接"), max_length=1000, blank=True)
+
+    status = models.CharField(
+        _("提取状态"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    error = models.TextField(_("未能提取的原因"), blank=True)
+    text = models.TextField(_("提取文本"), blank=True)
+    method = models.CharField(_("提取方法"), max_length=32, blank=True)
+    # [{"number", "start", "end", "method", "confidence", "label"}]: each page's
+    # span of ``text`` (result.PageText).
+    pages = models.JSONField(_("分页"), default=list, blank=True)
+    page_count = models.PositiveIntegerField(_("页数"), default=0)
+    headings = models.JSONField(_("标题"), default=list, blank=True)
+    ocr_confidence = models.FloatField(_("识别置信度"), null=True, blank=True)
+    low_confidence_pages = models.JSONField(_("低置信度页"), default=list, blank=True)
+    warnings = models.JSONField(_("提取说明"), default=list, blank=True)
+    extracted_at = models.DateTimeField(_("提取时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("添加时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["document", "position", "id"]
+        constraints = [
+            # The same file listed twice on one page is one attachment.
+            models.UniqueConstraint(
+                fields=["document", "sha256", "member_path"],
+                name="attachment_once_per_document",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

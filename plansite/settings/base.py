@@ -142,6 +142,35 @@ PLANSITE_MAX_RECORD_FILE_BYTES = env.get_int(
     "PLANSITE_MAX_RECORD_FILE_BYTES", 200 * 1024 * 1024
 )
 
+# Attachments (附件: PDF, Word, WPS, sheets, OFD, images, bundles) have limits of
+# their own; PLANSITE_MAX_DOCUMENT_BYTES is for text documents. The originals
+# are kept once each under ATTACHMENT_DIR by SHA-256; their text is in the database.
+ATTACHMENT_DIR = env.get_path("PLANSITE_ATTACHMENT_DIR", VAR_DIR / "attachments")
+PLANSITE_ATTACHMENT_MAX_FILE_BYTES = env.get_int(
+    "PLANSITE_ATTACHMENT_MAX_FILE_BYTES", 100 * 1024 * 1024
+)
+# Pages read per document (all its attachments together); more are cut off, noted.
+PLANSITE_ATTACHMENT_MAX_PAGES = env.get_int("PLANSITE_ATTACHMENT_MAX_PAGES", 300)
+PLANSITE_ATTACHMENT_MAX_DOCUMENT_BYTES = env.get_int(
+    "PLANSITE_ATTACHMENT_MAX_DOCUMENT_BYTES", 300 * 1024 * 1024
+)
+# Each extraction runs in its own process with these limits (sandbox.py).
+PLANSITE_EXTRACT_TIMEOUT = env.get_float("PLANSITE_EXTRACT_TIMEOUT", 600.0)
+PLANSITE_EXTRACT_MEMORY_BYTES = env.get_int(
+    "PLANSITE_EXTRACT_MEMORY_BYTES", 2 * 1024 * 1024 * 1024
+)
+PLANSITE_EXTRACT_MAX_TEXT_CHARS = env.get_int(
+    "PLANSITE_EXTRACT_MAX_TEXT_CHARS", 5 * 1024 * 1024
+)
+PLANSITE_BUNDLE_MAX_MEMBERS = env.get_int("PLANSITE_BUNDLE_MAX_MEMBERS", 200)
+PLANSITE_BUNDLE_MAX_UNPACKED_BYTES = env.get_int(
+    "PLANSITE_BUNDLE_MAX_UNPACKED_BYTES", 500 * 1024 * 1024
+)
+# OCR: Tesseract's languages, and the mean word confidence (0-100) below which
+# a page is named for review.
+PLANSITE_OCR_LANGUAGES = env.get_str("PLANSITE_OCR_LANGUAGES", "chi_sim")
+PLANSITE_OCR_MIN_CONFIDENCE = env.get_float("PLANSITE_OCR_MIN_CONFIDENCE", 70.0)
+
 # Large downloads (exports, concordances) one web process streams at once; more
 # are answered 429, so that readers always find a free worker thread.
 PLANSITE_MAX_DOWNLOADS = env.get_int("PLANSITE_MAX_DOWNLOADS", 2)

@@ -11,3 +11,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 _TEST_VAR = Path(tempfile.mkdtemp(prefix="plansite-test-"))
 WHOOSH_INDEX_DIR = _TEST_VAR / "whoosh_index"
 HAYSTACK_CONNECTIONS["default"]["PATH"] = str(WHOOSH_INDEX_DIR)  # noqa: F405
+ATTACHMENT_DIR = _TEST_VAR / "attachments"
