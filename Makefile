@@ -8,7 +8,8 @@ SAMPLES := $(if $(wildcard $(SHARED)/seeds),$(SHARED),samples)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-only lint format setup sample-data browser-deps deploy-deps bench-deps
+.PHONY: run test test-only lint format setup sample-data browser-deps deploy-deps bench-deps \
+	attachment-deps
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +17,7 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-setup: $(BIN)/.installed
+setup: $(BIN)/.installed attachment-deps
 
 # What only the benchmarks use (Tantivy, the peer of search_bench); the site never
 # imports it, and the suite tests the peer's exactness with it.
@@ -37,6 +38,27 @@ run: sample-data
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: setup bench-deps browser-deps deploy-deps test-only
+
+# Attachments are read by Debian's tools: LibreOffice headless (DOC, WPS, ET),
+# Tesseract with its simplified-Chinese model (scans), poppler (pdftoppm) and img2pdf
+# (the tests make scanned PDFs with them), unar (RAR). `make run` and `make test`
+# both install them where they are missing and we may (root).
+ATTACHMENT_TOOLS := soffice tesseract pdftoppm img2pdf unar
+attachment-deps:
+	@missing=0; for tool in $(ATTACHMENT_TOOLS); do \
+		command -v $$tool >/dev/null || missing=1; done; \
+	tesseract --list-langs 2>/dev/null | grep -qx chi_sim || missing=1; \
+	if [ $$missing = 1 ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				libreoffice-writer-nogui libreoffice-calc-nogui tesseract-ocr \
+				tesseract-ocr-chi-sim poppler-utils img2pdf unar fonts-noto-cjk >/dev/null; \
+		else \
+			echo "NOTE: attachments need: apt-get install libreoffice-writer-nogui" \
+				"libreoffice-calc-nogui tesseract-ocr tesseract-ocr-chi-sim poppler-utils" \
+				"img2pdf unar fonts-noto-cjk"; \
+		fi; \
+	fi
 
 # Browser tests drive Debian's Chromium; install it (and CJK fonts for screenshots)
 # where it is missing and we may (root). Playwright never downloads a browser here.
