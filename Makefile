@@ -90,7 +90,7 @@ test-only:
 	$(BIN)/ruff format --check .
 	# The import contracts in pyproject.toml (documents does not import search).
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
