@@ -59,12 +59,30 @@ def page_texts(path: Path, max_pages: int) -> tuple[list[str], int]:
                 page.close()  # drop the page's cached objects: 300 pages stay small
     except ExtractionRejected:
         raise
+    except MemoryError:
+        raise
     except Exception as error:  # pdfminer raises many kinds on a broken file
+        if _out_of_memory(error):
+            # pdfplumber wraps zlib's MemoryError; the sandbox names the limit.
+            raise MemoryError(str(error)) from error
         raise ExtractionRejected(
             _("PDF 文件已损坏，无法读取 (corrupt PDF: %(error)s)")
             % {"error": f"{type(error).__name__}: {error}"}
         ) from error
     return texts, count
+
+
+def _out_of_memory(error: BaseException) -> bool:
+    seen = 0
+    current: BaseException | None = error
+    while current is not None and seen < 10:
+        if isinstance(current, MemoryError) or any(
+            isinstance(arg, MemoryError) for arg in current.args
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return False
 
 
 _SENTENCE_END = tuple("。！？：；!?:;")
