@@ -208,9 +208,12 @@ def _limit_self(limits: Limits) -> None:
 def _child(request_file: str) -> int:
     request = json.loads(Path(request_file).read_text(encoding="utf-8"))
     limits = Limits(**request["limits"])
-    import django
+    # No django.setup(): it imports the whole project (~1 s a file). Settings are
+    # read lazily without it; translation needs the app registry, so it is off
+    # here: the reasons are written "中文 (english)" and pass through as they are.
+    from django.conf import settings
 
-    django.setup()  # gettext and settings (OCR languages) need the apps ready
+    settings.USE_I18N = False
     _limit_self(limits)
     try:
         if request["op"] == "unpack":

@@ -60,3 +60,26 @@ def test_a_pdf_without_tounicode_maps_goes_to_ocr(made, limits, tmp_path):
     assert [p.method for p in result.pages] == [Method.OCR, Method.OCR]
     first = result.text[result.pages[0].start : result.pages[0].end]
     assert similar(first, "第一页的内容：乡村振兴重点任务。") > 0.8
+
+
+def test_a_multi_page_tiff_is_one_page_a_frame(limits, tmp_path):
+    texts = ["第一页：推进农村公路建设。", "第二页：加强河道长效管护。"]
+    images = [render_pages(t, dpi=200, max_pages=1)[0].image for t in texts]
+    tiff = tmp_path / "扫描件.tif"
+    images[0].save(tiff, save_all=True, append_images=images[1:], dpi=(200, 200))
+    result = run_extraction(tiff, name=tiff.name, limits=limits)
+    assert result.page_count == 2
+    assert [p.number for p in result.pages] == [1, 2]
+    for page, truth in zip(result.pages, texts, strict=True):
+        assert similar(result.text[page.start : page.end], truth) > 0.8
+
+
+def test_an_image_too_large_to_be_a_page_is_refused(limits, tmp_path):
+    from PIL import Image
+
+    from documents.attachments.result import ExtractionRejected
+
+    huge = tmp_path / "huge.png"
+    Image.new("1", (12000, 12000), 1).save(huge)  # 144 megapixels, 20 KB on disk
+    with pytest.raises(ExtractionRejected, match="图片过大"):
+        run_extraction(huge, name="huge.png", limits=limits)
