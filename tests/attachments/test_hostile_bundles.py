@@ -93,3 +93,28 @@ def test_a_broken_zip_is_refused(limits, tmp_path):
     broken.write_bytes(bundle.read_bytes()[:3000])
     with pytest.raises(ExtractionRejected, match="损坏|不是可读的压缩包"):
         unpack(broken, name="b.zip", out_dir=tmp_path / "o", limits=limits)
+
+
+def test_the_unar_plumbing_on_a_zip_is_not_a_rar_test(limits, tmp_path):
+    # The RAR path lists with lsar and streams each member out of unar into a
+    # capped pipe. No RAR writer exists in Debian main, so this runs that plumbing
+    # on a ZIP (which unar also reads): it shows the listing, the per-member
+    # streaming, the names and the limits work; it does NOT show a real RAR does.
+    from documents.attachments.bundles import _Budget, _unpack_rar
+
+    docx = b"PK fake docx bytes" * 100
+    bundle = write_zip(
+        tmp_path / "a.zip", {"正文/附件1.docx": docx, "b.pdf": b"%PDF-1.4"}
+    )
+    (tmp_path / "o").mkdir()
+    (tmp_path / "p").mkdir()
+    budget = _Budget(limits)
+    members = _unpack_rar(bundle, tmp_path / "o", budget, "")
+    assert [(m.name, m.size) for m in members] == [
+        ("正文/附件1.docx", len(docx)),
+        ("b.pdf", 8),
+    ]
+    assert (tmp_path / "o" / "0001.docx").read_bytes() == docx
+    small = _Budget(replace(limits, max_unpacked_bytes=1000))
+    with pytest.raises(ExtractionRejected, match="解压后超过"):
+        _unpack_rar(bundle, tmp_path / "p", small, "")
