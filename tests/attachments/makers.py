@@ -150,6 +150,38 @@ def write_docx(
     return path
 
 
+_FODT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document
+ xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+ xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
+ office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.text">
+<office:body><office:text>{body}</office:text></office:body></office:document>
+"""
+
+
+def write_fodt(path: Path, body: str) -> Path:
+    """A flat ODF text document (LibreOffice's XML) with `body` as office:text.
+
+    For what python-docx cannot write, such as a text box: LibreOffice converts
+    the FODT to DOCX/DOC as Word would have them.
+    """
+    path.write_text(_FODT.format(body=body), encoding="utf-8")
+    return path
+
+
+def text_box_fodt(path: Path, before: str, box: str, after: str) -> Path:
+    """Two paragraphs, the first anchoring a text box holding `box`."""
+    return write_fodt(
+        path,
+        f"<text:p>{before}<draw:frame draw:name='f1' text:anchor-type='paragraph'"
+        " svg:width='10cm' svg:height='2cm'><draw:text-box>"
+        f"<text:p>{box}</text:p></draw:text-box></draw:frame></text:p>"
+        f"<text:p>{after}</text:p>",
+    )
+
+
 def write_xlsx(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]]) -> Path:
     """An XLSX with one worksheet per entry, rows as given (openpyxl)."""
     import openpyxl
