@@ -412,7 +412,8 @@ def make_all(out_dir: Path, *, documents: int = 3) -> MadeFiles:
     """Real documents from the corpus as DOCX (python-docx), and DOC/ODT/RTF/PDF (LO).
 
     One soffice run per target format, each converting all documents. Also a two-page
-    PDF ("twopage"), an XLSX with two sheets and its XLS conversion ("sheet").
+    PDF ("twopage"), an XLSX with two sheets and its XLS conversion ("sheet"), and
+    a paragraph anchoring a text box as DOCX and DOC ("textbox", from FODT).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     texts: dict[str, str] = {}
@@ -437,7 +438,16 @@ def make_all(out_dir: Path, *, documents: int = 3) -> MadeFiles:
         "资金": [["项目", "金额（万元）"], ["污水管网", 120.5]],
     }
     xlsx = write_xlsx(out_dir / "sheet.xlsx", sheet_rows)
+    box = text_box_fodt(
+        out_dir / "textbox.fodt",
+        "正文第一段。",
+        "文本框里的发文机关标志",
+        "正文第二段。",
+    )
+    texts["textbox"] = "正文第一段。\n文本框里的发文机关标志\n正文第二段。"
     jobs = {fmt: docx_paths + ([two] if fmt == "pdf" else []) for fmt in OFFICE_FORMATS}
+    jobs["doc"].append(box)
+    jobs["docx"] = [box]
     jobs["xls"] = [xlsx]
     # Two LibreOffice runs at a time (each its own profile): 12.4 s against 18.4 s
     # one after another, on two busy cores.
