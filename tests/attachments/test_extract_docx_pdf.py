@@ -90,3 +90,22 @@ def test_text_boxes_are_read_once(made, limits):
         result = extract_file(path, name=path.name, limits=limits)
         assert result.text.count("文本框里的发文机关标志") == 1, suffix
         assert result.text == made.texts["textbox"]
+
+
+def test_paragraphs_inside_content_controls_are_read(limits, tmp_path):
+    # A template's field (w:sdt) holding a paragraph, put in with python-docx's
+    # own XML layer, between two ordinary paragraphs.
+    import docx
+    from docx.oxml import parse_xml
+
+    path = write_docx(tmp_path / "sdt.docx", ["第一段。", "第三段。"])
+    document = docx.Document(str(path))
+    sdt = parse_xml(
+        '<w:sdt xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        "<w:sdtPr/><w:sdtContent><w:p><w:r><w:t>填写处：第二段。</w:t></w:r></w:p>"
+        "</w:sdtContent></w:sdt>"
+    )
+    document.paragraphs[0]._p.addnext(sdt)
+    document.save(str(path))
+    result = extract_file(path, name="sdt.docx", limits=limits)
+    assert result.text == "第一段。\n填写处：第二段。\n第三段。"

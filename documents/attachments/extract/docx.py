@@ -77,6 +77,19 @@ def _level_of(element) -> int:
     return value + 1 if 0 <= value <= 8 else 0
 
 
+_WRAPPERS = frozenset({f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"})
+
+
+def _blocks(parent, depth: int = 0):
+    """The body's paragraphs and tables in order, also those inside content
+    controls (w:sdt: a template's fields, a table of contents) and custom XML."""
+    for child in parent.iterchildren():
+        if child.tag in _WRAPPERS and depth < 20:
+            yield from _blocks(child, depth + 1)
+        elif child.tag in (f"{_W}p", f"{_W}tbl"):
+            yield child
+
+
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
@@ -129,7 +142,7 @@ def read_docx(path: Path, limits: Limits, *, method: str = Method.DOCX) -> Extra
     builder = TextBuilder(limits.max_text_chars)
     builder.begin_page()
     # Body children in order, so a table stays between the paragraphs around it.
-    for child in document.element.body.iterchildren():
+    for child in _blocks(document.element.body):
         if builder.full:
             break
         if child.tag == f"{_W}p":
