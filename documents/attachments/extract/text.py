@@ -40,9 +40,14 @@ def read_text(path: Path, limits: Limits) -> Extraction:
         tag.decompose()
     for tag in soup.find_all(_BLOCKS):
         tag.insert_before("\n")
+    # Table cells are separated by a tab, as sheets' are (an "XLS" that is an HTML
+    # table, as many sites' exports are, reads like the sheet it claims to be).
+    for cell in soup.find_all(("td", "th")):
+        cell.insert_before("\t")
     builder = TextBuilder(limits.max_text_chars)
     builder.begin_page()
     for line in soup.get_text().splitlines():
+        line = line.strip("\t ")
         if line.strip():
             builder.paragraph(line.strip())
     builder.end_page(1, Method.TEXT)
