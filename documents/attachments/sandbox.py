@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import math
 import os
 import resource
@@ -214,6 +215,9 @@ def _child(request_file: str) -> int:
     from django.conf import settings
 
     settings.USE_I18N = False
+    # pdfminer warns once per broken object; a hostile PDF has millions. Only
+    # errors reach stderr (whose tail names a crash).
+    logging.disable(logging.WARNING)
     _limit_self(limits)
     try:
         if request["op"] == "unpack":
