@@ -158,3 +158,15 @@ def test_a_web_page_declaring_its_charset_is_decoded_by_it(limits, tmp_path):
         b"</head><body><p>" + text.encode("gbk") + b"</p></body></html>"
     )
     assert extract_file(page, name="p.doc", limits=limits).text == text
+
+
+def test_an_xls_that_is_an_html_table_reads_like_a_sheet(limits, tmp_path):
+    export = tmp_path / "统计表.xls"
+    export.write_text(
+        "<html><meta charset='utf-8'><body><table><tr><th>村名</th><th>户数</th></tr>"
+        "<tr><td>东村</td><td>312</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+    assert sniff(export, export.name).key == "html"
+    result = extract_file(export, name=export.name, limits=limits)
+    assert result.text == "村名\t户数\n东村\t312"
