@@ -170,3 +170,11 @@ def test_an_xls_that_is_an_html_table_reads_like_a_sheet(limits, tmp_path):
     assert sniff(export, export.name).key == "html"
     result = extract_file(export, name=export.name, limits=limits)
     assert result.text == "村名\t户数\n东村\t312"
+
+
+def test_office_files_stored_by_hash_without_a_suffix_are_read(made, limits, tmp_path):
+    # The store keeps originals as ab/cd/<sha256>, no suffix; the name says the kind.
+    stored = tmp_path / "3f2a9c"
+    stored.write_bytes(made.path("doc0", "rtf").read_bytes())
+    result = extract_file(stored, name="附件.rtf", limits=limits)
+    assert result.text == made.texts["doc0"]

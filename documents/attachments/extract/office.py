@@ -23,12 +23,18 @@ SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
 SPREADSHEETS = frozenset({"et"})
 
 
-def convert(source: Path, target: str, out_dir: Path, *, timeout: float) -> Path:
-    """`source` converted by LibreOffice to the suffix `target`, in out_dir."""
+def convert(
+    source: Path, target: str, out_dir: Path, *, timeout: float, suffix: str = ""
+) -> Path:
+    """`source` converted by LibreOffice to the suffix `target`, in out_dir.
+
+    `suffix` is the kind's (".doc", ".wps", …): the store keeps originals by hash
+    with none, and LibreOffice's type detection weighs the suffix.
+    """
     profile = out_dir / "profile"
     # LibreOffice names its output after the input: a safe, fixed input name
     # keeps odd characters and leading dashes out of its command line.
-    staged = out_dir / ("input" + source.suffix.lower()[:8])
+    staged = out_dir / ("input" + (suffix or source.suffix.lower()[:8]))
     try:
         os.link(source, staged)
     except OSError:
@@ -84,15 +90,22 @@ def kill_group(proc: subprocess.Popen) -> None:
 
 
 def read_office(path: Path, limits: Limits, *, kind: str) -> Extraction:
+    from ..kinds import BY_KEY
+
+    suffix = BY_KEY[kind].suffixes[0] if kind in BY_KEY else ""
     with tempfile.TemporaryDirectory(
         prefix="plansite-lo-", ignore_cleanup_errors=True
     ) as tmp:
         if kind in SPREADSHEETS:
             from .sheet import read_xlsx
 
-            made = convert(path, "xlsx", Path(tmp), timeout=limits.timeout_seconds)
+            made = convert(
+                path, "xlsx", Path(tmp), timeout=limits.timeout_seconds, suffix=suffix
+            )
             return read_xlsx(made, limits, method=Method.LIBREOFFICE)
         from .docx import read_docx
 
-        made = convert(path, "docx", Path(tmp), timeout=limits.timeout_seconds)
+        made = convert(
+            path, "docx", Path(tmp), timeout=limits.timeout_seconds, suffix=suffix
+        )
         return read_docx(made, limits, method=Method.LIBREOFFICE)
