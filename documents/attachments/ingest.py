@@ -169,15 +169,10 @@ def _prepare_file(item: AttachmentFile, budget: _Budget) -> Prepared:
 
 def _kind(path: Path, name: str) -> kinds.Kind | None:
     """What the file is: its first bytes, then its name."""
-    sniff = getattr(kinds, "sniff", None)
-    if sniff is not None:
-        try:
-            found = sniff(path, name)
-        except OSError:
-            found = None
-        if found is not None:
-            return found
-    return kinds.kind_for_name(name)
+    try:
+        return kinds.sniff(path, name)
+    except OSError:
+        return kinds.kind_for_name(name)
 
 
 def _rejected(found: Prepared, reason: str) -> Prepared:
@@ -216,10 +211,10 @@ def _read_stored(found: Prepared, budget: _Budget) -> None:
 
 def _unpack(found: Prepared, budget: _Budget) -> None:
     """A bundle's members, each stored and read; the bundle row holds no text."""
-    from documents.attachments.sandbox import unpack_bundle
-
     with tempfile.TemporaryDirectory(prefix="plansite-bundle-") as out:
         try:
+            from documents.attachments.sandbox import unpack_bundle
+
             members = unpack_bundle(
                 store.path_for(found.sha256),
                 name=found.name,
@@ -259,8 +254,12 @@ def _unpack(found: Prepared, budget: _Budget) -> None:
 
 
 def _run_extraction(path: Path, *, name: str, limits: Limits) -> Extraction:
-    from documents.attachments.sandbox import run_extraction
+    try:
+        from documents.attachments.sandbox import run_extraction
+    except ImportError:  # Until the sandbox lands: the same reader, in-process.
+        from documents.attachments.extract import extract_file
 
+        return extract_file(path, name=name, limits=limits)
     return run_extraction(path, name=name, limits=limits)
 
 

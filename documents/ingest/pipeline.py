@@ -39,8 +39,6 @@ logger = logging.getLogger(__name__)
 
 # Bump when extraction changes, so unchanged files are parsed again once.
 PIPELINE_VERSION = "15"
-# A lone attachment's file name as its title loses to any title read.
-_FILE_NAME_RANK = 50
 
 
 @dataclass(frozen=True)
@@ -511,8 +509,6 @@ def _import_standalone(
     if unchanged_id is not None:
         return ItemResult(locator, Outcome.UNCHANGED, unchanged_id)
     record = RawRecord(original="", layout=ATTACHMENT_LAYOUT, body="")
-    # The file's name is the title when the attachment gives none better.
-    record.offer("title", Path(name).stem, label="附件文件名", rank=_FILE_NAME_RANK)
     return _import_record(
         record,
         locator=locator,

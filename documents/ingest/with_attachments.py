@@ -11,17 +11,21 @@ inferred from the first attachment's text; the stored body stays the page's.
 from __future__ import annotations
 
 import dataclasses
-import logging
 
 from documents import identity
 from documents.attachments.ingest import Prepared, review_notes
+from documents.attachments.metadata import (
+    ATTACHMENT_RANK,
+    apply_to_record,
+    best_of,
+    fields_from_attachment,
+    title_from_name,
+)
 from documents.attachments.result import Extraction
 from documents.ingest import review
 from documents.ingest.fingerprint import bare_text
 from documents.ingest.normalise import NormalisedRecord, normalise
 from documents.ingest.records import RawRecord
-
-logger = logging.getLogger(__name__)
 
 # Document.layout of a document that came as an attachment file of its own.
 ATTACHMENT_LAYOUT = "attachment"
@@ -58,8 +62,7 @@ def normalise_with_attachments(
     if not prepared:
         return normalise(record, encoding=encoding, warnings=warnings)
     extraction = first_text(prepared)
-    if extraction is not None:
-        offer_attachment_metadata(record, extraction)
+    offer_attachment_metadata(record, prepared)
     reading = record
     if extraction is not None and len(bare_text(record.body)) < identity.MIN_BARE:
         body = "\n".join(
@@ -77,17 +80,23 @@ def normalise_with_attachments(
     return normalised
 
 
-def offer_attachment_metadata(record: RawRecord, extraction: Extraction) -> None:
-    """Fields from the attachment's first page and signature, where the page
-    has none; disagreements noted (i16-metadata's reconcile)."""
-    try:
-        from documents.attachments import metadata
-    except ImportError:
-        return  # Not there yet: the inference from the text still runs.
-    reconcile = getattr(metadata, "reconcile_into", None)
-    if reconcile is None:
-        return
-    try:
-        reconcile(record, extraction)
-    except Exception:  # Metadata is a bonus: never lose the document for it.
-        logger.exception("metadata from the attachment failed")
+def offer_attachment_metadata(record: RawRecord, prepared: list[Prepared]) -> None:
+    """Fields from the attachments' first page and signature where the page has
+    none; a disagreement is a note and a review reason (metadata.reconcile)."""
+    candidates = [
+        fields_from_attachment(found.extraction, name=found.name)
+        for item in prepared
+        for found in item.flat()
+        if found.extraction is not None and found.extraction.text.strip()
+    ]
+    best = best_of(candidates, page_title=record.fields.get("title", ""))
+    if best is not None:
+        apply_to_record(record, best)
+    if record.layout == ATTACHMENT_LAYOUT and not record.fields.get("title"):
+        # Nothing read: the file's name is the title.
+        for item in prepared:
+            title = title_from_name(item.name)
+            if title:
+                record.offer("title", title, label="附件文件名", rank=ATTACHMENT_RANK)
+                record.stated_inferred.add("title")
+                break
