@@ -80,7 +80,7 @@ class Prepared:
         return [self, *(m for member in self.members for m in member.flat())]
 
 
-class _Budget:
+class Budget:
     """What a document may still take: pages and bytes (settings' per-document)."""
 
     def __init__(self, limits: Limits) -> None:
@@ -122,7 +122,7 @@ def prepare(
     A file that cannot be stored or read comes back REJECTED with its reason;
     the others go on.
     """
-    budget = _Budget(limits or Limits.from_settings())
+    budget = Budget(limits or Limits.from_settings())
     prepared = []
     for item in files:
         try:
@@ -143,7 +143,7 @@ def prepare(
     return prepared
 
 
-def _prepare_file(item: AttachmentFile, budget: _Budget) -> Prepared:
+def _prepare_file(item: AttachmentFile, budget: Budget) -> Prepared:
     size = item.path.stat().st_size
     refused = budget.refuse(size)
     if refused:
@@ -163,7 +163,7 @@ def _prepare_file(item: AttachmentFile, budget: _Budget) -> Prepared:
     )
     if refused:
         return _rejected(found, refused)
-    _read_stored(found, budget)
+    read_stored(found, budget)
     return found
 
 
@@ -182,7 +182,7 @@ def _rejected(found: Prepared, reason: str) -> Prepared:
     return found
 
 
-def _read_stored(found: Prepared, budget: _Budget) -> None:
+def read_stored(found: Prepared, budget: Budget) -> None:
     """Read a stored original into ``found`` (its members too, for a bundle)."""
     kind = kinds.BY_KEY.get(found.kind)
     if kind is None:
@@ -209,7 +209,7 @@ def _read_stored(found: Prepared, budget: _Budget) -> None:
     found.extraction = extraction
 
 
-def _unpack(found: Prepared, budget: _Budget) -> None:
+def _unpack(found: Prepared, budget: Budget) -> None:
     """A bundle's members, each stored and read; the bundle row holds no text."""
     with tempfile.TemporaryDirectory(prefix="plansite-bundle-") as out:
         try:
@@ -352,10 +352,10 @@ def write_rows(document_id: int, prepared: Iterable[Prepared]) -> list[int]:
     for found in prepared:
         if not found.sha256:
             continue  # Unreadable: nothing names it but its reason (a note).
-        bundle_id, position = _write_one(document_id, found, position, None, written)
+        bundle_id, position = write_one(document_id, found, position, None, written)
         for member in found.members:
             if member.sha256:
-                _, position = _write_one(
+                _, position = write_one(
                     document_id, member, position, bundle_id, written
                 )
     return written
@@ -371,7 +371,7 @@ def _next_position(document_id: int) -> int:
     return 0 if last is None else last + 1
 
 
-def _write_one(
+def write_one(
     document_id: int,
     found: Prepared,
     position: int,
