@@ -55,7 +55,7 @@ def page_texts(path: Path, max_pages: int) -> tuple[list[str], int]:
     try:
         with pdfplumber.open(path) as document:
             for page in document.pages[:max_pages]:
-                texts.append(page.extract_text() or "")
+                texts.append(page_text(page))
                 page.close()  # drop the page's cached objects: 300 pages stay small
     except ExtractionRejected:
         raise
@@ -65,6 +65,36 @@ def page_texts(path: Path, max_pages: int) -> tuple[list[str], int]:
             % {"error": f"{type(error).__name__}: {error}"}
         ) from error
     return texts, count
+
+
+_SENTENCE_END = tuple("。！？：；!?:;")
+
+
+def page_text(page) -> str:
+    """The page's lines, a paragraph's wrapped lines joined again.
+
+    A PDF breaks a paragraph wherever the line is full ("…的通" / "知"), and exact
+    search must find "通知" across that break. A line that reaches the right edge
+    of the page's text (within 4 characters: a line breaks early before an unbreakable
+    "〔2020〕42号") and does not end a sentence goes on in the next line: joined
+    without a space between CJK characters, with one between Latin words. A
+    paragraph split by a page break stays split (pages are separate spans).
+    """
+    lines = [line for line in page.extract_text_lines() if line["text"].strip()]
+    if not lines:
+        return ""
+    right = max(line["x1"] for line in lines)
+    heights = sorted(line["bottom"] - line["top"] for line in lines)
+    em = heights[len(heights) // 2]
+    out = [lines[0]["text"]]
+    for previous, line in zip(lines, lines[1:], strict=False):
+        text = line["text"]
+        if previous["x1"] >= right - 4 * em and not out[-1].endswith(_SENTENCE_END):
+            latin = out[-1][-1].isascii() and text[0].isascii()
+            out[-1] += (" " if latin else "") + text
+        else:
+            out.append(text)
+    return "\n".join(out)
 
 
 def _usable(text: str) -> bool:
