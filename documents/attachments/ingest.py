@@ -35,6 +35,7 @@ from documents.attachments.result import (
     Limits,
     PageText,
 )
+from documents.attachments.sandbox import run_extraction, unpack_bundle
 from documents.ingest import review
 from documents.ingest.fingerprint import content_hash, text_key
 from documents.models import Attachment
@@ -213,8 +214,6 @@ def _unpack(found: Prepared, budget: Budget) -> None:
     """A bundle's members, each stored and read; the bundle row holds no text."""
     with tempfile.TemporaryDirectory(prefix="plansite-bundle-") as out:
         try:
-            from documents.attachments.sandbox import unpack_bundle
-
             members = unpack_bundle(
                 store.path_for(found.sha256),
                 name=found.name,
@@ -254,12 +253,6 @@ def _unpack(found: Prepared, budget: Budget) -> None:
 
 
 def _run_extraction(path: Path, *, name: str, limits: Limits) -> Extraction:
-    try:
-        from documents.attachments.sandbox import run_extraction
-    except ImportError:  # Until the sandbox lands: the same reader, in-process.
-        from documents.attachments.extract import extract_file
-
-        return extract_file(path, name=name, limits=limits)
     return run_extraction(path, name=name, limits=limits)
 
 
