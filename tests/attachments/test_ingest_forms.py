@@ -243,3 +243,32 @@ def test_a_bad_file_beside_good_ones(made: MadeFiles, tmp_path: Path) -> None:
     assert "复核原因：有附件未能提取文字" in document.review_notes
     # The refused file's bytes are kept all the same.
     assert store.exists(rows["b.docx"].sha256)
+
+
+def test_index_row_names_a_page_and_its_attachments(
+    made: MadeFiles, tmp_path: Path
+) -> None:
+    """An index CSV names each document's text file; its 附件 column the files."""
+    folder = tmp_path / "archive"
+    page = folder / "docs" / "p1.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(
+        "<html><head><title>甲镇2023年工作计划</title></head><body>"
+        "<h1>甲镇2023年工作计划</h1><p>详见附件。</p></body></html>",
+        encoding="utf-8",
+    )
+    copy(made.path("doc0", "docx"), folder / "files" / "计划.docx")
+    # The page's own folder of the same name is read too.
+    copy(made.path("doc1", "pdf"), folder / "docs" / "p1" / "图表.pdf")
+    (folder / "index.csv").write_text(
+        "标题,发布机构,路径,附件文件\n"
+        "甲镇2023年工作计划,甲镇人民政府,docs/p1.html,files/计划.docx\n",
+        encoding="utf-8",
+    )
+
+    report = run_import(folder)
+
+    document = Document.objects.get()
+    names = sorted(document.attachments.values_list("name", flat=True))
+    assert names == ["图表.pdf", "计划.docx"], report
+    assert document.issuer == "甲镇人民政府"
