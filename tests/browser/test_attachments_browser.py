@@ -55,10 +55,7 @@ def site_with_attachments(tmp_path: Path) -> tuple[Path, Path, Path]:
     (site / "page.txt").write_text(PAGE, encoding="utf-8")
     docx = write_docx(
         folder / "东塍镇2023年工作计划.docx",
-        [
-            Para(line, level=1 if line[1:2] == "、" else 0)
-            for line in DOCX_LINES
-        ],
+        [Para(line, level=1 if line[1:2] == "、" else 0) for line in DOCX_LINES],
     )
     scan, _pages = scanned_pdf_of_text(
         SCAN_TEXT, tmp_path / "scan" / "scan.pdf", dpi=300, max_pages=1
