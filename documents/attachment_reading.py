@@ -61,6 +61,7 @@ LIST_FIELDS = (
     "member_path",
 )
 _HEADING_TAGS = {1: "h2", 2: "h3", 3: "h4"}
+_SENTENCE_ENDS = "。！？；;!?"
 
 
 def kind_label(kind: str) -> str:
@@ -191,7 +192,7 @@ class _Heading:
 
 def _headings(attachment: Attachment, text: str) -> list[_Heading]:
     """The DOCX headings the extraction kept (Attachment.headings); for other
-    formats, short lines numbered as headings are (一、 （一） 1.)."""
+    formats, short numbered lines (一、 （一） 1.) that end no sentence."""
     found: list[tuple[int, int, str]] = []
     for entry in attachment.headings or []:
         try:
@@ -205,7 +206,12 @@ def _headings(attachment: Attachment, text: str) -> list[_Heading]:
         offset = 0
         for line in text.split("\n"):
             stripped = line.strip()
-            if stripped and len(stripped) <= SHORT_LINE:
+            # A numbered sentence ("一、建设……。") is a list item, not a heading.
+            if (
+                stripped
+                and len(stripped) <= SHORT_LINE
+                and stripped[-1] not in _SENTENCE_ENDS
+            ):
                 level = heading_level(line)
                 if level:
                     found.append((offset, level, stripped))
