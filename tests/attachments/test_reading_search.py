@@ -3,9 +3,11 @@ the truth is a substring scan over documents/texts.py searchable_text."""
 
 from __future__ import annotations
 
+import io
 from urllib.parse import quote
 
 import pytest
+from django.core.management import call_command
 
 from documents.models import Attachment, Document
 from documents.texts import attachments_changed, searchable_text, text_parts
@@ -215,6 +217,24 @@ def test_an_attachment_added_later_makes_the_entry_stale_until_reindexed(
     index_documents(index_status().stale)
     assert index_status().ok
     assert search_ids("乡村旅游") == {document.pk}
+
+
+def test_check_index_repair_indexes_an_attachment_written_behind_its_back(
+    archive,
+) -> None:
+    """A row written without attachments_changed or a signal (a killed
+    worker, a restore): check_index --repair still finds and indexes it."""
+    document = archive["none"]
+    stored = add_attachment(
+        document, "补充.docx", docx_bytes([(0, "x")]), kind="docx", text="x"
+    )
+    Attachment.objects.filter(pk=stored.pk).update(text="建设智慧农业示范园。")
+    Document.objects.filter(pk=document.pk).update(updated_at=document.updated_at)
+    assert search_ids("智慧农业") == set()
+    out = io.StringIO()
+    call_command("check_index", "--repair", stdout=out, stderr=io.StringIO())
+    assert search_ids("智慧农业") == {document.pk}
+    assert index_status().ok
 
 
 def test_attachments_changed_touches_only_the_documents_named(archive) -> None:
