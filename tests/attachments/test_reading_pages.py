@@ -219,3 +219,14 @@ def test_a_long_attachment_is_shown_in_parts(client, document, settings) -> None
     marks = re.findall(r'<mark id="(hit-\d+)">', html)
     assert marks in (["hit-1"], ["hit-2"], [])
     assert f"/documents/{document.pk}/attachments/1/text.txt" in html
+
+
+def test_the_document_text_download_holds_the_attachments_texts(
+    client, document
+) -> None:
+    text = client.get(f"/documents/{document.pk}/text.txt").content.decode("utf-8")
+    first = document.attachments.get(position=1)
+    assert f"附件1：{NAME}\n\n{first.text}" in text
+    assert "附件2：扫描件.pdf" in text
+    # A rejected attachment has no text to give.
+    assert "附件3" not in text
