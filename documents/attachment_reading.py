@@ -262,8 +262,8 @@ def read_attachment(
     params: Mapping[str, str],
 ) -> AttachmentReading:
     """The part of ``attachment``'s text to show at ``path``."""
-    # A form feed between pages is a line break on the page (same offsets).
-    text = attachment.text.replace("\f", "\n")
+    # As KWIC and the document page split it, so hit N is in the same part.
+    text = attachment.text
     spans = find_spans(text, terms)
     parts = text_parts_of(text, spans)
     number, problem = parse_part(part_param, len(parts))

@@ -123,7 +123,9 @@ def document_snippets(
 
 def _rows(page: SearchPage, *, query: str) -> list[ResultRow]:
     ids = [hit.id for hit in page.results]
-    documents = with_parts(Document.objects.only("pk", "index_no", "body")).in_bulk(ids)
+    documents = with_parts(
+        Document.objects.only("pk", "index_no", "title", "body")
+    ).in_bulk(ids)
     # The query as typed, so the document page reads the same phrases.
     query_string = urlencode({"q": query}) if page.terms else ""
     rows = []

@@ -258,3 +258,16 @@ def test_searchable_text_is_the_parts_joined(archive) -> None:
     for part in parts:
         assert joined[part.start : part.start + len(part.text)] == part.text
     assert fold(PHRASE) in fold(joined)
+
+
+def test_the_pages_name_the_attachment_a_hit_is_in(client, archive) -> None:
+    kwic = client.get("/research/kwic/", {"q": PHRASE}).content.decode()
+    assert "［附件1：甲镇2023年工作计划.docx］" in kwic
+    link = f"/documents/{archive['attached'].pk}/attachments/1/?q={quote(PHRASE)}#hit-1"
+    assert f'href="{link}"' in kwic
+    results = client.get("/search/", {"q": PHRASE}).content.decode()
+    assert "出自附件1：甲镇2023年工作计划.docx" in results
+    api = client.get("/api/search", {"q": PHRASE}).json()
+    parts = {hit["id"]: hit["snippet_part"] for hit in api["results"]}
+    assert parts[archive["alone"].pk] == "附件1：丁镇工作计划.pdf"
+    assert parts[archive["body"].pk] == ""
