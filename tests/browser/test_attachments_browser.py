@@ -142,3 +142,10 @@ def test_a_phrase_only_in_a_scan_is_found_read_and_downloaded(
     download.save_as(saved)
     assert saved.read_bytes() == pdf.read_bytes()
     assert download.suggested_filename == pdf.name
+
+    # The DOCX's headings (its Heading styles) make the outline of its page.
+    docx_number = rows.index(docx_row) + 1
+    page.goto(f"{live_server.url}/documents/{document.pk}/attachments/{docx_number}/")
+    outline = page.locator("nav.toc li").all_inner_texts()
+    assert outline == ["一、总体要求", "二、主要任务"], docx_row.headings
+    assert page.locator("section.reading h2").first.inner_text() == "一、总体要求"
