@@ -39,7 +39,10 @@ METHOD_LABELS = {
     "ocr": gettext_lazy("OCR"),
     "mixed": gettext_lazy("文字层 + OCR"),
     "text": gettext_lazy("纯文本"),
+    # A ZIP or RAR: its text is in its members' rows (documents/attachments/ingest.py).
+    "bundle": gettext_lazy("压缩包，已解开"),
 }
+BUNDLE_METHOD = "bundle"
 OCR_METHODS = frozenset({"ocr", "mixed"})
 # What the list reads of each attachment (its text only when there is a query).
 LIST_FIELDS = (
@@ -122,10 +125,16 @@ class AttachmentRow:
     download_url: str
     hits: int = 0
     hit_url: str = ""
+    # The label of the ZIP or RAR this file was unpacked from, if any.
+    bundle: str = ""
 
     @property
     def extracted(self) -> bool:
-        return self.attachment.status == Attachment.Status.EXTRACTED
+        """Whether it has a text of its own to show (a bundle's is its members')."""
+        return (
+            self.attachment.status == Attachment.Status.EXTRACTED
+            and self.attachment.method != BUNDLE_METHOD
+        )
 
     @property
     def rejected(self) -> bool:
@@ -144,7 +153,9 @@ def attachment_rows(
     for ``terms`` and a link to the first."""
     rows = []
     params = {"q": query} if terms else {}
-    for number, attachment in document_attachments(document, with_text=bool(terms)):
+    listed = document_attachments(document, with_text=bool(terms))
+    labels = {a.pk: attachment_label(n, a.name) for n, a in listed}
+    for number, attachment in listed:
         view = part_url(attachment_path(document.pk, number), params, part=None)
         hits, first = 0, ""
         if terms and attachment.status == Attachment.Status.EXTRACTED:
@@ -168,6 +179,7 @@ def attachment_rows(
                 ),
                 hits=hits,
                 hit_url=first,
+                bundle=labels.get(attachment.bundle_id, ""),
             )
         )
     return rows

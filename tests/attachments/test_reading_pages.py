@@ -230,3 +230,35 @@ def test_the_document_text_download_holds_the_attachments_texts(
     assert "附件2：扫描件.pdf" in text
     # A rejected attachment has no text to give.
     assert "附件3" not in text
+
+
+def test_a_bundle_lists_its_members_and_has_no_text_of_its_own(
+    client, store_dir
+) -> None:
+    import zipfile
+    from io import BytesIO
+
+    member = docx_bytes([(0, "包内文件的正文。")])
+    packed = BytesIO()
+    with zipfile.ZipFile(packed, "w") as bundle_file:
+        bundle_file.writestr("计划.docx", member)
+    document = make_document("某镇附件包", "见附件。")
+    bundle = add_attachment(
+        document, "附件.zip", packed.getvalue(), kind="zip", text="", method="bundle"
+    )
+    inner = add_attachment(
+        document, "计划.docx", member, kind="docx", text="包内文件的正文。"
+    )
+    Attachment.objects.filter(pk=inner.pk).update(
+        bundle=bundle, member_path="计划.docx"
+    )
+    html = client.get(f"/documents/{document.pk}/", {"q": "正文"}).content.decode()
+    assert "解自附件1：附件.zip" in html
+    assert f'href="/documents/{document.pk}/attachments/1/"' not in html
+    assert f'href="/documents/{document.pk}/attachments/2/?q=' in html
+    page = client.get(f"/documents/{document.pk}/attachments/1/").content.decode()
+    assert "这是一个压缩包" in page
+    assert (
+        client.get(f"/documents/{document.pk}/attachments/1/text.txt").status_code
+        == 404
+    )
