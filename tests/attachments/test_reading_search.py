@@ -271,3 +271,26 @@ def test_the_pages_name_the_attachment_a_hit_is_in(client, archive) -> None:
     parts = {hit["id"]: hit["snippet_part"] for hit in api["results"]}
     assert parts[archive["alone"].pk] == "附件1：丁镇工作计划.pdf"
     assert parts[archive["body"].pk] == ""
+
+
+def test_compare_reads_the_words_of_attachments(store_dir, search_index) -> None:
+    from research.compare import Level, compare
+
+    alone = make_document("庚镇工作计划", "", township="庚镇", plan_year=2023)
+    add_attachment(
+        alone,
+        "庚镇工作计划.docx",
+        docx_bytes([(0, "茶叶")]),
+        kind="docx",
+        text="发展茶叶产业。茶叶品牌建设。扩大茶叶种植。",
+    )
+    other = make_document("辛镇工作计划", "发展渔业。渔业转型。", township="辛镇")
+    index_documents([alone.pk, other.pk])
+    result = compare(
+        query="",
+        filters=SearchFilters(),
+        level=Level.TOWNSHIP,
+        places=["庚镇", "辛镇"],
+    )
+    words = {place.name: [k.word for k in place.keywords] for place in result.places}
+    assert "茶叶" in words["庚镇"]
