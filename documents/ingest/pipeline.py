@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from documents.attachments.ingest import AttachmentFile, Prepared
+from documents.attachments.ingest import AttachmentFile, Prepared, attachment_text
 from documents.attachments.ingest import digest as attachments_digest
 from documents.attachments.ingest import fingerprint as attachment_fingerprint
 from documents.attachments.ingest import prepare as prepare_attachments
@@ -18,6 +18,7 @@ from documents.attachments.ingest import write_rows as write_attachment_rows
 from documents.ingest import attached
 from documents.ingest.decode import decode_bytes
 from documents.ingest.errors import RejectedInput
+from documents.ingest.extract.tabular import has_chinese
 from documents.ingest.index_files import IndexFile, IndexRow, join_row, read_index
 from documents.ingest.layouts import extract_records
 from documents.ingest.pathtext import path_text, readable_name
@@ -39,6 +40,9 @@ logger = logging.getLogger(__name__)
 
 # Bump when extraction changes, so unchanged files are parsed again once.
 PIPELINE_VERSION = "15"
+NO_ATTACHMENT_TEXT = (
+    "附件中没有中文文字，不是中文政府文件 (no Chinese text in the attachment file)"
+)
 
 
 @dataclass(frozen=True)
@@ -417,6 +421,16 @@ def _import_record(
             # Stored and read before the document's transaction: no lock
             # waits for a converter.
             prepared = prepare_attachments(attachments) if attachments else []
+        if record.layout == ATTACHMENT_LAYOUT and not has_chinese(
+            attachment_text(prepared)
+        ):
+            # A lone file is a document only through its text, a Chinese one.
+            reasons = [f.error for item in prepared for f in item.flat() if f.error]
+            return ItemResult(
+                locator,
+                Outcome.REJECTED,
+                reason=reasons[0] if reasons else NO_ATTACHMENT_TEXT,
+            )
         normalised = normalise_with_attachments(
             record, prepared, encoding=encoding, warnings=warnings
         )
