@@ -140,6 +140,36 @@ def _name(title: str, choice: int, suffix: str) -> str:
     return (f"{title}", "附件", f"附件1：{title}")[choice] + suffix
 
 
+def _corpus_item(
+    label: dict[str, Any],
+    layout: list[tuple[str, str]],
+    v: dict[str, Any],
+    *,
+    number: str = "",
+    variant: bool = False,
+) -> Item:
+    """One labelled corpus document laid out as ``layout``, its truth the labels'."""
+    title = label["title"]["value"]
+    suffix = ".pdf" if v["fmt"] == "pdf" else ".docx"
+    return Item(
+        id=label["id"],
+        source=label["source"],
+        name=_name(title, v["name"], suffix),
+        lines=layout,
+        truth={
+            "title": title,
+            "issuer": label["issuer"]["value"],
+            "issuer_also": label["issuer"].get("also", []),
+            "doc_date": label["doc_date"]["value"] or "",
+            "doc_number": number,
+        },
+        fmt=v["fmt"],
+        footer=v["footer"],
+        holdout=bool(label.get("holdout")),
+        variant=",".join(k for k, x in v.items() if x is True) if variant else "",
+    )
+
+
 def shanghai_items(shared: Path, labels: dict[str, dict]) -> list[Item]:
     """The Shanghai streets' and towns' documents, laid out as 红头 attachments."""
     items = []
@@ -179,24 +209,9 @@ def shanghai_items(shared: Path, labels: dict[str, dict]) -> list[Item]:
             layout.append((PARA, "区规划资源局。"))
             printed = chinese_date(day) if day else "2024年1月1日"
             layout.append((PARA, f"{issuer}办公室　　　{printed}印发"))
-        suffix = ".pdf" if v["fmt"] == "pdf" else ".docx"
         items.append(
-            Item(
-                id=label["id"],
-                source="shanghai-towns",
-                name=_name(title, v["name"], suffix),
-                lines=layout,
-                truth={
-                    "title": title,
-                    "issuer": issuer,
-                    "issuer_also": label["issuer"].get("also", []),
-                    "doc_date": day or "",
-                    "doc_number": number if v["banner"] else "",
-                },
-                fmt=v["fmt"],
-                footer=v["footer"],
-                holdout=bool(label.get("holdout")),
-                variant=",".join(k for k, x in v.items() if x is True),
+            _corpus_item(
+                label, layout, v, number=number if v["banner"] else "", variant=True
             )
         )
     return items
@@ -245,25 +260,7 @@ def plain_items(shared: Path, labels: dict[str, dict]) -> list[Item]:
             layout.append(
                 (RIGHT_LINE, chinese_date(day) if v["cn_date"] else _arabic(day))
             )
-        suffix = ".pdf" if v["fmt"] == "pdf" else ".docx"
-        items.append(
-            Item(
-                id=label["id"],
-                source=label["source"],
-                name=_name(title, v["name"], suffix),
-                lines=layout,
-                truth={
-                    "title": title,
-                    "issuer": issuer,
-                    "issuer_also": label["issuer"].get("also", []),
-                    "doc_date": day or "",
-                    "doc_number": "",
-                },
-                fmt=v["fmt"],
-                footer=v["footer"],
-                holdout=bool(label.get("holdout")),
-            )
-        )
+        items.append(_corpus_item(label, layout, v))
     return items
 
 

@@ -141,7 +141,6 @@ _MIXED_SPACE = re.compile(
 _LETTER_SPACED = re.compile(rf"(?<=[{_HAN}])[ \t\u3000]+(?=[{_HAN}])")
 # Banner: the organ's name (or several stacked) and 文件, or a 函's bare name.
 _BANNER_END = re.compile(r"(?:文件|\(函\)|（函）)$")
-_GOVERNMENT = re.compile(r"(?:人民政府|政府|办事处)$")
 # File names that say nothing of the title.
 _NAME_NOISE = re.compile(
     r"^(?:附\s*件\s*\d*(?:\s*[-－—]\s*\d+)?|\d+(?:[-_－]\d+)*)\s*[:：.、_\-－—\s]*"
@@ -327,8 +326,8 @@ def _banner_organ(banner: list[_Line]) -> str:
             for name in re.split(r"(?<=委员会)(?=\S)|(?<=党委)(?=\S)", part):
                 if len(name) >= 3 and ORGAN_END.search(name):
                     organs.append(name)
-    governments = [o for o in organs if _GOVERNMENT.search(o)]
-    return (governments or organs or [""])[0]
+    # Joint organs are chosen among as joint signers are.
+    return Signature(tuple(organs), None, ()).organ
 
 
 def _page_of(extraction: Extraction | None, offset: int) -> int | None:
