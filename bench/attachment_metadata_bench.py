@@ -386,7 +386,6 @@ def read(path: Path, name: str):
     """The attachment's Extraction, as the importer reads it."""
     try:
         from documents.attachments.extract import extract_file
-
         from documents.attachments.result import Limits
 
         return extract_file(path, name=name, limits=Limits.from_settings())
@@ -413,6 +412,55 @@ def _read_fallback(path: Path):
             parts.append(text)
             offset += len(text)
     return Extraction(text="".join(parts), method=Method.PDF_TEXT, pages=pages)
+
+
+def scan_items(items: list[Item], count: int) -> list[Item]:
+    """Copies of ``count`` PDF items to be read as scans (their pages rendered at
+    300 dpi and read by Tesseract), chosen by a fixed hash of their ids."""
+    pdfs = sorted((i for i in items if i.fmt == "pdf"), key=lambda i: _bits(i.id))
+    return [
+        Item(
+            id=f"{item.id}#scan",
+            source=item.source,
+            name=item.name,
+            lines=item.lines,
+            truth=item.truth,
+            fmt="scan",
+            footer=item.footer,
+            holdout=item.holdout,
+            path=item.path,
+        )
+        for item in pdfs[:count]
+    ]
+
+
+def read_scan(path: Path, out: Path):
+    """A scanned attachment's Extraction: the first two pages and the last (where
+    the metadata is) rendered at 300 dpi and read by Tesseract chi_sim through
+    documents/attachments/ocr.py."""
+    from documents.attachments.ocr import ocr_pdf_pages
+    from documents.attachments.result import Extraction, Method, PageText
+
+    count = len(_pdf_pages(path))
+    numbers = sorted({1, min(2, count), count})
+    parts, pages, offset = [], [], 0
+    for page in ocr_pdf_pages(path, numbers, dpi=300):
+        text = page.text.strip() + "\n"
+        pages.append(
+            PageText(
+                page.number, offset, offset + len(text), Method.OCR, page.confidence
+            )
+        )
+        parts.append(text)
+        offset += len(text)
+    return Extraction(text="".join(parts), method=Method.OCR, pages=pages)
+
+
+def _pdf_pages(path: Path) -> list[Any]:
+    import pdfplumber
+
+    with pdfplumber.open(str(path)) as pdf:
+        return list(range(len(pdf.pages)))
 
 
 # ------------------------------------------------------------------ scoring
@@ -492,6 +540,12 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="where the files go")
     parser.add_argument("--details", action="store_true", help="list tune misses")
+    parser.add_argument(
+        "--scans",
+        type=int,
+        default=12,
+        help="how many PDF attachments to read again as 300 dpi scans (Tesseract)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plansite.settings.test")
     import django
@@ -509,8 +563,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp)
         build_files(items, out)
+        items += scan_items(items, args.scans)
         for item in items:
-            extraction = read(item.path, item.name)  # type: ignore[arg-type]
+            if item.fmt == "scan":
+                extraction = read_scan(item.path, out)  # type: ignore[arg-type]
+            else:
+                extraction = read(item.path, item.name)  # type: ignore[arg-type]
             found = fields_from_attachment(extraction, name=item.name)
             item.found = {name: f.value for name, f in found.items()}
     sources = Counter(i.source for i in items)

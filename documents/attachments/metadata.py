@@ -316,6 +316,12 @@ def _read_head(lines: list[_Line]) -> _Head:
     return head
 
 
+# Words that name no organ by themselves: the rest of a wrapped banner line.
+_GENERIC_ORGANS = frozenset(
+    {"办事处", "街道办事处", "人民政府", "政府", "委员会", "管委会", "办公室"}
+)
+
+
 def _banner_organ(banner: list[_Line]) -> str:
     """The issuing organ a banner names: the government among joint ones."""
     organs: list[str] = []
@@ -324,7 +330,10 @@ def _banner_organ(banner: list[_Line]) -> str:
         for part in re.split(r"[\s\u3000]+", text):
             # 中共XX镇委员会XX镇人民政府 written as one line.
             for name in re.split(r"(?<=委员会)(?=\S)|(?<=党委)(?=\S)", part):
-                if len(name) >= 3 and ORGAN_END.search(name):
+                if name in _GENERIC_ORGANS and organs:
+                    # A long banner wrapped ("…奉浦街道" / "办事处文件").
+                    organs[-1] += name
+                elif len(name) >= 3 and ORGAN_END.search(name):
                     organs.append(name)
     # Joint organs are chosen among as joint signers are.
     return Signature(tuple(organs), None, ()).organ

@@ -345,3 +345,19 @@ def test_best_of_prefers_the_attachment_the_page_title_names() -> None:
     assert best_of([table, plan], page_title="周巷镇2023年工作计划") is plan
     assert best_of([table], page_title="") is table
     assert best_of([AttachmentFields()]) is None
+
+
+def test_a_banner_wrapped_over_two_lines_is_one_organ() -> None:
+    text = """\
+上海市奉贤区人民政府奉浦街道
+办事处文件
+奉浦街办〔2025〕8号
+关于印发《奉浦街道小型建设工程项目管理实施办法》的通知
+各科室、中心、村居：
+现印发给你们，请认真贯彻执行。
+"""
+    found = fields_from_attachment(text)
+    assert found.issuer and (found.issuer.value, found.issuer.where) == (
+        "上海市奉贤区人民政府奉浦街道办事处",
+        WHERE_BANNER,
+    )
