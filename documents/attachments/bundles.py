@@ -125,6 +125,7 @@ def _unpack(
             _("压缩包嵌套超过 %(n)d 层 (bundles nested more than %(n)d deep)")
             % {"n": MAX_DEPTH}
         )
+    out_dir.mkdir(parents=True, exist_ok=True)
     kind = sniff(path, name)
     if kind is not None and kind.key == "rar":
         written = _unpack_rar(path, out_dir, budget, prefix)

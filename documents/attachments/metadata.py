@@ -67,7 +67,8 @@ ATTACHMENT_RANK = 100
 # The first page: more lines than this are the text itself.
 _HEAD_LINES = 30
 _MAX_TITLE_LINES = 4
-_MAX_TITLE_LINE = 40
+# A DOCX title is one paragraph, however long; a PDF's wraps at about 22.
+_MAX_TITLE_LINE = 80
 _MAX_TITLE = 120
 
 _HAN = r"\u4e00-\u9fff"
@@ -133,10 +134,13 @@ _HEADING = re.compile(
 )
 _OPENS_CAPTION = re.compile(r"^[—－\-–―]{1,}|^在")
 _PARENTHETICAL = re.compile(r"^[（(][^（）()]{1,20}[）)]$")
+_MIXED_SPACE = re.compile(
+    rf"(?<=[{_HAN}])[ \t\u3000]+(?=[0-9A-Za-z])"
+    rf"|(?<=[0-9A-Za-z])[ \t\u3000]+(?=[{_HAN}])"
+)
 _LETTER_SPACED = re.compile(rf"(?<=[{_HAN}])[ \t\u3000]+(?=[{_HAN}])")
 # Banner: the organ's name (or several stacked) and 文件, or a 函's bare name.
 _BANNER_END = re.compile(r"(?:文件|\(函\)|（函）)$")
-_GOVERNMENT = re.compile(r"(?:人民政府|政府|办事处)$")
 # File names that say nothing of the title.
 _NAME_NOISE = re.compile(
     r"^(?:附\s*件\s*\d*(?:\s*[-－—]\s*\d+)?|\d+(?:[-_－]\d+)*)\s*[:：.、_\-－—\s]*"
@@ -194,7 +198,8 @@ class _Head:
 
 
 def _clean(line: str) -> str:
-    line = line.strip()
+    # PDF text layers space digits off from Chinese (2022 年度工作计划).
+    line = _MIXED_SPACE.sub("", line.strip())
     tokens = line.split()
     # A letter-spaced banner or title (政 府 文 件): the spaces are layout.
     if len(tokens) >= 3 and all(len(token) <= 2 for token in tokens):
@@ -225,10 +230,10 @@ def _doc_number_in(line: str) -> str | None:
     return re.sub(r"\s+", "", match["no"])
 
 
-def _title_like(line: str) -> bool:
+def _title_like(line: str, *, continued: bool = False) -> bool:
     return (
         len(line) <= _MAX_TITLE_LINE
-        and len(re.findall(rf"[{_HAN}]", line)) >= 2
+        and len(re.findall(rf"[{_HAN}]", line)) >= (1 if continued else 2)
         and not _ADDRESSEE.search(line)
         and not _SENTENCE.search(line)
         and not _HEADING.match(line)
@@ -248,14 +253,33 @@ def _title_lines(lines: list[_Line], start: int) -> list[_Line]:
         if run and _PARENTHETICAL.match(text) and "月" not in text:
             run.append(line)  # (试行), (2023—2025年) wrapped onto a line
             continue
-        if not _title_like(text):
+        # A wrapped title's last line may be a word or two (案》).
+        if not _title_like(text, continued=bool(run)):
             break
         run.append(line)
-    for size in range(len(run), 0, -1):
-        joined = "".join(line.text for line in run[:size])
-        if _TITLE_END.search(joined) and len(joined) <= _MAX_TITLE:
+    complete = [
+        size
+        for size in range(1, len(run) + 1)
+        if _complete_title("".join(line.text for line in run[:size]))
+    ]
+    for size in complete:
+        rest = "".join(line.text for line in run[size:])
+        # A second heading under the title (the attached rules' own name) is
+        # not part of it; a wrapped remainder (的通知, （试行）) is.
+        if rest and _complete_title(rest) and not _CONTINUES.match(rest):
             return run[:size]
-    return run[:1]
+    return run[: complete[-1]] if complete else run[:1]
+
+
+_CONTINUES = re.compile(r"^[的》”〉）)（(、和及暨与之]")
+
+
+def _complete_title(text: str) -> bool:
+    return (
+        bool(_TITLE_END.search(text))
+        and len(text) <= _MAX_TITLE
+        and text.count("《") == text.count("》")
+    )
 
 
 def _read_head(lines: list[_Line]) -> _Head:
@@ -292,6 +316,12 @@ def _read_head(lines: list[_Line]) -> _Head:
     return head
 
 
+# Words that name no organ by themselves: the rest of a wrapped banner line.
+_GENERIC_ORGANS = frozenset(
+    {"办事处", "街道办事处", "人民政府", "政府", "委员会", "管委会", "办公室"}
+)
+
+
 def _banner_organ(banner: list[_Line]) -> str:
     """The issuing organ a banner names: the government among joint ones."""
     organs: list[str] = []
@@ -300,10 +330,13 @@ def _banner_organ(banner: list[_Line]) -> str:
         for part in re.split(r"[\s\u3000]+", text):
             # 中共XX镇委员会XX镇人民政府 written as one line.
             for name in re.split(r"(?<=委员会)(?=\S)|(?<=党委)(?=\S)", part):
-                if len(name) >= 3 and ORGAN_END.search(name):
+                if name in _GENERIC_ORGANS and organs:
+                    # A long banner wrapped ("…奉浦街道" / "办事处文件").
+                    organs[-1] += name
+                elif len(name) >= 3 and ORGAN_END.search(name):
                     organs.append(name)
-    governments = [o for o in organs if _GOVERNMENT.search(o)]
-    return (governments or organs or [""])[0]
+    # Joint organs are chosen among as joint signers are.
+    return Signature(tuple(organs), None, ()).organ
 
 
 def _page_of(extraction: Extraction | None, offset: int) -> int | None:
@@ -452,7 +485,16 @@ def fields_from_attachment(
     if (guess := issuer_from_signature(signature)) is not None:
         issuer_where = where
         issuer_line = _offset_line(lines, guess.name, last=True)
-    elif organ := _banner_organ(head.banner):
+    banner = _banner_organ(head.banner)
+    if guess is not None and banner and _same("issuer", guess.name, banner):
+        # The banner and the 落款 name one organ: the fuller name says more
+        # (上海市青浦区赵巷镇人民政府 over 赵巷镇人民政府), as merge.py has it.
+        if len(banner) > len(guess.name):
+            guess = IssuerGuess(banner, WHERE_BANNER)
+            issuer_where, issuer_line = WHERE_BANNER, head.banner[0]
+    elif guess is not None:
+        pass
+    elif organ := banner:
         guess = IssuerGuess(organ, WHERE_BANNER)
         issuer_where, issuer_line = WHERE_BANNER, head.banner[0]
     elif (guess := issuer_from_title(title)) is not None:

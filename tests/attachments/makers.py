@@ -17,9 +17,11 @@ import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,6 +165,14 @@ def write_xlsx(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]]) -> 
     return path
 
 
+class _GbkInfo(zipfile.ZipInfo):
+    """A member whose name goes into the header as GBK bytes, without the UTF-8
+    flag (zipfile itself writes ASCII or flagged UTF-8 only)."""
+
+    def _encodeFilenameFlags(self):  # noqa: N802 - zipfile's name
+        return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+
 def write_zip(
     path: Path,
     members: Mapping[str, bytes | Path],
@@ -182,9 +192,7 @@ def write_zip(
             if utf8_names:
                 bundle.writestr(name, payload)
             else:
-                # zipfile encodes names as ASCII or UTF-8 (flag 0x800); pretend the
-                # GBK bytes are cp437 text so they go into the header unchanged.
-                info = zipfile.ZipInfo(name.encode("gbk").decode("cp437"))
+                info = _GbkInfo(name)
                 info.compress_type = compression
                 bundle.writestr(info, payload)
     return path
@@ -211,6 +219,99 @@ def encrypted_pdf_filter(password: str = "secret") -> str:
         "DocumentOpenPassword": {"type": "string", "value": password},
     }
     return "pdf:writer_pdf_Export:" + json.dumps(options)
+
+
+# -- Hostile files --------------------------------------------------------------
+# Bombs are made by hand: no honest tool writes them. Their parts are real (zlib
+# streams, PDF objects a reader parses), only the proportions are hostile.
+
+
+def deflate_bomb(inflated_mib: int, byte: bytes = b" ") -> bytes:
+    """A zlib stream that inflates to `inflated_mib` MiB of `byte`, in ~1 KB a MiB.
+
+    Each MiB is compressed after a full flush (which resets the dictionary), so one
+    block repeats; the Adler-32 at the end is computed over the whole output.
+    """
+    chunk = byte * (1 << 20)
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    again = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    adler = 1
+    for _ in range(inflated_mib):
+        adler = zlib.adler32(chunk, adler)
+    body = first + again * (inflated_mib - 1) + packer.flush()
+    return b"\x78\xda" + body + struct.pack(">I", adler)
+
+
+def _pdf(objects: Sequence[bytes]) -> bytes:
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        f"trailer\n<</Size {len(objects) + 1}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n"
+    ).encode()
+    return bytes(out)
+
+
+def _stream(data: bytes, extra: bytes = b"") -> bytes:
+    head = b"<</Length %d/Filter/FlateDecode%s>>\nstream\n" % (len(data), extra)
+    return head + data + b"\nendstream"
+
+
+_FONT = b"/Font<</F1 <</Type/Font/Subtype/Type1/BaseFont/Helvetica>>>>"
+
+
+def pdf_memory_bomb(path: Path, inflated_mib: int = 1024) -> Path:
+    """A one-page PDF of ~1 MB whose content stream inflates to `inflated_mib` MiB."""
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R"
+        b"/Resources<<" + _FONT + b">>>>",
+        _stream(deflate_bomb(inflated_mib)),
+    ]
+    path.write_bytes(_pdf(objects))
+    return path
+
+
+def pdf_cpu_bomb(path: Path, depth: int = 9, fanout: int = 10) -> Path:
+    """A one-page PDF of ~3 KB that draws a form `fanout`**depth times (nested forms)."""
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R"
+        b"/Resources<</XObject<</X 5 0 R>>>>>>",
+        _stream(zlib.compress(b"/X Do")),
+    ]
+    for level in range(depth):
+        number = 5 + level
+        if level < depth - 1:
+            body = b" ".join([b"q /X Do Q"] * fanout)
+            resources = b"/Resources<</XObject<</X %d 0 R>>>>" % (number + 1)
+        else:
+            body = b"BT /F1 12 Tf 10 10 Td (bomb) Tj ET"
+            resources = b"/Resources<<" + _FONT + b">>"
+        form = b"/Type/XObject/Subtype/Form/BBox[0 0 612 792]" + resources
+        objects.append(_stream(zlib.compress(body), form))
+    path.write_bytes(_pdf(objects))
+    return path
+
+
+def slow_rtf(path: Path, paragraphs: int = 30000) -> Path:
+    """An RTF that LibreOffice takes ~5 s to convert (30,000 paragraphs), to overrun
+    a timeout with a real conversion rather than a pretend hang."""
+    lines = [
+        f"{{\\pard \\u31532?{i}\\u27573? work plan text\\par}}\n"
+        for i in range(paragraphs)
+    ]
+    path.write_text("{\\rtf1\\ansi\\deff0 " + "".join(lines) + "}", "ascii")
+    return path
 
 
 # -- Real text from ../shared ----------------------------------------------------

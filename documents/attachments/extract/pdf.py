@@ -59,12 +59,30 @@ def page_texts(path: Path, max_pages: int) -> tuple[list[str], int]:
                 page.close()  # drop the page's cached objects: 300 pages stay small
     except ExtractionRejected:
         raise
+    except MemoryError:
+        raise
     except Exception as error:  # pdfminer raises many kinds on a broken file
+        if _out_of_memory(error):
+            # pdfplumber wraps zlib's MemoryError; the sandbox names the limit.
+            raise MemoryError(str(error)) from error
         raise ExtractionRejected(
             _("PDF 文件已损坏，无法读取 (corrupt PDF: %(error)s)")
             % {"error": f"{type(error).__name__}: {error}"}
         ) from error
     return texts, count
+
+
+def _out_of_memory(error: BaseException) -> bool:
+    seen = 0
+    current: BaseException | None = error
+    while current is not None and seen < 10:
+        if isinstance(current, MemoryError) or any(
+            isinstance(arg, MemoryError) for arg in current.args
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return False
 
 
 _SENTENCE_END = tuple("。！？：；!?:;")
@@ -84,12 +102,24 @@ def page_text(page) -> str:
     if not lines:
         return ""
     right = max(line["x1"] for line in lines)
+    left = min(line["x0"] for line in lines)
     heights = sorted(line["bottom"] - line["top"] for line in lines)
     em = heights[len(heights) // 2]
     out = [lines[0]["text"]]
     for previous, line in zip(lines, lines[1:], strict=False):
         text = line["text"]
-        if previous["x1"] >= right - 4 * em and not out[-1].endswith(_SENTENCE_END):
+        # A paragraph goes on at the left margin in the same size; a centred or
+        # right-set line (a 红头's 文号, a 落款's organ and date, "— 1 —") or a
+        # line in another size (the banner, the title) stands on its own.
+        size = previous["bottom"] - previous["top"]
+        goes_on = line["x0"] <= left + em and abs(
+            line["bottom"] - line["top"] - size
+        ) <= 0.25 * max(size, em)
+        if (
+            goes_on
+            and previous["x1"] >= right - 4 * em
+            and not out[-1].endswith(_SENTENCE_END)
+        ):
             latin = out[-1][-1].isascii() and text[0].isascii()
             out[-1] += (" " if latin else "") + text
         else:
