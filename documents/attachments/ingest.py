@@ -39,6 +39,7 @@ from documents.attachments.sandbox import run_extraction, unpack_bundle
 from documents.ingest import review
 from documents.ingest.fingerprint import content_hash, text_key
 from documents.models import Attachment
+from documents.texts import attachments_changed
 
 logger = logging.getLogger(__name__)
 
@@ -351,6 +352,9 @@ def write_rows(document_id: int, prepared: Iterable[Prepared]) -> list[int]:
                 _, position = write_one(
                     document_id, member, position, bundle_id, written
                 )
+    if written:
+        # Caches keyed by the document's updated_at see the new text.
+        attachments_changed([document_id])
     return written
 
 
