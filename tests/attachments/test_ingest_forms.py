@@ -272,3 +272,35 @@ def test_index_row_names_a_page_and_its_attachments(
     names = sorted(document.attachments.values_list("name", flat=True))
     assert names == ["图表.pdf", "计划.docx"], report
     assert document.issuer == "甲镇人民政府"
+
+
+def test_pages_that_only_point_to_attachments_stay_apart(
+    made: MadeFiles, tmp_path: Path
+) -> None:
+    """Two townships' pages both saying 详见附件 are two documents: their
+    attachments tell them apart. The same page twice is one."""
+    site = tmp_path / "site"
+    site.mkdir()
+    body = "标题：2023年工作计划\n\n详见附件。\n"
+    for stem, source in (("a", "doc0"), ("b", "doc1"), ("c", "doc0")):
+        (site / f"{stem}.txt").write_text(body, encoding="utf-8")
+        copy(made.path(source, "docx"), site / stem / "计划.docx")
+
+    report = run_import(site)
+
+    assert Document.objects.count() == 2, report
+    texts = {squash(d.attachments.get().text)[:40] for d in Document.objects.all()}
+    assert len(texts) == 2
+
+
+def test_the_same_file_twice_is_one_attachment(made: MadeFiles, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "page.txt").write_text(PAGE, encoding="utf-8")
+    copy(made.path("doc0", "docx"), site / "page" / "计划.docx")
+    copy(made.path("doc0", "docx"), site / "page" / "副本" / "计划（副本）.docx")
+
+    run_import(site)
+
+    assert Attachment.objects.count() == 1
+    assert Attachment.objects.get().name == "计划.docx"
