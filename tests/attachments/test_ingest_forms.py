@@ -298,7 +298,7 @@ def test_the_same_file_twice_is_one_attachment(made: MadeFiles, tmp_path: Path) 
     site.mkdir()
     (site / "page.txt").write_text(PAGE, encoding="utf-8")
     copy(made.path("doc0", "docx"), site / "page" / "计划.docx")
-    copy(made.path("doc0", "docx"), site / "page" / "副本" / "计划（副本）.docx")
+    copy(made.path("doc0", "docx"), site / "page" / "计划（副本）.docx")
 
     run_import(site)
 
