@@ -111,3 +111,22 @@ def test_the_text_limit_of_pages_does_not_apply(
     run_import(site)
 
     assert Attachment.objects.get().status == Attachment.Status.EXTRACTED
+
+
+def test_pages_per_document(tmp_path: Path, made: MadeFiles, settings) -> None:  # noqa: ANN001
+    site = tmp_path / "site"
+    (site / "page").mkdir(parents=True)
+    (site / "page.txt").write_text(PAGE, encoding="utf-8")
+    shutil.copyfile(made.path("twopage", "pdf"), site / "page" / "a.pdf")
+    shutil.copyfile(made.path("doc0", "pdf"), site / "page" / "b.pdf")
+    settings.PLANSITE_ATTACHMENT_MAX_PAGES = 2
+
+    run_import(site)
+
+    rows = {r.name: r for r in Attachment.objects.all()}
+    assert rows["a.pdf"].status == Attachment.Status.EXTRACTED
+    assert rows["a.pdf"].page_count == 2
+    assert rows["b.pdf"].status == Attachment.Status.REJECTED
+    assert "页数已达上限" in rows["b.pdf"].error
+    document = Document.objects.get()
+    assert any("b.pdf" in note for note in document.review_notes)
