@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from documents.attachments.ingest import AttachmentFile, Prepared, attachment_text
+from documents.attachments.ingest import AttachmentFile, attachment_text
 from documents.attachments.ingest import digest as attachments_digest
 from documents.attachments.ingest import fingerprint as attachment_fingerprint
 from documents.attachments.ingest import prepare as prepare_attachments
@@ -411,16 +411,14 @@ def _import_record(
     root: str,
     templates: TemplateBook,
     attachments: Sequence[AttachmentFile] = (),
-    prepared: list[Prepared] | None = None,
 ) -> ItemResult:
     try:
         unchanged_id = known_unchanged(locator, file_hash)
         if unchanged_id is not None:
             return ItemResult(locator, Outcome.UNCHANGED, unchanged_id)
-        if prepared is None:
-            # Stored and read before the document's transaction: no lock
-            # waits for a converter.
-            prepared = prepare_attachments(attachments) if attachments else []
+        # Stored and read before the document's transaction: no lock waits
+        # for a converter.
+        prepared = prepare_attachments(attachments) if attachments else []
         if record.layout == ATTACHMENT_LAYOUT and not has_chinese(
             attachment_text(prepared)
         ):

@@ -143,3 +143,27 @@ def test_an_unknown_format_is_refused_in_the_form(
     response = upload(admin_client, document, odd, "x.exe")
     assert response.status_code == 200
     assert not Attachment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_uploaded_zip_gives_its_members(
+    admin_client, document: Document, made: MadeFiles, tmp_path: Path
+) -> None:  # noqa: ANN001
+    from tests.attachments.makers import write_zip
+
+    bundle = write_zip(
+        tmp_path / "附件.zip",
+        {
+            "计划.docx": made.path("doc0", "docx"),
+            "表/报告.pdf": made.path("doc1", "pdf"),
+        },
+    )
+    upload(admin_client, document, bundle, "附件.zip")
+    call_command("extract_attachments", stdout=io.StringIO())
+
+    row = Attachment.objects.get(document=document, bundle__isnull=True)
+    assert row.status == Attachment.Status.EXTRACTED
+    members = {m.member_path: m for m in row.members.all()}
+    assert set(members) == {"计划.docx", "表/报告.pdf"}
+    assert phrase(made, "doc1") in squash(members["表/报告.pdf"].text)
+    assert all(m.status == Attachment.Status.EXTRACTED for m in members.values())
