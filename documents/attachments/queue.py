@@ -14,10 +14,12 @@ search index takes the new text.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
 
@@ -191,7 +193,11 @@ os.register_at_fork(after_in_child=_forget_worker)
 
 def _work() -> None:
     try:
-        extract_pending()
+        with _machine_lock() as mine:
+            # Another process on this machine is working the queue: it reads
+            # what is pending until nothing is, this row included.
+            while mine and extract_pending().document_ids:
+                pass
     except Exception:
         logger.exception(
             "extracting pending attachments failed; they stay pending for "
@@ -199,6 +205,33 @@ def _work() -> None:
         )
     finally:
         db_connections.close_all()
+
+
+@contextlib.contextmanager
+def _machine_lock() -> Iterator[bool]:
+    """One background pass per machine (web workers would read the same rows
+    twice); yields False when another process holds it."""
+    folder = store.root()
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".extract.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def resume_in_background() -> None:
+    """When a web process starts: read what a stopped one left pending."""
+    try:
+        if pending_count():
+            extract_later()
+    except Exception:  # noqa: BLE001 - e.g. not migrated yet; never stop the server
+        logger.warning("pending attachments not resumed", exc_info=True)
 
 
 def extract_later() -> futures.Future[None]:
