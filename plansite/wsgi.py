@@ -11,3 +11,8 @@ application = get_wsgi_application()
 from search.warmup import warm_up_in_background  # noqa: E402
 
 warm_up_in_background()
+
+# Attachments a stopped process left to read (admin uploads) are read now.
+from documents.attachments.queue import resume_in_background  # noqa: E402
+
+resume_in_background()
