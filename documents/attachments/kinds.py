@@ -126,11 +126,18 @@ def sniff(path: Path, name: str) -> Kind | None:
         return BY_KEY["pdf"]
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if (
-        text.startswith((b"<!doctype html", b"<html", b"mime-version:"))
+        text.startswith((b"<!doctype html", b"<html"))
         or b"<html" in text[:1024]
+        or is_web_archive(text)
     ):
         return BY_KEY["html"]
     return claimed
+
+
+def is_web_archive(head: bytes) -> bool:
+    """An MHTML file ("save as web page, single file"): mail headers, then the page."""
+    head = head[:2048].lower()
+    return b"mime-version:" in head and b"multipart/related" in head
 
 
 def _sniff_zip(path: Path, claimed: Kind | None) -> Kind | None:

@@ -82,3 +82,22 @@ def test_wrapped_pdf_lines_are_joined_so_phrases_are_found(made, limits, stem):
         result.text.count("\n")
         < len(made.texts[stem].splitlines()) + len(result.pages) * 3
     )
+
+
+def test_text_boxes_are_read_once(limits, tmp_path):
+    from tests.attachments.makers import soffice_convert, text_box_fodt
+
+    fodt = text_box_fodt(
+        tmp_path / "box.fodt", "正文第一段。", "文本框里的发文机关标志", "正文第二段。"
+    )
+    docx, doc = (
+        soffice_convert([fodt], fmt, tmp_path / fmt)[0] for fmt in ("docx", "doc")
+    )
+    for path in (docx, doc):
+        result = extract_file(path, name=path.name, limits=limits)
+        assert result.text.count("文本框里的发文机关标志") == 1, path.name
+        assert result.text.splitlines() == [
+            "正文第一段。",
+            "文本框里的发文机关标志",
+            "正文第二段。",
+        ]

@@ -131,3 +131,31 @@ def test_an_empty_file_and_an_unknown_format_are_rejected(limits, tmp_path):
     odd.write_bytes(b"\x01\x02 nothing known")
     with pytest.raises(ExtractionRejected, match="不支持的附件格式"):
         extract_file(odd, name="a.xyz", limits=limits)
+
+
+def test_a_web_archive_named_doc_is_read_as_html(limits, tmp_path):
+    # Word's "save as web page, single file" (.mht), published as .doc; written with
+    # Python's MIME writer, GB2312 as such files from Chinese Word are.
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["MIME-Version"] = "1.0"
+    message["Subject"] = "附件"
+    html = "<html><head><meta charset='gb2312'></head><body><p>关于印发工作计划的通知</p></body></html>"
+    message.set_content(html, subtype="html", charset="gb2312")
+    message.make_related()
+    mht = tmp_path / "附件.doc"
+    mht.write_bytes(message.as_bytes())
+    assert sniff(mht, mht.name).key == "html"
+    result = extract_file(mht, name=mht.name, limits=limits)
+    assert result.text == "关于印发工作计划的通知"
+
+
+def test_a_web_page_declaring_its_charset_is_decoded_by_it(limits, tmp_path):
+    page = tmp_path / "p.doc"
+    text = "镇政府关于做好防汛防台工作的通知"
+    page.write_bytes(
+        b"<html><head><meta http-equiv='Content-Type' content='text/html; charset=gbk'>"
+        b"</head><body><p>" + text.encode("gbk") + b"</p></body></html>"
+    )
+    assert extract_file(page, name="p.doc", limits=limits).text == text

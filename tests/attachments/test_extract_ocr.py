@@ -83,3 +83,26 @@ def test_an_image_too_large_to_be_a_page_is_refused(limits, tmp_path):
     Image.new("1", (12000, 12000), 1).save(huge)  # 144 megapixels, 20 KB on disk
     with pytest.raises(ExtractionRejected, match="图片过大"):
         run_extraction(huge, name="huge.png", limits=limits)
+
+
+def test_a_long_scan_is_cut_off_at_the_ocr_time_budget(limits, tmp_path):
+    # One batch of pages (as many as Tesseract runs at once) is always read; then
+    # the budget (80% of a 0.5 s limit) is spent and the rest is named, not read.
+    from dataclasses import replace
+
+    from documents.attachments.extract import extract_file
+    from documents.attachments.ocr import workers
+    from tests.attachments.makers import repeat_pdf_pages
+
+    scan, (truth,) = scanned_pdf_of_text(SCANNED, tmp_path / "scan.pdf", dpi=150)
+    count = workers() + 2
+    long = repeat_pdf_pages(scan, tmp_path / "long.pdf", count)
+    result = extract_file(
+        long, name="long.pdf", limits=replace(limits, timeout_seconds=0.5)
+    )
+    assert result.page_count == count and len(result.pages) == count
+    assert result.truncated
+    read = [p for p in result.pages if p.end > p.start]
+    assert [p.number for p in read] == list(range(1, workers() + 1))
+    assert similar(result.text[read[0].start : read[0].end], truth) > 0.8
+    assert any(f"{workers() + 1}-{count}" in w for w in result.warnings)

@@ -77,6 +77,29 @@ def _level_of(element) -> int:
     return value + 1 if 0 <= value <= 8 else 0
 
 
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _text_boxes(element, document) -> list[str]:
+    """The paragraphs of text boxes anchored in this paragraph (python-docx's
+    Paragraph.text leaves them out; a 红头's banner or a 附件 label may be one).
+
+    Word and LibreOffice write each box twice, as DrawingML and as a VML
+    fallback: the fallback copy is skipped.
+    """
+    from docx.text.paragraph import Paragraph
+
+    lines = []
+    for box in element.iter(f"{_W}txbxContent"):
+        if any(a.tag == _MC_FALLBACK for a in box.iterancestors()):
+            continue
+        for p in box.iterchildren(f"{_W}p"):
+            text = Paragraph(p, document).text
+            if text.strip():
+                lines.append(text)
+    return lines
+
+
 def _table_rows(table) -> list[str]:
     rows = []
     for row in table.rows:
@@ -112,9 +135,10 @@ def read_docx(path: Path, limits: Limits, *, method: str = Method.DOCX) -> Extra
         if child.tag == f"{_W}p":
             paragraph = Paragraph(child, document)
             text = paragraph.text
-            if not text.strip():
-                continue
-            builder.paragraph(text, heading_level=_outline_level(paragraph))
+            if text.strip():
+                builder.paragraph(text, heading_level=_outline_level(paragraph))
+            for line in _text_boxes(child, document):
+                builder.paragraph(line)
         elif child.tag == f"{_W}tbl":
             for line in _table_rows(Table(child, document)):
                 builder.paragraph(line)

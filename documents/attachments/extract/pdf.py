@@ -16,6 +16,7 @@ read; the Extraction then says it was cut off and how many pages there were.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -147,14 +148,10 @@ def read_pdf(path: Path, limits: Limits, *, ocr: bool = True) -> Extraction:
             % {"n": limits.max_pages, "count": count}
         )
     ocr_numbers = [n for n, text in enumerate(texts, 1) if not _usable(text)]
-    ocr_pages = {}
+    ocr_pages: dict = {}
+    skipped: list[int] = []
     if ocr and ocr_numbers:
-        try:
-            from ..ocr import ocr_pdf_pages
-        except ImportError:
-            warnings.append(_("未安装 OCR，扫描页未识别 (OCR is not available)"))
-        else:
-            ocr_pages = {p.number: p for p in ocr_pdf_pages(path, ocr_numbers)}
+        ocr_pages, skipped = _ocr_within_time(path, ocr_numbers, limits, warnings)
     builder = TextBuilder(limits.max_text_chars)
     for number, text in enumerate(texts, 1):
         if builder.full:
@@ -164,15 +161,64 @@ def read_pdf(path: Path, limits: Limits, *, ocr: bool = True) -> Extraction:
             builder.page(
                 number, scanned.text, Method.OCR, confidence=scanned.confidence
             )
+        elif number in skipped:
+            builder.page(number, "", Method.OCR)  # not read: its text layer is junk
         else:
             builder.page(number, text, Method.PDF_TEXT)
     return builder.build(
         overall_method(builder.pages),
         page_count=count,
-        truncated=count > limits.max_pages,
+        truncated=count > limits.max_pages or bool(skipped),
         warnings=warnings,
         **ocr_summary(builder.pages),
     )
+
+
+# OCR stops starting new pages after this share of the time limit, so a long scan
+# comes back cut off with the pages it read, rather than killed with none.
+OCR_TIME_SHARE = 0.8
+
+
+def _ocr_within_time(
+    path: Path, numbers: list[int], limits: Limits, warnings: list[str]
+) -> tuple[dict, list[int]]:
+    """OCR the pages a few at a time until the time budget is spent.
+
+    The pages read (number → OcrPage), and the numbers left unread.
+    """
+    try:
+        from ..ocr import ocr_pdf_pages, workers
+    except ImportError:
+        warnings.append(_("未安装 OCR，扫描页未识别 (OCR is not available)"))
+        return {}, []
+    deadline = time.monotonic() + OCR_TIME_SHARE * limits.timeout_seconds
+    step = max(1, workers())
+    read: dict = {}
+    for start in range(0, len(numbers), step):
+        if start and time.monotonic() > deadline:
+            skipped = numbers[start:]
+            warnings.append(
+                _(
+                    "OCR 用尽时间限制，第 %(pages)s 页未识别 "
+                    "(OCR ran out of time; these pages were not read)"
+                )
+                % {"pages": _page_list(skipped)}
+            )
+            return read, skipped
+        for page in ocr_pdf_pages(path, numbers[start : start + step]):
+            read[page.number] = page
+    return read, []
+
+
+def _page_list(numbers: list[int]) -> str:
+    """1, 2, 3, 7 → "1-3, 7"."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in runs)
 
 
 def overall_method(pages) -> str:

@@ -9,22 +9,26 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
 
+from ..kinds import is_web_archive
 from ..result import Extraction, ExtractionRejected, Limits, Method
 from ._text import TextBuilder
 
 _BLOCKS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table")
 
 
-def _html_of(raw: bytes) -> str:
-    if raw.lstrip()[:13].lower() == b"mime-version:":
+def _html_of(raw: bytes) -> str | bytes:
+    """The HTML: an MHTML archive's HTML part as text, or the page's bytes (which
+    BeautifulSoup decodes by the page's own <meta charset>, then by guessing)."""
+    if is_web_archive(raw.lstrip()[:2048]):
         message = email.message_from_bytes(raw, policy=email.policy.default)
         for part in message.walk():
             if part.get_content_type() == "text/html":
                 return part.get_content()
         raise ExtractionRejected(_("网页存档中没有正文 (no HTML part in the MHTML)"))
+    if b"charset" in raw[:4096].lower():
+        return raw
     best = from_bytes(raw[:1_000_000]).best()
-    encoding = best.encoding if best else "utf-8"
-    return raw.decode(encoding, errors="replace")
+    return raw.decode(best.encoding if best else "utf-8", errors="replace")
 
 
 def read_text(path: Path, limits: Limits) -> Extraction:
