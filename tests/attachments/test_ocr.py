@@ -167,3 +167,25 @@ def test_large_text_is_scaled_down_and_small_text_up():
     assert ocr.scale_for_ocr(24) == 1.0
     assert ocr.scale_for_ocr(62) == pytest.approx(ocr.TARGET_TEXT_PX / 62)
     assert ocr.scale_for_ocr(10) > 1.0
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        ("〈三)作风建设", "（三）作风建设"),
+        ("(一)党建", "（一）党建"),
+        ("时间: 2021-12-31 15:37", "时间：2021-12-31 15:37"),
+        ("3,200 元", "3,200 元"),
+        ("任务:", "任务："),
+        ("see (a) and b)", "see (a) and b)"),
+    ],
+)
+def test_chinese_text_gets_full_width_punctuation_back(read, printed):
+    assert remove_cjk_spaces(ocr.fix_punctuation(read)) == printed
+
+
+@pytest.mark.parametrize("skew", [-3.0, -1.0, 0.0, 2.0])
+def test_skew_angle_finds_the_rotation_that_levels_the_page(skew):
+    page = scans.render_pages(_plan_text(), dpi=150, max_pages=1)[0]
+    turned = scans.degrade(page.image, skew=skew, noise=12, jpeg_quality=30)
+    assert ocr.skew_angle(turned) == pytest.approx(-skew, abs=0.2)
