@@ -375,9 +375,30 @@ def run_tesseract(
     return done.stdout.decode("utf-8", "replace")
 
 
+@dataclass
+class _Line:
+    block: int
+    words: list[str]
+    x0: int
+    x1: int
+    top: int
+    bottom: int
+    text: str = ""
+
+
+# A line ending one of these ends its paragraph even when it is full. Not the
+# ASCII ":" (fix_punctuation has made a Chinese colon full-width; "15:" is a time).
+_SENTENCE_END = tuple("。！？：；!?;")
+
+
 def text_from_tsv(tsv: str) -> tuple[str, float | None]:
-    """Rebuild a page's text from Tesseract's TSV; mean confidence of its words."""
-    lines: dict[tuple[int, int, int], list[str]] = {}
+    """Rebuild a page's text from Tesseract's TSV; mean confidence of its words.
+
+    Lines are kept, except that a paragraph's wrapped lines are joined again
+    (as extract/pdf.py does for a text layer), so that exact search finds a
+    phrase across a line break. A blank line separates layout blocks.
+    """
+    lines: dict[tuple[int, int, int], _Line] = {}
     confidences: list[float] = []
     for row in tsv.splitlines()[1:]:
         cells = row.split("\t")
@@ -387,23 +408,61 @@ def text_from_tsv(tsv: str) -> tuple[str, float | None]:
         if not word:
             continue
         try:
-            block, par, line = int(cells[2]), int(cells[3]), int(cells[4])
+            block, par, number = int(cells[2]), int(cells[3]), int(cells[4])
+            left, top, width, height = (int(c) for c in cells[6:10])
             confidence = float(cells[10])
         except ValueError:
             continue
-        lines.setdefault((block, par, line), []).append(word)
+        line = lines.get((block, par, number))
+        if line is None:
+            line = lines[(block, par, number)] = _Line(
+                block, [], left, left + width, top, top + height
+            )
+        line.words.append(word)
+        line.x0, line.x1 = min(line.x0, left), max(line.x1, left + width)
+        line.top, line.bottom = min(line.top, top), max(line.bottom, top + height)
         if confidence >= 0:
             confidences.append(confidence)
-    out: list[str] = []
-    previous_block = None
-    for (block, _par, _line), words in lines.items():
-        if previous_block is not None and block != previous_block:
-            out.append("")  # a blank line between layout blocks
-        previous_block = block
-        out.append(remove_cjk_spaces(fix_punctuation(join_words(words))))
-    text = "\n".join(out)
+    ordered = list(lines.values())
+    for line in ordered:
+        line.text = remove_cjk_spaces(fix_punctuation(join_words(line.words)))
+    text = "\n".join(_paragraphs(ordered))
     mean = sum(confidences) / len(confidences) if confidences else None
     return text, (round(mean, 2) if mean is not None else None)
+
+
+def _paragraphs(lines: list[_Line]) -> list[str]:
+    """The output lines: wrapped lines of a paragraph joined, blocks apart.
+
+    A line goes on in the next one when it reaches the right edge of the text
+    (within 4 characters: a line breaks early before an unbreakable
+    "〔2020〕42号"), does not end a sentence, and the next line starts at the
+    left margin (a new paragraph is indented by two characters) in the same size.
+    """
+    if not lines:
+        return []
+    left = min(line.x0 for line in lines)
+    right = max(line.x1 for line in lines)
+    heights = sorted(line.bottom - line.top for line in lines)
+    em = heights[len(heights) // 2]
+    out = [lines[0].text]
+    for previous, line in zip(lines, lines[1:], strict=False):
+        if line.block != previous.block:
+            out += ["", line.text]
+            continue
+        size = previous.bottom - previous.top
+        goes_on = (
+            line.x0 <= left + 0.8 * em
+            and abs((line.bottom - line.top) - size) <= 0.3 * max(size, em)
+            and previous.x1 >= right - 4 * em
+            and not out[-1].endswith(_SENTENCE_END)
+        )
+        if goes_on and out[-1] and line.text:
+            latin = out[-1][-1].isascii() and line.text[0].isascii()
+            out[-1] += (" " if latin else "") + line.text
+        else:
+            out.append(line.text)
+    return out
 
 
 # CJK ideographs, CJK punctuation, fullwidth forms, kana/hangul, CJK
