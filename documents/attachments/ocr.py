@@ -210,6 +210,18 @@ def ocr_image(
     return text_from_tsv(tsv)
 
 
+def ink_mask(image):
+    """Pixels darker than halfway between the ink and the paper (faded or grey
+    print too), as a boolean array; None on a blank page."""
+    import numpy as np
+
+    pixels = np.asarray(image.convert("L"))
+    ink, paper = np.percentile(pixels[::4, ::4], (1, 99))
+    if paper - ink < 40:
+        return None
+    return pixels < (ink + paper) / 2
+
+
 def text_height(image) -> float | None:
     """The median height in pixels of the text's ink, or None on a blank page.
 
@@ -220,7 +232,9 @@ def text_height(image) -> float | None:
     """
     import numpy as np
 
-    ink = np.asarray(image.convert("L")) < 128
+    ink = ink_mask(image)
+    if ink is None:
+        return None
     height, width = ink.shape
     strip = max(32, width // 12)
     runs: list[int] = []
@@ -259,7 +273,10 @@ def skew_angle(image) -> float:
         factor = 1000 / gray.width
         size = (1000, max(1, round(gray.height * factor)))
         gray = gray.resize(size, Image.Resampling.BILINEAR)
-    ys, xs = np.nonzero(np.asarray(gray) < 128)
+    ink = ink_mask(gray)
+    if ink is None:
+        return 0.0
+    ys, xs = np.nonzero(ink)
     if len(ys) < 100:
         return 0.0
     ys = ys.astype(np.float64)

@@ -170,11 +170,15 @@ def degrade(
     skew: float = 0.0,
     noise: float = 0.0,
     jpeg_quality: int | None = None,
+    fade: float = 0.0,
     seed: int = 0,
 ) -> Image.Image:
-    """A scanner's damage: blur radius (px), skew (degrees), noise (grey-level
-    standard deviation), then a JPEG round trip at ``jpeg_quality``."""
+    """A scanner's damage: faded ink (0-1: black becomes grey), blur radius
+    (px), skew (degrees), noise (grey-level standard deviation), then a JPEG
+    round trip at ``jpeg_quality``."""
     out = image.convert("L")
+    if fade:
+        out = out.point(lambda p: round(255 - (255 - p) * (1 - fade)))
     if skew:
         out = out.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
     if blur:
@@ -202,6 +206,9 @@ DEGRADATIONS: dict[str, dict[str, float]] = {
     "skew": {"skew": 2.0},
     "jpeg30": {"noise": 12.0, "jpeg_quality": 30},
     "all": {"blur": 1.0, "skew": 1.5, "noise": 12.0, "jpeg_quality": 30},
+    # Worse than a publisher's scan should be: to see where confidence falls.
+    "faint": {"fade": 0.6, "blur": 1.0, "noise": 20.0, "jpeg_quality": 30},
+    "heavy": {"blur": 2.2, "skew": 3.0, "noise": 30.0, "jpeg_quality": 20},
 }
 
 
