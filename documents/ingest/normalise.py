@@ -442,6 +442,12 @@ def _needs_review(record: NormalisedRecord, warnings: list[str]) -> bool:
     )
     if warnings:
         reasons.append(review.REPAIRED)
+    # A reason an earlier stage noted (a page and its attachment disagree) holds.
+    reasons += [
+        note
+        for note in record.notes
+        if review.is_reason(note) and note not in review.FIELD_REASONS
+    ]
     if has_region and region.needs_review and "region" not in record.weak:
         reasons.append(review.REGION_UNCERTAIN)
     record.notes = review.replace_reasons(record.notes, reasons)

@@ -63,6 +63,13 @@ class Signature:
         return (governments or list(self.organs) or [""])[0]
 
 
+def date_only(line: str) -> date | None:
+    """The date of a line that holds a date and nothing else (二〇二三年三月五日,
+    （2023年3月5日）), or None."""
+    line = (line or "").strip()
+    return find_any_date(line) if _DATE_ONLY.match(line) else None
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
