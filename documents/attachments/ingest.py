@@ -37,8 +37,9 @@ from documents.attachments.result import (
 )
 from documents.attachments.sandbox import run_extraction, unpack_bundle
 from documents.ingest import review
-from documents.ingest.fingerprint import content_hash, text_key
+from documents.ingest.fingerprint import bare_text, content_hash, text_key
 from documents.models import Attachment
+from documents.texts import attachments_changed
 
 logger = logging.getLogger(__name__)
 
@@ -351,6 +352,9 @@ def write_rows(document_id: int, prepared: Iterable[Prepared]) -> list[int]:
                 _, position = write_one(
                     document_id, member, position, bundle_id, written
                 )
+    if written:
+        # Caches keyed by the document's updated_at see the new text.
+        attachments_changed([document_id])
     return written
 
 
@@ -492,13 +496,17 @@ def attachment_text(prepared: Iterable[Prepared]) -> str:
 def fingerprint(
     *, body: str, title: str, prepared: Sequence[Prepared]
 ) -> dict[str, str]:
-    """content_hash, text_key and identity of a document with attachments.
+    """content_hash, text_key and identity of a document whose body says too
+    little to identify it; {} when the body does (it keeps its own, so a copy
+    of the page without the files is still found as the same document).
 
     A page that says only "详见附件" is told apart from another by what its
     attachments say: the text fingerprint covers the body and the attachments'
     text (or, for files without text, their hashes). A document with a 索引号
     or a URL keeps the identity they give it (Document.save settles it).
     """
+    if len(bare_text(body)) >= identity.MIN_BARE:
+        return {}
     text = attachment_text(prepared)
     hashes = sorted({f.sha256 for item in prepared for f in item.flat() if f.sha256})
     combined = "\n".join(part for part in (body, text) if part.strip())

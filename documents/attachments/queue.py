@@ -37,6 +37,7 @@ from documents.attachments.result import Limits
 from documents.ingest import merge, review
 from documents.models import Attachment, Document
 from documents.signals import documents_edited
+from documents.texts import attachments_changed
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +163,7 @@ def finish_document(document_id: int) -> None:
             # A reviewer's decision stands until the reviewer changes it.
             document.needs_review = True
         document.save(update_fields=["review_notes", "needs_review"])
+        attachments_changed([document_id])
         documents_edited.send(sender=Document, document_ids=[document_id])
 
 

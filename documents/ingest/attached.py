@@ -133,8 +133,15 @@ def folder_attachments(page: Path, paths: Iterable[Path]) -> list[AttachmentFile
     return files
 
 
+# Enough of a record file to see whether it has an attachment column.
+_HEAD_BYTES = 256 * 1024
+
+
 def record_file_names(path: Path) -> list[str]:
-    """The attachment names every row of a record file gives (for the plan)."""
+    """The attachment names every row of a record file gives (for the plan).
+
+    Only a file whose first rows have an attachment column is read whole.
+    """
     from documents.ingest.decode import decode_bytes
     from documents.ingest.errors import RejectedInput
     from documents.ingest.extract.tabular import (
@@ -145,29 +152,30 @@ def record_file_names(path: Path) -> list[str]:
     )
     from documents.ingest.read import read_source
 
-    if path.suffix.lower() not in _RECORD_SUFFIXES:
-        return []
-    try:
-        data = read_source(path, max_bytes=settings.PLANSITE_MAX_RECORD_FILE_BYTES)
-        text = decode_bytes(data).text
-    except RejectedInput:
+    suffix = path.suffix.lower()
+    if suffix not in _RECORD_SUFFIXES:
         return []
 
-    def rows():  # noqa: ANN202
-        if path.suffix.lower() in (".jsonl", ".ndjson"):
+    def rows(text: str):  # noqa: ANN202
+        if suffix in (".jsonl", ".ndjson"):
             return jsonl_rows(text)
-        return csv_rows(text, delimiter="\t" if path.suffix.lower() == ".tsv" else None)
+        return csv_rows(text, delimiter="\t" if suffix == ".tsv" else None)
 
     try:
-        keys = table_roles(rows()).attachment_keys
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+        text = decode_bytes(head).text
+        if len(head) == _HEAD_BYTES:  # The last line may be cut short.
+            text = text[: text.rfind("\n") + 1]
+        keys = table_roles(rows(text)).attachment_keys
         if not keys:
             return []
+        data = read_source(path, max_bytes=settings.PLANSITE_MAX_RECORD_FILE_BYTES)
         names: list[str] = []
-        for row in rows():
-            if row.data is None:
-                continue
-            for key in keys:
-                names += attachment_names(row.data.get(key))
+        for row in rows(decode_bytes(data).text):
+            if row.data is not None:
+                for key in keys:
+                    names += attachment_names(row.data.get(key))
         return names
-    except RejectedInput:
+    except (OSError, RejectedInput):
         return []

@@ -243,3 +243,64 @@ def test_a_bad_file_beside_good_ones(made: MadeFiles, tmp_path: Path) -> None:
     assert "复核原因：有附件未能提取文字" in document.review_notes
     # The refused file's bytes are kept all the same.
     assert store.exists(rows["b.docx"].sha256)
+
+
+def test_index_row_names_a_page_and_its_attachments(
+    made: MadeFiles, tmp_path: Path
+) -> None:
+    """An index CSV names each document's text file; its 附件 column the files."""
+    folder = tmp_path / "archive"
+    page = folder / "docs" / "p1.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(
+        "<html><head><title>甲镇2023年工作计划</title></head><body>"
+        "<h1>甲镇2023年工作计划</h1><p>详见附件。</p></body></html>",
+        encoding="utf-8",
+    )
+    copy(made.path("doc0", "docx"), folder / "files" / "计划.docx")
+    # The page's own folder of the same name is read too.
+    copy(made.path("doc1", "pdf"), folder / "docs" / "p1" / "图表.pdf")
+    (folder / "index.csv").write_text(
+        "标题,发布机构,路径,附件文件\n"
+        "甲镇2023年工作计划,甲镇人民政府,docs/p1.html,files/计划.docx\n",
+        encoding="utf-8",
+    )
+
+    report = run_import(folder)
+
+    document = Document.objects.get()
+    names = sorted(document.attachments.values_list("name", flat=True))
+    assert names == ["图表.pdf", "计划.docx"], report
+    assert document.issuer == "甲镇人民政府"
+
+
+def test_pages_that_only_point_to_attachments_stay_apart(
+    made: MadeFiles, tmp_path: Path
+) -> None:
+    """Two townships' pages both saying 详见附件 are two documents: their
+    attachments tell them apart. The same page twice is one."""
+    site = tmp_path / "site"
+    site.mkdir()
+    body = "标题：2023年工作计划\n\n详见附件。\n"
+    for stem, source in (("a", "doc0"), ("b", "doc1"), ("c", "doc0")):
+        (site / f"{stem}.txt").write_text(body, encoding="utf-8")
+        copy(made.path(source, "docx"), site / stem / "计划.docx")
+
+    report = run_import(site)
+
+    assert Document.objects.count() == 2, report
+    texts = {squash(d.attachments.get().text)[:40] for d in Document.objects.all()}
+    assert len(texts) == 2
+
+
+def test_the_same_file_twice_is_one_attachment(made: MadeFiles, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "page.txt").write_text(PAGE, encoding="utf-8")
+    copy(made.path("doc0", "docx"), site / "page" / "计划.docx")
+    copy(made.path("doc0", "docx"), site / "page" / "计划（副本）.docx")
+
+    run_import(site)
+
+    assert Attachment.objects.count() == 1
+    assert Attachment.objects.get().name == "计划.docx"
