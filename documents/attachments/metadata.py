@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
-from documents.attachments.result import Extraction
+from documents.attachments.result import Extraction, Method
 from documents.ingest import review
 from documents.ingest.dates import find_any_date
 from documents.ingest.issuer import (
@@ -171,6 +171,16 @@ class AttachmentFields:
     issuer: Found | None = None
     doc_date: Found | None = None
     doc_number: Found | None = None
+    # Pages read by OCR (their text may hold misread characters), or the whole
+    # text when the extraction gives no pages.
+    ocr_pages: frozenset[int] = frozenset()
+    all_ocr: bool = False
+
+    def by_ocr(self, found: Found) -> bool:
+        """Whether ``found`` was read from a scan."""
+        if found.where == WHERE_NAME:
+            return False
+        return self.all_ocr or found.page in self.ocr_pages
 
     def items(self) -> list[tuple[str, Found]]:
         """The fields found, in FIELD_NAMES order."""
@@ -430,6 +440,11 @@ def fields_from_attachment(
     text = source.text if isinstance(source, Extraction) else (source or "")
     lines = _lines(text)
     found = AttachmentFields(name=name)
+    if extraction is not None:
+        found.ocr_pages = frozenset(
+            page.number for page in extraction.pages if page.method == Method.OCR
+        )
+        found.all_ocr = extraction.method == Method.OCR and not extraction.pages
     if not lines:
         if title := title_from_name(name):
             found.title = Found(title, WHERE_NAME, name)
@@ -634,9 +649,16 @@ def apply_to_record(record: RawRecord, found: AttachmentFields) -> list[str]:
         record.stated_inferred.add(offer.name)
         shown = _shown(offer.name, offer.found)
         where = f"第{offer.found.page}页" if offer.found.page else ""
+        scanned = found.by_ocr(offer.found)
         notes.insert(
             len(notes) - (review.SOURCES_DIFFER in notes),
-            f"{_LABELS[offer.name]}取自{named}{where}{offer.found.where}：{shown[:60]}",
+            f"{_LABELS[offer.name]}取自{named}{where}{offer.found.where}"
+            f"{'（OCR识别）' if scanned else ''}：{shown[:60]}",
         )
+        if scanned and review.weak_reason(offer.name) in review.REASONS:
+            # OCR misreads characters of large type (关于 as 天于): a value read
+            # from a scan is weak evidence, for a person to check
+            # (docs/attachments.md has the figures).
+            notes.append(review.weak_reason(offer.name))
     record.notes.extend(notes)
     return notes

@@ -361,3 +361,27 @@ def test_a_banner_wrapped_over_two_lines_is_one_organ() -> None:
         "上海市奉贤区人民政府奉浦街道办事处",
         WHERE_BANNER,
     )
+
+
+def test_values_read_from_a_scan_are_weak_and_flagged() -> None:
+    text = "临浦镇人民政府文件\n临政发〔2022〕33号\n临浦镇2022年工作计划\n全年工作。\n"
+    text += "临浦镇人民政府\n2022年5月9日\n"
+    scan = Extraction(
+        text=text,
+        method=Method.OCR,
+        pages=[PageText(1, 0, len(text), Method.OCR, confidence=81.0)],
+    )
+    found = fields_from_attachment(scan, name="扫描件.pdf")
+    assert found.doc_date and found.by_ocr(found.doc_date)
+    record = RawRecord(original="plan.pdf", layout="attachment", body="")
+    notes = apply_to_record(record, found)
+    assert "成文日期取自附件《扫描件.pdf》第1页落款（OCR识别）：2022年5月9日" in notes
+    normalised = normalise(record)
+    assert {"title", "issuer", "doc_date"} <= normalised.weak
+    assert normalised.needs_review
+    assert review.weak_reason("doc_date") in normalised.notes
+    # The same text from a text layer is not weak.
+    found = fields_from_attachment(text, name="a.docx")
+    record = RawRecord(original="plan.docx", layout="attachment", body="")
+    apply_to_record(record, found)
+    assert "doc_date" not in normalise(record).weak
