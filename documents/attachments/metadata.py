@@ -360,8 +360,7 @@ def _page_of(extraction: Extraction | None, offset: int) -> int | None:
 
 def _signature(lines: list[_Line], head: _Head) -> tuple[Signature | None, str]:
     """The 落款: at the end, on a notice's cover, or the first one on the way."""
-    body = "\n".join(line.text for line in lines)
-    found = find_signature(_without_distribution(body))
+    found = find_signature("\n".join(line.text for line in _before_record(lines)))
     if found is not None:
         return found, WHERE_SIGNATURE
     cover_text = "\n".join(line.text for line in [*head.title, *lines[head.rest :]])
@@ -380,31 +379,28 @@ def _signature(lines: list[_Line], head: _Head) -> tuple[Signature | None, str]:
     return None, ""
 
 
-_DISTRIBUTION = re.compile(r"^(?:抄送|抄报|分送|主题词)")
+# The 版记 at the end: 抄送 (perhaps wrapped over lines), then the 印发 line.
+_RECORD_START = re.compile(r"^(?:抄送|抄报|分送|主题词)")
 _TAIL = 15
+# What may follow a 落款 of a date alone: the seal's note, 此件公开发布.
+_AFTER_DATE = re.compile(r"^[（(【\[]?\s*(?:此件|本件|印章|盖章|公章)")
 
 
-def _without_distribution(body: str) -> str:
-    """The text without its 版记 (抄送 … 印发), which may wrap over lines that
-    the signature reader does not know."""
-    lines = body.splitlines()
+def _before_record(lines: list[_Line]) -> list[_Line]:
+    """The lines before the 版记, whose wrapped lines the signature reader does
+    not know."""
     for index in range(max(0, len(lines) - _TAIL), len(lines)):
-        if _DISTRIBUTION.match(lines[index]):
-            return "\n".join(lines[:index])
-    return body
+        if _RECORD_START.match(lines[index].text):
+            return lines[:index]
+    return lines
 
 
 def _seal_only_date(lines: list[_Line], head: _Head) -> _Line | None:
     """A 落款 of a date alone (the seal stands for the organ), at the end."""
-    tail = [
-        line
-        for line in lines[head.rest :][-_TAIL:]
-        if not _DISTRIBUTION.match(line.text)
-    ]
-    for line in reversed(tail):
+    for line in reversed(_before_record(lines[head.rest :])[-_TAIL:]):
         if date_only(line.text) is not None:
             return line
-        if not re.match(r"^[（(【\[]?\s*(?:此件|本件|印章|盖章)|日印发$", line.text):
+        if not _AFTER_DATE.search(line.text):
             break
     return None
 

@@ -385,3 +385,21 @@ def test_values_read_from_a_scan_are_weak_and_flagged() -> None:
     record = RawRecord(original="plan.docx", layout="attachment", body="")
     apply_to_record(record, found)
     assert "doc_date" not in normalise(record).weak
+
+
+def test_seal_only_date_before_a_wrapped_distribution_record() -> None:
+    text = """\
+临浦镇人民政府文件
+临政发〔2022〕33号
+临浦镇人民政府关于做好2022年防汛防台工作的通知
+各村（社区）、镇属各单位：
+为切实做好今年防汛防台工作，现就有关事项通知如下。
+二〇二二年五月九日
+（此件公开发布）
+抄送：区应急管理局，区水利局，
+区农业农村局。
+临浦镇党政办公室　　　　2022年5月10日印发
+"""
+    found = fields_from_attachment(text)
+    assert found.doc_date and found.doc_date.value == "2022-05-09"
+    assert found.issuer and found.issuer.value == "临浦镇人民政府"
