@@ -26,6 +26,7 @@ from documents.attachments.result import Extraction, Method
 from documents.ingest import review
 from documents.ingest.dates import find_any_date
 from documents.ingest.issuer import (
+    SOURCE_LABELS,
     IssuerGuess,
     issuer_from_meeting,
     issuer_from_signature,
@@ -587,6 +588,19 @@ class Offer:
     replaces: str = ""  # the page's positional value it replaces, if any
 
 
+def _guessed(page: RawRecord, name: str) -> str:
+    """How the page gives ``name`` when only as a guess ("" when not): by its
+    position in an unlabelled list, or an issuer under a 来源 label (where the
+    text came from, which the organ that signed it outranks, as
+    issuer.issuer_behind_source has it)."""
+    if name in page.positional:
+        return "未标注，按位置识别"
+    label = page.labels.get(name, "").strip()
+    if name == "issuer" and label.lower() in SOURCE_LABELS:
+        return f"记于“{label}”，是信息来源"
+    return ""
+
+
 def reconcile(
     page: RawRecord | None, found: AttachmentFields
 ) -> tuple[list[Offer], list[str]]:
@@ -596,7 +610,8 @@ def reconcile(
     value; the attachment's different value is a note and a review reason. A
     field the page lacks is offered. A value the page gives only by position
     (an unlabelled list) is a guess: the attachment's, read from its own 落款 or
-    first page, replaces it, with a note.
+    first page, replaces it, with a note; so does the organ the attachment
+    names for an issuer the page gives under 来源.
     """
     offers: list[Offer] = []
     notes: list[str] = []
@@ -612,10 +627,11 @@ def reconcile(
             continue
         differ = True
         shown = _shown(name, item)
-        if page is not None and name in page.positional:
+        guess = _guessed(page, name) if page is not None else ""
+        if guess:
             offers.append(Offer(name, item.value, item, replaces=value))
             notes.append(
-                f"页面未标注的{label}“{value[:60]}”与{named}{item.where}的"
+                f"页面的{label}“{value[:60]}”（{guess}）与{named}{item.where}的"
                 f"“{shown[:60]}”不一致，采用附件的值"
             )
         else:

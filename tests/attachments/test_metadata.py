@@ -403,3 +403,20 @@ def test_seal_only_date_before_a_wrapped_distribution_record() -> None:
     found = fields_from_attachment(text)
     assert found.doc_date and found.doc_date.value == "2022-05-09"
     assert found.issuer and found.issuer.value == "临浦镇人民政府"
+
+
+def test_an_issuer_under_a_source_label_yields_to_the_signature() -> None:
+    record = _page(title="周巷镇2023年工作计划")
+    record.offer("issuer", "慈溪市人民政府", label="来源", rank=7)
+    notes = apply_to_record(record, _found())
+    assert record.fields["issuer"] == "周巷镇人民政府"
+    assert notes[0] == (
+        "页面的发布机构“慈溪市人民政府”（记于“来源”，是信息来源）与附件"
+        "《周巷镇2023年工作计划.doc》落款的“周巷镇人民政府”不一致，采用附件的值"
+    )
+    assert review.SOURCES_DIFFER in notes
+    # Under 发布机构 the page's value stands.
+    record = _page(title="周巷镇2023年工作计划")
+    record.offer("issuer", "慈溪市人民政府", label="发布机构", rank=0)
+    apply_to_record(record, _found())
+    assert record.fields["issuer"] == "慈溪市人民政府"
