@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
@@ -13,10 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from documents import fields as metadata
 from documents import identity, selectors, services
+from documents.attachments import kinds, uploads
 from documents.citation import FIELD_LABELS
 from documents.ingest import merge, review
 from documents.ingest.fingerprint import content_hash, text_key
 from documents.models import (
+    Attachment,
     Division,
     Document,
     ReviewItem,
@@ -64,8 +67,64 @@ class SourcePathInline(admin.TabularInline):
     can_delete = False
 
 
+class AttachmentInline(admin.TabularInline):
+    """The document's attachments: what was read from each, never edited here
+    (an upload adds one; its text is read in the background)."""
+
+    model = Attachment
+    fk_name = "document"
+    extra = 0
+    fields = (
+        "position",
+        "name",
+        "member_path",
+        "kind",
+        "size",
+        "status",
+        "error",
+        "method",
+        "page_count",
+        "ocr_confidence",
+        "text_start",
+    )
+    readonly_fields = fields
+    ordering = ("position", "id")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+        return False  # Through the upload field, so the bytes go to the store.
+
+    @admin.display(description=_("提取文本（开头）"))
+    def text_start(self, obj: Attachment) -> str:
+        text = obj.text or ""
+        return text[:300] + ("…" if len(text) > 300 else "")
+
+
 class DocumentForm(forms.ModelForm):
     """The admin's form for a document (its fields come from the fieldsets)."""
+
+    upload = forms.FileField(
+        label=_("上传附件"),
+        required=False,
+        help_text=_(
+            "保存后在后台提取文字并更新检索索引（PDF、Word、WPS、表格、图片、ZIP 等）。"
+        ),
+    )
+
+    def clean_upload(self):  # noqa: ANN201
+        upload = self.cleaned_data.get("upload")
+        if not upload:
+            return upload
+        if not kinds.is_attachment_name(upload.name):
+            raise forms.ValidationError(
+                _("不支持的附件格式：%(name)s"), params={"name": upload.name}
+            )
+        limit = settings.PLANSITE_ATTACHMENT_MAX_FILE_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("附件过大：%(size)s 字节，上限 %(limit)s 字节"),
+                params={"size": upload.size, "limit": limit},
+            )
+        return upload
 
     def clean_body(self) -> str:
         # Browsers submit a textarea's line breaks as CRLF; the texts use LF.
@@ -134,7 +193,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "review_missing",
         "provenance",
     )
-    inlines = (SourcePathInline,)
+    inlines = (AttachmentInline, SourcePathInline)
     fieldsets = (
         (
             None,
@@ -185,6 +244,7 @@ class DocumentAdmin(admin.ModelAdmin):
             {"fields": ("provenance", "inferred", "review_missing", "review_notes")},
         ),
         (_("文本"), {"fields": ("body", "original")}),
+        (_("附件"), {"fields": ("upload",)}),
         (
             _("记录"),
             {"fields": ("identity", "content_hash", "imported_at", "updated_at")},
@@ -212,6 +272,14 @@ class DocumentAdmin(admin.ModelAdmin):
         obj.field_sources = sources
         obj.review_missing = review.document_missing(obj)
         super().save_model(request, obj, form, change)
+        upload = form.cleaned_data.get("upload")
+        if upload:
+            uploads.add_upload(
+                obj,
+                upload,
+                name=upload.name,
+                origin=f"管理后台上传 (admin upload) {request.user.get_username()}",
+            )
         documents_edited.send(sender=Document, document_ids=[obj.pk])
 
     @admin.display(description=_("字段来源"))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from documents import fields as metadata
 from documents.models import Document
+from documents.texts import attachment_parts
 
 UNKNOWN_AUTHOR = "佚名"
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -119,7 +120,11 @@ def text_export(document: Document, *, page_url: str, accessed: date) -> str:
         notes = [readable_note(note) for note in document.review_notes or []]
         header.append(_("待复核：") + "；".join(notes))
     rule = "=" * 40
-    return "\n".join([*header, rule, "", document.body.rstrip(), ""])
+    lines = [*header, rule, "", document.body.rstrip(), ""]
+    # Each extracted attachment's text follows the body under its name.
+    for part in attachment_parts(document):
+        lines += [rule, part.label, "", part.text.rstrip(), ""]
+    return "\n".join(lines)
 
 
 def export_filename(document: Document) -> str:

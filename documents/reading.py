@@ -289,9 +289,9 @@ def read_document(
         reading.paragraphs_html = paragraphs_html(reading.paragraphs)
         reading.toc = _toc(shape.headings, headings.top, parts, part, path, params)
     if parts.paged:
-        _add_part_links(reading, path, params)
+        add_part_links(reading, path, params)
     if parts.total_hits:
-        reading.hit_nav = _hit_nav(parts, part, path, params)
+        reading.hit_nav = hit_nav(parts, part, path, params)
     return reading
 
 
@@ -334,7 +334,7 @@ def _toc(
     return before + own + after
 
 
-def _add_part_links(reading: Reading, path: str, params: Mapping[str, str]) -> None:
+def add_part_links(reading: Reading, path: str, params: Mapping[str, str]) -> None:
     parts, part = reading.parts, reading.part
     reading.part_links = [
         PartLink(
@@ -353,7 +353,7 @@ def _add_part_links(reading: Reading, path: str, params: Mapping[str, str]) -> N
         reading.next_part_url = part_url(path, params, part=part.number + 1)
 
 
-def _hit_nav(parts: Parts, part: Part, path: str, params: Mapping[str, str]) -> HitNav:
+def hit_nav(parts: Parts, part: Part, path: str, params: Mapping[str, str]) -> HitNav:
     if not parts.paged:
         total = parts.total_hits
         return HitNav(

@@ -11,6 +11,21 @@ urlpatterns = [
     path("documents/", views.DocumentListView.as_view(), name="list"),
     path("documents/<int:pk>/", views.DocumentDetailView.as_view(), name="detail"),
     path("documents/<int:pk>/text.txt", views.document_text, name="text"),
+    path(
+        "documents/<int:pk>/attachments/<int:number>/",
+        views.attachment_view,
+        name="attachment",
+    ),
+    path(
+        "documents/<int:pk>/attachments/<int:number>/original",
+        views.attachment_original,
+        name="attachment_original",
+    ),
+    path(
+        "documents/<int:pk>/attachments/<int:number>/text.txt",
+        views.attachment_text,
+        name="attachment_text",
+    ),
     path("regions/", views.RegionView.as_view(), name="regions"),
     path("regions/<path:place>/", views.RegionView.as_view(), name="region"),
     path("years/", views.YearIndexView.as_view(), name="years"),

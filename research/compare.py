@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document
 from documents.selectors import place_exists, place_level_of, similar_place_names
+from documents.texts import searchable_text
 from research.corpus import iter_documents
 from search.normalise import fold
 from search.selection import matching_documents
@@ -119,13 +120,14 @@ def is_content_word(word: str) -> bool:
 
 
 def document_words(document: Document) -> Counter[str]:
-    """Content-word counts of a document's title and the start of its body."""
+    """Content-word counts of a document's title and the start of its text
+    (body, then attachments: documents/texts.py)."""
     stamp = document.updated_at.timestamp() if document.updated_at else 0
     key = f"research:words:{document.pk}:{stamp}"
     cached = django_cache.get(key)
     if cached is not None:
         return Counter(cached)
-    text = f"{document.title}\n{document.body[:MAX_DOCUMENT_CHARS]}"
+    text = searchable_text(document)[: len(document.title) + 1 + MAX_DOCUMENT_CHARS]
     words = Counter(
         fold(token.text)
         for token in cut_for_search(text, subwords=False)
@@ -189,7 +191,9 @@ def _place_words(ids: list[int]) -> tuple[Counter[str], int]:
     chars = 0
     fields = ("title", "body", "updated_at")
     for document in iter_documents(ids[:MAX_WORD_DOCUMENTS], fields=fields):
-        size = min(len(document.body), MAX_DOCUMENT_CHARS)
+        # The body and the attachments: the characters document_words reads.
+        text_chars = len(searchable_text(document)) - len(document.title) - 1
+        size = min(text_chars, MAX_DOCUMENT_CHARS)
         if read and chars + size > MAX_WORD_CHARS:
             break
         words.update(document_words(document))

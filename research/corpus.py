@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from documents.models import Document
+from documents.texts import with_parts
 from search.normalise import fold
 from search.query import parse_query, terms_of
 
@@ -29,10 +30,15 @@ def iter_documents(ids: Sequence[int], *, fields: Sequence[str]) -> Iterator[Doc
     """The documents with these ids in this order, read CHUNK at a time.
 
     Ids no longer in the database (deleted since they were indexed) are skipped.
+    Reading the body reads the attachments' texts too (documents/texts.py):
+    whatever counts or shows hits reads every searchable part.
     """
+    queryset = Document.objects.only(*fields)
+    if "body" in fields:
+        queryset = with_parts(queryset)
     for offset in range(0, len(ids), CHUNK):
         chunk = list(ids[offset : offset + CHUNK])
-        found = Document.objects.only(*fields).in_bulk(chunk)
+        found = queryset.in_bulk(chunk)
         for pk in chunk:
             document = found.get(pk)
             if document is not None:

@@ -22,8 +22,9 @@ from documents.export import (
     export_row,
     jsonl_chunks,
 )
+from documents.models import Document
 from research.corpus import iter_documents
-from search.highlight import snippets
+from search.results import document_snippets
 
 # What the API imports from here; the writers are documents/export.py's.
 __all__ = [
@@ -69,11 +70,15 @@ def export_columns(*, full: bool) -> list[str]:
     return ["id", *metadata, "snippet", "url", *(["body"] if full else [])]
 
 
-def plain_snippet(text: str, terms: Sequence[str]) -> str:
-    """The passage the results page shows first, as plain text."""
-    passages = snippets(text, terms, n=1, width=SNIPPET_WIDTH)
+def plain_snippet(document: Document, terms: Sequence[str]) -> str:
+    """The passage the results page shows first, as plain text; one from an
+    attachment starts with the attachment's name."""
+    found = document_snippets(document, terms, n=1, width=SNIPPET_WIDTH)
+    if not found.passages:
+        return ""
     # snippets() escapes the text and adds only <mark> tags.
-    return unescape(_TAG.sub("", passages[0])) if passages else ""
+    text = unescape(_TAG.sub("", found.passages[0]))
+    return f"［{found.label}］{text}" if found.label else text
 
 
 def document_records(
@@ -91,7 +96,7 @@ def document_records(
         row = export_row(document)
         body = row.pop("body")
         record = {"id": document.pk, **row}
-        record["snippet"] = plain_snippet(body, terms)
+        record["snippet"] = plain_snippet(document, terms)
         path = reverse("documents:detail", args=[document.pk])
         record["url"] = f"{site}{path}{suffix}"
         if full:

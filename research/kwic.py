@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from documents.models import Document
 from documents.parts import Parts, hit_url, split_parts
 from documents.reading import limits
+from documents.texts import ATTACHMENT_PREFIX, BODY, TITLE, text_parts
 from research.corpus import find_occurrences, iter_documents, query_terms
 from search.normalise import fold
 from search.selection import matching_documents
@@ -58,7 +59,8 @@ def document_date(document: Document) -> date | None:
 @dataclass(frozen=True, slots=True)
 class KwicLine:
     """One occurrence: ``text[offset:offset + len(match)]`` is the match, where
-    text is the document's title or body (``field``)."""
+    text is the document's part ``field``: "title", "body" or "attachment-N"
+    (documents/texts.py), labelled ``part`` (标题, 正文, 附件N：文件名)."""
 
     document_id: int
     title: str
@@ -68,15 +70,27 @@ class KwicLine:
     plan_year: int | None
     date: date | None
     field: str
+    part: str
     offset: int
     term: str
     match: str
     left: str
     right: str
-    # The number of the mark on the document page (id="hit-N"); body only.
+    # The number of the mark (id="hit-N") on the page that shows the part:
+    # the document page for the body, the attachment's page for an
+    # attachment; None for the title.
     hit: int | None
     url: str
     rank: int
+
+    @property
+    def part_order(self) -> int:
+        """The part's place in the document: title 0, body 1, attachment N N+1."""
+        if self.field == TITLE:
+            return 0
+        if self.field == BODY:
+            return 1
+        return 1 + int(self.field.removeprefix(ATTACHMENT_PREFIX))
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -88,6 +102,7 @@ class KwicLine:
             "plan_year": self.plan_year,
             "date": self.date.isoformat() if self.date else None,
             "field": self.field,
+            "part": self.part,
             "offset": self.offset,
             "term": self.term,
             "match": self.match,
@@ -107,6 +122,7 @@ EXPORT_COLUMNS = (
     "plan_year",
     "date",
     "field",
+    "part",
     "offset",
     "left",
     "match",
@@ -188,19 +204,30 @@ class LineSequence(Sequence[KwicLine]):
 def document_lines(
     document: Document, terms: Sequence[str], *, query: str, width: int, rank: int = 0
 ) -> Iterator[KwicLine]:
-    """The document's occurrences: in the title, then in the body, in text order."""
-    path = reverse("documents:detail", args=[document.pk])
+    """The document's occurrences: in the title, the body, then each
+    attachment (documents/texts.py), in text order within each."""
     params = {"q": query}
     when = document_date(document)
-    for field, text in (("title", document.title), ("body", document.body)):
+    for part in text_parts(document):
+        text = part.text
         occurrences = find_occurrences(text, terms)
-        # The document page marks the body's hits, overlapping ones merged into
-        # one mark, and numbers the marks id="hit-1", "hit-2", ...
+        if not occurrences:
+            continue
+        # The document page (or the attachment's page) marks the hits of the
+        # text it shows, overlapping ones merged into one mark, and numbers
+        # the marks id="hit-1", "hit-2", ...
         numbers, marks = _marks(occurrences)
-        parts = _body_parts(text, marks) if field == "body" else None
+        if part.key == TITLE:
+            path, parts = reverse("documents:detail", args=[document.pk]), None
+        elif part.attachment is None:
+            path = reverse("documents:detail", args=[document.pk])
+            parts = _body_parts(text, marks)
+        else:
+            path = reverse("documents:attachment", args=[document.pk, part.number])
+            parts = _body_parts(text, marks)
         for (offset, term), hit in zip(occurrences, numbers, strict=True):
             end = offset + len(term)
-            number = hit if field == "body" else None
+            number = None if part.key == TITLE else hit
             yield KwicLine(
                 document_id=document.pk,
                 title=document.title,
@@ -209,7 +236,8 @@ def document_lines(
                 county=document.county,
                 plan_year=document.plan_year,
                 date=when,
-                field=field,
+                field=part.key,
+                part=part.label,
                 offset=offset,
                 term=term,
                 match=text[offset:end],
@@ -238,8 +266,9 @@ def _marks(
 
 
 def _body_parts(body: str, marks: list[tuple[int, int]]) -> Parts | None:
-    """How the document page splits a long body with these marks (None for
-    a body shown whole, which is the common case and costs nothing)."""
+    """How the document page (or an attachment's page) splits a long text
+    with these marks (None for a text shown whole, which is the common case
+    and costs nothing)."""
     max_chars, max_marks = limits()
     if len(body) <= max_chars and len(marks) <= max_marks:
         return None
@@ -275,7 +304,7 @@ def _ordered_ids(ids: list[int], order: KwicOrder) -> list[int]:
 
 def _sort_key(order: KwicOrder):
     def in_text(line: KwicLine) -> tuple:
-        return (line.rank, line.field != "title", line.offset, line.term)
+        return (line.rank, line.part_order, line.offset, line.term)
 
     if order is KwicOrder.LEFT:
         # Reversed, so the words right before the term sort together.

@@ -6,8 +6,6 @@ and ToolForm's options); /api/openapi.json is generated from these.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from ninja import Schema
 from pydantic import Field, create_model
 
@@ -109,7 +107,11 @@ KwicLineOut = create_model(
     document_id=(int, ...),
     **document_field_specs("title", "index_no", "township", "county", "plan_year"),
     date=(str | None, Field(..., description="成文日期，没有则为发布日期")),
-    field=(Literal["title", "body"], ...),
+    field=(
+        str,
+        Field(..., description="命中所在部分：title、body 或 attachment-N（附件N）"),
+    ),
+    part=(str, Field(..., description="该部分的名称：标题、正文或“附件N：文件名”")),
     offset=(
         int,
         Field(

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
+from documents.texts import searchable_text
 from research.corpus import count_occurrences, iter_documents, query_terms
 from search.selection import Match, matching_documents
 from search.services import SearchFilters, search_documents
@@ -111,7 +112,7 @@ def _occurrences(matches: list[Match], terms: list[str]) -> dict[int, int]:
     # Otherwise read the texts: the same count, a substring scan.
     ids = [match.id for match in matches]
     return {
-        document.pk: count_occurrences(f"{document.title}\n{document.body}", terms)
+        document.pk: count_occurrences(searchable_text(document), terms)
         for document in iter_documents(ids, fields=("title", "body"))
     }
 
@@ -158,7 +159,7 @@ def trend(
     lines: int = MAX_LINES,
 ) -> Trend:
     """Per plan year: matching documents, occurrences of the query's terms in
-    their titles and bodies, and the documents of the filtered archive.
+    their titles, bodies and attachments, and the documents of the filtered archive.
 
     With ``split``, also one line for each of the ``lines`` (at most
     MAX_LINES) counties or townships with the most matching documents.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,9 +13,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from documents.models import Document
+from documents.texts import TITLE, TextPart, text_parts, with_parts
 from plansite.api_fields import API_FIELDS
 from search.forms import SearchParams
-from search.highlight import mark, snippets
+from search.highlight import find_spans, mark, snippets
 from search.query import QueryError
 from search.services import SearchHit, SearchPage, search_documents
 
@@ -30,6 +32,9 @@ class ResultRow:
     snippets: list[str]
     # The title with the query's terms marked (a title match is a match too).
     title_html: SafeString = mark_safe("")
+    # Which part the snippets come from when it is an attachment
+    # ("附件1：XX.docx"); "" for the body.
+    snippet_part: str = ""
 
     def as_json(self) -> dict[str, Any]:
         # The document fields the API shows (plansite/api_fields.py), as JSON;
@@ -47,6 +52,7 @@ class ResultRow:
             "url": self.url,
             "title_html": str(self.title_html),
             "snippet_html": " ".join(self.snippets),
+            "snippet_part": self.snippet_part,
         }
 
 
@@ -87,9 +93,39 @@ def _search(params: SearchParams, page_number: int) -> SearchPage:
     )
 
 
+@dataclass(frozen=True)
+class Snippets:
+    """Passages of one part of a document; ``label`` names an attachment."""
+
+    part: TextPart | None
+    passages: list[str]
+
+    @property
+    def label(self) -> str:
+        return self.part.label if self.part and self.part.is_attachment else ""
+
+
+def document_snippets(
+    document: Document, terms: Sequence[str], *, n: int, width: int
+) -> Snippets:
+    """Snippets from the body when it has a hit, else from the first
+    attachment that has one (labelled); with no hit in either (a title
+    match), the start of the body, or of the first attachment when the body
+    is empty (a document that came as an attachment alone)."""
+    parts = [part for part in text_parts(document) if part.key != TITLE]
+    chosen = next((part for part in parts if find_spans(part.text, terms)), None)
+    if chosen is None:
+        chosen = next((part for part in parts if part.text.strip()), None)
+    if chosen is None:
+        return Snippets(None, [])
+    return Snippets(chosen, snippets(chosen.text, terms, n=n, width=width))
+
+
 def _rows(page: SearchPage, *, query: str) -> list[ResultRow]:
     ids = [hit.id for hit in page.results]
-    documents = Document.objects.only("pk", "index_no", "body").in_bulk(ids)
+    documents = with_parts(
+        Document.objects.only("pk", "index_no", "title", "body")
+    ).in_bulk(ids)
     # The query as typed, so the document page reads the same phrases.
     query_string = urlencode({"q": query}) if page.terms else ""
     rows = []
@@ -100,16 +136,17 @@ def _rows(page: SearchPage, *, query: str) -> list[ResultRow]:
         url = reverse("documents:detail", args=[hit.id])
         if query_string:
             url = f"{url}?{query_string}"
-        passages = snippets(
-            document.body, page.terms, n=SNIPPETS_PER_HIT, width=SNIPPET_WIDTH
+        found = document_snippets(
+            document, page.terms, n=SNIPPETS_PER_HIT, width=SNIPPET_WIDTH
         )
         rows.append(
             ResultRow(
                 hit,
                 document.index_no or "",
                 url,
-                passages,
+                found.passages,
                 mark_safe(mark(hit.title, page.terms)),  # noqa: S308 - escaped by mark()
+                snippet_part=found.label,
             )
         )
     return rows

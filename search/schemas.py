@@ -47,6 +47,13 @@ SearchHit = create_model(
     url=(str, Field(..., description="文档页，带检索词以标出命中处")),
     title_html=(str, Field(..., description="HTML：标题，命中处在 <mark> 中")),
     snippet_html=(str, Field(..., description="HTML：命中片段，命中处在 <mark> 中")),
+    snippet_part=(
+        str,
+        Field(
+            "",
+            description="片段出自附件时为附件名称（“附件1：文件名”），出自正文时为空",
+        ),
+    ),
 )
 
 

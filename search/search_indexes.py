@@ -11,18 +11,11 @@ from haystack import indexes
 from documents import fields as metadata
 from documents.models import Document
 from documents.selectors import NATIONAL
+from documents.texts import searchable_text, with_parts
 from search.analyzers import char_analyzer, exact_analyzer, jieba_analyzer
 
 # Rows read per query by id: SQLite allows 32,766 parameters.
 ROWS_PER_QUERY = 200
-
-
-def searchable_text(document: Document) -> str:
-    """What a query is matched against: the title, a newline, the body.
-
-    Queries never contain a newline, so no match can straddle the two.
-    """
-    return f"{document.title}\n{document.body}"
 
 
 # The fields whose indexed values a fingerprint covers (see index_fingerprint):
@@ -45,7 +38,9 @@ FINGERPRINT_FIELDS = (
 
 
 def index_fingerprint(document: Document) -> str:
-    """A hash of everything the index holds about a document.
+    """A hash of everything the index holds about a document (its text
+    includes its attachments' texts, so an attachment extracted or removed
+    makes the entry stale).
 
     check_index compares it with the database, so an index entry that no
     longer matches its row is found even when updated_at was not touched.
@@ -129,8 +124,9 @@ class DocumentIndex(MetadataFields, indexes.Indexable):
         return "updated_at"
 
     def index_queryset(self, using=None):
-        # The body is read here once per batch; the original text never is.
-        return self.get_model().objects.defer("original")
+        # The body is read here once per batch, the attachments' texts with
+        # one more query (documents/texts.py); the original text never is.
+        return with_parts(self.get_model().objects.defer("original"))
 
     def prepare_text(self, obj: Document) -> str:
         return searchable_text(obj)

@@ -15,6 +15,7 @@ from haystack import connections
 from haystack.query import SearchQuerySet
 
 from documents.models import Document
+from documents.texts import with_parts
 from search.engines import Capability, current_engine
 from search.errors import IndexBusy as IndexBusy  # re-exported for callers
 from search.errors import IndexDamaged as IndexDamaged
@@ -354,7 +355,8 @@ def database_fingerprints(
     ids = sorted(ids)
     for offset in range(0, len(ids), ROWS_PER_QUERY):
         chunk = ids[offset : offset + ROWS_PER_QUERY]
-        for document in Document.objects.only(*fields).filter(pk__in=chunk):
+        documents = with_parts(Document.objects.only(*fields).filter(pk__in=chunk))
+        for document in documents:
             yield document.pk, index_fingerprint(document)
 
 

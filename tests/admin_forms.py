@@ -41,4 +41,16 @@ def change_form_data(
     for i, source in enumerate(sources):
         data[f"sources-{i}-id"] = str(source.pk)
         data[f"sources-{i}-document"] = str(doc.pk)
+    attachments = list(doc.attachments.order_by("position", "id"))
+    data.update(
+        {
+            "attachments-TOTAL_FORMS": str(len(attachments)),
+            "attachments-INITIAL_FORMS": str(len(attachments)),
+            "attachments-MIN_NUM_FORMS": "0",
+            "attachments-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for i, attachment in enumerate(attachments):
+        data[f"attachments-{i}-id"] = str(attachment.pk)
+        data[f"attachments-{i}-document"] = str(doc.pk)
     return data

@@ -105,7 +105,7 @@ def sniff(path: Path, name: str) -> Kind | None:
     claimed = kind_for_name(name)
     with Path(path).open("rb") as handle:
         head = handle.read(4096)
-    if b"%PDF-" in head[:1024]:
+    if head.startswith(b"%PDF-"):
         return BY_KEY["pdf"]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _sniff_zip(path, claimed)
@@ -120,6 +120,10 @@ def sniff(path: Path, name: str) -> Kind | None:
             return BY_KEY[key]
     if head.startswith(b"BM") and claimed is not None and claimed.key == "bmp":
         return BY_KEY["bmp"]
+    # A PDF may start after some junk (1 KB, by Acrobat's rule); checked after the
+    # magic numbers at byte 0, so a ZIP holding a PDF stays a ZIP.
+    if b"%PDF-" in head[:1024]:
+        return BY_KEY["pdf"]
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if (
         text.startswith((b"<!doctype html", b"<html", b"mime-version:"))

@@ -41,6 +41,12 @@ DEFAULT_PSM = 6
 PAGE_TIMEOUT = 120.0
 # PDF pages are rendered at this resolution for OCR (chosen by CER, docs/ocr.md).
 DEFAULT_DPI = 300
+# chi_sim (Debian's tessdata_fast model) reads characters about 20-28 px high
+# best; 16 pt text scanned at 300 dpi (67 px) had 2-3 times the errors. Pages
+# whose text is outside MIN..MAX are rescaled to TARGET (docs/ocr.md).
+TARGET_TEXT_PX = 24.0
+MIN_TEXT_PX = 16.0
+MAX_TEXT_PX = 34.0
 
 
 @dataclass(frozen=True)
@@ -169,12 +175,92 @@ def ocr_image(
     psm: int = DEFAULT_PSM,
     dpi: int | None = None,
     timeout: float = PAGE_TIMEOUT,
+    threads: int = 1,
+    rescale: bool = True,
 ) -> tuple[str, float | None]:
-    """Run Tesseract on one image: (text, mean word confidence or None)."""
+    """Run Tesseract on one image: (text, mean word confidence or None).
+
+    With ``rescale``, a page whose characters are far from the size Tesseract
+    reads best is rescaled first (``prepare_image``).
+    """
+    if rescale:
+        with tempfile.TemporaryDirectory(prefix="plansite-ocr-") as tmp:
+            prepared, prepared_dpi = prepare_image(path, Path(tmp), dpi)
+            return ocr_image(
+                prepared,
+                languages=languages,
+                psm=psm,
+                dpi=prepared_dpi,
+                timeout=timeout,
+                threads=threads,
+                rescale=False,
+            )
     tsv = run_tesseract(
-        path, languages=languages, psm=psm, dpi=dpi, timeout=timeout, config="tsv"
+        path,
+        languages=languages,
+        psm=psm,
+        dpi=dpi,
+        timeout=timeout,
+        config="tsv",
+        threads=threads,
     )
     return text_from_tsv(tsv)
+
+
+def text_height(image) -> float | None:
+    """The median height in pixels of the text's ink, or None on a blank page.
+
+    The page is cut into narrow vertical strips, so a skew of a few degrees
+    moves a line by a few pixels within one; in each strip the runs of rows
+    holding ink are the text lines. Chinese characters fill their em, so the
+    median run is close to the character height.
+    """
+    import numpy as np
+
+    ink = np.asarray(image.convert("L")) < 128
+    height, width = ink.shape
+    strip = max(32, width // 12)
+    runs: list[int] = []
+    for x0 in range(0, max(1, width - strip + 1), strip):
+        rows = (ink[:, x0 : x0 + strip].sum(axis=1) >= 2).astype(np.int8)
+        edges = np.diff(np.concatenate(([0], rows, [0])))
+        lengths = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+        runs.extend(int(n) for n in lengths if n >= 4)
+    if len(runs) < 5:
+        return None
+    return float(np.median(runs))
+
+
+def scale_for_ocr(height: float | None) -> float:
+    """The factor that brings text of ``height`` px into Tesseract's best range."""
+    if height is None or MIN_TEXT_PX <= height <= MAX_TEXT_PX:
+        return 1.0
+    return TARGET_TEXT_PX / height
+
+
+def prepare_image(
+    path: Path, out_dir: Path, dpi: int | None
+) -> tuple[Path, int | None]:
+    """Rescale a page so its characters are TARGET_TEXT_PX high, when they are
+    far from it; returns the image Tesseract should read and its dpi."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            image.load()
+            if image.mode not in ("L", "1", "RGB"):
+                image = image.convert("RGB")
+            factor = scale_for_ocr(text_height(image))
+            if factor == 1.0 and image.format in ("PNG", "JPEG", "TIFF"):
+                return path, dpi
+            size = (round(image.width * factor), round(image.height * factor))
+            scaled = image.convert("L").resize(size, Image.Resampling.LANCZOS)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return path, dpi  # Tesseract says what is wrong with it
+    new_dpi = round(dpi * factor) if dpi else None
+    out = out_dir / f"{path.stem}-ocr.png"
+    scaled.save(out, dpi=(new_dpi, new_dpi) if new_dpi else None)
+    return out, new_dpi
 
 
 def run_tesseract(
@@ -185,8 +271,13 @@ def run_tesseract(
     dpi: int | None = None,
     timeout: float = PAGE_TIMEOUT,
     config: str = "tsv",
+    threads: int = 1,
 ) -> str:
-    """Tesseract's output (``config``: "tsv" or "txt") for one image."""
+    """Tesseract's output (``config``: "tsv" or "txt") for one image.
+
+    ``threads``: Tesseract's OpenMP threads (OMP_THREAD_LIMIT); 0 leaves its own
+    default. Pages run in parallel instead (see the module's docstring).
+    """
     if not tesseract_available():
         raise ExtractionRejected(
             "未安装 Tesseract，不能识别扫描页 "
@@ -205,8 +296,9 @@ def run_tesseract(
         command += ["--dpi", str(dpi)]
     if config != "txt":
         command.append(config)
-    # One thread per Tesseract: pages run in parallel instead (see module doc).
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    env = dict(os.environ)
+    if threads:
+        env["OMP_THREAD_LIMIT"] = str(threads)
     try:
         done = subprocess.run(
             command,

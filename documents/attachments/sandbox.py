@@ -69,7 +69,9 @@ def unpack_bundle(
 
 
 def _run_child(request: dict[str, Any], limits: Limits) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="plansite-sandbox-") as tmp:
+    with tempfile.TemporaryDirectory(
+        prefix="plansite-sandbox-", ignore_cleanup_errors=True
+    ) as tmp:
         work = Path(tmp)
         result = work / "result.json"
         request = {**request, "limits": asdict(limits), "result": str(result)}
@@ -135,10 +137,34 @@ def _run_child(request: dict[str, Any], limits: Limits) -> dict[str, Any]:
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill the child and everything in its session (it is the session leader).
+
+    A converter may run in a process group of its own (office.py does, to kill
+    LibreOffice on its own timeout), so killing the child's group is not enough.
+    """
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
+    for pid in _session_members(proc.pid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
     if proc.poll() is None:
         proc.wait()
+
+
+def _session_members(sid: int) -> list[int]:
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # "pid (comm) state ppid pgrp session …"; comm may hold spaces and ")".
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if len(fields) > 3 and fields[3] == str(sid):
+            members.append(int(entry.name))
+    return members
 
 
 def _reason_for_exit(code: int, stderr: Path, limits: Limits) -> str:
@@ -182,9 +208,12 @@ def _limit_self(limits: Limits) -> None:
 def _child(request_file: str) -> int:
     request = json.loads(Path(request_file).read_text(encoding="utf-8"))
     limits = Limits(**request["limits"])
-    import django
+    # No django.setup(): it imports the whole project (~1 s a file). Settings are
+    # read lazily without it; translation needs the app registry, so it is off
+    # here: the reasons are written "中文 (english)" and pass through as they are.
+    from django.conf import settings
 
-    django.setup()  # gettext and settings (OCR languages) need the apps ready
+    settings.USE_I18N = False
     _limit_self(limits)
     try:
         if request["op"] == "unpack":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -48,13 +49,19 @@ def open_original(sha256: str) -> BinaryIO:
 
 def put_file(source: Path) -> Stored:
     """Store a file's bytes (streamed, never all in memory) and return their hash."""
+    with source.open("rb") as src:
+        return put_stream(src)
+
+
+def put_stream(src: BinaryIO) -> Stored:
+    """Store what a binary file object holds (an upload) and return its hash."""
     folder = root() / "incoming"
     folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
     handle, temp_name = tempfile.mkstemp(prefix=".tmp-", dir=folder)
     try:
-        with os.fdopen(handle, "wb") as out, source.open("rb") as src:
+        with os.fdopen(handle, "wb") as out:
             while chunk := src.read(_CHUNK):
                 digest.update(chunk)
                 size += len(chunk)
@@ -84,6 +91,43 @@ def put_bytes(data: bytes) -> Stored:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, streamed (to compare before storing)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def iter_stored() -> Iterator[Path]:
+    """Every original in the store (not the temporary files of a write)."""
+    base = root()
+    if not base.is_dir():
+        return
+    for path in sorted(base.glob("??/??/*")):
+        name = path.name
+        if (
+            path.is_file()
+            and len(name) == 64
+            and all(c in "0123456789abcdef" for c in name)
+            and path.parent.parent.name == name[:2]
+            and path.parent.name == name[2:4]
+        ):
+            yield path
+
+
+def put_verified(source: Path, sha256: str) -> bool:
+    """Copy ``source`` into the store as ``sha256`` (a restore); False when its
+    bytes do not have that hash. An original already there is left alone."""
+    if exists(sha256):
+        return True
+    if file_sha256(source) != sha256:
+        return False
+    put_file(source)
+    return True
 
 
 def _settle(temp: Path, sha256: str, size: int) -> Stored:

@@ -98,6 +98,8 @@ def read_index(path: Path, *, max_bytes: int) -> IndexFile | None:
             suffix=row.suffix,
             require_body=False,
         )
+        if outcome.record is not None and outcome.record.attachment_names:
+            _resolve_attachments(outcome.record, path.parent)
         target, how = resolver.resolve(value) if value else (None, "")
         line = row.suffix[2:]
         if target is not None:
@@ -110,6 +112,16 @@ def read_index(path: Path, *, max_bytes: int) -> IndexFile | None:
             IndexRow(index_name, row.suffix, outcome.record, value, target, how, error)
         )
     return index
+
+
+def _resolve_attachments(record: RawRecord, base: Path) -> None:
+    """A row's attachment names, found relative to the index (notes for the rest)."""
+    from documents.ingest.attached import resolve_names
+
+    found, missing = resolve_names(record.attachment_names, base)
+    record.attachment_paths += [str(p) for p in found]
+    record.attachment_names = []
+    record.notes += [f"附件找不到，未导入：{name[:200]}" for name in missing]
 
 
 class _Resolver:
@@ -216,6 +228,8 @@ def join_row(record: RawRecord, row: IndexRow) -> None:
             conflicts.append(f"{row.record.labels.get(name, name)}“{value[:60]}”")
     for level, value in row.record.region_names.items():
         record.region_names.setdefault(level, value)
+    record.attachment_paths += row.record.attachment_paths
+    record.notes += [n for n in row.record.notes if n.startswith("附件找不到")]
     record.notes.append(f"元数据另见{source}")
     if row.how:
         record.notes.append(f"{source}的路径“{row.reference[:120]}”：{row.how}")

@@ -142,13 +142,31 @@ _PROVENANCE_KEYS = {
 # issuer_is_department is read again from the issuer's name.
 _SKIPPED_KEYS = frozenset({"id", "pk", "snippet", "issuerisdepartment"})
 
-FIELD, BODY, REGION, PROVENANCE, SOURCE_FILE, SKIPPED = (
+# Columns naming the attachment files of a row (one or several, paths
+# relative to the record file: documents/ingest/attached.py).
+_ATTACHMENT_KEYS = frozenset(
+    {
+        "附件",
+        "附件文件",
+        "附件名称",
+        "附件名",
+        "附件列表",
+        "附件路径",
+        "attachment",
+        "attachments",
+        "attachmentfiles",
+        "files",
+    }
+)
+
+FIELD, BODY, REGION, PROVENANCE, SOURCE_FILE, SKIPPED, ATTACHMENTS = (
     "field",
     "body",
     "region",
     "provenance",
     "source_file",
     "skipped",
+    "attachments",
 )
 
 
@@ -171,6 +189,8 @@ def key_meaning(name: str) -> KeyMeaning | None:
     key = compact(name)
     if key == "sourcefile":
         return KeyMeaning(SOURCE_FILE)
+    if key in _ATTACHMENT_KEYS:
+        return KeyMeaning(ATTACHMENTS)
     if key in _PROVENANCE_KEYS:
         return KeyMeaning(PROVENANCE, _PROVENANCE_KEYS[key])
     if key in _BODY_KEYS:

@@ -10,12 +10,18 @@ from pathlib import Path
 
 from django.conf import settings
 
+from documents.attachments.ingest import AttachmentFile, Prepared, attachment_text
+from documents.attachments.ingest import digest as attachments_digest
+from documents.attachments.ingest import fingerprint as attachment_fingerprint
+from documents.attachments.ingest import prepare as prepare_attachments
+from documents.attachments.ingest import write_rows as write_attachment_rows
+from documents.ingest import attached
 from documents.ingest.decode import decode_bytes
 from documents.ingest.errors import RejectedInput
+from documents.ingest.extract.tabular import has_chinese
 from documents.ingest.index_files import IndexFile, IndexRow, join_row, read_index
 from documents.ingest.layouts import extract_records
-from documents.ingest.normalise import normalise
-from documents.ingest.pathtext import path_text
+from documents.ingest.pathtext import path_text, readable_name
 from documents.ingest.read import is_record_file, iter_source_files, read_source
 from documents.ingest.records import RawRecord
 from documents.ingest.store import Outcome, known_unchanged, store_record
@@ -25,11 +31,18 @@ from documents.ingest.template_store import (
     pending_digest,
     relearn_templates,
 )
+from documents.ingest.with_attachments import (
+    ATTACHMENT_LAYOUT,
+    normalise_with_attachments,
+)
 
 logger = logging.getLogger(__name__)
 
 # Bump when extraction changes, so unchanged files are parsed again once.
 PIPELINE_VERSION = "15"
+NO_ATTACHMENT_TEXT = (
+    "附件中没有中文文字，不是中文政府文件 (no Chinese text in the attachment file)"
+)
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,7 @@ def import_paths(
         for root in paths
     ]
     files = [item for _root, items in per_root for item in items]
+    attachments = _plan_attachments(path for path, _label in files)
     labels = {path.resolve(): label for path, label in reversed(files)}
     indexes = _plan_indexes(path for path, _label in files)
     rows_by_file = _rows_by_file(indexes.values())
@@ -137,6 +151,8 @@ def import_paths(
                         index, label=label, labels=labels, done=done, source=source
                     )
                 )
+            elif key in attachments.claimed:
+                pass  # A page's or a row's attachment, imported with it.
             elif key not in done:
                 done.add(key)
                 emit(
@@ -146,12 +162,24 @@ def import_paths(
                         index_row=rows_by_file.get(key),
                         root=source.root,
                         templates=source.templates,
+                        attachments=attachments.by_page.get(key, ()),
                     )
                 )
             if on_file is not None:
                 on_file(path)
         summary.recleaned.extend(relearn_templates())
     return summary
+
+
+def _plan_attachments(paths: Iterable[Path]) -> attached.AttachmentPlan:
+    """Pages with a folder of attachments; every file some page or row claims."""
+    listed = list(paths)
+    plan = attached.plan(listed)
+    for path in listed:
+        if is_record_file(path):
+            names = attached.record_file_names(path)
+            plan.claimed |= attached.claimed_by_rows(path, names)
+    return plan
 
 
 def _rows_by_file(indexes: Iterable[IndexFile]) -> dict[Path, IndexRow]:
@@ -253,6 +281,7 @@ def _import_index(
             index_row=row,
             root=source.root,
             templates=source.templates,
+            attachments=_folder_of(row.target),
         )
 
 
@@ -268,17 +297,33 @@ def import_file(
     index_row: IndexRow | None = None,
     root: str = "",
     templates: TemplateBook | None = None,
+    attachments: Sequence[Path] | None = None,
 ) -> Iterator[ItemResult]:
     """Import one file, which may hold one document or many.
 
     ``index_row`` is the row of an index file that names this file: its
     metadata joins the file's, and a change to either reads the file again.
     ``root`` is the imported folder (the source of documents without a URL).
+    ``attachments`` are the files of the page's folder (page.html + page/;
+    found here when not given). An attachment file (a lone .docx, .pdf or page
+    image) is a document of its own, whose text is its attachment's.
     """
     templates = templates if templates is not None else TemplateBook()
     root = root or path_text(path.resolve().parent)
     # The locator is stored and printed: valid text, the same on every run.
     locator = path_text(path.resolve())
+    if attached.is_attachment_file(path) and not is_record_file(path):
+        yield _import_standalone(path, locator=locator, label=label, root=root)
+        return
+    if attachments is None:
+        attachments = _folder_of(path)
+    page_files = attached.folder_attachments(path, attachments)
+    row_files: list[AttachmentFile] = []
+    row_notes: list[str] = []
+    if index_row is not None and index_row.record is not None:
+        row_files, row_notes = attached.record_attachments(
+            index_row.record, base=path.parent, origin=locator
+        )
     limit = (
         settings.PLANSITE_MAX_RECORD_FILE_BYTES
         if is_record_file(path)
@@ -286,7 +331,7 @@ def import_file(
     )
     try:
         data = read_source(path, max_bytes=limit)
-        file_hash = _hash(data, index_row)
+        file_hash = _hash(data, index_row, files=[*page_files, *row_files])
         unchanged_id = known_unchanged(locator, file_hash)
         if unchanged_id is not None:
             yield ItemResult(locator, Outcome.UNCHANGED, unchanged_id)
@@ -327,8 +372,20 @@ def import_file(
                 f"{settings.PLANSITE_MAX_DOCUMENT_BYTES})",
             )
             continue
+        files = [*page_files, *row_files]
+        notes = list(row_notes)
+        if multi and is_record_file(path):
+            # A row's own attachment column, relative to the record file.
+            own, own_notes = attached.record_attachments(
+                outcome.record, base=path.parent, origin=item_locator
+            )
+            files += own
+            notes += own_notes
+        outcome.record.notes += notes
         item_hash = (
-            _hash(outcome.record.original.encode("utf-8")) if multi else file_hash
+            _hash(outcome.record.original.encode("utf-8"), files=files)
+            if multi
+            else file_hash
         )
         yield _import_record(
             outcome.record,
@@ -339,6 +396,7 @@ def import_file(
             warnings=decoded.warnings,
             root=root,
             templates=templates,
+            attachments=files,
         )
 
 
@@ -352,12 +410,30 @@ def _import_record(
     warnings: list[str],
     root: str,
     templates: TemplateBook,
+    attachments: Sequence[AttachmentFile] = (),
+    prepared: list[Prepared] | None = None,
 ) -> ItemResult:
     try:
         unchanged_id = known_unchanged(locator, file_hash)
         if unchanged_id is not None:
             return ItemResult(locator, Outcome.UNCHANGED, unchanged_id)
-        normalised = normalise(record, encoding=encoding, warnings=warnings)
+        if prepared is None:
+            # Stored and read before the document's transaction: no lock
+            # waits for a converter.
+            prepared = prepare_attachments(attachments) if attachments else []
+        if record.layout == ATTACHMENT_LAYOUT and not has_chinese(
+            attachment_text(prepared)
+        ):
+            # A lone file is a document only through its text, a Chinese one.
+            reasons = [f.error for item in prepared for f in item.flat() if f.error]
+            return ItemResult(
+                locator,
+                Outcome.REJECTED,
+                reason=reasons[0] if reasons else NO_ATTACHMENT_TEXT,
+            )
+        normalised = normalise_with_attachments(
+            record, prepared, encoding=encoding, warnings=warnings
+        )
         # The template stage comes after the fields are read, so that they do
         # not depend on which template a source had when the file came in.
         source = source_key(source_url=normalised.source_url, root=root)
@@ -365,20 +441,37 @@ def _import_record(
         normalised.body, zones = finish_body(
             normalised.body, title=normalised.title, template=template
         )
+        written: list[int] = []
+        extra = {
+            "template_source": source,
+            # "" until the source's template is learned again.
+            "template_digest": pending_digest(
+                locator=locator, source=source, zones=zones, template=template
+            ),
+            "template_zones": zones,
+        }
+        if prepared:
+            extra.update(
+                attachment_fingerprint(
+                    body=normalised.body, title=normalised.title, prepared=prepared
+                )
+            )
         outcome, document_id = store_record(
             normalised,
             locator=locator,
             file_hash=file_hash,
             source_file=label,
-            extra={
-                "template_source": source,
-                # "" until the source's template is learned again.
-                "template_digest": pending_digest(
-                    locator=locator, source=source, zones=zones, template=template
-                ),
-                "template_zones": zones,
-            },
+            extra=extra,
+            on_stored=(
+                (lambda pk: written.extend(write_attachment_rows(pk, prepared)))
+                if prepared
+                else None
+            ),
         )
+        if written and outcome is Outcome.UNCHANGED:
+            # The same document from another source with attachments: its
+            # rows are written all the same, and its index entry follows.
+            outcome = Outcome.UPDATED
         return ItemResult(locator, outcome, document_id)
     except RejectedInput as exc:
         return ItemResult(locator, Outcome.REJECTED, reason=exc.reason)
@@ -389,8 +482,55 @@ def _import_record(
         )
 
 
-def _hash(data: bytes, index_row: IndexRow | None = None) -> str:
+def _hash(
+    data: bytes,
+    index_row: IndexRow | None = None,
+    *,
+    files: Sequence[AttachmentFile] = (),
+) -> str:
     digest = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + data)
     if index_row is not None and index_row.record is not None:
         digest.update(b"\0" + index_row.record.original.encode("utf-8"))
+    if files:
+        # A changed or added attachment reads the page again.
+        digest.update(b"\0attachments\0" + attachments_digest(files).encode())
     return digest.hexdigest()
+
+
+def _folder_of(page: Path) -> list[Path]:
+    """The files of a page's attachment folder (page.html + page/), if any."""
+    folder = attached.page_folder(page)
+    if folder is None:
+        return []
+    return [p.resolve() for p in attached.folder_files(folder)]
+
+
+def _import_standalone(
+    path: Path, *, locator: str, label: str, root: str
+) -> ItemResult:
+    """A lone attachment file is a document: an empty body, the text in its
+    Attachment row, metadata from that text, identity from its text (or, with
+    none, its bytes)."""
+    name = readable_name(path.name)
+    files = [AttachmentFile(path, name=name, origin=locator)]
+    try:
+        file_hash = _hash(b"attachment", files=files)
+    except OSError as exc:
+        return ItemResult(
+            locator, Outcome.REJECTED, reason=f"无法读取 (cannot read): {exc}"
+        )
+    unchanged_id = known_unchanged(locator, file_hash)
+    if unchanged_id is not None:
+        return ItemResult(locator, Outcome.UNCHANGED, unchanged_id)
+    record = RawRecord(original="", layout=ATTACHMENT_LAYOUT, body="")
+    return _import_record(
+        record,
+        locator=locator,
+        file_hash=file_hash,
+        label=label,
+        encoding="",
+        warnings=[],
+        root=root,
+        templates=TemplateBook(),
+        attachments=files,
+    )

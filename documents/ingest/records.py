@@ -32,6 +32,10 @@ class RawRecord:
     # Provenance stated by the source itself (an export of this archive).
     stated_inferred: set[str] = field(default_factory=set)
     stated_needs_review: bool | None = None
+    # Attachment files a row names (as written, relative to its record file),
+    # and those already found on disk (absolute paths).
+    attachment_names: list[str] = field(default_factory=list)
+    attachment_paths: list[str] = field(default_factory=list)
 
     def offer(
         self, field_name: str, value: str, *, label: str = "", rank: int = 0

@@ -17,6 +17,10 @@ NO_PLAN_YEAR = "复核原因：缺少计划年度"
 REPAIRED = "复核原因：解码时修复了原文"
 REGION_UNCERTAIN = "复核原因：地区证据不足或有歧义"
 SOURCES_DIFFER = "复核原因：多个来源的值不一致"
+# An attachment could not be read, or its OCR is doubtful; a note beside the
+# reason names the file (and the pages).
+ATTACHMENT_REJECTED = "复核原因：有附件未能提取文字"
+OCR_LOW_CONFIDENCE = "复核原因：附件文字识别置信度低"
 _WEAK_LABELS = {
     "issuer": "发布机构",
     "region": "地区",
@@ -43,10 +47,19 @@ REASONS: tuple[str, ...] = (
     REPAIRED,
     REGION_UNCERTAIN,
     SOURCES_DIFFER,
+    ATTACHMENT_REJECTED,
+    OCR_LOW_CONFIDENCE,
 )
+# Reasons that come from the attachments' extraction (documents/attachments).
+ATTACHMENT_REASONS = frozenset({ATTACHMENT_REJECTED, OCR_LOW_CONFIDENCE})
 # Reasons that follow from a record's field values and their provenance alone;
-# the others (REPAIRED, REGION_UNCERTAIN, SOURCES_DIFFER) depend on its sources.
-FIELD_REASONS = frozenset(REASONS) - {REPAIRED, REGION_UNCERTAIN, SOURCES_DIFFER}
+# the others (REPAIRED, REGION_UNCERTAIN, SOURCES_DIFFER, the attachments')
+# depend on its sources.
+FIELD_REASONS = (
+    frozenset(REASONS)
+    - {REPAIRED, REGION_UNCERTAIN, SOURCES_DIFFER}
+    - ATTACHMENT_REASONS
+)
 
 
 def is_reason(note: str) -> bool:

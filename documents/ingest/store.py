@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -106,10 +107,14 @@ def store_record(
     file_hash: str,
     source_file: str,
     extra: dict[str, Any] | None = None,
+    on_stored: Callable[[int], object] | None = None,
 ) -> tuple[Outcome, int]:
     """Create, update or leave alone the document this source describes.
 
-    ``extra`` holds further Document values (the template stage's). The
+    ``extra`` holds further Document values (the template stage's; a text
+    ``identity`` for a document whose text is its attachments'). ``on_stored``
+    is called with the document's id in the same transaction (its attachment
+    rows), so the two are stored together or not at all. The
     database decides whether the document is new: its identity is unique
     (documents/identity.py), so when another process stores the same document
     or source between this look-up and this insert, the insert fails and the
@@ -121,7 +126,12 @@ def store_record(
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                return _store(values, said, locator=locator, file_hash=file_hash)
+                outcome, document_id = _store(
+                    values, said, locator=locator, file_hash=file_hash
+                )
+                if on_stored is not None:
+                    on_stored(document_id)
+                return outcome, document_id
         except IntegrityError as exc:
             if not _raced(exc):
                 raise RejectedInput(f"与已有记录冲突 (conflict): {exc}") from None
@@ -431,8 +441,10 @@ def _find_same_document(values: dict[str, Any]) -> int | None:
     Every step is an indexed look-up, so an import never compares a record with
     the whole archive.
     """
+    # A document whose text is in its attachments brings its text key along.
+    key = identity.structural_key(values) or values.get("identity") or ""
     found = (
-        Document.objects.filter(identity=identity.key_of(values))
+        Document.objects.filter(identity=key or identity.key_of(values))
         .values_list("pk", flat=True)
         .first()
     )

@@ -1,11 +1,19 @@
 """Pages of the archive, one module per page family."""
 
+from documents.views.attachments import (
+    attachment_original,
+    attachment_text,
+    attachment_view,
+)
 from documents.views.browse import RegionView, YearIndexView, YearView
 from documents.views.detail import DocumentDetailView, document_text
 from documents.views.home import HomeView
 from documents.views.lists import DocumentListView
 
 __all__ = [
+    "attachment_original",
+    "attachment_text",
+    "attachment_view",
     "DocumentDetailView",
     "DocumentListView",
     "HomeView",

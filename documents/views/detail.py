@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.generic import DetailView
 
+from documents.attachment_reading import attachment_rows
 from documents.citation import (
     FIELD_LABELS,
     export_filename,
@@ -74,6 +75,7 @@ class DocumentDetailView(DetailView):
             )
             if d.pk not in seen
         ][:SIMILAR]
+        attachments = attachment_rows(document, terms=terms, query=raw_query)
         inferred = [name for name in document.inferred or [] if name in FIELD_LABELS]
         context.update(
             {
@@ -97,6 +99,8 @@ class DocumentDetailView(DetailView):
                 ),
                 "nearby": nearby,
                 "similar": similar,
+                "attachments": attachments,
+                "attachment_hits": sum(row.hits for row in attachments),
             }
         )
         return context

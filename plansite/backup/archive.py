@@ -1,15 +1,17 @@
-"""The archive file: one tar with the database member, then manifest.json."""
+"""The archive file: one tar with the database member, the attachment store's
+originals (attachments/<sha256>), then manifest.json."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import tarfile
 import tempfile
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +26,9 @@ FORMAT = "plansite-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DATABASE_MEMBERS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
+# One member per original of the attachment store, named by its SHA-256.
+ATTACHMENTS = "attachments"
+_ATTACHMENT_MEMBER = re.compile(r"^attachments/([0-9a-f]{64})$")
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 _CHUNK = 1024 * 1024
 
@@ -84,8 +89,22 @@ class Manifest:
         return manifest
 
 
-def write_archive(path: Path, database: Path, *, engine: str, facts: Facts) -> Manifest:
-    """Write the tar (the database, then the manifest with its checksum), fsynced."""
+def write_archive(
+    path: Path,
+    database: Path,
+    *,
+    engine: str,
+    facts: Facts,
+    attachments: Iterable[Path] = (),
+) -> Manifest:
+    """Write the tar (the database, the attachment originals, then the manifest
+    with every member's checksum), fsynced.
+
+    ``attachments`` are files of the attachment store, each named by its hash;
+    the database was copied before they are listed, so every row's original
+    is among them (the store is written before the row that names it, and
+    never loses a file).
+    """
     member = DATABASE_MEMBERS[engine]
     with path.open("wb") as raw:
         with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
@@ -93,16 +112,27 @@ def write_archive(path: Path, database: Path, *, engine: str, facts: Facts) -> M
             with database.open("rb") as handle:
                 hashing = _HashingReader(handle)
                 tar.addfile(info, hashing)
+            members = {member: {"sha256": hashing.hexdigest(), "bytes": info.size}}
+            for original in attachments:
+                name = f"{ATTACHMENTS}/{original.name}"
+                info = tar.gettarinfo(str(original), arcname=name)
+                info.mode = 0o444
+                with original.open("rb") as handle:
+                    hashing = _HashingReader(handle)
+                    tar.addfile(info, hashing)
+                members[name] = {"sha256": hashing.hexdigest(), "bytes": info.size}
+            details = dict(facts.details)
+            details["attachment_files"] = len(members) - 1
             manifest = Manifest(
                 created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 engine=engine,
-                members={member: {"sha256": hashing.hexdigest(), "bytes": info.size}},
+                members=members,
                 migrations=facts.migrations,
                 documents=facts.documents,
                 source_paths=facts.source_paths,
                 pipeline_version=PIPELINE_VERSION,
                 app_version=_app_version(),
-                details=facts.details,
+                details=details,
             )
             data = json.dumps(manifest.as_json(), ensure_ascii=False, indent=2)
             encoded = data.encode("utf-8")
@@ -116,7 +146,8 @@ def write_archive(path: Path, database: Path, *, engine: str, facts: Facts) -> M
 
 @contextmanager
 def unpacked(source: Path, work_dir: Path | None = None) -> Iterator[tuple]:
-    """Unpack the database member into a temporary folder, checking every
+    """Unpack the database member (and the attachment originals, into
+    ``attachments/`` beside it) into a temporary folder, checking every
     checksum on the way; yields (manifest, path of the member) only when the
     archive is whole. The folder is removed afterwards."""
     if not source.is_file():
@@ -156,9 +187,14 @@ def _read_members(
     try:
         with tarfile.open(source, mode="r:") as tar:
             for info in tar:
-                # Only the two names this module writes; nothing is extracted
-                # by a name taken from the archive.
-                known = info.name == MANIFEST or info.name in DATABASE_MEMBERS.values()
+                # Only the names this module writes; nothing is extracted by a
+                # name taken from the archive but a hash it checks.
+                original = _ATTACHMENT_MEMBER.match(info.name)
+                known = (
+                    info.name == MANIFEST
+                    or info.name in DATABASE_MEMBERS.values()
+                    or original is not None
+                )
                 seen = info.name in digests or (
                     info.name == MANIFEST and manifest_data is not None
                 )
@@ -169,6 +205,13 @@ def _read_members(
                     raise BackupError(f"备份成员 {info.name!r} 无法读取。")
                 if info.name == MANIFEST:
                     manifest_data = handle.read()
+                elif original is not None:
+                    (folder / ATTACHMENTS).mkdir(exist_ok=True)
+                    digests[info.name] = _copy_hashed(handle, folder / info.name)
+                    if digests[info.name][0] != original.group(1):
+                        raise BackupError(
+                            f"备份已损坏：{info.name} 的内容与其校验和不符。"
+                        )
                 else:
                     digests[info.name] = _copy_hashed(handle, folder / info.name)
     except (tarfile.TarError, EOFError) as error:

@@ -15,9 +15,11 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
+from documents.attachments import store as attachment_store
 from documents.models import Document, SourcePath
 from plansite.backup import postgres, sqlite
 from plansite.backup.archive import (
+    ATTACHMENTS,
     DATABASE_MEMBERS,
     ENGINE_NAMES,
     BackupError,
@@ -38,6 +40,8 @@ class BackupResult:
 @dataclass(frozen=True)
 class RestoreResult:
     manifest: Manifest
+    # Originals put into the attachment store (those already there included).
+    attachments: int
     documents: int
     source_paths: int
     indexed: int
@@ -75,7 +79,15 @@ def create_backup(*, destination: Path | None = None) -> BackupResult:
         else:
             facts = postgres.snapshot(copy)
         partial = Path(work) / f"{target.name}.partial"
-        manifest = write_archive(partial, copy, engine=engine, facts=facts)
+        # Listed after the database's snapshot: every original a row of it
+        # names is in the store by now.
+        manifest = write_archive(
+            partial,
+            copy,
+            engine=engine,
+            facts=facts,
+            attachments=list(attachment_store.iter_stored()),
+        )
         if target.exists():
             raise BackupError(f"{target} 已存在，不覆盖。")
         partial.replace(target)
@@ -126,6 +138,8 @@ def restore_backup(*, source: Path, force: bool = False) -> RestoreResult:
                 f"当前数据库已有 {present} 篇文档，恢复会覆盖它们，数据库未改动。"
                 "确要覆盖请先备份当前数据库，再加 --force。"
             )
+        # Originals first: a restored row never names a file not yet here.
+        attachments = _restore_attachments(dump.parent / ATTACHMENTS)
         if engine == "sqlite":
             connection.close()
             sqlite.restore(dump, Path(connection.settings_dict["NAME"]))
@@ -145,6 +159,7 @@ def restore_backup(*, source: Path, force: bool = False) -> RestoreResult:
     indexed = _rebuild_index()
     return RestoreResult(
         manifest=manifest,
+        attachments=attachments,
         documents=Document.objects.count(),
         source_paths=SourcePath.objects.count(),
         indexed=indexed,
@@ -152,6 +167,19 @@ def restore_backup(*, source: Path, force: bool = False) -> RestoreResult:
         restore_seconds=restore_seconds,
         index_seconds=time.monotonic() - started - restore_seconds,
     )
+
+
+def _restore_attachments(folder: Path) -> int:
+    """Put an archive's originals into the attachment store (checked against
+    their names); how many there were."""
+    if not folder.is_dir():
+        return 0
+    count = 0
+    for path in sorted(folder.iterdir()):
+        if not attachment_store.put_verified(path, path.name):
+            raise BackupError(f"备份已损坏：附件原件 {path.name} 与其校验和不符。")
+        count += 1
+    return count
 
 
 def _archive_path(destination: Path | None) -> Path:

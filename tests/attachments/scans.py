@@ -299,3 +299,37 @@ def strip_tounicode(pdf: Path, out: Path) -> Path:
         raise ValueError(f"{pdf} has no /ToUnicode key in plain bytes")
     out.write_bytes(data.replace(b"/ToUnicode", b"/ToUnicodX"))
     return out
+
+
+def normalise_for_cer(text: str, *, fold: bool = True) -> str:
+    """Text compared by CER: whitespace removed; with ``fold``, NFKC (full-width
+    "：（" and half-width ":(" are the same character to a reader)."""
+    import unicodedata
+
+    if fold:
+        text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split())
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insert, delete, substitute: 1 each)."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            )
+        previous = current
+    return previous[-1]
+
+
+def cer(ocr_text: str, truth: str, *, fold: bool = True) -> float:
+    """Character error rate: edit distance / reference length, whitespace removed."""
+    reference = normalise_for_cer(truth, fold=fold)
+    hypothesis = normalise_for_cer(ocr_text, fold=fold)
+    if not reference:
+        return 0.0 if not hypothesis else 1.0
+    return edit_distance(hypothesis, reference) / len(reference)

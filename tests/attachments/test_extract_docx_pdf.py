@@ -61,3 +61,24 @@ def test_a_docx_named_doc_is_read_as_docx(made, limits, tmp_path):
     result = extract_file(renamed, name="plan.doc", limits=limits)
     assert result.method == Method.DOCX
     assert result.text == made.texts["doc0"]
+
+
+@pytest.mark.parametrize("stem", ["doc0", "doc1", "doc2"])
+def test_wrapped_pdf_lines_are_joined_so_phrases_are_found(made, limits, stem):
+    # LibreOffice wraps long paragraphs; each sentence of the corpus text must be an
+    # exact substring again. Only a page break may still split one (pages are
+    # separate spans), so the pages are put side by side for the check.
+    result = extract_file(made.path(stem, "pdf"), name="a.pdf", limits=limits)
+    side_by_side = "".join(result.text[p.start : p.end] for p in result.pages)
+    sentences = [
+        s
+        for line in made.texts[stem].splitlines()
+        for s in line.split("。")
+        if len(s) > 4
+    ]
+    missing = [s for s in sentences if s not in side_by_side]
+    assert missing == []
+    assert (
+        result.text.count("\n")
+        < len(made.texts[stem].splitlines()) + len(result.pages) * 3
+    )

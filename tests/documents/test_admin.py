@@ -99,6 +99,10 @@ def test_correcting_the_division_updates_the_region_names(
             "sources-MAX_NUM_FORMS": "1000",
             "sources-0-id": str(doc.sources.get().pk),
             "sources-0-document": str(doc.pk),
+            "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
+            "attachments-MIN_NUM_FORMS": "0",
+            "attachments-MAX_NUM_FORMS": "1000",
         }
     )
     data.pop("needs_review")

@@ -50,7 +50,9 @@ def convert(source: Path, target: str, out_dir: Path, *, timeout: float) -> Path
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own group: killpg reaches soffice.bin too
+        # Its own process group (killpg reaches oosplash and soffice.bin) but not its
+        # own session: the sandbox kills everything in the child's session.
+        process_group=0,
     )
     try:
         output, _unused = proc.communicate(timeout=timeout)
@@ -82,7 +84,9 @@ def kill_group(proc: subprocess.Popen) -> None:
 
 
 def read_office(path: Path, limits: Limits, *, kind: str) -> Extraction:
-    with tempfile.TemporaryDirectory(prefix="plansite-lo-") as tmp:
+    with tempfile.TemporaryDirectory(
+        prefix="plansite-lo-", ignore_cleanup_errors=True
+    ) as tmp:
         if kind in SPREADSHEETS:
             from .sheet import read_xlsx
 

@@ -14,6 +14,7 @@ from documents.ingest.errors import RejectedInput
 from documents.ingest.extract.columns import ColumnRoles, infer_roles, is_document_path
 from documents.ingest.extract.markup import markup_to_text
 from documents.ingest.keys import (
+    ATTACHMENTS,
     BODY,
     FIELD,
     PROVENANCE,
@@ -69,6 +70,8 @@ class TableRoles:
 
     columns: ColumnRoles
     body_keys: tuple[str, ...]
+    # Columns that name attachment files.
+    attachment_keys: tuple[str, ...] = ()
 
     @property
     def is_index(self) -> bool:
@@ -149,10 +152,13 @@ def table_roles(rows: Iterator[Row]) -> TableRoles:
     taken: set[str] = set()
     unknown: list[str] = []
     body_keys: list[str] = []
+    attachment_keys: list[str] = []
     for key in keys:
         meaning = key_meaning(key)
         if meaning is None:
             unknown.append(key)
+        elif meaning.kind == ATTACHMENTS:
+            attachment_keys.append(key)
         elif meaning.kind == BODY:
             body_keys.append(key)
             taken.add("body")
@@ -170,7 +176,30 @@ def table_roles(rows: Iterator[Row]) -> TableRoles:
             if found and sum(map(is_document_path, found)) >= 0.8 * len(found):
                 columns.reference = key
                 break
-    return TableRoles(columns, tuple(body_keys))
+    return TableRoles(columns, tuple(body_keys), tuple(attachment_keys))
+
+
+_NAME_SEPARATORS = re.compile(r"[;|；｜\n]")
+
+
+def attachment_names(value: object) -> list[str]:
+    """The file names a cell or key gives: a JSON list, or names separated by
+    ";" or "|" (a cell may hold a JSON list as text)."""
+    if isinstance(value, list):
+        items = [str(item) for item in value if isinstance(item, str | int)]
+    else:
+        text = str(value or "").strip()
+        items = []
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except (json.JSONDecodeError, RecursionError):
+                parsed = None
+            if isinstance(parsed, list):
+                items = [str(item) for item in parsed if isinstance(item, str)]
+        if not items:
+            items = _NAME_SEPARATORS.split(text)
+    return [item.strip() for item in items if item.strip()]
 
 
 def iter_jsonl(text: str) -> Iterator[RecordOutcome]:
@@ -191,7 +220,12 @@ def _records(
     roles = table_roles(make_rows())
     if roles.is_index:
         raise RejectedInput(INDEX_ROWS)
-    if strict and not roles.body_keys and roles.columns.body is None:
+    if (
+        strict
+        and not roles.body_keys
+        and roles.columns.body is None
+        and not roles.attachment_keys
+    ):
         raise RejectedInput(f"CSV {NO_BODY_COLUMN}")
     for row in make_rows():
         if row.data is None:
@@ -254,6 +288,9 @@ def record_from_row(
         if kind == PROVENANCE:
             _provenance(record, meaning.name, raw_value)
             continue
+        if kind == ATTACHMENTS:
+            record.attachment_names.extend(attachment_names(raw_value))
+            continue
         if isinstance(raw_value, dict | list):
             if raw_value:
                 unknown.append(name)
@@ -296,6 +333,10 @@ def record_from_row(
         return RecordOutcome(suffix, record=record)
     # Cleaning drops site chrome, so a body of chrome alone is no body either.
     record.body = clean_body(re.split(r"\r\n|\r|\n", body))
+    if not record.body.strip() and record.attachment_names:
+        # A page whose plan is its attachment: the text comes from the files.
+        record.body = ""
+        return RecordOutcome(suffix, record=record)
     if not record.body.strip():
         return RecordOutcome(suffix, error=f"记录 {suffix} 没有正文 (no body text)")
     if not has_chinese(record.body):

@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 import search
 from documents import services
+from documents.attachments import queue as attachment_queue
 from documents.ingest.pipeline import ImportSummary, ItemResult, count_files
 from documents.ingest.store import Outcome
 
@@ -57,6 +58,14 @@ class Command(BaseCommand):
             paths, on_result=report, on_file=lambda _p: bar.update()
         )
         bar.close()
+        # Attachments an admin upload or a stopped process left pending; their
+        # documents' index entries follow through the outbox (below).
+        pending = attachment_queue.extract_pending()
+        if pending.document_ids and verbosity >= 1:
+            self.stdout.write(
+                f"附件提取 pending attachments: {pending.extracted} extracted, "
+                f"{pending.rejected} rejected"
+            )
         if summary.recleaned and verbosity >= 1:
             self.stdout.write(
                 f"模板更新 source templates learned again: "

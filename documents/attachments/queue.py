@@ -1,0 +1,227 @@
+"""The extraction queue: Attachment rows with status PENDING, and who works it.
+
+An admin upload stores the original and a PENDING row in the request; the
+text is read later, off the request, by this process's extraction worker
+(``extract_later``, one thread, as search/tasks.py runs index writes) or by
+``manage.py extract_attachments`` and the end of every ``import_plans``
+(``extract_pending``). The rows are the queue: a process killed before it
+got to them, or while reading one, leaves them PENDING for the next.
+
+When a document's attachments are read, the document's review notes follow
+(a refused file, doubtful OCR) and ``documents_edited`` is sent, so the
+search index takes the new text.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterable
+from concurrent import futures
+from dataclasses import dataclass, field
+
+from django.db import connections as db_connections
+from django.db import transaction
+
+from documents.attachments import store
+from documents.attachments.ingest import (
+    Budget,
+    Prepared,
+    extraction_values,
+    read_stored,
+    row_review_notes,
+    write_one,
+)
+from documents.attachments.result import Limits
+from documents.ingest import merge, review
+from documents.models import Attachment, Document
+from documents.signals import documents_edited
+from documents.texts import attachments_changed
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PendingResult:
+    """What one pass over the queue did."""
+
+    extracted: int = 0
+    rejected: int = 0
+    document_ids: list[int] = field(default_factory=list)
+
+
+def pending_count() -> int:
+    return Attachment.objects.filter(status=Attachment.Status.PENDING).count()
+
+
+def extract_pending(
+    *, document_ids: Iterable[int] | None = None, limits: Limits | None = None
+) -> PendingResult:
+    """Read every PENDING attachment (of ``document_ids``, or all), oldest first.
+
+    Each row's text is written in its own transaction, then its document's
+    notes; a row another process finished meanwhile is left as it wrote it.
+    """
+    limits = limits or Limits.from_settings()
+    rows = Attachment.objects.filter(status=Attachment.Status.PENDING)
+    if document_ids is not None:
+        rows = rows.filter(document_id__in=list(document_ids))
+    by_document: dict[int, list[int]] = {}
+    for pk, document_id in rows.order_by("pk").values_list("pk", "document_id"):
+        by_document.setdefault(document_id, []).append(pk)
+    result = PendingResult()
+    for document_id, pks in by_document.items():
+        budget = _document_budget(document_id, limits)
+        for pk in pks:
+            status = extract_row(pk, budget=budget)
+            if status == Attachment.Status.EXTRACTED:
+                result.extracted += 1
+            elif status == Attachment.Status.REJECTED:
+                result.rejected += 1
+        finish_document(document_id)
+        result.document_ids.append(document_id)
+    return result
+
+
+def _document_budget(document_id: int, limits: Limits) -> Budget:
+    """What the document may still take, after the attachments it has."""
+    budget = Budget(limits)
+    for size, page_count, status in Attachment.objects.filter(
+        document_id=document_id
+    ).values_list("size", "page_count", "status"):
+        if status != Attachment.Status.PENDING:
+            budget.bytes -= size
+            budget.pages -= page_count
+    return budget
+
+
+def extract_row(pk: int, *, budget: Budget | None = None) -> str | None:
+    """Read one PENDING row's stored original; its new status (None: not pending)."""
+    row = Attachment.objects.filter(pk=pk, status=Attachment.Status.PENDING).first()
+    if row is None:
+        return None
+    budget = budget or Budget(Limits.from_settings())
+    found = Prepared(
+        name=row.name,
+        kind=row.kind,
+        media_type=row.media_type,
+        size=row.size,
+        sha256=row.sha256,
+        origin=row.origin,
+    )
+    if not store.exists(row.sha256):
+        found.status = Attachment.Status.REJECTED
+        found.error = "原件不在附件库中 (the original is missing from the store)"
+    else:
+        refused = budget.refuse(row.size)
+        if refused:
+            found.status = Attachment.Status.REJECTED
+            found.error = refused
+        else:
+            read_stored(found, budget)
+    with transaction.atomic():
+        values = {
+            "status": found.status,
+            "error": found.error,
+            **extraction_values(found.extraction),
+        }
+        done = Attachment.objects.filter(
+            pk=pk, status=Attachment.Status.PENDING
+        ).update(**values)
+        if not done:
+            return None  # Another process read it first.
+        position = row.position + 1
+        written: list[int] = []
+        for member in found.members:
+            if member.sha256:
+                _, position = write_one(
+                    row.document_id, member, position, row.pk, written
+                )
+    return found.status
+
+
+def finish_document(document_id: int) -> None:
+    """Bring a document's review notes up to date with its attachments, and let
+    the index take their text (documents_edited)."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().filter(pk=document_id).first()
+        if document is None:
+            return  # Deleted meanwhile.
+        rows = list(document.attachments.all())
+        notes, reasons = row_review_notes(rows)
+        kept = [
+            note
+            for note in document.review_notes or []
+            if not note.startswith(_ATTACHMENT_NOTES)
+        ]
+        document.review_notes = review.replace_reasons(
+            [*kept, *notes], reasons, replaced=review.ATTACHMENT_REASONS
+        )
+        decided = (document.field_sources or {}).get("needs_review") or {}
+        if reasons and decided.get("how") != merge.ADMIN:
+            # A reviewer's decision stands until the reviewer changes it.
+            document.needs_review = True
+        document.save(update_fields=["review_notes", "needs_review"])
+        attachments_changed([document_id])
+        documents_edited.send(sender=Document, document_ids=[document_id])
+
+
+# The notes ingest.review_notes writes (replaced when the rows change).
+_ATTACHMENT_NOTES = ("附件未能提取文字：", "附件文字识别置信度低：")
+
+
+# --- the worker of this process ----------------------------------------------
+
+_lock = threading.Lock()
+_executor: futures.ThreadPoolExecutor | None = None
+_running: list[futures.Future[None]] = []
+
+
+def _forget_worker() -> None:
+    """In a forked child: the parent's worker thread is not there; start anew."""
+    global _lock, _executor
+    _lock = threading.Lock()
+    _executor = None
+    _running.clear()
+
+
+os.register_at_fork(after_in_child=_forget_worker)
+
+
+def _work() -> None:
+    try:
+        extract_pending()
+    except Exception:
+        logger.exception(
+            "extracting pending attachments failed; they stay pending for "
+            "`manage.py extract_attachments` or the next import"
+        )
+    finally:
+        db_connections.close_all()
+
+
+def extract_later() -> futures.Future[None]:
+    """Read the pending attachments on this process's worker thread.
+
+    Called after the upload's transaction commits. One thread: converters are
+    heavy, and two passes would only race for the same rows.
+    """
+    global _executor
+    with _lock:
+        if _executor is None:
+            _executor = futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="plansite-extract"
+            )
+        future = _executor.submit(_work)
+        _running[:] = [f for f in _running if not f.done()]
+        _running.append(future)
+    return future
+
+
+def wait_for_background_extraction(timeout: float | None = None) -> bool:
+    """Wait for this process's extraction passes; True when none is left."""
+    with _lock:
+        running = list(_running)
+    _done, not_done = futures.wait(running, timeout=timeout)
+    return not not_done

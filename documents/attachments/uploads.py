@@ -1,0 +1,49 @@
+"""An attachment added by hand (the admin): stored now, read in the background."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from django.db import transaction
+
+from documents.attachments import kinds, queue, store
+from documents.models import Attachment, Document
+
+_NAME_LENGTH = Attachment._meta.get_field("name").max_length
+_ORIGIN_LENGTH = Attachment._meta.get_field("origin").max_length
+
+
+def add_upload(
+    document: Document, data: BinaryIO, *, name: str, origin: str
+) -> Attachment:
+    """Store the bytes and queue a PENDING row for the document (in the
+    caller's transaction); the worker reads it once the transaction commits.
+
+    The same file uploaded again is the row the document has.
+    """
+    stored = store.put_stream(data)
+    existing = Attachment.objects.filter(
+        document=document, sha256=stored.sha256, member_path=""
+    ).first()
+    if existing is not None:
+        return existing
+    kind = kinds.sniff(store.path_for(stored.sha256), name) or kinds.kind_for_name(name)
+    last = (
+        Attachment.objects.filter(document=document)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    row = Attachment.objects.create(
+        document=document,
+        position=0 if last is None else last + 1,
+        name=name[:_NAME_LENGTH],
+        kind=kind.key if kind else "",
+        media_type=kind.media_type if kind else "application/octet-stream",
+        size=stored.size,
+        sha256=stored.sha256,
+        origin=origin[:_ORIGIN_LENGTH],
+        status=Attachment.Status.PENDING,
+    )
+    transaction.on_commit(queue.extract_later, robust=True)
+    return row

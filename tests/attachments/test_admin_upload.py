@@ -1,0 +1,145 @@
+"""An attachment uploaded in the admin: stored in the request, read in the background.
+
+The worker thread reads it after the save commits; a process that stops before
+(the row left PENDING) loses nothing: extract_attachments, or the next
+import_plans, reads it.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from documents.attachments import queue, store
+from documents.models import Attachment, Document
+from documents.signals import documents_edited
+from tests.admin_forms import change_form_data
+from tests.attachments.conftest import squash
+from tests.attachments.makers import MadeFiles
+
+PAGE = "标题：东塍镇2023年工作计划\n发布机构：东塍镇人民政府\n发布日期：2023-03-05\n\n详见附件。\n"
+
+
+@pytest.fixture
+def document(tmp_path: Path) -> Document:
+    (tmp_path / "page.txt").write_text(PAGE, encoding="utf-8")
+    call_command(
+        "import_plans", str(tmp_path / "page.txt"), "--no-index", stdout=io.StringIO()
+    )
+    return Document.objects.get()
+
+
+@pytest.fixture
+def edited() -> list[int]:
+    """The ids documents_edited was sent for (the index's cue)."""
+    sent: list[int] = []
+
+    def hear(sender, *, document_ids, **kwargs) -> None:  # noqa: ANN001, ANN003
+        sent.extend(document_ids)
+
+    documents_edited.connect(hear, weak=False)
+    yield sent
+    documents_edited.disconnect(hear)
+
+
+def upload(admin_client, document: Document, path: Path, name: str):  # noqa: ANN001, ANN201
+    data = change_form_data(admin_client, document)
+    data["upload"] = SimpleUploadedFile(name, path.read_bytes())
+    return admin_client.post(f"/admin/documents/document/{document.pk}/change/", data)
+
+
+def phrase(made: MadeFiles, stem: str) -> str:
+    lines = [line for line in made.texts[stem].splitlines() if len(line) >= 12]
+    return squash(lines[1][:30])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_is_read_by_the_background_worker(
+    admin_client, document: Document, made: MadeFiles, edited: list[int]
+) -> None:  # noqa: ANN001
+    source = made.path("doc0", "docx")
+    response = upload(admin_client, document, source, "补充附件.docx")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    row = Attachment.objects.get(document=document)
+    with store.open_original(row.sha256) as handle:
+        assert handle.read() == source.read_bytes()  # stored in the request
+
+    assert queue.wait_for_background_extraction(timeout=120)
+
+    row.refresh_from_db()
+    assert row.status == Attachment.Status.EXTRACTED
+    assert row.name == "补充附件.docx"
+    assert phrase(made, "doc0") in squash(row.text)
+    assert "admin upload" in row.origin
+    assert document.pk in edited  # the index follows
+    # The change page lists it with the text read.
+    page = admin_client.get(f"/admin/documents/document/{document.pk}/change/")
+    assert "补充附件.docx" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_pending_upload_survives_a_restart(
+    admin_client, document: Document, made: MadeFiles, edited: list[int]
+) -> None:  # noqa: ANN001
+    # In a test's transaction the commit never comes, so the worker is never
+    # started: the row stays PENDING, as when the process stops first.
+    response = upload(admin_client, document, made.path("doc1", "pdf"), "附件.pdf")
+    assert response.status_code == 302
+    row = Attachment.objects.get(document=document)
+    assert row.status == Attachment.Status.PENDING
+    edited.clear()
+
+    out = io.StringIO()
+    call_command("extract_attachments", stdout=out)
+
+    row.refresh_from_db()
+    assert row.status == Attachment.Status.EXTRACTED, out.getvalue()
+    assert phrase(made, "doc1") in squash(row.text)
+    assert edited == [document.pk]
+    assert "提取 extracted 1" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_import_plans_drains_the_queue(
+    admin_client, document: Document, made: MadeFiles, tmp_path: Path
+) -> None:  # noqa: ANN001
+    upload(admin_client, document, made.path("doc0", "docx"), "a.docx")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "p.txt").write_text(
+        PAGE.replace("东塍镇", "店口镇"), encoding="utf-8"
+    )
+    call_command(
+        "import_plans", str(tmp_path / "other"), "--no-index", stdout=io.StringIO()
+    )
+    assert Attachment.objects.get(document=document).status == "extracted"
+
+
+@pytest.mark.django_db
+def test_a_bad_upload_is_rejected_with_a_reason(
+    admin_client, document: Document, tmp_path: Path
+) -> None:  # noqa: ANN001
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.4\n this is a broken pdf")
+    upload(admin_client, document, bad, "bad.pdf")
+    call_command("extract_attachments", stdout=io.StringIO())
+    row = Attachment.objects.get(document=document)
+    assert row.status == Attachment.Status.REJECTED
+    assert row.error
+    document.refresh_from_db()
+    assert document.needs_review
+    assert any("bad.pdf" in note for note in document.review_notes)
+
+
+@pytest.mark.django_db
+def test_an_unknown_format_is_refused_in_the_form(
+    admin_client, document: Document, tmp_path: Path
+) -> None:  # noqa: ANN001
+    odd = tmp_path / "x.exe"
+    odd.write_bytes(b"MZ")
+    response = upload(admin_client, document, odd, "x.exe")
+    assert response.status_code == 200
+    assert not Attachment.objects.exists()

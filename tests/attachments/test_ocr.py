@@ -1,0 +1,169 @@
+"""ocr.py: real Tesseract (chi_sim) on pages rendered from known text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from PIL import Image
+
+from documents.attachments import ocr
+from documents.attachments.ocr import OcrPage, join_words, remove_cjk_spaces
+from documents.attachments.result import ExtractionRejected
+from tests.attachments import scans
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+TITLE = "平潭综合实验区苏平片区管理局2022年度工作计划"
+
+
+def _plan_text() -> str:
+    source = SHARED / "corpus" / "pingtan" / "42036.txt"
+    body = source.read_text(encoding="utf-8").split("正文 ====================")[1]
+    return body[:2200]
+
+
+# ------------------------------------------------------------ spaces
+
+
+@pytest.mark.parametrize(
+    ("words", "line"),
+    [
+        (["工", "作", "计", "划"], "工作计划"),
+        (["2023", "年", "3", "月"], "2023年3月"),
+        (["QQ", "空间"], "QQ空间"),
+        (["Tesseract", "OCR", "5.3"], "Tesseract OCR 5.3"),
+        (["（一）", "党建"], "（一）党建"),
+        (["15:37", "微信"], "15:37微信"),
+    ],
+)
+def test_join_words_keeps_spaces_only_between_latin_words(words, line):
+    assert join_words(words) == line
+
+
+def test_remove_cjk_spaces():
+    assert (
+        remove_cjk_spaces("平 潭 综 合 2022 年 度 QQ 空 间") == "平潭综合2022年度QQ空间"
+    )
+    assert remove_cjk_spaces("Work plan 2023") == "Work plan 2023"
+    assert remove_cjk_spaces("时间： 2021-12-31 15:37") == "时间：2021-12-31 15:37"
+
+
+# ------------------------------------------------------------ real Tesseract
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory):
+    """Two pages of a Pingtan plan at 300 dpi (clean, and all degradations at
+    150 dpi), as PNG/JPEG files and as a scanned PDF made with img2pdf."""
+    out = tmp_path_factory.mktemp("ocr-pages")
+    pages = scans.render_pages(_plan_text(), title=TITLE, dpi=300, max_pages=2)
+    assert len(pages) == 2
+    clean = scans.save_pages([p.image for p in pages], out, stem="clean", dpi=300)
+    low = scans.render_pages(_plan_text(), title=TITLE, dpi=150, max_pages=1)[0]
+    bad = scans.degrade_named(low.image, "all", dpi=150, seed=1)
+    bad_path = out / "bad.jpg"
+    bad.save(bad_path, "JPEG", quality=95, dpi=(150, 150))
+    pdf = scans.scanned_pdf(clean, out / "scan.pdf")
+    blank = out / "blank.png"
+    Image.new("L", (1240, 1754), 255).save(blank, dpi=(150, 150))
+    return {
+        "clean": clean,
+        "truth": [p.text for p in pages],
+        "bad": bad_path,
+        "bad_truth": low.text,
+        "pdf": pdf,
+        "blank": blank,
+    }
+
+
+@pytest.mark.converters
+def test_clean_page_reads_nearly_exactly(rendered):
+    [page] = ocr.ocr_images(rendered["clean"][:1])
+    assert isinstance(page, OcrPage) and page.number == 1
+    assert scans.cer(page.text, rendered["truth"][0]) < 0.03
+    # Lines are kept and no space is left between two Chinese characters.
+    assert page.text.count("\n") >= 10
+    assert not re.search(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]", page.text)
+    assert "工作计划" in page.text
+    assert page.confidence is not None
+    assert page.confidence >= settings.PLANSITE_OCR_MIN_CONFIDENCE
+
+
+@pytest.mark.converters
+def test_pages_are_numbered_from_first_number_in_order(rendered):
+    pages = ocr.ocr_images(rendered["clean"], first_number=5)
+    assert [p.number for p in pages] == [5, 6]
+    for page, truth in zip(pages, rendered["truth"], strict=True):
+        assert scans.cer(page.text, truth) < 0.03
+
+
+@pytest.mark.converters
+def test_scanned_pdf_pages_are_rendered_and_read(rendered):
+    [page] = ocr.ocr_pdf_pages(rendered["pdf"], [2])
+    assert page.number == 2
+    assert scans.cer(page.text, rendered["truth"][1]) < 0.03
+
+
+@pytest.mark.converters
+def test_degraded_low_resolution_page_has_lower_confidence(rendered):
+    [clean] = ocr.ocr_images(rendered["clean"][:1])
+    [bad] = ocr.ocr_images([rendered["bad"]])
+    assert bad.confidence is not None and bad.confidence < clean.confidence
+    # Still mostly read: the text is searchable, with more errors.
+    assert scans.cer(bad.text, rendered["bad_truth"]) < 0.5
+
+
+@pytest.mark.converters
+def test_blank_page_gives_no_text_and_no_confidence(rendered):
+    [page] = ocr.ocr_images([rendered["blank"]])
+    assert page.text == "" and page.confidence is None
+
+
+@pytest.mark.converters
+def test_timeout_is_a_rejection_with_a_reason(rendered):
+    with pytest.raises(ExtractionRejected, match="OCR timed out"):
+        ocr.ocr_images(rendered["clean"][:1], timeout=0.01)
+
+
+@pytest.mark.converters
+def test_unreadable_image_is_a_rejection(tmp_path):
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+    with pytest.raises(ExtractionRejected, match="Tesseract failed"):
+        ocr.ocr_images([broken])
+
+
+def test_missing_tesseract_is_a_rejection(monkeypatch, tmp_path):
+    monkeypatch.setattr(ocr, "TESSERACT", "tesseract-not-installed-here")
+    with pytest.raises(ExtractionRejected, match="not installed"):
+        ocr.ocr_images([tmp_path / "page.png"])
+
+
+@pytest.mark.converters
+def test_pdf_page_out_of_range(rendered):
+    with pytest.raises(ValueError):
+        ocr.ocr_pdf_pages(rendered["pdf"], [3])
+
+
+@pytest.mark.parametrize(
+    ("dpi", "pt"), [(100, 10.5), (150, 16), (300, 10.5), (300, 16)]
+)
+def test_text_height_is_the_character_height_even_when_skewed(dpi, pt):
+    page = scans.render_pages(_plan_text(), dpi=dpi, body_pt=pt, max_pages=1)[0]
+    em = pt / 72 * dpi
+    for name in ("clean", "all"):
+        image = scans.degrade_named(page.image, name, dpi=dpi, seed=2)
+        assert 0.85 * em <= ocr.text_height(image) <= 1.1 * em
+
+
+def test_blank_page_has_no_text_height():
+    assert ocr.text_height(Image.new("L", (1240, 1754), 255)) is None
+
+
+def test_large_text_is_scaled_down_and_small_text_up():
+    assert ocr.scale_for_ocr(None) == 1.0
+    assert ocr.scale_for_ocr(24) == 1.0
+    assert ocr.scale_for_ocr(62) == pytest.approx(ocr.TARGET_TEXT_PX / 62)
+    assert ocr.scale_for_ocr(10) > 1.0
