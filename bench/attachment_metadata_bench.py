@@ -20,6 +20,7 @@ for the tune and the holdout quarter (nobody tunes on the holdout).
 from __future__ import annotations
 
 import argparse
+import difflib
 import hashlib
 import json
 import os
@@ -41,7 +42,17 @@ from bench.metadata_bench import default_shared, holdout_ids, load_labels  # noq
 
 DATA = ROOT / "tests" / "attachments" / "data" / "metadata"
 FIELDS = ("title", "issuer", "doc_date", "doc_number")
-RIGHT, SHORT, WRONG, EMPTY, NONE_OK = "right", "short", "wrong", "empty", "none"
+RIGHT, SHORT, NEAR, WRONG, EMPTY, NONE_OK = (
+    "right",
+    "short",
+    "near",
+    "wrong",
+    "empty",
+    "none",
+)
+# A value this close to the truth (difflib's ratio) is the right line read with
+# a character or two wrong (OCR), not another line.
+NEAR_RATIO = 0.9
 BANNER, NUMBER, TITLE, CENTER, RIGHT_LINE, PARA, SMALL = (
     "banner",
     "number",
@@ -487,30 +498,43 @@ def score(name: str, truth: dict[str, Any], value: str | None) -> str:
         # The same organ under a shorter name (赵巷镇人民政府 for 上海市青浦区…).
         if any(n.endswith(_norm(value)) for n in names):
             return SHORT
-        return WRONG
+        return _near(value, expected)
+    if name == "title":
+        return RIGHT if _norm(value) == _norm(expected) else _near(value, expected)
     return RIGHT if _norm(value) == _norm(expected) else WRONG
 
 
+def _near(value: str, expected: str) -> str:
+    ratio = difflib.SequenceMatcher(None, _norm(value), _norm(expected)).ratio()
+    return NEAR if ratio >= NEAR_RATIO else WRONG
+
+
 def report(items: list[Item], *, details: bool) -> None:
-    for part, chosen in (
-        ("tune", [i for i in items if not i.holdout]),
-        ("holdout", [i for i in items if i.holdout]),
+    groups = []
+    for kind, formats in (
+        ("text layer (DOCX, PDF)", ("docx", "pdf")),
+        ("scan", ("scan",)),
     ):
-        print(f"\n== {part}: {len(chosen)} attachments")
+        for part, held in (("tune", False), ("holdout", True)):
+            chosen = [i for i in items if i.fmt in formats and i.holdout == held]
+            groups.append((f"{kind}, {part}", part, chosen))
+    for title, part, chosen in groups:
+        print(f"\n== {title}: {len(chosen)} attachments")
         print(
-            f"{'field':<11}{'right':>6}{'short':>6}{'wrong':>6}{'empty':>6}"
+            f"{'field':<11}{'right':>6}{'short':>6}{'near':>6}{'wrong':>6}{'empty':>6}"
             f"{'none':>6}{'precision':>11}{'recall':>8}"
         )
         for name in FIELDS:
             counts = Counter(
                 score(name, i.truth, i.found.get(name, "")) for i in chosen
             )
-            said = counts[RIGHT] + counts[SHORT] + counts[WRONG]
+            said = counts[RIGHT] + counts[SHORT] + counts[NEAR] + counts[WRONG]
             stated = sum(1 for i in chosen if i.truth.get(name))
             precision = (counts[RIGHT] + counts[SHORT]) / said if said else 0.0
             recall = counts[RIGHT] / stated if stated else 0.0
             print(
-                f"{name:<11}{counts[RIGHT]:>6}{counts[SHORT]:>6}{counts[WRONG]:>6}"
+                f"{name:<11}{counts[RIGHT]:>6}{counts[SHORT]:>6}{counts[NEAR]:>6}"
+                f"{counts[WRONG]:>6}"
                 f"{counts[EMPTY]:>6}{counts[NONE_OK]:>6}{precision:>11.1%}{recall:>8.1%}"
             )
         by_format = defaultdict(Counter)
@@ -528,7 +552,7 @@ def report(items: list[Item], *, details: bool) -> None:
             for i in chosen:
                 for name in FIELDS:
                     outcome = score(name, i.truth, i.found.get(name, ""))
-                    if outcome in (WRONG, EMPTY, SHORT):
+                    if outcome in (WRONG, EMPTY, SHORT, NEAR):
                         print(
                             f"  {outcome:<5} {i.id} [{i.fmt}] {name}: "
                             f"{i.found.get(name, '')!r} ≠ {i.truth.get(name)!r}"
@@ -580,6 +604,9 @@ def main() -> None:
         + ", ".join(f"{f} {n}" for f, n in sorted(formats.items()))
     )
     print("right: the value; short: the same organ under a shorter name;")
+    print(
+        f"near: the right line with a character or two misread (ratio ≥ {NEAR_RATIO});"
+    )
     print("wrong: another value, or one where the attachment states none;")
     print("empty: none where it states one; none: none, and it states none.")
     report(items, details=args.details)

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-DEGRADATIONS = ("clean", "blur", "skew", "jpeg30", "all")
+DEGRADATIONS = ("clean", "blur", "skew", "jpeg30", "all", "faint", "heavy")
 
 
 def setup_django() -> None:
@@ -134,7 +134,9 @@ def run_quality(
                     image = scans.degrade_named(
                         page.image, degradation, dpi=dpi, seed=number
                     )
-                    fmt = "jpg" if degradation in ("jpeg30", "all") else "png"
+                    fmt = (
+                        "jpg" if degradation not in ("clean", "blur", "skew") else "png"
+                    )
                     path = work / f"{name}-{dpi}-{number}-{degradation}.{fmt}"
                     if fmt == "jpg":  # the q30 round trip is in the pixels
                         image.save(path, "JPEG", quality=95, dpi=(dpi, dpi))
@@ -251,6 +253,39 @@ def print_quality(summary: list[dict[str, Any]]) -> None:
             f"{100 * r['cer']:6.2f} {100 * r['strict']:7.2f} "
             f"{100 * r['worst_page_cer']:6.2f} {r['conf_mean']:5.1f} "
             f"{r['conf_min']:5.1f} {r['conf_max']:5.1f} {r['s_per_page']:6.2f}"
+        )
+
+
+def threshold_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For each candidate PLANSITE_OCR_MIN_CONFIDENCE: the pages it names for
+    review, the bad pages (CER > 5%) it catches, the good ones (CER ≤ 2%) it
+    names needlessly. Only the runs as ocr.py does them (psm 6, rescaled)."""
+    mine = [r for r in rows if r["rescale"] and r["psm"] == 6 and r["confidence"]]
+    bad = [r for r in mine if r["cer"] > 0.05]
+    good = [r for r in mine if r["cer"] <= 0.02]
+    out = []
+    for threshold in range(60, 92, 2):
+        out.append(
+            dict(
+                threshold=threshold,
+                flagged=sum(r["confidence"] < threshold for r in mine),
+                pages=len(mine),
+                bad_caught=sum(r["confidence"] < threshold for r in bad),
+                bad=len(bad),
+                good_flagged=sum(r["confidence"] < threshold for r in good),
+                good=len(good),
+            )
+        )
+    return out
+
+
+def print_thresholds(table: list[dict[str, Any]]) -> None:
+    print("\n## Review threshold: pages under it (bad: CER > 5%, good: CER <= 2%)")
+    print(f"{'conf<':>5} {'flagged':>9} {'bad caught':>11} {'good flagged':>13}")
+    for r in table:
+        print(
+            f"{r['threshold']:>5} {r['flagged']:>4}/{r['pages']:<4} "
+            f"{r['bad_caught']:>5}/{r['bad']:<5} {r['good_flagged']:>6}/{r['good']:<6}"
         )
 
 
@@ -441,6 +476,8 @@ def main(argv: list[str] | None = None) -> int:
         results["quality"] = summary
         results["quality_pages"] = rows
         print_quality(summary)
+        results["thresholds"] = threshold_table(rows)
+        print_thresholds(results["thresholds"])
         print(f"(quality runs: {time.perf_counter() - start:.0f} s)")
         if not args.no_throughput:
             tp = run_ocr_throughput(docs, pages=args.throughput_pages, work=work)

@@ -12,7 +12,9 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from documents.attachment_reading import text_parts_of
 from documents.models import Document
+from documents.parts import hit_url
 from documents.texts import TITLE, TextPart, text_parts, with_parts
 from plansite.api_fields import API_FIELDS
 from search.forms import SearchParams
@@ -33,8 +35,9 @@ class ResultRow:
     # The title with the query's terms marked (a title match is a match too).
     title_html: SafeString = mark_safe("")
     # Which part the snippets come from when it is an attachment
-    # ("附件1：XX.docx"); "" for the body.
+    # ("附件1：XX.docx"), and its page at the first hit; "" for the body.
     snippet_part: str = ""
+    snippet_url: str = ""
 
     def as_json(self) -> dict[str, Any]:
         # The document fields the API shows (plansite/api_fields.py), as JSON;
@@ -53,6 +56,7 @@ class ResultRow:
             "title_html": str(self.title_html),
             "snippet_html": " ".join(self.snippets),
             "snippet_part": self.snippet_part,
+            "snippet_url": self.snippet_url,
         }
 
 
@@ -121,6 +125,21 @@ def document_snippets(
     return Snippets(chosen, snippets(chosen.text, terms, n=n, width=width))
 
 
+def _part_url(
+    document: Document, part: TextPart | None, terms: Sequence[str], query: str
+) -> str:
+    """The attachment's page at its first hit (the part of a long text that
+    holds it), or "" when the snippets are the body's."""
+    if part is None or part.number is None:
+        return ""
+    path = reverse("documents:attachment", args=[document.pk, part.number])
+    spans = find_spans(part.text, terms)
+    if not spans:
+        return path
+    parts = text_parts_of(part.text, spans)
+    return hit_url(path, {"q": query} if query else {}, hit=1, parts=parts)
+
+
 def _rows(page: SearchPage, *, query: str) -> list[ResultRow]:
     ids = [hit.id for hit in page.results]
     documents = with_parts(
@@ -147,6 +166,9 @@ def _rows(page: SearchPage, *, query: str) -> list[ResultRow]:
                 found.passages,
                 mark_safe(mark(hit.title, page.terms)),  # noqa: S308 - escaped by mark()
                 snippet_part=found.label,
+                snippet_url=_part_url(
+                    document, found.part, page.terms, query if page.terms else ""
+                ),
             )
         )
     return rows

@@ -54,6 +54,13 @@ SearchHit = create_model(
             description="片段出自附件时为附件名称（“附件1：文件名”），出自正文时为空",
         ),
     ),
+    snippet_url=(
+        str,
+        Field(
+            "",
+            description="片段出自附件时为该附件文本页上第一处命中的地址，否则为空",
+        ),
+    ),
 )
 
 

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
-from documents.attachments.result import Extraction
+from documents.attachments.result import Extraction, Method
 from documents.ingest import review
 from documents.ingest.dates import find_any_date
 from documents.ingest.issuer import (
+    SOURCE_LABELS,
     IssuerGuess,
     issuer_from_meeting,
     issuer_from_signature,
@@ -171,6 +172,16 @@ class AttachmentFields:
     issuer: Found | None = None
     doc_date: Found | None = None
     doc_number: Found | None = None
+    # Pages read by OCR (their text may hold misread characters), or the whole
+    # text when the extraction gives no pages.
+    ocr_pages: frozenset[int] = frozenset()
+    all_ocr: bool = False
+
+    def by_ocr(self, found: Found) -> bool:
+        """Whether ``found`` was read from a scan."""
+        if found.where == WHERE_NAME:
+            return False
+        return self.all_ocr or found.page in self.ocr_pages
 
     def items(self) -> list[tuple[str, Found]]:
         """The fields found, in FIELD_NAMES order."""
@@ -350,8 +361,7 @@ def _page_of(extraction: Extraction | None, offset: int) -> int | None:
 
 def _signature(lines: list[_Line], head: _Head) -> tuple[Signature | None, str]:
     """The 落款: at the end, on a notice's cover, or the first one on the way."""
-    body = "\n".join(line.text for line in lines)
-    found = find_signature(_without_distribution(body))
+    found = find_signature("\n".join(line.text for line in _before_record(lines)))
     if found is not None:
         return found, WHERE_SIGNATURE
     cover_text = "\n".join(line.text for line in [*head.title, *lines[head.rest :]])
@@ -370,31 +380,28 @@ def _signature(lines: list[_Line], head: _Head) -> tuple[Signature | None, str]:
     return None, ""
 
 
-_DISTRIBUTION = re.compile(r"^(?:抄送|抄报|分送|主题词)")
+# The 版记 at the end: 抄送 (perhaps wrapped over lines), then the 印发 line.
+_RECORD_START = re.compile(r"^(?:抄送|抄报|分送|主题词)")
 _TAIL = 15
+# What may follow a 落款 of a date alone: the seal's note, 此件公开发布.
+_AFTER_DATE = re.compile(r"^[（(【\[]?\s*(?:此件|本件|印章|盖章|公章)")
 
 
-def _without_distribution(body: str) -> str:
-    """The text without its 版记 (抄送 … 印发), which may wrap over lines that
-    the signature reader does not know."""
-    lines = body.splitlines()
+def _before_record(lines: list[_Line]) -> list[_Line]:
+    """The lines before the 版记, whose wrapped lines the signature reader does
+    not know."""
     for index in range(max(0, len(lines) - _TAIL), len(lines)):
-        if _DISTRIBUTION.match(lines[index]):
-            return "\n".join(lines[:index])
-    return body
+        if _RECORD_START.match(lines[index].text):
+            return lines[:index]
+    return lines
 
 
 def _seal_only_date(lines: list[_Line], head: _Head) -> _Line | None:
     """A 落款 of a date alone (the seal stands for the organ), at the end."""
-    tail = [
-        line
-        for line in lines[head.rest :][-_TAIL:]
-        if not _DISTRIBUTION.match(line.text)
-    ]
-    for line in reversed(tail):
+    for line in reversed(_before_record(lines[head.rest :])[-_TAIL:]):
         if date_only(line.text) is not None:
             return line
-        if not re.match(r"^[（(【\[]?\s*(?:此件|本件|印章|盖章)|日印发$", line.text):
+        if not _AFTER_DATE.search(line.text):
             break
     return None
 
@@ -430,6 +437,11 @@ def fields_from_attachment(
     text = source.text if isinstance(source, Extraction) else (source or "")
     lines = _lines(text)
     found = AttachmentFields(name=name)
+    if extraction is not None:
+        found.ocr_pages = frozenset(
+            page.number for page in extraction.pages if page.method == Method.OCR
+        )
+        found.all_ocr = extraction.method == Method.OCR and not extraction.pages
     if not lines:
         if title := title_from_name(name):
             found.title = Found(title, WHERE_NAME, name)
@@ -576,6 +588,19 @@ class Offer:
     replaces: str = ""  # the page's positional value it replaces, if any
 
 
+def _guessed(page: RawRecord, name: str) -> str:
+    """How the page gives ``name`` when only as a guess ("" when not): by its
+    position in an unlabelled list, or an issuer under a 来源 label (where the
+    text came from, which the organ that signed it outranks, as
+    issuer.issuer_behind_source has it)."""
+    if name in page.positional:
+        return "未标注，按位置识别"
+    label = page.labels.get(name, "").strip()
+    if name == "issuer" and label.lower() in SOURCE_LABELS:
+        return f"记于“{label}”，是信息来源"
+    return ""
+
+
 def reconcile(
     page: RawRecord | None, found: AttachmentFields
 ) -> tuple[list[Offer], list[str]]:
@@ -585,7 +610,8 @@ def reconcile(
     value; the attachment's different value is a note and a review reason. A
     field the page lacks is offered. A value the page gives only by position
     (an unlabelled list) is a guess: the attachment's, read from its own 落款 or
-    first page, replaces it, with a note.
+    first page, replaces it, with a note; so does the organ the attachment
+    names for an issuer the page gives under 来源.
     """
     offers: list[Offer] = []
     notes: list[str] = []
@@ -601,10 +627,11 @@ def reconcile(
             continue
         differ = True
         shown = _shown(name, item)
-        if page is not None and name in page.positional:
+        guess = _guessed(page, name) if page is not None else ""
+        if guess:
             offers.append(Offer(name, item.value, item, replaces=value))
             notes.append(
-                f"页面未标注的{label}“{value[:60]}”与{named}{item.where}的"
+                f"页面的{label}“{value[:60]}”（{guess}）与{named}{item.where}的"
                 f"“{shown[:60]}”不一致，采用附件的值"
             )
         else:
@@ -634,9 +661,16 @@ def apply_to_record(record: RawRecord, found: AttachmentFields) -> list[str]:
         record.stated_inferred.add(offer.name)
         shown = _shown(offer.name, offer.found)
         where = f"第{offer.found.page}页" if offer.found.page else ""
+        scanned = found.by_ocr(offer.found)
         notes.insert(
             len(notes) - (review.SOURCES_DIFFER in notes),
-            f"{_LABELS[offer.name]}取自{named}{where}{offer.found.where}：{shown[:60]}",
+            f"{_LABELS[offer.name]}取自{named}{where}{offer.found.where}"
+            f"{'（OCR识别）' if scanned else ''}：{shown[:60]}",
         )
+        if scanned and review.weak_reason(offer.name) in review.REASONS:
+            # OCR misreads characters of large type (关于 as 天于): a value read
+            # from a scan is weak evidence, for a person to check
+            # (docs/attachments.md has the figures).
+            notes.append(review.weak_reason(offer.name))
     record.notes.extend(notes)
     return notes

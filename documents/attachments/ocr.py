@@ -47,6 +47,9 @@ DEFAULT_DPI = 300
 TARGET_TEXT_PX = 24.0
 MIN_TEXT_PX = 16.0
 MAX_TEXT_PX = 34.0
+# Skew is looked for within ±MAX_SKEW degrees (a page fed crooked into a scanner);
+# a skew of 2° doubled the CER before pages were levelled (docs/ocr.md).
+MAX_SKEW = 5
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,18 @@ def ocr_image(
     return text_from_tsv(tsv)
 
 
+def ink_mask(image):
+    """Pixels darker than halfway between the ink and the paper (faded or grey
+    print too), as a boolean array; None on a blank page."""
+    import numpy as np
+
+    pixels = np.asarray(image.convert("L"))
+    ink, paper = np.percentile(pixels[::4, ::4], (1, 99))
+    if paper - ink < 40:
+        return None
+    return pixels < (ink + paper) / 2
+
+
 def text_height(image) -> float | None:
     """The median height in pixels of the text's ink, or None on a blank page.
 
@@ -217,7 +232,9 @@ def text_height(image) -> float | None:
     """
     import numpy as np
 
-    ink = np.asarray(image.convert("L")) < 128
+    ink = ink_mask(image)
+    if ink is None:
+        return None
     height, width = ink.shape
     strip = max(32, width // 12)
     runs: list[int] = []
@@ -238,28 +255,84 @@ def scale_for_ocr(height: float | None) -> float:
     return TARGET_TEXT_PX / height
 
 
+def skew_angle(image) -> float:
+    """The rotation (degrees, counter-clockwise) that makes the text lines level.
+
+    Projection profiles: the ink of the page, shrunk to about 1000 px wide, is
+    projected onto rows as if turned by each candidate angle (a shear, which
+    is a rotation for a few degrees); level lines give the sharpest profile
+    (the largest sum of squared differences between neighbouring rows).
+    """
+    import math
+
+    import numpy as np
+    from PIL import Image
+
+    gray = image.convert("L")
+    if gray.width > 1000:
+        factor = 1000 / gray.width
+        size = (1000, max(1, round(gray.height * factor)))
+        gray = gray.resize(size, Image.Resampling.BILINEAR)
+    ink = ink_mask(gray)
+    if ink is None:
+        return 0.0
+    ys, xs = np.nonzero(ink)
+    if len(ys) < 100:
+        return 0.0
+    ys = ys.astype(np.float64)
+    xs = xs.astype(np.float64) - gray.width / 2
+    top = gray.height + gray.width  # room for sheared rows
+
+    def sharpness(angle: float) -> float:
+        # Image.rotate(angle) turns counter-clockwise: a point's row moves by
+        # -x·tan(angle) (y grows downwards).
+        rows = np.rint(ys - xs * math.tan(math.radians(angle))).astype(np.int64)
+        profile = np.bincount(rows + gray.width // 2 + 1, minlength=top)
+        return float(np.sum(np.diff(profile.astype(np.float64)) ** 2))
+
+    coarse = {float(a): sharpness(a) for a in range(-MAX_SKEW, MAX_SKEW + 1)}
+    around = max(coarse, key=coarse.__getitem__)
+    fine = {around + d / 8: sharpness(around + d / 8) for d in range(-7, 8)}
+    best = max(fine, key=fine.__getitem__)
+    # Ties and blank pages: leave the page as it is.
+    if abs(best) < 0.2 or fine[best] <= coarse[0.0] * 1.01:
+        return 0.0
+    return best
+
+
 def prepare_image(
     path: Path, out_dir: Path, dpi: int | None
 ) -> tuple[Path, int | None]:
-    """Rescale a page so its characters are TARGET_TEXT_PX high, when they are
-    far from it; returns the image Tesseract should read and its dpi."""
+    """Level a skewed page and rescale it so its characters are about
+    TARGET_TEXT_PX high; returns the image Tesseract should read and its dpi."""
     from PIL import Image
 
     try:
-        with Image.open(path) as image:
-            image.load()
-            if image.mode not in ("L", "1", "RGB"):
-                image = image.convert("RGB")
+        with Image.open(path) as original:
+            original.load()
+            image = original
+            if image.mode not in ("L", "1"):
+                image = image.convert("L")
             factor = scale_for_ocr(text_height(image))
-            if factor == 1.0 and image.format in ("PNG", "JPEG", "TIFF"):
+            angle = skew_angle(image)
+            if factor == 1.0 and not angle and original.format in ("PNG", "JPEG"):
                 return path, dpi
-            size = (round(image.width * factor), round(image.height * factor))
-            scaled = image.convert("L").resize(size, Image.Resampling.LANCZOS)
+            image = image.convert("L")
+            if factor != 1.0:
+                size = (round(image.width * factor), round(image.height * factor))
+                image = image.resize(size, Image.Resampling.LANCZOS)
+            if angle:
+                image = image.rotate(
+                    angle, resample=Image.Resampling.BICUBIC, fillcolor=255
+                )
     except (OSError, ValueError, Image.DecompressionBombError):
         return path, dpi  # Tesseract says what is wrong with it
     new_dpi = round(dpi * factor) if dpi else None
     out = out_dir / f"{path.stem}-ocr.png"
-    scaled.save(out, dpi=(new_dpi, new_dpi) if new_dpi else None)
+    if new_dpi:
+        image.save(out, dpi=(new_dpi, new_dpi))
+    else:
+        image.save(out)
     return out, new_dpi
 
 
@@ -319,9 +392,30 @@ def run_tesseract(
     return done.stdout.decode("utf-8", "replace")
 
 
+@dataclass
+class _Line:
+    block: int
+    words: list[str]
+    x0: int
+    x1: int
+    top: int
+    bottom: int
+    text: str = ""
+
+
+# A line ending one of these ends its paragraph even when it is full. Not the
+# ASCII ":" (fix_punctuation has made a Chinese colon full-width; "15:" is a time).
+_SENTENCE_END = tuple("。！？：；!?;")
+
+
 def text_from_tsv(tsv: str) -> tuple[str, float | None]:
-    """Rebuild a page's text from Tesseract's TSV; mean confidence of its words."""
-    lines: dict[tuple[int, int, int], list[str]] = {}
+    """Rebuild a page's text from Tesseract's TSV; mean confidence of its words.
+
+    Lines are kept, except that a paragraph's wrapped lines are joined again
+    (as extract/pdf.py does for a text layer), so that exact search finds a
+    phrase across a line break. A blank line separates layout blocks.
+    """
+    lines: dict[tuple[int, int, int], _Line] = {}
     confidences: list[float] = []
     for row in tsv.splitlines()[1:]:
         cells = row.split("\t")
@@ -331,23 +425,61 @@ def text_from_tsv(tsv: str) -> tuple[str, float | None]:
         if not word:
             continue
         try:
-            block, par, line = int(cells[2]), int(cells[3]), int(cells[4])
+            block, par, number = int(cells[2]), int(cells[3]), int(cells[4])
+            left, top, width, height = (int(c) for c in cells[6:10])
             confidence = float(cells[10])
         except ValueError:
             continue
-        lines.setdefault((block, par, line), []).append(word)
+        line = lines.get((block, par, number))
+        if line is None:
+            line = lines[(block, par, number)] = _Line(
+                block, [], left, left + width, top, top + height
+            )
+        line.words.append(word)
+        line.x0, line.x1 = min(line.x0, left), max(line.x1, left + width)
+        line.top, line.bottom = min(line.top, top), max(line.bottom, top + height)
         if confidence >= 0:
             confidences.append(confidence)
-    out: list[str] = []
-    previous_block = None
-    for (block, _par, _line), words in lines.items():
-        if previous_block is not None and block != previous_block:
-            out.append("")  # a blank line between layout blocks
-        previous_block = block
-        out.append(join_words(words))
-    text = "\n".join(out)
+    ordered = list(lines.values())
+    for line in ordered:
+        line.text = remove_cjk_spaces(fix_punctuation(join_words(line.words)))
+    text = "\n".join(_paragraphs(ordered))
     mean = sum(confidences) / len(confidences) if confidences else None
     return text, (round(mean, 2) if mean is not None else None)
+
+
+def _paragraphs(lines: list[_Line]) -> list[str]:
+    """The output lines: wrapped lines of a paragraph joined, blocks apart.
+
+    A line goes on in the next one when it reaches the right edge of the text
+    (within 4 characters: a line breaks early before an unbreakable
+    "〔2020〕42号"), does not end a sentence, and the next line starts at the
+    left margin (a new paragraph is indented by two characters) in the same size.
+    """
+    if not lines:
+        return []
+    left = min(line.x0 for line in lines)
+    right = max(line.x1 for line in lines)
+    heights = sorted(line.bottom - line.top for line in lines)
+    em = heights[len(heights) // 2]
+    out = [lines[0].text]
+    for previous, line in zip(lines, lines[1:], strict=False):
+        if line.block != previous.block:
+            out += ["", line.text]
+            continue
+        size = previous.bottom - previous.top
+        goes_on = (
+            line.x0 <= left + 0.8 * em
+            and abs((line.bottom - line.top) - size) <= 0.3 * max(size, em)
+            and previous.x1 >= right - 4 * em
+            and not out[-1].endswith(_SENTENCE_END)
+        )
+        if goes_on and out[-1] and line.text:
+            latin = out[-1][-1].isascii() and line.text[0].isascii()
+            out[-1] += (" " if latin else "") + line.text
+        else:
+            out.append(line.text)
+    return out
 
 
 # CJK ideographs, CJK punctuation, fullwidth forms, kana/hangul, CJK
@@ -360,6 +492,42 @@ _CJK_CLASS = (
 _SPACE_AFTER_CJK = re.compile(f"(?<=[{_CJK_CLASS}])[ \t\u3000]+")
 _SPACE_BEFORE_CJK = re.compile(f"[ \t\u3000]+(?=[{_CJK_CLASS}])")
 _CJK_CHAR = re.compile(f"[{_CJK_CLASS}]")
+
+
+# "（…）" read as "〈…)" or "(…〉": a bracket pair around a short run of text.
+_BRACKETED = re.compile(r"[〈(（]([^〈〉()（）\n]{1,20})[)）〉]")
+_HALF_TO_FULL = {
+    "(": "（",
+    ")": "）",
+    ":": "：",
+    ";": "；",
+    "?": "？",
+    "!": "！",
+    ",": "，",
+}
+_HALF_PUNCT = re.compile(f"(?<=[{_CJK_CLASS}])[(),:;?!]|[(),:;?!](?=[{_CJK_CLASS}])")
+
+
+def _full_brackets(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    whole = match.group(0)
+    if whole[0] == "〈" and whole[-1] == "〉":
+        return whole  # a real 〈…〉
+    if not _CJK_CHAR.search(inner) and whole[0] == "(" and whole[-1] == ")":
+        return whole  # Latin or digits in ASCII brackets: "(a)", "(2023)"
+    return f"（{inner}）"
+
+
+def fix_punctuation(text: str) -> str:
+    """Give Chinese text its full-width punctuation back.
+
+    chi_sim often reads "：（）" as ASCII ":()" and the "（" of a numbered item
+    "（一）" as "〈". Next to a Chinese character the full-width form is what
+    was printed (a search for "时间：" must find it); between digits or Latin
+    letters ("15:37", "3,200") the ASCII form stays.
+    """
+    text = _BRACKETED.sub(_full_brackets, text)
+    return _HALF_PUNCT.sub(lambda m: _HALF_TO_FULL[m.group()], text)
 
 
 def join_words(words: Sequence[str]) -> str:

@@ -48,6 +48,9 @@ class ScanPage:
     image: Image.Image
     text: str
     dpi: int
+    # The page's part of each paragraph, its wrapped lines joined (the title
+    # is one): what ocr.py gives back when it reads the page right.
+    paragraphs: tuple[str, ...] = ()
 
 
 def _mm(mm: float, dpi: int) -> int:
@@ -97,29 +100,30 @@ def render_pages(
     line_height = round(_pt(body_pt, dpi) * LINE_SPACING)
     title_font = _font(FONT_SERIF_BOLD, _pt(TITLE_PT, dpi))
 
-    # (text, font, centred) for each line, in order.
-    lines: list[tuple[str, ImageFont.FreeTypeFont, bool]] = []
+    # (text, font, centred, starts a paragraph) for each line, in order.
+    lines: list[tuple[str, ImageFont.FreeTypeFont, bool, bool]] = []
     if title:
         for part in _wrap(title, title_font, text_width):
-            lines.append((part, title_font, True))
-        lines.append(("", body_font, False))
+            lines.append((part, title_font, True, True))
+        lines.append(("", body_font, False, True))
     indent = "\u3000\u3000"
     for paragraph in text.splitlines():
         paragraph = paragraph.strip().replace("\t", " ")
         if not paragraph:
             continue
-        for part in _wrap(indent + paragraph, body_font, text_width):
-            lines.append((part, body_font, False))
+        for index, part in enumerate(_wrap(indent + paragraph, body_font, text_width)):
+            lines.append((part, body_font, False, index == 0))
 
     pages: list[ScanPage] = []
     y = top
-    image, draw, on_page = _blank(width, height), None, []
+    image = _blank(width, height)
     draw = ImageDraw.Draw(image)
-    for part, line_font, centred in lines:
+    on_page: list[tuple[str, bool]] = []
+    for part, line_font, centred, starts in lines:
         size = line_font.size
         step = round(size * LINE_SPACING)
         if y + step > height - bottom and on_page:
-            pages.append(ScanPage(image, _page_text(on_page), dpi))
+            pages.append(_page(image, on_page, dpi))
             if max_pages and len(pages) >= max_pages:
                 return pages
             image = _blank(width, height)
@@ -130,11 +134,25 @@ def render_pages(
             if centred:
                 x = left + (text_width - round(line_font.getlength(part))) // 2
             draw.text((x, y + (step - size) // 2), part, font=line_font, fill=0)
-            on_page.append(part)
+            # Each line of the title stands alone (centred lines are not joined).
+            on_page.append((part, starts or centred))
         y += step if line_font is not body_font else line_height
     if on_page:
-        pages.append(ScanPage(image, _page_text(on_page), dpi))
+        pages.append(_page(image, on_page, dpi))
     return pages[:max_pages] if max_pages else pages
+
+
+def _page(image: Image.Image, lines: list[tuple[str, bool]], dpi: int) -> ScanPage:
+    paragraphs: list[str] = []
+    for part, starts in lines:
+        part = part.replace("\u3000", "").strip()
+        if starts or not paragraphs:
+            paragraphs.append(part)
+        else:
+            paragraphs[-1] += part
+    return ScanPage(
+        image, _page_text([part for part, _s in lines]), dpi, tuple(paragraphs)
+    )
 
 
 def _blank(width: int, height: int) -> Image.Image:
@@ -152,11 +170,15 @@ def degrade(
     skew: float = 0.0,
     noise: float = 0.0,
     jpeg_quality: int | None = None,
+    fade: float = 0.0,
     seed: int = 0,
 ) -> Image.Image:
-    """A scanner's damage: blur radius (px), skew (degrees), noise (grey-level
-    standard deviation), then a JPEG round trip at ``jpeg_quality``."""
+    """A scanner's damage: faded ink (0-1: black becomes grey), blur radius
+    (px), skew (degrees), noise (grey-level standard deviation), then a JPEG
+    round trip at ``jpeg_quality``."""
     out = image.convert("L")
+    if fade:
+        out = out.point(lambda p: round(255 - (255 - p) * (1 - fade)))
     if skew:
         out = out.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
     if blur:
@@ -184,6 +206,9 @@ DEGRADATIONS: dict[str, dict[str, float]] = {
     "skew": {"skew": 2.0},
     "jpeg30": {"noise": 12.0, "jpeg_quality": 30},
     "all": {"blur": 1.0, "skew": 1.5, "noise": 12.0, "jpeg_quality": 30},
+    # Worse than a publisher's scan should be: to see where confidence falls.
+    "faint": {"fade": 0.6, "blur": 1.0, "noise": 20.0, "jpeg_quality": 30},
+    "heavy": {"blur": 2.2, "skew": 3.0, "noise": 30.0, "jpeg_quality": 20},
 }
 
 

@@ -361,3 +361,62 @@ def test_a_banner_wrapped_over_two_lines_is_one_organ() -> None:
         "上海市奉贤区人民政府奉浦街道办事处",
         WHERE_BANNER,
     )
+
+
+def test_values_read_from_a_scan_are_weak_and_flagged() -> None:
+    text = "临浦镇人民政府文件\n临政发〔2022〕33号\n临浦镇2022年工作计划\n全年工作。\n"
+    text += "临浦镇人民政府\n2022年5月9日\n"
+    scan = Extraction(
+        text=text,
+        method=Method.OCR,
+        pages=[PageText(1, 0, len(text), Method.OCR, confidence=81.0)],
+    )
+    found = fields_from_attachment(scan, name="扫描件.pdf")
+    assert found.doc_date and found.by_ocr(found.doc_date)
+    record = RawRecord(original="plan.pdf", layout="attachment", body="")
+    notes = apply_to_record(record, found)
+    assert "成文日期取自附件《扫描件.pdf》第1页落款（OCR识别）：2022年5月9日" in notes
+    normalised = normalise(record)
+    assert {"title", "issuer", "doc_date"} <= normalised.weak
+    assert normalised.needs_review
+    assert review.weak_reason("doc_date") in normalised.notes
+    # The same text from a text layer is not weak.
+    found = fields_from_attachment(text, name="a.docx")
+    record = RawRecord(original="plan.docx", layout="attachment", body="")
+    apply_to_record(record, found)
+    assert "doc_date" not in normalise(record).weak
+
+
+def test_seal_only_date_before_a_wrapped_distribution_record() -> None:
+    text = """\
+临浦镇人民政府文件
+临政发〔2022〕33号
+临浦镇人民政府关于做好2022年防汛防台工作的通知
+各村（社区）、镇属各单位：
+为切实做好今年防汛防台工作，现就有关事项通知如下。
+二〇二二年五月九日
+（此件公开发布）
+抄送：区应急管理局，区水利局，
+区农业农村局。
+临浦镇党政办公室　　　　2022年5月10日印发
+"""
+    found = fields_from_attachment(text)
+    assert found.doc_date and found.doc_date.value == "2022-05-09"
+    assert found.issuer and found.issuer.value == "临浦镇人民政府"
+
+
+def test_an_issuer_under_a_source_label_yields_to_the_signature() -> None:
+    record = _page(title="周巷镇2023年工作计划")
+    record.offer("issuer", "慈溪市人民政府", label="来源", rank=7)
+    notes = apply_to_record(record, _found())
+    assert record.fields["issuer"] == "周巷镇人民政府"
+    assert notes[0] == (
+        "页面的发布机构“慈溪市人民政府”（记于“来源”，是信息来源）与附件"
+        "《周巷镇2023年工作计划.doc》落款的“周巷镇人民政府”不一致，采用附件的值"
+    )
+    assert review.SOURCES_DIFFER in notes
+    # Under 发布机构 the page's value stands.
+    record = _page(title="周巷镇2023年工作计划")
+    record.offer("issuer", "慈溪市人民政府", label="发布机构", rank=0)
+    apply_to_record(record, _found())
+    assert record.fields["issuer"] == "慈溪市人民政府"

@@ -71,6 +71,7 @@ def rendered(tmp_path_factory):
     return {
         "clean": clean,
         "truth": [p.text for p in pages],
+        "pages": pages,
         "bad": bad_path,
         "bad_truth": low.text,
         "pdf": pdf,
@@ -83,12 +84,29 @@ def test_clean_page_reads_nearly_exactly(rendered):
     [page] = ocr.ocr_images(rendered["clean"][:1])
     assert isinstance(page, OcrPage) and page.number == 1
     assert scans.cer(page.text, rendered["truth"][0]) < 0.03
-    # Lines are kept and no space is left between two Chinese characters.
-    assert page.text.count("\n") >= 10
+    # A paragraph's wrapped lines are joined again, other lines kept, and no
+    # space is left between two Chinese characters.
+    paragraphs = rendered["pages"][0].paragraphs
+    assert abs(len(page.text.splitlines()) - len(paragraphs)) <= 1
     assert not re.search(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]", page.text)
     assert "工作计划" in page.text
     assert page.confidence is not None
     assert page.confidence >= settings.PLANSITE_OCR_MIN_CONFIDENCE
+
+
+@pytest.mark.converters
+def test_a_phrase_across_a_line_break_is_found(rendered):
+    [page] = ocr.ocr_images(rendered["clean"][:1])
+    lines = rendered["truth"][0].splitlines()
+    # Six characters astride each wrap inside a paragraph of the body.
+    phrases = [
+        a[-3:] + b[:3]
+        for a, b in zip(lines[2:], lines[3:], strict=False)
+        if len(a) > 10 and len(b) > 10 and not a.endswith("。")
+    ]
+    assert len(phrases) >= 10
+    found = [phrase for phrase in phrases if phrase in page.text]
+    assert len(found) >= 0.8 * len(phrases), (phrases, page.text)
 
 
 @pytest.mark.converters
@@ -167,3 +185,25 @@ def test_large_text_is_scaled_down_and_small_text_up():
     assert ocr.scale_for_ocr(24) == 1.0
     assert ocr.scale_for_ocr(62) == pytest.approx(ocr.TARGET_TEXT_PX / 62)
     assert ocr.scale_for_ocr(10) > 1.0
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        ("〈三)作风建设", "（三）作风建设"),
+        ("(一)党建", "（一）党建"),
+        ("时间: 2021-12-31 15:37", "时间：2021-12-31 15:37"),
+        ("3,200 元", "3,200元"),
+        ("任务:", "任务："),
+        ("see (a) and b)", "see (a) and b)"),
+    ],
+)
+def test_chinese_text_gets_full_width_punctuation_back(read, printed):
+    assert remove_cjk_spaces(ocr.fix_punctuation(read)) == printed
+
+
+@pytest.mark.parametrize("skew", [-3.0, -1.0, 0.0, 2.0])
+def test_skew_angle_finds_the_rotation_that_levels_the_page(skew):
+    page = scans.render_pages(_plan_text(), dpi=150, max_pages=1)[0]
+    turned = scans.degrade(page.image, skew=skew, noise=12, jpeg_quality=30)
+    assert ocr.skew_angle(turned) == pytest.approx(-skew, abs=0.2)

@@ -209,16 +209,29 @@ def test_the_attachment_text_downloads_as_utf8(client, document) -> None:
 
 def test_a_long_attachment_is_shown_in_parts(client, document, settings) -> None:
     settings.PLANSITE_DOCUMENT_PART_CHARS = 20
-    response = client.get(
-        f"/documents/{document.pk}/attachments/1/", {"q": PHRASE, "part": "2"}
-    )
-    html = response.content.decode()
-    assert response.status_code == 200
+    path = f"/documents/{document.pk}/attachments/1/"
+    html = client.get(path, {"q": PHRASE, "part": "2"}).content.decode()
     assert "第 2 / " in html
-    # Hits keep their numbers in whichever part shows them.
-    marks = re.findall(r'<mark id="(hit-\d+)">', html)
-    assert marks in (["hit-1"], ["hit-2"], [])
-    assert f"/documents/{document.pk}/attachments/1/text.txt" in html
+    assert f"{path}text.txt" in html
+    # The document page links each attachment's first hit in the part holding it.
+    listing = client.get(f"/documents/{document.pk}/", {"q": PHRASE}).content.decode()
+    first = re.search(rf'href="({re.escape(path)}\?[^"]*#hit-1)"', listing)
+    assert first and "part=" in first.group(1)
+    shown = client.get(first.group(1).replace("&amp;", "&")).content.decode()
+    assert '<mark id="hit-1">' in shown
+    # Hits keep their numbers in whichever part shows them; every hit is in
+    # exactly one part, and a part that opens inside a page says so.
+    marks = []
+    continued = False
+    for number in range(1, 10):
+        page = client.get(path, {"q": PHRASE, "part": str(number)})
+        text = page.content.decode()
+        marks += re.findall(r'<mark id="(hit-\d+)">', text)
+        continued = continued or "（续）" in text
+        if "下一部分" not in text:
+            break
+    assert marks == ["hit-1", "hit-2"]
+    assert continued
 
 
 def test_the_document_text_download_holds_the_attachments_texts(

@@ -266,11 +266,20 @@ def test_the_pages_name_the_attachment_a_hit_is_in(client, archive) -> None:
     link = f"/documents/{archive['attached'].pk}/attachments/1/?q={quote(PHRASE)}#hit-1"
     assert f'href="{link}"' in kwic
     results = client.get("/search/", {"q": PHRASE}).content.decode()
-    assert "出自附件1：甲镇2023年工作计划.docx" in results
+    attached = f"/documents/{archive['attached'].pk}/attachments/1/"
+    assert (
+        f'出自<a href="{attached}?q={quote(PHRASE)}#hit-1">附件1：甲镇2023年工作计划.docx</a>'
+        in results
+    )
     api = client.get("/api/search", {"q": PHRASE}).json()
     parts = {hit["id"]: hit["snippet_part"] for hit in api["results"]}
     assert parts[archive["alone"].pk] == "附件1：丁镇工作计划.pdf"
     assert parts[archive["body"].pk] == ""
+    urls = {hit["id"]: hit["snippet_url"] for hit in api["results"]}
+    assert urls[archive["alone"].pk].endswith(
+        "/attachments/1/?q=" + quote(PHRASE) + "#hit-1"
+    )
+    assert urls[archive["body"].pk] == ""
 
 
 def test_compare_reads_the_words_of_attachments(store_dir, search_index) -> None:
