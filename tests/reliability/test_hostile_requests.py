@@ -180,7 +180,12 @@ numbers = st.one_of(
 
 # Placeholders reversed into each route, then replaced by the drawn raw text
 # (a hostile value would not pass the route's converter in reverse()).
-ROUTE_PLACEHOLDERS = {"pk": 987654321, "year": 1234, "place": "PLACEHOLDER"}
+ROUTE_PLACEHOLDERS = {
+    "pk": 987654321,
+    "year": 1234,
+    "place": "PLACEHOLDER",
+    "number": 4321,
+}
 
 
 @functools.cache
@@ -209,6 +214,7 @@ def hostile_paths(draw: st.DrawFn, doc_ids: list[int]) -> str:
         "pk": st.one_of(st.sampled_from(doc_ids), numbers),
         "year": st.one_of(st.sampled_from([2020, 2021, 2023]), numbers),
         "place": st.lists(path_parts, min_size=1, max_size=6).map("/".join),
+        "number": st.one_of(st.integers(min_value=0, max_value=3), numbers),
     }
     for name, placeholder in ROUTE_PLACEHOLDERS.items():
         if str(placeholder) in route:
@@ -336,7 +342,7 @@ def two_docs() -> list[int]:
 
 def test_visitors_can_only_read(two_docs: list[int]) -> None:
     pk = two_docs[0]
-    filled = {"pk": pk, "year": 2021, "place": "浙江省"}
+    filled = {"pk": pk, "year": 2021, "place": "浙江省", "number": 1}
     urls = []
     for route in public_routes():
         for name, placeholder in ROUTE_PLACEHOLDERS.items():

@@ -30,14 +30,35 @@ def urls(search_index) -> list[str]:  # noqa: ANN001
         township="东塍镇",
         plan_year=2021,
     )
+    _attach(doc)
     search_index.update(_document_index(), [doc])
-    filled = {"pk": doc.pk, "year": 2021, "place": "浙江省"}
+    filled = {"pk": doc.pk, "year": 2021, "place": "浙江省", "number": 1}
     found = []
     for route in public_routes():
         for name, placeholder in ROUTE_PLACEHOLDERS.items():
             route = route.replace(str(placeholder), quote(str(filled[name])))
         found.append(route + ("?q=乡村振兴" if route != "/healthz" else ""))
     return found
+
+
+def _attach(doc) -> None:  # noqa: ANN001
+    """An extracted attachment, so the attachment routes answer 200."""
+    from documents.attachments import store
+    from documents.models import Attachment
+
+    data = "附件：乡村振兴工作安排".encode()
+    stored = store.put_bytes(data)
+    Attachment.objects.create(
+        document=doc,
+        name="附件.txt",
+        kind="html",
+        media_type="text/plain",
+        size=stored.size,
+        sha256=stored.sha256,
+        status=Attachment.Status.EXTRACTED,
+        text="附件：乡村振兴工作安排",
+        method="text",
+    )
 
 
 def _document_index():  # noqa: ANN202
