@@ -139,6 +139,7 @@ _MIXED_SPACE = re.compile(
     rf"(?<=[{_HAN}])[ \t\u3000]+(?=[0-9A-Za-z])"
     rf"|(?<=[0-9A-Za-z])[ \t\u3000]+(?=[{_HAN}])"
 )
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _LETTER_SPACED = re.compile(rf"(?<=[{_HAN}])[ \t\u3000]+(?=[{_HAN}])")
 # Banner: the organ's name (or several stacked) and 文件, or a 函's bare name.
 _BANNER_END = re.compile(r"(?:文件|\(函\)|（函）)$")
@@ -209,8 +210,9 @@ class _Head:
 
 
 def _clean(line: str) -> str:
-    # PDF text layers space digits off from Chinese (2022 年度工作计划).
-    line = _MIXED_SPACE.sub("", line.strip())
+    # Full-width digits (〔２０２３〕５号) are digits; PDF text layers space
+    # digits off from Chinese (2022 年度工作计划).
+    line = _MIXED_SPACE.sub("", line.strip().translate(_FULL_WIDTH_DIGITS))
     tokens = line.split()
     # A letter-spaced banner or title (政 府 文 件): the spaces are layout.
     if len(tokens) >= 3 and all(len(token) <= 2 for token in tokens):
