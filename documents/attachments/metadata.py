@@ -592,11 +592,13 @@ class Offer:
 
 def _guessed(page: RawRecord, name: str) -> str:
     """How the page gives ``name`` when only as a guess ("" when not): by its
-    position in an unlabelled list, or an issuer under a 来源 label (where the
-    text came from, which the organ that signed it outranks, as
-    issuer.issuer_behind_source has it)."""
+    position in an unlabelled list, as a date that is none (2023年), or as an
+    issuer under a 来源 label (where the text came from, which the organ that
+    signed it outranks, as issuer.issuer_behind_source has it)."""
     if name in page.positional:
         return "未标注，按位置识别"
+    if name == "doc_date" and find_any_date(page.fields.get(name, "")) is None:
+        return "不是可识别的日期"
     label = page.labels.get(name, "").strip()
     if name == "issuer" and label.lower() in SOURCE_LABELS:
         return f"记于“{label}”，是信息来源"

@@ -429,3 +429,11 @@ def test_full_width_digits() -> None:
     assert found.doc_number and found.doc_number.value == "周政发〔2023〕5号"
     assert found.title and found.title.value == "周巷镇2023年工作计划"
     assert found.doc_date and found.doc_date.value == "2023-03-05"
+
+
+def test_a_page_date_that_is_no_date_yields_to_the_signature() -> None:
+    record = _page(title="周巷镇2023年工作计划", doc_date="2023年")
+    notes = apply_to_record(record, _found())
+    assert record.fields["doc_date"] == "2023-02-28"
+    assert "（不是可识别的日期）" in notes[0]
+    assert str(normalise(record).doc_date) == "2023-02-28"
