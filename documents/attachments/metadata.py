@@ -563,11 +563,12 @@ def _same(name: str, page: str, attached: str) -> bool:
         day = find_any_date(page)
         return day is not None and day.isoformat() == attached
     if name == "doc_number":
-        return _number_key(page) == _number_key(attached)
+        return number_key(page) == number_key(attached)
     return page.strip() == attached.strip()
 
 
-def _number_key(value: str) -> str:
+def number_key(value: str) -> str:
+    """A 文号 as compared: 〔〕, [], （） and 【】 alike, no spaces, no 第."""
     value = re.sub(r"\s|第(?=\d+号)", "", value)
     value = re.sub(r"[\[［【(（]", "〔", value)
     return re.sub(r"[\]］】)）]", "〕", value)
