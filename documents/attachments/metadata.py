@@ -371,17 +371,21 @@ def _signature(lines: list[_Line], head: _Head) -> tuple[Signature | None, str]:
     if found is not None:
         return found, WHERE_COVER
     # A 落款 followed by attached pages (附件1 …): the first date line with the
-    # organ(s) above it.
-    rest = lines[head.rest :]
+    # organ(s) above it, on the first pages.
+    rest = lines[head.rest : head.rest + _SIGNED_WITHIN]
     for index, line in enumerate(rest):
         if date_only(line.text) is not None:
-            prefix = "\n".join(item.text for item in rest[: index + 1])
-            found = find_signature(prefix)
+            # The reader looks at the last lines only: a long text stays linear.
+            tail = rest[max(0, index - _SIGNATURE_LINES) : index + 1]
+            found = find_signature("\n".join(item.text for item in tail))
             if found is not None:
                 return found, WHERE_SIGNATURE
     return None, ""
 
 
+_SIGNATURE_LINES = 12
+# How far into the text a 落款 followed by attached pages is looked for.
+_SIGNED_WITHIN = 400
 # The 版记 at the end: 抄送 (perhaps wrapped over lines), then the 印发 line.
 _RECORD_START = re.compile(r"^(?:抄送|抄报|分送|主题词)")
 _TAIL = 15
