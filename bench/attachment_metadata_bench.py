@@ -482,7 +482,7 @@ def _norm(value: str) -> str:
 
 
 def score(name: str, truth: dict[str, Any], value: str | None) -> str:
-    from documents.attachments.metadata import _number_key
+    from documents.attachments.metadata import number_key
 
     expected = truth.get(name) or ""
     if not expected:
@@ -490,7 +490,7 @@ def score(name: str, truth: dict[str, Any], value: str | None) -> str:
     if not value:
         return EMPTY
     if name == "doc_number":
-        return RIGHT if _number_key(value) == _number_key(expected) else WRONG
+        return RIGHT if number_key(value) == number_key(expected) else WRONG
     if name == "issuer":
         names = {_norm(n) for n in [expected, *truth.get("issuer_also", [])]}
         if _norm(value) in names:

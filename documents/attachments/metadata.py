@@ -139,6 +139,7 @@ _MIXED_SPACE = re.compile(
     rf"(?<=[{_HAN}])[ \t\u3000]+(?=[0-9A-Za-z])"
     rf"|(?<=[0-9A-Za-z])[ \t\u3000]+(?=[{_HAN}])"
 )
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _LETTER_SPACED = re.compile(rf"(?<=[{_HAN}])[ \t\u3000]+(?=[{_HAN}])")
 # Banner: the organ's name (or several stacked) and 文件, or a 函's bare name.
 _BANNER_END = re.compile(r"(?:文件|\(函\)|（函）)$")
@@ -209,8 +210,9 @@ class _Head:
 
 
 def _clean(line: str) -> str:
-    # PDF text layers space digits off from Chinese (2022 年度工作计划).
-    line = _MIXED_SPACE.sub("", line.strip())
+    # Full-width digits (〔２０２３〕５号) are digits; PDF text layers space
+    # digits off from Chinese (2022 年度工作计划).
+    line = _MIXED_SPACE.sub("", line.strip().translate(_FULL_WIDTH_DIGITS))
     tokens = line.split()
     # A letter-spaced banner or title (政 府 文 件): the spaces are layout.
     if len(tokens) >= 3 and all(len(token) <= 2 for token in tokens):
@@ -369,17 +371,21 @@ def _signature(lines: list[_Line], head: _Head) -> tuple[Signature | None, str]:
     if found is not None:
         return found, WHERE_COVER
     # A 落款 followed by attached pages (附件1 …): the first date line with the
-    # organ(s) above it.
-    rest = lines[head.rest :]
+    # organ(s) above it, on the first pages.
+    rest = lines[head.rest : head.rest + _SIGNED_WITHIN]
     for index, line in enumerate(rest):
         if date_only(line.text) is not None:
-            prefix = "\n".join(item.text for item in rest[: index + 1])
-            found = find_signature(prefix)
+            # The reader looks at the last lines only: a long text stays linear.
+            tail = rest[max(0, index - _SIGNATURE_LINES) : index + 1]
+            found = find_signature("\n".join(item.text for item in tail))
             if found is not None:
                 return found, WHERE_SIGNATURE
     return None, ""
 
 
+_SIGNATURE_LINES = 12
+# How far into the text a 落款 followed by attached pages is looked for.
+_SIGNED_WITHIN = 400
 # The 版记 at the end: 抄送 (perhaps wrapped over lines), then the 印发 line.
 _RECORD_START = re.compile(r"^(?:抄送|抄报|分送|主题词)")
 _TAIL = 15
@@ -561,11 +567,12 @@ def _same(name: str, page: str, attached: str) -> bool:
         day = find_any_date(page)
         return day is not None and day.isoformat() == attached
     if name == "doc_number":
-        return _number_key(page) == _number_key(attached)
+        return number_key(page) == number_key(attached)
     return page.strip() == attached.strip()
 
 
-def _number_key(value: str) -> str:
+def number_key(value: str) -> str:
+    """A 文号 as compared: 〔〕, [], （） and 【】 alike, no spaces, no 第."""
     value = re.sub(r"\s|第(?=\d+号)", "", value)
     value = re.sub(r"[\[［【(（]", "〔", value)
     return re.sub(r"[\]］】)）]", "〕", value)
@@ -590,11 +597,13 @@ class Offer:
 
 def _guessed(page: RawRecord, name: str) -> str:
     """How the page gives ``name`` when only as a guess ("" when not): by its
-    position in an unlabelled list, or an issuer under a 来源 label (where the
-    text came from, which the organ that signed it outranks, as
-    issuer.issuer_behind_source has it)."""
+    position in an unlabelled list, as a date that is none (2023年), or as an
+    issuer under a 来源 label (where the text came from, which the organ that
+    signed it outranks, as issuer.issuer_behind_source has it)."""
     if name in page.positional:
         return "未标注，按位置识别"
+    if name == "doc_date" and find_any_date(page.fields.get(name, "")) is None:
+        return "不是可识别的日期"
     label = page.labels.get(name, "").strip()
     if name == "issuer" and label.lower() in SOURCE_LABELS:
         return f"记于“{label}”，是信息来源"

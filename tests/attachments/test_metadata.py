@@ -420,3 +420,20 @@ def test_an_issuer_under_a_source_label_yields_to_the_signature() -> None:
     record.offer("issuer", "慈溪市人民政府", label="发布机构", rank=0)
     apply_to_record(record, _found())
     assert record.fields["issuer"] == "慈溪市人民政府"
+
+
+def test_full_width_digits() -> None:
+    text = "周巷镇人民政府文件\n周政发〔２０２３〕５号\n周巷镇２０２３年工作计划\n"
+    text += "全年工作。\n周巷镇人民政府\n２０２３年３月５日\n"
+    found = fields_from_attachment(text)
+    assert found.doc_number and found.doc_number.value == "周政发〔2023〕5号"
+    assert found.title and found.title.value == "周巷镇2023年工作计划"
+    assert found.doc_date and found.doc_date.value == "2023-03-05"
+
+
+def test_a_page_date_that_is_no_date_yields_to_the_signature() -> None:
+    record = _page(title="周巷镇2023年工作计划", doc_date="2023年")
+    notes = apply_to_record(record, _found())
+    assert record.fields["doc_date"] == "2023-02-28"
+    assert "（不是可识别的日期）" in notes[0]
+    assert str(normalise(record).doc_date) == "2023-02-28"

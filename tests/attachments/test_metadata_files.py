@@ -68,3 +68,35 @@ def test_red_header_notice_read_from_the_file(made: dict[str, Path], fmt: str) -
     assert found.doc_date is not None and found.doc_date.value == "2023-03-05"
     if fmt == "pdf":
         assert found.title.page == 1 and found.doc_date.page == 1
+
+
+def test_red_header_set_in_a_table(tmp_path: Path) -> None:
+    # Many 上行文 templates put the banner, the 文号 and the 签发人 in a table.
+    from docx import Document
+
+    from documents.attachments.extract import extract_file
+    from documents.attachments.result import Limits
+
+    document = Document()
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "周巷镇人民政府文件"
+    table.cell(1, 0).text = "周政〔2023〕5号"
+    table.cell(1, 1).text = "签发人：张明"
+    for text in (
+        "周巷镇人民政府关于2023年度工作计划的报告",
+        "慈溪市人民政府：",
+        "现将我镇2023年度工作计划报告如下。",
+        "周巷镇人民政府",
+        "2023年3月5日",
+    ):
+        document.add_paragraph(text)
+    path = tmp_path / "报告.docx"
+    document.save(str(path))
+    extraction = extract_file(path, name=path.name, limits=Limits.from_settings())
+    found = fields_from_attachment(extraction, name=path.name)
+    assert found.doc_number and found.doc_number.value == "周政〔2023〕5号"
+    assert (
+        found.title and found.title.value == "周巷镇人民政府关于2023年度工作计划的报告"
+    )
+    assert found.issuer and found.issuer.value == "周巷镇人民政府"
+    assert found.doc_date and found.doc_date.value == "2023-03-05"
