@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from documents.attachments.kinds import BY_KEY
+from documents.attachments.result import Method
 from documents.models import Attachment, Document
 from documents.outline import SHORT_LINE, heading_level
 from documents.parts import Parts, hit_url, parse_part, part_url, split_parts
@@ -31,19 +32,17 @@ from search import find_spans, highlight_full
 
 # How the text was had (documents/attachments/result.py Method), as shown.
 METHOD_LABELS = {
-    "pdf-text": gettext_lazy("文字层"),
-    "docx": gettext_lazy("Word 文本"),
-    "libreoffice": gettext_lazy("LibreOffice 转换"),
-    "sheet": gettext_lazy("表格行"),
-    "ofd": gettext_lazy("OFD 文字"),
-    "ocr": gettext_lazy("OCR"),
-    "mixed": gettext_lazy("文字层 + OCR"),
-    "text": gettext_lazy("纯文本"),
-    # A ZIP or RAR: its text is in its members' rows (documents/attachments/ingest.py).
-    "bundle": gettext_lazy("压缩包，已解开"),
+    Method.PDF_TEXT: gettext_lazy("文字层"),
+    Method.DOCX: gettext_lazy("Word 文本"),
+    Method.LIBREOFFICE: gettext_lazy("LibreOffice 转换"),
+    Method.SHEET: gettext_lazy("表格行"),
+    Method.OFD: gettext_lazy("OFD 文字"),
+    Method.OCR: gettext_lazy("OCR"),
+    Method.MIXED: gettext_lazy("文字层 + OCR"),
+    Method.TEXT: gettext_lazy("纯文本"),
+    Method.BUNDLE: gettext_lazy("压缩包，已解开"),
 }
-BUNDLE_METHOD = "bundle"
-OCR_METHODS = frozenset({"ocr", "mixed"})
+OCR_METHODS = frozenset({Method.OCR, Method.MIXED})
 # What the list reads of each attachment (its text only when there is a query).
 LIST_FIELDS = (
     "id",
@@ -80,6 +79,14 @@ def method_label(attachment: Attachment) -> str:
             "value": round(attachment.ocr_confidence)
         }
     return label
+
+
+def has_own_text(attachment: Attachment) -> bool:
+    """Extracted, and not a bundle (whose text is in its members' rows)."""
+    return (
+        attachment.status == Attachment.Status.EXTRACTED
+        and attachment.method != Method.BUNDLE
+    )
 
 
 def download_type(attachment: Attachment) -> str:
@@ -131,10 +138,7 @@ class AttachmentRow:
     @property
     def extracted(self) -> bool:
         """Whether it has a text of its own to show (a bundle's is its members')."""
-        return (
-            self.attachment.status == Attachment.Status.EXTRACTED
-            and self.attachment.method != BUNDLE_METHOD
-        )
+        return has_own_text(self.attachment)
 
     @property
     def rejected(self) -> bool:

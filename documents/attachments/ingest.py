@@ -33,6 +33,7 @@ from documents.attachments.result import (
     ExtractionRejected,
     Heading,
     Limits,
+    Method,
     PageText,
 )
 from documents.attachments.sandbox import run_extraction, unpack_bundle
@@ -43,8 +44,6 @@ from documents.texts import attachments_changed
 
 logger = logging.getLogger(__name__)
 
-# Attachment.method of a ZIP or RAR: its text is in its members' rows.
-BUNDLE_METHOD = "bundle"
 _NAME_LENGTH = Attachment._meta.get_field("name").max_length
 _MEMBER_LENGTH = Attachment._meta.get_field("member_path").max_length
 _ORIGIN_LENGTH = Attachment._meta.get_field("origin").max_length
@@ -229,7 +228,7 @@ def _unpack(found: Prepared, budget: Budget) -> None:
             _rejected(found, f"内部错误 ({type(exc).__name__}): {exc}")
             return
         found.status = Attachment.Status.EXTRACTED
-        found.extraction = Extraction(text="", method=BUNDLE_METHOD)
+        found.extraction = Extraction(text="", method=Method.BUNDLE)
         for member in members:
             name = member.name.rsplit("/", 1)[-1] or member.name
             item = AttachmentFile(Path(member.path), name=name, origin=found.origin)
@@ -261,7 +260,7 @@ def reuse_extraction(sha256: str) -> Extraction | None:
     """The text already extracted from these bytes (any document's row), or None."""
     row = (
         Attachment.objects.filter(sha256=sha256, status=Attachment.Status.EXTRACTED)
-        .exclude(method=BUNDLE_METHOD)
+        .exclude(method=Method.BUNDLE)
         .order_by("pk")
         .first()
     )

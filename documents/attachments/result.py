@@ -55,6 +55,7 @@ class Method:
     OCR = "ocr"  # Tesseract on page images
     MIXED = "mixed"  # some pages from the text layer, some from OCR
     TEXT = "text"  # a plain-text attachment
+    BUNDLE = "bundle"  # a ZIP or RAR: its text is in its members' rows
 
 
 @dataclass

@@ -9,15 +9,16 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from documents.attachment_reading import (
-    BUNDLE_METHOD,
     attachment_by_number,
     attachment_path,
     download_type,
+    has_own_text,
     kind_label,
     method_label,
     read_attachment,
 )
 from documents.attachments import store
+from documents.attachments.result import Method
 from documents.models import Attachment, Document
 from documents.texts import attachment_label
 from plansite.http import read_only
@@ -30,14 +31,6 @@ def _found(pk: int, number: int) -> tuple[Document, Attachment]:
     if attachment is None:
         raise Http404(_("没有这个附件 (no such attachment)"))
     return document, attachment
-
-
-def has_text(attachment: Attachment) -> bool:
-    """Extracted, and not a bundle (whose text is in its members' rows)."""
-    return (
-        attachment.status == Attachment.Status.EXTRACTED
-        and attachment.method != BUNDLE_METHOD
-    )
 
 
 @read_only
@@ -62,8 +55,8 @@ def attachment_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "method": method_label(attachment) if attachment.method else "",
         "query": raw_query if terms else "",
         "query_error": query_error,
-        "extracted": has_text(attachment),
-        "bundle": attachment.method == BUNDLE_METHOD,
+        "extracted": has_own_text(attachment),
+        "bundle": attachment.method == Method.BUNDLE,
     }
     if context["extracted"]:
         shown = read_attachment(
@@ -90,7 +83,7 @@ def attachment_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def attachment_text(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The attachment's extracted text as a UTF-8 .txt file."""
     _document, attachment = _found(pk, number)
-    if not has_text(attachment):
+    if not has_own_text(attachment):
         raise Http404(_("这个附件没有提取出的文本 (no extracted text)"))
     response = HttpResponse(attachment.text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
