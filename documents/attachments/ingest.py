@@ -81,6 +81,26 @@ class Prepared:
         return [self, *(m for member in self.members for m in member.flat())]
 
 
+def prepared_from_row(row: Attachment) -> Prepared:
+    """A stored row as a Prepared: as read (EXTRACTED, REJECTED) or to be read
+    (PENDING: no status, no text yet)."""
+    found = Prepared(
+        name=row.name,
+        kind=row.kind,
+        media_type=row.media_type,
+        size=row.size,
+        sha256=row.sha256,
+        origin=row.origin,
+        member_path=row.member_path,
+    )
+    if row.status != Attachment.Status.PENDING:
+        found.status = row.status
+        found.error = row.error
+        if row.status == Attachment.Status.EXTRACTED:
+            found.extraction = extraction_of(row)
+    return found
+
+
 class Budget:
     """What a document may still take: pages and bytes (settings' per-document)."""
 
@@ -340,7 +360,7 @@ def write_rows(document_id: int, prepared: Iterable[Prepared]) -> list[int]:
     had none. Returns the ids of the rows written (created or brought up to
     date), bundles before their members.
     """
-    position = _next_position(document_id)
+    position = next_position(document_id)
     written: list[int] = []
     for found in prepared:
         if not found.sha256:
@@ -357,7 +377,8 @@ def write_rows(document_id: int, prepared: Iterable[Prepared]) -> list[int]:
     return written
 
 
-def _next_position(document_id: int) -> int:
+def next_position(document_id: int) -> int:
+    """The place after the document's last attachment."""
     last = (
         Attachment.objects.filter(document_id=document_id)
         .order_by("-position")
@@ -427,20 +448,7 @@ def row_review_notes(rows: Iterable[Attachment]) -> tuple[list[str], list[str]]:
     notes: list[str] = []
     reasons: list[str] = []
     for row in rows:
-        found = Prepared(
-            name=row.name,
-            kind=row.kind,
-            media_type=row.media_type,
-            size=row.size,
-            sha256=row.sha256,
-            status=row.status,
-            error=row.error,
-            extraction=extraction_of(row)
-            if row.status == Attachment.Status.EXTRACTED
-            else None,
-            member_path=row.member_path,
-        )
-        notes_of, reasons_of = _notes_of(found)
+        notes_of, reasons_of = _notes_of(prepared_from_row(row))
         notes += notes_of
         reasons += reasons_of
     return list(dict.fromkeys(notes)), list(dict.fromkeys(reasons))

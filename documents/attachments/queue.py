@@ -29,8 +29,9 @@ from django.db import transaction
 from documents.attachments import store
 from documents.attachments.ingest import (
     Budget,
-    Prepared,
     extraction_values,
+    next_position,
+    prepared_from_row,
     read_stored,
     row_review_notes,
     write_one,
@@ -104,14 +105,7 @@ def extract_row(pk: int, *, budget: Budget | None = None) -> str | None:
     if row is None:
         return None
     budget = budget or Budget(Limits.from_settings())
-    found = Prepared(
-        name=row.name,
-        kind=row.kind,
-        media_type=row.media_type,
-        size=row.size,
-        sha256=row.sha256,
-        origin=row.origin,
-    )
+    found = prepared_from_row(row)
     if not store.exists(row.sha256):
         found.status = Attachment.Status.REJECTED
         found.error = "原件不在附件库中 (the original is missing from the store)"
@@ -133,7 +127,10 @@ def extract_row(pk: int, *, budget: Budget | None = None) -> str | None:
         ).update(**values)
         if not done:
             return None  # Another process read it first.
-        position = row.position + 1
+        # After every attachment the document has: a member placed right after
+        # its bundle would push later attachments down, and their numbers (the
+        # addresses /attachments/N/ the index, KWIC and citations hold) with them.
+        position = next_position(row.document_id)
         written: list[int] = []
         for member in found.members:
             if member.sha256:

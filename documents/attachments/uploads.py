@@ -7,6 +7,7 @@ from typing import BinaryIO
 from django.db import transaction
 
 from documents.attachments import kinds, queue, store
+from documents.attachments.ingest import next_position
 from documents.models import Attachment, Document
 
 _NAME_LENGTH = Attachment._meta.get_field("name").max_length
@@ -28,15 +29,9 @@ def add_upload(
     if existing is not None:
         return existing
     kind = kinds.sniff(store.path_for(stored.sha256), name) or kinds.kind_for_name(name)
-    last = (
-        Attachment.objects.filter(document=document)
-        .order_by("-position")
-        .values_list("position", flat=True)
-        .first()
-    )
     row = Attachment.objects.create(
         document=document,
-        position=0 if last is None else last + 1,
+        position=next_position(document.pk),
         name=name[:_NAME_LENGTH],
         kind=kind.key if kind else "",
         media_type=kind.media_type if kind else "application/octet-stream",

@@ -167,3 +167,26 @@ def test_an_uploaded_zip_gives_its_members(
     assert set(members) == {"计划.docx", "表/报告.pdf"}
     assert phrase(made, "doc1") in squash(members["表/报告.pdf"].text)
     assert all(m.status == Attachment.Status.EXTRACTED for m in members.values())
+
+
+@pytest.mark.django_db
+def test_a_bundle_read_later_keeps_the_numbers_of_the_files_after_it(
+    admin_client, document: Document, made: MadeFiles, tmp_path: Path
+) -> None:  # noqa: ANN001
+    from documents.attachment_reading import attachment_by_number
+    from tests.attachments.makers import write_zip
+
+    bundle = write_zip(
+        tmp_path / "附件.zip",
+        {"甲.docx": made.path("doc0", "docx"), "乙.docx": made.path("doc1", "docx")},
+    )
+    upload(admin_client, document, bundle, "附件.zip")
+    upload(admin_client, document, made.path("doc1", "pdf"), "二.pdf")
+    upload(admin_client, document, made.path("twopage", "pdf"), "三.pdf")
+    assert attachment_by_number(document.pk, 3).name == "三.pdf"
+
+    call_command("extract_attachments", stdout=io.StringIO())
+
+    # /attachments/3/ is still the file it was; the members come after.
+    names = [attachment_by_number(document.pk, n).name for n in range(1, 6)]
+    assert names == ["附件.zip", "二.pdf", "三.pdf", "甲.docx", "乙.docx"]
