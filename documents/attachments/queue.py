@@ -190,11 +190,18 @@ os.register_at_fork(after_in_child=_forget_worker)
 
 def _work() -> None:
     try:
-        with _machine_lock() as mine:
-            # Another process on this machine is working the queue: it reads
-            # what is pending until nothing is, this row included.
-            while mine and extract_pending().document_ids:
-                pass
+        while True:
+            with _machine_lock() as mine:
+                if not mine:
+                    # Another process on this machine is working the queue: it
+                    # reads what is pending until nothing is, this row included.
+                    return
+                while extract_pending().document_ids:
+                    pass
+            # An upload that committed after our last look found the lock still
+            # held and left it to us: look again now that it is free.
+            if not pending_count():
+                return
     except Exception:
         logger.exception(
             "extracting pending attachments failed; they stay pending for "
