@@ -21,8 +21,8 @@ from documents.attachments import store
 from documents.attachments.result import Method
 from documents.models import Attachment, Document
 from documents.texts import attachment_label
+from documents.views.params import highlight_terms
 from plansite.http import read_only
-from search import QueryError, parse_query, terms_of
 
 
 def _found(pk: int, number: int) -> tuple[Document, Attachment]:
@@ -38,12 +38,7 @@ def attachment_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The attachment's extracted text, with the query's hits marked."""
     document, attachment = _found(pk, number)
     raw_query = request.GET.get("q", "")
-    terms: list[str] = []
-    query_error = ""
-    try:
-        terms = terms_of(parse_query(raw_query))
-    except QueryError as exc:
-        query_error = str(exc)
+    terms, query_error = highlight_terms(raw_query)
     path = attachment_path(pk, number)
     params = {"q": raw_query} if terms else {}
     context = {

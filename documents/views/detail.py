@@ -25,9 +25,10 @@ from documents.ingest.merge import HOW_LABELS
 from documents.models import Document
 from documents.reading import read_document
 from documents.selectors import documents_by_ids, nearby_documents
+from documents.views.params import highlight_terms
 from documents.views.places import crumbs, document_place
 from plansite.http import read_only
-from search import QueryError, parse_query, similar_document_ids, terms_of
+from search import similar_document_ids
 
 NEARBY = 8
 SIMILAR = 6
@@ -45,12 +46,7 @@ class DocumentDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         document = self.object
         raw_query = self.request.GET.get("q", "")
-        terms: list[str] = []
-        query_error = ""
-        try:
-            terms = terms_of(parse_query(raw_query))
-        except QueryError as exc:
-            query_error = str(exc)
+        terms, query_error = highlight_terms(raw_query)
         show_original = self.request.GET.get("view") == "original"
         # What the page's own links (to parts, hits, headings) pass on.
         params = {"q": raw_query} if terms else {}

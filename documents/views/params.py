@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from documents.forms import MAX_YEAR, MIN_YEAR, FilterForm, printable
 from documents.selectors import DocumentKind, ListFilters, ListSort
+from search import QueryError, parse_query, terms_of
 
 MAX_PAGE = 10_000
 # year=unknown lists the documents whose plan year is not known.
@@ -126,3 +127,12 @@ def paginate(
             )
         return paginator.page(paginator.num_pages)
     return paginator.page(params.page)
+
+
+def highlight_terms(raw_query: str) -> tuple[list[str], str]:
+    """The terms a text page marks for ?q=, and the query's error ("" if none):
+    a query that does not parse marks nothing and says why."""
+    try:
+        return terms_of(parse_query(raw_query)), ""
+    except QueryError as exc:
+        return [], str(exc)
