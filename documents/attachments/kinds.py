@@ -144,8 +144,13 @@ def _sniff_zip(path: Path, claimed: Kind | None) -> Kind | None:
     try:
         with zipfile.ZipFile(path) as package:
             names = set(package.namelist()[:5000])
-            mimetype = package.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+            mimetype = b""
+            if "mimetype" in names:
+                # Only its head: sniffing runs outside the sandbox (an upload's
+                # request, the import), and the member may be a bomb.
+                with package.open("mimetype") as member:
+                    mimetype = member.read(100)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, RuntimeError):
         return claimed  # the reader says it is corrupt
     if "word/document.xml" in names:
         return BY_KEY["docx"]

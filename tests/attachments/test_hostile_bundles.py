@@ -118,3 +118,21 @@ def test_the_unar_plumbing_on_a_zip_is_not_a_rar_test(limits, tmp_path):
     small = _Budget(replace(limits, max_unpacked_bytes=1000))
     with pytest.raises(ExtractionRejected, match="解压后超过"):
         _unpack_rar(bundle, tmp_path / "p", small, "")
+
+
+def test_sniffing_a_bomb_named_mimetype_reads_only_its_head(tmp_path):
+    # Sniffing runs outside the sandbox (an admin upload's request): it must
+    # not inflate a member to learn a format.
+    import tracemalloc
+
+    from documents.attachments.kinds import sniff
+
+    bomb = write_zip(tmp_path / "a.zip", {"mimetype": b"\0" * (64 << 20)})
+    tracemalloc.start()
+    try:
+        kind = sniff(bomb, "a.zip")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert kind is None  # an office package of a type we do not read
+    assert peak < 8 << 20
