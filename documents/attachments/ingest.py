@@ -454,6 +454,12 @@ def row_review_notes(rows: Iterable[Attachment]) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(notes)), list(dict.fromkeys(reasons))
 
 
+# How the notes review_notes writes begin (finish_document replaces them).
+REJECTED_NOTE = "附件未能提取文字："
+LOW_CONFIDENCE_NOTE = "附件文字识别置信度低："
+ATTACHMENT_NOTES = (REJECTED_NOTE, LOW_CONFIDENCE_NOTE)
+
+
 def _shown_name(found: Prepared) -> str:
     return found.member_path or found.name
 
@@ -461,7 +467,7 @@ def _shown_name(found: Prepared) -> str:
 def _notes_of(found: Prepared) -> tuple[list[str], list[str]]:
     if found.status == Attachment.Status.REJECTED:
         return (
-            [f"附件未能提取文字：{_shown_name(found)[:120]}：{found.error[:300]}"],
+            [f"{REJECTED_NOTE}{_shown_name(found)[:120]}：{found.error[:300]}"],
             [review.ATTACHMENT_REJECTED],
         )
     extraction = found.extraction
@@ -476,7 +482,7 @@ def _notes_of(found: Prepared) -> tuple[list[str], list[str]]:
     )
     return (
         [
-            f"附件文字识别置信度低：{_shown_name(found)[:120]} 第{pages}{more}页"
+            f"{LOW_CONFIDENCE_NOTE}{_shown_name(found)[:120]} 第{pages}{more}页"
             f"{confidence}"
         ],
         [review.OCR_LOW_CONFIDENCE],

@@ -28,6 +28,7 @@ from django.db import transaction
 
 from documents.attachments import store
 from documents.attachments.ingest import (
+    ATTACHMENT_NOTES,
     Budget,
     extraction_values,
     next_position,
@@ -152,7 +153,7 @@ def finish_document(document_id: int) -> None:
         kept = [
             note
             for note in document.review_notes or []
-            if not note.startswith(_ATTACHMENT_NOTES)
+            if not note.startswith(ATTACHMENT_NOTES)
         ]
         document.review_notes = review.replace_reasons(
             [*kept, *notes], reasons, replaced=review.ATTACHMENT_REASONS
@@ -164,10 +165,6 @@ def finish_document(document_id: int) -> None:
         document.save(update_fields=["review_notes", "needs_review"])
         attachments_changed([document_id])
         documents_edited.send(sender=Document, document_ids=[document_id])
-
-
-# The notes ingest.review_notes writes (replaced when the rows change).
-_ATTACHMENT_NOTES = ("附件未能提取文字：", "附件文字识别置信度低：")
 
 
 # --- the worker of this process ----------------------------------------------
