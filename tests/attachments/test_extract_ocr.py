@@ -106,3 +106,26 @@ def test_a_long_scan_is_cut_off_at_the_ocr_time_budget(limits, tmp_path):
     assert [p.number for p in read] == list(range(1, workers() + 1))
     assert similar(result.text[read[0].start : read[0].end], truth) > 0.8
     assert any(f"{workers() + 1}-{count}" in w for w in result.warnings)
+
+
+def test_a_long_tiff_is_cut_off_at_the_ocr_time_budget(limits, tmp_path):
+    # As a long scanned PDF: one batch is read, the rest named, not read - the
+    # sandbox's wall clock would otherwise kill it and keep no page.
+    from dataclasses import replace
+
+    from documents.attachments.extract import extract_file
+    from documents.attachments.ocr import workers
+
+    count = workers() + 1
+    image = render_pages(SCANNED, dpi=150, max_pages=1)[0].image
+    tiff = tmp_path / "长扫描.tif"
+    image.save(tiff, save_all=True, append_images=[image] * (count - 1), dpi=(150, 150))
+    result = extract_file(
+        tiff, name=tiff.name, limits=replace(limits, timeout_seconds=0.5)
+    )
+    assert result.page_count == count and len(result.pages) == count
+    assert result.truncated
+    read = [p for p in result.pages if p.end > p.start]
+    assert [p.number for p in read] == list(range(1, workers() + 1))
+    assert similar(result.text[read[0].start : read[0].end], SCANNED) > 0.8
+    assert any(str(count) in w and "OCR" in w for w in result.warnings)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from ..result import Extraction, ExtractionRejected, Limits, Method
 from ._text import TextBuilder
-from .pdf import ocr_summary
+from .pdf import ocr_summary, ocr_within_time
 
 # An A3 page at 600 dpi is 70 megapixels; Pillow's own guard stops at ~179.
 MAX_PIXELS = 80_000_000
@@ -61,16 +61,30 @@ def read_image(path: Path, limits: Limits, *, name: str = "") -> Extraction:
                 )
         else:
             paths = [path]
-        pages = ocr_images(paths)
+        # A long TIFF is cut off at the time budget, as a long scanned PDF is,
+        # rather than killed whole at the sandbox's wall clock.
+        read, skipped = ocr_within_time(
+            lambda batch: ocr_images(
+                [paths[n - 1] for n in batch], first_number=batch[0]
+            ),
+            list(range(1, len(paths) + 1)),
+            limits,
+            warnings,
+        )
     builder = TextBuilder(limits.max_text_chars)
-    for page in pages:
+    for number in range(1, len(paths) + 1):
+        page = read.get(number)
         builder.page(
-            page.number, page.text, Method.OCR, confidence=page.confidence, label=name
+            number,
+            page.text if page else "",
+            Method.OCR,
+            confidence=page.confidence if page else None,
+            label=name,
         )
     return builder.build(
         Method.OCR,
         page_count=frames,
-        truncated=frames > limits.max_pages,
+        truncated=frames > limits.max_pages or bool(skipped),
         warnings=warnings,
         **ocr_summary(builder.pages),
     )

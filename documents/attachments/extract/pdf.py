@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from django.conf import settings
@@ -182,18 +183,34 @@ OCR_TIME_SHARE = 0.8
 def _ocr_within_time(
     path: Path, numbers: list[int], limits: Limits, warnings: list[str]
 ) -> tuple[dict, list[int]]:
-    """OCR the pages a few at a time until the time budget is spent.
-
-    The pages read (number → OcrPage), and the numbers left unread.
-    """
+    """OCR the PDF's pages ``numbers`` until the time budget is spent."""
     try:
-        from ..ocr import ocr_pdf_pages, workers
+        from ..ocr import ocr_pdf_pages
     except ImportError:
         warnings.append(_("未安装 OCR，扫描页未识别 (OCR is not available)"))
         return {}, []
+    return ocr_within_time(
+        lambda batch: ocr_pdf_pages(path, batch), numbers, limits, warnings
+    )
+
+
+def ocr_within_time(
+    read: Callable[[list[int]], Sequence],
+    numbers: list[int],
+    limits: Limits,
+    warnings: list[str],
+) -> tuple[dict, list[int]]:
+    """Read pages by OCR a few at a time (``read(batch)`` gives their OcrPages)
+    until the time budget is spent.
+
+    The pages read (number → OcrPage), and the numbers left unread, named in a
+    warning. A scan's PDF and a multi-page TIFF share it.
+    """
+    from ..ocr import workers
+
     deadline = time.monotonic() + OCR_TIME_SHARE * limits.timeout_seconds
     step = max(1, workers())
-    read: dict = {}
+    done: dict = {}
     for start in range(0, len(numbers), step):
         if start and time.monotonic() > deadline:
             skipped = numbers[start:]
@@ -204,10 +221,10 @@ def _ocr_within_time(
                 )
                 % {"pages": _page_list(skipped)}
             )
-            return read, skipped
-        for page in ocr_pdf_pages(path, numbers[start : start + step]):
-            read[page.number] = page
-    return read, []
+            return done, skipped
+        for page in read(numbers[start : start + step]):
+            done[page.number] = page
+    return done, []
 
 
 def _page_list(numbers: list[int]) -> str:
