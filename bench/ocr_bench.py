@@ -340,34 +340,14 @@ def run_text_throughput(docs, *, work: Path) -> dict[str, Any]:
     import pdfplumber
     import pypdfium2 as pdfium
 
-    from tests.attachments import scans
+    from tests.attachments import makers, scans
 
     texts = {name: f"{title}\n{body}" for name, title, body in docs}
     pdfs = scans.text_pdfs(texts, work / "pdf")
     # DOCX from the same texts, by the same LibreOffice, in one call.
-    with tempfile.TemporaryDirectory(prefix="plansite-bench-") as tmp:
-        sources = []
-        for name, text in texts.items():
-            source = Path(tmp) / f"{name}.txt"
-            source.write_text(text, encoding="utf-8")
-            sources.append(str(source))
-        subprocess.run(
-            [
-                "soffice",
-                f"-env:UserInstallation=file://{tmp}/profile",
-                "--headless",
-                "--infilter=Text (encoded):UTF8,LF,,,",
-                "--convert-to",
-                "docx:MS Word 2007 XML",
-                "--outdir",
-                str(work / "docx"),
-                *sources,
-            ],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    docxs = [work / "docx" / f"{name}.docx" for name in texts]
+    docxs = list(
+        makers.convert_texts(texts, "docx", work / "docx", timeout=300).values()
+    )
 
     page_count = 0
     start = time.perf_counter()

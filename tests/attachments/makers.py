@@ -97,6 +97,27 @@ def soffice_convert(
     return outputs
 
 
+def convert_texts(
+    texts: Mapping[str, str], fmt: str, out_dir: Path, *, timeout: float = 180
+) -> dict[str, Path]:
+    """Plain texts (stem → text) converted to `fmt` in ONE LibreOffice run; stem →
+    the file made."""
+    with tempfile.TemporaryDirectory(prefix="lo-texts-") as tmp:
+        sources = []
+        for stem, text in texts.items():
+            source = Path(tmp) / f"{stem}.txt"
+            source.write_text(text, encoding="utf-8")
+            sources.append(source)
+        outputs = soffice_convert(
+            sources,
+            fmt,
+            out_dir,
+            infilter="Text (encoded):UTF8,LF,,,",
+            timeout=timeout,
+        )
+    return dict(zip(texts, outputs, strict=True))
+
+
 # -- DOCX with python-docx -------------------------------------------------------
 
 

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import io
 import random
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -282,31 +280,9 @@ def text_pdfs(texts: dict[str, str], out_dir: Path, *, timeout: float = 180) -> 
 
     ``texts`` maps a file stem to its text; returns stem → PDF path.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="plansite-soffice-") as tmp:
-        sources = []
-        for stem, text in texts.items():
-            source = Path(tmp) / f"{stem}.txt"
-            source.write_text(text, encoding="utf-8")
-            sources.append(str(source))
-        profile = Path(tmp) / "profile"
-        subprocess.run(
-            [
-                shutil.which("soffice") or "soffice",
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--infilter=Text (encoded):UTF8,LF,,,",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(out_dir),
-                *sources,
-            ],
-            check=True,
-            capture_output=True,
-            timeout=timeout,
-        )
-    return {stem: out_dir / f"{stem}.pdf" for stem in texts}
+    from tests.attachments.makers import convert_texts
+
+    return convert_texts(texts, "pdf", out_dir, timeout=timeout)
 
 
 def strip_tounicode(pdf: Path, out: Path) -> Path:
