@@ -92,20 +92,10 @@ def ocr_images(
     ``dpi`` tells Tesseract the resolution when the image does not say it.
     Raises ExtractionRejected when Tesseract is missing, fails or times out.
     """
-    langs = languages or default_languages()
-
-    def one(item: tuple[int, Path]) -> OcrPage:
-        index, path = item
-        text, confidence = ocr_image(
-            path, languages=langs, psm=psm, dpi=dpi, timeout=timeout
-        )
-        return OcrPage(first_number + index, text, confidence)
-
-    items = list(enumerate(paths))
-    if len(items) <= 1:
-        return [one(i) for i in items]
-    with ThreadPoolExecutor(max_workers=min(workers(), len(items))) as pool:
-        return list(pool.map(one, items))
+    numbered = [(first_number + index, path) for index, path in enumerate(paths)]
+    return _read_numbered(
+        numbered, languages=languages, psm=psm, dpi=dpi, timeout=timeout
+    )
 
 
 def ocr_pdf_pages(
@@ -122,20 +112,37 @@ def ocr_pdf_pages(
         return []
     with tempfile.TemporaryDirectory(prefix="plansite-ocr-") as tmp:
         images = render_pdf_pages(pdf, numbers, out_dir=Path(tmp), dpi=dpi)
-        langs = languages or default_languages()
+        return _read_numbered(
+            list(zip(numbers, images, strict=True)),
+            languages=languages,
+            psm=psm,
+            dpi=dpi,
+            timeout=timeout,
+        )
 
-        def one(item: tuple[int, Path]) -> OcrPage:
-            number, path = item
-            text, confidence = ocr_image(
-                path, languages=langs, psm=psm, dpi=dpi, timeout=timeout
-            )
-            return OcrPage(number, text, confidence)
 
-        items = list(zip(numbers, images, strict=True))
-        if len(items) == 1:
-            return [one(items[0])]
-        with ThreadPoolExecutor(max_workers=min(workers(), len(items))) as pool:
-            return list(pool.map(one, items))
+def _read_numbered(
+    items: Sequence[tuple[int, Path]],
+    *,
+    languages: str | None,
+    psm: int,
+    dpi: int | None,
+    timeout: float,
+) -> list[OcrPage]:
+    """OCR each (page number, image), one Tesseract per core, in order."""
+    langs = languages or default_languages()
+
+    def one(item: tuple[int, Path]) -> OcrPage:
+        number, path = item
+        text, confidence = ocr_image(
+            path, languages=langs, psm=psm, dpi=dpi, timeout=timeout
+        )
+        return OcrPage(number, text, confidence)
+
+    if len(items) <= 1:
+        return [one(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(workers(), len(items))) as pool:
+        return list(pool.map(one, items))
 
 
 def render_pdf_pages(
