@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from documents import identity
 from documents.attachments.ingest import AttachmentFile, attachment_text
 from documents.attachments.ingest import digest as attachments_digest
 from documents.attachments.ingest import fingerprint as attachment_fingerprint
@@ -19,6 +20,7 @@ from documents.ingest import attached
 from documents.ingest.decode import decode_bytes
 from documents.ingest.errors import RejectedInput
 from documents.ingest.extract.tabular import has_chinese
+from documents.ingest.fingerprint import bare_text
 from documents.ingest.index_files import IndexFile, IndexRow, join_row, read_index
 from documents.ingest.layouts import extract_records
 from documents.ingest.pathtext import path_text, readable_name
@@ -41,7 +43,8 @@ logger = logging.getLogger(__name__)
 # Bump when extraction changes, so unchanged files are parsed again once.
 PIPELINE_VERSION = "15"
 NO_ATTACHMENT_TEXT = (
-    "附件中没有中文文字，不是中文政府文件 (no Chinese text in the attachment file)"
+    "附件中的中文文字太少，不是一份中文政府文件 "
+    "(too little Chinese text in the attachment file for a document)"
 )
 
 
@@ -419,7 +422,7 @@ def _import_record(
         # Stored and read before the document's transaction: no lock waits
         # for a converter.
         prepared = prepare_attachments(attachments) if attachments else []
-        if record.layout == ATTACHMENT_LAYOUT and not has_chinese(
+        if record.layout == ATTACHMENT_LAYOUT and not _reads_as_document(
             attachment_text(prepared)
         ):
             # A lone file is a document only through its text, a Chinese one.
@@ -478,6 +481,13 @@ def _import_record(
         return ItemResult(
             locator, Outcome.REJECTED, reason=f"内部错误 ({type(exc).__name__}): {exc}"
         )
+
+
+def _reads_as_document(text: str) -> bool:
+    """A lone file's text is a document's: Chinese, and as much of it as a body
+    needs to say who it is (a banner or logo beside the pages, which OCR reads
+    a name off, is not)."""
+    return has_chinese(text) and len(bare_text(text)) >= identity.MIN_BARE
 
 
 def _hash(

@@ -304,3 +304,26 @@ def test_the_same_file_twice_is_one_attachment(made: MadeFiles, tmp_path: Path) 
 
     assert Attachment.objects.count() == 1
     assert Attachment.objects.get().name == "计划.docx"
+
+
+def test_a_lone_image_with_a_few_words_is_not_a_document(tmp_path: Path) -> None:
+    # A site's banner or logo saved beside its pages: OCR reads a name off it,
+    # which says nothing a document says. A page scan is a document.
+    from tests.attachments.scans import render_pages, save_pages
+
+    folder = tmp_path / "site"
+    banner = render_pages("东塍镇人民政府", dpi=200, max_pages=1)[0].image
+    (banner_png,) = save_pages([banner], folder, stem="banner", dpi=200)
+    page_text = (
+        "全面推进乡村振兴，扎实开展农村人居环境整治提升行动，建设宜居宜业和美乡村。"
+        "各村要落实长效管护责任，确保农村公路、河道和公共设施有人管、有钱管。"
+    )
+    page = render_pages(page_text, dpi=200, max_pages=1)[0].image
+    (page_png,) = save_pages([page], folder, stem="第1页", dpi=200)
+
+    report = run_import(folder)
+
+    document = Document.objects.get()  # the page scan only
+    assert document.attachments.get().name == page_png.name, report
+    assert "乡村振兴" in squash(document.attachments.get().text)
+    assert "拒绝 rejected 1" in report

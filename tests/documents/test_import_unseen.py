@@ -855,7 +855,7 @@ REJECTED = {
     "h10_chrome_long_footer.html": "没有正文",
     "h01_empty.txt": "空文件",
     # An image is read as a lone attachment (OCR); it holds no Chinese text.
-    "h02_image.png": "没有中文",
+    "h02_image.png": "中文文字太少",
     "h02b_image_named.txt": "NUL",
     "h05_nul_bytes.txt": "NUL",
     "h05b_nul_bytes_clean.txt": "NUL",
