@@ -63,6 +63,8 @@ LIST_FIELDS = (
     "member_path",
 )
 _HEADING_TAGS = {1: "h2", 2: "h3", 3: "h4"}
+# Far more attachments than a document has (Attachment.position is a small integer).
+MAX_NUMBER = 2**31
 _SENTENCE_ENDS = "。！？；;!?"
 
 
@@ -107,7 +109,8 @@ def document_attachments(
 
 def attachment_by_number(document_id: int, number: int) -> Attachment | None:
     """The document's attachment number ``number`` (1-based, page order)."""
-    if number < 1:
+    # The URL takes any digits; an OFFSET past 64 bits is a database error.
+    if not 1 <= number <= MAX_NUMBER:
         return None
     rows = Attachment.objects.filter(document_id=document_id).order_by(
         *ATTACHMENT_ORDER
