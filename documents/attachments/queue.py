@@ -88,15 +88,42 @@ def extract_pending(
     return result
 
 
+def requeue_rejected(*, document_ids: Iterable[int] | None = None) -> int:
+    """Put the REJECTED rows whose original is in the store back in the queue.
+
+    A refusal may be the moment's, not the file's (LibreOffice or OCR out of
+    time on a loaded machine), and an import that finds the same bytes again
+    leaves the row as it is. Returns how many rows wait again.
+    """
+    rows = Attachment.objects.filter(status=Attachment.Status.REJECTED)
+    if document_ids is not None:
+        rows = rows.filter(document_id__in=list(document_ids))
+    stored = [pk for pk, sha256 in rows.values_list("pk", "sha256") if _stored(sha256)]
+    return Attachment.objects.filter(
+        pk__in=stored, status=Attachment.Status.REJECTED
+    ).update(status=Attachment.Status.PENDING, error="")
+
+
+def _stored(sha256: str) -> bool:
+    try:
+        return store.exists(sha256)
+    except ValueError:  # not a hash: nothing to read
+        return False
+
+
 def _document_budget(document_id: int, limits: Limits) -> Budget:
     """What the document may still take, after the attachments it has."""
     budget = Budget(limits)
-    for size, page_count, status in Attachment.objects.filter(
+    for size, page_count, status, sha256 in Attachment.objects.filter(
         document_id=document_id
-    ).values_list("size", "page_count", "status"):
-        if status != Attachment.Status.PENDING:
+    ).values_list("size", "page_count", "status", "sha256"):
+        if status == Attachment.Status.PENDING:
+            continue
+        # As prepare() counts: a file refused before it was stored (too big,
+        # over the document's budget) took nothing.
+        if status == Attachment.Status.EXTRACTED or _stored(sha256):
             budget.bytes -= size
-            budget.pages -= page_count
+        budget.pages -= page_count
     return budget
 
 

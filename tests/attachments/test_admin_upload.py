@@ -190,3 +190,48 @@ def test_a_bundle_read_later_keeps_the_numbers_of_the_files_after_it(
     # /attachments/3/ is still the file it was; the members come after.
     names = [attachment_by_number(document.pk, n).name for n in range(1, 6)]
     assert names == ["附件.zip", "二.pdf", "三.pdf", "甲.docx", "乙.docx"]
+
+
+@pytest.mark.django_db
+def test_rejected_attachments_can_be_read_again(
+    admin_client, document: Document, made: MadeFiles, tmp_path: Path
+) -> None:  # noqa: ANN001
+    # A refusal of the moment (a converter out of time on a loaded machine):
+    # the original is stored, and an import of the same bytes keeps the row.
+    from tests.attachments.reading_fixtures import add_attachment
+
+    source = made.path("doc0", "docx")
+    row = add_attachment(
+        document,
+        "计划.docx",
+        source.read_bytes(),
+        kind="docx",
+        status=Attachment.Status.REJECTED,
+        error="提取超时 (extraction timed out)",
+    )
+    # Refused before it was stored (too big): nothing to read again.
+    unstored = Attachment.objects.create(
+        document=document,
+        position=1,
+        name="过大.pdf",
+        kind="pdf",
+        media_type="application/pdf",
+        size=10**9,
+        sha256="0" * 64,
+        status=Attachment.Status.REJECTED,
+        error="附件过大 (file too big)",
+    )
+    out = io.StringIO()
+    call_command("extract_attachments", stdout=out)
+    row.refresh_from_db()
+    assert row.status == Attachment.Status.REJECTED  # not without being asked
+
+    call_command("extract_attachments", "--retry-rejected", stdout=out)
+
+    row.refresh_from_db()
+    assert row.status == Attachment.Status.EXTRACTED, out.getvalue()
+    assert row.error == ""
+    assert phrase(made, "doc0") in squash(row.text)
+    assert "queued again: 1" in out.getvalue()
+    unstored.refresh_from_db()
+    assert unstored.status == Attachment.Status.REJECTED

@@ -23,8 +23,18 @@ class Command(BaseCommand):
             dest="documents",
             help="Only this document's attachments (may be given more than once).",
         )
+        parser.add_argument(
+            "--retry-rejected",
+            action="store_true",
+            help="Read the rejected attachments whose original is stored again "
+            "(after a timeout on a loaded machine, or newer converters).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["retry_rejected"]:
+            again = queue.requeue_rejected(document_ids=options["documents"])
+            if options["verbosity"] >= 1:
+                self.stdout.write(f"重新提取 rejected, queued again: {again}")
         waiting = queue.pending_count()
         if options["verbosity"] >= 1:
             self.stdout.write(f"待提取 pending: {waiting}")
