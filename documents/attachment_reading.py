@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from documents.attachments.kinds import BY_KEY
+from documents.attachments.kinds import BY_KEY, media_type_of
 from documents.attachments.result import Method
 from documents.models import Attachment, Document
 from documents.outline import SHORT_LINE, heading_level
@@ -94,8 +94,7 @@ def has_own_text(attachment: Attachment) -> bool:
 def download_type(attachment: Attachment) -> str:
     """The Content-Type of a download: the format's, from the registry (never
     one the uploaded bytes claim, so a page saved as .doc is not served as HTML)."""
-    found = BY_KEY.get(attachment.kind)
-    return found.media_type if found else "application/octet-stream"
+    return media_type_of(BY_KEY.get(attachment.kind))
 
 
 def document_attachments(

@@ -172,11 +172,11 @@ def _prepare_file(item: AttachmentFile, budget: Budget) -> Prepared:
         sha256 = store.file_sha256(item.path)
     else:
         sha256 = store.put_file(item.path).sha256
-    kind = _kind(item.path if refused else store.path_for(sha256), item.name)
+    kind = kind_of(item.path if refused else store.path_for(sha256), item.name)
     found = Prepared(
         name=item.name[:_NAME_LENGTH],
         kind=kind.key if kind else "",
-        media_type=kind.media_type if kind else "application/octet-stream",
+        media_type=kinds.media_type_of(kind),
         size=size,
         sha256=sha256,
         origin=item.origin[:_ORIGIN_LENGTH],
@@ -188,7 +188,7 @@ def _prepare_file(item: AttachmentFile, budget: Budget) -> Prepared:
     return found
 
 
-def _kind(path: Path, name: str) -> kinds.Kind | None:
+def kind_of(path: Path, name: str) -> kinds.Kind | None:
     """What the file is: its first bytes, then its name."""
     try:
         return kinds.sniff(path, name)

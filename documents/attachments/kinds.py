@@ -75,6 +75,14 @@ BY_SUFFIX: dict[str, Kind] = {
 ATTACHMENT_SUFFIXES = frozenset(BY_SUFFIX)
 
 
+# The media type of a file of no kind we know (stored, served as a download).
+UNKNOWN_MEDIA_TYPE = "application/octet-stream"
+
+
+def media_type_of(kind: Kind | None) -> str:
+    return kind.media_type if kind is not None else UNKNOWN_MEDIA_TYPE
+
+
 def kind_for_name(name: str) -> Kind | None:
     """The kind a file name claims (its suffix), None when it claims none we read."""
     return BY_SUFFIX.get(PurePath(name).suffix.lower())

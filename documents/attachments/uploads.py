@@ -7,7 +7,7 @@ from typing import BinaryIO
 from django.db import transaction
 
 from documents.attachments import kinds, queue, store
-from documents.attachments.ingest import next_position
+from documents.attachments.ingest import kind_of, next_position
 from documents.models import Attachment, Document
 
 _NAME_LENGTH = Attachment._meta.get_field("name").max_length
@@ -28,13 +28,13 @@ def add_upload(
     ).first()
     if existing is not None:
         return existing
-    kind = kinds.sniff(store.path_for(stored.sha256), name) or kinds.kind_for_name(name)
+    kind = kind_of(store.path_for(stored.sha256), name)
     row = Attachment.objects.create(
         document=document,
         position=next_position(document.pk),
         name=name[:_NAME_LENGTH],
         kind=kind.key if kind else "",
-        media_type=kind.media_type if kind else "application/octet-stream",
+        media_type=kinds.media_type_of(kind),
         size=stored.size,
         sha256=stored.sha256,
         origin=origin[:_ORIGIN_LENGTH],
