@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
+from django.db.models.functions import Length, Substr
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
@@ -67,6 +68,10 @@ class SourcePathInline(admin.TabularInline):
     can_delete = False
 
 
+# How much of an attachment's text its row in the document's admin shows.
+_TEXT_START = 300
+
+
 class AttachmentInline(admin.TabularInline):
     """The document's attachments: what was read from each, never edited here
     (an upload adds one; its text is read in the background)."""
@@ -93,10 +98,22 @@ class AttachmentInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
         return False  # Through the upload field, so the bytes go to the store.
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Attachment]:
+        # A text may be millions of characters: read its start and its length only.
+        return (
+            super()
+            .get_queryset(request)
+            .defer("text")
+            .annotate(
+                text_head=Substr("text", 1, _TEXT_START), text_length=Length("text")
+            )
+        )
+
     @admin.display(description=_("提取文本（开头）"))
     def text_start(self, obj: Attachment) -> str:
-        text = obj.text or ""
-        return text[:300] + ("…" if len(text) > 300 else "")
+        head = getattr(obj, "text_head", None) or ""
+        more = getattr(obj, "text_length", 0) or 0
+        return head + ("…" if more > _TEXT_START else "")
 
 
 class DocumentForm(forms.ModelForm):

@@ -378,6 +378,9 @@ class Attachment(models.Model):
         PENDING = "pending", _("待提取")
         EXTRACTED = "extracted", _("已提取")
         REJECTED = "rejected", _("未能提取")
+        # A newer file came from the same place under the same name: this one
+        # is kept (its original, its text, its number) but no longer searched.
+        SUPERSEDED = "superseded", _("已被新版本替换")
 
     document = models.ForeignKey(
         Document,

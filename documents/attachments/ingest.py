@@ -371,10 +371,44 @@ def write_rows(document_id: int, prepared: Iterable[Prepared]) -> list[int]:
                 _, position = write_one(
                     document_id, member, position, bundle_id, written
                 )
+    written += supersede_older(document_id, prepared)
     if written:
         # Caches keyed by the document's updated_at see the new text.
         attachments_changed([document_id])
     return written
+
+
+def supersede_older(document_id: int, prepared: Iterable[Prepared]) -> list[int]:
+    """Mark the rows a new version replaces: from the same place, under the same
+    name, with other bytes (a lone file edited, a page's attachment replaced).
+
+    They keep their original (a download), their text in the database and their
+    number, so a citation of one still leads to it, but they are no longer
+    searched or shown as text. Returns the ids of the rows marked.
+    """
+    marked: list[int] = []
+    for found in prepared:
+        if not found.sha256 or not found.origin:
+            continue
+        older = list(
+            Attachment.objects.filter(
+                document_id=document_id,
+                bundle__isnull=True,
+                origin=found.origin,
+                name=found.name,
+            )
+            .exclude(sha256=found.sha256)
+            .exclude(status=Attachment.Status.SUPERSEDED)
+            .values_list("pk", flat=True)
+        )
+        if not older:
+            continue
+        rows = Attachment.objects.filter(pk__in=older) | Attachment.objects.filter(
+            bundle_id__in=older
+        )
+        marked += list(rows.values_list("pk", flat=True))
+        rows.update(status=Attachment.Status.SUPERSEDED)
+    return marked
 
 
 def next_position(document_id: int) -> int:
@@ -399,8 +433,11 @@ def write_one(
         document_id=document_id, sha256=found.sha256, member_path=found.member_path
     ).first()
     if existing is not None:
-        if existing.status != Attachment.Status.EXTRACTED and (
-            found.status == Attachment.Status.EXTRACTED
+        # A file that had been replaced is back (the page reverted it): current again.
+        revived = existing.status == Attachment.Status.SUPERSEDED
+        if revived or (
+            existing.status != Attachment.Status.EXTRACTED
+            and found.status == Attachment.Status.EXTRACTED
         ):
             for name, value in row_values(found).items():
                 setattr(existing, name, value)

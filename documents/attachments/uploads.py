@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from documents.attachments import kinds, queue, store
 from documents.attachments.ingest import kind_of, next_position
@@ -29,7 +29,7 @@ def add_upload(
     if existing is not None:
         return existing
     kind = kind_of(store.path_for(stored.sha256), name)
-    row = Attachment.objects.create(
+    row = Attachment(
         document=document,
         position=next_position(document.pk),
         name=name[:_NAME_LENGTH],
@@ -40,5 +40,13 @@ def add_upload(
         origin=origin[:_ORIGIN_LENGTH],
         status=Attachment.Status.PENDING,
     )
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        # Another editor uploaded the same file to this document meanwhile.
+        return Attachment.objects.get(
+            document=document, sha256=stored.sha256, member_path=""
+        )
     transaction.on_commit(queue.extract_later, robust=True)
     return row

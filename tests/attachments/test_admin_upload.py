@@ -8,6 +8,7 @@ import_plans, reads it.
 from __future__ import annotations
 
 import io
+from html import escape as html_escape
 from pathlib import Path
 
 import pytest
@@ -78,7 +79,13 @@ def test_upload_is_read_by_the_background_worker(
     assert document.pk in edited  # the index follows
     # The change page lists it with the text read.
     page = admin_client.get(f"/admin/documents/document/{document.pk}/change/")
-    assert "补充附件.docx" in page.content.decode()
+    html = page.content.decode()
+    assert "补充附件.docx" in html
+    # The start of its text, and no more (the admin reads 300 characters).
+    first_line = row.text.split("\n", 1)[0]
+    assert html_escape(first_line[:20]) in html
+    assert len(row.text) > 400
+    assert html_escape(row.text[300:400].replace("\n", "")[:20]) not in html
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from django.core.management import call_command
 
 from documents.attachments import store
 from documents.models import Attachment, Document
+from documents.texts import searchable_text
 from tests.attachments.conftest import squash
 from tests.attachments.makers import MadeFiles, write_zip
 
@@ -327,3 +328,59 @@ def test_a_lone_image_with_a_few_words_is_not_a_document(tmp_path: Path) -> None
     assert document.attachments.get().name == page_png.name, report
     assert "乡村振兴" in squash(document.attachments.get().text)
     assert "拒绝 rejected 1" in report
+
+
+def test_a_replaced_attachment_is_kept_but_no_longer_searched(
+    made: MadeFiles, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "page.txt").write_text(PAGE, encoding="utf-8")
+    target = copy(made.path("doc0", "docx"), site / "page" / "工作计划.docx")
+    run_import(site)
+    document = Document.objects.get()
+    first = document.attachments.get()
+    old_bytes = target.read_bytes()
+
+    # The site replaces the file under the same name: a new version.
+    copy(made.path("doc1", "docx"), target)
+    report = run_import(site)
+
+    assert Document.objects.count() == 1, report
+    rows = {r.sha256: r for r in Document.objects.get().attachments.all()}
+    assert len(rows) == 2
+    old, new = rows[first.sha256], rows[store.file_sha256(target)]
+    assert old.status == Attachment.Status.SUPERSEDED
+    assert new.status == Attachment.Status.EXTRACTED
+    text = squash(searchable_text(Document.objects.get()))
+    assert phrase(made, "doc1") in text
+    assert phrase(made, "doc0") not in text
+    # The old version is not lost: its original and its text are kept.
+    with store.open_original(old.sha256) as handle:
+        assert handle.read() == old_bytes
+    assert phrase(made, "doc0") in squash(old.text)
+
+    # The site puts the first version back: it is current again.
+    (site / "page" / "工作计划.docx").write_bytes(old_bytes)
+    run_import(site)
+    statuses = {r.sha256: r.status for r in Document.objects.get().attachments.all()}
+    assert statuses == {
+        old.sha256: Attachment.Status.EXTRACTED,
+        new.sha256: Attachment.Status.SUPERSEDED,
+    }
+
+
+def test_an_edited_lone_file_replaces_its_own_text(
+    made: MadeFiles, tmp_path: Path
+) -> None:
+    folder = tmp_path / "lone"
+    target = copy(made.path("doc0", "docx"), folder / "计划.docx")
+    run_import(folder)
+    copy(made.path("doc1", "docx"), target)
+
+    report = run_import(folder)
+
+    assert Document.objects.count() == 1, report
+    text = squash(searchable_text(Document.objects.get()))
+    assert phrase(made, "doc1") in text
+    assert phrase(made, "doc0") not in text
