@@ -102,12 +102,16 @@ def prepared_from_row(row: Attachment) -> Prepared:
 
 
 class Budget:
-    """What a document may still take: pages and bytes (settings' per-document)."""
+    """What a document may still take: pages and bytes (settings' per-document),
+    and characters of text (PLANSITE_EXTRACT_MAX_TEXT_CHARS counts for all of a
+    document's attachments together, so many files cannot make one index entry
+    of any size)."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.pages = limits.max_pages
         self.bytes = limits.max_document_bytes
+        self.chars = limits.max_text_chars
 
     def refuse(self, size: int) -> str:
         """Why a file of ``size`` bytes may not join, or ""; takes its bytes."""
@@ -125,14 +129,30 @@ class Budget:
                 "本文档附件页数已达上限 (attachments of this document exceed "
                 f"{self.limits.max_pages} pages)"
             )
+        if self.chars <= 0:
+            return self.text_full()
         self.bytes -= size
         return ""
 
-    def for_file(self) -> Limits:
-        return dataclasses.replace(self.limits, max_pages=max(self.pages, 1))
+    def text_full(self) -> str:
+        return (
+            "本文档附件文字已达上限 (the text of this document's attachments "
+            f"exceeds {self.limits.max_text_chars} characters)"
+        )
 
-    def took(self, extraction: Extraction) -> None:
+    def for_file(self) -> Limits:
+        return dataclasses.replace(
+            self.limits, max_pages=max(self.pages, 1), max_text_chars=self.chars
+        )
+
+    def took(self, extraction: Extraction) -> str:
+        """Count an extraction's pages and text; why it may not join, or ""."""
+        if len(extraction.text) > self.chars:
+            # Text read earlier under a larger allowance (the same bytes elsewhere).
+            return self.text_full()
+        self.chars -= len(extraction.text)
         self.pages -= max(len(extraction.pages), 1 if extraction.text else 0)
+        return ""
 
 
 def prepare(
@@ -225,7 +245,10 @@ def read_stored(found: Prepared, budget: Budget) -> None:
             logger.exception("extracting %s failed", found.name)
             _rejected(found, f"内部错误 ({type(exc).__name__}): {exc}")
             return
-    budget.took(extraction)
+    over = budget.took(extraction)
+    if over:
+        _rejected(found, over)
+        return
     found.status = Attachment.Status.EXTRACTED
     found.extraction = extraction
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django.db import connections as db_connections
 from django.db import transaction
+from django.db.models.functions import Length
 
 from documents.attachments import store
 from documents.attachments.ingest import (
@@ -114,9 +115,11 @@ def _stored(sha256: str) -> bool:
 def _document_budget(document_id: int, limits: Limits) -> Budget:
     """What the document may still take, after the attachments it has."""
     budget = Budget(limits)
-    for size, page_count, status, sha256 in Attachment.objects.filter(
-        document_id=document_id
-    ).values_list("size", "page_count", "status", "sha256"):
+    for size, page_count, status, sha256, chars in (
+        Attachment.objects.filter(document_id=document_id)
+        .annotate(chars=Length("text"))
+        .values_list("size", "page_count", "status", "sha256", "chars")
+    ):
         if status == Attachment.Status.PENDING:
             continue
         # As prepare() counts: a file refused before it was stored (too big,
@@ -124,6 +127,8 @@ def _document_budget(document_id: int, limits: Limits) -> Budget:
         if status == Attachment.Status.EXTRACTED or _stored(sha256):
             budget.bytes -= size
         budget.pages -= page_count
+        if status == Attachment.Status.EXTRACTED:
+            budget.chars -= chars or 0
     return budget
 
 

@@ -154,7 +154,8 @@ PLANSITE_ATTACHMENT_MAX_PAGES = env.get_int("PLANSITE_ATTACHMENT_MAX_PAGES", 300
 PLANSITE_ATTACHMENT_MAX_DOCUMENT_BYTES = env.get_int(
     "PLANSITE_ATTACHMENT_MAX_DOCUMENT_BYTES", 300 * 1024 * 1024
 )
-# Each extraction runs in its own process with these limits (sandbox.py).
+# Each extraction runs in its own process with these limits (sandbox.py); the
+# text limit counts for all of one document's attachments together.
 PLANSITE_EXTRACT_TIMEOUT = env.get_float("PLANSITE_EXTRACT_TIMEOUT", 600.0)
 PLANSITE_EXTRACT_MEMORY_BYTES = env.get_int(
     "PLANSITE_EXTRACT_MEMORY_BYTES", 2 * 1024 * 1024 * 1024

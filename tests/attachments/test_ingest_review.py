@@ -130,3 +130,26 @@ def test_pages_per_document(tmp_path: Path, made: MadeFiles, settings) -> None: 
     assert "页数已达上限" in rows["b.pdf"].error
     document = Document.objects.get()
     assert any("b.pdf" in note for note in document.review_notes)
+
+
+def test_text_per_document(tmp_path: Path, made: MadeFiles, settings) -> None:  # noqa: ANN001
+    """The text cap counts for all of a document's attachments together: the
+    file that reaches it is cut with a warning, the ones after it are refused."""
+    site = tmp_path / "site"
+    (site / "page").mkdir(parents=True)
+    (site / "page.txt").write_text(PAGE, encoding="utf-8")
+    for name, stem in (("a.docx", "doc0"), ("b.docx", "doc1"), ("c.docx", "doc2")):
+        shutil.copyfile(made.path(stem, "docx"), site / "page" / name)
+    cap = len(made.texts["doc0"]) + 200
+    settings.PLANSITE_EXTRACT_MAX_TEXT_CHARS = cap
+
+    run_import(site)
+
+    rows = {r.name: r for r in Attachment.objects.all()}
+    assert rows["a.docx"].status == Attachment.Status.EXTRACTED
+    assert rows["b.docx"].status == Attachment.Status.EXTRACTED
+    assert rows["b.docx"].warnings  # cut off, and says so
+    assert rows["c.docx"].status == Attachment.Status.REJECTED
+    assert "文字已达上限" in rows["c.docx"].error
+    assert sum(len(r.text) for r in rows.values()) <= cap
+    assert any("c.docx" in note for note in Document.objects.get().review_notes)
