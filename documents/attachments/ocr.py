@@ -47,6 +47,9 @@ DEFAULT_DPI = 300
 TARGET_TEXT_PX = 24.0
 MIN_TEXT_PX = 16.0
 MAX_TEXT_PX = 34.0
+MAX_UPSCALE = 2.0
+# Nor larger than this on its long side (A4 at about 340 dpi).
+MAX_SIDE_PX = 4000
 # Skew is looked for within ±MAX_SKEW degrees (a page fed crooked into a scanner);
 # a skew of 2° doubled the CER before pages were levelled (docs/ocr.md).
 MAX_SKEW = 5
@@ -214,8 +217,10 @@ def ink_mask(image):
     """Pixels darker than halfway between the ink and the paper (faded or grey
     print too), as a boolean array; None on a blank page."""
     import numpy as np
+    from PIL import ImageFilter
 
-    pixels = np.asarray(image.convert("L"))
+    # A little blur first: a noisy scan's specks are not ink, strokes are.
+    pixels = np.asarray(image.convert("L").filter(ImageFilter.BoxBlur(1)))
     ink, paper = np.percentile(pixels[::4, ::4], (1, 99))
     if paper - ink < 40:
         return None
@@ -239,7 +244,11 @@ def text_height(image) -> float | None:
     strip = max(32, width // 12)
     runs: list[int] = []
     for x0 in range(0, max(1, width - strip + 1), strip):
-        rows = (ink[:, x0 : x0 + strip].sum(axis=1) >= 2).astype(np.int8)
+        # A row of a text line has ink across a good part of the strip; a
+        # row of scattered specks does not.
+        rows = (ink[:, x0 : x0 + strip].sum(axis=1) >= max(2, strip // 25)).astype(
+            np.int8
+        )
         edges = np.diff(np.concatenate(([0], rows, [0])))
         lengths = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
         runs.extend(int(n) for n in lengths if n >= 4)
@@ -252,7 +261,9 @@ def scale_for_ocr(height: float | None) -> float:
     """The factor that brings text of ``height`` px into Tesseract's best range."""
     if height is None or MIN_TEXT_PX <= height <= MAX_TEXT_PX:
         return 1.0
-    return TARGET_TEXT_PX / height
+    # Never more than twice as large: a wrong guess must not make a page that
+    # Tesseract takes minutes over.
+    return min(MAX_UPSCALE, TARGET_TEXT_PX / height)
 
 
 def skew_angle(image) -> float:
@@ -314,6 +325,9 @@ def prepare_image(
             if image.mode not in ("L", "1"):
                 image = image.convert("L")
             factor = scale_for_ocr(text_height(image))
+            factor = (
+                min(factor, MAX_SIDE_PX / max(image.size)) if factor > 1 else factor
+            )
             angle = skew_angle(image)
             if factor == 1.0 and not angle and original.format in ("PNG", "JPEG"):
                 return path, dpi
