@@ -315,23 +315,41 @@ def prepare_image(
     path: Path, out_dir: Path, dpi: int | None
 ) -> tuple[Path, int | None]:
     """Level a skewed page and rescale it so its characters are about
-    TARGET_TEXT_PX high; returns the image Tesseract should read and its dpi."""
-    from PIL import Image
+    TARGET_TEXT_PX high; returns the image Tesseract should read and its dpi.
+
+    A photo's EXIF orientation is applied and a transparent background made
+    white (Tesseract would read neither); the file itself is passed on when
+    nothing needs doing.
+    """
+    from PIL import Image, ImageOps
 
     try:
         with Image.open(path) as original:
             original.load()
-            image = original
-            if image.mode not in ("L", "1"):
-                image = image.convert("L")
-            factor = scale_for_ocr(text_height(image))
-            factor = (
-                min(factor, MAX_SIDE_PX / max(image.size)) if factor > 1 else factor
-            )
-            angle = skew_angle(image)
-            if factor == 1.0 and not angle and original.format in ("PNG", "JPEG"):
-                return path, dpi
+            if dpi is None and original.info.get("dpi"):
+                dpi = round(float(original.info["dpi"][0])) or None
+            image = ImageOps.exif_transpose(original)
+            turned = image is not original
+            if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+                white = Image.new("RGBA", image.size, "white")
+                image = Image.alpha_composite(white, image.convert("RGBA"))
             image = image.convert("L")
+            factor = scale_for_ocr(text_height(image))
+            if factor > 1:
+                factor = min(factor, MAX_SIDE_PX / max(image.size))
+            angle = skew_angle(image)
+            plain = original.mode in ("L", "1", "RGB") and not turned
+            if (
+                factor == 1.0
+                and not angle
+                and plain
+                and original.format
+                in (
+                    "PNG",
+                    "JPEG",
+                )
+            ):
+                return path, dpi
             if factor != 1.0:
                 size = (round(image.width * factor), round(image.height * factor))
                 image = image.resize(size, Image.Resampling.LANCZOS)

@@ -220,3 +220,22 @@ def test_skew_angle_finds_the_rotation_that_levels_the_page(skew):
     page = scans.render_pages(_plan_text(), dpi=150, max_pages=1)[0]
     turned = scans.degrade(page.image, skew=skew, noise=12, jpeg_quality=30)
     assert ocr.skew_angle(turned) == pytest.approx(-skew, abs=0.2)
+
+
+@pytest.mark.converters
+def test_a_phone_photo_turned_by_exif_and_a_transparent_png_are_read(tmp_path):
+    page = scans.render_pages(_plan_text()[:300], dpi=150, max_pages=1)[0]
+    # Stored sideways (turned 90° counter-clockwise); EXIF 6 says "turn it back".
+    photo = tmp_path / "photo.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    page.image.transpose(Image.Transpose.ROTATE_90).save(
+        photo, "JPEG", quality=90, exif=exif.tobytes()
+    )
+    # Black text on a transparent background (an exported slide, a web image).
+    clear = tmp_path / "clear.png"
+    rgba = Image.new("RGBA", page.image.size, (0, 0, 0, 0))
+    rgba.putalpha(page.image.point(lambda p: 255 - p))
+    rgba.save(clear)
+    for result in ocr.ocr_images([photo, clear]):
+        assert scans.cer(result.text, page.text) < 0.05, result
