@@ -120,25 +120,37 @@ def ocr_pdf_pages(
     psm: int = DEFAULT_PSM,
     timeout: float = PAGE_TIMEOUT,
 ) -> list[OcrPage]:
-    """Render the pages ``numbers`` (1-based) of ``pdf`` and read them by OCR."""
+    """Render the pages ``numbers`` (1-based) of ``pdf`` and read them by OCR.
+
+    A few pages at a time (PDFium renders in this thread only: it is not
+    thread-safe), so a 300-page scan never has more than a handful of page
+    images on disk.
+    """
     if not numbers:
         return []
+    langs = languages or default_languages()
+
+    def one(item: tuple[int, Path]) -> OcrPage:
+        number, path = item
+        text, confidence = ocr_image(
+            path, languages=langs, psm=psm, dpi=dpi, timeout=timeout
+        )
+        path.unlink(missing_ok=True)
+        return OcrPage(number, text, confidence)
+
+    batch = 2 * workers()
+    pages: list[OcrPage] = []
     with tempfile.TemporaryDirectory(prefix="plansite-ocr-") as tmp:
-        images = render_pdf_pages(pdf, numbers, out_dir=Path(tmp), dpi=dpi)
-        langs = languages or default_languages()
-
-        def one(item: tuple[int, Path]) -> OcrPage:
-            number, path = item
-            text, confidence = ocr_image(
-                path, languages=langs, psm=psm, dpi=dpi, timeout=timeout
-            )
-            return OcrPage(number, text, confidence)
-
-        items = list(zip(numbers, images, strict=True))
-        if len(items) == 1:
-            return [one(items[0])]
-        with ThreadPoolExecutor(max_workers=min(workers(), len(items))) as pool:
-            return list(pool.map(one, items))
+        for start in range(0, len(numbers), batch):
+            chunk = list(numbers[start : start + batch])
+            images = render_pdf_pages(pdf, chunk, out_dir=Path(tmp), dpi=dpi)
+            items = list(zip(chunk, images, strict=True))
+            if len(items) == 1:
+                pages.append(one(items[0]))
+                continue
+            with ThreadPoolExecutor(max_workers=min(workers(), len(items))) as pool:
+                pages.extend(pool.map(one, items))
+    return pages
 
 
 def render_pdf_pages(

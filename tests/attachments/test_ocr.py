@@ -239,3 +239,19 @@ def test_a_phone_photo_turned_by_exif_and_a_transparent_png_are_read(tmp_path):
     rgba.save(clear)
     for result in ocr.ocr_images([photo, clear]):
         assert scans.cer(result.text, page.text) < 0.05, result
+
+
+@pytest.mark.converters
+def test_pages_of_a_long_scan_come_back_numbered_and_in_order(tmp_path):
+    texts = [
+        f"第{n}页：全面推进乡村振兴，扎实开展农村人居环境整治提升行动。"
+        for n in "一二三四五六"
+    ]
+    images = [scans.render_pages(t, dpi=150, max_pages=1)[0].image for t in texts]
+    paths = scans.save_pages(images, tmp_path, stem="p", dpi=150)
+    pdf = scans.scanned_pdf(paths, tmp_path / "six.pdf")
+    wanted = [6, 1, 3, 5, 2]  # more than one batch, not in page order
+    pages = ocr.ocr_pdf_pages(pdf, wanted, dpi=150)
+    assert [p.number for p in pages] == wanted
+    for page in pages:
+        assert scans.cer(page.text, texts[page.number - 1]) < 0.1, page
