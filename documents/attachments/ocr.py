@@ -4,14 +4,18 @@ Tesseract runs as a subprocess (``tesseract IMAGE stdout -l chi_sim --psm N tsv`
 with a timeout. Its TSV gives each word with its block, paragraph and line
 numbers and a confidence (0-100; -1 on layout rows): the text is rebuilt line
 by line from it, and a page's confidence is the mean over its words. One run
-gives both, so a page is read once.
+gives both, so a page is read once (TSV costs what plain text costs).
+
+Before Tesseract, a page is levelled (skew) and rescaled so its characters are
+about 24 px high: Debian's chi_sim model made 3-4 times the errors on 16 pt text
+scanned at 300 dpi (prepare_image; the figures are in docs/ocr.md).
 
 Tesseract puts a space between Chinese characters ("工 作 计 划"); they are
 removed wherever one side is CJK, and kept between Latin words and digits.
 
 Pages run in parallel, one Tesseract per core, each with OMP_THREAD_LIMIT=1:
-Tesseract's own OpenMP threads gain less than a second process does
-(measured in bench/ocr_bench.py, docs/ocr.md).
+Tesseract's own OpenMP threads made it 3-4 times slower on two busy cores
+(bench/ocr_bench.py, docs/ocr.md).
 """
 
 from __future__ import annotations
