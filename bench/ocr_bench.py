@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-DEGRADATIONS = ("clean", "blur", "skew", "jpeg30", "all", "faint", "heavy")
+DEGRADATIONS = ("clean", "blur", "skew", "jpeg30", "all", "faint", "heavy", "wrecked")
 
 
 def setup_django() -> None:
@@ -308,7 +308,7 @@ def run_ocr_throughput(docs, *, pages: int, work: Path) -> dict[str, Any]:
                 break
         if len(paths) >= pages:
             break
-    out: dict[str, Any] = {"pages": len(paths)}
+    out: dict[str, Any] = {"pages": len(paths), "workers": ocr.workers()}
 
     def timed(label: str, fn) -> None:
         start = time.perf_counter()
@@ -316,6 +316,27 @@ def run_ocr_throughput(docs, *, pages: int, work: Path) -> dict[str, Any]:
         seconds = time.perf_counter() - start
         out[label] = round(len(paths) / seconds, 3)
 
+    prepared_dir = work / "prepared"
+    prepared_dir.mkdir(exist_ok=True)
+    timed(
+        "prepare_only",  # levelling and rescaling, no Tesseract
+        lambda: [ocr.prepare_image(p, prepared_dir, 300) for p in paths],
+    )
+    prepared = [ocr.prepare_image(p, prepared_dir, 300) for p in paths]
+    timed(
+        "tesseract_tsv_prepared",
+        lambda: [
+            ocr.run_tesseract(p, languages="chi_sim", dpi=d, config="tsv")
+            for p, d in prepared
+        ],
+    )
+    timed(
+        "tesseract_txt_prepared",
+        lambda: [
+            ocr.run_tesseract(p, languages="chi_sim", dpi=d, config="txt")
+            for p, d in prepared
+        ],
+    )
     timed(
         "serial_tesseract_threads",
         lambda: [ocr.ocr_image(p, languages="chi_sim", threads=0) for p in paths],
@@ -326,12 +347,9 @@ def run_ocr_throughput(docs, *, pages: int, work: Path) -> dict[str, Any]:
     )
     timed("parallel_ocr_images", lambda: ocr.ocr_images(paths, languages="chi_sim"))
     timed(
-        "serial_txt_only",
-        lambda: [
-            ocr.run_tesseract(p, languages="chi_sim", config="txt") for p in paths
-        ],
+        "unscaled_300dpi_serial",
+        lambda: [ocr.ocr_image(p, languages="chi_sim", rescale=False) for p in paths],
     )
-    out["workers"] = ocr.workers()
     return out
 
 
@@ -420,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="1 page, 1 condition")
     parser.add_argument("--no-throughput", action="store_true")
+    parser.add_argument("--no-quality", action="store_true")
     parser.add_argument("--throughput-pages", type=int, default=8)
     parser.add_argument("--import-cost", type=int, default=0, metavar="N")
     parser.add_argument("--shared", type=Path, default=None)
@@ -442,23 +461,28 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(dir=args.var_dir) as tmp:
         work = Path(tmp)
         start = time.perf_counter()
-        rows = run_quality(
-            docs,
-            pages_per_doc=args.pages,
-            dpis=args.dpi,
-            degradations=args.degradations,
-            psms=args.psm,
-            work=work,
-            upscale=not args.no_upscale,
-            compare_rescale=not args.no_rescale_compare,
+        rows = (
+            []
+            if args.no_quality
+            else run_quality(
+                docs,
+                pages_per_doc=args.pages,
+                dpis=args.dpi,
+                degradations=args.degradations,
+                psms=args.psm,
+                work=work,
+                upscale=not args.no_upscale,
+                compare_rescale=not args.no_rescale_compare,
+            )
         )
-        summary = summarise_quality(rows)
-        results["quality"] = summary
-        results["quality_pages"] = rows
-        print_quality(summary)
-        results["thresholds"] = threshold_table(rows)
-        print_thresholds(results["thresholds"])
-        print(f"(quality runs: {time.perf_counter() - start:.0f} s)")
+        if rows:
+            summary = summarise_quality(rows)
+            results["quality"] = summary
+            results["quality_pages"] = rows
+            print_quality(summary)
+            results["thresholds"] = threshold_table(rows)
+            print_thresholds(results["thresholds"])
+            print(f"(quality runs: {time.perf_counter() - start:.0f} s)")
         if not args.no_throughput:
             tp = run_ocr_throughput(docs, pages=args.throughput_pages, work=work)
             results["ocr_throughput"] = tp

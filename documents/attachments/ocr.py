@@ -4,14 +4,18 @@ Tesseract runs as a subprocess (``tesseract IMAGE stdout -l chi_sim --psm N tsv`
 with a timeout. Its TSV gives each word with its block, paragraph and line
 numbers and a confidence (0-100; -1 on layout rows): the text is rebuilt line
 by line from it, and a page's confidence is the mean over its words. One run
-gives both, so a page is read once.
+gives both, so a page is read once (TSV costs what plain text costs).
+
+Before Tesseract, a page is levelled (skew) and rescaled so its characters are
+about 24 px high: Debian's chi_sim model made 3-4 times the errors on 16 pt text
+scanned at 300 dpi (prepare_image; the figures are in docs/ocr.md).
 
 Tesseract puts a space between Chinese characters ("工 作 计 划"); they are
 removed wherever one side is CJK, and kept between Latin words and digits.
 
 Pages run in parallel, one Tesseract per core, each with OMP_THREAD_LIMIT=1:
-Tesseract's own OpenMP threads gain less than a second process does
-(measured in bench/ocr_bench.py, docs/ocr.md).
+Tesseract's own OpenMP threads made it 3-4 times slower on two busy cores
+(bench/ocr_bench.py, docs/ocr.md).
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ DEFAULT_DPI = 300
 TARGET_TEXT_PX = 24.0
 MIN_TEXT_PX = 16.0
 MAX_TEXT_PX = 34.0
+MAX_UPSCALE = 2.0
+# Nor larger than this on its long side (A4 at about 340 dpi).
+MAX_SIDE_PX = 4000
 # Skew is looked for within ±MAX_SKEW degrees (a page fed crooked into a scanner);
 # a skew of 2° doubled the CER before pages were levelled (docs/ocr.md).
 MAX_SKEW = 5
@@ -107,18 +114,30 @@ def ocr_pdf_pages(
     psm: int = DEFAULT_PSM,
     timeout: float = PAGE_TIMEOUT,
 ) -> list[OcrPage]:
-    """Render the pages ``numbers`` (1-based) of ``pdf`` and read them by OCR."""
+    """Render the pages ``numbers`` (1-based) of ``pdf`` and read them by OCR.
+
+    A few pages at a time (PDFium renders in this thread only: it is not
+    thread-safe), so a 300-page scan never has more than a handful of page
+    images on disk.
+    """
     if not numbers:
         return []
+    batch = 2 * workers()
+    pages: list[OcrPage] = []
     with tempfile.TemporaryDirectory(prefix="plansite-ocr-") as tmp:
-        images = render_pdf_pages(pdf, numbers, out_dir=Path(tmp), dpi=dpi)
-        return _read_numbered(
-            list(zip(numbers, images, strict=True)),
-            languages=languages,
-            psm=psm,
-            dpi=dpi,
-            timeout=timeout,
-        )
+        for start in range(0, len(numbers), batch):
+            chunk = list(numbers[start : start + batch])
+            images = render_pdf_pages(pdf, chunk, out_dir=Path(tmp), dpi=dpi)
+            pages += _read_numbered(
+                list(zip(chunk, images, strict=True)),
+                languages=languages,
+                psm=psm,
+                dpi=dpi,
+                timeout=timeout,
+            )
+            for image in images:
+                image.unlink(missing_ok=True)
+    return pages
 
 
 def _read_numbered(
@@ -221,8 +240,10 @@ def ink_mask(image):
     """Pixels darker than halfway between the ink and the paper (faded or grey
     print too), as a boolean array; None on a blank page."""
     import numpy as np
+    from PIL import ImageFilter
 
-    pixels = np.asarray(image.convert("L"))
+    # A little blur first: a noisy scan's specks are not ink, strokes are.
+    pixels = np.asarray(image.convert("L").filter(ImageFilter.BoxBlur(1)))
     ink, paper = np.percentile(pixels[::4, ::4], (1, 99))
     if paper - ink < 40:
         return None
@@ -246,7 +267,11 @@ def text_height(image) -> float | None:
     strip = max(32, width // 12)
     runs: list[int] = []
     for x0 in range(0, max(1, width - strip + 1), strip):
-        rows = (ink[:, x0 : x0 + strip].sum(axis=1) >= 2).astype(np.int8)
+        # A row of a text line has ink across a good part of the strip; a
+        # row of scattered specks does not.
+        rows = (ink[:, x0 : x0 + strip].sum(axis=1) >= max(2, strip // 25)).astype(
+            np.int8
+        )
         edges = np.diff(np.concatenate(([0], rows, [0])))
         lengths = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
         runs.extend(int(n) for n in lengths if n >= 4)
@@ -259,7 +284,9 @@ def scale_for_ocr(height: float | None) -> float:
     """The factor that brings text of ``height`` px into Tesseract's best range."""
     if height is None or MIN_TEXT_PX <= height <= MAX_TEXT_PX:
         return 1.0
-    return TARGET_TEXT_PX / height
+    # Never more than twice as large: a wrong guess must not make a page that
+    # Tesseract takes minutes over.
+    return min(MAX_UPSCALE, TARGET_TEXT_PX / height)
 
 
 def skew_angle(image) -> float:
@@ -311,20 +338,41 @@ def prepare_image(
     path: Path, out_dir: Path, dpi: int | None
 ) -> tuple[Path, int | None]:
     """Level a skewed page and rescale it so its characters are about
-    TARGET_TEXT_PX high; returns the image Tesseract should read and its dpi."""
-    from PIL import Image
+    TARGET_TEXT_PX high; returns the image Tesseract should read and its dpi.
+
+    A photo's EXIF orientation is applied and a transparent background made
+    white (Tesseract would read neither); the file itself is passed on when
+    nothing needs doing.
+    """
+    from PIL import Image, ImageOps
 
     try:
         with Image.open(path) as original:
             original.load()
-            image = original
-            if image.mode not in ("L", "1"):
-                image = image.convert("L")
-            factor = scale_for_ocr(text_height(image))
-            angle = skew_angle(image)
-            if factor == 1.0 and not angle and original.format in ("PNG", "JPEG"):
-                return path, dpi
+            if dpi is None and original.info.get("dpi"):
+                dpi = round(float(original.info["dpi"][0])) or None
+            image = ImageOps.exif_transpose(original)
+            turned = image is not original
+            if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+                white = Image.new("RGBA", image.size, "white")
+                image = Image.alpha_composite(white, image.convert("RGBA"))
             image = image.convert("L")
+            factor = scale_for_ocr(text_height(image))
+            if factor > 1:
+                factor = min(factor, MAX_SIDE_PX / max(image.size))
+            angle = skew_angle(image)
+            plain = original.mode in ("L", "1", "RGB") and not turned
+            if (
+                factor == 1.0
+                and not angle
+                and plain
+                and original.format
+                in (
+                    "PNG",
+                    "JPEG",
+                )
+            ):
+                return path, dpi
             if factor != 1.0:
                 size = (round(image.width * factor), round(image.height * factor))
                 image = image.resize(size, Image.Resampling.LANCZOS)

@@ -207,6 +207,13 @@ DEGRADATIONS: dict[str, dict[str, float]] = {
     # Worse than a publisher's scan should be: to see where confidence falls.
     "faint": {"fade": 0.6, "blur": 1.0, "noise": 20.0, "jpeg_quality": 30},
     "heavy": {"blur": 2.2, "skew": 3.0, "noise": 30.0, "jpeg_quality": 20},
+    "wrecked": {
+        "fade": 0.5,
+        "blur": 3.2,
+        "skew": 4.0,
+        "noise": 40.0,
+        "jpeg_quality": 15,
+    },
 }
 
 
