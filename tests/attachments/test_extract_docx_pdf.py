@@ -109,3 +109,16 @@ def test_paragraphs_inside_content_controls_are_read(limits, tmp_path):
     document.save(str(path))
     result = extract_file(path, name="sdt.docx", limits=limits)
     assert result.text == "第一段。\n填写处：第二段。\n第三段。"
+
+
+def test_radical_code_points_in_a_pdf_read_as_the_ideographs(tmp_path, limits):
+    """A PDF whose text layer says ⽂ (U+2F42, KANGXI RADICAL SCRIPT) for 文, as
+    many Chinese PDFs do, reads as 文: the reader's query 文化 must find it."""
+    from tests.attachments.makers import convert_texts
+
+    text = "东塍镇⽂化⼯作计划\n加强⽂化阵地建设，推进乡村振兴⼯作。\n"
+    pdf = convert_texts({"radicals": text}, "pdf", tmp_path)["radicals"]
+    result = extract_file(pdf, name="附件.pdf", limits=limits)
+    assert "⽂" not in result.text and "⼯" not in result.text
+    assert "东塍镇文化工作计划" in result.text
+    assert "加强文化阵地建设，推进乡村振兴工作。" in result.text

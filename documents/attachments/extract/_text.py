@@ -9,6 +9,7 @@ warning, and the Extraction says it was cut off.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.utils.translation import gettext as _
 
@@ -20,9 +21,28 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _NEWLINES = re.compile(r"\r\n?|[\x0b\x0c\u2028\u2029\x85]")
 
 
+def _radical_table() -> dict[int, str]:
+    """Kangxi radicals and CJK radical forms as the ideographs they stand for.
+
+    Many Chinese PDFs map some glyphs to these code points (⽂ U+2F42 for 文,
+    ⼯ U+2F2F for 工): they look right and match nothing a reader types. Each
+    maps to one character (its NFKC form), so offsets stay where they were.
+    """
+    table: dict[int, str] = {}
+    for code in [*range(0x2E80, 0x2F00), *range(0x2F00, 0x2FE0)]:
+        folded = unicodedata.normalize("NFKC", chr(code))
+        if len(folded) == 1 and folded != chr(code):
+            table[code] = folded
+    return table
+
+
+_RADICALS = _radical_table()
+
+
 def clean(text: str) -> str:
-    """The text with line breaks as "\n" and without control characters."""
-    return _CONTROL.sub("", _NEWLINES.sub("\n", text))
+    """The text with line breaks as "\n", without control characters, and with
+    radical code points as the ideographs a reader searches for."""
+    return _CONTROL.sub("", _NEWLINES.sub("\n", text)).translate(_RADICALS)
 
 
 class TextBuilder:
