@@ -56,6 +56,10 @@ class ItemResult:
     outcome: Outcome
     document_id: int | None = None
     reason: str = ""
+    # The document's attachments read in this run, and "name: reason" for each
+    # one that could not be (the document is stored all the same, flagged).
+    attachments: int = 0
+    attachment_problems: tuple[str, ...] = ()
 
 
 @dataclass
@@ -66,6 +70,16 @@ class ImportSummary:
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
+
+    @property
+    def attachments(self) -> int:
+        """Attachments read in this run."""
+        return sum(r.attachments for r in self.results)
+
+    @property
+    def attachment_problems(self) -> int:
+        """Attachments that could not be read in this run."""
+        return sum(len(r.attachment_problems) for r in self.results)
 
     @property
     def changed_ids(self) -> list[int]:
@@ -473,7 +487,18 @@ def _import_record(
             # The same document from another source with attachments: its
             # rows are written all the same, and its index entry follows.
             outcome = Outcome.UPDATED
-        return ItemResult(locator, outcome, document_id)
+        read = [found for item in prepared for found in item.flat()]
+        return ItemResult(
+            locator,
+            outcome,
+            document_id,
+            attachments=len(read),
+            attachment_problems=tuple(
+                f"{found.member_path or found.name}: {found.error}"
+                for found in read
+                if found.error
+            ),
+        )
     except RejectedInput as exc:
         return ItemResult(locator, Outcome.REJECTED, reason=exc.reason)
     except Exception as exc:  # One bad record must not stop the file or the import.

@@ -28,7 +28,9 @@ PAGE = "标题：东塍镇2023年工作计划\n发布机构：东塍镇人民政
 def run_import(*paths: Path) -> str:
     out = io.StringIO()
     try:
-        call_command("import_plans", *map(str, paths), "--no-index", stdout=out)
+        call_command(
+            "import_plans", *map(str, paths), "--no-index", stdout=out, stderr=out
+        )
     except Exception as exc:  # CommandError when something was rejected
         out.write(f"\n{exc}")
     return out.getvalue()
@@ -244,6 +246,10 @@ def test_a_bad_file_beside_good_ones(made: MadeFiles, tmp_path: Path) -> None:
     assert "复核原因：有附件未能提取文字" in document.review_notes
     # The refused file's bytes are kept all the same.
     assert store.exists(rows["b.docx"].sha256)
+    # The import says which file was not read, and why, and counts them.
+    assert "附件未能提取 attachment not read" in report
+    assert f"b.docx: {rows['b.docx'].error}" in report
+    assert "附件 attachments read 3, 未能提取 not read 1" in report
 
 
 def test_index_row_names_a_page_and_its_attachments(

@@ -53,6 +53,11 @@ class Command(BaseCommand):
                 (bar.write if use_bar else self.stderr.write)(line)
             elif not use_bar and verbosity >= 1:
                 self.stdout.write(f"{result.outcome.value} {result.locator}")
+            for problem in result.attachment_problems:
+                line = self.style.WARNING(
+                    f"附件未能提取 attachment not read {result.locator} → {problem}"
+                )
+                (bar.write if use_bar else self.stderr.write)(line)
 
         summary = services.import_documents(
             paths, on_result=report, on_file=lambda _p: bar.update()
@@ -107,3 +112,9 @@ class Command(BaseCommand):
                 f"拒绝 rejected {counts[Outcome.REJECTED]}"
             )
         )
+        if summary.attachments:
+            self.stdout.write(
+                f"附件 attachments read {summary.attachments}, "
+                f"未能提取 not read {summary.attachment_problems} "
+                "(kept with the reason; their documents are flagged for review)"
+            )
