@@ -13,6 +13,8 @@ from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from documents.attachments.kinds import is_attachment_name
+
 _NUMERAL = "一二三四五六七八九十百零〇两"
 _PATTERNS = (
     (1, re.compile(rf"第[{_NUMERAL}\d]{{1,4}}(?:部分|章|篇)")),
@@ -79,11 +81,20 @@ def _marker(line: str) -> tuple[int, int]:
     (0, 0) for a plain paragraph."""
     stripped = line.lstrip(_SPACE)
     indent = len(line) - len(stripped)
+    if _names_a_file(stripped):
+        return 0, 0  # "2.重点项目清单.pdf": an item of a page's 附件 list
     for level, pattern in _PATTERNS:
         match = pattern.match(stripped)
         if match and len(stripped) > match.end():
             return level, indent + match.end()
     return 0, 0
+
+
+def _names_a_file(line: str) -> bool:
+    """Whether the line ends in a file name of a format attachments come in."""
+    tail = line.rstrip(_SPACE + "。；;")
+    dot = tail.rfind(".")
+    return dot > 0 and is_attachment_name(tail[dot - 1 :])
 
 
 def heading_level(line: str) -> int:

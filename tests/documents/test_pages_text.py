@@ -23,6 +23,16 @@ def test_heading_levels() -> None:
     assert heading_level("一、") == 0
 
 
+def test_a_list_of_attachment_files_is_no_heading() -> None:
+    """A page's 附件 list ("附件：1.….docx" / "2.….pdf") names files; a numbered
+    item that is a file name is not a heading of the outline."""
+    body = "现将计划印发给你们。\n附件：1.工作计划.docx\n2.重点项目清单（扫描件）.pdf\n3.1.加强管理"
+    assert heading_level("2.重点项目清单（扫描件）.pdf") == 0
+    assert heading_level("2.项目表.XLSX。") == 0
+    assert heading_level("2.推进数字化.工作") == 3  # a dot that is not a file's
+    assert [h.label for h in outline(body).headings] == []
+
+
 def test_outline_splits_heading_sentences_and_numbers_anchors() -> None:
     body = (
         "总述段落。\n一、工作回顾\n"
