@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from documents import identity
+from documents.attachments import ahead as read_ahead
 from documents.attachments import kinds, store
 from documents.attachments.result import (
     Extraction,
@@ -235,9 +236,17 @@ def read_stored(found: Prepared, budget: Budget) -> None:
     extraction = reuse_extraction(found.sha256)
     if extraction is None:
         try:
-            extraction = _run_extraction(
-                store.path_for(found.sha256), name=found.name, limits=budget.for_file()
-            )
+            ahead = read_ahead.current()
+            if ahead is not None:
+                extraction = ahead.take(
+                    found.sha256, pages=budget.pages, chars=budget.chars
+                )
+            if extraction is None:
+                extraction = _run_extraction(
+                    store.path_for(found.sha256),
+                    name=found.name,
+                    limits=budget.for_file(),
+                )
         except ExtractionRejected as exc:
             _rejected(found, exc.reason)
             return

@@ -11,7 +11,12 @@ from pathlib import Path
 from django.conf import settings
 
 from documents import identity
-from documents.attachments.ingest import AttachmentFile, attachment_text
+from documents.attachments import ahead as read_ahead
+from documents.attachments.ingest import (
+    AttachmentFile,
+    attachment_text,
+    reuse_extraction,
+)
 from documents.attachments.ingest import digest as attachments_digest
 from documents.attachments.ingest import fingerprint as attachment_fingerprint
 from documents.attachments.ingest import prepare as prepare_attachments
@@ -157,35 +162,64 @@ def import_paths(
     for target, row in _rows_by_file(nearby.values()).items():
         rows_by_file.setdefault(target, row)
     done: set[Path] = set()
-    for root, items in per_root:
-        source = _Source(path_text(root.resolve()), TemplateBook())
-        for path, label in items:
-            key = path.resolve()
-            index = indexes.get(key)
-            if index is not None:
-                emit(
-                    _import_index(
-                        index, label=label, labels=labels, done=done, source=source
+    with read_ahead.reading_ahead(
+        _planned_attachments(files, attachments),
+        already_read=lambda sha256: reuse_extraction(sha256) is not None,
+    ) as ahead:
+        for root, items in per_root:
+            source = _Source(path_text(root.resolve()), TemplateBook())
+            for path, label in items:
+                key = path.resolve()
+                if ahead is not None:
+                    ahead.reached(key)
+                index = indexes.get(key)
+                if index is not None:
+                    emit(
+                        _import_index(
+                            index, label=label, labels=labels, done=done, source=source
+                        )
                     )
-                )
-            elif key in attachments.claimed:
-                pass  # A page's or a row's attachment, imported with it.
-            elif key not in done:
-                done.add(key)
-                emit(
-                    import_file(
-                        path,
-                        label=label,
-                        index_row=rows_by_file.get(key),
-                        root=source.root,
-                        templates=source.templates,
-                        attachments=attachments.by_page.get(key, ()),
+                elif key in attachments.claimed:
+                    pass  # A page's or a row's attachment, imported with it.
+                elif key not in done:
+                    done.add(key)
+                    emit(
+                        import_file(
+                            path,
+                            label=label,
+                            index_row=rows_by_file.get(key),
+                            root=source.root,
+                            templates=source.templates,
+                            attachments=attachments.by_page.get(key, ()),
+                        )
                     )
-                )
-            if on_file is not None:
-                on_file(path)
-        summary.recleaned.extend(relearn_templates())
+                if on_file is not None:
+                    on_file(path)
+            summary.recleaned.extend(relearn_templates())
     return summary
+
+
+def _planned_attachments(
+    files: Sequence[tuple[Path, str]], plan: attached.AttachmentPlan
+) -> list[read_ahead.Planned]:
+    """The attachment files the import will read, in its order: each page's
+    folder, and lone attachment files (a row's files are found only as its
+    record file is read, and are not read ahead)."""
+    planned: list[read_ahead.Planned] = []
+    for path, _label in files:
+        key = path.resolve()
+        if key in plan.by_page:
+            planned += [
+                read_ahead.Planned(key, item.path.resolve(), item.name)
+                for item in attached.folder_attachments(path, plan.by_page[key])
+            ]
+        elif (
+            key not in plan.claimed
+            and attached.is_attachment_file(path)
+            and not is_record_file(path)
+        ):
+            planned.append(read_ahead.Planned(key, key, readable_name(path.name)))
+    return planned
 
 
 def _plan_attachments(paths: Iterable[Path]) -> attached.AttachmentPlan:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import dj_database_url
@@ -162,6 +163,12 @@ PLANSITE_EXTRACT_MEMORY_BYTES = env.get_int(
 )
 PLANSITE_EXTRACT_MAX_TEXT_CHARS = env.get_int(
     "PLANSITE_EXTRACT_MAX_TEXT_CHARS", 5 * 1024 * 1024
+)
+# Extractions an import runs at once, reading the next documents' attachments
+# while it stores the current one (documents/attachments/ahead.py; 0 or 1: one
+# at a time).
+PLANSITE_EXTRACT_WORKERS = env.get_int(
+    "PLANSITE_EXTRACT_WORKERS", min(os.cpu_count() or 1, 4)
 )
 PLANSITE_BUNDLE_MAX_MEMBERS = env.get_int("PLANSITE_BUNDLE_MAX_MEMBERS", 200)
 PLANSITE_BUNDLE_MAX_UNPACKED_BYTES = env.get_int(
