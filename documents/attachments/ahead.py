@@ -28,7 +28,7 @@ from django.conf import settings
 
 from documents.attachments import kinds, store
 from documents.attachments.result import Extraction, ExtractionRejected, Limits
-from documents.attachments.sandbox import run_extraction
+from documents.attachments.sandbox import run_extraction, stop_all
 
 logger = logging.getLogger(__name__)
 
@@ -142,9 +142,14 @@ class ReadAhead:
             return result
         return None
 
-    def close(self) -> None:
+    def cancel(self) -> None:
+        """Start nothing more; the files not yet begun are dropped."""
         for _place, _sha, future in self._running.values():
             future.cancel()
+        self._next = len(self._planned)
+
+    def close(self) -> None:
+        self.cancel()
         self._pool.shutdown(wait=True)
         self._running.clear()
 
@@ -163,6 +168,11 @@ def reading_ahead(
     token = _current.set(ahead)
     try:
         yield ahead
+    except BaseException:
+        # Stopped (Ctrl-C, an error): what runs ahead is no longer wanted.
+        ahead.cancel()
+        stop_all()
+        raise
     finally:
         _current.reset(token)
         ahead.close()

@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -35,6 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 # Python and Django start in the child before the limit counts for anything; the
 # wall clock gives that time on top of limits.timeout_seconds.
 STARTUP_GRACE = 10.0
+# The children running now, on any thread (stop_all).
+_live: set[subprocess.Popen] = set()
+_live_lock = threading.Lock()
 # Pages, headings and JSON around the text.
 _OUTPUT_SLACK = 4 * 1024 * 1024
 
@@ -103,6 +107,8 @@ def _run_child(request: dict[str, Any], limits: Limits) -> dict[str, Any]:
                 stderr=stderr,
                 start_new_session=True,
             )
+            with _live_lock:
+                _live.add(proc)
             wall = limits.timeout_seconds + STARTUP_GRACE
             try:
                 proc.wait(timeout=wall)
@@ -117,6 +123,8 @@ def _run_child(request: dict[str, Any], limits: Limits) -> dict[str, Any]:
                 ) from None
             finally:
                 _kill_group(proc)  # whatever the child left running
+                with _live_lock:
+                    _live.discard(proc)
         code = proc.returncode
         if code != 0:
             raise ExtractionRejected(_reason_for_exit(code, work / "stderr", limits))
@@ -135,6 +143,15 @@ def _run_child(request: dict[str, Any], limits: Limits) -> dict[str, Any]:
     if "rejected" in answer:
         raise ExtractionRejected(answer["rejected"])
     return answer["ok"]
+
+
+def stop_all() -> None:
+    """Kill every extraction this process is running (an import stopped by
+    Ctrl-C or an error must not wait for the ones it read ahead on threads)."""
+    with _live_lock:
+        running = list(_live)
+    for proc in running:
+        _kill_group(proc)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

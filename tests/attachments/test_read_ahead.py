@@ -106,3 +106,51 @@ def test_a_result_that_does_not_fit_the_document_is_read_again_within_it(
     assert row.status == Attachment.Status.EXTRACTED
     assert len(row.pages) == 1
     assert row.warnings  # cut off, and says so
+
+
+def _sandbox_children() -> list[int]:
+    """Extraction children alive on this machine (their command line says so)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"documents.attachments.sandbox" in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.slow
+def test_a_stopped_import_does_not_wait_for_what_it_read_ahead(
+    made: MadeFiles, tmp_path: Path, settings
+) -> None:  # noqa: ANN001
+    """Ctrl-C on the first document: the slow conversion running ahead for the
+    second is killed, not waited for."""
+    import time
+
+    from documents import services
+    from tests.attachments.makers import slow_rtf
+
+    site = tmp_path / "site"
+    for number, town in enumerate(("东塍镇", "店口镇")):
+        (site / f"p{number}").mkdir(parents=True)
+        (site / f"p{number}.txt").write_text(PAGE.format(town=town), encoding="utf-8")
+    shutil.copyfile(made.path("doc0", "docx"), site / "p0" / "附件.docx")
+    slow_rtf(site / "p1" / "附件.rtf", paragraphs=200000)  # LibreOffice: ~30 s
+    settings.PLANSITE_EXTRACT_WORKERS = 2
+    stopped: list[float] = []
+
+    def interrupt(result: object) -> None:
+        time.sleep(1)  # the second file's conversion is under way
+        stopped.append(time.monotonic())
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        services.import_documents([site], on_result=interrupt)
+
+    assert time.monotonic() - stopped[0] < 10
+    assert _sandbox_children() == []
+    # What was stored before the stop is kept.
+    assert Document.objects.filter(title="东塍镇2023年工作计划").exists()
