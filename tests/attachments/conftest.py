@@ -38,3 +38,19 @@ def squash(text: str) -> str:
 @pytest.fixture
 def work_dir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+def processes_using(needle: Path | str) -> list[str]:
+    """Processes on this machine whose command line holds ``needle`` (a folder,
+    a module name): what a kill should have left none of."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(needle) in cmdline:
+            found.append(f"{proc.name}: {cmdline[:200]}")
+    return found

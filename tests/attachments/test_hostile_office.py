@@ -10,30 +10,16 @@ from __future__ import annotations
 import tempfile
 import zipfile
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from documents.attachments import sandbox
 from documents.attachments.extract import extract_file
 from documents.attachments.result import ExtractionRejected
+from tests.attachments.conftest import processes_using
 from tests.attachments.makers import slow_rtf
 
 pytestmark = pytest.mark.converters
-
-
-def processes_using(folder: Path) -> list[str]:
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if str(folder) in cmdline:
-            found.append(f"{proc.name}: {cmdline[:200]}")
-    return found
 
 
 @pytest.fixture

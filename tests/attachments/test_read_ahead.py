@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from documents.attachments import ingest
 from documents.models import Attachment, Document
+from tests.attachments.conftest import processes_using
 from tests.attachments.makers import MadeFiles
 
 pytestmark = pytest.mark.django_db
@@ -108,20 +109,6 @@ def test_a_result_that_does_not_fit_the_document_is_read_again_within_it(
     assert row.warnings  # cut off, and says so
 
 
-def _sandbox_children() -> list[int]:
-    """Extraction children alive on this machine (their command line says so)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if b"documents.attachments.sandbox" in cmdline:
-                found.append(int(entry.name))
-    return found
-
-
 @pytest.mark.slow
 def test_a_stopped_import_does_not_wait_for_what_it_read_ahead(
     made: MadeFiles, tmp_path: Path, settings
@@ -151,6 +138,6 @@ def test_a_stopped_import_does_not_wait_for_what_it_read_ahead(
         services.import_documents([site], on_result=interrupt)
 
     assert time.monotonic() - stopped[0] < 10
-    assert _sandbox_children() == []
+    assert processes_using("documents.attachments.sandbox") == []
     # What was stored before the stop is kept.
     assert Document.objects.filter(title="东塍镇2023年工作计划").exists()
