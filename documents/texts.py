@@ -129,3 +129,17 @@ def attachments_changed(document_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     return Document.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+
+
+# The metadata fields a query can search by name (标题:, 发文机关:, 文号:,
+# 索引号:; search/query.py FIELD_PREFIXES), as model field names.
+SEARCHABLE_FIELDS = ("title", "issuer", "doc_number", "index_no")
+
+
+def searchable_fields(document: Document) -> dict[str, str]:
+    """The document as a query sees it: "" is searchable_text(), then each
+    field of SEARCHABLE_FIELDS (search/textmatch.py takes this mapping)."""
+    fields = {"": searchable_text(document)}
+    for name in SEARCHABLE_FIELDS:
+        fields[name] = getattr(document, name) or ""
+    return fields

@@ -20,6 +20,7 @@ from research.export import ExportFormat
 from research.kwic import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, KwicOrder
 from research.trend import MAX_LINES, Split
 from search.forms import SearchParams, parse_search_params
+from search.normalise import Form
 from search.services import SearchFilters
 
 KWIC_PAGE_SIZE = 50
@@ -206,5 +207,10 @@ def search_querystring(search: SearchParams, **extra: object) -> str:
         value = getattr(search.filters, name)
         if value not in (None, ""):
             values[name] = value
+    # The defaults stay out of the URL.
+    if search.form != Form.FOLDED:
+        values["form"] = search.form.value
+    if search.near is not None:
+        values["near"] = search.near.value
     values.update({k: v for k, v in extra.items() if v not in (None, "")})
     return urlencode(values)

@@ -17,7 +17,19 @@ from documents.forms import (
     FilterForm,
     name_field,
 )
+from search.normalise import Form
+from search.query import Unit
 from search.services import MAX_PAGE_SIZE, SearchFilters, SortOrder
+
+FORM_CHOICES = [
+    (Form.FOLDED.value, _("繁简、全半角视为相同")),
+    (Form.EXACT.value, _("原字形")),
+]
+NEAR_CHOICES = [
+    ("", _("不限")),
+    (Unit.SENTENCE.value, _("同句")),
+    (Unit.PARAGRAPH.value, _("同段")),
+]
 
 # Past the last page the last page is shown; this only bounds absurd numbers.
 MAX_PAGE = 1_000_000_000
@@ -37,6 +49,8 @@ RESULT_SET = (
     "issuer",
     "year_from",
     "year_to",
+    "form",
+    "near",
 )
 
 
@@ -72,6 +86,24 @@ class SearchForm(FilterForm):
         choices=SortOrder.choices,
         help_text=_("文档顺序：relevance 相关度，newest 最新，oldest 最早。"),
     )
+    form = forms.ChoiceField(
+        label=_("字形"),
+        required=False,
+        choices=FORM_CHOICES,
+        help_text=_(
+            "folded（默认）：繁体与简体、全角与半角数字字母视为相同；"
+            "exact：按原字形匹配。"
+        ),
+    )
+    near = forms.ChoiceField(
+        label=_("词间距离"),
+        required=False,
+        choices=NEAR_CHOICES,
+        help_text=_(
+            "s：检索词在同一句中；p：在同一段中；留空不限。"
+            "检索式中已有 /s、/p、/N 时以检索式为准。"
+        ),
+    )
     page = forms.IntegerField(
         label=_("页码"),
         required=False,
@@ -97,6 +129,8 @@ class SearchParams:
 
     query: str = ""
     filters: SearchFilters = field(default_factory=SearchFilters)
+    form: Form = Form.FOLDED
+    near: Unit | None = None
     sort: str = ""
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
@@ -159,6 +193,8 @@ def parse_search_params(data: QueryDict) -> tuple[SearchForm, SearchParams]:
     params = SearchParams(
         query=query,
         filters=filters,
+        form=Form.parse(values.get("form")) or Form.FOLDED,
+        near=Unit(values["near"]) if values.get("near") else None,
         # Browsing (no query) lists the newest first unless told otherwise.
         sort=values.get("sort") or ("" if query.strip() else SortOrder.NEWEST),
         page=values.get("page") or 1,

@@ -94,6 +94,8 @@ def _search(params: SearchParams, page_number: int) -> SearchPage:
         sort=params.sort,
         page=page_number,
         page_size=params.page_size,
+        form=params.form,
+        near=params.near,
     )
 
 

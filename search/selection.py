@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 from haystack.constants import DJANGO_ID
 
-from search.query import parse_query
+from search.normalise import Form
+from search.query import Unit, parse_query
 from search.services import SearchFilters, matching_columns, matching_queryset
 
 _FIELDS = ("pk", "plan_year", "township", "county")
@@ -40,13 +41,15 @@ def matching_documents(
     filters: SearchFilters,
     sort: str = "",
     occurrences_of: Sequence[str] = (),
+    form: Form = Form.FOLDED,
+    near: Unit | None = None,
 ) -> list[Match]:
     """Every match, in the search page's order for ``sort``.
 
     Raises search.query.QueryError for a query that cannot be parsed. An empty
     query matches every document the filters allow.
     """
-    node = parse_query(query)
+    node = parse_query(query, form=form, near=near)
     columns = matching_columns(
         node=node,
         filters=filters,

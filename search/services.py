@@ -21,7 +21,8 @@ from search.errors import IndexBusy as IndexBusy  # re-exported for callers
 from search.errors import IndexDamaged as IndexDamaged
 from search.errors import IndexMissing
 from search.haystack_query import to_search_queryset
-from search.query import Node, parse_query, terms_of
+from search.normalise import Form
+from search.query import Node, Unit, parse_query, terms_of
 from search.request import CONTENT_TYPE, SearchRequest
 from search.request import FACET_FIELDS as FACET_FIELDS  # re-exported for callers
 from search.request import SearchFilters as SearchFilters
@@ -155,13 +156,15 @@ def search_documents(
     sort: str,
     page: int,
     page_size: int,
+    form: Form = Form.FOLDED,
+    near: Unit | None = None,
 ) -> SearchPage:
     """One page of documents matching the query and filters.
 
     Raises search.query.QueryError (with a message for the user) for a query
     that cannot be parsed. An empty query lists every document.
     """
-    node = parse_query(query)
+    node = parse_query(query, form=form, near=near)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
     page = max(1, page)
     request = SearchRequest(node=node, filters=filters, sort=sort, facets=FACET_FIELDS)
