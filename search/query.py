@@ -209,7 +209,7 @@ def _operator(word: _Word) -> tuple[Unit, int] | None:
     found = _NEAR_OPERATOR.match(word.text)
     if found is None:
         return None
-    arg = fold(found.group(1))
+    arg = unicodedata.normalize("NFKC", found.group(1)).lower()
     if arg == "s":
         return Unit.SENTENCE, 0
     if arg == "p":

@@ -187,3 +187,61 @@ def test_invisible_characters_alone_are_an_error():
     with pytest.raises(QueryError):
         parse_query("\x00\u200b")
     assert parse_query("\u3000 \t") is None
+
+
+# -- issue 17: proximity operators, field prefixes, forms ---------------------
+
+from search.normalise import Form  # noqa: E402
+from search.query import MAX_DISTANCE, Near, Unit  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("raw", "unit", "distance"),
+    [
+        ("乡村振兴 /s 产业", Unit.SENTENCE, 0),
+        ("乡村振兴 /P 产业", Unit.PARAGRAPH, 0),
+        ("乡村振兴 ／ｓ 产业", Unit.SENTENCE, 0),  # full-width, as IMEs type it
+        ("乡村振兴 /20 产业", Unit.CHARS, 20),
+        ("乡村振兴 /０ 产业", Unit.CHARS, 0),
+    ],
+)
+def test_proximity_operators(raw, unit, distance):
+    node = parse_query(raw)
+    assert node.clauses == (Near((Term("乡村振兴"), Term("产业")), unit, distance),)
+
+
+def test_quoted_operator_is_literal():
+    assert parse_query('"/s" 产业').clauses == (Term("/s"), Term("产业"))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "/s 产业",
+        "产业 /s",
+        f"a /{MAX_DISTANCE + 1} b",
+        "a OR b /s c",
+        "a /s b /p c",
+        "a /s -b",
+        "a /3 b /3 c",
+        "标题:a /s b",
+        "标题:",
+    ],
+)
+def test_bad_proximity_and_field_queries_say_why(raw):
+    with pytest.raises(QueryError):
+        parse_query(raw)
+
+
+def test_field_prefixes_in_both_languages_and_colons():
+    assert parse_query("标题:乡村振兴 issuer：某镇人民政府 -文号:2020").clauses == (
+        Term("乡村振兴", "title"),
+        Term("某镇人民政府", "issuer"),
+        Not(Term("2020", "doc_number")),
+    )
+    assert parse_query('索引号: "001 2020"').clauses == (Term("001 2020", "index_no"),)
+
+
+def test_form_travels_with_the_tree():
+    assert parse_query("宪法", form=Form.EXACT).form is Form.EXACT
+    assert parse_query("宪法").form is Form.FOLDED
