@@ -250,3 +250,37 @@ def test_highlights_land_on_the_characters_as_written():
         "憲法",
         "１９５４",
     ]
+
+
+# -- the pages ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.search
+def test_the_exact_switch_is_on_the_page_and_kept_by_its_links(
+    client, search_index, examples
+):
+    assert index_documents(list(examples)) == len(examples)
+    folded = client.get("/search/", {"q": "宪法"}).content.decode()
+    assert 'name="form" value="exact">' in folded  # unchecked
+    assert "共 3 篇文档" in folded
+    page = client.get("/search/", {"q": "宪法", "form": "exact", "page_size": 1})
+    html = page.content.decode()
+    assert 'name="form" value="exact" checked>' in html
+    assert "共 2 篇文档" in html
+    # Pages, facets and the research tools keep the form.
+    hrefs = [a.split('"')[0] for a in html.split('href="')[1:]]
+    links = [a for a in hrefs if "q=" in a]
+    assert len(links) >= 4  # the next page, the facets, the tools
+    assert all("form=exact" in a for a in links)
+    tool = client.get("/research/trend/", {"q": "宪法", "form": "exact"})
+    assert 'name="form" value="exact" checked>' in tool.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.search
+def test_the_api_takes_the_form(client, search_index, examples):
+    assert index_documents(list(examples)) == len(examples)
+    for form, want in (("folded", {"1954"}), ("exact", set())):
+        data = client.get("/api/search", {"q": "宪法草案", "form": form}).json()
+        assert {examples[r["id"]] for r in data["results"]} == want
