@@ -6,6 +6,10 @@
   offsets, so a phrase of bigrams finds exactly the documents that contain the
   string, whatever jieba makes of its context.
 - ``chars``: every character, with its count: a one-character term.
+- ``variants``: where the text's characters differ from their folded form
+  (憲, １), each such character at its offset. The other fields hold the
+  folded text; with this one a search in the EXACT form tells 憲法 from 宪法
+  (search/engine/exact_form.py). Most texts have none.
 
 Nothing is dropped: whitespace and punctuation make bigrams too, so no bigram
 ever joins characters that are not adjacent in the text.
@@ -22,7 +26,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.formats import Existence, Format, Frequency
 from whoosh.system import pack_uint
 
-from search.normalise import fold
+from search.normalise import fold, fold_case
 from search.tokenizer import cut_for_search, search_word_counts
 
 # Code points fit in 21 bits, so a pair of them fits in one 64-bit key.
@@ -116,6 +120,45 @@ class BigramTokenizer(_GramTokenizer):
         return ((gram, i) for i, gram in enumerate(grams))
 
 
+class VariantTokenizer(Tokenizer):
+    """Every character that folding changes, as written, at its offset.
+
+    A query (mode "query") is every character of the term at its offset.
+    """
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        raw = fold_case(value)
+        if not tokenize:
+            grams = [(raw, 0)]
+        elif mode == "query":
+            grams = [(ch, i) for i, ch in enumerate(raw)]
+        else:
+            grams = variant_places(raw)
+        for gram, offset in grams:
+            token.text = gram
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + offset
+            if chars:
+                token.startchar = start_char + offset
+                token.endchar = start_char + offset + len(gram)
+            yield token
+
+
 class CharTokenizer(_GramTokenizer):
     """Every character but whitespace (a query term never is whitespace alone)."""
 
@@ -183,6 +226,35 @@ def char_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
     return keys[keep], counts[keep].astype(np.uint32)
 
 
+def variant_arrays(text: str) -> tuple[np.ndarray, np.ndarray, bytes]:
+    """A text's characters that fold() changes: (keys ascending, counts, offsets).
+
+    ``text`` is as written (ASCII case aside: fold_case is applied here); the
+    keys are those characters as written, grouped like bigram_arrays().
+    """
+    raw = fold_case(text)
+    if not raw:
+        return np.empty(0, np.uint64), np.empty(0, np.uint32), b""
+    points = _code_points(raw)
+    places = np.flatnonzero(points != _code_points(fold(raw)))
+    if not len(places):
+        return np.empty(0, np.uint64), np.empty(0, np.uint32), b""
+    chosen = points[places]
+    order = np.argsort(chosen, kind="stable")
+    ordered = chosen[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    counts = np.diff(np.append(starts, len(ordered))).astype(np.uint32)
+    return ordered[starts], counts, places[order].astype("<u4").tobytes()
+
+
+def variant_places(text: str) -> list[tuple[str, int]]:
+    """(character as written, offset) wherever fold() changes ``text``."""
+    raw = fold_case(text)
+    folded = fold(raw)
+    pairs = enumerate(zip(raw, folded, strict=True))
+    return [(ch, i) for i, (ch, f) in pairs if ch != f]
+
+
 def bigram_positions(text: str) -> Iterator[tuple[str, int, bytes]]:
     """(bigram, count, offsets as little-endian uint32) for a folded text."""
     keys, counts, offsets = bigram_arrays(text)
@@ -237,6 +309,22 @@ class BigramPositions(Format):
         return self.encode(sorted(merged))
 
 
+class VariantPositions(BigramPositions):
+    """BigramPositions of single characters: the variants field's offsets."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if type(analyzer) is VariantTokenizer and kwargs.get("mode") == "index":
+            keys, counts, offsets = variant_arrays(value)
+            boost = self.field_boost
+            start = 0
+            for key, count in zip(keys.tolist(), counts.tolist(), strict=True):
+                data = offsets[4 * start : 4 * (start + count)]
+                yield chr(key), count, count * boost, data
+                start += count
+            return
+        yield from super().word_values(value, analyzer, **kwargs)
+
+
 class CharCounts(Existence):
     """A character's presence, with its count as the posting weight."""
 
@@ -282,6 +370,12 @@ def jieba_analyzer() -> JiebaTokenizer:
 def exact_analyzer() -> BigramTokenizer:
     """Analyzer for the exact-match (bigram) field."""
     return BigramTokenizer()
+
+
+def variant_analyzer() -> VariantTokenizer:
+    """Analyzer for the variants field (characters as written where folding
+    changes them)."""
+    return VariantTokenizer()
 
 
 def char_analyzer() -> CharTokenizer:

@@ -57,6 +57,7 @@ from search.engine.schema import INDEX_NAME
 from search.engine.writer import BulkSegmentWriter
 from search.engines import Capability, Found
 from search.errors import IndexDamaged, IndexMissing
+from search.normalise import Form
 from search.query import term_query
 from search.request import SearchRequest
 from search.search_indexes import rows_by_id
@@ -496,8 +497,9 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             found = matches(matcher, query)
             docs = self._ordered_by(matcher, found, request.order_by, words)[0]
             columns = {name: matcher.values(name, docs) for name in fields}
+            form = request.node.form if request.node is not None else Form.FOLDED
             for term in occurrences_of:
-                counts = matcher.occurrences(term_query(term), docs)
+                counts = matcher.occurrences(term_query(term, form), docs)
                 columns[f"occurrences:{term}"] = counts.tolist()
         return columns
 

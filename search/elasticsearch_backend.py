@@ -8,16 +8,20 @@ Select it with settings only (see docs/scaling.md):
 then ``manage.py rebuild_index --noinput``. What each field becomes:
 
 - ``exact``: every pair of adjacent characters at consecutive positions, after
-  folding ASCII capitals only (search/normalise.py). A term of n characters is
-  the phrase of its n-1 pairs, so a phrase query finds exactly the documents
-  that contain it. The ngram tokenizer keeps every character class: the
-  ``standard`` tokenizer would drop punctuation and let 城镇建设 match
-  城镇，建设.
+  folding as search/normalise.py folds (ASCII capitals, traditional
+  characters, full-width digits and letters: a mapping char filter). A term
+  of n characters is the phrase of its n-1 pairs, so a phrase query finds
+  exactly the documents that contain it. The ngram tokenizer keeps every
+  character class: the ``standard`` tokenizer would drop punctuation and let
+  城镇建设 match 城镇，建设.
 - ``chars``: every character, for one-character terms.
 - ``text`` (ranking): the document's jieba words, cut in Python by the same
   tokenizer as the Whoosh index's, joined by spaces and split on them again,
   so both engines rank on the same words.
 - Filter and facet fields are keywords, matched whole, as in Whoosh.
+- ``variants`` (the Whoosh index's EXACT form) is not sent: a search in the
+  EXACT form takes the engine's matches as candidates and checks them
+  against the text (search/engines.py StockEngine).
 
 Not run against a server on the development machine (it has none); the
 mapping, the settings and the documents sent are tested offline.
@@ -34,7 +38,13 @@ from haystack.backends.elasticsearch7_backend import (
     Elasticsearch7SearchQuery,
 )
 
-from search.analyzers import BigramTokenizer, CharTokenizer, JiebaTokenizer
+from search.analyzers import (
+    BigramTokenizer,
+    CharTokenizer,
+    JiebaTokenizer,
+    VariantTokenizer,
+)
+from search.normalise import FOLD_TABLE
 
 EXACT_ANALYZER = "plansite_exact"
 CHAR_ANALYZER = "plansite_chars"
@@ -50,6 +60,11 @@ _ASCII_FOLD = [
     f"{upper} => {lower}"
     for upper, lower in zip(string.ascii_uppercase, string.ascii_lowercase, strict=True)
 ]
+# fold(): ASCII capitals, then search/normalise.py's FOLD_TABLE (closed, so
+# the order of the rules does not matter).
+FOLD_MAPPINGS = _ASCII_FOLD + [
+    f"{chr(key)} => {chr(value)}" for key, value in sorted(FOLD_TABLE.items())
+]
 
 
 def _grams(size: int) -> dict[str, Any]:
@@ -63,7 +78,7 @@ INDEX_SETTINGS: dict[str, Any] = {
         "index": {"max_result_window": MAX_RESULT_WINDOW},
         "analysis": {
             "char_filter": {
-                "plansite_ascii_fold": {"type": "mapping", "mappings": _ASCII_FOLD}
+                "plansite_fold": {"type": "mapping", "mappings": FOLD_MAPPINGS}
             },
             "tokenizer": {
                 "plansite_pairs": _grams(2),
@@ -72,12 +87,12 @@ INDEX_SETTINGS: dict[str, Any] = {
             "analyzer": {
                 EXACT_ANALYZER: {
                     "type": "custom",
-                    "char_filter": ["plansite_ascii_fold"],
+                    "char_filter": ["plansite_fold"],
                     "tokenizer": "plansite_pairs",
                 },
                 CHAR_ANALYZER: {
                     "type": "custom",
-                    "char_filter": ["plansite_ascii_fold"],
+                    "char_filter": ["plansite_fold"],
                     "tokenizer": "plansite_single",
                 },
                 WORD_ANALYZER: {"type": "custom", "tokenizer": "whitespace"},
@@ -107,7 +122,9 @@ class PlansiteElasticsearchBackend(Elasticsearch7SearchBackend):
         for field in fields.values():
             name = field.index_fieldname
             analyzer = _analyzer_name(getattr(field, "analyzer", None))
-            if analyzer is not None:
+            if isinstance(getattr(field, "analyzer", None), VariantTokenizer):
+                mapping[name] = {"type": "text", "index": False}
+            elif analyzer is not None:
                 mapping[name] = {"type": "text", "analyzer": analyzer}
             elif field.field_type == "string" and mapping[name]["type"] == "text":
                 # Names, codes and categories are matched whole, as Whoosh's ID
@@ -124,7 +141,9 @@ class PlansiteElasticsearchBackend(Elasticsearch7SearchBackend):
         prepared = super()._prepare_object(index, obj)
         for name, field in index.fields.items():
             analyzer = getattr(field, "analyzer", None)
-            if isinstance(analyzer, JiebaTokenizer) and prepared.get(name):
+            if isinstance(analyzer, VariantTokenizer):
+                prepared.pop(name, None)  # see the module docstring
+            elif isinstance(analyzer, JiebaTokenizer) and prepared.get(name):
                 # The ranking words, cut here exactly as the Whoosh index cuts them.
                 words = (t.text for t in analyzer(prepared[name], mode="index"))
                 prepared[name] = " ".join(w for w in words if w.strip())

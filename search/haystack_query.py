@@ -11,15 +11,27 @@ from haystack.inputs import Exact, Raw
 from haystack.query import SearchQuerySet
 
 from documents.models import Document
-from search.query import to_query_string
+from search.normalise import Form
+from search.query import And, Node, Not, to_query_string
 from search.request import YEAR_FIELD, SearchRequest
+
+
+def candidate_node(node: Node | None) -> Node | None:
+    """What the engine is asked for ``node``: in the EXACT form, the positive
+    clauses only (its index is folded, so excluding 憲法 would also drop 宪法;
+    the candidates are checked against the text, search/engines.py)."""
+    if node is None or node.form is not Form.EXACT:
+        return node
+    kept = tuple(c for c in node.clauses if not isinstance(c, Not))
+    return And(kept, form=node.form) if kept else None
 
 
 def to_search_queryset(request: SearchRequest) -> SearchQuerySet:
     """Every document ``request`` matches, in its order, with its facets."""
     sqs = SearchQuerySet().models(Document)
-    if request.node is not None:
-        sqs = sqs.filter(content=Raw(to_query_string(request.node)))
+    node = candidate_node(request.node)
+    if node is not None:
+        sqs = sqs.filter(content=Raw(to_query_string(node)))
     for name, value in request.filters.exact_values():
         # Exact keeps a value such as "桃源乡 人民政府" as one term.
         sqs = sqs.filter(**{name: Exact(value)})

@@ -10,7 +10,8 @@ from enum import StrEnum
 from whoosh import query as wq
 
 from search.analyzers import query_grams
-from search.normalise import Form, fold
+from search.engine.exact_form import ExactTerm, needs_check
+from search.normalise import Form, fold, fold_case
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 20
@@ -430,31 +431,40 @@ def to_query_string(node: Node) -> str:
     return " AND ".join(parts)
 
 
-def term_query(text: str) -> wq.Query:
-    """The Whoosh query that finds exactly the documents containing ``text``."""
+def term_query(text: str, form: Form = Form.FOLDED) -> wq.Query:
+    """The Whoosh query that finds exactly the documents containing ``text``
+    (compared in ``form``)."""
     folded = fold(text)
     if len(folded) == 1:
-        return wq.Term(CHAR_FIELD, folded)
-    grams = query_grams(folded)
-    if len(grams) == 1:
-        return wq.Term(EXACT_FIELD, grams[0])
-    return wq.Phrase(EXACT_FIELD, grams)
+        found: wq.Query = wq.Term(CHAR_FIELD, folded)
+    else:
+        grams = query_grams(folded)
+        if len(grams) == 1:
+            found = wq.Term(EXACT_FIELD, grams[0])
+        else:
+            found = wq.Phrase(EXACT_FIELD, grams)
+    written = fold_case(text)
+    if form is Form.EXACT and needs_check(written):
+        # The index holds folded text: the variants field tells the forms apart.
+        return ExactTerm(written, found)
+    return found
 
 
 def to_whoosh(node: Node) -> wq.Query:
     """The equivalent Whoosh query object."""
     required: list[wq.Query] = []
     excluded: list[wq.Query] = []
+    form = node.form
     for clause in node.clauses:
         if isinstance(clause, Term):
-            required.append(term_query(clause.text))
+            required.append(term_query(clause.text, form))
         elif isinstance(clause, Or):
-            required.append(wq.Or([term_query(t.text) for t in clause.terms]))
+            required.append(wq.Or([term_query(t.text, form) for t in clause.terms]))
         elif isinstance(clause, Near):
             # Candidates only: the terms' documents (proximity is checked after).
-            required.extend(term_query(t.text) for t in clause.terms)
+            required.extend(term_query(t.text, form) for t in clause.terms)
         else:
-            excluded.append(term_query(clause.term.text))
+            excluded.append(term_query(clause.term.text, form))
     positive: wq.Query = wq.And(required) if required else wq.Every()
     if excluded:
         return wq.AndNot(positive, wq.Or(excluded))

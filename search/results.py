@@ -19,6 +19,7 @@ from documents.texts import TITLE, TextPart, text_parts, with_parts
 from plansite.api_fields import API_FIELDS
 from search.forms import SearchParams
 from search.highlight import find_spans, mark, snippets
+from search.normalise import Form
 from search.query import QueryError
 from search.services import SearchHit, SearchPage, search_documents
 
@@ -147,8 +148,12 @@ def _rows(page: SearchPage, *, query: str) -> list[ResultRow]:
     documents = with_parts(
         Document.objects.only("pk", "index_no", "title", "body")
     ).in_bulk(ids)
-    # The query as typed, so the document page reads the same phrases.
-    query_string = urlencode({"q": query}) if page.terms else ""
+    # The query as typed, so the document page reads the same phrases (in
+    # the same form: 原字形 is carried only when chosen).
+    asked = {"q": query}
+    if page.query is not None and page.query.form is Form.EXACT:
+        asked["form"] = Form.EXACT.value
+    query_string = urlencode(asked) if page.terms else ""
     rows = []
     for hit in page.results:
         document = documents.get(hit.id)

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from haystack.constants import DJANGO_ID
 
+from search.engines import checked_ids, needs_text_check
 from search.normalise import Form
 from search.query import Unit, parse_query
 from search.services import SearchFilters, matching_columns, matching_queryset
@@ -82,6 +83,10 @@ def matching_documents(
     if not total:
         return []
     rows = sqs.values_list(*_FIELDS)[:total]
+    if needs_text_check(node):
+        # The engine's matches are candidates (search/engines.py).
+        kept = checked_ids(node, [int(row[0]) for row in rows])
+        rows = [row for row in rows if int(row[0]) in kept]
     return [
         Match(
             id=int(pk),

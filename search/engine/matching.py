@@ -9,7 +9,9 @@ sorted array of document numbers:
 - a phrase over the bigram field is a join of bigram offsets: the term occurs
   at offset p exactly when each bigram of a covering set occurs at p plus its
   place in the term;
-- And, Or and Not are set operations; ranges and exact values read columns.
+- And, Or and Not are set operations; ranges and exact values read columns;
+- a term in the EXACT form is its folded form checked against the variants
+  field (search/engine/exact_form.py).
 
 Anything else is handed to Whoosh's own matcher, so the result is always the
 set Whoosh would find.
@@ -28,7 +30,8 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import NUMERIC
 from whoosh.util.numeric import byte_to_length
 
-from search.analyzers import BigramPositions
+from search.analyzers import BigramPositions, VariantPositions
+from search.engine.exact_form import VARIANT_FIELD, ExactTerm, exact_counts
 from search.engine.postings import PostingCache, PostingList
 from search.engine.whoosh_internals import deleted_docs, per_document_reader
 
@@ -270,7 +273,7 @@ class Matcher:
 
         Every start counts: 哈哈 occurs twice in 哈哈哈.
         """
-        if not isinstance(q, wq.Term | wq.Phrase):
+        if not isinstance(q, wq.Term | wq.Phrase | ExactTerm):
             raise TypeError(f"occurrences are counted for one term, not {q!r}")
         out = np.zeros(len(docs), dtype=np.int64)
         for leaf, local, where in self._split(docs):
@@ -416,7 +419,7 @@ class Matcher:
         if isinstance(q, wq.Term) and self._in_every_document(leaf, q):
             # Such as the model's content type: no posting list to read.
             return leaf.live()
-        if isinstance(q, wq.Term | wq.Phrase):
+        if isinstance(q, wq.Term | wq.Phrase | ExactTerm):
             found, _ = self._counts(leaf, q)
             return found
         if isinstance(q, wq.And):
@@ -442,7 +445,9 @@ class Matcher:
         return self._whoosh(leaf, q)
 
     def _counts(self, leaf: Leaf, q: wq.Query) -> tuple[np.ndarray, np.ndarray]:
-        """(live documents, occurrences in each) of a Term or Phrase."""
+        """(live documents, occurrences in each) of a Term, Phrase or ExactTerm."""
+        if isinstance(q, ExactTerm):
+            return self._exact_term(leaf, q)
         if isinstance(q, wq.Term):
             if q.fieldname not in self.schema:
                 return _EMPTY, _EMPTY
@@ -469,6 +474,61 @@ class Matcher:
             keep = np.isin(ids, leaf.live(), assume_unique=True)
             ids, counts = ids[keep], counts[keep]
         return ids, counts
+
+    def _exact_term(self, leaf: Leaf, q: ExactTerm):
+        """A term as written: its folded matches, checked against the variants."""
+        folded = self._counts(leaf, q.folded)
+        if VARIANT_FIELD not in self.schema.names():
+            raise TypeError("this index has no variants field")
+        fieldobj = self.schema[VARIANT_FIELD]
+        reader = leaf.reader
+
+        def postings(ch: str, *, with_values: bool) -> PostingList:
+            return self.cache.get(
+                reader, VARIANT_FIELD, fieldobj.to_bytes(ch), with_values=with_values
+            )
+
+        def variant(ch: str, docs: np.ndarray):
+            found = postings(ch, with_values=False)
+            keep = np.isin(found.ids, docs, assume_unique=True)
+            return found.ids[keep], found.weights[keep].astype(np.int64)
+
+        def variant_starts(ch: str, docs: np.ndarray, place: int) -> np.ndarray:
+            found = postings(ch, with_values=True)
+            if not len(found.ids):
+                return _EMPTY
+            return _starts(found, docs, place)
+
+        def folded_starts(docs: np.ndarray) -> np.ndarray:
+            return self._term_starts(leaf, q.folded, docs)
+
+        return exact_counts(
+            q.text,
+            folded,
+            variant=variant,
+            variant_starts=variant_starts,
+            folded_starts=folded_starts,
+        )
+
+    def _term_starts(self, leaf: Leaf, q: wq.Query, docs: np.ndarray) -> np.ndarray:
+        """Sorted (document << 32) + offset of a bigram term's starts in ``docs``."""
+        if isinstance(q, wq.Term) and self._is_bigram_field(q.fieldname):
+            words = [q.text]
+        elif isinstance(q, wq.Phrase) and self._is_bigram_field(q.fieldname):
+            words = list(q.words)
+        else:
+            raise TypeError(f"no offsets to read for {q!r}")
+        fieldobj = self.schema[q.fieldname]
+        starts = None
+        for place, word in enumerate(words):
+            found = self.cache.get(
+                leaf.reader, q.fieldname, fieldobj.to_bytes(word), with_values=True
+            )
+            keys = _starts(found, docs, place) if len(found.ids) else _EMPTY
+            starts = keys if starts is None else intersect(starts, keys)
+            if not len(starts):
+                return _EMPTY
+        return starts if starts is not None else _EMPTY
 
     def _phrase(self, leaf: Leaf, fieldname: str, words: list[str]):
         """Documents where the bigrams ``words`` occur at consecutive offsets."""
@@ -534,7 +594,11 @@ class Matcher:
 
     def _is_bigram_field(self, fieldname: str) -> bool:
         fieldobj = self._field(fieldname)
-        return fieldobj is not None and isinstance(fieldobj.format, BigramPositions)
+        return (
+            fieldobj is not None
+            and isinstance(fieldobj.format, BigramPositions)
+            and not isinstance(fieldobj.format, VariantPositions)
+        )
 
     def _is_numeric_column(self, fieldname: str) -> bool:
         fieldobj = self._field(fieldname)

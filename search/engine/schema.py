@@ -20,6 +20,8 @@ from search.analyzers import (
     CharCounts,
     CharTokenizer,
     JiebaTokenizer,
+    VariantPositions,
+    VariantTokenizer,
     WordCounts,
 )
 
@@ -30,7 +32,9 @@ INDEX_NAME = "MAIN"
 # counts), so that an index written by the old code is rebuilt instead of
 # being read as if it matched. tests/search/test_schema_version.py pins the
 # analyzers' output on a fixed text to this number.
-SCHEMA_VERSION = 1
+# 2: folding of traditional characters and full-width digits and letters,
+# and the variants field (issue 17).
+SCHEMA_VERSION = 2
 # Beside the index, in its folder; written when an index is created or rebuilt.
 VERSION_FILE = ".schema_version"
 # Indexes written before versions were recorded hold what version 1 reads
@@ -122,7 +126,10 @@ def _text_field(field: Any) -> TEXT:
         stored=field.stored, analyzer=analyzer, phrase=False, field_boost=field.boost
     )
     boost = float(field.boost)
-    if isinstance(analyzer, BigramTokenizer):
+    if isinstance(analyzer, VariantTokenizer):
+        replacement.format = VariantPositions(field_boost=boost)
+        replacement.scorable = False
+    elif isinstance(analyzer, BigramTokenizer):
         replacement.format = BigramPositions(field_boost=boost)
         replacement.scorable = False
     elif isinstance(analyzer, CharTokenizer):

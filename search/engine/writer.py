@@ -24,11 +24,14 @@ from search.analyzers import (
     CharCounts,
     CharTokenizer,
     JiebaTokenizer,
+    VariantPositions,
+    VariantTokenizer,
     WordCounts,
     bigram_arrays,
     char_counts,
     decode_key,
     encode_key,
+    variant_arrays,
     word_counts,
 )
 from search.engine.integrity import record_checksums
@@ -170,7 +173,9 @@ class Postings:
         if found is None:
             fmt = self.schema[fieldname].format
             keyed = (
-                2
+                1
+                if isinstance(fmt, VariantPositions)
+                else 2
                 if isinstance(fmt, BigramPositions)
                 else 1
                 if isinstance(fmt, CharCounts)
@@ -217,6 +222,10 @@ class BulkSegmentWriter(HookedSegmentWriter):
         kind = (type(field.format), type(field.analyzer))
         if isinstance(value, str) and kind == (BigramPositions, BigramTokenizer):
             keys, counts, offsets = bigram_arrays(fold(value))
+            buffer.add_document(docnum, keys, counts, offsets)
+            length = int(counts.sum())
+        elif isinstance(value, str) and kind == (VariantPositions, VariantTokenizer):
+            keys, counts, offsets = variant_arrays(value)
             buffer.add_document(docnum, keys, counts, offsets)
             length = int(counts.sum())
         elif isinstance(value, str) and kind == (CharCounts, CharTokenizer):

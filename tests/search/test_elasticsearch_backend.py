@@ -21,6 +21,7 @@ from search.elasticsearch_backend import (
     WORD_ANALYZER,
     PlansiteElasticsearchBackend,
 )
+from search.normalise import FOLD_TABLE
 from search.query import parse_query, to_query_string
 from search.search_indexes import searchable_text
 from tests.conftest import elasticsearch_options, search_connection
@@ -67,13 +68,17 @@ def test_each_field_gets_the_analyzer_that_keeps_results_exact(backend) -> None:
             assert mapping[f"{name}_exact"]["type"] == "keyword"
     assert mapping["plan_year"]["type"] == "long"
     assert mapping["sort_date"]["type"] == "date"
-    # Every analyzer named is defined, and folds ASCII capitals only.
+    # Every analyzer named is defined, and folds as search/normalise.py does
+    # (issue 17: traditional characters and full-width digits and letters too).
     analysis = backend.DEFAULT_SETTINGS["settings"]["analysis"]
     used = {m["analyzer"] for m in mapping.values() if "analyzer" in m}
     assert used == {EXACT_ANALYZER, CHAR_ANALYZER, WORD_ANALYZER}
     assert used <= set(analysis["analyzer"])
-    fold = analysis["char_filter"]["plansite_ascii_fold"]["mappings"]
-    assert len(fold) == 26 and "A => a" in fold and "Z => z" in fold
+    fold = analysis["char_filter"]["plansite_fold"]["mappings"]
+    assert len(fold) == 26 + len(FOLD_TABLE)
+    assert {"A => a", "Z => z", "憲 => 宪", "１ => 1", "Ａ => a"} <= set(fold)
+    # The EXACT form is checked against the text, not sent to the engine.
+    assert mapping["variants"] == {"type": "text", "index": False}
     for name, size in (("plansite_pairs", 2), ("plansite_single", 1)):
         tokenizer = analysis["tokenizer"][name]
         assert tokenizer["min_gram"] == tokenizer["max_gram"] == size
@@ -100,6 +105,7 @@ def test_documents_carry_the_whoosh_indexs_jieba_words(backend) -> None:  # noqa
     assert "美丽" in words and "gdp" in words  # folded as Whoosh folds it
     # The exact fields get the text itself: Elasticsearch cuts it into grams.
     assert prepared["exact"] == prepared["chars"] == text
+    assert "variants" not in prepared
     assert prepared["township"] == "周巷镇"
 
 

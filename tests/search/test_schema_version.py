@@ -19,6 +19,8 @@ from search.analyzers import (
     exact_analyzer,
     jieba_analyzer,
     query_grams,
+    variant_analyzer,
+    variant_arrays,
     word_counts,
 )
 from search.engine.schema import SCHEMA_VERSION, VERSION_FILE
@@ -33,10 +35,13 @@ from tests.search.conftest import make_document
 # written before is then rebuilt (check_index --fix) instead of being misread.
 FINGERPRINTS = {
     1: "6eb7102871171ffa0e5928446ab72bc9550dea84f01ec085a4aba5cdb251deba",
+    # Traditional characters and full-width digits and letters folded; the
+    # variants field; TEXT gained traditional and full-width characters.
+    2: "90a117e68d0eccd2ee37c8a3bf2a9683d66ddbfbb0a280122b6e85b9c5ef7a3a",
 }
 TEXT = (
     "“十四五”规划：推进乡村振兴，发展中小微企业；ＡＢＣ abc 2025年GDP增长5.5%。\n"
-    "城镇建设　美丽乡村 桃源乡 人民政府"
+    "城镇建设　美丽乡村 桃源乡 人民政府 １９５４年憲法草案（鄉鎮）"
 )
 
 
@@ -44,6 +49,7 @@ def analysis_output(text: str) -> dict:
     """Everything the index stores for ``text``, as the writer and queries cut it."""
     folded = fold(text)
     keys, counts, offsets = bigram_arrays(folded)
+    variant_keys, variant_counts, variant_offsets = variant_arrays(text)
     char_keys, char_totals = char_counts(folded)
     return {
         "fold": folded,
@@ -56,6 +62,12 @@ def analysis_output(text: str) -> dict:
         "chars": [(t.text, t.pos) for t in char_analyzer()(text, positions=True)],
         "bigram_arrays": [keys.tolist(), counts.tolist(), offsets.hex()],
         "char_counts": [char_keys.tolist(), char_totals.tolist()],
+        "variants": [(t.text, t.pos) for t in variant_analyzer()(text, positions=True)],
+        "variant_arrays": [
+            variant_keys.tolist(),
+            variant_counts.tolist(),
+            variant_offsets.hex(),
+        ],
         "word_counts": sorted(word_counts(text).items()),
         "query_grams": query_grams(fold("乡村振兴ABC")),
     }
