@@ -12,6 +12,7 @@ engine whether it has a method.
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from haystack.backends import BaseSearchBackend
 from search.haystack_query import to_search_queryset
 from search.request import SearchRequest
 from search.search_indexes import rows_by_id
+from search.verification import matching_ids, needs_texts
 
 
 class Capability(enum.Enum):
@@ -156,6 +158,8 @@ class StockEngine:
         self, request: SearchRequest, *, start: int = 0, stop: int | None = None
     ) -> Found:
         sqs = to_search_queryset(request)
+        if needs_texts(request.node):
+            return _verified(sqs, request, start=start, stop=stop)
         # Slicing runs one query that also fills the count and the facets.
         results = list(sqs[start:stop])
         facets = sqs.facet_counts().get("fields", {}) if request.facets else {}
@@ -238,6 +242,23 @@ class StockEngine:
     ) -> list[str]:
         # The page shows the document's other neighbours instead.
         return []
+
+
+def _verified(
+    sqs: Any, request: SearchRequest, *, start: int, stop: int | None
+) -> Found:
+    """find() for a query the engine only narrows (proximity): every
+    candidate is checked on its text (search/verification.py), and the count
+    and facets are those of the documents that match."""
+    candidates = list(sqs[: sqs.count()])
+    kept = matching_ids([int(r.pk) for r in candidates], request.node)
+    results = [r for r in candidates if int(r.pk) in kept]
+    facets = {}
+    for name in request.facets:
+        counts = Counter(getattr(r, name, None) for r in results)
+        counts.pop(None, None)
+        facets[name] = sorted(counts.items(), key=lambda vc: (-vc[1], str(vc[0])))
+    return Found(total=len(results), results=results[start:stop], facets=facets)
 
 
 def current_engine() -> SearchEngine:

@@ -12,7 +12,12 @@ from documents import fields as metadata
 from documents.models import Document
 from documents.selectors import NATIONAL
 from documents.texts import searchable_text, with_parts
-from search.analyzers import char_analyzer, exact_analyzer, jieba_analyzer
+from search.analyzers import (
+    boundary_analyzer,
+    char_analyzer,
+    exact_analyzer,
+    jieba_analyzer,
+)
 
 # Rows read per query by id: SQLite allows 32,766 parameters.
 ROWS_PER_QUERY = 200
@@ -111,6 +116,8 @@ class DocumentIndex(MetadataFields, indexes.Indexable):
     text = indexes.CharField(document=True, stored=False, analyzer=jieba_analyzer())
     exact = indexes.CharField(stored=False, analyzer=exact_analyzer())
     chars = indexes.CharField(stored=False, analyzer=char_analyzer())
+    # Sentence and paragraph ends, for proximity (/s, /p).
+    bounds = indexes.CharField(stored=False, analyzer=boundary_analyzer())
 
     sort_date = indexes.DateField(null=True)
     updated_at = indexes.DateTimeField(model_attr="updated_at", indexed=False)
@@ -141,6 +148,9 @@ class DocumentIndex(MetadataFields, indexes.Indexable):
         return searchable_text(obj)
 
     def prepare_chars(self, obj: Document) -> str:
+        return searchable_text(obj)
+
+    def prepare_bounds(self, obj: Document) -> str:
         return searchable_text(obj)
 
     def prepare_sort_date(self, obj: Document) -> datetime.date | None:

@@ -17,6 +17,8 @@ from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from search.analyzers import (
     BigramPositions,
     BigramTokenizer,
+    BoundaryOffsets,
+    BoundaryTokenizer,
     CharCounts,
     CharTokenizer,
     JiebaTokenizer,
@@ -30,7 +32,7 @@ INDEX_NAME = "MAIN"
 # counts), so that an index written by the old code is rebuilt instead of
 # being read as if it matched. tests/search/test_schema_version.py pins the
 # analyzers' output on a fixed text to this number.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Beside the index, in its folder; written when an index is created or rebuilt.
 VERSION_FILE = ".schema_version"
 # Indexes written before versions were recorded hold what version 1 reads
@@ -124,6 +126,9 @@ def _text_field(field: Any) -> TEXT:
     boost = float(field.boost)
     if isinstance(analyzer, BigramTokenizer):
         replacement.format = BigramPositions(field_boost=boost)
+        replacement.scorable = False
+    elif isinstance(analyzer, BoundaryTokenizer):
+        replacement.format = BoundaryOffsets(field_boost=boost)
         replacement.scorable = False
     elif isinstance(analyzer, CharTokenizer):
         replacement.format = CharCounts(field_boost=boost)

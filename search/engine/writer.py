@@ -169,9 +169,10 @@ class Postings:
         found = self.fields.get(fieldname)
         if found is None:
             fmt = self.schema[fieldname].format
+            # The bounds field's terms ("s", "p") are words, not keyed grams.
             keyed = (
                 2
-                if isinstance(fmt, BigramPositions)
+                if type(fmt) is BigramPositions
                 else 1
                 if isinstance(fmt, CharCounts)
                 else 0

@@ -14,6 +14,7 @@ from django.test import Client
 from search import analyzers
 from search.analyzers import (
     bigram_arrays,
+    boundary_analyzer,
     char_analyzer,
     char_counts,
     exact_analyzer,
@@ -33,6 +34,7 @@ from tests.search.conftest import make_document
 # written before is then rebuilt (check_index --fix) instead of being misread.
 FINGERPRINTS = {
     1: "6eb7102871171ffa0e5928446ab72bc9550dea84f01ec085a4aba5cdb251deba",
+    2: "93099a1d824fa9991bdb0756032677f12f5dd8a444ce825ca6957de90baf5e5e",
 }
 TEXT = (
     "“十四五”规划：推进乡村振兴，发展中小微企业；ＡＢＣ abc 2025年GDP增长5.5%。\n"
@@ -58,6 +60,8 @@ def analysis_output(text: str) -> dict:
         "char_counts": [char_keys.tolist(), char_totals.tolist()],
         "word_counts": sorted(word_counts(text).items()),
         "query_grams": query_grams(fold("乡村振兴ABC")),
+        # Version 2: the sentence and paragraph ends (proximity).
+        "bounds": [(t.text, t.pos) for t in boundary_analyzer()(text, positions=True)],
     }
 
 
