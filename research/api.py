@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from research.compare import MAX_PLACES, MIN_PLACES
-from research.corpus import query_terms
+from research.corpus import query_node, query_terms
 from research.export import (
     ANONYMOUS_ROW_LIMIT,
     ExportFormat,
@@ -246,7 +246,8 @@ def _kwic_download(
     request: HttpRequest, params: ToolParams, fmt: str, slot: DownloadSlot
 ) -> HttpResponse:
     limit = row_limit(request.user)
-    if not query_terms(params.query):
+    search = params.search
+    if not query_terms(params.query, form=search.form, near=search.near):
         return _error(_("请输入要查看语境的检索词。"), params)
     lines: Iterable[KwicLine]
     if params.order in (KwicOrder.LEFT, KwicOrder.RIGHT):
@@ -255,7 +256,13 @@ def _kwic_download(
     else:
         # The documents are found now, so a bad query is a 400, not a cut stream.
         ids = [
-            m.id for m in matching_documents(query=params.query, filters=params.filters)
+            m.id
+            for m in matching_documents(
+                query=params.query,
+                filters=params.filters,
+                form=search.form,
+                near=search.near,
+            )
         ]
         lines = iter_lines(
             query=params.query,
@@ -263,6 +270,8 @@ def _kwic_download(
             order=params.order,
             width=params.width,
             documents=ids,
+            form=search.form,
+            near=search.near,
         )
     if limit is not None:
         lines = islice(lines, limit)
@@ -355,13 +364,17 @@ def _export(
     limit = row_limit(request.user)
     try:
         found = export_for(params, limit=limit)
-        terms = query_terms(params.query)
+        node = query_node(
+            params.query, form=params.search.form, near=params.search.near
+        )
     except QueryError as exc:
         return _error(str(exc), params)
     records = document_records(
         found.rows,
         query=params.query,
-        terms=terms,
+        terms=node,
+        form=params.search.form,
+        near=params.search.near,
         full=params.full,
         site=request.build_absolute_uri("/")[:-1],
     )

@@ -16,7 +16,8 @@ from documents.models import Document
 from documents.selectors import place_exists, place_level_of, similar_place_names
 from documents.texts import searchable_text
 from research.corpus import iter_documents
-from search.normalise import fold
+from search.normalise import Form, fold
+from search.query import Unit
 from search.selection import matching_documents
 from search.services import SearchFilters
 from search.tokenizer import cut_for_search
@@ -228,6 +229,8 @@ def compare(
     level: Level,
     places: list[str],
     top: int = TOP_WORDS,
+    form: Form = Form.FOLDED,
+    near: Unit | None = None,
 ) -> Comparison:
     """Each place's matching documents per plan year and its most
     characteristic words against the other places.
@@ -239,7 +242,9 @@ def compare(
     found: list[tuple[str, list[int], Counter[int | None]]] = []
     for name in names:
         narrowed = replace(filters, **{level.value: name})
-        matches = matching_documents(query=query, filters=narrowed, sort="newest")
+        matches = matching_documents(
+            query=query, filters=narrowed, sort="newest", form=form, near=near
+        )
         years: Counter[int | None] = Counter(m.plan_year for m in matches)
         found.append((name, [m.id for m in matches], years))
     words = {name: _place_words(ids) for name, ids, _ in found}

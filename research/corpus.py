@@ -6,24 +6,33 @@ from collections.abc import Iterator, Sequence
 
 from documents.models import Document
 from documents.texts import with_parts
-from search.normalise import fold
-from search.query import parse_query, terms_of
+from search.normalise import Form, fold
+from search.query import And, Node, Unit, parse_query
+from search.textmatch import FULL_TEXT, counted_hits, counted_terms, starts
 
 # Rows per database query: bounded memory, and far below SQLite's
 # 32,766-parameter limit.
 CHUNK = 200
 
 
-def query_terms(query: str) -> list[str]:
-    """The positive terms of a query, once each as the search matches them.
+def query_node(
+    query: str, *, form: Form = Form.FOLDED, near: Unit | None = None
+) -> Node | None:
+    """The parsed query of a tool (raises search.query.QueryError)."""
+    return parse_query(query, form=form, near=near)
+
+
+def query_terms(
+    query: str, *, form: Form = Form.FOLDED, near: Unit | None = None
+) -> list[str]:
+    """The terms whose occurrences a tool counts, once each as the search
+    matches them (search.textmatch.counted_terms: plain and OR terms, and
+    the first term of a proximity clause).
 
     Raises search.query.QueryError. "GDP OR gdp" is one term: matching folds
     ASCII case, so counting both would count every occurrence twice.
     """
-    terms: dict[str, str] = {}
-    for term in terms_of(parse_query(query)):
-        terms.setdefault(fold(term), term)
-    return list(terms.values())
+    return counted_terms(query_node(query, form=form, near=near))
 
 
 def iter_documents(ids: Sequence[int], *, fields: Sequence[str]) -> Iterator[Document]:
@@ -45,37 +54,30 @@ def iter_documents(ids: Sequence[int], *, fields: Sequence[str]) -> Iterator[Doc
                 yield document
 
 
-def find_occurrences(text: str, terms: Sequence[str]) -> list[tuple[int, str]]:
-    """(offset, term) for every place a term starts, in text order.
+def find_occurrences(
+    text: str, query: Node | Sequence[str], *, field: str = FULL_TEXT
+) -> list[tuple[int, str]]:
+    """(offset, term) for every occurrence that counts, in text order.
 
-    Matching is the search's: substring, ASCII case folded. Every start
-    counts, so 哈哈 occurs twice in 哈哈哈, and a term inside another term
-    (小微企业 in 中小微企业) counts for both when both are asked for.
+    For a parsed query, search.textmatch.counted_hits (proximity judged
+    within ``text``). For plain terms, matching is the search's: substring,
+    ASCII case folded. Every start counts, so 哈哈 occurs twice in 哈哈哈, and
+    a term inside another term (小微企业 in 中小微企业) counts for both when
+    both are asked for.
     """
+    if isinstance(query, And):
+        return [(hit.start, hit.term) for hit in counted_hits(text, query, field=field)]
     folded = fold(text)
     found: list[tuple[int, str]] = []
-    for term in terms:
+    for term in query:
         needle = fold(term)
         if not needle:
             continue
-        start = folded.find(needle)
-        while start != -1:
-            found.append((start, term))
-            start = folded.find(needle, start + 1)
+        found.extend((start, term) for start in starts(folded, needle))
     found.sort()
     return found
 
 
-def count_occurrences(text: str, terms: Sequence[str]) -> int:
-    """How many times the terms occur in text (see find_occurrences)."""
-    folded = fold(text)
-    total = 0
-    for term in terms:
-        needle = fold(term)
-        if not needle:
-            continue
-        start = folded.find(needle)
-        while start != -1:
-            total += 1
-            start = folded.find(needle, start + 1)
-    return total
+def count_occurrences(text: str, query: Node | Sequence[str]) -> int:
+    """How many occurrences count in text (see find_occurrences)."""
+    return len(find_occurrences(text, query))

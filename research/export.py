@@ -24,7 +24,10 @@ from documents.export import (
 )
 from documents.models import Document
 from research.corpus import iter_documents
-from search.results import document_snippets
+from search.highlight import Marked
+from search.normalise import Form
+from search.query import Unit
+from search.results import document_query, document_snippets
 
 # What the API imports from here; the writers are documents/export.py's.
 __all__ = [
@@ -70,7 +73,7 @@ def export_columns(*, full: bool) -> list[str]:
     return ["id", *metadata, "snippet", "url", *(["body"] if full else [])]
 
 
-def plain_snippet(document: Document, terms: Sequence[str]) -> str:
+def plain_snippet(document: Document, terms: Marked | None) -> str:
     """The passage the results page shows first, as plain text; one from an
     attachment starts with the attachment's name."""
     found = document_snippets(document, terms, n=1, width=SNIPPET_WIDTH)
@@ -85,13 +88,17 @@ def document_records(
     ids: Sequence[int],
     *,
     query: str,
-    terms: Sequence[str],
+    terms: Marked | None,
     full: bool,
     site: str,
+    form: Form = Form.FOLDED,
+    near: Unit | None = None,
 ) -> Iterator[dict[str, Any]]:
     """One record per document, in the order of ``ids``; ``site`` is the
-    scheme and host the URLs start with."""
-    suffix = f"?{urlencode({'q': query})}" if terms else ""
+    scheme and host the URLs start with. ``terms`` is the parsed query (or
+    plain terms): what the snippet marks."""
+    link = document_query(query, form=form, near=near) if terms else {}
+    suffix = f"?{urlencode(link)}" if link else ""
     for document in iter_documents(ids, fields=EXPORT_COLUMNS):
         row = export_row(document)
         body = row.pop("body")

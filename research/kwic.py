@@ -19,10 +19,14 @@ from documents.models import Document
 from documents.parts import Parts, hit_url, split_parts
 from documents.reading import limits
 from documents.texts import ATTACHMENT_PREFIX, BODY, TITLE, text_parts
-from research.corpus import find_occurrences, iter_documents, query_terms
-from search.normalise import fold
+from research.corpus import find_occurrences, iter_documents, query_node
+from search.highlight import find_spans
+from search.normalise import Form, fold
+from search.query import Node, Unit
+from search.results import document_query
 from search.selection import matching_documents
 from search.services import SearchFilters
+from search.textmatch import FULL_TEXT, counted_terms
 
 DEFAULT_WIDTH = 30
 MIN_WIDTH = 5
@@ -156,17 +160,21 @@ class LineSequence(Sequence[KwicLine]):
         self,
         ids: list[int],
         counts: dict[int, int],
-        terms: list[str],
+        terms: Node | Sequence[str],
         *,
         query: str,
         width: int,
         limit: int | None = None,
+        form: Form = Form.FOLDED,
+        near: Unit | None = None,
     ) -> None:
         self.ids = [pk for pk in ids if counts.get(pk)]
         self.ends = list(accumulate(counts[pk] for pk in self.ids))
         self.terms = terms
         self.query = query
         self.width = width
+        self.form = form
+        self.near = near
         total = self.ends[-1] if self.ends else 0
         self.total = total
         self.length = total if limit is None else min(total, limit)
@@ -195,28 +203,47 @@ class LineSequence(Sequence[KwicLine]):
         ):
             lines.extend(
                 document_lines(
-                    document, self.terms, query=self.query, width=self.width, rank=rank
+                    document,
+                    self.terms,
+                    query=self.query,
+                    width=self.width,
+                    rank=rank,
+                    form=self.form,
+                    near=self.near,
                 )
             )
         return lines[skip : skip + stop - start]
 
 
 def document_lines(
-    document: Document, terms: Sequence[str], *, query: str, width: int, rank: int = 0
+    document: Document,
+    terms: Node | Sequence[str],
+    *,
+    query: str,
+    width: int,
+    rank: int = 0,
+    form: Form = Form.FOLDED,
+    near: Unit | None = None,
 ) -> Iterator[KwicLine]:
-    """The document's occurrences: in the title, the body, then each
-    attachment (documents/texts.py), in text order within each."""
-    params = {"q": query}
+    """The document's occurrences that count (research.corpus.find_occurrences:
+    of 乡村振兴 /s 产业, each 乡村振兴 with an 产业 in its sentence): in the
+    title, the body, then each attachment (documents/texts.py), in text order
+    within each."""
+    params = document_query(query, form=form, near=near)
     when = document_date(document)
     for part in text_parts(document):
         text = part.text
-        occurrences = find_occurrences(text, terms)
+        fields = (FULL_TEXT, "title") if part.key == TITLE else (FULL_TEXT,)
+        occurrences = sorted(
+            {o for name in fields for o in find_occurrences(text, terms, field=name)}
+        )
         if not occurrences:
             continue
         # The document page (or the attachment's page) marks the hits of the
-        # text it shows, overlapping ones merged into one mark, and numbers
-        # the marks id="hit-1", "hit-2", ...
-        numbers, marks = _marks(occurrences)
+        # text it shows (every qualifying one, overlapping ones merged into
+        # one mark), and numbers the marks id="hit-1", "hit-2", ...
+        marks = find_spans(text, terms, fields=fields)
+        mark_starts = [start for start, _ in marks]
         if part.key == TITLE:
             path, parts = reverse("documents:detail", args=[document.pk]), None
         elif part.attachment is None:
@@ -225,8 +252,9 @@ def document_lines(
         else:
             path = reverse("documents:attachment", args=[document.pk, part.number])
             parts = _body_parts(text, marks)
-        for (offset, term), hit in zip(occurrences, numbers, strict=True):
+        for offset, term in occurrences:
             end = offset + len(term)
+            hit = bisect_right(mark_starts, offset)
             number = None if part.key == TITLE else hit
             yield KwicLine(
                 document_id=document.pk,
@@ -321,23 +349,32 @@ def iter_lines(
     order: KwicOrder,
     width: int = DEFAULT_WIDTH,
     documents: Iterable[int] | None = None,
+    form: Form = Form.FOLDED,
+    near: Unit | None = None,
 ) -> Iterator[KwicLine]:
     """Every line in document (or date) order, read a chunk of documents at a time.
 
     For a context order, lines come in date order; sort them (see concordance).
     Raises search.query.QueryError.
     """
-    terms = query_terms(query)
-    if not terms:
+    node = query_node(query, form=form, near=near)
+    if not counted_terms(node):
         return
     if documents is None:
-        documents = [m.id for m in matching_documents(query=query, filters=filters)]
+        documents = [
+            m.id
+            for m in matching_documents(
+                query=query, filters=filters, form=form, near=near
+            )
+        ]
     base = KwicOrder.DOCUMENT if order is KwicOrder.DOCUMENT else KwicOrder.DATE
     ids = _ordered_ids(list(documents), base)
     for rank, document in enumerate(
         iter_documents(ids, fields=_TEXT_FIELDS + _DATE_FIELDS)
     ):
-        yield from document_lines(document, terms, query=query, width=width, rank=rank)
+        yield from document_lines(
+            document, node, query=query, width=width, rank=rank, form=form, near=near
+        )
 
 
 def concordance(
@@ -347,6 +384,8 @@ def concordance(
     order: KwicOrder = KwicOrder.DOCUMENT,
     width: int = DEFAULT_WIDTH,
     limit: int | None = None,
+    form: Form = Form.FOLDED,
+    near: Unit | None = None,
 ) -> Concordance:
     """All lines (up to ``limit``), in the order asked for.
 
@@ -357,9 +396,12 @@ def concordance(
     Raises search.query.QueryError.
     """
     width = min(max(width, MIN_WIDTH), MAX_WIDTH)
-    terms = query_terms(query)
+    node = query_node(query, form=form, near=near)
+    terms = counted_terms(node)
     matches = (
-        matching_documents(query=query, filters=filters, occurrences_of=terms)
+        matching_documents(
+            query=query, filters=filters, occurrences_of=terms, form=form, near=near
+        )
         if terms
         else []
     )
@@ -380,17 +422,25 @@ def concordance(
         lines = LineSequence(
             _ordered_ids(ids, order),
             counts,
-            terms,
+            node,
             query=query,
             width=width,
             limit=limit,
+            form=form,
+            near=near,
         )
         return made(lines=lines, truncated=len(lines) < lines.total)
     limit = MAX_LINES if limit is None else limit
     lines: list[KwicLine] = []
     truncated = False
     for line in iter_lines(
-        query=query, filters=filters, order=order, width=width, documents=ids
+        query=query,
+        filters=filters,
+        order=order,
+        width=width,
+        documents=ids,
+        form=form,
+        near=near,
     ):
         if len(lines) >= limit:
             truncated = True

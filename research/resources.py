@@ -26,6 +26,8 @@ def trend_for(params: ToolParams) -> Trend:
         filters=params.filters,
         split=params.split,
         lines=params.lines,
+        form=params.search.form,
+        near=params.search.near,
     )
 
 
@@ -35,6 +37,8 @@ def concordance_for(params: ToolParams) -> Concordance:
         filters=params.filters,
         order=params.order,
         width=params.width,
+        form=params.search.form,
+        near=params.search.near,
     )
 
 
@@ -44,6 +48,8 @@ def comparison_for(params: ToolParams) -> Comparison:
         filters=params.filters,
         level=params.level,
         places=params.places,
+        form=params.search.form,
+        near=params.search.near,
     )
 
 
@@ -67,7 +73,11 @@ class ExportSet:
 def export_for(params: ToolParams, *, limit: int | None) -> ExportSet:
     """What the export page counts and /api/export writes, the same way."""
     matches = matching_documents(
-        query=params.query, filters=params.filters, sort=params.search.sort
+        query=params.query,
+        filters=params.filters,
+        sort=params.search.sort,
+        form=params.search.form,
+        near=params.search.near,
     )
     return ExportSet(ids=[m.id for m in matches], limit=limit)
 

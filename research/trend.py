@@ -11,9 +11,12 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from documents.texts import searchable_text
-from research.corpus import count_occurrences, iter_documents, query_terms
+from research.corpus import count_occurrences, iter_documents, query_node
+from search.normalise import Form
+from search.query import Node, Unit
 from search.selection import Match, matching_documents
 from search.services import SearchFilters, search_documents
+from search.textmatch import counted_terms
 
 MAX_LINES = 5
 # A bogus year (1900 next to 2024) must not make a table of a hundred empty rows.
@@ -103,7 +106,9 @@ def _archive_years(filters: SearchFilters) -> Counter[int | None]:
     return counts
 
 
-def _occurrences(matches: list[Match], terms: list[str]) -> dict[int, int]:
+def _occurrences(
+    matches: list[Match], terms: list[str], node: Node | None
+) -> dict[int, int]:
     if not terms:
         return {}
     if all(match.occurrences is not None for match in matches):
@@ -112,7 +117,7 @@ def _occurrences(matches: list[Match], terms: list[str]) -> dict[int, int]:
     # Otherwise read the texts: the same count, a substring scan.
     ids = [match.id for match in matches]
     return {
-        document.pk: count_occurrences(searchable_text(document), terms)
+        document.pk: count_occurrences(searchable_text(document), node)
         for document in iter_documents(ids, fields=("title", "body"))
     }
 
@@ -157,17 +162,23 @@ def trend(
     filters: SearchFilters,
     split: Split | None = None,
     lines: int = MAX_LINES,
+    form: Form = Form.FOLDED,
+    near: Unit | None = None,
 ) -> Trend:
     """Per plan year: matching documents, occurrences of the query's terms in
-    their titles, bodies and attachments, and the documents of the filtered archive.
+    their titles, bodies and attachments (of a proximity clause, the first
+    term's qualifying ones), and the documents of the filtered archive.
 
     With ``split``, also one line for each of the ``lines`` (at most
     MAX_LINES) counties or townships with the most matching documents.
     Raises search.query.QueryError.
     """
-    terms = query_terms(query)
-    matches = matching_documents(query=query, filters=filters, occurrences_of=terms)
-    occurrences = _occurrences(matches, terms)
+    node = query_node(query, form=form, near=near)
+    terms = counted_terms(node)
+    matches = matching_documents(
+        query=query, filters=filters, occurrences_of=terms, form=form, near=near
+    )
+    occurrences = _occurrences(matches, terms, node)
     groups: list[tuple[str, list[Match], Counter[int | None]]] = [
         ("", matches, _archive_years(filters))
     ]

@@ -10,6 +10,9 @@
   (憲, １), each such character at its offset. The other fields hold the
   folded text; with this one a search in the EXACT form tells 憲法 from 宪法
   (search/engine/exact_form.py). Most texts have none.
+- ``bounds``: the offsets of the characters that end a sentence ("s") or a
+  paragraph ("p"), so proximity (/s, /p) numbers the units an occurrence is
+  in (search/engine/matching.py).
 
 Nothing is dropped: whitespace and punctuation make bigrams too, so no bigram
 ever joins characters that are not adjacent in the text.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import cache
 
 import numpy as np
 from whoosh.analysis import Token, Tokenizer
@@ -325,6 +329,86 @@ class VariantPositions(BigramPositions):
         yield from super().word_values(value, analyzer, **kwargs)
 
 
+# The terms of the ``bounds`` field.
+SENTENCE_TOKEN = "s"
+PARAGRAPH_TOKEN = "p"
+
+
+class BoundaryTokenizer(Tokenizer):
+    """ "s" at every sentence end, "p" at every paragraph end, at its offset.
+
+    The ends are read from the text as written (search.textmatch.boundaries
+    does the same), never from a folded text.
+    """
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        found = sorted(
+            (offset, name)
+            for name, offsets in boundary_offsets(value)
+            for offset in offsets.tolist()
+        )
+        for offset, name in found:
+            token.text = name
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + offset
+            if chars:
+                token.startchar = start_char + offset
+                token.endchar = start_char + offset + 1
+            yield token
+
+
+@cache
+def _unit_ends() -> tuple[tuple[str, np.ndarray], ...]:
+    # search.query imports this module, so its constants are read on first use.
+    from search.query import PARAGRAPH_ENDS, SENTENCE_ENDS
+
+    return tuple(
+        (name, np.array(sorted(map(ord, ends)), dtype=np.uint64))
+        for name, ends in (
+            (PARAGRAPH_TOKEN, PARAGRAPH_ENDS),
+            (SENTENCE_TOKEN, SENTENCE_ENDS),
+        )
+    )
+
+
+def boundary_offsets(text: str) -> list[tuple[str, np.ndarray]]:
+    """[(token, offsets ascending)] of the paragraph and sentence ends of ``text``."""
+    if not text:
+        return []
+    points = _code_points(text)
+    out = []
+    for name, ends in _unit_ends():
+        found = np.flatnonzero(np.isin(points, ends))
+        if len(found):
+            out.append((name, found))
+    return out
+
+
+class BoundaryOffsets(BigramPositions):
+    """BigramPositions' storage for the ``bounds`` field: offsets of "s" and "p"."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        boost = self.field_boost
+        for name, offsets in boundary_offsets(value):
+            count = len(offsets)
+            yield name, count, count * boost, offsets.astype("<u4").tobytes()
+
+
 class CharCounts(Existence):
     """A character's presence, with its count as the posting weight."""
 
@@ -376,6 +460,11 @@ def variant_analyzer() -> VariantTokenizer:
     """Analyzer for the variants field (characters as written where folding
     changes them)."""
     return VariantTokenizer()
+
+
+def boundary_analyzer() -> BoundaryTokenizer:
+    """Analyzer for the sentence and paragraph ends (proximity)."""
+    return BoundaryTokenizer()
 
 
 def char_analyzer() -> CharTokenizer:

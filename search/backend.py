@@ -36,7 +36,7 @@ from haystack.backends.whoosh_backend import (
     WhooshSearchBackend,
     WhooshSearchQuery,
 )
-from haystack.constants import DJANGO_CT
+from haystack.constants import DJANGO_CT, DJANGO_ID
 from haystack.constants import ID as UNIQUE_ID
 from haystack.exceptions import SearchBackendError, SkipDocument
 from haystack.utils import get_identifier, get_model_ct
@@ -58,9 +58,10 @@ from search.engine.writer import BulkSegmentWriter
 from search.engines import Capability, Found
 from search.errors import IndexDamaged, IndexMissing
 from search.normalise import Form
-from search.query import term_query
+from search.query import And, Near, NearQuery, Node, Or, Term, term_query
 from search.request import SearchRequest
 from search.search_indexes import rows_by_id
+from search.verification import matching_ids
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +200,10 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
 
     def _current(self):
         self._ready()
-        return self.searchers.current()
+        searcher, matcher = self.searchers.current()
+        if matcher.verify is None:
+            matcher.verify = _text_verifier(matcher)
+        return searcher, matcher
 
     def delete_index(self) -> None:
         if self.searchers is not None:
@@ -497,10 +501,10 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             found = matches(matcher, query)
             docs = self._ordered_by(matcher, found, request.order_by, words)[0]
             columns = {name: matcher.values(name, docs) for name in fields}
-            form = request.node.form if request.node is not None else Form.FOLDED
             for term in occurrences_of:
-                counts = matcher.occurrences(term_query(term, form), docs)
-                columns[f"occurrences:{term}"] = counts.tolist()
+                columns[f"occurrences:{term}"] = _occurrences(
+                    matcher, request.node, term, docs
+                )
         return columns
 
     def more_like_ids(
@@ -577,6 +581,49 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             "facets": counts,
             "spelling_suggestion": None,
         }
+
+
+def _occurrences(matcher, node: Node | None, term: str, docs: np.ndarray) -> list:  # noqa: ANN001
+    """How often ``term`` occurs in each of ``docs`` in a way that counts for
+    ``node`` (search/textmatch.py): every occurrence of a plain or OR term,
+    the qualifying ones of a term of a proximity clause only. None for each
+    document when the index cannot count them (the texts are read instead).
+    """
+    nears = [
+        clause
+        for clause in (node.clauses if node is not None else ())
+        if isinstance(clause, Near) and any(t.text == term for t in clause.terms)
+    ]
+    plain = node is None or any(
+        isinstance(clause, Term | Or)
+        and any(t.text == term for t in getattr(clause, "terms", (clause,)))
+        for clause in node.clauses
+    )
+    form = node.form if node is not None else Form.FOLDED
+    if plain or not nears:
+        return matcher.occurrences(term_query(term, form), docs).tolist()
+    found = None
+    for near in nears:
+        q = NearQuery([term_query(t.text, form) for t in near.terms], near, form)
+        counts = matcher.near_occurrences(q, term, docs)
+        if counts is None:
+            return [None] * len(docs)
+        # A term in two proximity clauses: the larger count (rare; the texts
+        # would give the union).
+        found = counts if found is None else np.maximum(found, counts)
+    return found.tolist()
+
+
+def _text_verifier(matcher):  # noqa: ANN001, ANN202
+    """Checks a proximity clause the index cannot evaluate on the documents'
+    texts (search/verification.py)."""
+
+    def verify(q: NearQuery, docs: np.ndarray) -> np.ndarray:
+        ids = [int(pk) for pk in matcher.values(DJANGO_ID, docs)]
+        kept = matching_ids(ids, And((q.near,), form=q.form))
+        return np.fromiter((pk in kept for pk in ids), dtype=bool, count=len(ids))
+
+    return verify
 
 
 class PlansiteWhooshEngine(WhooshEngine):

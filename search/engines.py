@@ -21,14 +21,10 @@ from typing import Any, Protocol
 from haystack import connections
 from haystack.backends import BaseSearchBackend
 
-from documents.models import Document
-from documents.texts import searchable_fields
 from search.haystack_query import to_search_queryset
-from search.normalise import Form
-from search.query import Node
 from search.request import SearchRequest
 from search.search_indexes import rows_by_id
-from search.textmatch import matches
+from search.verification import matching_ids, needs_texts
 
 
 class Capability(enum.Enum):
@@ -162,26 +158,13 @@ class StockEngine:
         self, request: SearchRequest, *, start: int = 0, stop: int | None = None
     ) -> Found:
         sqs = to_search_queryset(request)
-        if needs_text_check(request.node):
-            return self._checked(request, sqs, start=start, stop=stop)
+        if needs_texts(request.node):
+            return _verified(sqs, request, start=start, stop=stop)
         # Slicing runs one query that also fills the count and the facets.
         results = list(sqs[start:stop])
         facets = sqs.facet_counts().get("fields", {}) if request.facets else {}
         # haystack has already renamed township_exact back to township.
         return Found(total=sqs.count(), results=results, facets=facets)
-
-    def _checked(
-        self, request: SearchRequest, sqs, *, start: int, stop: int | None
-    ) -> Found:
-        """find() for a query the engine answers only approximately: its
-        matches are candidates, each checked against the text (textmatch)."""
-        candidates = list(sqs[: sqs.count()])
-        kept = checked_results(request.node, candidates)
-        facets = {}
-        for name in request.facets:
-            counts = Counter(getattr(r, name, None) for r in kept)
-            facets[name] = sorted(counts.items(), key=lambda vn: (-vn[1], str(vn[0])))
-        return Found(total=len(kept), results=kept[start:stop], facets=facets)
 
     def match_columns(
         self,
@@ -261,31 +244,21 @@ class StockEngine:
         return []
 
 
-def needs_text_check(node: Node | None) -> bool:
-    """Whether a stock engine's matches of ``node`` are only candidates.
-
-    Its index holds the folded text (the analyzers fold), so the EXACT form
-    is checked against the text as written.
-    """
-    return node is not None and node.form is Form.EXACT
-
-
-def checked_ids(node: Node | None, ids: Sequence[int]) -> set[int]:
-    """The documents of ``ids`` that match ``node`` (search/textmatch.py)."""
-    if node is None:
-        return set(ids)
-    index = connections["default"].get_unified_index().get_index(Document)
-    found: set[int] = set()
-    for batch in rows_by_id(index, list(ids)):
-        found.update(doc.pk for doc in batch if matches(searchable_fields(doc), node))
-    return found
-
-
-def checked_results(node: Node | None, results: Sequence[Any]) -> list[Any]:
-    """The haystack results whose documents match ``node``, in their order."""
-    results = [r for r in results if r is not None]
-    matching = checked_ids(node, [int(r.pk) for r in results])
-    return [r for r in results if int(r.pk) in matching]
+def _verified(
+    sqs: Any, request: SearchRequest, *, start: int, stop: int | None
+) -> Found:
+    """find() for a query the engine only narrows (proximity): every
+    candidate is checked on its text (search/verification.py), and the count
+    and facets are those of the documents that match."""
+    candidates = list(sqs[: sqs.count()])
+    kept = matching_ids([int(r.pk) for r in candidates], request.node)
+    results = [r for r in candidates if int(r.pk) in kept]
+    facets = {}
+    for name in request.facets:
+        counts = Counter(getattr(r, name, None) for r in results)
+        counts.pop(None, None)
+        facets[name] = sorted(counts.items(), key=lambda vc: (-vc[1], str(vc[0])))
+    return Found(total=len(results), results=results[start:stop], facets=facets)
 
 
 def current_engine() -> SearchEngine:

@@ -1,4 +1,4 @@
-"""CJK-correct highlighting: every occurrence of every query term, HTML-safe."""
+"""CJK-correct highlighting of the occurrences that count for a query, HTML-safe."""
 
 from __future__ import annotations
 
@@ -7,32 +7,67 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from search.normalise import fold
+from search.query import And, Node
+from search.textmatch import FULL_TEXT, Hit, starts, text_hits
 
 ELLIPSIS = "…"
 
 
-def find_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    """Merged (start, end) char spans of every occurrence of every term.
+# What a highlighter is given: the parsed query (the occurrences that count
+# for it, search/textmatch.py, proximity included) or, as before, plain terms
+# (every occurrence of each).
+Marked = Node | Iterable[str]
 
-    Matching is the same as the search's: substring, ASCII case folded (which
-    keeps offsets). Overlapping occurrences (哈哈 in 哈哈哈, 小微 inside
-    中小微企业 with 微企) merge into one span, so no mark is nested or split.
+
+def find_hits(
+    text: str, query: Marked | None, *, fields: Sequence[str] = (FULL_TEXT,)
+) -> list[Hit]:
+    """The occurrences to mark in ``text``, in text order.
+
+    For a query, those search/textmatch.py counts in a text of ``fields``
+    (the full text, whose parts judge proximity alone; "title" adds the
+    title field's terms); a term of 乡村振兴 /s 产业 outside such a sentence
+    is not one. For plain terms, every occurrence (ASCII case folded).
     """
+    if query is None:
+        return []
+    if isinstance(query, And):
+        found: set[Hit] = set()
+        for name in fields:
+            found.update(text_hits(text, query, field=name))
+        return sorted(found)
     haystack = fold(text)
-    raw: list[tuple[int, int]] = []
-    for term in {fold(t) for t in terms if t}:
-        start = haystack.find(term)
-        while start != -1:
-            raw.append((start, start + len(term)))
-            start = haystack.find(term, start + 1)
-    raw.sort()
+    raw: list[Hit] = []
+    for term in dict.fromkeys(t for t in query if t):
+        needle = fold(term)
+        for start in starts(haystack, needle):
+            raw.append(Hit(start, start + len(needle), term))
+    return sorted(raw)
+
+
+def _merged(hits: Sequence[Hit]) -> tuple[list[tuple[int, int]], list[frozenset]]:
+    """Merged spans of ``hits`` (in text order) and the terms inside each."""
     merged: list[tuple[int, int]] = []
-    for start, end in raw:
-        if merged and start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+    terms: list[set[str]] = []
+    for hit in hits:
+        if merged and hit.start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hit.end))
+            terms[-1].add(hit.term)
         else:
-            merged.append((start, end))
-    return merged
+            merged.append((hit.start, hit.end))
+            terms.append({hit.term})
+    return merged, [frozenset(t) for t in terms]
+
+
+def find_spans(
+    text: str, query: Marked | None, *, fields: Sequence[str] = (FULL_TEXT,)
+) -> list[tuple[int, int]]:
+    """Merged (start, end) char spans of the occurrences to mark (find_hits).
+
+    Overlapping occurrences (哈哈 in 哈哈哈, 小微 inside 中小微企业 with 微企)
+    merge into one span, so no mark is nested or split.
+    """
+    return _merged(find_hits(text, query, fields=fields))[0]
 
 
 def _render(
@@ -57,7 +92,7 @@ def _render(
 
 
 def highlight_full(
-    text: str, terms: Iterable[str], *, first: int = 1
+    text: str, terms: Marked | None, *, first: int = 1
 ) -> tuple[str, int]:
     """The whole text as HTML with marks id="hit-1", "hit-2", ... and their count.
 
@@ -88,9 +123,11 @@ def _window(
     return start, end, first, last
 
 
-def mark(text: str, terms: Iterable[str]) -> str:
-    """The text as HTML with every occurrence of every term marked (no ids)."""
-    return _render(text, find_spans(text, terms), 0, len(text), 0)
+def mark(
+    text: str, terms: Marked | None, *, fields: Sequence[str] = (FULL_TEXT,)
+) -> str:
+    """The text as HTML with the occurrences to mark marked (no ids)."""
+    return _render(text, find_spans(text, terms, fields=fields), 0, len(text), 0)
 
 
 # Passages beyond the first n are added only to show a term not shown yet.
@@ -100,9 +137,7 @@ MAX_PASSAGES = 5
 MAX_CANDIDATES = 1_000
 
 
-def _candidate_starts(
-    spans: list[tuple[int, int]], terms: list[str], folded: str
-) -> list[int]:
+def _candidate_starts(spans: list[tuple[int, int]], firsts: Iterable[int]) -> list[int]:
     """Which hits to weigh as a passage's first: all of them, or, past
     MAX_CANDIDATES, each term's first hit and hits evenly spread through the
     text (every term that occurs can still be shown; the cost stays bounded)."""
@@ -110,37 +145,41 @@ def _candidate_starts(
         return list(range(len(spans)))
     starts = [start for start, _ in spans]
     chosen = set(range(0, len(spans), -(-len(spans) // MAX_CANDIDATES)))
-    for term in terms:
-        at = folded.find(term)
-        if at != -1:
-            # The merged span that holds the term's first occurrence.
-            chosen.add(bisect_right(starts, at) - 1)
+    for at in firsts:
+        # The merged span that holds the term's first occurrence.
+        chosen.add(bisect_right(starts, at) - 1)
     return sorted(chosen)
 
 
 def snippets(
-    text: str, terms: Iterable[str], n: int = 3, width: int = 120
+    text: str,
+    terms: Marked | None,
+    n: int = 3,
+    width: int = 120,
+    *,
+    fields: Sequence[str] = (FULL_TEXT,),
 ) -> list[str]:
-    """Passages of about ``width`` chars, in text order, all terms marked.
+    """Passages of about ``width`` chars, in text order, the hits marked.
 
     Up to n passages, chosen greedily: each next one shows the most terms not
     shown yet, then the most hits. If terms that occur are still not shown,
     more passages follow (up to MAX_PASSAGES) until every one is. With no
     hits, the start of the text.
     """
-    term_list = [fold(t) for t in dict.fromkeys(terms) if t]
-    spans = find_spans(text, term_list)
+    hits = find_hits(text, terms, fields=fields)
+    spans, span_terms = _merged(hits)
     if not spans:
         head = " ".join(escape(text[:width]).split())
         return [head + (ELLIPSIS if len(text) > width else "")] if head else []
-    folded = fold(text)
+    firsts: dict[str, int] = {}
+    for hit in hits:
+        firsts.setdefault(hit.term, hit.start)
+    present = frozenset(firsts)
     candidates = []
-    for i in _candidate_starts(spans, term_list, folded):
+    for i in _candidate_starts(spans, firsts.values()):
         start, end, first, last = _window(text, spans, i, width)
-        passage = folded[start:end]
-        shown = frozenset(t for t in term_list if t in passage)
+        shown = frozenset().union(*span_terms[first:last])
         candidates.append((shown, last - first, start, end, first, last))
-    present = frozenset(t for t in term_list if t in folded)
     chosen: list[tuple[int, int, int, int]] = []
     covered: frozenset[str] = frozenset()
     while len(chosen) < max(n, MAX_PASSAGES):

@@ -421,7 +421,8 @@ def to_query_string(node: Node) -> str:
         elif isinstance(clause, Or):
             parts.append("(" + " OR ".join(_quote(t) for t in clause.terms) + ")")
         elif isinstance(clause, Near):
-            # Candidates only: the terms' documents (proximity is checked after).
+            # Candidates only: an engine without proximity (StockEngine)
+            # verifies each candidate with search/textmatch.py afterwards.
             parts.extend(_quote(t) for t in clause.terms)
         else:
             parts.append("NOT " + _quote(clause.term))
@@ -450,6 +451,36 @@ def term_query(text: str, form: Form = Form.FOLDED) -> wq.Query:
     return found
 
 
+class NearQuery(wq.And):
+    """A proximity clause for the engine: the AND of its terms' queries.
+
+    Anything that walks Whoosh queries sees the AND (the candidates: ranking,
+    Whoosh's own matcher); search/engine/matching.py recognises the class and
+    keeps only the documents where ``near`` holds (search/textmatch.py's rule).
+    """
+
+    def __init__(self, subqueries: list[wq.Query], near: Near, form: Form) -> None:
+        super().__init__(subqueries)
+        self.near = near
+        self.form = form
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            super().__eq__(other)
+            and self.near == other.near  # type: ignore[attr-defined]
+            and self.form == other.form  # type: ignore[attr-defined]
+        )
+
+    def __hash__(self) -> int:
+        return super().__hash__() ^ hash(self.near) ^ hash(self.form)
+
+    def __repr__(self) -> str:
+        return f"NearQuery({self.subqueries!r}, {self.near!r}, {self.form!r})"
+
+    def normalize(self) -> wq.Query:
+        return self
+
+
 def to_whoosh(node: Node) -> wq.Query:
     """The equivalent Whoosh query object."""
     required: list[wq.Query] = []
@@ -461,8 +492,11 @@ def to_whoosh(node: Node) -> wq.Query:
         elif isinstance(clause, Or):
             required.append(wq.Or([term_query(t.text, form) for t in clause.terms]))
         elif isinstance(clause, Near):
-            # Candidates only: the terms' documents (proximity is checked after).
-            required.extend(term_query(t.text, form) for t in clause.terms)
+            required.append(
+                NearQuery(
+                    [term_query(t.text, form) for t in clause.terms], clause, form
+                )
+            )
         else:
             excluded.append(term_query(clause.term.text, form))
     positive: wq.Query = wq.And(required) if required else wq.Every()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,10 +17,11 @@ from documents.parts import hit_url
 from documents.texts import TITLE, TextPart, text_parts, with_parts
 from plansite.api_fields import API_FIELDS
 from search.forms import SearchParams
-from search.highlight import find_spans, mark, snippets
+from search.highlight import Marked, find_spans, mark, snippets
 from search.normalise import Form
-from search.query import QueryError
+from search.query import QueryError, Unit
 from search.services import SearchHit, SearchPage, search_documents
+from search.textmatch import FULL_TEXT
 
 SNIPPETS_PER_HIT = 2
 SNIPPET_WIDTH = 110
@@ -83,9 +83,7 @@ def run_search(params: SearchParams) -> SearchOutcome:
             _("第 %(page)s 页超出范围，已显示最后一页。") % {"page": params.page}
         )
         page = _search(params, page.num_pages)
-    return SearchOutcome(
-        page=page, rows=_rows(page, query=params.query), problems=problems
-    )
+    return SearchOutcome(page=page, rows=_rows(page, params=params), problems=problems)
 
 
 def _search(params: SearchParams, page_number: int) -> SearchPage:
@@ -113,7 +111,7 @@ class Snippets:
 
 
 def document_snippets(
-    document: Document, terms: Sequence[str], *, n: int, width: int
+    document: Document, terms: Marked | None, *, n: int, width: int
 ) -> Snippets:
     """Snippets from the body when it has a hit, else from the first
     attachment that has one (labelled); with no hit in either (a title
@@ -129,7 +127,7 @@ def document_snippets(
 
 
 def _part_url(
-    document: Document, part: TextPart | None, terms: Sequence[str], query: str
+    document: Document, part: TextPart | None, terms: Marked | None, query: dict
 ) -> str:
     """The attachment's page at its first hit (the part of a long text that
     holds it), or "" when the snippets are the body's."""
@@ -140,20 +138,37 @@ def _part_url(
     if not spans:
         return path
     parts = text_parts_of(part.text, spans)
-    return hit_url(path, {"q": query} if query else {}, hit=1, parts=parts)
+    return hit_url(path, query, hit=1, parts=parts)
 
 
-def _rows(page: SearchPage, *, query: str) -> list[ResultRow]:
+def document_query(
+    query: str, *, form: Form = Form.FOLDED, near: Unit | None = None
+) -> dict[str, str]:
+    """The GET parameters that make a document page mark what a search
+    matched: the query as typed, and its form and 同句/同段 choice."""
+    if not query.strip():
+        return {}
+    found = {"q": query}
+    if form is not Form.FOLDED:
+        found["form"] = str(form)
+    if near is not None:
+        found["near"] = str(near)
+    return found
+
+
+def _rows(page: SearchPage, *, params: SearchParams) -> list[ResultRow]:
     ids = [hit.id for hit in page.results]
     documents = with_parts(
         Document.objects.only("pk", "index_no", "title", "body")
     ).in_bulk(ids)
-    # The query as typed, so the document page reads the same phrases (in
-    # the same form: 原字形 is carried only when chosen).
-    asked = {"q": query}
-    if page.query is not None and page.query.form is Form.EXACT:
-        asked["form"] = Form.EXACT.value
-    query_string = urlencode(asked) if page.terms else ""
+    # What the search matched, so the document page marks the same hits.
+    query = (
+        document_query(params.query, form=params.form, near=params.near)
+        if page.terms
+        else {}
+    )
+    query_string = urlencode(query)
+    node = page.query
     rows = []
     for hit in page.results:
         document = documents.get(hit.id)
@@ -163,19 +178,18 @@ def _rows(page: SearchPage, *, query: str) -> list[ResultRow]:
         if query_string:
             url = f"{url}?{query_string}"
         found = document_snippets(
-            document, page.terms, n=SNIPPETS_PER_HIT, width=SNIPPET_WIDTH
+            document, node, n=SNIPPETS_PER_HIT, width=SNIPPET_WIDTH
         )
+        title_html = mark(hit.title, node, fields=(FULL_TEXT, "title"))
         rows.append(
             ResultRow(
                 hit,
                 document.index_no or "",
                 url,
                 found.passages,
-                mark_safe(mark(hit.title, page.terms)),  # noqa: S308 - escaped by mark()
+                mark_safe(title_html),  # noqa: S308 - escaped by mark()
                 snippet_part=found.label,
-                snippet_url=_part_url(
-                    document, found.part, page.terms, query if page.terms else ""
-                ),
+                snippet_url=_part_url(document, found.part, node, query),
             )
         )
     return rows

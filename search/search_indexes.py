@@ -13,6 +13,7 @@ from documents.models import Document
 from documents.selectors import NATIONAL
 from documents.texts import searchable_text, with_parts
 from search.analyzers import (
+    boundary_analyzer,
     char_analyzer,
     exact_analyzer,
     jieba_analyzer,
@@ -118,6 +119,8 @@ class DocumentIndex(MetadataFields, indexes.Indexable):
     chars = indexes.CharField(stored=False, analyzer=char_analyzer())
     # Characters as written where folding changes them: the EXACT form.
     variants = indexes.CharField(stored=False, analyzer=variant_analyzer())
+    # Sentence and paragraph ends, for proximity (/s, /p).
+    bounds = indexes.CharField(stored=False, analyzer=boundary_analyzer())
 
     sort_date = indexes.DateField(null=True)
     updated_at = indexes.DateTimeField(model_attr="updated_at", indexed=False)
@@ -151,6 +154,9 @@ class DocumentIndex(MetadataFields, indexes.Indexable):
         return searchable_text(obj)
 
     def prepare_variants(self, obj: Document) -> str:
+        return searchable_text(obj)
+
+    def prepare_bounds(self, obj: Document) -> str:
         return searchable_text(obj)
 
     def prepare_sort_date(self, obj: Document) -> datetime.date | None:

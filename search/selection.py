@@ -12,10 +12,10 @@ from typing import NamedTuple
 
 from haystack.constants import DJANGO_ID
 
-from search.engines import checked_ids, needs_text_check
 from search.normalise import Form
 from search.query import Unit, parse_query
 from search.services import SearchFilters, matching_columns, matching_queryset
+from search.verification import matching_ids, needs_texts
 
 _FIELDS = ("pk", "plan_year", "township", "county")
 _COLUMNS = (DJANGO_ID, "plan_year", "township", "county")
@@ -61,8 +61,9 @@ def matching_documents(
     if columns is not None:
         ids, years, townships, counties = (columns[name] for name in _COLUMNS)
         counts = [columns[f"occurrences:{t}"] for t in occurrences_of]
+        # A count the index could not make (None) leaves the total to the texts.
         totals = (
-            [sum(row) for row in zip(*counts, strict=True)]
+            [None if None in row else sum(row) for row in zip(*counts, strict=True)]
             if counts
             else [None] * len(ids)
         )
@@ -82,10 +83,10 @@ def matching_documents(
     total = sqs.count()
     if not total:
         return []
-    rows = sqs.values_list(*_FIELDS)[:total]
-    if needs_text_check(node):
-        # The engine's matches are candidates (search/engines.py).
-        kept = checked_ids(node, [int(row[0]) for row in rows])
+    rows = list(sqs.values_list(*_FIELDS)[:total])
+    if needs_texts(node):
+        # The engine found candidates; the texts say which match.
+        kept = matching_ids([int(row[0]) for row in rows], node)
         rows = [row for row in rows if int(row[0]) in kept]
     return [
         Match(

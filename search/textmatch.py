@@ -227,3 +227,50 @@ def text_hits(text: str, node: Node | None, *, field: str = FULL_TEXT) -> list[H
             if found_field == field:
                 out.update(hits)
     return sorted(out)
+
+
+def counted_hits(text: str, node: Node | None, *, field: str = FULL_TEXT) -> list[Hit]:
+    """The occurrences a concordance lists and a trend counts for ``node``:
+    every occurrence of a plain or OR term, and the qualifying occurrences of
+    the first term of a proximity clause (乡村振兴 /s 产业: each 乡村振兴 that
+    has an 产业 in its sentence), judged within ``text`` as text_hits does.
+    """
+    if node is None:
+        return []
+    prepared = {field: _Folded(text, node.form)}
+    out: set[Hit] = set()
+    for clause in node.clauses:
+        if isinstance(clause, Not):
+            continue
+        if isinstance(clause, Near):
+            if field != FULL_TEXT:
+                continue
+            first = clause.terms[0].text
+            out.update(
+                h for h in _near_hits(prepared[field], clause) if h.term == first
+            )
+            continue
+        for found_field, hits in _clause_hits(prepared, clause).items():
+            if found_field == field:
+                out.update(hits)
+    return sorted(out)
+
+
+def counted_terms(node: Node | None) -> list[str]:
+    """The distinct term strings counted_hits counts, in query order (one per
+    folded form: "GDP OR gdp" is one term)."""
+    if node is None:
+        return []
+    found: dict[str, str] = {}
+    for clause in node.clauses:
+        if isinstance(clause, Term):
+            terms: tuple[Term, ...] = (clause,)
+        elif isinstance(clause, Or):
+            terms = clause.terms
+        elif isinstance(clause, Near):
+            terms = clause.terms[:1]
+        else:
+            continue
+        for term in terms:
+            found.setdefault(fold(term.text, node.form), term.text)
+    return list(found.values())

@@ -129,6 +129,24 @@ def exact_counts(
     return merge((kept, kept_counts), (found, found_counts))
 
 
+def exact_starts(
+    text: str,
+    starts: np.ndarray,
+    *,
+    variant_starts: Callable[[str, int], np.ndarray],
+) -> np.ndarray:
+    """The keys of ``starts`` (the folded form's, (document << 32) + offset)
+    where ``text`` occurs as written; ``variant_starts(ch, place)`` reads the
+    variant's keys less ``place`` in the same documents. For a term of two or
+    more characters (a one-character term has no offsets in the index)."""
+    required, forbidden = requirements(text)
+    for place, ch in required:
+        starts = intersect(starts, variant_starts(ch, place))
+    for place, ch in forbidden:
+        starts = difference(starts, variant_starts(ch, place))
+    return starts
+
+
 def _one_character(
     ch: str,
     docs: np.ndarray,

@@ -11,7 +11,11 @@ sorted array of document numbers:
   place in the term;
 - And, Or and Not are set operations; ranges and exact values read columns;
 - a term in the EXACT form is its folded form checked against the variants
-  field (search/engine/exact_form.py).
+  field (search/engine/exact_form.py);
+- a proximity clause (query.NearQuery) joins its terms' start offsets with the
+  sentence and paragraph ends of the ``bounds`` field, by search/textmatch.py's
+  rule (a one-character term has no offsets in the index: its candidates are
+  checked with textmatch over their text, through ``Matcher.verify``).
 
 Anything else is handed to Whoosh's own matcher, so the result is always the
 set Whoosh would find.
@@ -20,7 +24,7 @@ set Whoosh would find.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,15 +34,34 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import NUMERIC
 from whoosh.util.numeric import byte_to_length
 
-from search.analyzers import BigramPositions, VariantPositions
-from search.engine.exact_form import VARIANT_FIELD, ExactTerm, exact_counts
+from search.analyzers import (
+    PARAGRAPH_TOKEN,
+    SENTENCE_TOKEN,
+    BigramPositions,
+    VariantPositions,
+)
+from search.engine.exact_form import (
+    VARIANT_FIELD,
+    ExactTerm,
+    exact_counts,
+    exact_starts,
+)
 from search.engine.postings import PostingCache, PostingList
 from search.engine.whoosh_internals import deleted_docs, per_document_reader
+from search.normalise import fold
+from search.query import NearQuery, Unit
 
 _EMPTY = np.empty(0, dtype=np.int64)
 # Offsets in one document fit in 32 bits, so (document, offset) is one int64.
 _OFFSET_BITS = 32
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+# Above every offset of a document: the end of its last sentence or paragraph.
+_DOCUMENT_END = (1 << _OFFSET_BITS) - 1
+# The index field of sentence and paragraph ends (search/search_indexes.py).
+BOUNDS_FIELD = "bounds"
+# Checks proximity on candidates' texts: (the clause, global document
+# numbers) -> a mask of those that match (search/backend.py gives one).
+Verifier = Callable[[NearQuery, np.ndarray], np.ndarray]
 
 
 def intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -244,9 +267,12 @@ class Leaf:
 class Matcher:
     """Evaluates queries against one searcher's segments."""
 
-    def __init__(self, searcher, cache: PostingCache) -> None:
+    def __init__(
+        self, searcher, cache: PostingCache, verify: Verifier | None = None
+    ) -> None:
         self.searcher = searcher
         self.cache = cache
+        self.verify = verify
         self.schema = searcher.schema
         # An empty index has one EmptyReader leaf, which has no segment.
         self.leaves = [
@@ -281,6 +307,29 @@ class Matcher:
             at = np.searchsorted(found, local)
             at[at == len(found)] = max(len(found) - 1, 0)
             hit = found[at] == local if len(found) else np.zeros(len(local), bool)
+            out[where[hit]] = counts[at[hit]]
+        return out
+
+    def near_occurrences(
+        self, q: NearQuery, term: str, docs: np.ndarray
+    ) -> np.ndarray | None:
+        """The qualifying occurrences of ``term`` (one of ``q``'s) in each of
+        ``docs``: those in a sentence, paragraph or distance that satisfies
+        ``q``. None when the index cannot tell (a one-character term).
+        """
+        key = fold(term, q.form)
+        out = np.zeros(len(docs), dtype=np.int64)
+        for leaf, local, where in self._split(docs):
+            _, keys = self._near(leaf, q, verify=False)
+            if keys is None:
+                return None
+            found = keys.get(key, _EMPTY) >> _OFFSET_BITS
+            owners, counts = np.unique(found, return_counts=True)
+            if not len(owners):
+                continue
+            at = np.searchsorted(owners, local)
+            at[at == len(owners)] = len(owners) - 1
+            hit = owners[at] == local
             out[where[hit]] = counts[at[hit]]
         return out
 
@@ -422,6 +471,8 @@ class Matcher:
         if isinstance(q, wq.Term | wq.Phrase | ExactTerm):
             found, _ = self._counts(leaf, q)
             return found
+        if isinstance(q, NearQuery):
+            return self._near(leaf, q)[0]
         if isinstance(q, wq.And):
             parts = sorted((self._docs(leaf, sub) for sub in q.subqueries), key=len)
             result = parts[0] if parts else leaf.live()
@@ -475,32 +526,38 @@ class Matcher:
             ids, counts = ids[keep], counts[keep]
         return ids, counts
 
+    def _variant_postings(self, leaf: Leaf, ch: str, *, with_values: bool):
+        if VARIANT_FIELD not in self.schema.names():
+            raise TypeError("this index has no variants field")
+        text = self.schema[VARIANT_FIELD].to_bytes(ch)
+        return self.cache.get(leaf.reader, VARIANT_FIELD, text, with_values=with_values)
+
+    def _variant_starts(
+        self, leaf: Leaf, ch: str, docs: np.ndarray, place: int
+    ) -> np.ndarray:
+        """(document << 32) + offset - place of the variant ``ch`` in ``docs``."""
+        found = self._variant_postings(leaf, ch, with_values=True)
+        if not len(found.ids):
+            return _EMPTY
+        return _starts(found, docs, place)
+
     def _exact_term(self, leaf: Leaf, q: ExactTerm):
         """A term as written: its folded matches, checked against the variants."""
         folded = self._counts(leaf, q.folded)
-        if VARIANT_FIELD not in self.schema.names():
-            raise TypeError("this index has no variants field")
-        fieldobj = self.schema[VARIANT_FIELD]
-        reader = leaf.reader
-
-        def postings(ch: str, *, with_values: bool) -> PostingList:
-            return self.cache.get(
-                reader, VARIANT_FIELD, fieldobj.to_bytes(ch), with_values=with_values
-            )
 
         def variant(ch: str, docs: np.ndarray):
-            found = postings(ch, with_values=False)
+            found = self._variant_postings(leaf, ch, with_values=False)
             keep = np.isin(found.ids, docs, assume_unique=True)
             return found.ids[keep], found.weights[keep].astype(np.int64)
 
         def variant_starts(ch: str, docs: np.ndarray, place: int) -> np.ndarray:
-            found = postings(ch, with_values=True)
-            if not len(found.ids):
-                return _EMPTY
-            return _starts(found, docs, place)
+            return self._variant_starts(leaf, ch, docs, place)
 
         def folded_starts(docs: np.ndarray) -> np.ndarray:
-            return self._term_starts(leaf, q.folded, docs)
+            found = self._term_starts(leaf, q.folded, docs)
+            if found is None:
+                raise TypeError(f"no offsets to read for {q.folded!r}")
+            return found
 
         return exact_counts(
             q.text,
@@ -510,37 +567,34 @@ class Matcher:
             folded_starts=folded_starts,
         )
 
-    def _term_starts(self, leaf: Leaf, q: wq.Query, docs: np.ndarray) -> np.ndarray:
-        """Sorted (document << 32) + offset of a bigram term's starts in ``docs``."""
-        if isinstance(q, wq.Term) and self._is_bigram_field(q.fieldname):
-            words = [q.text]
-        elif isinstance(q, wq.Phrase) and self._is_bigram_field(q.fieldname):
-            words = list(q.words)
-        else:
-            raise TypeError(f"no offsets to read for {q!r}")
-        fieldobj = self.schema[q.fieldname]
-        starts = None
-        for place, word in enumerate(words):
-            found = self.cache.get(
-                leaf.reader, q.fieldname, fieldobj.to_bytes(word), with_values=True
-            )
-            keys = _starts(found, docs, place) if len(found.ids) else _EMPTY
-            starts = keys if starts is None else intersect(starts, keys)
-            if not len(starts):
-                return _EMPTY
-        return starts if starts is not None else _EMPTY
-
     def _phrase(self, leaf: Leaf, fieldname: str, words: list[str]):
         """Documents where the bigrams ``words`` occur at consecutive offsets."""
+        if len(words) == 1:
+            return self._counts(leaf, wq.Term(fieldname, words[0]))
+        starts = self._phrase_starts(leaf, fieldname, words)
+        if not len(starts):
+            return _EMPTY, _EMPTY
+        docs = starts >> _OFFSET_BITS
+        first = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+        counts = np.diff(np.append(first, len(docs)))
+        return docs[first], counts
+
+    def _phrase_starts(
+        self,
+        leaf: Leaf,
+        fieldname: str,
+        words: list[str],
+        within: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """(document << 32) + offset of every start of the term whose bigrams
+        are ``words``, in live documents (of ``within`` when given), sorted."""
         reader = leaf.reader
         fieldobj = self.schema[fieldname]
         grams = [fieldobj.to_bytes(w) for w in words]
-        if len(grams) == 1:
-            return self._counts(leaf, wq.Term(fieldname, words[0]))
         costs = []
         for gram in dict.fromkeys(grams):
             if not reader.doc_frequency(fieldname, gram):
-                return _EMPTY, _EMPTY
+                return _EMPTY
         for gram in grams:
             costs.append(float(reader.frequency(fieldname, gram)))
         places = cover(costs)
@@ -550,23 +604,116 @@ class Matcher:
             for place in places
         }
         order = sorted(places, key=lambda p: costs[p])
-        candidates = lists[order[0]].ids
-        for place in order[1:]:
+        candidates = lists[order[0]].ids if within is None else within
+        for place in order[1 if within is None else 0 :]:
             candidates = intersect(candidates, lists[place].ids)
         if reader.has_deletions():
             candidates = intersect(candidates, leaf.live())
         if not len(candidates):
-            return _EMPTY, _EMPTY
+            return _EMPTY
         starts = None
         for place in order:
             keys = _starts(lists[place], candidates, place)
             starts = keys if starts is None else intersect(starts, keys)
             if not len(starts):
-                return _EMPTY, _EMPTY
-        docs = starts >> _OFFSET_BITS
-        first = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
-        counts = np.diff(np.append(first, len(docs)))
-        return docs[first], counts
+                return _EMPTY
+        return starts
+
+    def _term_starts(
+        self, leaf: Leaf, q: wq.Query, within: np.ndarray
+    ) -> np.ndarray | None:
+        """Start keys of a term query's occurrences in ``within``; None when
+        the index holds no offsets for it (a one-character term)."""
+        if isinstance(q, ExactTerm):
+            # The folded form's starts, kept where the variants say "as written".
+            folded = self._term_starts(leaf, q.folded, within)
+            if folded is None or not len(folded):
+                return folded
+            return exact_starts(
+                q.text,
+                folded,
+                variant_starts=lambda ch, place: self._variant_starts(
+                    leaf, ch, within, place
+                ),
+            )
+        if isinstance(q, wq.Term) and self._is_bigram_field(q.fieldname):
+            return self._phrase_starts(leaf, q.fieldname, [q.text], within)
+        if isinstance(q, wq.Phrase) and self._is_bigram_field(q.fieldname):
+            return self._phrase_starts(leaf, q.fieldname, list(q.words), within)
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return _EMPTY
+        return None
+
+    def _bounds(self, leaf: Leaf, unit: Unit, within: np.ndarray) -> np.ndarray:
+        """Keys of the sentence or paragraph ends of the documents ``within``,
+        each document closed by a key past its last offset."""
+        token = SENTENCE_TOKEN if unit is Unit.SENTENCE else PARAGRAPH_TOKEN
+        ends = within << _OFFSET_BITS | _DOCUMENT_END
+        if BOUNDS_FIELD not in self.schema:
+            return ends
+        text = self.schema[BOUNDS_FIELD].to_bytes(token)
+        postings = self.cache.get(leaf.reader, BOUNDS_FIELD, text, with_values=True)
+        if not len(postings.ids):
+            return ends
+        found = _starts(postings, within, 0)
+        return np.sort(np.concatenate((found, ends)))
+
+    def _near(
+        self, leaf: Leaf, q: NearQuery, *, verify: bool = True
+    ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+        """(the documents where ``q`` holds, each term's qualifying start keys
+        by its folded text; None when only the texts can tell).
+
+        The rule is search/textmatch.py's: a unit number by the ends that
+        follow an occurrence (one spanning an end is in no unit); terms of the
+        same text need as many distinct occurrences; /N by the gap between
+        two distinct occurrences.
+        """
+        near = q.near
+        candidates = leaf.live()
+        for sub in q.subqueries:
+            candidates = intersect(candidates, self._docs(leaf, sub))
+            if not len(candidates):
+                return _EMPTY, {}
+        starts = [self._term_starts(leaf, sub, candidates) for sub in q.subqueries]
+        if any(found is None for found in starts):
+            if not verify:
+                return candidates, None
+            return self._verified(leaf, q, candidates), None
+        # Terms that fold to the same text have the same occurrences.
+        groups: dict[str, list] = {}
+        for term, found in zip(near.terms, starts, strict=True):
+            key = fold(term.text, q.form)
+            group = groups.setdefault(key, [found, len(term.text), 0])
+            group[2] += 1
+        if near.unit is Unit.CHARS:
+            return _within_chars(near.distance, near.terms, q.form, groups)
+        bounds = self._bounds(leaf, near.unit, candidates)
+        units: np.ndarray | None = None
+        placed = {}
+        for key, (found, length, needed) in groups.items():
+            first = np.searchsorted(bounds, found)
+            last = np.searchsorted(bounds, found + (length - 1))
+            inside = first == last
+            numbers = first[inside]
+            placed[key] = (found[inside], numbers)
+            distinct, counts = np.unique(numbers, return_counts=True)
+            enough = distinct[counts >= needed]
+            units = enough if units is None else intersect(units, enough)
+            if not len(units):
+                return _EMPTY, {}
+        docs = np.unique(bounds[units] >> _OFFSET_BITS)
+        keys = {
+            key: found[np.isin(numbers, units)]
+            for key, (found, numbers) in placed.items()
+        }
+        return docs, keys
+
+    def _verified(self, leaf: Leaf, q: NearQuery, candidates: np.ndarray) -> np.ndarray:
+        if self.verify is None:
+            raise RuntimeError("proximity with a one-character term needs a verifier")
+        keep = self.verify(q, candidates + leaf.offset)
+        return candidates[np.asarray(keep, dtype=bool)]
 
     def _numeric_range(self, leaf: Leaf, q: wq.NumericRange) -> np.ndarray:
         fieldobj = self.schema[q.fieldname]
@@ -607,6 +754,36 @@ class Matcher:
             and fieldobj.column_type is not None
             and fieldobj.default is not None
         )
+
+
+def _within_chars(
+    distance: int,
+    terms,
+    form,
+    groups: dict[str, list],  # noqa: ANN001
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """A /N B: occurrences with a distinct other within ``distance`` chars.
+
+    The gap max(b.start - a.end, a.start - b.end) is at most N exactly when
+    b starts in [a.start - len(b) - N, a.end + N].
+    """
+    first, second = (fold(term.text, form) for term in terms)
+    a, a_length, _ = groups[first]
+    b, b_length, _ = groups[second]
+    same = first == second
+
+    def qualifying(x, x_length, y, y_length) -> np.ndarray:  # noqa: ANN001
+        low = np.searchsorted(y, x - (y_length + distance), side="left")
+        high = np.searchsorted(y, x + (x_length + distance), side="right")
+        # The occurrence itself is not a second one.
+        return (high - low - (1 if same else 0)) > 0
+
+    a_ok = a[qualifying(a, a_length, b, b_length)]
+    if not len(a_ok):
+        return _EMPTY, {}
+    b_ok = a_ok if same else b[qualifying(b, b_length, a, a_length)]
+    docs = np.unique(a_ok >> _OFFSET_BITS)
+    return docs, {first: a_ok, second: b_ok}
 
 
 def _starts(postings: PostingList, candidates: np.ndarray, place: int) -> np.ndarray:

@@ -17,6 +17,8 @@ from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from search.analyzers import (
     BigramPositions,
     BigramTokenizer,
+    BoundaryOffsets,
+    BoundaryTokenizer,
     CharCounts,
     CharTokenizer,
     JiebaTokenizer,
@@ -33,7 +35,8 @@ INDEX_NAME = "MAIN"
 # being read as if it matched. tests/search/test_schema_version.py pins the
 # analyzers' output on a fixed text to this number.
 # 2: folding of traditional characters and full-width digits and letters,
-# and the variants field (issue 17).
+# the variants field, the sentence and paragraph ends (bounds) and the
+# searchable metadata fields (issue 17).
 SCHEMA_VERSION = 2
 # Beside the index, in its folder; written when an index is created or rebuilt.
 VERSION_FILE = ".schema_version"
@@ -131,6 +134,9 @@ def _text_field(field: Any) -> TEXT:
         replacement.scorable = False
     elif isinstance(analyzer, BigramTokenizer):
         replacement.format = BigramPositions(field_boost=boost)
+        replacement.scorable = False
+    elif isinstance(analyzer, BoundaryTokenizer):
+        replacement.format = BoundaryOffsets(field_boost=boost)
         replacement.scorable = False
     elif isinstance(analyzer, CharTokenizer):
         replacement.format = CharCounts(field_boost=boost)

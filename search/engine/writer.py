@@ -172,11 +172,12 @@ class Postings:
         found = self.fields.get(fieldname)
         if found is None:
             fmt = self.schema[fieldname].format
+            # The bounds field's terms ("s", "p") are words, not keyed grams.
             keyed = (
                 1
                 if isinstance(fmt, VariantPositions)
                 else 2
-                if isinstance(fmt, BigramPositions)
+                if type(fmt) is BigramPositions
                 else 1
                 if isinstance(fmt, CharCounts)
                 else 0

@@ -14,6 +14,7 @@ from django.test import Client
 from search import analyzers
 from search.analyzers import (
     bigram_arrays,
+    boundary_analyzer,
     char_analyzer,
     char_counts,
     exact_analyzer,
@@ -36,8 +37,9 @@ from tests.search.conftest import make_document
 FINGERPRINTS = {
     1: "6eb7102871171ffa0e5928446ab72bc9550dea84f01ec085a4aba5cdb251deba",
     # Traditional characters and full-width digits and letters folded; the
-    # variants field; TEXT gained traditional and full-width characters.
-    2: "90a117e68d0eccd2ee37c8a3bf2a9683d66ddbfbb0a280122b6e85b9c5ef7a3a",
+    # variants field; the sentence and paragraph ends; TEXT gained
+    # traditional and full-width characters.
+    2: "27a8bd7a1ec566e8dd50ad57bce782189b4d216c6f535b86ba9a6b594978142c",
 }
 TEXT = (
     "“十四五”规划：推进乡村振兴，发展中小微企业；ＡＢＣ abc 2025年GDP增长5.5%。\n"
@@ -70,6 +72,8 @@ def analysis_output(text: str) -> dict:
         ],
         "word_counts": sorted(word_counts(text).items()),
         "query_grams": query_grams(fold("乡村振兴ABC")),
+        # Version 2: the sentence and paragraph ends (proximity).
+        "bounds": [(t.text, t.pos) for t in boundary_analyzer()(text, positions=True)],
     }
 
 

@@ -1,0 +1,153 @@
+"""Proximity (/s, /p, /N) finds exactly the documents search/textmatch.py's scan finds."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from documents.models import Document
+from documents.texts import searchable_fields
+from search.normalise import Form
+from search.query import QUOTES, Unit, parse_query
+from search.selection import matching_documents
+from search.services import SearchFilters, index_documents, search_documents
+from search.textmatch import document_hits, matches
+from tests.search.conftest import make_document, sample_texts
+
+pytestmark = [pytest.mark.django_db, pytest.mark.search]
+
+
+def scan(query: str, form: Form = Form.FOLDED) -> set[int]:
+    node = parse_query(query, form=form)
+    return {
+        doc.pk
+        for doc in Document.objects.all()
+        if matches(searchable_fields(doc), node)
+    }
+
+
+def engine(query: str, form: Form = Form.FOLDED) -> set[int]:
+    found = {
+        m.id
+        for m in matching_documents(query=query, filters=SearchFilters(), form=form)
+    }
+    page = search_documents(
+        query=query, filters=SearchFilters(), sort="", page=1, page_size=20, form=form
+    )
+    assert page.total == len(found), query
+    return found
+
+
+@pytest.fixture
+def small_archive(any_engine_index):
+    docs = {
+        "same": make_document("甲", "乡村振兴要发展产业。其他内容。"),
+        "apart": make_document("乙", "乡村振兴是重点。发展产业在后。"),
+        "para": make_document("丙", "乡村振兴是重点。\n发展产业在后。"),
+        "twice": make_document("丁", "产业兴旺，产业融合。乡村振兴。"),
+        "far": make_document("戊", "乡村振兴" + "的" * 40 + "产业"),
+        "onechar": make_document("己", "水是生命。污染治理要抓紧；水污染。"),
+    }
+    assert index_documents([d.pk for d in docs.values()]) == len(docs)
+    return {name: doc.pk for name, doc in docs.items()}
+
+
+def test_sentence_paragraph_and_distance(small_archive):
+    ids = small_archive
+    cases = {
+        "乡村振兴 /s 产业": {ids["same"], ids["far"]},
+        "乡村振兴 /p 产业": {ids["same"], ids["apart"], ids["twice"], ids["far"]},
+        "乡村振兴 /3 产业": {ids["same"], ids["twice"]},
+        "乡村振兴 /40 产业": set(ids.values()) - {ids["onechar"]},
+        "乡村振兴 /39 产业": set(ids.values()) - {ids["onechar"], ids["far"]},
+        # Two distinct occurrences are needed for a term with itself.
+        "产业 /s 产业": {ids["twice"]},
+        "产业 /3 产业": {ids["twice"]},
+        # A one-character term: checked on the texts.
+        "水 /s 污染": {ids["onechar"]},
+        "水 /1 治理": set(),
+        "生命 /s 水": {ids["onechar"]},
+    }
+    for query, want in cases.items():
+        assert scan(query) == want, query  # the reference says so too
+        assert engine(query) == want, query
+
+
+def test_the_page_near_choice_joins_the_terms(small_archive):
+    page = search_documents(
+        query="乡村振兴 产业",
+        filters=SearchFilters(),
+        sort="",
+        page=1,
+        page_size=20,
+        near=Unit.SENTENCE,
+    )
+    assert {hit.id for hit in page.results} == {
+        small_archive[k] for k in ("same", "far")
+    }
+
+
+def test_trend_counts_the_qualifying_occurrences(search_index):
+    doc = make_document(
+        "甲", "产业兴旺，乡村振兴。产业在后。乡村振兴带动产业，产业融合。"
+    )
+    index_documents([doc.pk])
+    [match] = matching_documents(
+        query="产业 /s 乡村振兴", filters=SearchFilters(), occurrences_of=["产业"]
+    )
+    hits = document_hits(searchable_fields(doc), parse_query("产业 /s 乡村振兴"))
+    want = sum(1 for h in hits[""] if h.term == "产业")
+    assert want == 3  # not the one in the sentence without 乡村振兴
+    assert match.occurrences == want
+
+
+def _usable(term: str) -> bool:
+    return bool(term.strip()) and not any(
+        c in QUOTES or c in "\n\r\t\u3000" or not c.isprintable() for c in term
+    )
+
+
+@pytest.mark.slow
+def test_random_proximity_pairs_match_the_scan(any_engine_index, seeds_dir, corpus_dir):
+    texts = sample_texts(seeds_dir, corpus_dir)
+    ids = [make_document(title, body).pk for title, body in texts]
+    assert index_documents(ids) == len(ids)
+    documents = [searchable_fields(d)[""] for d in Document.objects.order_by("pk")]
+    nonempty = []
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.data())
+    def check(data):
+        text = data.draw(st.sampled_from(documents))
+
+        def substring(around: int | None) -> str:
+            if around is None:
+                start = data.draw(st.integers(0, max(0, len(text) - 2)))
+            else:
+                low = max(0, around - 80)
+                start = data.draw(
+                    st.integers(low, max(low, min(len(text) - 1, around + 80)))
+                )
+            length = data.draw(st.integers(1, 5))
+            return text[start : start + length]
+
+        first = substring(None)
+        second = substring(text.find(first))
+        if not (_usable(first) and _usable(second)):
+            return
+        unit = data.draw(st.sampled_from(["/s", "/p", "/0", "/5", "/20", "/500"]))
+        query = f'"{first}" {unit} "{second}"'
+        form = data.draw(st.sampled_from(list(Form)))
+        want = scan(query, form)
+        nonempty.append(bool(want))
+        assert engine(query, form) == want, query
+
+    check()
+    # The pairs must find documents, not agree on empty sets.
+    assert sum(nonempty) >= len(nonempty) // 3
