@@ -10,6 +10,7 @@ from enum import StrEnum
 from whoosh import query as wq
 
 from search.analyzers import query_grams
+from search.fieldnames import gram_fields
 from search.normalise import Form, fold
 
 MAX_QUERY_LENGTH = 200
@@ -401,60 +402,75 @@ def has_positive(node: Node) -> bool:
     return any(not isinstance(clause, Not) for clause in node.clauses)
 
 
-def field_for(text: str) -> str:
-    """The index field that finds ``text`` exactly: bigrams, or characters."""
-    return CHAR_FIELD if len(text) == 1 else EXACT_FIELD
+def field_for(text: str, field: str = "", form: Form = Form.FOLDED) -> str:
+    """The index field that finds ``text`` exactly: bigrams, or characters.
+
+    ``field`` is the query field ("" the full text); a metadata field has
+    index fields of its own in each form (search/fieldnames.py).
+    """
+    pairs, chars = gram_fields(field, form)
+    return chars if len(text) == 1 else pairs
 
 
-def _quote(term: Term) -> str:
+def _quote(term: Term, form: Form = Form.FOLDED) -> str:
     # The lexer never lets a straight quote into a term, so quoting is safe.
-    return f'{field_for(term.text)}:"{term.text}"'
+    return f'{field_for(term.text, term.field, form)}:"{term.text}"'
 
 
 def to_query_string(node: Node) -> str:
-    """A Lucene-style query string over the exact field (for SearchQuerySet)."""
+    """A Lucene-style query string over the exact fields (for SearchQuerySet)."""
     parts: list[str] = []
+    form = node.form
     for clause in node.clauses:
         if isinstance(clause, Term):
-            parts.append(_quote(clause))
+            parts.append(_quote(clause, form))
         elif isinstance(clause, Or):
-            parts.append("(" + " OR ".join(_quote(t) for t in clause.terms) + ")")
+            quoted = (_quote(t, form) for t in clause.terms)
+            parts.append("(" + " OR ".join(quoted) + ")")
         elif isinstance(clause, Near):
             # Candidates only: the terms' documents (proximity is checked after).
-            parts.extend(_quote(t) for t in clause.terms)
+            parts.extend(_quote(t, form) for t in clause.terms)
         else:
-            parts.append("NOT " + _quote(clause.term))
+            parts.append("NOT " + _quote(clause.term, form))
     if not has_positive(node):
         # A query of only exclusions means "everything except".
         parts.insert(0, "*")
     return " AND ".join(parts)
 
 
-def term_query(text: str) -> wq.Query:
-    """The Whoosh query that finds exactly the documents containing ``text``."""
-    folded = fold(text)
+def term_query(text: str, field: str = "", form: Form = Form.FOLDED) -> wq.Query:
+    """The Whoosh query that finds exactly the documents containing ``text``
+    (in the full text, or in the metadata field ``field``, compared in ``form``)."""
+    # The full text's index is folded (exact form: the folding work's part).
+    folded = fold(text, form) if field else fold(text)
+    pairs, chars = gram_fields(field, form)
     if len(folded) == 1:
-        return wq.Term(CHAR_FIELD, folded)
+        return wq.Term(chars, folded)
     grams = query_grams(folded)
     if len(grams) == 1:
-        return wq.Term(EXACT_FIELD, grams[0])
-    return wq.Phrase(EXACT_FIELD, grams)
+        return wq.Term(pairs, grams[0])
+    return wq.Phrase(pairs, grams)
+
+
+def _term_query(term: Term, form: Form) -> wq.Query:
+    return term_query(term.text, term.field, form)
 
 
 def to_whoosh(node: Node) -> wq.Query:
     """The equivalent Whoosh query object."""
     required: list[wq.Query] = []
     excluded: list[wq.Query] = []
+    form = node.form
     for clause in node.clauses:
         if isinstance(clause, Term):
-            required.append(term_query(clause.text))
+            required.append(_term_query(clause, form))
         elif isinstance(clause, Or):
-            required.append(wq.Or([term_query(t.text) for t in clause.terms]))
+            required.append(wq.Or([_term_query(t, form) for t in clause.terms]))
         elif isinstance(clause, Near):
             # Candidates only: the terms' documents (proximity is checked after).
-            required.extend(term_query(t.text) for t in clause.terms)
+            required.extend(_term_query(t, form) for t in clause.terms)
         else:
-            excluded.append(term_query(clause.term.text))
+            excluded.append(_term_query(clause.term, form))
     positive: wq.Query = wq.And(required) if required else wq.Every()
     if excluded:
         return wq.AndNot(positive, wq.Or(excluded))

@@ -30,7 +30,7 @@ INDEX_NAME = "MAIN"
 # counts), so that an index written by the old code is rebuilt instead of
 # being read as if it matched. tests/search/test_schema_version.py pins the
 # analyzers' output on a fixed text to this number.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Beside the index, in its folder; written when an index is created or rebuilt.
 VERSION_FILE = ".schema_version"
 # Indexes written before versions were recorded hold what version 1 reads

@@ -22,7 +22,7 @@ from search.analyzers import (
     word_counts,
 )
 from search.engine.schema import SCHEMA_VERSION, VERSION_FILE
-from search.normalise import fold
+from search.normalise import Form, fold
 from search.services import index_documents, index_status
 from tests.search.conftest import make_document
 
@@ -33,6 +33,8 @@ from tests.search.conftest import make_document
 # written before is then rebuilt (check_index --fix) instead of being misread.
 FINGERPRINTS = {
     1: "6eb7102871171ffa0e5928446ab72bc9550dea84f01ec085a4aba5cdb251deba",
+    # Field search: each searchable metadata field's grams, folded and exact.
+    2: "71a98e7b4493edb2acd591cfeb125441f0b2aecf1ccfae257fadaf47af16f66c",
 }
 TEXT = (
     "“十四五”规划：推进乡村振兴，发展中小微企业；ＡＢＣ abc 2025年GDP增长5.5%。\n"
@@ -58,6 +60,13 @@ def analysis_output(text: str) -> dict:
         "char_counts": [char_keys.tolist(), char_totals.tolist()],
         "word_counts": sorted(word_counts(text).items()),
         "query_grams": query_grams(fold("乡村振兴ABC")),
+        # Version 2: the metadata fields' grams in the exact form (field search).
+        "bigrams_exact_form": [
+            (t.text, t.pos) for t in exact_analyzer(Form.EXACT)(text, positions=True)
+        ],
+        "chars_exact_form": [
+            (t.text, t.pos) for t in char_analyzer(Form.EXACT)(text, positions=True)
+        ],
     }
 
 
@@ -76,7 +85,7 @@ def test_the_analyzers_output_is_the_one_pinned_to_the_schema_version() -> None:
 def test_a_change_in_an_analyzers_output_changes_the_fingerprint(monkeypatch) -> None:
     before = fingerprint()
     # e.g. folding full-width letters too, which would change every bigram.
-    monkeypatch.setattr(analyzers, "fold", lambda text: text.upper())
+    monkeypatch.setattr(analyzers, "fold", lambda text, form=None: text.upper())
     assert fingerprint() != before
 
 
