@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -38,6 +38,8 @@ class ResultRow:
     # ("附件1：XX.docx"), and its page at the first hit; "" for the body.
     snippet_part: str = ""
     snippet_url: str = ""
+    # The 文号, shown where a query named the document by it (编号相符).
+    doc_number: str = ""
 
     def as_json(self) -> dict[str, Any]:
         # The document fields the API shows (plansite/api_fields.py), as JSON;
@@ -66,6 +68,8 @@ class SearchOutcome:
     rows: list[ResultRow]
     problems: list[str]
     error: str = ""
+    # The documents whose 索引号 or 文号 the query is (编号相符), shown first.
+    identified: list[ResultRow] = field(default_factory=list)
 
 
 def run_search(params: SearchParams) -> SearchOutcome:
@@ -83,7 +87,10 @@ def run_search(params: SearchParams) -> SearchOutcome:
         )
         page = _search(params, page.num_pages)
     return SearchOutcome(
-        page=page, rows=_rows(page, query=params.query), problems=problems
+        page=page,
+        rows=_rows(page, query=params.query),
+        problems=problems,
+        identified=_rows(page, query=params.query, hits=page.identified),
     )
 
 
@@ -142,15 +149,19 @@ def _part_url(
     return hit_url(path, {"q": query} if query else {}, hit=1, parts=parts)
 
 
-def _rows(page: SearchPage, *, query: str) -> list[ResultRow]:
-    ids = [hit.id for hit in page.results]
+def _rows(
+    page: SearchPage, *, query: str, hits: Sequence[SearchHit] | None = None
+) -> list[ResultRow]:
+    """Rows of ``hits`` (the page's results by default) with their snippets."""
+    hits = page.results if hits is None else hits
+    ids = [hit.id for hit in hits]
     documents = with_parts(
-        Document.objects.only("pk", "index_no", "title", "body")
+        Document.objects.only("pk", "index_no", "doc_number", "title", "body")
     ).in_bulk(ids)
     # The query as typed, so the document page reads the same phrases.
     query_string = urlencode({"q": query}) if page.terms else ""
     rows = []
-    for hit in page.results:
+    for hit in hits:
         document = documents.get(hit.id)
         if document is None:
             continue  # Deleted since it was indexed; check_index reports it.
@@ -171,6 +182,7 @@ def _rows(page: SearchPage, *, query: str) -> list[ResultRow]:
                 snippet_url=_part_url(
                     document, found.part, page.terms, query if page.terms else ""
                 ),
+                doc_number=document.doc_number or "",
             )
         )
     return rows

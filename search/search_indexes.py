@@ -57,6 +57,14 @@ def index_fingerprint(document: Document) -> str:
     return digest.hexdigest()
 
 
+def indexed_province(document: Document) -> str:
+    """The province the index files a document under: national documents
+    facet and filter under 全国, as browse shows them."""
+    if document.level == Document.Level.NATIONAL and not document.province:
+        return NATIONAL
+    return document.province
+
+
 def sort_date(document: Document) -> datetime.date | None:
     """The date a document is ordered by: written, else published, else its year."""
     if document.doc_date:
@@ -176,10 +184,7 @@ class DocumentIndex(FieldGrams, indexes.Indexable):
         return searchable_text(obj)
 
     def prepare_province(self, obj: Document) -> str:
-        # National documents facet and filter under 全国, as browse shows them.
-        if obj.level == Document.Level.NATIONAL and not obj.province:
-            return NATIONAL
-        return obj.province
+        return indexed_province(obj)
 
     def prepare_exact(self, obj: Document) -> str:
         return searchable_text(obj)
