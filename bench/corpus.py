@@ -135,6 +135,9 @@ def generate(
             "index_no": f"BENCH-{seed}-{number:07d}",
             "title": f"{town.name}{year}年{kind}",
             "issuer": f"{town.name}人民政府",
+            # A 文号 of the issuer's year (no draw from rng: the texts stay
+            # the same for a seed), for field search (文号:).
+            "doc_number": f"{town.name[:2]}政发〔{year}〕{number % 97 + 1}号",
             "township": town.name,
             "county": town.county,
             "city": town.city,

@@ -382,6 +382,90 @@ def run_whoosh_queries(args, plan) -> dict:
     }
 
 
+# --- field queries (标题:, 发文机关:, 文号:, 索引号:) ------------------------------
+
+
+def plan_field_queries(args) -> list[tuple[str, str]]:
+    """(kind, query) of field queries over the generated metadata, and plain
+    terms for the same run to compare with; the same for the same seed."""
+    from bench import corpus
+    from documents.models import Document
+
+    rng = random.Random(args.seed + 2)
+    rows = list(
+        Document.objects.order_by("pk").values_list(
+            "township", "plan_year", "doc_number", "index_no"
+        )[:5000]
+    )
+    picked = rng.sample(rows, 6)
+    plan = [("标题:", f"标题:{kind}") for kind in corpus.KINDS]
+    plan += [("标题:", f"标题:{year}年") for _, year, _, _ in picked[:2]]
+    plan += [("标题:", f"标题:{town}") for town, _, _, _ in picked[2:4]]
+    plan += [("发文机关:", f"发文机关:{town}") for town, _, _, _ in picked[:4]]
+    plan += [("发文机关:", "发文机关:人民政府"), ("发文机关:", "发文机关:镇")]
+    plan += [("文号:", f"文号:政发〔{year}〕") for _, year, _, _ in picked[:3]]
+    plan += [("文号:", f"文号:{number}") for _, _, number, _ in picked[3:6] if number]
+    plan += [("索引号:", f"索引号:{index_no}") for _, _, _, index_no in picked[:3]]
+    plan += [("plain term", term) for term in TERMS[:12]]
+    return plan
+
+
+def run_field_queries(args, plan) -> dict:
+    """Medians of field queries beside plain terms, in both forms, warm."""
+    from django.test import Client
+
+    from search.normalise import Form
+    from search.services import SearchFilters, search_documents
+
+    client = Client()
+    samples: dict[str, dict[str, list[float]]] = {}
+    totals: dict[str, int] = {}
+    for form in (Form.FOLDED, Form.EXACT):
+        for _kind, query in plan:  # warm-up: postings and columns read once
+            search_documents(
+                query=query, filters=SearchFilters(), sort="relevance",
+                page=1, page_size=PAGE_SIZE, form=form,
+            )  # fmt: skip
+        for _ in range(args.repeat):
+            for kind, query in plan:
+                label = f"{kind} ({form.value})"
+                started = time.perf_counter()
+                page = search_documents(
+                    query=query, filters=SearchFilters(), sort="relevance",
+                    page=1, page_size=PAGE_SIZE, form=form,
+                )  # fmt: skip
+                elapsed = time.perf_counter() - started
+                bucket = samples.setdefault(label, {})
+                bucket.setdefault("search", []).append(elapsed)
+                started = time.perf_counter()
+                response = client.get("/search/", {"q": query, "form": form.value})
+                if response.status_code != 200:
+                    raise SystemExit(f"/search/ answered {response.status_code}")
+                bucket.setdefault("http", []).append(time.perf_counter() - started)
+                totals[f"{query} ({form.value})"] = page.total
+    return {
+        "modes": {
+            label: {key: summary(values) for key, values in parts.items()}
+            for label, parts in samples.items()
+        },
+        "totals": totals,
+    }
+
+
+def field_report(result: dict) -> list[str]:
+    fields = result.get("whoosh", {}).get("fields")
+    if not fields:
+        return []
+    lines = ["", "field queries, warm, median (p95) ms:   search+facets   GET /search/"]
+    for label, parts in fields["modes"].items():
+        search, http = parts["search"], parts["http"]
+        lines.append(
+            f"  {label:34}{search['median_ms']:7.1f} ({search['p95_ms']:6.1f})"
+            f"{http['median_ms']:9.1f} ({http['p95_ms']:6.1f})"
+        )
+    return lines
+
+
 def profile_whoosh(terms=PROFILE_TERMS) -> str:
     """cProfile of a few results pages: the functions where the time goes."""
     profiler = cProfile.Profile()
@@ -653,6 +737,7 @@ def print_report(result: dict) -> None:
                 f"  {term:<28}{row['hits']:>7}{row['cold_ms']:>9.1f}"
                 f"{row.get('warm_ms', 0):>9.1f}{row.get('http_ms', 0):>9.1f}"
             )
+    lines += field_report(result)
     lines += tantivy_report(result)
     agree = result.get("agreement")
     if agree:
@@ -700,6 +785,9 @@ def main(argv=None) -> int:
         help="skip the Tantivy peer (pip install -r bench/requirements.txt)",
     )
     parser.add_argument("--no-profile", action="store_true", help="skip cProfile")
+    parser.add_argument(
+        "--no-fields", action="store_true", help="skip the field-query rows"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
         "--phase", choices=["all", "index"], default="all", help=argparse.SUPPRESS
@@ -755,6 +843,10 @@ def main(argv=None) -> int:
     plan = plan_queries(args)
     log(f"running {len(plan)} Whoosh queries x {args.repeat} ...")
     whoosh["queries"] = run_whoosh_queries(args, plan)
+    if not args.no_fields:
+        field_plan = plan_field_queries(args)
+        log(f"running {len(field_plan)} field and plain queries x {args.repeat} ...")
+        whoosh["fields"] = run_field_queries(args, field_plan)
     result["whoosh"] = whoosh
     if not args.no_profile:
         profile = profile_whoosh()

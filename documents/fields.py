@@ -132,7 +132,7 @@ FIELDS: tuple[MetadataField, ...] = (
         provenance=True,
         merged=True,
         exported=True,
-        index=IndexRole.FILTER,
+        index=IndexRole.FACET,
     ),
     MetadataField("level", _("层级"), FieldType.CHOICE, max_length=10, exported=True),
     MetadataField(

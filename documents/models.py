@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents import fields as metadata
 from documents import identity as doc_identity
+from documents.numbers import number_key
 
 
 class Division(models.Model):
@@ -54,6 +55,10 @@ class Division(models.Model):
         return f"{self.name} ({self.code})"
 
 
+# Number field -> the column of its key (documents/numbers.py).
+NUMBER_KEY_FIELDS = {"index_no": "index_no_key", "doc_number": "doc_number_key"}
+
+
 class DocumentQuerySet(models.QuerySet):
     def bulk_create(
         self, objs: Iterable[Document], *args: Any, **kwargs: Any
@@ -64,6 +69,7 @@ class DocumentQuerySet(models.QuerySet):
             document.identity = doc_identity.settle(
                 document.identity or "", doc_identity.values_of(document)
             )
+            document.set_number_keys()
         return super().bulk_create(objs, *args, **kwargs)
 
 
@@ -251,6 +257,26 @@ class Document(models.Model):
         help_text=_("索引号与发布机构，或原文链接，或正文指纹；每份文档唯一。"),
     )
 
+    # The 索引号 and 文号 as a typed number is compared with them
+    # (documents/numbers.py): a query that is one of them finds the document
+    # first, whatever its form. Set on every save.
+    index_no_key = models.CharField(
+        _("索引号比对键"),
+        max_length=metadata.max_length("index_no"),
+        blank=True,
+        default="",
+        db_index=True,
+        editable=False,
+    )
+    doc_number_key = models.CharField(
+        _("文号比对键"),
+        max_length=metadata.max_length("doc_number"),
+        blank=True,
+        default="",
+        db_index=True,
+        editable=False,
+    )
+
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -295,13 +321,21 @@ class Document(models.Model):
         # The key follows the fields it is made of, whoever saves: the
         # importer's merge, an admin edit, a script.
         self.identity = self.identity_now()
+        self.set_number_keys()
         update_fields: Sequence[str] | None = kwargs.get("update_fields")
-        if update_fields is not None and "identity" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "identity"]
+        if update_fields is not None:
+            derived = ("identity", *NUMBER_KEY_FIELDS.values())
+            kwargs["update_fields"] = list(dict.fromkeys([*update_fields, *derived]))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("documents:detail", args=[self.pk])
+
+    def set_number_keys(self) -> None:
+        """The 索引号's and 文号's keys (documents/numbers.py) from their values."""
+        for source, key in NUMBER_KEY_FIELDS.items():
+            value = number_key(getattr(self, source))
+            setattr(self, key, value[: self._meta.get_field(key).max_length])
 
     def identity_now(self) -> str:
         """The identity this document's current fields give it."""

@@ -30,7 +30,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.formats import Existence, Format, Frequency
 from whoosh.system import pack_uint
 
-from search.normalise import fold, fold_case
+from search.normalise import Form, fold, fold_case
 from search.tokenizer import cut_for_search, search_word_counts
 
 # Code points fit in 21 bits, so a pair of them fits in one 64-bit key.
@@ -83,7 +83,23 @@ class JiebaTokenizer(Tokenizer):
 
 
 class _GramTokenizer(Tokenizer):
-    """Shared plumbing: fold the value, emit (text, offset) grams as Tokens."""
+    """Shared plumbing: fold the value, emit (text, offset) grams as Tokens.
+
+    ``form`` is how the value is folded: the full text's fields and the
+    metadata fields' FOLDED ones by default; a metadata field's EXACT twin
+    (field search with form=exact) keeps traditional and full-width forms.
+    """
+
+    form: Form = Form.FOLDED
+
+    def __init__(self, form: Form = Form.FOLDED) -> None:
+        # Only a non-default form is kept on the instance, so the analyzers
+        # of the full-text fields pickle (and compare) as before.
+        if form is not Form.FOLDED:
+            self.form = form
+
+    def __eq__(self, other: object) -> bool:
+        return super().__eq__(other) and self.form == getattr(other, "form", None)
 
     def grams(self, text: str, *, query: bool) -> Iterator[tuple[str, int]]:
         raise NotImplementedError
@@ -102,7 +118,7 @@ class _GramTokenizer(Tokenizer):
         **kwargs,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        text = fold(value)
+        text = fold(value, self.form)
         grams = [(text, 0)] if not tokenize else self.grams(text, query=mode == "query")
         for gram, offset in grams:
             token.text = gram
@@ -281,7 +297,7 @@ class BigramPositions(Format):
     def word_values(self, value, analyzer, **kwargs):
         if type(analyzer) is BigramTokenizer and kwargs.get("mode") == "index":
             boost = self.field_boost
-            for gram, count, data in bigram_positions(fold(value)):
+            for gram, count, data in bigram_positions(fold(value, analyzer.form)):
                 yield gram, count, count * boost, data
             return
         positions: dict[str, list[int]] = {}
@@ -415,7 +431,7 @@ class CharCounts(Existence):
     def word_values(self, value, analyzer, **kwargs):
         boost = self.field_boost
         if type(analyzer) is CharTokenizer and kwargs.get("mode") == "index":
-            counts = Counter(fold(value))
+            counts = Counter(fold(value, analyzer.form))
         else:
             counts = Counter(token.text for token in analyzer(value, **kwargs))
         for ch, count in counts.items():
@@ -451,9 +467,9 @@ def jieba_analyzer() -> JiebaTokenizer:
     return JiebaTokenizer()
 
 
-def exact_analyzer() -> BigramTokenizer:
-    """Analyzer for the exact-match (bigram) field."""
-    return BigramTokenizer()
+def exact_analyzer(form: Form = Form.FOLDED) -> BigramTokenizer:
+    """Analyzer for an exact-match (bigram) field, folding in ``form``."""
+    return BigramTokenizer(form)
 
 
 def variant_analyzer() -> VariantTokenizer:
@@ -467,6 +483,6 @@ def boundary_analyzer() -> BoundaryTokenizer:
     return BoundaryTokenizer()
 
 
-def char_analyzer() -> CharTokenizer:
-    """Analyzer for the one-character field."""
-    return CharTokenizer()
+def char_analyzer(form: Form = Form.FOLDED) -> CharTokenizer:
+    """Analyzer for a one-character field, folding in ``form``."""
+    return CharTokenizer(form)

@@ -39,6 +39,7 @@ def search_payload(params: SearchParams, outcome: SearchOutcome) -> dict[str, An
         "query": params.query,
         "terms": page.terms,
         "results": [row.as_json() for row in outcome.rows],
+        "identified": [row.as_json() for row in outcome.identified],
         "facets": {
             name: [{"value": value, "count": count} for value, count in values]
             for name, values in ordered_facets(outcome).items()

@@ -11,6 +11,7 @@ from whoosh import query as wq
 
 from search.analyzers import query_grams
 from search.engine.exact_form import ExactTerm, needs_check
+from search.fieldnames import gram_fields
 from search.normalise import Form, fold, fold_case
 
 MAX_QUERY_LENGTH = 200
@@ -402,53 +403,69 @@ def has_positive(node: Node) -> bool:
     return any(not isinstance(clause, Not) for clause in node.clauses)
 
 
-def field_for(text: str) -> str:
-    """The index field that finds ``text`` exactly: bigrams, or characters."""
-    return CHAR_FIELD if len(text) == 1 else EXACT_FIELD
+def field_for(text: str, field: str = "", form: Form = Form.FOLDED) -> str:
+    """The index field that finds ``text`` exactly: bigrams, or characters.
+
+    ``field`` is the query field ("" the full text); a metadata field has
+    index fields of its own in each form (search/fieldnames.py).
+    """
+    pairs, chars = gram_fields(field, form)
+    return chars if len(text) == 1 else pairs
 
 
-def _quote(term: Term) -> str:
+def _quote(term: Term, form: Form = Form.FOLDED) -> str:
     # The lexer never lets a straight quote into a term, so quoting is safe.
-    return f'{field_for(term.text)}:"{term.text}"'
+    return f'{field_for(term.text, term.field, form)}:"{term.text}"'
 
 
 def to_query_string(node: Node) -> str:
-    """A Lucene-style query string over the exact field (for SearchQuerySet)."""
+    """A Lucene-style query string over the exact fields (for SearchQuerySet)."""
     parts: list[str] = []
+    form = node.form
     for clause in node.clauses:
         if isinstance(clause, Term):
-            parts.append(_quote(clause))
+            parts.append(_quote(clause, form))
         elif isinstance(clause, Or):
-            parts.append("(" + " OR ".join(_quote(t) for t in clause.terms) + ")")
+            quoted = (_quote(t, form) for t in clause.terms)
+            parts.append("(" + " OR ".join(quoted) + ")")
         elif isinstance(clause, Near):
             # Candidates only: an engine without proximity (StockEngine)
             # verifies each candidate with search/textmatch.py afterwards.
             parts.extend(_quote(t) for t in clause.terms)
         else:
-            parts.append("NOT " + _quote(clause.term))
+            parts.append("NOT " + _quote(clause.term, form))
     if not has_positive(node):
         # A query of only exclusions means "everything except".
         parts.insert(0, "*")
     return " AND ".join(parts)
 
 
-def term_query(text: str, form: Form = Form.FOLDED) -> wq.Query:
+def term_query(text: str, form: Form = Form.FOLDED, *, field: str = "") -> wq.Query:
     """The Whoosh query that finds exactly the documents containing ``text``
-    (compared in ``form``)."""
-    folded = fold(text)
-    if len(folded) == 1:
-        found: wq.Query = wq.Term(CHAR_FIELD, folded)
-    else:
-        grams = query_grams(folded)
-        if len(grams) == 1:
-            found = wq.Term(EXACT_FIELD, grams[0])
-        else:
-            found = wq.Phrase(EXACT_FIELD, grams)
+    (in the full text, or in the metadata field ``field``; compared in ``form``)."""
+    if field:
+        # A metadata field is indexed in both forms (search/fieldnames.py).
+        return _gram_query(fold(text, form), *gram_fields(field, form))
+    found = _gram_query(fold(text), EXACT_FIELD, CHAR_FIELD)
     written = fold_case(text)
     if form is Form.EXACT and needs_check(written):
-        # The index holds folded text: the variants field tells the forms apart.
+        # The full text's index is folded: the variants field tells the forms apart.
         return ExactTerm(written, found)
     return found
+
+
+def _gram_query(folded: str, pairs: str, chars: str) -> wq.Query:
+    """Pairs of characters at consecutive offsets, or one character."""
+    if len(folded) == 1:
+        return wq.Term(chars, folded)
+    grams = query_grams(folded)
+    if len(grams) == 1:
+        return wq.Term(pairs, grams[0])
+    return wq.Phrase(pairs, grams)
+
+
+def _term_query(term: Term, form: Form) -> wq.Query:
+    return term_query(term.text, form, field=term.field)
 
 
 class NearQuery(wq.And):
@@ -488,17 +505,15 @@ def to_whoosh(node: Node) -> wq.Query:
     form = node.form
     for clause in node.clauses:
         if isinstance(clause, Term):
-            required.append(term_query(clause.text, form))
+            required.append(_term_query(clause, form))
         elif isinstance(clause, Or):
-            required.append(wq.Or([term_query(t.text, form) for t in clause.terms]))
+            required.append(wq.Or([_term_query(t, form) for t in clause.terms]))
         elif isinstance(clause, Near):
             required.append(
-                NearQuery(
-                    [term_query(t.text, form) for t in clause.terms], clause, form
-                )
+                NearQuery([_term_query(t, form) for t in clause.terms], clause, form)
             )
         else:
-            excluded.append(term_query(clause.term.text, form))
+            excluded.append(_term_query(clause.term, form))
     positive: wq.Query = wq.And(required) if required else wq.Every()
     if excluded:
         return wq.AndNot(positive, wq.Or(excluded))

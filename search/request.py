@@ -15,7 +15,14 @@ from search.query import Node
 
 # The model every search is over, as the index names it (haystack's django_ct).
 CONTENT_TYPE = "documents.document"
-FACET_FIELDS = ("province", "township", "county", "plan_year", "category")
+FACET_FIELDS = (
+    "province",
+    "township",
+    "county",
+    "plan_year",
+    "category",
+    "issuer",
+)
 # Filters on an exact value of these fields; empty means "any".
 EXACT_FILTERS = ("township", "county", "city", "province", "category", "issuer")
 YEAR_FIELD = "plan_year"

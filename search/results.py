@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -39,6 +40,8 @@ class ResultRow:
     # ("附件1：XX.docx"), and its page at the first hit; "" for the body.
     snippet_part: str = ""
     snippet_url: str = ""
+    # The 文号, shown where a query named the document by it (编号相符).
+    doc_number: str = ""
 
     def as_json(self) -> dict[str, Any]:
         # The document fields the API shows (plansite/api_fields.py), as JSON;
@@ -67,6 +70,8 @@ class SearchOutcome:
     rows: list[ResultRow]
     problems: list[str]
     error: str = ""
+    # The documents whose 索引号 or 文号 the query is (编号相符), shown first.
+    identified: list[ResultRow] = field(default_factory=list)
 
 
 def run_search(params: SearchParams) -> SearchOutcome:
@@ -83,7 +88,12 @@ def run_search(params: SearchParams) -> SearchOutcome:
             _("第 %(page)s 页超出范围，已显示最后一页。") % {"page": params.page}
         )
         page = _search(params, page.num_pages)
-    return SearchOutcome(page=page, rows=_rows(page, params=params), problems=problems)
+    return SearchOutcome(
+        page=page,
+        rows=_rows(page, params=params),
+        problems=problems,
+        identified=_rows(page, params=params, hits=page.identified),
+    )
 
 
 def _search(params: SearchParams, page_number: int) -> SearchPage:
@@ -156,10 +166,14 @@ def document_query(
     return found
 
 
-def _rows(page: SearchPage, *, params: SearchParams) -> list[ResultRow]:
-    ids = [hit.id for hit in page.results]
+def _rows(
+    page: SearchPage, *, params: SearchParams, hits: Sequence[SearchHit] | None = None
+) -> list[ResultRow]:
+    """Rows of ``hits`` (the page's results by default) with their snippets."""
+    hits = page.results if hits is None else hits
+    ids = [hit.id for hit in hits]
     documents = with_parts(
-        Document.objects.only("pk", "index_no", "title", "body")
+        Document.objects.only("pk", "index_no", "doc_number", "title", "body")
     ).in_bulk(ids)
     # What the search matched, so the document page marks the same hits.
     query = (
@@ -170,7 +184,7 @@ def _rows(page: SearchPage, *, params: SearchParams) -> list[ResultRow]:
     query_string = urlencode(query)
     node = page.query
     rows = []
-    for hit in page.results:
+    for hit in hits:
         document = documents.get(hit.id)
         if document is None:
             continue  # Deleted since it was indexed; check_index reports it.
@@ -190,6 +204,7 @@ def _rows(page: SearchPage, *, params: SearchParams) -> list[ResultRow]:
                 mark_safe(title_html),  # noqa: S308 - escaped by mark()
                 snippet_part=found.label,
                 snippet_url=_part_url(document, found.part, node, query),
+                doc_number=document.doc_number or "",
             )
         )
     return rows

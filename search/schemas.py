@@ -77,7 +77,14 @@ class SearchOut(Schema):
     query: str
     terms: list[str] = Field(description="检索式中要匹配的词")
     results: list[SearchHit]
+    identified: list[SearchHit] = Field(
+        default=[],
+        description=(
+            "检索式恰为某文档的索引号或文号时（不论全角半角、空格、〔〕[]() 等写法），"
+            "该文档列在此处（编号相符），仅第一页；不计入 total"
+        ),
+    )
     facets: dict[str, list[FacetCount]] = Field(
-        description="各分面（乡镇、区县、年度、分类等）在全部命中中的计数"
+        description="各分面（省份、乡镇、区县、年度、分类、发布机构）在全部命中中的计数"
     )
     messages: list[str]

@@ -19,6 +19,9 @@ from search.analyzers import (
     jieba_analyzer,
     variant_analyzer,
 )
+from search.fieldnames import gram_fields
+from search.normalise import Form
+from search.query import SEARCH_FIELDS
 
 # Rows read per query by id: SQLite allows 32,766 parameters.
 ROWS_PER_QUERY = 200
@@ -40,6 +43,9 @@ FINGERPRINT_FIELDS = (
     "doc_date",
     "publish_date",
     "needs_review",
+    # Searched by field (标题:, 文号:, 索引号:; the title is in the text).
+    "doc_number",
+    "index_no",
 )
 
 
@@ -55,6 +61,14 @@ def index_fingerprint(document: Document) -> str:
     for name in FINGERPRINT_FIELDS:
         digest.update(b"\0" + str(getattr(document, name)).encode())
     return digest.hexdigest()
+
+
+def indexed_province(document: Document) -> str:
+    """The province the index files a document under: national documents
+    facet and filter under 全国, as browse shows them."""
+    if document.level == Document.Level.NATIONAL and not document.province:
+        return NATIONAL
+    return document.province
 
 
 def sort_date(document: Document) -> datetime.date | None:
@@ -105,7 +119,45 @@ MetadataFields = type(indexes.SearchIndex)(
 )
 
 
-class DocumentIndex(MetadataFields, indexes.Indexable):
+def _field_value(name: str):  # noqa: ANN202
+    def prepare(self, obj: Document) -> str:  # noqa: ANN001
+        return getattr(obj, name) or ""
+
+    prepare.__name__ = f"prepare_{name}"
+    return prepare
+
+
+def _field_grams() -> dict:
+    """The pairs and characters of each searchable metadata field, in both
+    forms (search/fieldnames.py), with the methods that read their values."""
+    members: dict = {}
+    for name in SEARCH_FIELDS:
+        for form in Form:
+            pairs, chars = gram_fields(name, form)
+            members[pairs] = indexes.CharField(
+                stored=False, analyzer=exact_analyzer(form)
+            )
+            members[chars] = indexes.CharField(
+                stored=False, analyzer=char_analyzer(form)
+            )
+            members[f"prepare_{pairs}"] = _field_value(name)
+            members[f"prepare_{chars}"] = _field_value(name)
+    return members
+
+
+# What field search (标题:乡村振兴) finds terms in.
+FieldGrams = type(indexes.SearchIndex)(
+    "FieldGrams",
+    (MetadataFields,),
+    {
+        "__module__": __name__,
+        "__doc__": "Pairs and characters of the searchable metadata fields.",
+        **_field_grams(),
+    },
+)
+
+
+class DocumentIndex(FieldGrams, indexes.Indexable):
     """One entry per Document.
 
     Plain CharFields without an analyzer are stored untokenised by our Whoosh
@@ -142,10 +194,7 @@ class DocumentIndex(MetadataFields, indexes.Indexable):
         return searchable_text(obj)
 
     def prepare_province(self, obj: Document) -> str:
-        # National documents facet and filter under 全国, as browse shows them.
-        if obj.level == Document.Level.NATIONAL and not obj.province:
-            return NATIONAL
-        return obj.province
+        return indexed_province(obj)
 
     def prepare_exact(self, obj: Document) -> str:
         return searchable_text(obj)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from search.errors import IndexBusy as IndexBusy  # re-exported for callers
 from search.errors import IndexDamaged as IndexDamaged
 from search.errors import IndexMissing
 from search.haystack_query import to_search_queryset
+from search.identifiers import identified_documents
 from search.normalise import Form
 from search.query import Node, Unit, parse_query, terms_of
 from search.request import CONTENT_TYPE, SearchRequest
@@ -31,6 +32,7 @@ from search.search_indexes import (
     FINGERPRINT_FIELDS,
     ROWS_PER_QUERY,
     index_fingerprint,
+    indexed_province,
     rows_by_id,
 )
 
@@ -72,6 +74,9 @@ class SearchPage:
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
     terms: list[str] = field(default_factory=list)
     query: Node | None = None
+    # Documents whose 索引号 or 文号 the query is (search/identifiers.py),
+    # shown first on the first page; not counted in ``total``.
+    identified: list[SearchHit] = field(default_factory=list)
 
     @property
     def num_pages(self) -> int:
@@ -101,6 +106,12 @@ def _hit(result: Any) -> SearchHit:
         publish_date=optional("publish_date"),
         needs_review=bool(optional("needs_review")),
     )
+
+
+def document_hit(document: Document) -> SearchHit:
+    """A SearchHit read from the database row, as the index would give it."""
+    document.score = 0.0  # no relevance: it was looked up, not searched
+    return replace(_hit(document), province=indexed_province(document))
 
 
 def _facets(fields: dict[str, list]) -> dict[str, list[tuple[Any, int]]]:
@@ -170,6 +181,7 @@ def search_documents(
     request = SearchRequest(node=node, filters=filters, sort=sort, facets=FACET_FIELDS)
     start = (page - 1) * page_size
     found = current_engine().find(request, start=start, stop=start + page_size)
+    identified = identified_documents(query, node, filters) if page == 1 else []
     return SearchPage(
         total=found.total,
         page=page,
@@ -178,6 +190,7 @@ def search_documents(
         facets=_facets(found.facets),
         terms=terms_of(node),
         query=node,
+        identified=[document_hit(document) for document in identified],
     )
 
 

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from documents import fields as metadata
 from documents.places import place_hints
 from plansite.http import read_only
+from search.facet_links import facet_choices
 from search.forms import DEFAULT_PAGE_SIZE, parse_search_params
 from search.payloads import ordered_facets
 from search.results import run_search
@@ -17,8 +18,10 @@ from search.results import run_search
 # labels them. (National documents have no province: they are counted under 全国.)
 FACET_LABELS = {
     name: metadata.label(name)
-    for name in ("province", "township", "county", "plan_year", "category")
+    for name in ("province", "township", "county", "plan_year", "category", "issuer")
 }
+# Facets whose values are long or many show the first of them.
+FACET_SHOWN = 15
 
 
 @read_only
@@ -26,7 +29,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
     form, params = parse_search_params(request.GET)
     outcome = run_search(params)
     facets = [
-        {"name": name, "label": FACET_LABELS[name], "values": values}
+        {
+            "name": name,
+            "label": FACET_LABELS[name],
+            "choices": facet_choices(
+                name,
+                values if name == "plan_year" else values[:FACET_SHOWN],
+                filters=params.filters,
+                data=request.GET,
+            ),
+        }
         for name, values in ordered_facets(outcome).items()
         if values and name in FACET_LABELS
     ]

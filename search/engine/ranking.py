@@ -17,6 +17,7 @@ from whoosh import query as wq
 from whoosh.fields import FieldType
 
 from search.engine.matching import Matcher
+from search.fieldnames import is_field_gram_field
 from search.query import CHAR_FIELD, EXACT_FIELD
 
 
@@ -30,10 +31,13 @@ def required_texts(parsed: wq.Query) -> list[str]:
         if isinstance(q, wq.AndNot):
             walk(q.a)
             return
-        if isinstance(q, wq.Phrase) and q.fieldname == EXACT_FIELD:
+        # A field term (标题:乡村振兴) ranks by its words in the text too.
+        name = getattr(q, "fieldname", None) or ""
+        exact = name == EXACT_FIELD or is_field_gram_field(name)
+        if isinstance(q, wq.Phrase) and exact:
             words = list(q.words)
             texts.append(words[0] + "".join(w[1:] for w in words[1:]))
-        elif isinstance(q, wq.Term) and q.fieldname in (EXACT_FIELD, CHAR_FIELD):
+        elif isinstance(q, wq.Term) and (exact or name == CHAR_FIELD):
             texts.append(force_str(q.text))
         else:
             for child in q.children():

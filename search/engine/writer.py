@@ -222,7 +222,7 @@ class BulkSegmentWriter(HookedSegmentWriter):
         buffer = self.pool.buffer(fieldname)
         kind = (type(field.format), type(field.analyzer))
         if isinstance(value, str) and kind == (BigramPositions, BigramTokenizer):
-            keys, counts, offsets = bigram_arrays(fold(value))
+            keys, counts, offsets = bigram_arrays(fold(value, field.analyzer.form))
             buffer.add_document(docnum, keys, counts, offsets)
             length = int(counts.sum())
         elif isinstance(value, str) and kind == (VariantPositions, VariantTokenizer):
@@ -230,7 +230,7 @@ class BulkSegmentWriter(HookedSegmentWriter):
             buffer.add_document(docnum, keys, counts, offsets)
             length = int(counts.sum())
         elif isinstance(value, str) and kind == (CharCounts, CharTokenizer):
-            keys, counts = char_counts(fold(value))
+            keys, counts = char_counts(fold(value, field.analyzer.form))
             buffer.add_document(docnum, keys, counts, b"")
             length = int(counts.sum())
         elif isinstance(value, str) and kind == (WordCounts, JiebaTokenizer):

@@ -25,7 +25,7 @@ from search.analyzers import (
     word_counts,
 )
 from search.engine.schema import SCHEMA_VERSION, VERSION_FILE
-from search.normalise import fold
+from search.normalise import Form, fold
 from search.services import index_documents, index_status
 from tests.search.conftest import make_document
 
@@ -37,9 +37,10 @@ from tests.search.conftest import make_document
 FINGERPRINTS = {
     1: "6eb7102871171ffa0e5928446ab72bc9550dea84f01ec085a4aba5cdb251deba",
     # Traditional characters and full-width digits and letters folded; the
-    # variants field; the sentence and paragraph ends; TEXT gained
-    # traditional and full-width characters.
-    2: "27a8bd7a1ec566e8dd50ad57bce782189b4d216c6f535b86ba9a6b594978142c",
+    # variants field; the sentence and paragraph ends; each searchable
+    # metadata field's grams, folded and exact; TEXT gained traditional and
+    # full-width characters.
+    2: "b2ce9ae76fa805b75a074439cbaf44c747481fc8bbc258437d21e49efb296c25",
 }
 TEXT = (
     "“十四五”规划：推进乡村振兴，发展中小微企业；ＡＢＣ abc 2025年GDP增长5.5%。\n"
@@ -74,6 +75,13 @@ def analysis_output(text: str) -> dict:
         "query_grams": query_grams(fold("乡村振兴ABC")),
         # Version 2: the sentence and paragraph ends (proximity).
         "bounds": [(t.text, t.pos) for t in boundary_analyzer()(text, positions=True)],
+        # Version 2: the metadata fields' grams in the exact form (field search).
+        "bigrams_exact_form": [
+            (t.text, t.pos) for t in exact_analyzer(Form.EXACT)(text, positions=True)
+        ],
+        "chars_exact_form": [
+            (t.text, t.pos) for t in char_analyzer(Form.EXACT)(text, positions=True)
+        ],
     }
 
 
@@ -92,7 +100,7 @@ def test_the_analyzers_output_is_the_one_pinned_to_the_schema_version() -> None:
 def test_a_change_in_an_analyzers_output_changes_the_fingerprint(monkeypatch) -> None:
     before = fingerprint()
     # e.g. folding full-width letters too, which would change every bigram.
-    monkeypatch.setattr(analyzers, "fold", lambda text: text.upper())
+    monkeypatch.setattr(analyzers, "fold", lambda text, form=None: text.upper())
     assert fingerprint() != before
 
 

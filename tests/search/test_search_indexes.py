@@ -31,8 +31,9 @@ def test_the_fingerprint_covers_every_searchable_metadata_field() -> None:
         for spec in metadata.INDEXED
         if spec.index is not metadata.IndexRole.STORED
     }
-    # The title is in the searchable text the fingerprint hashes first.
-    assert set(FINGERPRINT_FIELDS) == searchable | {"level"}
+    # The title is in the searchable text the fingerprint hashes first; the
+    # 文号 and 索引号 are searched by field (文号:, 索引号:).
+    assert set(FINGERPRINT_FIELDS) == searchable | {"level", "doc_number", "index_no"}
 
 
 @pytest.mark.parametrize(
@@ -48,6 +49,8 @@ def test_the_fingerprint_covers_every_searchable_metadata_field() -> None:
         ("publish_date", datetime.date(2030, 1, 2)),
         ("needs_review", True),
         ("title", "另一标题"),
+        ("doc_number", "浙政发〔2021〕8号"),
+        ("index_no", "002590139/2023-74151"),
     ],
 )
 def test_a_changed_metadata_value_changes_the_fingerprint(name: str, value) -> None:  # noqa: ANN001

@@ -67,11 +67,17 @@ class Command(BaseCommand):
                 json.dumps(search_payload(params, outcome), ensure_ascii=False)
             )
             return
+        for row in outcome.identified:
+            hit = row.hit
+            numbers = " ".join(n for n in (row.doc_number, row.index_no) if n)
+            self.stdout.write(f"编号相符\t{hit.id}\t{numbers}\t{hit.title}")
         self.stdout.write(f"共 {page.total} 篇（第 {page.page}/{page.num_pages} 页）")
         for row in outcome.rows:
             hit = row.hit
             place = " ".join(p for p in (hit.county, hit.township) if p)
-            self.stdout.write(f"{hit.id}\t{hit.plan_year or ''}\t{place}\t{hit.title}")
+            self.stdout.write(
+                f"{hit.id}\t{hit.plan_year or ''}\t{place}\t{hit.title}\t{hit.issuer}"
+            )
             if options["snippets"]:
                 for passage in row.snippets:
                     self.stdout.write(f"\t\t{passage}")
