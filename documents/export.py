@@ -21,13 +21,12 @@ import json
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Max, QuerySet
+from django.db.models import Max, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,13 +62,13 @@ EXTRA_LABELS = {
 }
 
 
-class Lang(StrEnum):
+class Lang(TextChoices):
     """The language of an export's column names."""
 
     # The fields' Chinese labels: what a researcher opening the CSV expects.
-    ZH = "zh"
+    ZH = "zh", _("中文列名")
     # The field names (index_no, title…): stable keys for programs.
-    EN = "en"
+    EN = "en", _("字段名（英文）")
 
     @classmethod
     def parse(cls, value: str | None) -> Lang | None:

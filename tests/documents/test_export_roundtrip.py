@@ -122,3 +122,24 @@ def test_a_meta_object_alone_is_no_record(tmp_path: Path) -> None:
     with pytest.raises(CommandError):
         call_command("import_plans", str(target), "--no-index", stdout=err, stderr=err)
     assert Document.objects.count() == 0
+
+
+@pytest.mark.search
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_full_text_api_export_imports_back_to_the_same_records(
+    client, search_index, seeds_dir: Path, tmp_path: Path, fmt: str
+) -> None:
+    """/api/export with the text (full=1), Chinese headers by default in CSV."""
+    call_command(
+        "import_plans", str(seeds_dir), stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    before = _records()
+    response = client.get("/api/export", {"format": fmt, "full": "1"})
+    assert response.status_code == 200
+    target = tmp_path / f"api.{fmt}"
+    target.write_bytes(b"".join(response.streaming_content))
+    if fmt == "csv":
+        assert "标题" in target.read_text("utf-8-sig").splitlines()[1]
+    Document.objects.all().delete()
+    assert "rejected 0" in _import(target)
+    assert _records() == before
