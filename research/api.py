@@ -190,7 +190,7 @@ def trend_api(
             content_type=_CONTENT_TYPES["csv"],
         )
         response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename="plansite-trend.csv"
+            as_attachment=True, filename=_file_name(params, "csv", tool="trend")
         )
         return response
     return trend_payload(result, params)
@@ -285,7 +285,7 @@ def _kwic_download(
     return _download(
         chunks,
         fmt=fmt,
-        name="plansite-kwic",
+        name=_file_name(params, fmt, tool="kwic"),
         headers=_limit_headers(limit),
         slot=slot,
     )
@@ -402,11 +402,17 @@ def _export(
     headers = _limit_headers(limit)
     headers["X-Export-Total"] = str(found.total)
     headers["X-Export-Rows"] = str(len(found.rows))
-    name = download_name(
+    name = _file_name(params, fmt)
+    return _download(chunks, fmt=fmt, name=name, headers=headers, slot=slot)
+
+
+def _file_name(params: ToolParams, fmt: str, *, tool: str = "") -> str:
+    """What a download is called: its tool, query, filters and today's date."""
+    return download_name(
         query=params.query,
         filters=asdict(params.filters),
         fmt=fmt,
-        full=params.full,
+        full=params.full and not tool,
         day=timezone.localdate(),
+        tool=tool,
     )
-    return _download(chunks, fmt=fmt, name=name, headers=headers, slot=slot)

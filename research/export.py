@@ -162,12 +162,14 @@ def download_name(
     fmt: str,
     full: bool,
     day: date,
+    tool: str = "",
 ) -> str:
     """A file name that says what is inside: plansite-乡村振兴-平潭县-2026-12-07.csv
     (the query and the filters shortened, 全部 without a query, 全文 with the
-    text). Django's Content-Disposition gives non-ASCII names as RFC 5987
-    ``filename*``."""
-    parts = ["plansite", _name_part(query, NAME_QUERY_CHARS) or "全部"]
+    text; a tool's downloads say which: plansite-kwic-…). Django's
+    Content-Disposition gives non-ASCII names as RFC 5987 ``filename*``."""
+    parts = ["plansite", *([tool] if tool else [])]
+    parts.append(_name_part(query, NAME_QUERY_CHARS) or "全部")
     for key in ("province", "city", "county", "township", "category", "issuer"):
         part = _name_part(str(filters.get(key) or ""), NAME_FILTER_CHARS)
         if part:

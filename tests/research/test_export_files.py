@@ -147,3 +147,12 @@ def test_lang_chooses_the_column_names(client, archive) -> None:
     bad = client.get("/api/export", {"format": "csv", "lang": "fr"})
     assert bad.status_code == 400
     assert "lang" in bad.content.decode()
+
+
+def test_kwic_and_trend_downloads_are_named_too(client, archive) -> None:
+    today = timezone.localdate().isoformat()
+    kwic = client.get("/api/kwic", {"q": "乡村振兴", "format": "csv"})
+    close_response(kwic)
+    assert _filename(kwic) == f"plansite-kwic-乡村振兴-{today}.csv"
+    trend = client.get("/api/trend", {"q": "乡村振兴", "format": "csv"})
+    assert _filename(trend) == f"plansite-trend-乡村振兴-{today}.csv"
