@@ -190,15 +190,16 @@ class DocumentForm(forms.ModelForm):
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     form = DocumentForm
+    # 待复核 beside the title: at the end it was scrolled out of sight.
     list_display = (
         "short_title",
+        "review_flag",
         "index_no",
         "township",
         "county",
         "level",
         "plan_year",
         "doc_date",
-        "review_flag",
     )
     list_filter = ("needs_review", "level", "province", "plan_year", "layout")
     search_fields = ("title", "index_no", "issuer", "township", "county")
