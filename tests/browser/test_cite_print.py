@@ -156,3 +156,17 @@ def test_admin_list_names_the_site_keeps_titles_short_and_warns(
         page.screenshot(
             path=str(SCREENSHOT_DIR / f"admin-list-{label}.png"), full_page=True
         )
+
+
+def test_print_view_breaks_no_policy(watched, live_archive_unindexed) -> None:  # noqa: ANN001
+    page, problems = watched
+    doc = Document.objects.get(title=DOC_TITLE)
+    page.goto(f"{live_archive_unindexed}/documents/{doc.pk}/print/")
+    page.wait_for_load_state("load")
+    # Its stylesheet loaded (the text is set in the print view's own layout).
+    indent = page.locator(".print-text p").first.evaluate(
+        "p => getComputedStyle(p).textIndent"
+    )
+    assert indent != "0px"
+    problems += page.evaluate("window.__violations")
+    assert not problems, "\n".join(problems)
