@@ -9,14 +9,15 @@ from django.db import models
 from django.db.models import QuerySet
 from django.db.models.functions import Length, Substr
 from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.templatetags.static import static
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from documents import fields as metadata
 from documents import identity, selectors, services
 from documents.attachments import kinds, uploads
-from documents.citation import FIELD_LABELS
+from documents.citation import ARCHIVE_NAME, FIELD_LABELS
 from documents.ingest import merge, review
 from documents.ingest.fingerprint import content_hash, text_key
 from documents.models import (
@@ -28,6 +29,13 @@ from documents.models import (
     SourceTemplate,
 )
 from documents.signals import documents_edited
+
+# The site's own name, not "Django 管理", in the header and the window title.
+admin.site.site_header = _("%(name)s · 管理") % {"name": ARCHIVE_NAME}
+admin.site.site_title = _("%(name)s管理") % {"name": ARCHIVE_NAME}
+admin.site.index_title = _("档案管理")
+# A title longer than this is cut in the lists; the whole is its tooltip.
+LIST_TITLE_CHARS = 40
 
 # The form fields behind each field whose source is recorded (field_sources).
 _FORM_FIELDS = {
@@ -182,15 +190,16 @@ class DocumentForm(forms.ModelForm):
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     form = DocumentForm
+    # 待复核 beside the title: at the end it was scrolled out of sight.
     list_display = (
-        "title",
+        "short_title",
+        "review_flag",
         "index_no",
         "township",
         "county",
         "level",
         "plan_year",
         "doc_date",
-        "needs_review",
     )
     list_filter = ("needs_review", "level", "province", "plan_year", "layout")
     search_fields = ("title", "index_no", "issuer", "township", "county")
@@ -313,6 +322,30 @@ class DocumentAdmin(admin.ModelAdmin):
         ]
         return format_html_join("", "<div>{}：{}（{}）</div>", rows)
 
+    @admin.display(description=_("标题"), ordering="title")
+    def short_title(self, obj: Document) -> SafeString:
+        """One line in the list: a long title is cut, the whole on hover."""
+        title = obj.title
+        if len(title) <= LIST_TITLE_CHARS:
+            return format_html('<span class="doc-title">{}</span>', title)
+        return format_html(
+            '<span class="doc-title" title="{}">{}…</span>',
+            title,
+            title[: LIST_TITLE_CHARS - 1],
+        )
+
+    @admin.display(description=_("待复核"), ordering="-needs_review")
+    def review_flag(self, obj: Document) -> SafeString | str:
+        """A flagged record is a warning to act on, not a green tick."""
+        if not obj.needs_review:
+            return ""
+        return format_html(
+            '<span class="review-flag"><img src="{}" alt="" width="13" height="13">'
+            " {}</span>",
+            static("admin/img/icon-alert.svg"),
+            _("待复核"),
+        )
+
     def delete_model(self, request: HttpRequest, obj: Document) -> None:
         pk = obj.pk
         super().delete_model(request, obj)
@@ -346,7 +379,7 @@ class ReviewQueueAdmin(DocumentAdmin):
     """待复核: the flagged documents, those that lack most fields first."""
 
     list_display = (
-        "title",
+        "short_title",
         "review_missing",
         "reasons",
         "province",

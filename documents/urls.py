@@ -11,6 +11,9 @@ urlpatterns = [
     path("documents/", views.DocumentListView.as_view(), name="list"),
     path("documents/<int:pk>/", views.DocumentDetailView.as_view(), name="detail"),
     path("documents/<int:pk>/text.txt", views.document_text, name="text"),
+    path("documents/<int:pk>/cite.ris", views.document_ris, name="ris"),
+    path("documents/<int:pk>/cite.bib", views.document_bibtex, name="bibtex"),
+    path("documents/<int:pk>/print/", views.document_print, name="print"),
     path(
         "documents/<int:pk>/attachments/<int:number>/",
         views.attachment_view,

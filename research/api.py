@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from itertools import islice
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -24,11 +26,19 @@ from research.export import (
     ExportFormat,
     csv_chunks,
     document_records,
+    download_name,
     export_columns,
+    export_lang,
     jsonl_chunks,
+    result_set_meta,
     row_limit,
 )
-from research.forms import ToolParams, compare_error, parse_tool_params
+from research.forms import (
+    ToolParams,
+    compare_error,
+    parse_tool_params,
+    search_querystring,
+)
 from research.kwic import EXPORT_COLUMNS, KwicLine, KwicOrder, iter_lines
 from research.kwic import MAX_LINES as MAX_KWIC_LINES
 from research.resources import (
@@ -128,8 +138,10 @@ def _download(
         SlotStream((chunk.encode("utf-8") for chunk in chunks), slot),
         content_type=_CONTENT_TYPES[fmt],
     )
+    # A name with its suffix already (download_name) is kept as it is.
+    filename = name if name.endswith(f".{fmt}") else f"{name}.{fmt}"
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{name}.{fmt}"
+        as_attachment=True, filename=filename
     )
     for key, value in headers.items():
         response[key] = value
@@ -178,7 +190,7 @@ def trend_api(
             content_type=_CONTENT_TYPES["csv"],
         )
         response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename="plansite-trend.csv"
+            as_attachment=True, filename=_file_name(params, "csv", tool="trend")
         )
         return response
     return trend_payload(result, params)
@@ -282,7 +294,7 @@ def _kwic_download(
     return _download(
         chunks,
         fmt=fmt,
-        name="plansite-kwic",
+        name=_file_name(params, fmt, tool="kwic"),
         headers=_limit_headers(limit),
         slot=slot,
     )
@@ -330,7 +342,13 @@ def compare_api(
     summary="导出：整组检索结果，CSV 或 JSON Lines",
     description="按 sort 的顺序逐行输出全部命中文档。列："
     + ", ".join(export_columns(full=True))
-    + f"（body 仅在 full=1 时）。未以工作人员身份登录时每个文件至多 "
+    + "（body 仅在 full=1 时；hits 为检索词在该文档中出现的次数）。"
+    "CSV 的列名默认为中文标签，JSON Lines 默认为字段名，lang=zh|en 可改。"
+    "文件的第一行说明内容：CSV 为以 #plansite-export 开头的一行 key=value，"
+    'JSON Lines 为 {"plansite_export": {…}}，含检索式、筛选条件、软件与档案'
+    "版本和导出时间；本站导入时识别并跳过这一行。CSV 的日期为 YYYY-MM-DD"
+    "（发布时间在空格后，北京时间），Excel 读作日期。文件名含检索式、筛选条件"
+    "和日期。" + f"未以工作人员身份登录时每个文件至多 "
     f"{ANONYMOUS_ROW_LIMIT} 行。响应头 X-Export-Limit（上限，登录后为 none）、"
     "X-Export-Total（命中总数）、X-Export-Rows（文件中的行数）说明是否有截断。"
     "服务器同时输出的文件数有限，已满时返回 429，响应头 Retry-After 给出稍后重试"
@@ -369,6 +387,8 @@ def _export(
         )
     except QueryError as exc:
         return _error(str(exc), params)
+    site = request.build_absolute_uri("/")[:-1]
+    csv_format = fmt == ExportFormat.CSV
     records = document_records(
         found.rows,
         query=params.query,
@@ -376,15 +396,36 @@ def _export(
         form=params.search.form,
         near=params.search.near,
         full=params.full,
-        site=request.build_absolute_uri("/")[:-1],
+        site=site,
+        spreadsheet=csv_format,
     )
-    if fmt == ExportFormat.CSV:
-        chunks = csv_chunks(records, export_columns(full=params.full))
+    lang = export_lang(params.lang, fmt)
+    meta = result_set_meta(
+        query=params.query,
+        querystring=search_querystring(params.search, sort=params.search.sort),
+        site=site,
+        total=found.total,
+        rows=len(found.rows),
+    )
+    if csv_format:
+        columns = export_columns(full=params.full)
+        chunks = csv_chunks(records, columns, lang=lang, meta=meta)
     else:
-        chunks = jsonl_chunks(records)
+        chunks = jsonl_chunks(records, lang=lang, meta=meta)
     headers = _limit_headers(limit)
     headers["X-Export-Total"] = str(found.total)
     headers["X-Export-Rows"] = str(len(found.rows))
-    return _download(
-        chunks, fmt=fmt, name="plansite-export", headers=headers, slot=slot
+    name = _file_name(params, fmt)
+    return _download(chunks, fmt=fmt, name=name, headers=headers, slot=slot)
+
+
+def _file_name(params: ToolParams, fmt: str, *, tool: str = "") -> str:
+    """What a download is called: its tool, query, filters and today's date."""
+    return download_name(
+        query=params.query,
+        filters=asdict(params.filters),
+        fmt=fmt,
+        full=params.full and not tool,
+        day=timezone.localdate(),
+        tool=tool,
     )

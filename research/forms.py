@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from documents.forms import MAX_FILTER_LENGTH, printable
 from research.compare import MAX_PLACES, MIN_PLACES, Level, unknown_places
-from research.export import ExportFormat
+from research.export import ExportFormat, ExportLang
 from research.kwic import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, KwicOrder
 from research.trend import MAX_LINES, Split
 from search.forms import SearchParams, parse_search_params
@@ -80,6 +80,15 @@ class ToolForm(forms.Form):
         required=False,
         help_text=gettext_lazy("1：附上全文（body 列）。"),
     )
+    lang = forms.ChoiceField(
+        label=gettext_lazy("列名语言"),
+        required=False,
+        choices=ExportLang.choices,
+        help_text=gettext_lazy(
+            "导出文件的列名：zh 为中文（CSV 的默认，Excel 用户所见），"
+            "en 为字段名（JSON Lines 的默认，供程序读取）。"
+        ),
+    )
 
     def clean_full(self) -> bool:
         value = (self.cleaned_data.get("full") or "").strip().lower()
@@ -104,6 +113,8 @@ class ToolParams:
     repeated_places: list[str] = field(default_factory=list)
     format: str = "json"
     full: bool = False
+    # Column names of an export; None: the format's default (export_lang()).
+    lang: ExportLang | None = None
     # Parameters given but not valid (an API answers 400 for these).
     invalid: list[str] = field(default_factory=list)
 
@@ -174,6 +185,7 @@ def parse_tool_params(data: QueryDict) -> tuple[forms.Form, ToolParams]:
         repeated_places=repeated,
         format=values.get("format") or "json",
         full=bool(values.get("full")),
+        lang=ExportLang.parse(values.get("lang")),
         invalid=invalid,
     )
     if "page_size" not in data or "page_size" in search_form.errors:

@@ -62,12 +62,13 @@ ExportQuery = query_schema(
     "ExportQuery",
     {
         **search_fields(*RESULT_SET, "sort"),
-        **_tool_fields("format", "full"),
+        **_tool_fields("format", "full", "lang"),
     },
     {
         **RESULT_SET_OVERRIDES,
         "format": _formats("jsonl", "csv"),
         "full": {"enum": ["0", "1"], "default": "0"},
+        "lang": {"enum": ["zh", "en"]},
     },
 )
 

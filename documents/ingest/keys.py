@@ -137,10 +137,14 @@ _PROVENANCE_KEYS = {
     "inferred": "inferred",
     "needsreview": "needs_review",
     "reviewnotes": "review_notes",
+    # The same columns under their Chinese labels (export_plans --lang zh).
+    "推断字段": "inferred",
+    "待复核": "needs_review",
+    "复核说明": "review_notes",
 }
 # Known and deliberately not stored: ids and derived columns of exports.
 # issuer_is_department is read again from the issuer's name.
-_SKIPPED_KEYS = frozenset({"id", "pk", "snippet", "issuerisdepartment"})
+_SKIPPED_KEYS = frozenset({"id", "pk", "snippet", "issuerisdepartment", "部门发文"})
 
 # Columns naming the attachment files of a row (one or several, paths
 # relative to the record file: documents/ingest/attached.py).
@@ -187,7 +191,7 @@ def compact(name: str) -> str:
 def key_meaning(name: str) -> KeyMeaning | None:
     """The meaning of a column name or key, or None for a name nobody taught us."""
     key = compact(name)
-    if key == "sourcefile":
+    if key in ("sourcefile", "来源文件"):
         return KeyMeaning(SOURCE_FILE)
     if key in _ATTACHMENT_KEYS:
         return KeyMeaning(ATTACHMENTS)

@@ -6,6 +6,7 @@ from documents.views.attachments import (
     attachment_view,
 )
 from documents.views.browse import RegionView, YearIndexView, YearView
+from documents.views.citations import document_bibtex, document_print, document_ris
 from documents.views.detail import DocumentDetailView, document_text
 from documents.views.home import HomeView
 from documents.views.lists import DocumentListView
@@ -20,5 +21,8 @@ __all__ = [
     "RegionView",
     "YearIndexView",
     "YearView",
+    "document_bibtex",
+    "document_print",
+    "document_ris",
     "document_text",
 ]

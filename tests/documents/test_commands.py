@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from documents.export import ARCHIVE_KEYS
+from documents.export import ARCHIVE_KEYS, META_KEY, column_label, read_meta_cells
+from documents.export import Lang as ExportLang
 from documents.models import Document
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,9 @@ def test_export_jsonl_has_the_exact_keys(seeds_dir: Path) -> None:
     _import(seeds_dir)
     out = io.StringIO()
     call_command("export_plans", "--format", "jsonl", stdout=out, stderr=io.StringIO())
-    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    meta, *rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    # The first object says what the file holds (issue 17: it travels with it).
+    assert set(meta) == {META_KEY} and meta[META_KEY]["documents"] == 5
     assert len(rows) == 5
     assert all(tuple(row) == ARCHIVE_KEYS for row in rows)
     by_index = {row["index_no"]: row for row in rows}
@@ -79,11 +82,17 @@ def test_export_csv_reads_back_with_chinese_intact(
         "export_plans", "--format", "csv", "-o", str(target), stderr=io.StringIO()
     )
     raw = target.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")  # BOM, for Excel
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert tuple(rows[0]) == ARCHIVE_KEYS
-    assert {r["township"] for r in rows} >= {"东塍镇", "周巷镇", "章镇镇", "店口镇"}
-    bodies = {r["index_no"]: r["body"] for r in rows}
+    assert raw.startswith(b"\xef\xbb\xbf#plansite-export,")  # BOM, for Excel
+    # Issue 17 changed the CSV's default: a first row of what the file holds,
+    # then the fields' Chinese labels, as a researcher in Excel expects.
+    meta_line, rest = raw.decode("utf-8-sig").split("\r\n", 1)
+    assert read_meta_cells(next(csv.reader([meta_line])))["documents"] == "5"
+    rows = list(csv.DictReader(io.StringIO(rest)))
+    assert tuple(rows[0]) == tuple(
+        column_label(key, ExportLang.ZH) for key in ARCHIVE_KEYS
+    )
+    assert {r["乡镇街道"] for r in rows} >= {"东塍镇", "周巷镇", "章镇镇", "店口镇"}
+    bodies = {r["索引号"]: r["正文"] for r in rows}
     doc = Document.objects.get(index_no="002590139/2023-74151")
     assert bodies["002590139/2023-74151"] == doc.body
 
@@ -106,7 +115,15 @@ def test_csv_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
     )
     target = tmp_path / "out.csv"
     call_command(
-        "export_plans", "--format", "csv", "-o", str(target), stderr=io.StringIO()
+        "export_plans",
+        "--format",
+        "csv",
+        "--lang",
+        "en",
+        "--no-meta",
+        "-o",
+        str(target),
+        stderr=io.StringIO(),
     )
     row = next(csv.DictReader(io.StringIO(target.read_text("utf-8-sig"))))
     assert row["title"].startswith("'=")

@@ -40,14 +40,18 @@ def _document() -> Document:
 def test_archive_csv_cells() -> None:
     _document()
     out = io.StringIO()
-    assert export.write_csv(Document.objects.all(), out) == 1
+    assert export.write_csv(Document.objects.all(), out, lang=export.Lang.EN) == 1
     text = out.getvalue()
-    assert text.startswith("\ufeffindex_no,title,")
-    header, row = csv.reader(io.StringIO(text[1:]))
+    assert text.startswith("\ufeff#plansite-export,")
+    meta, header, row = csv.reader(io.StringIO(text[1:]))
+    assert export.read_meta_cells(meta)["documents"] == "1"
+    assert header[:2] == ["index_no", "title"]
     cells = dict(zip(header, row, strict=True))
     assert cells["index_no"] == ""
     assert cells["issuer"] == "'+东塍镇人民政府"
-    assert cells["publish_date"] == "2020-02-26T10:48:00+08:00"
+    # Issue 17: Excel reads "YYYY-MM-DD HH:MM" as a date, not ISO 8601's T and
+    # zone (the time is China's, as stored); JSON lines keep ISO 8601.
+    assert cells["publish_date"] == "2020-02-26 10:48"
     assert cells["doc_date"] == "2021-01-13"
     assert cells["plan_year"] == "2021"
     assert cells["needs_review"] == "false"
@@ -62,7 +66,8 @@ def test_archive_jsonl_values() -> None:
     document = _document()
     out = io.StringIO()
     assert export.write_jsonl(Document.objects.all(), out) == 1
-    (line,) = out.getvalue().splitlines()
+    meta_line, line = out.getvalue().splitlines()
+    assert export.read_meta_object(json.loads(meta_line))["documents"] == 1
     row = json.loads(line)
     assert tuple(row) == export.ARCHIVE_KEYS
     assert row["index_no"] == ""

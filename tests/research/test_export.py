@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from documents import export as export_module
 from documents.models import Document
 from research import export, throttle
 from tests.conftest import close_response
@@ -21,14 +22,32 @@ def _body(response) -> str:
     return b"".join(response.streaming_content).decode("utf-8")
 
 
+def _lines(response) -> list[str]:
+    """A JSON lines export's record lines, after the object of what it holds
+    (issue 17: the first line is {"plansite_export": {...}})."""
+    meta, *lines = _body(response).splitlines()
+    assert export_module.read_meta_object(json.loads(meta)) is not None
+    return lines
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    """A CSV export's header and rows, after its first row of what it holds."""
+    meta, *rows = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    assert export_module.read_meta_cells(meta) is not None
+    return rows
+
+
 def test_csv_reads_back_with_chinese_and_bom(client, archive) -> None:
-    response = client.get("/api/export", {"q": "乡村振兴", "format": "csv"})
+    # Field names as the columns (lang=en); issue 17 made Chinese the default.
+    params = {"q": "乡村振兴", "format": "csv", "lang": "en"}
+    response = client.get("/api/export", params)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     text = _body(response)
     assert text.startswith("\ufeff")
-    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    header, *cells = _csv_rows(text)
+    rows = [dict(zip(header, row, strict=True)) for row in cells]
     expected = {d.pk: d for d in scan("乡村振兴")}
     assert {int(r["id"]) for r in rows} == set(expected)
     assert response["X-Export-Total"] == str(len(expected))
@@ -47,14 +66,13 @@ def test_csv_reads_back_with_chinese_and_bom(client, archive) -> None:
 def test_jsonl_is_valid_and_full_text_is_optional(client, archive) -> None:
     response = client.get("/api/export", {"county": "平潭县", "full": "1"})
     assert response["Content-Type"].startswith("application/x-ndjson")
-    lines = _body(response).splitlines()
-    records = [json.loads(line) for line in lines]
+    records = [json.loads(line) for line in _lines(response)]
     pingtan = Document.objects.filter(county="平潭县")
     assert {r["id"] for r in records} == set(pingtan.values_list("pk", flat=True))
     for record in records:
         assert record["body"] == pingtan.get(pk=record["id"]).body
         assert record["county"] == "平潭县"
-    brief = [json.loads(line) for line in _body(client.get("/api/export")).splitlines()]
+    brief = [json.loads(line) for line in _lines(client.get("/api/export"))]
     assert len(brief) == Document.objects.count()
     assert "body" not in brief[0]
 
@@ -62,7 +80,7 @@ def test_jsonl_is_valid_and_full_text_is_optional(client, archive) -> None:
 def test_newest_first_when_asked(client, archive) -> None:
     records = [
         json.loads(line)
-        for line in _body(client.get("/api/export", {"sort": "oldest"})).splitlines()
+        for line in _lines(client.get("/api/export", {"sort": "oldest"}))
     ]
     years = [r["plan_year"] for r in records if r["plan_year"]]
     assert years == sorted(years)
@@ -73,14 +91,14 @@ def test_anonymous_cap_and_staff_without_cap(
 ) -> None:
     monkeypatch.setattr(export, "ANONYMOUS_ROW_LIMIT", 3)
     response = client.get("/api/export", {"format": "csv"})
-    rows = list(csv.reader(io.StringIO(_body(response)[1:])))
+    rows = _csv_rows(_body(response))
     assert len(rows) == 1 + 3
     assert response["X-Export-Limit"] == "3"
     assert response["X-Export-Rows"] == "3"
     assert int(response["X-Export-Total"]) == Document.objects.count()
     staff = admin_client.get("/api/export", {"format": "jsonl"})
     assert staff["X-Export-Limit"] == "none"
-    assert len(_body(staff).splitlines()) == Document.objects.count()
+    assert len(_lines(staff)) == Document.objects.count()
 
 
 def test_formula_cells_are_defused() -> None:
@@ -102,7 +120,7 @@ def test_export_page_states_the_cap(client, archive) -> None:
 def test_documents_deleted_since_indexing_are_skipped(client, archive) -> None:
     gone = scan("乡村振兴")[0]
     Document.objects.filter(pk=gone.pk).delete()
-    lines = _body(client.get("/api/export", {"q": "乡村振兴"})).splitlines()
+    lines = _lines(client.get("/api/export", {"q": "乡村振兴"}))
     ids = {json.loads(line)["id"] for line in lines}
     assert gone.pk not in ids
     assert len(ids) == len(scan("乡村振兴"))
@@ -139,7 +157,7 @@ def test_downloads_beyond_the_process_limit_are_asked_to_retry(
     again = client.get(export_url)
     assert again.status_code == 200
     # A download read to the end gives its place back too.
-    rows = _body(again).splitlines()
+    rows = _lines(again)
     assert rows and all(json.loads(row)["body"] for row in rows)
     assert throttle.active_downloads() == 1
     close_response(second)

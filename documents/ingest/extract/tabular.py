@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
+from documents.export import derived_column_names, read_meta_cells, read_meta_object
 from documents.ingest.errors import RejectedInput
 from documents.ingest.extract.columns import ColumnRoles, infer_roles, is_document_path
 from documents.ingest.extract.markup import markup_to_text
@@ -82,8 +83,18 @@ class TableRoles:
         )
 
 
+def _without_derived(data: dict[str, object]) -> dict[str, object]:
+    """A row of this archive's export without the columns derived from the
+    archive (id, hit count, snippet, the archive's URL): they are no field of
+    the document, and "url" would otherwise read as its source."""
+    derived = derived_column_names()
+    return {key: value for key, value in data.items() if str(key) not in derived}
+
+
 def jsonl_rows(text: str) -> Iterator[Row]:
-    """One mapping per non-empty line; a bad line is reported."""
+    """One mapping per non-empty line; a bad line is reported. The first
+    object of this archive's export (what it holds) is no record."""
+    exported = False
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -99,7 +110,10 @@ def jsonl_rows(text: str) -> Iterator[Row]:
         if not isinstance(data, dict):
             yield Row(suffix, None, error=f"第{number}行不是 JSON 对象")
             continue
-        yield Row(suffix, data, original=line)
+        if not exported and read_meta_object(data) is not None:
+            exported = True
+            continue
+        yield Row(suffix, _without_derived(data) if exported else data, original=line)
 
 
 def csv_rows(text: str, *, delimiter: str | None = None) -> Iterator[Row]:
@@ -117,8 +131,16 @@ def csv_rows(text: str, *, delimiter: str | None = None) -> Iterator[Row]:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
         raise RejectedInput(f"CSV 没有表头 (no header row): {exc}") from None
-    header = [name.strip().lstrip("\ufeff") for name in header]
     row_number = 1
+    # This archive's export says what it holds in a row before the header.
+    exported = read_meta_cells(header) is not None
+    if exported:
+        try:
+            header = next(reader)
+        except (StopIteration, csv.Error) as exc:
+            raise RejectedInput(f"CSV 没有表头 (no header row): {exc}") from None
+        row_number = 2
+    header = [name.strip().lstrip("\ufeff") for name in header]
     while True:
         try:
             row = next(reader)
@@ -133,9 +155,10 @@ def csv_rows(text: str, *, delimiter: str | None = None) -> Iterator[Row]:
         row_number += 1
         if not any(cell.strip() for cell in row):
             continue
+        data: dict[str, object] = dict(zip(header, row, strict=False))
         yield Row(
             f"#R{row_number}",
-            dict(zip(header, row, strict=False)),
+            _without_derived(data) if exported else data,
             original=_row_text(header, row, delimiter),
         )
 
