@@ -294,9 +294,7 @@ def read_document(
     if parts.paged:
         add_part_links(reading, path, params)
     if parts.total_hits:
-        nav = hit_nav(parts, part, path, params)
-        entries = hit_entries(nav.links, chunk, spans, first=part.first_hit)
-        reading.hit_nav = replace(nav, entries=entries)
+        reading.hit_nav = hit_nav_with_context(parts, part, path, params, chunk, spans)
     return reading
 
 
@@ -356,6 +354,21 @@ def add_part_links(reading: Reading, path: str, params: Mapping[str, str]) -> No
         reading.prev_part_url = part_url(path, params, part=part.number - 1)
     if part.number < len(parts):
         reading.next_part_url = part_url(path, params, part=part.number + 1)
+
+
+def hit_nav_with_context(
+    parts: Parts,
+    part: Part,
+    path: str,
+    params: Mapping[str, str],
+    text: str,
+    spans: Sequence[tuple[int, int]],
+) -> HitNav:
+    """hit_nav() with a few characters around each listed hit, from ``text``
+    (the part shown) and its hit ``spans``."""
+    nav = hit_nav(parts, part, path, params)
+    entries = hit_entries(nav.links, text, spans, first=part.first_hit)
+    return replace(nav, entries=entries)
 
 
 def hit_nav(parts: Parts, part: Part, path: str, params: Mapping[str, str]) -> HitNav:

@@ -164,3 +164,23 @@ def test_hit_entries_number_hits_from_the_part_s_first() -> None:
         (11, "…丙丁", "戊", "己庚…"),
         (12, "…丙丁", "戊", "己庚…"),
     ]
+
+
+def test_an_attachment_page_lists_its_hits_in_context(
+    client, settings, tmp_path
+) -> None:
+    from tests.attachments.reading_fixtures import add_attachment, pdf_bytes
+    from tests.search.conftest import make_document
+
+    settings.ATTACHMENT_DIR = tmp_path / "attachments"
+    doc = make_document("甲镇公告", "详见附件。")
+    add_attachment(
+        doc, "附件.pdf", pdf_bytes(1), kind="pdf", pages=["开展数字乡村试点工作。"]
+    )
+    response = client.get(f"/documents/{doc.pk}/attachments/1/", {"q": "数字乡村"})
+    html = response.content.decode()
+    assert re.search(
+        r'<a href="#hit-1"><span class="hit-number">1</span> 开展<mark>数字乡村</mark>'
+        r"试点工作。</a>",
+        html,
+    )
