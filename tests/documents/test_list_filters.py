@@ -209,3 +209,18 @@ def test_a_one_year_chip_says_the_year_once(client, search_index) -> None:
     assert ">2020–2022 ×<" in response.content.decode()
     response = client.get("/search/", {"q": "计划", "year_to": 2022})
     assert ">…–2022 ×<" in response.content.decode()
+
+
+def test_year_span_says_one_year_once() -> None:
+    from documents.templatetags.archive import year_span
+
+    assert year_span(2022, 2022) == "2022"
+    assert year_span(2020, 2022) == "2020–2022"
+    assert year_span(2020, None) == "2020–…"
+    assert year_span(None, 2022) == "…–2022"
+
+
+def test_a_one_year_archive_says_its_year_once_on_the_home_page(client) -> None:
+    Document.objects.create(title="一篇", body="正文", original="正文", plan_year=2022)
+    html = client.get("/").content.decode()
+    assert "<dd>2022</dd>" in html and "2022–2022" not in html
