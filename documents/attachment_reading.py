@@ -26,7 +26,13 @@ from documents.attachments.result import Method
 from documents.models import Attachment, Document
 from documents.outline import SHORT_LINE, heading_level
 from documents.parts import Parts, hit_url, parse_part, part_url, split_parts
-from documents.reading import Reading, TocEntry, add_part_links, hit_nav, limits
+from documents.reading import (
+    Reading,
+    TocEntry,
+    add_part_links,
+    hit_nav_with_context,
+    limits,
+)
 from documents.texts import ATTACHMENT_ORDER, attachment_label
 from search import find_spans, highlight_full
 
@@ -338,7 +344,9 @@ def read_attachment(
     if parts.paged:
         add_part_links(reading, path, params)
     if parts.total_hits:
-        reading.hit_nav = hit_nav(parts, part, path, params)
+        reading.hit_nav = hit_nav_with_context(
+            parts, part, path, params, chunk, find_spans(chunk, terms)
+        )
     return AttachmentReading(reading=reading, html=html_out, pages_shown=shown)
 
 

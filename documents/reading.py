@@ -13,7 +13,7 @@ import hashlib
 import threading
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from django.db.models.functions import Substr
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from documents.hit_context import HitEntry, hit_entries
 from documents.models import Document
 from documents.outline import MAX_TOC, Heading, Line, all_headings, outline
 from documents.parts import Part, Parts, hit_url, parse_part, part_url, split_parts
@@ -60,6 +61,8 @@ class HitNav:
     prev_url: str
     next_url: str
     links: list[tuple[int, str]]
+    # The links with a few characters around each hit (the 全部位置 list).
+    entries: list[HitEntry] = field(default_factory=list)
 
 
 @dataclass
@@ -291,7 +294,7 @@ def read_document(
     if parts.paged:
         add_part_links(reading, path, params)
     if parts.total_hits:
-        reading.hit_nav = hit_nav(parts, part, path, params)
+        reading.hit_nav = hit_nav_with_context(parts, part, path, params, chunk, spans)
     return reading
 
 
@@ -351,6 +354,21 @@ def add_part_links(reading: Reading, path: str, params: Mapping[str, str]) -> No
         reading.prev_part_url = part_url(path, params, part=part.number - 1)
     if part.number < len(parts):
         reading.next_part_url = part_url(path, params, part=part.number + 1)
+
+
+def hit_nav_with_context(
+    parts: Parts,
+    part: Part,
+    path: str,
+    params: Mapping[str, str],
+    text: str,
+    spans: Sequence[tuple[int, int]],
+) -> HitNav:
+    """hit_nav() with a few characters around each listed hit, from ``text``
+    (the part shown) and its hit ``spans``."""
+    nav = hit_nav(parts, part, path, params)
+    entries = hit_entries(nav.links, text, spans, first=part.first_hit)
+    return replace(nav, entries=entries)
 
 
 def hit_nav(parts: Parts, part: Part, path: str, params: Mapping[str, str]) -> HitNav:

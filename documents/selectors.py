@@ -9,7 +9,7 @@ import operator
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -427,6 +427,83 @@ def value_counts(
         .order_by("-n", name)[:limit]
     )
     return [(row[name], row["n"]) for row in rows]
+
+
+# The filters a menu leaves out: a menu counts the documents every *other*
+# chosen filter leaves, so each count is what choosing its value lists. The
+# county box forgets the township too (a township lies in one county).
+_WITHOUT = {
+    "province": {"province": ""},
+    "county": {"county": "", "township": ""},
+    "township": {"township": ""},
+    "year": {"year": None, "undated": False},
+    "category": {"category": ""},
+}
+
+
+def _facet_queryset(
+    base: QuerySet[Document] | None, filters: ListFilters, name: str
+) -> QuerySet[Document]:
+    """The documents the other filters leave, for the menu of ``name``."""
+    others = replace(filters, **_WITHOUT[name])
+    queryset = base if base is not None else Document.objects.all()
+    return filtered(queryset, others).order_by()
+
+
+def _facet_counts(
+    base: QuerySet[Document] | None, filters: ListFilters, name: str, limit: int
+) -> list[tuple[Any, int]]:
+    queryset = _facet_queryset(base, filters, name)
+    if name == "year":
+        rows = (
+            queryset.values("plan_year").annotate(n=Count("*")).order_by("-plan_year")
+        )
+        return [(row["plan_year"], row["n"]) for row in rows]
+    counts = value_counts(queryset=queryset, name=name, limit=limit)
+    if name == "province":
+        national = queryset.filter(_at((NATIONAL,))).count()
+        if national:
+            counts = [(NATIONAL, national), *counts]
+    return counts
+
+
+@_archive_cached
+def _archive_facet_counts(
+    *, filters: ListFilters, name: str, limit: int
+) -> list[tuple[Any, int]]:
+    return _facet_counts(None, filters, name, limit)
+
+
+def facet_counts(
+    *,
+    filters: ListFilters,
+    name: str,
+    base: QuerySet[Document] | None = None,
+    limit: int = 40,
+) -> list[tuple[Any, int]]:
+    """A filter menu's values with their counts, under every *other* filter.
+
+    ``name`` is province, county, township, year or category. Choosing a value
+    then lists exactly its count (the menus used to count the whole archive:
+    浙江省 + 2020 said "2020 (6)" and listed 2). Year gives (year, n) newest
+    first, with (None, n) for the documents whose year is not known. ``base``
+    is the page's own set (a region, a year); None is the whole archive, whose
+    counts are cached until it changes.
+    """
+    if base is None:
+        return _archive_facet_counts(filters=filters, name=name, limit=limit)
+    return _facet_counts(base, filters, name, limit)
+
+
+@_archive_cached
+def place_suggestions(*, filters: ListFilters, level: str) -> list[str]:
+    """The county or township names a filter box suggests: those with
+    documents under the other chosen filters, so a chosen province (city,
+    county) narrows them."""
+    queryset = _facet_queryset(None, filters, level).exclude(**{level: ""})
+    return list(
+        queryset.values_list(level, flat=True).distinct().order_by(level)[:2000]
+    )
 
 
 def nearby_documents(*, document: Document, limit: int = 8) -> list[Document]:

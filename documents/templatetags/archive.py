@@ -40,6 +40,17 @@ def readable_url(url: str) -> str:
     return uri_to_iri(url) if url else ""
 
 
+@register.filter
+def year_span(year_from: int | None, year_to: int | None) -> str:
+    """A year range as a chip says it: 2022 (not 2022–2022), 2020–2022, or
+    2020–… and …–2022 with one end open."""
+    if year_from is not None and year_from == year_to:
+        return str(year_from)
+    low = "…" if year_from is None else str(year_from)
+    high = "…" if year_to is None else str(year_to)
+    return f"{low}–{high}"
+
+
 @register.simple_tag
 def datalist(list_id: str, names: Any) -> SafeString:
     """A <datalist> of names, joined in Python: a template loop over 2,000

@@ -19,7 +19,6 @@ from documents.selectors import (
     region_own_documents,
     region_total,
     undated_count,
-    value_counts,
     with_selected,
     year_counts,
     year_record,
@@ -158,8 +157,7 @@ class YearView(FilteredListView):
                 # The chosen province stays a choice even with no documents this
                 # year, or 应用 would drop the filter without a word.
                 "provinces": with_selected(
-                    value_counts(queryset=self.base_queryset(), name="province"),
-                    self.params.values.get("province"),
+                    self.facet("province"), self.params.values.get("province")
                 ),
                 "previous_year": years[position - 1] if position > 0 else None,
                 "next_year": years[position + 1] if position + 1 < len(years) else None,

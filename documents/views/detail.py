@@ -21,7 +21,9 @@ from documents.citation import (
     text_export,
     title_needs_mark,
 )
+from documents.hit_context import marked, query_node, title_spans
 from documents.ingest.merge import HOW_LABELS
+from documents.metadata_panel import metadata_rows
 from documents.models import Document
 from documents.reading import read_document
 from documents.selectors import documents_by_ids, nearby_documents
@@ -73,6 +75,21 @@ class DocumentDetailView(DetailView):
         ][:SIMILAR]
         attachments = attachment_rows(document, terms=terms, query=raw_query)
         inferred = [name for name in document.inferred or [] if name in FIELD_LABELS]
+        region = crumbs(document_place(document))[1:]
+        # The title is a paragraph of the full text: its hits are marked and
+        # counted apart from the body's (a title-only match said "0 处").
+        in_title = (
+            title_spans(
+                document.title,
+                query_node(
+                    raw_query,
+                    form=self.request.GET.get("form"),
+                    near=self.request.GET.get("near"),
+                ),
+            )
+            if terms
+            else []
+        )
         context.update(
             {
                 "query": raw_query if terms else "",
@@ -85,7 +102,10 @@ class DocumentDetailView(DetailView):
                 "hit_nav": reading.hit_nav,
                 "reading": reading,
                 "problems": reading.problems,
-                "region_crumbs": crumbs(document_place(document))[1:],
+                "region_crumbs": region,
+                "meta_rows": metadata_rows(document, region=region),
+                "title_html": marked(document.title, in_title),
+                "title_hits": len(in_title),
                 "inferred_labels": [FIELD_LABELS[name] for name in inferred],
                 "review_notes": [readable_note(n) for n in document.review_notes or []],
                 "title_inferred": title_needs_mark(document),

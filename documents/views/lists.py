@@ -13,11 +13,9 @@ from documents.selectors import (
     DocumentKind,
     ListSort,
     document_list,
-    place_names,
-    undated_count,
-    value_counts,
+    facet_counts,
+    place_suggestions,
     with_selected,
-    year_counts,
 )
 from documents.views.params import PAGE_SIZE, UNDATED, paginate, parse_list_params
 
@@ -31,6 +29,8 @@ class FilteredListView(ListView):
     paginate_by = PAGE_SIZE
     accept = LIST_FILTERS
     group_by_region = False
+    # The page lists the whole archive (its menus' counts are cached).
+    whole_archive = False
 
     def fixed_filters(self) -> dict[str, Any]:
         """Filters given by the URL path rather than the query string."""
@@ -38,6 +38,14 @@ class FilteredListView(ListView):
 
     def base_queryset(self) -> QuerySet[Document]:
         return Document.objects.all()
+
+    def facet(self, name: str) -> list[tuple[Any, int]]:
+        """A filter menu's values and counts under the page's other filters."""
+        return facet_counts(
+            filters=self.params.filters,
+            name=name,
+            base=None if self.whole_archive else self.base_queryset(),
+        )
 
     def clean_params(self) -> None:
         """Adjust the parsed parameters to what this page can show."""
@@ -71,10 +79,7 @@ class FilteredListView(ListView):
                 "kind_choices": DocumentKind.choices,
                 "accept": self.accept,
                 "categories": with_selected(
-                    value_counts(
-                        queryset=self.base_queryset(), name="category", limit=30
-                    ),
-                    self.params.values.get("category"),
+                    self.facet("category")[:30], self.params.values.get("category")
                 ),
                 "undated_value": UNDATED,
             }
@@ -88,24 +93,28 @@ class DocumentListView(FilteredListView):
 
     template_name = "documents/document_list.html"
     accept = LIST_FILTERS | {"province", "county", "township", "year"}
+    whole_archive = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         values = self.params.values
+        filters = self.params.filters
+        years = self.facet("year")
+        year = values.get("year")
         context.update(
             {
                 "provinces": with_selected(
-                    value_counts(queryset=Document.objects.all(), name="province"),
-                    values.get("province"),
+                    self.facet("province"), values.get("province")
                 ),
-                "county_names": place_names(level="county"),
-                "township_names": place_names(
-                    level="township", within={"county": values.get("county", "")}
+                # Narrowed by the chosen province, city, year ... (a county of
+                # another province is no suggestion).
+                "county_names": place_suggestions(filters=filters, level="county"),
+                "township_names": place_suggestions(filters=filters, level="township"),
+                "year_choices": with_selected(
+                    [(y, n) for y, n in years if y is not None],
+                    year if isinstance(year, int) else None,
                 ),
-                "year_choices": [
-                    (y.year, y.documents) for y in reversed(year_counts())
-                ],
-                "undated": undated_count(),
+                "undated": sum(n for y, n in years if y is None),
                 "place_hints": place_hints(values),
             }
         )

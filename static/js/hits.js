@@ -46,6 +46,20 @@
     });
   });
 
+  // A line of the 全部位置 list goes to its hit and folds the list away (on a
+  // phone the open list would cover the hit it leads to).
+  document.querySelectorAll(".hit-list a[href^='#hit-']").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var id = link.getAttribute("href").slice(1);
+      var index = hits.findIndex(function (mark) { return mark.id === id; });
+      var list = link.closest("details");
+      if (list) list.open = false;
+      if (index < 0) return;
+      event.preventDefault();
+      go(index);
+    });
+  });
+
   var keysOn = false;
   var toggle = document.querySelector("[data-hit-keys]");
   if (toggle) {
