@@ -29,7 +29,7 @@ from research.export import (
     row_limit,
 )
 from research.forms import ToolParams, compare_error, parse_tool_params
-from research.kwic import EXPORT_COLUMNS, KwicLine, KwicOrder, iter_lines
+from research.kwic import EXPORT_COLUMNS, KwicLine, KwicOrder, csv_record, iter_lines
 from research.kwic import MAX_LINES as MAX_KWIC_LINES
 from research.resources import (
     compare_payload,
@@ -268,7 +268,9 @@ def _kwic_download(
         lines = islice(lines, limit)
     records = kwic_records(lines, request.build_absolute_uri("/")[:-1])
     chunks = (
-        csv_chunks(records, EXPORT_COLUMNS) if fmt == "csv" else jsonl_chunks(records)
+        csv_chunks((csv_record(r) for r in records), EXPORT_COLUMNS)
+        if fmt == "csv"
+        else jsonl_chunks(records)
     )
     return _download(
         chunks,
