@@ -307,6 +307,9 @@ def api_docs(request: HttpRequest) -> HttpResponse:
         "research/api.html",
         {
             "endpoints": api_reference(schema, server=server),
+            # The API's own description: what every endpoint takes, and the
+            # one rule for a bad parameter (plansite.form_schema.PARAMETER_RULE).
+            "about": schema["info"].get("description", ""),
             "server": server,
             "version": schema["openapi"],
         },
