@@ -15,6 +15,7 @@ from django.urls import URLPattern, path
 from ninja import NinjaAPI, Router
 from ninja.renderers import JSONRenderer
 
+from plansite.form_schema import PARAMETER_RULE
 from plansite.http import read_only
 from research.api import router as research_router
 from search.api import router as search_router
@@ -44,7 +45,7 @@ api = PlansiteAPI(
     title="plansite API",
     version="1",
     description="对政府工作计划档案的检索与研究工具。每个接口都接受与 /search/ 相同的"
-    "检索词和筛选参数。",
+    "检索词和筛选参数。" + PARAMETER_RULE,
     renderer=TextJSONRenderer(),
     urls_namespace="api",
     # /api/openapi.json is an endpoint below (with the server's address);

@@ -15,13 +15,30 @@ from django import forms
 from ninja import Schema
 from pydantic import ConfigDict, Field, create_model, model_validator
 
+# The one rule for a bad parameter, said in the OpenAPI description and on
+# /research/api/. The pages read the same forms and ignore such a value with a
+# notice instead.
+PARAMETER_RULE = (
+    "参数值无效（类型不对、超出范围、不在可选值中、过长、含有不属于名称的字符，"
+    "或检索式无法执行）时，接口一律返回 400：error 说明原因，fields 按参数名列出"
+    "每个无效参数的问题，messages 为其他提示；接口不会忽略无效参数后照常回答。"
+    "起始年度晚于截止年度时按对调后的范围回答，并在 messages 中说明。"
+    "接口未列出的参数不读取。网页则忽略无效参数，并在页面上说明。"
+)
+
+
+def invalid_parameters(field_errors: Mapping[str, list[str]]) -> str:
+    """The ``error`` of a 400 for parameters that are not valid."""
+    return "参数无效：" + "、".join(field_errors)
+
 
 class LenientQuery(Schema):
     """A query schema that describes parameters but never refuses a request.
 
-    The view reads ``request.GET`` through its form, which answers a bad value
-    as plansite always has (ignored with a message, or a 400 in the API's error
-    shape); ninja's own 422 would change that answer.
+    The view reads ``request.GET`` through its form, which keeps every
+    parameter's problems (SearchParams.field_errors); the endpoint answers them
+    with a 400 in the API's error shape (PARAMETER_RULE), which ninja's own
+    422 would change.
     """
 
     model_config = ConfigDict(extra="ignore")

@@ -17,8 +17,9 @@ from django.http import (
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Schema
 
+from plansite.form_schema import invalid_parameters
 from research.compare import MAX_PLACES, MIN_PLACES
 from research.corpus import query_node, query_terms
 from research.export import (
@@ -39,7 +40,7 @@ from research.forms import (
     parse_tool_params,
     search_querystring,
 )
-from research.kwic import EXPORT_COLUMNS, KwicLine, KwicOrder, iter_lines
+from research.kwic import EXPORT_COLUMNS, KwicLine, KwicOrder, csv_record, iter_lines
 from research.kwic import MAX_LINES as MAX_KWIC_LINES
 from research.resources import (
     compare_payload,
@@ -102,17 +103,40 @@ RETRY_HEADERS = {
 }
 
 
-def _error(message: str, params: ToolParams | None = None) -> JsonResponse:
+def _error(
+    message: str,
+    params: ToolParams | None = None,
+    *,
+    fields: dict[str, list[str]] | None = None,
+) -> JsonResponse:
     return JsonResponse(
-        error_payload(message, params), status=400, json_dumps_params=_JSON
+        error_payload(message, params, fields=fields),
+        status=400,
+        json_dumps_params=_JSON,
     )
 
 
-def _invalid(params: ToolParams) -> JsonResponse | None:
-    """A 400 answer if any parameter was given but not valid."""
-    if params.invalid:
-        names = "、".join(sorted(set(params.invalid)))
-        return _error(_("参数无效：%(names)s") % {"names": names}, params)
+def _field_error(params: ToolParams, name: str, problem: str) -> JsonResponse:
+    """A 400 for one parameter whose value this endpoint cannot use."""
+    return _error(problem, params, fields={name: [problem]})
+
+
+def _query_error(params: ToolParams, exc: QueryError) -> JsonResponse:
+    """A 400 for a query that cannot run: the parameter at fault is q."""
+    return _field_error(params, "q", str(exc))
+
+
+def _invalid(params: ToolParams, described: type[Schema]) -> JsonResponse | None:
+    """A 400 answer if any parameter this endpoint reads (its schema
+    ``described``) was given but not valid (PARAMETER_RULE); the others are
+    not read at all."""
+    fields = {
+        name: errors
+        for name, errors in params.field_errors.items()
+        if name in described.model_fields
+    }
+    if fields:
+        return _error(invalid_parameters(fields), params, fields=fields)
     return None
 
 
@@ -173,14 +197,14 @@ def trend_api(
     request: HttpRequest, described: Query[TrendQuery]
 ) -> HttpResponse | dict[str, Any]:
     _form, params = parse_tool_params(request.GET)
-    if (bad := _invalid(params)) is not None:
+    if (bad := _invalid(params, TrendQuery)) is not None:
         return bad
     if params.format == ExportFormat.JSONL:
-        return _error(_("趋势只提供 JSON 与 CSV。"), params)
+        return _field_error(params, "format", _("趋势只提供 JSON 与 CSV。"))
     try:
         result = trend_for(params)
     except QueryError as exc:
-        return _error(str(exc), params)
+        return _query_error(params, exc)
     records = list(trend_records(result))
     if params.format == ExportFormat.CSV:
         # A spreadsheet reader sees what the line is; the column stays a name.
@@ -221,7 +245,7 @@ def kwic_api(
     request: HttpRequest, described: Query[KwicQuery]
 ) -> HttpResponse | dict[str, Any]:
     _form, params = parse_tool_params(request.GET)
-    if (bad := _invalid(params)) is not None:
+    if (bad := _invalid(params, KwicQuery)) is not None:
         return bad
     fmt = params.format
     try:
@@ -229,9 +253,9 @@ def kwic_api(
             return _gated(lambda slot: _kwic_download(request, params, fmt, slot))
         result = concordance_for(params)
     except QueryError as exc:
-        return _error(str(exc), params)
+        return _query_error(params, exc)
     if not result.terms:
-        return _error(_("请输入要查看语境的检索词。"), params)
+        return _field_error(params, "q", _("请输入要查看语境的检索词。"))
     paginator = Paginator(result.lines, params.search.page_size)
     page = paginator.get_page(params.search.page)
     site = request.build_absolute_uri("/")[:-1]
@@ -260,7 +284,7 @@ def _kwic_download(
     limit = row_limit(request.user)
     search = params.search
     if not query_terms(params.query, form=search.form, near=search.near):
-        return _error(_("请输入要查看语境的检索词。"), params)
+        return _field_error(params, "q", _("请输入要查看语境的检索词。"))
     lines: Iterable[KwicLine]
     if params.order in (KwicOrder.LEFT, KwicOrder.RIGHT):
         # A sort by context needs every line at once, so it has a limit of its own.
@@ -289,7 +313,9 @@ def _kwic_download(
         lines = islice(lines, limit)
     records = kwic_records(lines, request.build_absolute_uri("/")[:-1])
     chunks = (
-        csv_chunks(records, EXPORT_COLUMNS) if fmt == "csv" else jsonl_chunks(records)
+        csv_chunks((csv_record(r) for r in records), EXPORT_COLUMNS)
+        if fmt == "csv"
+        else jsonl_chunks(records)
     )
     return _download(
         chunks,
@@ -319,19 +345,21 @@ def compare_api(
     request: HttpRequest, described: Query[CompareQuery]
 ) -> HttpResponse | dict[str, Any]:
     _form, params = parse_tool_params(request.GET)
-    if (bad := _invalid(params)) is not None:
+    if (bad := _invalid(params, CompareQuery)) is not None:
         return bad
     if len(params.places) < MIN_PLACES and not params.repeated_places:
-        return _error(
-            _("请用 place 参数给出至少 %(n)d 个地方。") % {"n": MIN_PLACES}, params
+        return _field_error(
+            params,
+            "place",
+            _("请用 place 参数给出至少 %(n)d 个地方。") % {"n": MIN_PLACES},
         )
     # Two of the same place, or a name without documents at this level.
     if problem := compare_error(params):
-        return _error(problem, params)
+        return _field_error(params, "place", problem)
     try:
         result = comparison_for(params)
     except QueryError as exc:
-        return _error(str(exc), params)
+        return _query_error(params, exc)
     return compare_payload(result, params)
 
 
@@ -370,7 +398,7 @@ def compare_api(
 )
 def export_api(request: HttpRequest, described: Query[ExportQuery]) -> HttpResponse:
     _form, params = parse_tool_params(request.GET)
-    if (bad := _invalid(params)) is not None:
+    if (bad := _invalid(params, ExportQuery)) is not None:
         return bad
     return _gated(lambda slot: _export(request, params, slot))
 
@@ -386,7 +414,7 @@ def _export(
             params.query, form=params.search.form, near=params.search.near
         )
     except QueryError as exc:
-        return _error(str(exc), params)
+        return _query_error(params, exc)
     site = request.build_absolute_uri("/")[:-1]
     csv_format = fmt == ExportFormat.CSV
     records = document_records(

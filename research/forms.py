@@ -115,8 +115,12 @@ class ToolParams:
     full: bool = False
     # Column names of an export; None: the format's default (export_lang()).
     lang: ExportLang | None = None
-    # Parameters given but not valid (an API answers 400 for these).
-    invalid: list[str] = field(default_factory=list)
+
+    @property
+    def field_errors(self) -> dict[str, list[str]]:
+        """Parameters given but not usable, with why: the pages ignore them
+        with a notice, the API answers 400 with these."""
+        return self.search.field_errors
 
     @property
     def query(self) -> str:
@@ -131,35 +135,45 @@ class ToolParams:
         return self.search.problems
 
 
-def _places(data: QueryDict, problems: list[str]) -> tuple[list[str], bool, list[str]]:
-    """The place names (boxes, or one box separated by commas), each once;
-    whether any value had to be dropped; and the names given more than once."""
+def _places(data: QueryDict, search: SearchParams) -> tuple[list[str], list[str]]:
+    """The place names (boxes, or one box separated by commas), each once, and
+    the names given more than once; a value that has to be dropped is
+    recorded on ``search`` (the pages ignore it, the API refuses it)."""
     names: list[str] = []
     repeated: list[str] = []
-    dropped = len(data.getlist("place")) > MAX_PLACE_VALUES
+    label = str(_("地方"))
+    if len(data.getlist("place")) > MAX_PLACE_VALUES:
+        search.reject(
+            "place",
+            label,
+            [_("至多读 %(n)d 个 place 参数。") % {"n": MAX_PLACE_VALUES}],
+        )
     for raw in data.getlist("place")[:MAX_PLACE_VALUES]:
         for name in _PLACE_SEPARATORS.split(printable(raw)):
             if len(name) > MAX_FILTER_LENGTH:
-                problems.append(_("地名过长，已忽略：%(name)s…") % {"name": name[:20]})
-                dropped = True
+                search.reject(
+                    "place", label, [_("地名过长：%(name)s…") % {"name": name[:20]}]
+                )
             elif name in names:
                 if name not in repeated:
                     repeated.append(name)
             elif name:
                 names.append(name)
     for name in repeated:
-        problems.append(_("“%(name)s”填了不止一次，只比较一次。") % {"name": name})
+        search.problems.append(
+            _("“%(name)s”填了不止一次，只比较一次。") % {"name": name}
+        )
     if len(names) > MAX_PLACES:
-        problems.append(_("最多比较 %(n)d 个地方，其余已忽略。") % {"n": MAX_PLACES})
+        search.reject(
+            "place", label, [_("最多比较 %(n)d 个地方。") % {"n": MAX_PLACES}]
+        )
         names = names[:MAX_PLACES]
-        dropped = True
-    return names, dropped, repeated
+    return names, repeated
 
 
 def parse_tool_params(data: QueryDict) -> tuple[forms.Form, ToolParams]:
     """Read GET parameters; returns the search form (for redisplay) and the params."""
     search_form, search = parse_search_params(data)
-    invalid = list(search_form.errors)
     cleaned = data.copy()
     for key in list(cleaned.keys()):
         cleaned[key] = printable(cleaned.get(key, ""))
@@ -167,13 +181,9 @@ def parse_tool_params(data: QueryDict) -> tuple[forms.Form, ToolParams]:
     form.is_valid()
     values = dict(form.cleaned_data)
     for name, errors in form.errors.items():
-        label = form.fields[name].label or name
-        search.problems.append(f"{label}：{'；'.join(errors)}（已忽略）")
-        invalid.append(name)
+        search.reject(name, str(form.fields[name].label or name), list(errors))
         values[name] = None
-    places, dropped, repeated = _places(data, search.problems)
-    if dropped:
-        invalid.append("place")
+    places, repeated = _places(data, search)
     params = ToolParams(
         search=search,
         split=Split.parse(values.get("split")),
@@ -186,7 +196,6 @@ def parse_tool_params(data: QueryDict) -> tuple[forms.Form, ToolParams]:
         format=values.get("format") or "json",
         full=bool(values.get("full")),
         lang=ExportLang.parse(values.get("lang")),
-        invalid=invalid,
     )
     if "page_size" not in data or "page_size" in search_form.errors:
         params.search.page_size = KWIC_PAGE_SIZE

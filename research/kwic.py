@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -135,6 +136,21 @@ EXPORT_COLUMNS = (
     "hit",
     "url",
 )
+
+# A line break inside a context is written as this mark in CSV, one mark a
+# break: a raw one splits the row in a spreadsheet (and in naive readers), a
+# space would hide that the context crosses a paragraph.
+LINE_BREAK_MARK = "⏎"
+_LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def csv_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A KWIC record for CSV: the line breaks in its contexts made visible."""
+    return {
+        **record,
+        "left": _LINE_BREAKS.sub(LINE_BREAK_MARK, record["left"]),
+        "right": _LINE_BREAKS.sub(LINE_BREAK_MARK, record["right"]),
+    }
 
 
 @dataclass(frozen=True)

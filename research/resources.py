@@ -82,11 +82,18 @@ def export_for(params: ToolParams, *, limit: int | None) -> ExportSet:
     return ExportSet(ids=[m.id for m in matches], limit=limit)
 
 
-def error_payload(message: str, params: ToolParams | None = None) -> dict[str, Any]:
-    """The API's error shape: what went wrong, and what was ignored."""
+def error_payload(
+    message: str,
+    params: ToolParams | None = None,
+    *,
+    fields: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """The API's error shape: what went wrong, the parameters at fault (name
+    -> why) and the request's other notices."""
     return {
         "error": message,
-        "messages": params.problems if params is not None else [],
+        "fields": fields or {},
+        "messages": params.search.notes if params is not None else [],
     }
 
 

@@ -36,7 +36,7 @@ from research.resources import (
     export_for,
     trend_for,
 )
-from research.trend import MAX_LINES, Split
+from research.trend import MAX_LINES, Split, Trend
 from search.forms import SearchParams
 from search.query import QueryError
 
@@ -97,12 +97,36 @@ def trend_page(request: HttpRequest) -> HttpResponse:
     return render(request, "research/trend.html", context)
 
 
-def chart_data(result) -> dict[str, Any]:
+# Years of the chart's axis either side of the first and last year with a match,
+# so that the years before a term first appears still show as zeros.
+CHART_PADDING_YEARS = 1
+
+
+def chart_years(result: Trend) -> list[int]:
+    """The chart's axis: the years from the first to the last with a matching
+    document in any line, padded, within the years the trend covers. The
+    table keeps every year; the chart need not run from 1954 for a term that
+    appears from 2018."""
+    found = [
+        row.year
+        for line in result.series
+        for row in line.rows
+        if row.year is not None and row.documents
+    ]
+    if not found:
+        return result.years
+    first = min(found) - CHART_PADDING_YEARS
+    last = max(found) + CHART_PADDING_YEARS
+    return [year for year in result.years if first <= year <= last]
+
+
+def chart_data(result: Trend) -> dict[str, Any]:
     """What the ECharts script draws: one value per year and line, per measure."""
+    years = chart_years(result)
     series = []
     for line in result.series:
         by_year = {row.year: row for row in line.rows if row.year is not None}
-        rows = [by_year.get(year) for year in result.years]
+        rows = [by_year.get(year) for year in years]
 
         def values(measure: str, rows=rows) -> list[Any]:
             return [None if row is None else getattr(row, measure) for row in rows]
@@ -123,8 +147,11 @@ def chart_data(result) -> dict[str, Any]:
             }
         )
     return {
-        "years": result.years,
+        "years": years,
         "series": series,
+        # One panel per line (small multiples) when split: lines of a year or
+        # two drawn over each other on one axis hide each other.
+        "split": result.split is not None and len(series) > 1,
         "hasTerms": bool(result.terms),
         "labels": {
             "share": _("命中文档占当年文档 %"),
@@ -280,6 +307,9 @@ def api_docs(request: HttpRequest) -> HttpResponse:
         "research/api.html",
         {
             "endpoints": api_reference(schema, server=server),
+            # The API's own description: what every endpoint takes, and the
+            # one rule for a bad parameter (plansite.form_schema.PARAMETER_RULE).
+            "about": schema["info"].get("description", ""),
             "server": server,
             "version": schema["openapi"],
         },

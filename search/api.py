@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from plansite.form_schema import PARAMETER_RULE, invalid_parameters
 from search.forms import parse_search_params
 from search.payloads import search_error_payload, search_payload
 from search.results import run_search
@@ -20,7 +21,7 @@ router = Router()
     url_name="search",
     response={200: SearchOut, 400: ErrorOut},
     summary="检索：一页结果及各分面（乡镇、区县、年度、分类）的计数",
-    description="无效的参数被忽略，原因写在 messages 中。",
+    description=PARAMETER_RULE,
     openapi_extra={
         "x-examples": [{"q": "乡村振兴", "county": "平潭县"}, {"q": "“美丽城镇” 慈溪"}]
     },
@@ -30,7 +31,18 @@ def search(
 ) -> Status | dict[str, Any]:
     # SearchForm reads request.GET (see plansite.form_schema.LenientQuery).
     _form, search_params = parse_search_params(request.GET)
+    if search_params.field_errors:
+        return Status(
+            400,
+            {
+                "error": invalid_parameters(search_params.field_errors),
+                "fields": search_params.field_errors,
+                "messages": search_params.notes,
+            },
+        )
     outcome = run_search(search_params)
     if outcome.page is None:
-        return Status(400, search_error_payload(outcome))
+        # Only a query that cannot run fails here: the parameter at fault is q.
+        payload = search_error_payload(outcome)
+        return Status(400, {**payload, "fields": {"q": [payload["error"]]}})
     return search_payload(search_params, outcome)

@@ -138,6 +138,27 @@ class SearchParams:
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
     problems: list[str] = field(default_factory=list)
+    # Each parameter given but not usable, with why: a page ignores it (its
+    # notice is also in ``problems`` and in ``ignored``), the API answers 400.
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+
+    def reject(self, name: str, label: str, errors: list[str]) -> None:
+        """Record that parameter ``name`` (the box ``label``) was not usable."""
+        self.field_errors.setdefault(name, []).extend(errors)
+        notice = ignored_notice(label, errors)
+        self.problems.append(notice)
+        self.ignored.append(notice)
+
+    @property
+    def notes(self) -> list[str]:
+        """The notices that are not about an unusable parameter."""
+        return [p for p in self.problems if p not in self.ignored]
+
+
+def ignored_notice(label: str, errors: list[str]) -> str:
+    """What a page says of a parameter it ignored."""
+    return f"{label}：{'；'.join(errors)}（已忽略）"
 
 
 FILTER_NAMES = ("township", "county", "city", "province", "category", "issuer")
@@ -156,6 +177,8 @@ def parse_search_params(data: QueryDict) -> tuple[SearchForm, SearchParams]:
     """
     cleaned_input = data.copy()
     problems: list[str] = []
+    rejected: dict[str, list[str]] = {}
+    quote_notices: list[str] = []
     for key in list(cleaned_input.keys()):
         if key == "q":
             # Django's forms refuse NUL; to the parser it separates words.
@@ -167,16 +190,18 @@ def parse_search_params(data: QueryDict) -> tuple[SearchForm, SearchParams]:
         if value and value != value.translate(_NOT_IN_NAMES):
             cleaned_input[name] = value.translate(_NOT_IN_NAMES)
             label = SearchForm.base_fields[name].label
-            problems.append(
-                str(_("%(label)s中的引号和反斜杠不属于地名或名称，已去掉。"))
-                % {"label": label}
-            )
+            notice = str(_("%(label)s中的引号和反斜杠不属于地名或名称，已去掉。")) % {
+                "label": label
+            }
+            problems.append(notice)
+            # The page searches without them; the API refuses the value.
+            rejected[name] = [str(_("引号和反斜杠不属于地名或名称。"))]
+            quote_notices.append(notice)
     form = SearchForm(cleaned_input)
     form.is_valid()
     values = dict(form.cleaned_data)
     for name, errors in form.errors.items():
-        label = form.fields[name].label or name
-        problems.append(f"{label}：{'；'.join(errors)}（已忽略）")
+        rejected[name] = list(errors)
         values[name] = None
     year_from, year_to = values.get("year_from"), values.get("year_to")
     if year_from is not None and year_to is not None and year_from > year_to:
@@ -204,4 +229,11 @@ def parse_search_params(data: QueryDict) -> tuple[SearchForm, SearchParams]:
         page_size=values.get("page_size") or DEFAULT_PAGE_SIZE,
         problems=problems,
     )
+    for name, errors in rejected.items():
+        if name in form.errors:
+            params.reject(name, str(form.fields[name].label or name), errors)
+        else:
+            # Already told on the page (quotes taken out), refused by the API.
+            params.field_errors[name] = errors
+    params.ignored.extend(quote_notices)
     return form, params

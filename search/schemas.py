@@ -36,7 +36,11 @@ SearchQuery = query_schema(
 
 class ErrorOut(Schema):
     error: str = Field(description="出了什么问题")
-    messages: list[str] = Field(description="被忽略的参数及原因")
+    fields: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="无效的参数：参数名 → 问题（参数都有效时为空）",
+    )
+    messages: list[str] = Field(description="其他提示")
 
 
 SearchHit = create_model(

@@ -66,19 +66,28 @@ def test_parameters_carry_the_limits_of_the_form_that_reads_them(schema) -> None
     assert checked > 40
 
 
-def test_a_bad_value_is_answered_as_plansite_does_never_a_422(client, archive) -> None:
-    lenient = client.get("/api/search", {"q": "发展", "page": "abc", "sort": "x"})
-    assert lenient.status_code == 200
-    assert len(lenient.json()["messages"]) == 2
+def test_a_bad_value_is_a_400_with_field_errors_never_a_422(client, archive) -> None:
+    # Issue 17 changed this: /api/search used to answer 200 and ignore the value
+    # (the pages still do), and the tools' 400s said "（已忽略）".
+    refused = client.get("/api/search", {"q": "发展", "page": "abc", "sort": "x"})
+    assert refused.status_code == 400
+    body = refused.json()
+    assert set(body) == {"error", "fields", "messages"}
+    assert set(body["fields"]) == {"page", "sort"}
+    assert not any("已忽略" in m for m in body["messages"])
     for path in ("/api/trend", "/api/kwic", "/api/export"):
         refused = client.get(path, {"q": "发展", "year_from": "abc"})
         assert refused.status_code == 400, path
-        assert set(refused.json()) == {"error", "messages"}, path
+        assert set(refused.json()) == {"error", "fields", "messages"}, path
+        assert set(refused.json()["fields"]) == {"year_from"}, path
     # place is required in the schema; its absence is the API's own 400.
-    assert set(client.get("/api/compare", {"q": "发展"}).json()) == {
-        "error",
-        "messages",
-    }
+    missing = client.get("/api/compare", {"q": "发展"}).json()
+    assert set(missing) == {"error", "fields", "messages"}
+    assert set(missing["fields"]) == {"place"}
+    # The page ignores the same values and says so.
+    page = client.get("/search/", {"q": "发展", "page": "abc", "sort": "x"})
+    assert page.status_code == 200
+    assert page.content.decode().count("（已忽略）") == 2
 
 
 def test_every_json_answer_has_exactly_the_fields_of_its_schema(
