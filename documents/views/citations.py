@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from documents.attachment_reading import attachment_path, document_attachments
 from documents.citation import bibtex, export_filename, gbt7714, ris, title_needs_mark
 from documents.models import Document
 from documents.reading import read_document
+from documents.texts import attachment_label
 from plansite.http import read_only
 
 # RIS has no registered media type; this is the one reference managers know.
@@ -70,6 +72,14 @@ def document_print(request: HttpRequest, pk: int) -> HttpResponse:
     )
     page_url = request.build_absolute_uri(document.get_absolute_url())
     accessed: date = timezone.localdate()
+    # Attachments are printed from their own pages: named here with where.
+    attachments = [
+        (
+            attachment_label(number, attachment.name),
+            request.build_absolute_uri(attachment_path(document.pk, number)),
+        )
+        for number, attachment in document_attachments(document, with_text=False)
+    ]
     context = {
         "object": document,
         "reading": reading,
@@ -79,5 +89,6 @@ def document_print(request: HttpRequest, pk: int) -> HttpResponse:
             document, url=document.source_url or page_url, accessed=accessed
         ),
         "accessed": accessed,
+        "attachments": attachments,
     }
     return render(request, "documents/print.html", context)

@@ -14,6 +14,7 @@ from documents.citation import bibtex, bibtex_escape, gbt7714, ris
 from documents.ingest.fingerprint import content_hash
 from documents.models import Document
 from documents.parts import split_parts
+from tests.attachments.reading_fixtures import add_attachment
 
 ACCESSED = date(2026, 12, 7)
 
@@ -325,3 +326,17 @@ def test_print_view_of_a_long_text_is_in_the_reading_page_parts(page, settings) 
     assert f"/documents/{doc.pk}/print/?part=2" in first
     last = page(f"/documents/{doc.pk}/print/?part={len(parts)}")
     assert "第199段" in last and "第0段，" not in last
+
+
+@pytest.mark.django_db
+def test_print_view_names_the_attachments_and_where_to_print_them(
+    page, settings, tmp_path
+) -> None:  # noqa: ANN001
+    settings.ATTACHMENT_DIR = tmp_path / "attachments"
+    doc = _document(body="")
+    add_attachment(doc, "工作计划.docx", b"docx bytes", kind="docx", text="附件正文。")
+    html = page(f"/documents/{doc.pk}/print/")
+    section = html.split('class="print-attachments"', 1)[1]
+    assert "附件1：工作计划.docx" in section
+    assert f"http://testserver/documents/{doc.pk}/attachments/1/" in section
+    assert "这篇文档没有整理文本" not in html
