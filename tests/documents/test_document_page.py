@@ -184,3 +184,21 @@ def test_an_attachment_page_lists_its_hits_in_context(
         r"试点工作。</a>",
         html,
     )
+
+
+def test_a_later_part_lists_its_own_hits_with_their_context(
+    client, settings, search_index
+) -> None:
+    settings.PLANSITE_DOCUMENT_PART_CHARS = 200
+    body = "\n".join(f"第{i}段说乡村振兴。" for i in range(1, 61))
+    doc = Document.objects.create(title="长文", body=body, original=body)
+    html = page(client, doc, q="乡村振兴", part=3)
+    items = re.findall(
+        r'<li><a href="#hit-(\d+)"><span class="hit-number">\d+</span> (.*?)</a></li>',
+        html,
+    )
+    marks = [int(n) for n in re.findall(r'<mark id="hit-(\d+)">', html)]
+    assert items and [int(n) for n, _text in items] == marks
+    for number, text in items:
+        # Hit N is in the paragraph that names N: the context is its own.
+        assert unescape(text) == f"第{number}段说<mark>乡村振兴</mark>。"
