@@ -228,7 +228,8 @@ def trend_api(
     description=f"JSON 分页和按语境排序最多覆盖前 {MAX_KWIC_LINES} 处"
     "（truncated 表示被截断）；按文档或日期排序的 CSV、JSON Lines 逐行输出全部"
     "出现位置（受导出上限约束）。date 是文档的成文日期，没有则为发布日期，都没有"
-    "则为空。服务器同时输出的文件数有限，已满时返回 429，响应头 Retry-After 给出"
+    "则为空。CSV 中语境里的换行写作 ⏎（JSON 与 JSON Lines 保留原样）。"
+    "服务器同时输出的文件数有限，已满时返回 429，响应头 Retry-After 给出"
     "稍后重试的秒数。",
     openapi_extra={
         "responses": {

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from documents.models import Document
 from documents.texts import with_parts
 from plansite.form_schema import invalid_parameters
-from search.forms import SearchParams, parse_search_params
+from search.forms import FILTER_NAMES, SearchParams, parse_search_params
 from search.normalise import Form
 from search.query import QueryError, parse_query, terms_of
 from search.results import document_snippets
@@ -36,7 +36,6 @@ FEED_SIZE = 50
 SNIPPET_WIDTH = 120
 # Rows read at a time when walking the archive newest first.
 _CHUNK = 2000
-_FILTER_NAMES = ("township", "county", "city", "province", "category", "issuer")
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,7 @@ def search_query_string(params: SearchParams) -> str:
     values: dict[str, object] = {}
     if params.query:
         values["q"] = params.query
-    for name in _FILTER_NAMES:
+    for name in FILTER_NAMES:
         if value := getattr(params.filters, name):
             values[name] = value
     if params.filters.year_from is not None:
@@ -167,7 +166,7 @@ class SearchFeed(Feed):
 
     def subtitle(self, obj: FeedQuery) -> str:
         filters = obj.params.filters
-        chosen = [getattr(filters, name) for name in _FILTER_NAMES]
+        chosen = [getattr(filters, name) for name in FILTER_NAMES]
         if filters.year_from is not None or filters.year_to is not None:
             chosen.append(
                 f"{filters.year_from or '…'}–{filters.year_to or '…'} " + _("年度")

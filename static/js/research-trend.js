@@ -30,6 +30,14 @@
     var box = cell("div", "chart-tip");
     if (!params.length) return box;
     box.appendChild(cell("div", "chart-tip-head", params[0].axisValueLabel));
+    if (data.split) {
+      // Panels: the pointer is over one, the tooltip gives every line's value
+      // for that year, so places compare without moving the pointer.
+      var index = params[0].dataIndex;
+      params = data.series.map(function (line, i) {
+        return { color: PALETTE[i % PALETTE.length], seriesName: line.name, value: line[current][index] };
+      });
+    }
     params.forEach(function (item) {
       var row = cell("div", "chart-tip-row");
       var swatch = cell("span", "chart-tip-swatch");
@@ -92,6 +100,8 @@
     var option = {
       aria: { enabled: true }, animation: false,
       tooltip: { trigger: "axis", confine: true, formatter: tooltip },
+      // The year under the pointer is marked in every panel.
+      axisPointer: { link: [{ xAxisIndex: "all" }] },
       title: [], grid: [], xAxis: [], yAxis: [], series: []
     };
     data.series.forEach(function (line, i) {

@@ -10,6 +10,7 @@ import io
 import json
 from pathlib import Path
 from urllib.parse import quote, quote_from_bytes
+from xml.etree import ElementTree
 
 import pytest
 from django.test import Client
@@ -269,6 +270,14 @@ def check_response(url: str, response) -> None:  # noqa: ANN001
         return
     if content_type in DOWNLOADS and status == 200:
         check_download(url, content_type, body)
+        return
+    if url.startswith("/search/feed/"):
+        # The Atom feed of a search: XML that parses, or a 400 in plain text.
+        if status == 200:
+            assert content_type == "application/atom+xml; charset=utf-8", url
+            ElementTree.fromstring(body)
+        else:
+            assert content_type == "text/plain; charset=utf-8", (url, status)
         return
     if url.startswith("/healthz"):
         assert content_type == "application/json", (url, content_type)
