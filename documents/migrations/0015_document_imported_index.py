@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0013_attachment_superseded'),
+        ('documents', '0014_document_number_keys'),
     ]
 
     operations = [
