@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import random
 import re
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -292,4 +294,15 @@ def test_the_api_takes_the_form(client, search_index, examples):
     assert index_documents(list(examples)) == len(examples)
     for form, want in (("folded", {"1954"}), ("exact", set())):
         data = client.get("/api/search", {"q": "宪法草案", "form": form}).json()
+        assert {examples[r["id"]] for r in data["results"]} == want
+
+
+@pytest.mark.django_db
+@pytest.mark.search
+def test_the_command_line_takes_the_form(search_index, examples):
+    assert index_documents(list(examples)) == len(examples)
+    for form, want in (("folded", {"1954"}), ("exact", set())):
+        out = StringIO()
+        call_command("search_plans", "宪法草案", "--form", form, "--json", stdout=out)
+        data = json.loads(out.getvalue())
         assert {examples[r["id"]] for r in data["results"]} == want
