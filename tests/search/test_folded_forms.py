@@ -309,3 +309,28 @@ def test_the_command_line_takes_the_form(search_index, examples):
         call_command("search_plans", "宪法草案", "--form", form, "--json", stdout=out)
         data = json.loads(out.getvalue())
         assert {examples[r["id"]] for r in data["results"]} == want
+
+
+@pytest.mark.django_db
+@pytest.mark.search
+def test_checked_candidates_keep_the_facets_the_engine_gives(
+    any_engine_index, examples
+):
+    """A stock engine's exact-form results are checked one by one; their facet
+    counts read as the engine's own do (the same set gives the same facets)."""
+    Document.objects.update(township="周巷镇", county="慈溪市", plan_year=2021)
+    assert index_documents(list(examples)) == len(examples)
+    pages = [
+        search_documents(
+            query="乡村振兴",
+            filters=SearchFilters(),
+            sort="relevance",
+            page=1,
+            page_size=10,
+            form=form,
+        )
+        for form in Form
+    ]
+    assert pages[0].total == pages[1].total == 1
+    assert pages[0].facets == pages[1].facets
+    assert pages[1].facets["township"] == [("周巷镇", 1)]
