@@ -24,7 +24,12 @@ from documents.texts import searchable_fields
 from search.normalise import FOLD_TABLE, Form, fold, fold_case, variants_of
 from search.query import parse_query
 from search.selection import matching_documents
-from search.services import SearchFilters, index_documents, search_documents
+from search.services import (
+    SearchFilters,
+    index_documents,
+    rebuild_index,
+    search_documents,
+)
 from search.textmatch import document_hits, matches, text_hits
 from tests.search.conftest import make_document
 
@@ -334,3 +339,12 @@ def test_checked_candidates_keep_the_facets_the_engine_gives(
     assert pages[0].total == pages[1].total == 1
     assert pages[0].facets == pages[1].facets
     assert pages[1].facets["township"] == [("周巷镇", 1)]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.search
+def test_a_rebuilt_index_holds_the_variants(search_index, examples):
+    assert rebuild_index() == len(examples)
+    for query, folded, exact in CASES[:6]:
+        for form, want in ((Form.FOLDED, folded), (Form.EXACT, exact)):
+            assert {examples[pk] for pk in hits(query, form)} == want, (query, form)
