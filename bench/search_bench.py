@@ -48,6 +48,9 @@ PAGE_SIZE = 20
 SNIPPETS_PER_HIT = 2  # as search/results.py renders a results page
 SNIPPET_WIDTH = 110
 PROFILE_TERMS = ("乡村振兴", "最多跑一次", "十四五")
+# The peers (FTS5, Tantivy) match characters as written: plansite is compared
+# with them in its EXACT form (issue 17; folded is the site's default).
+PEER_FORM = "exact"
 
 
 def default_shared() -> Path:
@@ -252,10 +255,11 @@ def plan_queries(args) -> list[tuple[str, str, dict]]:
     return plan
 
 
-def results_page(term: str, filters: dict) -> dict:
+def results_page(term: str, filters: dict, form: str = PEER_FORM) -> dict:
     """One results page as /search/ builds it: search, fetch bodies, snippets."""
     from documents.models import Document
     from search.highlight import snippets
+    from search.normalise import Form
     from search.services import SearchFilters, search_documents
 
     t0 = time.perf_counter()
@@ -265,6 +269,7 @@ def results_page(term: str, filters: dict) -> dict:
         sort="relevance",
         page=1,
         page_size=PAGE_SIZE,
+        form=Form(form),
     )
     t1 = time.perf_counter()
     ids = [hit.id for hit in page.results]
@@ -295,6 +300,7 @@ def http_page(client, term: str, filters: dict) -> float:
     from urllib.parse import urlencode
 
     params = {"q": term, **{k: v for k, v in filters.items() if v not in ("", None)}}
+    params["form"] = PEER_FORM
     started = time.perf_counter()
     response = client.get("/search/?" + urlencode(params))
     elapsed = time.perf_counter() - started
@@ -464,6 +470,32 @@ def field_report(result: dict) -> list[str]:
             f"{http['median_ms']:9.1f} ({http['p95_ms']:6.1f})"
         )
     return lines
+
+
+def form_medians(args, plan) -> dict:
+    """Search time (search+facets, warm) of the term queries in each form.
+
+    The EXACT form reads the variants field besides the folded postings
+    (search/engine/exact_form.py); the aim is the folded form's medians.
+    """
+    samples: dict[str, list[float]] = {"folded": [], "exact": []}
+    totals: dict[str, dict[str, int]] = {"folded": {}, "exact": {}}
+    terms = [term for mode, term, _ in plan if mode == "term"]
+    for form in samples:
+        results_page(terms[0], {}, form)
+    for _ in range(args.repeat):
+        for term in terms:
+            for form, bucket in samples.items():
+                measured = results_page(term, {}, form)
+                bucket.append(measured["search"])
+                totals[form][term] = measured["total"]
+    return {
+        "search": {form: summary(values) for form, values in samples.items()},
+        "terms_differing": sum(
+            1 for t in terms if totals["folded"][t] != totals["exact"][t]
+        ),
+        "terms": len(terms),
+    }
 
 
 def profile_whoosh(terms=PROFILE_TERMS) -> str:
@@ -738,6 +770,20 @@ def print_report(result: dict) -> None:
                 f"{row.get('warm_ms', 0):>9.1f}{row.get('http_ms', 0):>9.1f}"
             )
     lines += field_report(result)
+    forms = w.get("forms")
+    if forms:
+        lines.append("")
+        lines.append("term mode, search+facets median (p95) ms:  folded     exact")
+        cells = [
+            f"{forms['search'][form]['median_ms']:7.1f} "
+            f"({forms['search'][form]['p95_ms']:6.1f})"
+            for form in ("folded", "exact")
+        ]
+        lines.append(f"  {'':38}" + "  ".join(cells))
+        lines.append(
+            f"  terms whose hit count differs between the forms: "
+            f"{forms['terms_differing']}/{forms['terms']}"
+        )
     lines += tantivy_report(result)
     agree = result.get("agreement")
     if agree:
@@ -847,6 +893,8 @@ def main(argv=None) -> int:
         field_plan = plan_field_queries(args)
         log(f"running {len(field_plan)} field and plain queries x {args.repeat} ...")
         whoosh["fields"] = run_field_queries(args, field_plan)
+    log("folded and exact forms ...")
+    whoosh["forms"] = form_medians(args, plan)
     result["whoosh"] = whoosh
     if not args.no_profile:
         profile = profile_whoosh()

@@ -6,8 +6,9 @@ Exactness: a text becomes every pair of adjacent characters, in order, as
 tokens at consecutive positions, so a term of n >= 2 characters is found by the
 phrase of its n - 1 pairs exactly where it is a substring; a one-character term
 is the pairs that start with it (every character starts one: whitespace and the
-end of the text are a GAP character). Folded as plansite folds (ASCII letters
-lower-cased), so its hit counts must equal plansite's exact counts.
+end of the text are a GAP character). Folded as plansite's EXACT form folds
+(ASCII letters lower-cased; the bench searches plansite with form=exact), so
+its hit counts must equal plansite's.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ WRITER_HEAP = 512_000_000
 
 
 def fold(text: str) -> str:
-    """plansite's one normalisation (search.normalise.fold), kept local so the
+    """plansite's EXACT form (search.normalise.fold_case), kept local so the
     peer's tokens cannot change when plansite's code does."""
     return text.encode("utf-8").lower().decode("utf-8")
 

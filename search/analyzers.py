@@ -20,7 +20,6 @@ ever joins characters that are not adjacent in the text.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
 from functools import cache
@@ -36,7 +35,6 @@ from search.tokenizer import cut_for_search, search_word_counts
 # Code points fit in 21 bits, so a pair of them fits in one 64-bit key.
 _SHIFT = 21
 _LOW = (1 << _SHIFT) - 1
-_ASCII_UPPER = re.compile("[A-Z]")
 
 
 class JiebaTokenizer(Tokenizer):
@@ -454,7 +452,9 @@ class WordCounts(Frequency):
 def word_counts(text: str) -> Counter[str]:
     """The ranking field's terms of a text (jieba search-mode words, folded)."""
     counts = search_word_counts(text)
-    if not _ASCII_UPPER.search(text):
+    # Most texts fold to themselves (no capitals, traditional characters or
+    # full-width letters): their words need no folding one by one.
+    if fold(text) == text:
         return counts
     folded: Counter[str] = Counter()
     for word, count in counts.items():

@@ -9,9 +9,9 @@ matchers and writers keep working on every index written here.
 - folder.py: opening the committed index; integrity.py: checksums, damage;
 - reading.py: the searcher lifecycle and damage while reading; postings.py,
   matching.py: posting lists and query evaluation with arrays (evaluation.py
-  builds the query); ranking.py: BM25 or a field's order; facets.py;
-  more_like.py: similar documents; expansion.py: their key terms;
-  conversion.py: haystack SearchResults;
+  builds the query; exact_form.py: a term in the EXACT form); ranking.py:
+  BM25 or a field's order; facets.py; more_like.py: similar documents;
+  expansion.py: their key terms; conversion.py: haystack SearchResults;
 - writing.py: the write lock and incremental commits; writer.py: the bulk
   segment writer; folding.py: which small segments to fold; rebuild.py: a
   parallel rebuild swapped in whole;

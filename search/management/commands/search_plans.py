@@ -31,6 +31,11 @@ class Command(BaseCommand):
             choices=SortOrder.values,
             help="排序：relevance、newest 或 oldest。",
         )
+        parser.add_argument(
+            "--form",
+            choices=["folded", "exact"],
+            help="字形：folded（默认，繁简、全半角视为相同）或 exact（原字形）。",
+        )
         parser.add_argument("--page", default="1", help="页码，从 1 开始。")
         parser.add_argument("--page-size", default="20", help="每页条数（最多 100）。")
         parser.add_argument(
@@ -49,6 +54,7 @@ class Command(BaseCommand):
             "year_from",
             "year_to",
             "sort",
+            "form",
             "page",
             "page_size",
         ):
