@@ -151,3 +151,52 @@ def test_random_proximity_pairs_match_the_scan(any_engine_index, seeds_dir, corp
     check()
     # The pairs must find documents, not agree on empty sets.
     assert sum(nonempty) >= len(nonempty) // 3
+
+
+def test_pages_mark_only_the_qualifying_occurrences(search_index, client):
+    body = "乡村振兴要发展产业。产业在后。\n乡村振兴带动产业。"
+    doc = make_document("乡村振兴规划", body)
+    index_documents([doc.pk])
+    query = "乡村振兴 /s 产业"
+    node = parse_query(query)
+    full = searchable_fields(doc)[""]
+    want = [
+        full[h.start : h.end]
+        for h in document_hits(searchable_fields(doc), node)[""]
+        if h.start > len(doc.title)  # the body's, not the title's
+    ]
+    assert want == ["乡村振兴", "产业", "乡村振兴", "产业"]  # not 产业在后
+
+    detail = client.get(f"/documents/{doc.pk}/", {"q": query}).content.decode()
+    body_html = detail[detail.index('id="hit-1"') - 10 :]
+    assert body_html.count("<mark") == len(want)
+    assert "<mark>产业</mark>在后" not in detail
+    assert 'id="hit-4"' in detail and 'id="hit-5"' not in detail
+
+    results = client.get("/search/", {"q": query}).content.decode()
+    assert "产业在后" not in results or "<mark>产业</mark>在后" not in results
+    # The document link carries the query so the page marks the same.
+    assert f"/documents/{doc.pk}/?q=" in results
+
+    # The page's 同句 choice reads the terms the same way.
+    joined = client.get(
+        f"/documents/{doc.pk}/", {"q": "乡村振兴 产业", "near": "s"}
+    ).content.decode()
+    assert 'id="hit-4"' in joined and 'id="hit-5"' not in joined
+
+
+def test_kwic_lines_are_the_qualifying_first_term(search_index):
+    from research.kwic import concordance
+
+    body = "产业兴旺，乡村振兴。产业在后。乡村振兴带动产业，产业融合。"
+    doc = make_document("甲", body)
+    index_documents([doc.pk])
+    result = concordance(query="产业 /s 乡村振兴", filters=SearchFilters())
+    lines = list(result.lines)
+    assert [(line.offset, line.term) for line in lines] == [
+        (0, "产业"),
+        (21, "产业"),
+        (24, "产业"),
+    ]
+    # Each line links to its mark on the document page: 乡村振兴 is marked too.
+    assert [line.hit for line in lines] == [1, 4, 5]
