@@ -200,3 +200,19 @@ def test_kwic_lines_are_the_qualifying_first_term(search_index):
     ]
     # Each line links to its mark on the document page: 乡村振兴 is marked too.
     assert [line.hit for line in lines] == [1, 4, 5]
+
+
+def test_the_command_line_takes_the_operators_and_near(small_archive):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def ids(*args: str) -> set[int]:
+        out = StringIO()
+        call_command("search_plans", *args, "--json", stdout=out)
+        return {row["id"] for row in json.loads(out.getvalue())["results"]}
+
+    want = {small_archive["same"], small_archive["far"]}
+    assert ids("乡村振兴 /s 产业") == want
+    assert ids("乡村振兴 产业", "--near", "s") == want
