@@ -34,7 +34,12 @@ from haystack.backends.elasticsearch7_backend import (
     Elasticsearch7SearchQuery,
 )
 
-from search.analyzers import BigramTokenizer, CharTokenizer, JiebaTokenizer
+from search.analyzers import (
+    BigramTokenizer,
+    BoundaryTokenizer,
+    CharTokenizer,
+    JiebaTokenizer,
+)
 
 EXACT_ANALYZER = "plansite_exact"
 CHAR_ANALYZER = "plansite_chars"
@@ -124,6 +129,11 @@ class PlansiteElasticsearchBackend(Elasticsearch7SearchBackend):
         prepared = super()._prepare_object(index, obj)
         for name, field in index.fields.items():
             analyzer = getattr(field, "analyzer", None)
+            if isinstance(analyzer, BoundaryTokenizer):
+                # Sentence ends are for plansite's engine; here proximity is
+                # checked on the texts (search/verification.py).
+                prepared.pop(name, None)
+                continue
             if isinstance(analyzer, JiebaTokenizer) and prepared.get(name):
                 # The ranking words, cut here exactly as the Whoosh index cuts them.
                 words = (t.text for t in analyzer(prepared[name], mode="index"))
