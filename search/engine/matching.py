@@ -564,10 +564,11 @@ class Matcher:
         return starts
 
     def _term_starts(
-        self, leaf: Leaf, q: wq.Query, within: np.ndarray
+        self, leaf: Leaf, q: wq.Query, within: np.ndarray | None = None
     ) -> np.ndarray | None:
-        """Start keys of a term query's occurrences in ``within``; None when
-        the index holds no offsets for it (a one-character term)."""
+        """Start keys of a term query's occurrences (in ``within``, if given)
+        in live documents; None when the index holds no offsets for it (a
+        one-character term)."""
         if isinstance(q, wq.Term) and self._is_bigram_field(q.fieldname):
             return self._phrase_starts(leaf, q.fieldname, [q.text], within)
         if isinstance(q, wq.Phrase) and self._is_bigram_field(q.fieldname):
@@ -588,7 +589,8 @@ class Matcher:
         if not len(postings.ids):
             return ends
         found = _gathered(postings, within)
-        return np.sort(np.concatenate((found, ends)))
+        # Both are sorted: insert each document's closing key after its ends.
+        return np.insert(found, np.searchsorted(found, ends, side="right"), ends)
 
     def _near(
         self, leaf: Leaf, q: NearQuery, *, verify: bool = True
@@ -602,16 +604,31 @@ class Matcher:
         two distinct occurrences.
         """
         near = q.near
-        candidates = leaf.live()
+        # A two-character term's documents come from its posting list alone,
+        # its offsets then only for the candidates; a longer term's documents
+        # come from its occurrences, found once.
+        found_by_sub: list[np.ndarray | None] = []
+        candidates = None
         for sub in q.subqueries:
-            candidates = intersect(candidates, self._docs(leaf, sub))
+            if isinstance(sub, wq.Term) and self._is_bigram_field(sub.fieldname):
+                found, docs = None, self._docs(leaf, sub)
+            else:
+                found = self._term_starts(leaf, sub)
+                if found is None:
+                    return self._unindexed(leaf, q, verify=verify)
+                docs = _documents_of(found)
+            found_by_sub.append(found)
+            candidates = docs if candidates is None else intersect(candidates, docs)
             if not len(candidates):
                 return _EMPTY, {}
-        starts = [self._term_starts(leaf, sub, candidates) for sub in q.subqueries]
-        if any(found is None for found in starts):
-            if not verify:
-                return candidates, None
-            return self._verified(leaf, q, candidates), None
+        if candidates is None:
+            return _EMPTY, {}
+        starts = [
+            self._term_starts(leaf, sub, candidates)
+            if found is None
+            else found[_within(found >> _OFFSET_BITS, candidates)]
+            for sub, found in zip(q.subqueries, found_by_sub, strict=True)
+        ]
         # Terms that fold to the same text have the same occurrences.
         groups: dict[str, list] = {}
         for term, found in zip(near.terms, starts, strict=True):
@@ -636,10 +653,22 @@ class Matcher:
                 return _EMPTY, {}
         docs = np.unique(bounds[units] >> _OFFSET_BITS)
         keys = {
-            key: found[np.isin(numbers, units)]
+            key: found[_within(numbers, units)]
             for key, (found, numbers) in placed.items()
         }
         return docs, keys
+
+    def _unindexed(
+        self, leaf: Leaf, q: NearQuery, *, verify: bool
+    ) -> tuple[np.ndarray, None]:
+        """_near for a clause with a one-character term: the documents with
+        every term, checked on their texts (unchecked when ``verify`` is off)."""
+        candidates = leaf.live()
+        for sub in q.subqueries:
+            candidates = intersect(candidates, self._docs(leaf, sub))
+        if not verify or not len(candidates):
+            return candidates, None
+        return self._verified(leaf, q, candidates), None
 
     def _verified(self, leaf: Leaf, q: NearQuery, candidates: np.ndarray) -> np.ndarray:
         if self.verify is None:
@@ -714,6 +743,23 @@ def _within_chars(
     return docs, {first: a_ok, second: b_ok}
 
 
+def _within(values: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """A mask of ``values`` that are in sorted unique ``chosen`` (np.isin sorts)."""
+    if not len(chosen):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(chosen, values)
+    at[at == len(chosen)] = len(chosen) - 1
+    return chosen[at] == values
+
+
+def _documents_of(keys: np.ndarray) -> np.ndarray:
+    """The distinct documents of sorted (document << 32) + offset keys."""
+    docs = keys >> _OFFSET_BITS
+    if not len(docs):
+        return docs
+    return docs[np.concatenate(([True], docs[1:] != docs[:-1]))]
+
+
 def _gathered(postings: PostingList, within: np.ndarray) -> np.ndarray:
     """(document << 32) + offset of a posting list's offsets in ``within``.
 
@@ -739,8 +785,4 @@ def _gathered(postings: PostingList, within: np.ndarray) -> np.ndarray:
 
 def _starts(postings: PostingList, candidates: np.ndarray, place: int) -> np.ndarray:
     """(document << 32) + (offset - place) of a bigram in the candidate documents."""
-    keep = np.isin(postings.ids, candidates, assume_unique=True)
-    owner, offsets = postings.offsets()
-    chosen = keep[owner]
-    docs = postings.ids[owner[chosen]]
-    return (docs << _OFFSET_BITS) + (offsets[chosen] - place)
+    return _gathered(postings, candidates) - place
