@@ -216,3 +216,19 @@ def test_the_command_line_takes_the_operators_and_near(small_archive):
     want = {small_archive["same"], small_archive["far"]}
     assert ids("乡村振兴 /s 产业") == want
     assert ids("乡村振兴 产业", "--near", "s") == want
+
+
+def test_several_segments_and_an_edit(search_index):
+    first = make_document("甲", "乡村振兴要发展产业。")
+    index_documents([first.pk])
+    second = make_document("乙", "乡村振兴。产业。")
+    index_documents([second.pk])
+    third = make_document("丙", "产业与乡村振兴。")
+    index_documents([third.pk])
+    assert engine("乡村振兴 /s 产业") == {first.pk, third.pk}
+    # An edit replaces the document's entry (a deletion in its old segment).
+    second.body = "乡村振兴带动产业。"
+    second.save()
+    index_documents([second.pk])
+    assert engine("乡村振兴 /s 产业") == scan("乡村振兴 /s 产业")
+    assert engine("乡村振兴 /s 产业") == {first.pk, second.pk, third.pk}
