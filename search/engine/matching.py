@@ -32,11 +32,16 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import NUMERIC
 from whoosh.util.numeric import byte_to_length
 
-from search.analyzers import PARAGRAPH_TOKEN, SENTENCE_TOKEN, BigramPositions
-from search.engine.postings import PostingCache, PostingList
+from search.analyzers import (
+    END_TOKEN,
+    PARAGRAPH_TOKEN,
+    SENTENCE_TOKEN,
+    BigramPositions,
+)
+from search.engine.postings import PostingCache, PostingList, decode_postings
 from search.engine.whoosh_internals import deleted_docs, per_document_reader
 from search.normalise import fold
-from search.query import NearQuery, Unit
+from search.query import CHAR_FIELD, EXACT_FIELD, NearQuery, Unit
 
 _EMPTY = np.empty(0, dtype=np.int64)
 # Offsets in one document fit in 32 bits, so (document, offset) is one int64.
@@ -573,9 +578,64 @@ class Matcher:
             return self._phrase_starts(leaf, q.fieldname, [q.text], within)
         if isinstance(q, wq.Phrase) and self._is_bigram_field(q.fieldname):
             return self._phrase_starts(leaf, q.fieldname, list(q.words), within)
+        if isinstance(q, wq.Term) and q.fieldname == CHAR_FIELD:
+            found = self._char_starts(leaf, q.text)
+            if found is None:
+                return None
+            if leaf.reader.has_deletions():
+                found = found[_within(found >> _OFFSET_BITS, leaf.live())]
+            if within is not None:
+                found = found[_within(found >> _OFFSET_BITS, within)]
+            return found
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return _EMPTY
         return None
+
+    def _char_starts(self, leaf: Leaf, char: str) -> np.ndarray | None:
+        """Start keys of a character (folded) in every document of the segment.
+
+        The index keeps no offsets for characters: an occurrence is the start
+        of a bigram that begins with it, or the text's last character (the
+        bounds field's "e") where the character count says one is missing.
+        About 20-50 ms for a common character at 2,000 documents, once per
+        segment (cached with the postings).
+        """
+        if EXACT_FIELD not in self.schema or BOUNDS_FIELD not in self.schema:
+            return None
+        reader = leaf.reader
+
+        def make() -> PostingList:
+            parts = [_EMPTY]
+            for _text, info in reader.iter_prefix(EXACT_FIELD, char):
+                postings = decode_postings(reader, info, with_values=True)
+                owner, offsets = postings.offsets()
+                parts.append((postings.ids[owner] << _OFFSET_BITS) + offsets)
+            keys = np.sort(np.concatenate(parts))
+            counts = self.cache.get(
+                reader,
+                CHAR_FIELD,
+                self.schema[CHAR_FIELD].to_bytes(char),
+                with_values=False,
+            )
+            docs, found = np.unique(keys >> _OFFSET_BITS, return_counts=True)
+            expected = counts.weights.astype(np.int64)
+            have = np.zeros(len(counts.ids), dtype=np.int64)
+            at = np.searchsorted(docs, counts.ids)
+            at[at == len(docs)] = max(len(docs) - 1, 0)
+            hit = docs[at] == counts.ids if len(docs) else np.zeros(len(at), bool)
+            have[hit] = found[at[hit]]
+            short = counts.ids[expected > have]
+            if len(short):
+                ends = self.cache.get(
+                    reader,
+                    BOUNDS_FIELD,
+                    self.schema[BOUNDS_FIELD].to_bytes(END_TOKEN),
+                    with_values=True,
+                )
+                keys = np.sort(np.concatenate((keys, _gathered(ends, short))))
+            return PostingList(keys, np.empty(0, dtype=np.float32))
+
+        return self.cache.derived(reader, "\0char-offsets", char, make).ids
 
     def _bounds(self, leaf: Leaf, unit: Unit, within: np.ndarray) -> np.ndarray:
         """Keys of the sentence or paragraph ends of the documents ``within``,

@@ -232,3 +232,23 @@ def test_several_segments_and_an_edit(search_index):
     index_documents([second.pk])
     assert engine("乡村振兴 /s 产业") == scan("乡村振兴 /s 产业")
     assert engine("乡村振兴 /s 产业") == {first.pk, second.pk, third.pk}
+
+
+def test_one_character_terms_at_the_ends_of_texts(search_index):
+    # 水 last in the text has no bigram starting at it; 村 first in the title.
+    last = make_document("甲", "治理污染。保护水")
+    first = make_document("村规", "民约。发展产业")
+    inside = make_document("乙", "水是生命，污染要治理")
+    index_documents([last.pk, first.pk, inside.pk])
+    for query in (
+        "污染 /s 水",
+        "水 /s 污染",
+        "村 /p 民约",
+        "村 /0 规",
+        "水 /3 污染",
+        "水 /s 护",
+    ):
+        assert engine(query) == scan(query), query
+    assert engine("污染 /s 水") == {inside.pk}
+    assert engine("污染 /p 水") == {last.pk, inside.pk}
+    assert engine("村 /0 规") == {first.pk}
