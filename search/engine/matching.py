@@ -12,8 +12,9 @@ sorted array of document numbers:
 - And, Or and Not are set operations; ranges and exact values read columns;
 - a proximity clause (query.NearQuery) joins its terms' start offsets with the
   sentence and paragraph ends of the ``bounds`` field, by search/textmatch.py's
-  rule (a one-character term has no offsets in the index: its candidates are
-  checked with textmatch over their text, through ``Matcher.verify``).
+  rule (a one-character term's offsets are those of the bigrams it starts,
+  and the text's last offset; only an index without these fields has its
+  candidates checked on their texts, through ``Matcher.verify``).
 
 Anything else is handed to Whoosh's own matcher, so the result is always the
 set Whoosh would find.
