@@ -252,3 +252,15 @@ def test_one_character_terms_at_the_ends_of_texts(search_index):
     assert engine("污染 /s 水") == {inside.pk}
     assert engine("污染 /p 水") == {last.pk, inside.pk}
     assert engine("村 /0 规") == {first.pk}
+
+
+def test_research_pages_keep_the_near_choice(search_index, client):
+    doc = make_document("甲", "产业兴旺，乡村振兴。产业在后。乡村振兴带动产业。")
+    index_documents([doc.pk])
+    html = client.get(
+        "/research/kwic/", {"q": "产业 乡村振兴", "near": "s"}
+    ).content.decode()
+    assert '<option value="s" selected>' in html
+    api = client.get("/api/kwic", {"q": "产业 乡村振兴", "near": "s"}).json()
+    # Each 产业 with 乡村振兴 in its sentence, not 产业在后.
+    assert [line["offset"] for line in api["lines"]] == [0, 21]
