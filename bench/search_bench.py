@@ -472,6 +472,70 @@ def field_report(result: dict) -> list[str]:
     return lines
 
 
+# The second term of each proximity pair: words that share sentences with the
+# policy terms of TERMS in plans.
+PARTNERS = ("发展", "建设", "推进", "工作", "加强", "产业")
+# Each proximity form of a pair "A B", beside the plain AND of the two.
+PROXIMITY_FORMS = {
+    "A B (and)": "{a} {b}",
+    "A /s B": "{a} /s {b}",
+    "A /p B": "{a} /p {b}",
+    "A /20 B": "{a} /20 {b}",
+}
+
+
+def run_proximity_queries(args) -> dict:
+    """Search medians of proximity queries (/s, /p, /20) beside the plain AND
+    of the same pairs and the first term alone, warm, search only (the
+    engine's part of a results page); the hit totals show what each keeps."""
+    from search.services import SearchFilters, search_documents
+
+    rng = random.Random(args.seed + 2)
+    pairs = [(term, rng.choice(PARTNERS)) for term in TERMS[: args.terms]]
+    forms = {"A (plain term)": "{a}", **PROXIMITY_FORMS}
+
+    def timed(query: str) -> tuple[float, int]:
+        started = time.perf_counter()
+        page = search_documents(
+            query=query,
+            filters=SearchFilters(),
+            sort="relevance",
+            page=1,
+            page_size=PAGE_SIZE,
+        )
+        return time.perf_counter() - started, page.total
+
+    samples: dict[str, list[float]] = {}
+    hits: dict[str, int] = {}
+    for label, pattern in forms.items():
+        for a, b in pairs:
+            timed(pattern.format(a=a, b=b))  # warm: postings decoded once
+        for _ in range(args.repeat):
+            for a, b in pairs:
+                seconds, total = timed(pattern.format(a=a, b=b))
+                samples.setdefault(label, []).append(seconds)
+                hits[label] = hits.get(label, 0) + total
+    return {
+        "pairs": len(pairs),
+        "forms": {label: summary(values) for label, values in samples.items()},
+        "hits": {label: total // max(1, args.repeat) for label, total in hits.items()},
+    }
+
+
+def proximity_report(result: dict) -> list[str]:
+    lines = [
+        "",
+        f"-- proximity: {result['pairs']} pairs, warm search, ms --",
+        f"{'':20}{'median':>10}{'p95':>10}{'hits':>10}",
+    ]
+    for label, figures in result["forms"].items():
+        lines.append(
+            f"{label:20}{figures['median_ms']:10.1f}"
+            f"{figures['p95_ms']:10.1f}{result['hits'][label]:10}"
+        )
+    return lines
+
+
 def form_medians(args, plan) -> dict:
     """Search time (search+facets, warm) of the term queries in each form.
 
@@ -832,7 +896,14 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--no-profile", action="store_true", help="skip cProfile")
     parser.add_argument(
-        "--no-fields", action="store_true", help="skip the field-query rows"
+        "--no-fields",
+        action="store_true",
+        help="skip the field-query rows",
+    )
+    parser.add_argument(
+        "--no-proximity",
+        action="store_true",
+        help="skip the proximity queries",
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
@@ -895,6 +966,9 @@ def main(argv=None) -> int:
         whoosh["fields"] = run_field_queries(args, field_plan)
     log("folded and exact forms ...")
     whoosh["forms"] = form_medians(args, plan)
+    if not args.no_proximity:
+        log("running the proximity queries ...")
+        whoosh["proximity"] = run_proximity_queries(args)
     result["whoosh"] = whoosh
     if not args.no_profile:
         profile = profile_whoosh()
@@ -935,6 +1009,8 @@ def main(argv=None) -> int:
         )
 
     print_report(result)
+    if "proximity" in whoosh:
+        print("\n".join(proximity_report(whoosh["proximity"])))
     # Facet counts were for the comparison; the figures file keeps the figures.
     for side in (whoosh, result.get("tantivy", {})):
         side.get("queries", {}).pop("facets", None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import reverse
 from django.utils.html import escape
@@ -159,12 +160,14 @@ def text_parts_of(text: str, spans: Sequence[tuple[int, int]]) -> Parts:
 
 
 def attachment_rows(
-    document: Document, *, terms: Sequence[str], query: str
+    document: Document, *, terms: Any, query: str, params: dict | None = None
 ) -> list[AttachmentRow]:
     """The document page's list: each attachment, how many hits its text has
-    for ``terms`` and a link to the first."""
+    for ``terms`` (the parsed query, or plain terms) and a link to the first;
+    ``params`` are what the links pass on (default: q)."""
     rows = []
-    params = {"q": query} if terms else {}
+    if params is None:
+        params = {"q": query} if terms else {}
     listed = document_attachments(document, with_text=bool(terms))
     labels = {a.pk: attachment_label(n, a.name) for n, a in listed}
     for number, attachment in listed:

@@ -93,8 +93,12 @@ def _stamp(document: Document) -> str:
     return str(document.updated_at.timestamp()) if document.updated_at else "0"
 
 
-def _terms_key(terms: Sequence[str]) -> str:
-    folded = "\x00".join(sorted({fold(t) for t in terms if t}))
+def _terms_key(terms: Any) -> str:
+    if terms is not None and hasattr(terms, "clauses"):
+        # A parsed query: its clauses and form say which occurrences it marks.
+        folded = repr((terms.clauses, str(terms.form)))
+    else:
+        folded = "\x00".join(sorted({fold(t) for t in terms or () if t}))
     return hashlib.sha256(folded.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 

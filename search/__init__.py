@@ -16,6 +16,8 @@ _EXPORTS = {
     "find_spans": "search.highlight",
     "highlight_full": "search.highlight",
     "fold": "search.normalise",
+    "Form": "search.normalise",
+    "Unit": "search.query",
     "QueryError": "search.query",
     "parse_query": "search.query",
     "terms_of": "search.query",

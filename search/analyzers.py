@@ -346,6 +346,9 @@ class VariantPositions(BigramPositions):
 # The terms of the ``bounds`` field.
 SENTENCE_TOKEN = "s"
 PARAGRAPH_TOKEN = "p"
+# At the text's last character: a one-character term's occurrence there has
+# no bigram starting at it (search/engine/matching.py derives the others).
+END_TOKEN = "e"
 
 
 class BoundaryTokenizer(Tokenizer):
@@ -401,11 +404,12 @@ def _unit_ends() -> tuple[tuple[str, np.ndarray], ...]:
 
 
 def boundary_offsets(text: str) -> list[tuple[str, np.ndarray]]:
-    """[(token, offsets ascending)] of the paragraph and sentence ends of ``text``."""
+    """[(token, offsets ascending)]: the text's last offset, and its paragraph
+    and sentence ends."""
     if not text:
         return []
     points = _code_points(text)
-    out = []
+    out = [(END_TOKEN, np.array([len(points) - 1], dtype=np.int64))]
     for name, ends in _unit_ends():
         found = np.flatnonzero(np.isin(points, ends))
         if len(found):

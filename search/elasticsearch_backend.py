@@ -40,6 +40,7 @@ from haystack.backends.elasticsearch7_backend import (
 
 from search.analyzers import (
     BigramTokenizer,
+    BoundaryTokenizer,
     CharTokenizer,
     JiebaTokenizer,
     VariantTokenizer,
@@ -143,7 +144,13 @@ class PlansiteElasticsearchBackend(Elasticsearch7SearchBackend):
             analyzer = getattr(field, "analyzer", None)
             if isinstance(analyzer, VariantTokenizer):
                 prepared.pop(name, None)  # see the module docstring
-            elif isinstance(analyzer, JiebaTokenizer) and prepared.get(name):
+                continue
+            if isinstance(analyzer, BoundaryTokenizer):
+                # Sentence ends are for plansite's engine; here proximity is
+                # checked on the texts (search/verification.py).
+                prepared.pop(name, None)
+                continue
+            if isinstance(analyzer, JiebaTokenizer) and prepared.get(name):
                 # The ranking words, cut here exactly as the Whoosh index cuts them.
                 words = (t.text for t in analyzer(prepared[name], mode="index"))
                 prepared[name] = " ".join(w for w in words if w.strip())

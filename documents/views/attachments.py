@@ -21,7 +21,7 @@ from documents.attachments import store
 from documents.attachments.result import Method
 from documents.models import Attachment, Document
 from documents.texts import attachment_label
-from documents.views.params import highlight_terms
+from documents.views.params import highlight_terms, query_params
 from plansite.http import read_only
 
 
@@ -38,9 +38,9 @@ def attachment_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The attachment's extracted text, with the query's hits marked."""
     document, attachment = _found(pk, number)
     raw_query = request.GET.get("q", "")
-    terms, query_error = highlight_terms(raw_query)
+    terms, query_error = highlight_terms(raw_query, request.GET)
     path = attachment_path(pk, number)
-    params = {"q": raw_query} if terms else {}
+    params = query_params(raw_query, request.GET) if terms else {}
     context = {
         "document": document,
         "attachment": attachment,

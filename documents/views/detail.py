@@ -27,7 +27,7 @@ from documents.metadata_panel import metadata_rows
 from documents.models import Document
 from documents.reading import read_document
 from documents.selectors import documents_by_ids, nearby_documents
-from documents.views.params import highlight_terms
+from documents.views.params import highlight_terms, query_params
 from documents.views.places import crumbs, document_place
 from plansite.http import read_only
 from search import similar_document_ids
@@ -48,10 +48,10 @@ class DocumentDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         document = self.object
         raw_query = self.request.GET.get("q", "")
-        terms, query_error = highlight_terms(raw_query)
+        terms, query_error = highlight_terms(raw_query, self.request.GET)
         show_original = self.request.GET.get("view") == "original"
         # What the page's own links (to parts, hits, headings) pass on.
-        params = {"q": raw_query} if terms else {}
+        params = query_params(raw_query, self.request.GET) if terms else {}
         if show_original:
             params["view"] = "original"
         reading = read_document(
@@ -73,7 +73,9 @@ class DocumentDetailView(DetailView):
             )
             if d.pk not in seen
         ][:SIMILAR]
-        attachments = attachment_rows(document, terms=terms, query=raw_query)
+        attachments = attachment_rows(
+            document, terms=terms, query=raw_query, params=params
+        )
         inferred = [name for name in document.inferred or [] if name in FIELD_LABELS]
         region = crumbs(document_place(document))[1:]
         # The title is a paragraph of the full text: its hits are marked and

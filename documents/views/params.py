@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from documents.forms import MAX_YEAR, MIN_YEAR, FilterForm, printable
 from documents.selectors import DocumentKind, ListFilters, ListSort
-from search import QueryError, parse_query, terms_of
+from search import Form, QueryError, Unit, parse_query, terms_of
 
 MAX_PAGE = 10_000
 # year=unknown lists the documents whose plan year is not known.
@@ -129,10 +129,36 @@ def paginate(
     return paginator.page(params.page)
 
 
-def highlight_terms(raw_query: str) -> tuple[list[str], str]:
-    """The terms a text page marks for ?q=, and the query's error ("" if none):
-    a query that does not parse marks nothing and says why."""
+def _form_and_near(data: QueryDict | None) -> tuple[Form, Unit | None]:
+    # Bad values are ignored, as every page does: folded, no 同句/同段.
+    if data is None:
+        return Form.FOLDED, None
+    form = Form.parse(data.get("form")) or Form.FOLDED
+    near = data.get("near", "")
+    return form, Unit(near) if near in (Unit.SENTENCE, Unit.PARAGRAPH) else None
+
+
+def highlight_terms(raw_query: str, data: QueryDict | None = None) -> tuple[Any, str]:
+    """The parsed query a text page marks for ?q= (read with the request's
+    form= and near=, as the search read it), None when it marks nothing, and
+    the query's error ("" if none): a query that does not parse marks
+    nothing and says why. The highlighter marks the occurrences that count
+    for the query (of 乡村振兴 /s 产业, those in a sentence with both)."""
+    form, near = _form_and_near(data)
     try:
-        return terms_of(parse_query(raw_query)), ""
+        node = parse_query(raw_query, form=form, near=near)
     except QueryError as exc:
-        return [], str(exc)
+        return None, str(exc)
+    return (node if terms_of(node) else None), ""
+
+
+def query_params(raw_query: str, data: QueryDict | None = None) -> dict[str, str]:
+    """What a text page's own links pass on so the next page marks the same:
+    q, and form= and near= when they are not the default."""
+    form, near = _form_and_near(data)
+    params = {"q": raw_query}
+    if form is not Form.FOLDED:
+        params["form"] = str(form)
+    if near is not None:
+        params["near"] = str(near)
+    return params

@@ -161,6 +161,26 @@ class PostingCache:
                     self.nbytes -= dropped.nbytes
         return postings
 
+    def derived(self, reader, name: str, text: str, make) -> PostingList:  # noqa: ANN001
+        """A list computed from a segment's postings (``make()``), cached
+        beside them under ``name`` (not a field of the index)."""
+        key = (reader.segment().segment_id(), name, text, False)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        made = make()
+        if made.nbytes <= self.max_bytes // 4:
+            with self._lock:
+                if key not in self._entries:
+                    self._entries[key] = made
+                    self.nbytes += made.nbytes
+                while self.nbytes > self.max_bytes and self._entries:
+                    _, dropped = self._entries.popitem(last=False)
+                    self.nbytes -= dropped.nbytes
+        return made
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

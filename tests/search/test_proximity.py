@@ -151,3 +151,116 @@ def test_random_proximity_pairs_match_the_scan(any_engine_index, seeds_dir, corp
     check()
     # The pairs must find documents, not agree on empty sets.
     assert sum(nonempty) >= len(nonempty) // 3
+
+
+def test_pages_mark_only_the_qualifying_occurrences(search_index, client):
+    body = "乡村振兴要发展产业。产业在后。\n乡村振兴带动产业。"
+    doc = make_document("乡村振兴规划", body)
+    index_documents([doc.pk])
+    query = "乡村振兴 /s 产业"
+    node = parse_query(query)
+    full = searchable_fields(doc)[""]
+    want = [
+        full[h.start : h.end]
+        for h in document_hits(searchable_fields(doc), node)[""]
+        if h.start > len(doc.title)  # the body's, not the title's
+    ]
+    assert want == ["乡村振兴", "产业", "乡村振兴", "产业"]  # not 产业在后
+
+    detail = client.get(f"/documents/{doc.pk}/", {"q": query}).content.decode()
+    body_html = detail[detail.index('id="hit-1"') - 10 :]
+    assert body_html.count("<mark") == len(want)
+    assert "<mark>产业</mark>在后" not in detail
+    assert 'id="hit-4"' in detail and 'id="hit-5"' not in detail
+
+    results = client.get("/search/", {"q": query}).content.decode()
+    assert "产业在后" not in results or "<mark>产业</mark>在后" not in results
+    # The document link carries the query so the page marks the same.
+    assert f"/documents/{doc.pk}/?q=" in results
+
+    # The page's 同句 choice reads the terms the same way.
+    joined = client.get(
+        f"/documents/{doc.pk}/", {"q": "乡村振兴 产业", "near": "s"}
+    ).content.decode()
+    assert 'id="hit-4"' in joined and 'id="hit-5"' not in joined
+
+
+def test_kwic_lines_are_the_qualifying_first_term(search_index):
+    from research.kwic import concordance
+
+    body = "产业兴旺，乡村振兴。产业在后。乡村振兴带动产业，产业融合。"
+    doc = make_document("甲", body)
+    index_documents([doc.pk])
+    result = concordance(query="产业 /s 乡村振兴", filters=SearchFilters())
+    lines = list(result.lines)
+    assert [(line.offset, line.term) for line in lines] == [
+        (0, "产业"),
+        (21, "产业"),
+        (24, "产业"),
+    ]
+    # Each line links to its mark on the document page: 乡村振兴 is marked too.
+    assert [line.hit for line in lines] == [1, 4, 5]
+
+
+def test_the_command_line_takes_the_operators_and_near(small_archive):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def ids(*args: str) -> set[int]:
+        out = StringIO()
+        call_command("search_plans", *args, "--json", stdout=out)
+        return {row["id"] for row in json.loads(out.getvalue())["results"]}
+
+    want = {small_archive["same"], small_archive["far"]}
+    assert ids("乡村振兴 /s 产业") == want
+    assert ids("乡村振兴 产业", "--near", "s") == want
+
+
+def test_several_segments_and_an_edit(search_index):
+    first = make_document("甲", "乡村振兴要发展产业。")
+    index_documents([first.pk])
+    second = make_document("乙", "乡村振兴。产业。")
+    index_documents([second.pk])
+    third = make_document("丙", "产业与乡村振兴。")
+    index_documents([third.pk])
+    assert engine("乡村振兴 /s 产业") == {first.pk, third.pk}
+    # An edit replaces the document's entry (a deletion in its old segment).
+    second.body = "乡村振兴带动产业。"
+    second.save()
+    index_documents([second.pk])
+    assert engine("乡村振兴 /s 产业") == scan("乡村振兴 /s 产业")
+    assert engine("乡村振兴 /s 产业") == {first.pk, second.pk, third.pk}
+
+
+def test_one_character_terms_at_the_ends_of_texts(search_index):
+    # 水 last in the text has no bigram starting at it; 村 first in the title.
+    last = make_document("甲", "治理污染。保护水")
+    first = make_document("村规", "民约。发展产业")
+    inside = make_document("乙", "水是生命，污染要治理")
+    index_documents([last.pk, first.pk, inside.pk])
+    for query in (
+        "污染 /s 水",
+        "水 /s 污染",
+        "村 /p 民约",
+        "村 /0 规",
+        "水 /3 污染",
+        "水 /s 护",
+    ):
+        assert engine(query) == scan(query), query
+    assert engine("污染 /s 水") == {inside.pk}
+    assert engine("污染 /p 水") == {last.pk, inside.pk}
+    assert engine("村 /0 规") == {first.pk}
+
+
+def test_research_pages_keep_the_near_choice(search_index, client):
+    doc = make_document("甲", "产业兴旺，乡村振兴。产业在后。乡村振兴带动产业。")
+    index_documents([doc.pk])
+    html = client.get(
+        "/research/kwic/", {"q": "产业 乡村振兴", "near": "s"}
+    ).content.decode()
+    assert '<option value="s" selected>' in html
+    api = client.get("/api/kwic", {"q": "产业 乡村振兴", "near": "s"}).json()
+    # Each 产业 with 乡村振兴 in its sentence, not 产业在后.
+    assert [line["offset"] for line in api["lines"]] == [0, 21]

@@ -15,7 +15,8 @@ from search.services import SortOrder
 
 class Command(BaseCommand):
     help = (
-        "按网站的规则检索文档（精确匹配子串；空格分隔为“与”，OR 为“或”，-词 为排除）。"
+        "按网站的规则检索文档（精确匹配子串；空格分隔为“与”，OR 为“或”，-词 为排除；"
+        "a /s b 同句，a /p b 同段，a /N b 相距不超过 N 字）。"
     )
 
     def add_arguments(self, parser):
@@ -36,6 +37,11 @@ class Command(BaseCommand):
             choices=["folded", "exact"],
             help="字形：folded（默认，繁简、全半角视为相同）或 exact（原字形）。",
         )
+        parser.add_argument(
+            "--near",
+            choices=["s", "p"],
+            help="s：所有检索词在同一句中；p：在同一段中（同检索页的“同句/同段”）。",
+        )
         parser.add_argument("--page", default="1", help="页码，从 1 开始。")
         parser.add_argument("--page-size", default="20", help="每页条数（最多 100）。")
         parser.add_argument(
@@ -55,6 +61,7 @@ class Command(BaseCommand):
             "year_to",
             "sort",
             "form",
+            "near",
             "page",
             "page_size",
         ):
