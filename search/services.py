@@ -92,7 +92,8 @@ def _hit(result: Any) -> SearchHit:
 
     return SearchHit(
         id=int(result.pk),
-        score=float(result.score or 0),
+        # A row looked up rather than searched (document_hit) has no score.
+        score=float(getattr(result, "score", 0) or 0),
         title=text("title"),
         issuer=text("issuer"),
         township=text("township"),
@@ -110,7 +111,6 @@ def _hit(result: Any) -> SearchHit:
 
 def document_hit(document: Document) -> SearchHit:
     """A SearchHit read from the database row, as the index would give it."""
-    document.score = 0.0  # no relevance: it was looked up, not searched
     return replace(_hit(document), province=indexed_province(document))
 
 

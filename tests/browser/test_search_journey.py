@@ -27,7 +27,10 @@ def test_search_facet_document_next_highlight(page, browser, live_archive) -> No
     assert years == sorted(years, reverse=True) and len(years) > 1
 
     # Narrow by a township facet: only that township's documents remain.
-    page.locator(".facets-side").get_by_role("link", name="东塍镇").click()
+    # (The issuer facet may hold the same name: 东塍镇 issues its own plans.)
+    page.locator(".facets-side .facet-township").get_by_role(
+        "link", name="东塍镇"
+    ).click()
     assert page.locator(".result-count").inner_text().startswith("共 1 篇")
     assert "东塍镇 ×" in page.locator(".result-count").inner_text()
     # The chip says which filter it removes; the chosen facet value is marked.
