@@ -264,3 +264,11 @@ def test_research_pages_keep_the_near_choice(search_index, client):
     api = client.get("/api/kwic", {"q": "产业 乡村振兴", "near": "s"}).json()
     # Each 产业 with 乡村振兴 in its sentence, not 产业在后.
     assert [line["offset"] for line in api["lines"]] == [0, 21]
+
+
+def test_the_compare_form_offers_both_switches_and_keeps_them(search_index, client):
+    html = client.get(
+        "/research/compare/", {"q": "产业", "near": "p", "form": "exact"}
+    ).content.decode()
+    assert '<option value="p" selected>' in html
+    assert 'name="form" value="exact" checked' in html
