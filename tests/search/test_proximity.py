@@ -12,7 +12,7 @@ from search.normalise import Form
 from search.query import QUOTES, Unit, parse_query
 from search.selection import matching_documents
 from search.services import SearchFilters, index_documents, search_documents
-from search.textmatch import document_hits, matches
+from search.textmatch import Hit, document_hits, matches
 from tests.search.conftest import make_document, sample_texts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search]
@@ -264,3 +264,23 @@ def test_research_pages_keep_the_near_choice(search_index, client):
     api = client.get("/api/kwic", {"q": "产业 乡村振兴", "near": "s"}).json()
     # Each 产业 with 乡村振兴 in its sentence, not 产业在后.
     assert [line["offset"] for line in api["lines"]] == [0, 21]
+
+
+def test_a_title_term_counts_in_the_title_in_trend_kwic_and_export(search_index):
+    # 标题:产业 counts the title's 产业 only, not the body's: trend (from the
+    # index or the texts), KWIC's lines and the export's hit column agree.
+    from research.export import hit_count
+    from research.kwic import concordance
+    from research.trend import trend
+
+    doc = make_document("产业发展计划", "产业兴旺，产业融合。", plan_year=2022)
+    index_documents([doc.pk])
+    query = "标题:产业"
+    assert document_hits(searchable_fields(doc), parse_query(query)) == {
+        "title": [Hit(0, 2, "产业")]
+    }
+    result = trend(query=query, filters=SearchFilters())
+    assert (result.series[0].documents, result.series[0].occurrences) == (1, 1)
+    lines = list(concordance(query=query, filters=SearchFilters()).lines)
+    assert [(line.field, line.offset) for line in lines] == [("title", 0)]
+    assert hit_count(doc, parse_query(query)) == 1
