@@ -38,7 +38,6 @@ from research.forms import (
     ToolParams,
     compare_error,
     parse_tool_params,
-    search_querystring,
 )
 from research.kwic import EXPORT_COLUMNS, KwicLine, KwicOrder, csv_record, iter_lines
 from research.kwic import MAX_LINES as MAX_KWIC_LINES
@@ -65,6 +64,7 @@ from research.schemas import (
 from research.throttle import DownloadSlot, SlotStream, take_download_slot
 from research.trend import CSV_COLUMNS, trend_records
 from research.trend import MAX_LINES as MAX_TREND_LINES
+from search.forms import search_querystring
 from search.query import QueryError
 from search.schemas import ErrorOut
 from search.selection import matching_documents

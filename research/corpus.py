@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from documents.models import Document
-from documents.texts import with_parts
+from documents.texts import TITLE, searchable_text, with_parts
 from search.normalise import Form, fold
 from search.query import And, Node, Unit, parse_query
 from search.textmatch import FULL_TEXT, counted_hits, counted_terms, starts
@@ -81,3 +81,14 @@ def find_occurrences(
 def count_occurrences(text: str, query: Node | Sequence[str]) -> int:
     """How many occurrences count in text (see find_occurrences)."""
     return len(find_occurrences(text, query))
+
+
+def document_occurrences(document: Document, query: Node | Sequence[str]) -> int:
+    """How many occurrences count in a document's searchable text: those KWIC
+    lists, so a title-field term (标题:) counts in the title, where the full
+    text starts (documents/texts.py), and a field term elsewhere not at all."""
+    text = searchable_text(document)
+    found = set(find_occurrences(text, query))
+    if isinstance(query, And):
+        found.update(find_occurrences(document.title, query, field=TITLE))
+    return len(found)

@@ -29,8 +29,7 @@ from documents.export import (
 )
 from documents.export import Lang as ExportLang
 from documents.models import Document
-from documents.texts import searchable_text
-from research.corpus import count_occurrences, iter_documents
+from research.corpus import document_occurrences, iter_documents
 from search.engine.schema import SCHEMA_VERSION
 from search.highlight import Marked
 from search.normalise import Form
@@ -114,7 +113,7 @@ def hit_count(document: Document, terms: Marked | None) -> int | None:
     query. The one place an export counts hits."""
     if not terms:
         return None
-    return count_occurrences(searchable_text(document), terms)
+    return document_occurrences(document, terms)
 
 
 def plain_snippet(document: Document, terms: Marked | None) -> str:

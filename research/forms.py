@@ -6,11 +6,10 @@ Like search.forms, bad values never raise: each is dropped with a message.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from django import forms
 from django.http import QueryDict
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +19,6 @@ from research.export import ExportFormat, ExportLang
 from research.kwic import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, KwicOrder
 from research.trend import MAX_LINES, Split
 from search.forms import SearchParams, parse_search_params
-from search.normalise import Form
 from search.services import SearchFilters
 
 KWIC_PAGE_SIZE = 50
@@ -214,24 +212,3 @@ def compare_error(params: ToolParams) -> str:
         return _("请至少填写 %(n)d 个地方。") % {"n": MIN_PLACES}
     unknown = unknown_places(level=params.level, places=params.places)
     return " ".join(place.message() for place in unknown)
-
-
-_FILTER_NAMES = [f.name for f in fields(SearchFilters)]
-
-
-def search_querystring(search: SearchParams, **extra: object) -> str:
-    """The query and filters as GET parameters, to hand a result set to another tool."""
-    values: dict[str, object] = {}
-    if search.query:
-        values["q"] = search.query
-    for name in _FILTER_NAMES:
-        value = getattr(search.filters, name)
-        if value not in (None, ""):
-            values[name] = value
-    # The defaults stay out of the URL.
-    if search.form != Form.FOLDED:
-        values["form"] = search.form.value
-    if search.near is not None:
-        values["near"] = search.near.value
-    values.update({k: v for k, v in extra.items() if v not in (None, "")})
-    return urlencode(values)

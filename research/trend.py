@@ -10,8 +10,7 @@ from typing import Any
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
-from documents.texts import searchable_text
-from research.corpus import count_occurrences, iter_documents, query_node
+from research.corpus import document_occurrences, iter_documents, query_node
 from search.normalise import Form
 from search.query import Node, Unit
 from search.selection import Match, matching_documents
@@ -117,7 +116,7 @@ def _occurrences(
     # Otherwise read the texts: the same count, a substring scan.
     ids = [match.id for match in matches]
     return {
-        document.pk: count_occurrences(searchable_text(document), node)
+        document.pk: document_occurrences(document, node)
         for document in iter_documents(ids, fields=("title", "body"))
     }
 

@@ -27,7 +27,6 @@ from research.forms import (
     ToolParams,
     compare_error,
     parse_tool_params,
-    search_querystring,
 )
 from research.kwic import KwicOrder
 from research.resources import (
@@ -37,7 +36,7 @@ from research.resources import (
     trend_for,
 )
 from research.trend import MAX_LINES, Split, Trend
-from search.forms import SearchParams
+from search.forms import SearchParams, search_querystring
 from search.query import QueryError
 
 KWIC_ORPHANS = 5

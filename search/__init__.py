@@ -17,6 +17,7 @@ _EXPORTS = {
     "highlight_full": "search.highlight",
     "fold": "search.normalise",
     "Form": "search.normalise",
+    "link_params": "search.forms",
     "Unit": "search.query",
     "QueryError": "search.query",
     "parse_query": "search.query",

@@ -596,12 +596,18 @@ def _occurrences(matcher, node: Node | None, term: str, docs: np.ndarray) -> lis
     ]
     plain = node is None or any(
         isinstance(clause, Term | Or)
-        and any(t.text == term for t in getattr(clause, "terms", (clause,)))
+        and any(
+            t.text == term and not t.field for t in getattr(clause, "terms", (clause,))
+        )
         for clause in node.clauses
     )
     form = node.form if node is not None else Form.FOLDED
-    if plain or not nears:
+    if plain:
         return matcher.occurrences(term_query(term, form), docs).tolist()
+    if not nears:
+        # A field term alone (标题:…) counts in its field, not in the whole
+        # full text the index counts in: the texts are read.
+        return [None] * len(docs)
     found = None
     for near in nears:
         q = NearQuery([term_query(t.text, form) for t in near.terms], near, form)

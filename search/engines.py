@@ -247,9 +247,9 @@ class StockEngine:
 def _verified(
     sqs: Any, request: SearchRequest, *, start: int, stop: int | None
 ) -> Found:
-    """find() for a query the engine only narrows (proximity): every
-    candidate is checked on its text (search/verification.py), and the count
-    and facets are those of the documents that match."""
+    """find() for a query the engine only narrows (proximity, the EXACT
+    form: search/verification.py needs_texts): every candidate is checked on
+    its text, and the count and facets are those of the documents that match."""
     candidates = list(sqs[: sqs.count()])
     kept = matching_ids([int(r.pk) for r in candidates], request.node)
     results = [r for r in candidates if int(r.pk) in kept]

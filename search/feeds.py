@@ -8,7 +8,6 @@ shows the document's own dates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -25,10 +24,14 @@ from django.utils.translation import gettext as _
 from documents.models import Document
 from documents.texts import with_parts
 from plansite.form_schema import invalid_parameters
-from search.forms import FILTER_NAMES, SearchParams, parse_search_params
-from search.normalise import Form
-from search.query import QueryError, parse_query, terms_of
-from search.results import document_snippets
+from search.forms import (
+    FILTER_NAMES,
+    SearchParams,
+    parse_search_params,
+    search_querystring,
+)
+from search.query import Node, QueryError, parse_query, terms_of
+from search.results import document_query, document_snippets
 from search.selection import matching_documents
 
 # Entries in a feed: the newest matches; a reader keeps the older ones it saw.
@@ -43,8 +46,10 @@ class Entry:
     """A document of a feed, with the query its link and snippet are for."""
 
     document: Document
-    query: str
-    terms: Sequence[str]
+    # The document page's parameters (q, form, near), as the results page
+    # links it, and the query read with them: what the snippet marks.
+    link_params: dict[str, str]
+    node: Node | None
     # The document's absolute URL without the query: the entry's id.
     guid: str
 
@@ -54,15 +59,18 @@ class FeedQuery:
     """One feed's request: the search's parameters and what they match."""
 
     params: SearchParams
-    terms: list[str]
+    node: Node | None
     documents: list[Document]
     # This site's scheme and host.
     site: str = ""
 
     @property
     def entries(self) -> list[Entry]:
+        link = document_query(
+            self.params.query, form=self.params.form, near=self.params.near
+        )
         return [
-            Entry(d, self.params.query, self.terms, self.site + d.get_absolute_url())
+            Entry(d, link, self.node, self.site + d.get_absolute_url())
             for d in self.documents
         ]
 
@@ -98,34 +106,14 @@ def feed_query(params: SearchParams, *, site: str = "") -> FeedQuery:
     """The newest matches of ``params``; ``site`` is the origin of the
     entries' ids. Raises search.query.QueryError."""
     node = parse_query(params.query, form=params.form, near=params.near)
-    terms = list(dict.fromkeys(terms_of(node)))
     ids = newest_matches(params)
     by_id = with_parts(Document.objects.filter(pk__in=ids)).in_bulk()
     return FeedQuery(
         params=params,
-        terms=terms,
+        node=node if terms_of(node) else None,
         documents=[by_id[pk] for pk in ids if pk in by_id],
         site=site,
     )
-
-
-def search_query_string(params: SearchParams) -> str:
-    """The parameters that name the result set, as the search page takes them."""
-    values: dict[str, object] = {}
-    if params.query:
-        values["q"] = params.query
-    for name in FILTER_NAMES:
-        if value := getattr(params.filters, name):
-            values[name] = value
-    if params.filters.year_from is not None:
-        values["year_from"] = params.filters.year_from
-    if params.filters.year_to is not None:
-        values["year_to"] = params.filters.year_to
-    if params.form != Form.FOLDED:
-        values["form"] = params.form.value
-    if params.near is not None:
-        values["near"] = params.near.value
-    return urlencode(values)
 
 
 def _date(value: object) -> str:
@@ -176,11 +164,11 @@ class SearchFeed(Feed):
         return f"{text}{_('筛选：')}{shown}" if shown else text
 
     def link(self, obj: FeedQuery) -> str:
-        query = search_query_string(obj.params)
+        query = search_querystring(obj.params)
         return reverse("search:page") + (f"?{query}" if query else "")
 
     def feed_url(self, obj: FeedQuery) -> str:
-        query = search_query_string(obj.params)
+        query = search_querystring(obj.params)
         return reverse("search:feed") + (f"?{query}" if query else "")
 
     def items(self, obj: FeedQuery) -> list[Entry]:
@@ -192,7 +180,7 @@ class SearchFeed(Feed):
     def item_link(self, item: Entry) -> str:
         # The document page, its hits marked, as the results page links it.
         path = item.document.get_absolute_url()
-        return f"{path}?{urlencode({'q': item.query})}" if item.query else path
+        return f"{path}?{urlencode(item.link_params)}" if item.link_params else path
 
     def item_guid(self, item: Entry) -> str:
         # Stable whatever the query: the same document is the same entry in
@@ -233,7 +221,7 @@ class SearchFeed(Feed):
             facts.append(place)
         if document.issuer:
             facts.append(document.issuer)
-        found = document_snippets(document, item.terms, n=1, width=SNIPPET_WIDTH)
+        found = document_snippets(document, item.node, n=1, width=SNIPPET_WIDTH)
         # snippets() escapes the text and adds only <mark> tags, as the
         # results page shows them.
         passages = format_html_join(

@@ -5,10 +5,11 @@ Bad values never raise: each is dropped with a message the page can show.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django import forms
 from django.http import QueryDict
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from documents.forms import (
@@ -165,6 +166,31 @@ def ignored_notice(label: str, errors: list[str]) -> str:
 
 
 FILTER_NAMES = ("township", "county", "city", "province", "category", "issuer")
+
+
+def link_params(form: Form, near: Unit | None) -> dict[str, str]:
+    """form= and near= as a link passes them on; the defaults stay out of the URL."""
+    params = {}
+    if form is not Form.FOLDED:
+        params["form"] = form.value
+    if near is not None:
+        params["near"] = near.value
+    return params
+
+
+def search_querystring(search: SearchParams, **extra: object) -> str:
+    """The query, filters, form and near as GET parameters: the result set,
+    for a link to another tool, the feed or the page again."""
+    values: dict[str, object] = {}
+    if search.query:
+        values["q"] = search.query
+    for name in (f.name for f in fields(SearchFilters)):
+        value = getattr(search.filters, name)
+        if value not in (None, ""):
+            values[name] = value
+    values.update(link_params(search.form, search.near))
+    values.update({k: v for k, v in extra.items() if v not in (None, "")})
+    return urlencode(values)
 
 
 def _without_controls(value: str) -> str:

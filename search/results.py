@@ -17,7 +17,7 @@ from documents.models import Document
 from documents.parts import hit_url
 from documents.texts import TITLE, TextPart, text_parts, with_parts
 from plansite.api_fields import API_FIELDS
-from search.forms import SearchParams
+from search.forms import SearchParams, link_params
 from search.highlight import Marked, find_spans, mark, snippets
 from search.normalise import Form
 from search.query import QueryError, Unit
@@ -158,12 +158,7 @@ def document_query(
     matched: the query as typed, and its form and 同句/同段 choice."""
     if not query.strip():
         return {}
-    found = {"q": query}
-    if form is not Form.FOLDED:
-        found["form"] = str(form)
-    if near is not None:
-        found["near"] = str(near)
-    return found
+    return {"q": query, **link_params(form, near)}
 
 
 def _rows(

@@ -214,6 +214,23 @@ def text_hits(text: str, node: Node | None, *, field: str = FULL_TEXT) -> list[H
     paragraph spans two, and /N across parts is at least a newline apart,
     which only matters for the rare pair split by a part boundary.
     """
+    return _hits_in(text, node, field, first_of_near=False)
+
+
+def counted_hits(text: str, node: Node | None, *, field: str = FULL_TEXT) -> list[Hit]:
+    """The occurrences a concordance lists and a trend counts for ``node``:
+    every occurrence of a plain or OR term, and the qualifying occurrences of
+    the first term of a proximity clause (乡村振兴 /s 产业: each 乡村振兴 that
+    has an 产业 in its sentence), judged within ``text`` as text_hits does.
+    """
+    return _hits_in(text, node, field, first_of_near=True)
+
+
+def _hits_in(
+    text: str, node: Node | None, field: str, *, first_of_near: bool
+) -> list[Hit]:
+    """text_hits (``first_of_near`` off) and counted_hits (on: of a
+    proximity clause, the first term's qualifying occurrences only)."""
     if node is None:
         return []
     prepared = {field: _Folded(text, node.form)}
@@ -224,35 +241,12 @@ def text_hits(text: str, node: Node | None, *, field: str = FULL_TEXT) -> list[H
         if isinstance(clause, Near) and field != FULL_TEXT:
             continue
         for found_field, hits in _clause_hits(prepared, clause).items():
-            if found_field == field:
-                out.update(hits)
-    return sorted(out)
-
-
-def counted_hits(text: str, node: Node | None, *, field: str = FULL_TEXT) -> list[Hit]:
-    """The occurrences a concordance lists and a trend counts for ``node``:
-    every occurrence of a plain or OR term, and the qualifying occurrences of
-    the first term of a proximity clause (乡村振兴 /s 产业: each 乡村振兴 that
-    has an 产业 in its sentence), judged within ``text`` as text_hits does.
-    """
-    if node is None:
-        return []
-    prepared = {field: _Folded(text, node.form)}
-    out: set[Hit] = set()
-    for clause in node.clauses:
-        if isinstance(clause, Not):
-            continue
-        if isinstance(clause, Near):
-            if field != FULL_TEXT:
+            if found_field != field:
                 continue
-            first = clause.terms[0].text
-            out.update(
-                h for h in _near_hits(prepared[field], clause) if h.term == first
-            )
-            continue
-        for found_field, hits in _clause_hits(prepared, clause).items():
-            if found_field == field:
-                out.update(hits)
+            if first_of_near and isinstance(clause, Near):
+                first = clause.terms[0].text
+                hits = [h for h in hits if h.term == first]
+            out.update(hits)
     return sorted(out)
 
 

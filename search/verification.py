@@ -1,8 +1,8 @@
 """Which candidate documents a query really matches, checked on their texts.
 
 An engine that cannot evaluate part of a query (proximity or the EXACT form
-in Elasticsearch, a one-character term in a proximity clause in plansite's
-index) finds the
+in a stock engine such as Elasticsearch; proximity in a plansite index
+written without the offsets it reads, search/engine/matching.py) finds the
 candidates, and this module keeps those search/textmatch.py says match.
 """
 

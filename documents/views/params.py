@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from documents.forms import MAX_YEAR, MIN_YEAR, FilterForm, printable
 from documents.selectors import DocumentKind, ListFilters, ListSort
-from search import Form, QueryError, Unit, parse_query, terms_of
+from search import Form, QueryError, Unit, link_params, parse_query, terms_of
 
 MAX_PAGE = 10_000
 # year=unknown lists the documents whose plan year is not known.
@@ -155,10 +155,4 @@ def highlight_terms(raw_query: str, data: QueryDict | None = None) -> tuple[Any,
 def query_params(raw_query: str, data: QueryDict | None = None) -> dict[str, str]:
     """What a text page's own links pass on so the next page marks the same:
     q, and form= and near= when they are not the default."""
-    form, near = _form_and_near(data)
-    params = {"q": raw_query}
-    if form is not Form.FOLDED:
-        params["form"] = str(form)
-    if near is not None:
-        params["near"] = str(near)
-    return params
+    return {"q": raw_query, **link_params(*_form_and_near(data))}

@@ -10,7 +10,6 @@ import re
 import tarfile
 import tempfile
 import time
-import tomllib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,8 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
-
+from documents.export import app_version
 from documents.ingest.pipeline import PIPELINE_VERSION
 
 FORMAT = "plansite-backup"
@@ -131,7 +129,7 @@ def write_archive(
                 documents=facts.documents,
                 source_paths=facts.source_paths,
                 pipeline_version=PIPELINE_VERSION,
-                app_version=_app_version(),
+                app_version=app_version(),
                 details=details,
             )
             data = json.dumps(manifest.as_json(), ensure_ascii=False, indent=2)
@@ -227,14 +225,6 @@ def _copy_hashed(handle: IO[bytes], target: Path) -> tuple[str, int]:
             size += len(chunk)
             out.write(chunk)
     return digest.hexdigest(), size
-
-
-def _app_version() -> str:
-    try:
-        with (Path(settings.BASE_DIR) / "pyproject.toml").open("rb") as handle:
-            return str(tomllib.load(handle)["project"]["version"])
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return ""
 
 
 class _HashingReader:

@@ -164,3 +164,27 @@ def test_a_bad_query_or_parameter_is_a_400_that_says_why(client, archive) -> Non
     assert "application/atom+xml" not in page
     assert client.head("/search/feed/", {"q": "发展"}).status_code == 200
     assert client.post("/search/feed/", {"q": "发展"}).status_code == 405
+
+
+def test_entries_link_and_mark_as_the_results_page_does(client, archive) -> None:
+    # An entry's link keeps form= and near= (the document page then marks
+    # what the search counted), and its snippet marks what the results page
+    # marks: a title-only term is not marked in the body.
+    params = {"q": "乡村振兴 产业", "near": "s", "form": "exact"}
+    feed = read_feed(client, params)
+    assert entry_ids(feed)
+    for entry in feed.findall(f"{ATOM}entry"):
+        link = entry.find(f"{ATOM}link").get("href")
+        assert parse_qs(urlsplit(link).query) == {k: [v] for k, v in params.items()}
+
+    term = "工作计划"
+    feed = read_feed(client, {"q": f"标题:{term}"})
+    assert entry_ids(feed) == newest_by_scan(f"标题:{term}", 50)
+    summaries = [e.findtext(f"{ATOM}summary") for e in feed.findall(f"{ATOM}entry")]
+    # The old feed marked the term wherever a body held it.
+    found = Document.objects.in_bulk(entry_ids(feed)).values()
+    assert found
+    assert any(
+        searchable_fields(d)[""].count(term) > d.title.count(term) for d in found
+    )
+    assert not any("<mark>" in s for s in summaries)

@@ -12,7 +12,7 @@ from search.normalise import Form
 from search.query import QUOTES, Unit, parse_query
 from search.selection import matching_documents
 from search.services import SearchFilters, index_documents, search_documents
-from search.textmatch import document_hits, matches
+from search.textmatch import Hit, document_hits, matches
 from tests.search.conftest import make_document, sample_texts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search]
@@ -272,3 +272,54 @@ def test_the_compare_form_offers_both_switches_and_keeps_them(search_index, clie
     ).content.decode()
     assert '<option value="p" selected>' in html
     assert 'name="form" value="exact" checked' in html
+
+
+def test_a_title_term_counts_in_the_title_in_trend_kwic_and_export(search_index):
+    # 标题:产业 counts the title's 产业 only, not the body's: trend (from the
+    # index or the texts), KWIC's lines and the export's hit column agree.
+    from research.export import hit_count
+    from research.kwic import concordance
+    from research.trend import trend
+
+    doc = make_document("产业发展计划", "产业兴旺，产业融合。", plan_year=2022)
+    index_documents([doc.pk])
+    query = "标题:产业"
+    assert document_hits(searchable_fields(doc), parse_query(query)) == {
+        "title": [Hit(0, 2, "产业")]
+    }
+    result = trend(query=query, filters=SearchFilters())
+    assert (result.series[0].documents, result.series[0].occurrences) == (1, 1)
+    lines = list(concordance(query=query, filters=SearchFilters()).lines)
+    assert [(line.field, line.offset) for line in lines] == [("title", 0)]
+    assert hit_count(doc, parse_query(query)) == 1
+
+
+def test_one_character_terms_in_the_exact_form(any_engine_index):
+    # 發 is written as such in one text and folded to 发 in another: the exact
+    # form tells them apart in a proximity clause, one character or two,
+    # at the end of a text (no bigram starts there) and inside.
+    docs = [
+        make_document("甲", "發在产业。"),
+        make_document("乙", "发在产业。"),
+        make_document("丙", "產业在后。發"),
+        make_document("丁", "产业在后。发"),
+        make_document("戊", "產業發展，发"),
+        make_document("發", "产业"),
+    ]
+    index_documents([d.pk for d in docs])
+    for query in (
+        "發 /s 产业",
+        "发 /s 产业",
+        "發 /p 产业",
+        "产业 /p 發",
+        "發 /3 产",
+        "產 /s 發",
+        "发 /0 產業",
+        "發 /1 发",
+        "業 /s 发",
+        "發 /p 业",
+    ):
+        for form in Form:
+            assert engine(query, form) == scan(query, form), (query, form)
+    assert engine("發 /s 产业", Form.EXACT) == {docs[0].pk}
+    assert engine("發 /s 产业") == {docs[0].pk, docs[1].pk, docs[4].pk}
