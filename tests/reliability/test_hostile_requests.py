@@ -181,6 +181,11 @@ numbers = st.one_of(
 
 # Placeholders reversed into each route, then replaced by the drawn raw text
 # (a hostile value would not pass the route's converter in reverse()).
+# The citation downloads of a document (documents/views/citations.py).
+CITATION_TYPES = {
+    ".ris": "application/x-research-info-systems; charset=utf-8",
+    ".bib": "application/x-bibtex; charset=utf-8",
+}
 ROUTE_PLACEHOLDERS = {
     "pk": 987654321,
     "year": 1234,
@@ -297,6 +302,14 @@ def check_response(url: str, response) -> None:  # noqa: ANN001
         return
     if "/text.txt" in url and status == 200:
         assert content_type == "text/plain; charset=utf-8"
+        return
+    if url.split("?")[0].endswith(tuple(CITATION_TYPES)) and status == 200:
+        # RIS and BibTeX for reference managers: a download in its own type,
+        # never a page a browser would render.
+        suffix = "." + url.split("?")[0].rsplit(".", 1)[1]
+        assert content_type == CITATION_TYPES[suffix], (url, content_type)
+        assert response["Content-Disposition"].startswith("attachment"), url
+        body.decode("utf-8")
         return
     assert content_type == "text/html; charset=utf-8", (url, content_type)
     page = body.decode("utf-8")
