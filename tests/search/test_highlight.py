@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from search.highlight import (
@@ -12,7 +12,7 @@ from search.highlight import (
     mark,
     snippets,
 )
-from search.normalise import fold
+from search.normalise import FOLD_TABLE, Form, fold
 
 
 def test_marks_every_occurrence_with_numbered_ids():
@@ -118,9 +118,16 @@ def test_mark_escapes_and_marks_a_title():
     assert mark("周巷镇<b>计划", ["周巷"]) == "<mark>周巷</mark>镇&lt;b&gt;计划"
 
 
+@example("橋ＡＢ１GDP")
 @given(st.text(alphabet=st.characters(exclude_categories=()), max_size=200))
-def test_fold_lowers_ascii_capitals_only_and_keeps_every_offset(text: str) -> None:
+def test_fold_keeps_every_offset_and_changes_only_what_it_should(text: str) -> None:
+    # Issue 17 (changed deliberately): the exact form lowers ASCII capitals
+    # only; the folded form then maps what the table maps (橋 -> 桥, １ -> 1),
+    # one code point for one, and nothing else.
+    exact = fold(text, Form.EXACT)
     folded = fold(text)
-    assert len(folded) == len(text)
-    for before, after in zip(text, folded, strict=True):
-        assert after == (before.lower() if "A" <= before <= "Z" else before)
+    assert len(exact) == len(folded) == len(text)
+    for before, as_written, after in zip(text, exact, folded, strict=True):
+        lowered = before.lower() if "A" <= before <= "Z" else before
+        assert as_written == lowered
+        assert after == chr(FOLD_TABLE.get(ord(lowered), ord(lowered)))
