@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from documents import fields as metadata
@@ -71,6 +73,14 @@ class DocumentQuerySet(models.QuerySet):
             )
             document.set_number_keys()
         return super().bulk_create(objs, *args, **kwargs)
+
+
+class Availability(models.TextChoices):
+    """Whether a document's page is still published (the harvester's finding)."""
+
+    UNKNOWN = "unknown", _("未知")
+    ONLINE = "online", _("在线")
+    WITHDRAWN = "withdrawn", _("已撤下")
 
 
 class Document(models.Model):
@@ -277,6 +287,21 @@ class Document(models.Model):
         editable=False,
     )
 
+    # Whether the page it was captured from is still published (issue 18).
+    # Documents imported from files have no page the harvester watches: UNKNOWN.
+    availability = models.CharField(
+        _("在线状态"),
+        max_length=10,
+        choices=Availability.choices,
+        default=Availability.UNKNOWN,
+        db_index=True,
+    )
+    # The first and the latest capture that found its page online, and when the
+    # harvester decided the page is gone (404/410, or off its list too long).
+    first_seen = models.DateTimeField(_("首次采集"), null=True, blank=True)
+    last_seen = models.DateTimeField(_("最近在线"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤下判定时间"), null=True, blank=True)
+
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -482,3 +507,228 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DocumentVersion(models.Model):
+    """A document's text as it stood at one capture or import (issue 18).
+
+    A version is recorded when a document is first stored and whenever its
+    searchable text (documents/texts.py) changes; documents/history.py decides.
+    """
+
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("文档"),
+        on_delete=models.CASCADE,
+        related_name="versions",
+    )
+    number = models.PositiveIntegerField(_("版本号"))
+    # The capture time for a page from a harvest or a WARC file; else the import.
+    recorded_at = models.DateTimeField(_("记录时间"))
+    title = models.CharField(_("标题"), max_length=500, blank=True)
+    text = models.TextField(_("文本"), blank=True)
+    text_hash = models.CharField(_("文本哈希"), max_length=64)
+    # The file, or WARC file and record, the version was read from.
+    origin = models.CharField(_("来源"), max_length=1200, blank=True)
+    created_at = models.DateTimeField(_("添加时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("文档版本")
+        verbose_name_plural = _("文档版本")
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "number"], name="version_number_per_document"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} v{self.number}"
+
+
+class HarvestRun(models.Model):
+    """One run of ``manage.py harvest`` over one source (documents/harvest/)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("进行中")
+        FINISHED = "finished", _("已完成")
+        # Killed or stopped: the next run of the source resumes its frontier.
+        INTERRUPTED = "interrupted", _("已中断")
+        FAILED = "failed", _("失败")
+
+    source = models.CharField(_("来源"), max_length=100, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.RUNNING
+    )
+    # Coverage: the document links the source's lists showed, what the lists
+    # say they hold (共N条) where they say it, and what became of the links.
+    listed = models.PositiveIntegerField(_("列表条目"), default=0)
+    stated_total = models.PositiveIntegerField(_("列表自述总数"), null=True, blank=True)
+    captured = models.PositiveIntegerField(_("新采集或已更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("未变化"), default=0)
+    failed = models.PositiveIntegerField(_("失败"), default=0)
+    withdrawn = models.PositiveIntegerField(_("判定撤下"), default=0)
+    requests = models.PositiveIntegerField(_("请求数"), default=0)
+    bytes_received = models.PositiveBigIntegerField(_("接收字节"), default=0)
+    # WARC files written by this run, relative to settings.WARC_DIR.
+    warc_files = models.JSONField(_("WARC 文件"), default=list, blank=True)
+    # {"reason": count} over this run's failures, for the coverage page.
+    failures = models.JSONField(_("失败原因"), default=dict, blank=True)
+    notes = models.JSONField(_("说明"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("采集运行")
+        verbose_name_plural = _("采集运行")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class HarvestUrl(models.Model):
+    """One URL a source's harvest knows: its place in the frontier and its state.
+
+    The pending rows of a source are its frontier: a run that was killed leaves
+    them, and the next run takes them up without fetching again what is DONE.
+    """
+
+    class Kind(models.TextChoices):
+        LIST = "list", _("列表页")
+        DOCUMENT = "document", _("文档页")
+        ATTACHMENT = "attachment", _("附件")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待采集")
+        DONE = "done", _("已采集")
+        FAILED = "failed", _("失败")
+        GONE = "gone", _("已撤下")
+
+    source = models.CharField(_("来源"), max_length=100)
+    url = models.URLField(_("网址"), max_length=2000)
+    # SHA-256 of the URL: the unique key (URLs are too long for a btree key).
+    url_key = models.CharField(_("网址哈希"), max_length=64, editable=False)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    state = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=State.choices,
+        default=State.PENDING,
+        db_index=True,
+    )
+    # The list page that showed it, or the document page that links the attachment.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("来自"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+    # The run that last queued or fetched it.
+    run = models.ForeignKey(
+        HarvestRun,
+        verbose_name=_("采集运行"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="urls",
+    )
+    link_text = models.CharField(_("列表标题"), max_length=500, blank=True)
+    list_date = models.CharField(_("列表日期"), max_length=32, blank=True)
+    # For conditional requests and content-hash change detection.
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    payload_sha256 = models.CharField(_("内容哈希"), max_length=64, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("状态码"), null=True, blank=True)
+    first_seen = models.DateTimeField(_("首次采集"), null=True, blank=True)
+    last_seen = models.DateTimeField(_("最近在线"), null=True, blank=True)
+    last_fetched = models.DateTimeField(_("最近请求"), null=True, blank=True)
+    # Consecutive finished runs whose lists no longer showed it.
+    missing_runs = models.PositiveSmallIntegerField(_("连续未列出次数"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    error = models.TextField(_("失败原因"), blank=True)
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("文档"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="harvest_urls",
+    )
+
+    class Meta:
+        verbose_name = _("采集网址")
+        verbose_name_plural = _("采集网址")
+        ordering = ["source", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "url_key"], name="harvest_url_once_per_source"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["source", "kind", "state"], name="harvest_frontier"),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.url_key = hashlib.sha256(self.url.encode("utf-8")).hexdigest()
+        super().save(*args, **kwargs)
+
+
+class Capture(models.Model):
+    """One fetch of a URL, as written to a WARC file (or why it failed)."""
+
+    class Outcome(models.TextChoices):
+        NEW = "new", _("新采集")
+        CHANGED = "changed", _("内容已变")
+        UNCHANGED = "unchanged", _("未变化")
+        FAILED = "failed", _("失败")
+        GONE = "gone", _("已撤下")
+
+    url = models.ForeignKey(
+        HarvestUrl,
+        verbose_name=_("网址"),
+        on_delete=models.CASCADE,
+        related_name="captures",
+    )
+    run = models.ForeignKey(
+        HarvestRun,
+        verbose_name=_("采集运行"),
+        on_delete=models.CASCADE,
+        related_name="captures",
+    )
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("文档"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="captures",
+    )
+    captured_at = models.DateTimeField(_("采集时间"), default=timezone.now)
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices)
+    status_code = models.PositiveSmallIntegerField(_("状态码"), null=True, blank=True)
+    content_type = models.CharField(_("内容类型"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("字节数"), default=0)
+    payload_sha256 = models.CharField(_("内容哈希"), max_length=64, blank=True)
+    # Where the response (or revisit) record is: file relative to WARC_DIR.
+    warc_file = models.CharField(_("WARC 文件"), max_length=255, blank=True)
+    warc_offset = models.PositiveBigIntegerField(null=True, blank=True)
+    warc_length = models.PositiveBigIntegerField(null=True, blank=True)
+    record_id = models.CharField(_("WARC 记录"), max_length=100, blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("采集记录")
+        verbose_name_plural = _("采集记录")
+        ordering = ["url", "captured_at", "id"]
+        indexes = [
+            models.Index(fields=["document", "captured_at"], name="capture_document"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.url_id} {self.captured_at:%Y-%m-%d %H:%M} {self.outcome}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass
@@ -36,6 +37,8 @@ class RawRecord:
     # and those already found on disk (absolute paths).
     attachment_names: list[str] = field(default_factory=list)
     attachment_paths: list[str] = field(default_factory=list)
+    # When the page was captured (a WARC record's WARC-Date): its version's time.
+    captured_at: datetime | None = None
 
     def offer(
         self, field_name: str, value: str, *, label: str = "", rank: int = 0

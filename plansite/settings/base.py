@@ -180,6 +180,23 @@ PLANSITE_BUNDLE_MAX_UNPACKED_BYTES = env.get_int(
 PLANSITE_OCR_LANGUAGES = env.get_str("PLANSITE_OCR_LANGUAGES", "chi_sim")
 PLANSITE_OCR_MIN_CONFIDENCE = env.get_float("PLANSITE_OCR_MIN_CONFIDENCE", 80.0)
 
+# Harvest (issue 18, documents/harvest/): every request and response is written
+# to WARC files under WARC_DIR (in backups, too). A source definition's own
+# politeness settings win over these defaults.
+WARC_DIR = env.get_path("PLANSITE_WARC_DIR", VAR_DIR / "warc")
+PLANSITE_HARVEST_USER_AGENT = env.get_str(
+    "PLANSITE_HARVEST_USER_AGENT",
+    "plansite-harvester/1.0 (research archive of government work plans)",
+)
+PLANSITE_HARVEST_DELAY = env.get_float("PLANSITE_HARVEST_DELAY", 2.0)
+PLANSITE_HARVEST_TIMEOUT = env.get_float("PLANSITE_HARVEST_TIMEOUT", 30.0)
+PLANSITE_HARVEST_RETRIES = env.get_int("PLANSITE_HARVEST_RETRIES", 3)
+PLANSITE_HARVEST_MAX_BYTES = env.get_int(
+    "PLANSITE_HARVEST_MAX_BYTES", 100 * 1024 * 1024
+)
+# A WARC file is closed and the next one begun past this size.
+PLANSITE_WARC_FILE_BYTES = env.get_int("PLANSITE_WARC_FILE_BYTES", 1024 * 1024 * 1024)
+
 # Large downloads (exports, concordances) one web process streams at once; more
 # are answered 429, so that readers always find a free worker thread.
 PLANSITE_MAX_DOWNLOADS = env.get_int("PLANSITE_MAX_DOWNLOADS", 2)
