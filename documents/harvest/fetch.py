@@ -334,6 +334,12 @@ class Fetcher:
         seen = {current}
         attempts = 0
         for _hop in range(max_redirects + 1):
+            if urlsplit(current).scheme.lower() not in ("http", "https"):
+                return _Outcome(
+                    current,
+                    error=f"网址无效 (not an http(s) URL: {current})",
+                    attempts=attempts,
+                )
             if check_robots and not self.allowed(current):
                 return _Outcome(
                     current,
@@ -350,9 +356,6 @@ class Fetcher:
             if exchange.status not in REDIRECT_STATUSES or not location_header:
                 return outcome
             target = _without_fragment(urljoin(current, location_header.strip()))
-            if urlsplit(target).scheme.lower() not in ("http", "https"):
-                outcome.error = f"重定向无效 (redirect to {target})"
-                return outcome
             if target in seen:
                 outcome.error = f"重定向循环 (redirect loop at {target})"
                 return outcome
