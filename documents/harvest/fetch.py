@@ -61,6 +61,9 @@ class Exchange:
     request_target: str = ""  # path and query as on the request line
     # WARC-Truncated reason ("length") when the body was cut at max_bytes.
     truncated: str = ""
+    # Why the whole raw body gave no usable ``body`` (then b""): the response
+    # is still journaled as received.
+    body_error: str = ""
 
 
 @dataclass
@@ -145,15 +148,48 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - _utcnow()).total_seconds())
 
 
-def _decode(raw: bytes, headers: list[tuple[str, str]]) -> bytes:
-    """Remove the content-encoding, with httpx's own decoders."""
+class _Chunks(httpx.SyncByteStream):
+    """Raw bytes in small pieces, so that decoding can stop at a size cap."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __iter__(self) -> Iterator[bytes]:
+        for start in range(0, len(self.data), 8192):
+            yield self.data[start : start + 8192]
+
+
+def _decode(raw: bytes, headers: list[tuple[str, str]], limit: int) -> bytes:
+    """Remove the content-encoding with httpx's own decoders, within ``limit``.
+
+    Raises _BodyError when the bytes do not decode or decode to more than
+    ``limit`` bytes (a gzip bomb stays within the raw size cap).
+    """
     encodings = [value for name, value in headers if name.lower() == "content-encoding"]
     if not encodings or not raw:
         return raw
     response = httpx.Response(
-        200, headers=[("content-encoding", value) for value in encodings], content=raw
+        200,
+        headers=[("content-encoding", value) for value in encodings],
+        stream=_Chunks(raw),
     )
-    return response.content
+    parts: list[bytes] = []
+    size = 0
+    try:
+        for part in response.iter_bytes():
+            size += len(part)
+            if size > limit:
+                raise _BodyError(
+                    f"响应过大 (decoded response larger than {limit} bytes)"
+                )
+            parts.append(part)
+    except httpx.DecodingError as error:
+        raise _BodyError(f"解码失败 (cannot decode body: {error})") from error
+    return b"".join(parts)
+
+
+class _BodyError(Exception):
+    """The raw body is whole but unusable (undecodable or decoded too large)."""
 
 
 class Fetcher:
@@ -183,7 +219,12 @@ class Fetcher:
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt lets our User-Agent fetch ``url``."""
-        if urlsplit(url).scheme.lower() not in ("http", "https"):
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a bad port
+        except ValueError:
+            return False
+        if parts.scheme.lower() not in ("http", "https"):
             return False
         if not self.politeness.obey_robots:
             return True
@@ -217,10 +258,16 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         try:
+            urlsplit(url).port  # noqa: B018 - raises ValueError for a bad URL
+        except ValueError as error:
+            return self._failed(url, url, f"网址无效 (invalid URL: {error})", 0)
+        try:
             outcome = self._follow(
                 url, headers, check_robots=True, max_redirects=MAX_REDIRECTS
             )
-        except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as error:
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
+            # A URL httpx cannot send. Journal errors (OSError) are not
+            # network trouble: they stop the run.
             logger.warning("fetch %s: %s", url, error)
             return self._failed(url, url, f"请求无效 (invalid request: {error})", 0)
         return self._result(url, outcome, known_sha256, known_date)
@@ -355,7 +402,12 @@ class Fetcher:
             location_header = self._header_dict(exchange).get("location", "")
             if exchange.status not in REDIRECT_STATUSES or not location_header:
                 return outcome
-            target = _without_fragment(urljoin(current, location_header.strip()))
+            try:
+                target = _without_fragment(urljoin(current, location_header.strip()))
+                urlsplit(target).port  # noqa: B018 - raises ValueError
+            except ValueError:
+                outcome.error = f"重定向无效 (bad Location: {location_header})"
+                return outcome
             if target in seen:
                 outcome.error = f"重定向循环 (redirect loop at {target})"
                 return outcome
@@ -384,7 +436,11 @@ class Fetcher:
             attempts += 1
             exchange = self._send(url, headers)
             location = None
-            final_2xx = 200 <= exchange.status < 300 and not exchange.truncated
+            final_2xx = (
+                200 <= exchange.status < 300
+                and not exchange.truncated
+                and not exchange.body_error
+            )
             if self.journal is not None and not final_2xx:
                 location = self.journal.write_exchange(exchange)
             if exchange.status == 429 or exchange.status >= 500:
@@ -423,15 +479,13 @@ class Fetcher:
                 f" {attempts} attempts)",
                 attempts=attempts,
             )
-        except httpx.DecodingError as error:
-            return _Outcome(
-                url, error=f"解码失败 (cannot decode body: {error})", attempts=attempts
-            )
         outcome = _Outcome(url, exchange, location, attempts=attempts)
         if exchange.truncated:
             outcome.error = (
                 f"响应过大 (response larger than {self.politeness.max_bytes} bytes)"
             )
+        elif exchange.body_error:
+            outcome.error = exchange.body_error
         return outcome
 
     # One request
@@ -493,6 +547,12 @@ class Fetcher:
                     (name.decode("latin-1"), value.decode("latin-1"))
                     for name, value in response.headers.raw
                 ]
+                body, body_error = b"", ""
+                if not truncated:
+                    try:
+                        body = _decode(raw, response_headers, max_bytes)
+                    except _BodyError as error:
+                        body_error = str(error)
                 request = response.request
                 exchange = Exchange(
                     url=str(request.url),
@@ -506,11 +566,12 @@ class Fetcher:
                     http_version=response.http_version,
                     headers=response_headers,
                     raw_body=raw,
-                    body=b"" if truncated else _decode(raw, response_headers),
+                    body=body,
                     captured_at=captured_at,
                     peer=peer,
                     request_target=request.url.raw_path.decode("ascii"),
                     truncated=truncated,
+                    body_error=body_error,
                 )
         return exchange
 
@@ -536,7 +597,7 @@ class Fetcher:
             outcome = self._follow(
                 url, {}, check_robots=False, max_redirects=ROBOTS_MAX_REDIRECTS
             )
-        except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as error:
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
             logger.warning("robots.txt %s: %s", url, error)
             return _DENY_ALL, ROBOTS_UNREACHABLE_RETRY
         exchange = outcome.exchange

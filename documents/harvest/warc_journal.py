@@ -174,7 +174,7 @@ class WarcJournal:
                 "conformsTo": "https://iipc.github.io/warc-specifications/"
                 "specifications/warc-format/warc-1.1/",
                 "hostname": socket.gethostname(),
-                "http-header-user-agent": settings.PLANSITE_HARVEST_USER_AGENT,
+                "isPartOf": self.prefix,
             },
         )
         self._writer.write_record(info)

@@ -21,6 +21,7 @@ from documents.harvest.warc_journal import WarcJournal
 ROOT = Path(__file__).resolve().parents[2]
 WARCIO = ROOT / ".venv" / "bin" / "warcio"
 UA = "plansite-harvester/1.0 (research archive of government work plans)"
+BOMB = gzip.compress(b"\0" * 5_000_000, mtime=0)
 PAGE = "<html><body><h1>2026年工作计划</h1></body></html>".encode()
 
 
@@ -93,6 +94,15 @@ class Handler(BaseHTTPRequestHandler):
                 gzip.compress(PAGE),
                 [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
             )
+        elif path == "/bomb":
+            # 5 MB of zeros in 5 kB: within the raw cap, over it decoded.
+            self.send(
+                200,
+                BOMB,
+                [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+            )
+        elif path == "/corrupt":
+            self.send(200, b"not gzip at all", [("Content-Encoding", "gzip")])
         elif path == "/flaky":
             if hits <= 2:
                 self.send(503, b"busy", [("Retry-After", "0")])
@@ -113,6 +123,11 @@ class Handler(BaseHTTPRequestHandler):
             n = int(path.rsplit("/", 1)[1])
             target = "/page/end" if n >= 3 else f"/hop/{n + 1}"
             self.send(302, b"", [("Location", target)])
+        elif path.startswith("/many/"):
+            n = int(path.rsplit("/", 1)[1])
+            self.send(302, b"", [("Location", f"/many/{n + 1}")])
+        elif path == "/badlocation":
+            self.send(302, b"", [("Location", "http://[broken/")])
         elif path == "/loop/a":
             self.send(301, b"", [("Location", "/loop/b")])
         elif path == "/loop/b":
@@ -284,6 +299,22 @@ def test_gzip_kept_raw_in_warc_and_decoded_in_result(serve, journal, tmp_path):
     assert record[5][:2] == b"\x1f\x8b" and gzip.decompress(record[5]) == PAGE
     assert record[4] == PAGE
     assert record[3].http_headers.get_header("Content-Encoding") == "gzip"
+
+
+def test_gzip_bomb_and_corrupt_gzip(serve, journal, tmp_path):
+    site = serve()
+    with fetcher(journal, max_bytes=100_000) as f:
+        bomb = f.get(site.base + "/bomb")
+        corrupt = f.get(site.base + "/corrupt")
+    assert bomb.status == 200 and not bomb.ok and bomb.body == b""
+    assert bomb.error == "响应过大 (decoded response larger than 100000 bytes)"
+    assert corrupt.status == 200 and not corrupt.ok and "解码失败" in corrupt.error
+    assert site.hits["/bomb"] == 1 and site.hits["/corrupt"] == 1  # not retried
+    # Both are whole responses as received: journaled, and found by .warc.
+    records = warc_records(journal, tmp_path)
+    by_id = {r[3].rec_headers.get_header("WARC-Record-ID"): r for r in records}
+    assert by_id[bomb.warc.record_id][5] == BOMB
+    assert by_id[corrupt.warc.record_id][5] == b"not gzip at all"
 
 
 def test_chunked_response_stored_dechunked(serve, journal, tmp_path):
@@ -497,6 +528,31 @@ def test_redirect_loop(serve, journal):
     assert site.hits["/loop/a"] == 1 and site.hits["/loop/b"] == 1
 
 
+def test_too_many_redirects_and_a_bad_location(serve, journal):
+    site = serve()
+    with fetcher(journal) as f:
+        many = f.get(site.base + "/many/0")
+        bad = f.get(site.base + "/badlocation")
+    assert "重定向过多" in many.error and many.exchanges == 11
+    assert site.hits["/many/10"] == 1 and site.hits["/many/11"] == 0
+    assert bad.status == 302 and "重定向无效" in bad.error
+
+
+def test_robots_fetched_once_by_two_threads(serve, journal):
+    site = serve()
+    with fetcher(journal, concurrency=2) as f:
+        threads = [
+            threading.Thread(target=f.get, args=(site.base + f"/page/{n}",))
+            for n in range(2)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    assert site.hits["/robots.txt"] == 1
+    assert site.hits["/page/0"] == site.hits["/page/1"] == 1
+
+
 def test_oversized_response_with_content_length(serve, journal, tmp_path):
     site = serve()
     with fetcher(journal, max_bytes=50_000) as f:
@@ -583,4 +639,6 @@ def test_without_journal(serve):
 def test_bad_urls_never_raise(journal):
     with fetcher(journal) as f:
         assert "网址无效" in f.get("ftp://example.test/x").error
-        assert f.get("http://[::1").error
+        assert "网址无效" in f.get("http://[::1").error
+        assert "网址无效" in f.get("http://127.0.0.1:99999/").error
+        assert not f.allowed("http://[::1")
