@@ -81,6 +81,8 @@ class Fetched:
     not_modified: bool = False
     revisit: bool = False
     exchanges: int = 0
+    # When the final response was received (its WARC-Date); None without one.
+    captured_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -184,7 +186,8 @@ def _decode(raw: bytes, headers: list[tuple[str, str]], limit: int) -> bytes:
                 )
             parts.append(part)
     except httpx.DecodingError as error:
-        raise _BodyError(f"解码失败 (cannot decode body: {error})") from error
+        logger.info("undecodable body: %s", error)
+        raise _BodyError("解码失败 (cannot decode the content-encoding)") from error
     return b"".join(parts)
 
 
@@ -260,7 +263,8 @@ class Fetcher:
         try:
             urlsplit(url).port  # noqa: B018 - raises ValueError for a bad URL
         except ValueError as error:
-            return self._failed(url, url, f"网址无效 (invalid URL: {error})", 0)
+            logger.warning("fetch %s: %s", url, error)
+            return self._failed(url, url, "网址无效 (invalid URL)", 0)
         try:
             outcome = self._follow(
                 url, headers, check_robots=True, max_redirects=MAX_REDIRECTS
@@ -269,7 +273,7 @@ class Fetcher:
             # A URL httpx cannot send. Journal errors (OSError) are not
             # network trouble: they stop the run.
             logger.warning("fetch %s: %s", url, error)
-            return self._failed(url, url, f"请求无效 (invalid request: {error})", 0)
+            return self._failed(url, url, "网址无效 (invalid URL)", 0)
         return self._result(url, outcome, known_sha256, known_date)
 
     def close(self) -> None:
@@ -304,6 +308,7 @@ class Fetcher:
             error=error,
             warc=location,
             exchanges=attempts,
+            captured_at=exchange.captured_at if exchange else None,
         )
 
     @staticmethod
@@ -347,7 +352,7 @@ class Fetcher:
         error = ""
         status = exchange.status
         if status >= 400 and status not in GONE_STATUSES:
-            error = f"HTTP 错误 (HTTP {status} {exchange.reason})".strip()
+            error = f"HTTP 错误 (HTTP {status})"
         return Fetched(
             url=url,
             final_url=outcome.final_url,
@@ -360,6 +365,7 @@ class Fetcher:
             not_modified=status == 304,
             revisit=revisit,
             exchanges=outcome.attempts,
+            captured_at=exchange.captured_at,
         )
 
     # Redirects
@@ -384,7 +390,7 @@ class Fetcher:
             if urlsplit(current).scheme.lower() not in ("http", "https"):
                 return _Outcome(
                     current,
-                    error=f"网址无效 (not an http(s) URL: {current})",
+                    error="网址无效 (not an http(s) URL)",
                     attempts=attempts,
                 )
             if check_robots and not self.allowed(current):
@@ -406,10 +412,12 @@ class Fetcher:
                 target = _without_fragment(urljoin(current, location_header.strip()))
                 urlsplit(target).port  # noqa: B018 - raises ValueError
             except ValueError:
-                outcome.error = f"重定向无效 (bad Location: {location_header})"
+                logger.info("%s: bad Location %r", current, location_header)
+                outcome.error = "重定向无效 (bad Location header)"
                 return outcome
             if target in seen:
-                outcome.error = f"重定向循环 (redirect loop at {target})"
+                logger.info("%s: redirect loop at %s", url, target)
+                outcome.error = "重定向循环 (redirect loop)"
                 return outcome
             seen.add(target)
             current = target
@@ -447,10 +455,22 @@ class Fetcher:
                 raise _RetryableStatus(exchange, location)
             return exchange, location
 
+        def log_retry(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            wait = state.next_action.sleep if state.next_action else 0.0
+            logger.info(
+                "%s: attempt %d failed (%s), again in %.2f s",
+                url,
+                state.attempt_number,
+                error,
+                wait,
+            )
+
         retrying = Retrying(
             stop=stop_after_attempt(self.politeness.retries + 1),
             wait=self._wait,
             retry=retry_if_exception_type((httpx.TransportError, _RetryableStatus)),
+            before_sleep=log_retry,
             reraise=True,
         )
         try:
@@ -462,21 +482,19 @@ class Fetcher:
                 url,
                 exchange,
                 failure.location,
-                f"{kind} (HTTP {exchange.status} after {attempts} attempts)",
+                f"{kind} (HTTP {exchange.status})",
                 attempts,
             )
         except httpx.TimeoutException:
             return _Outcome(
                 url,
-                error=f"超时 (timeout after {self.politeness.timeout:g} s, "
-                f"{attempts} attempts)",
+                error=f"超时 (timeout after {self.politeness.timeout:g} s)",
                 attempts=attempts,
             )
         except httpx.TransportError as error:
             return _Outcome(
                 url,
-                error=f"连接失败 (connection error: {error or type(error).__name__},"
-                f" {attempts} attempts)",
+                error=f"连接失败 (connection error: {type(error).__name__})",
                 attempts=attempts,
             )
         outcome = _Outcome(url, exchange, location, attempts=attempts)
