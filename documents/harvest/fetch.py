@@ -70,7 +70,9 @@ class Exchange:
 class Fetched:
     """The outcome of ``Fetcher.get``: the final response, or why there is none."""
 
-    url: str
+    url: str  # asked for
+    # After redirects, as sent (httpx's form, percent-encoded): the same
+    # string as the WARC-Target-URI of the record at ``warc``.
     final_url: str
     status: int | None
     body: bytes
@@ -195,6 +197,12 @@ class _BodyError(Exception):
     """The raw body is whole but unusable (undecodable or decoded too large)."""
 
 
+INVALID_URL = "网址无效 (invalid URL)"
+NOT_HTTP = "网址无效 (not an http(s) URL)"
+ROBOTS_DISALLOWED = "robots.txt 禁止 (disallowed by robots.txt)"
+ROBOTS_UNREACHABLE = "robots.txt 无法获取 (robots.txt unreachable: host closed for now)"
+
+
 class Fetcher:
     """GET with politeness, robots.txt, retries and redirects, journaled to WARC.
 
@@ -222,22 +230,7 @@ class Fetcher:
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt lets our User-Agent fetch ``url``."""
-        try:
-            parts = urlsplit(url)
-            parts.port  # noqa: B018 - raises ValueError for a bad port
-        except ValueError:
-            return False
-        if parts.scheme.lower() not in ("http", "https"):
-            return False
-        if not self.politeness.obey_robots:
-            return True
-        rules = self._robots_for(_host_key(url))
-        if rules is _DENY_ALL:
-            return False
-        if rules is None:
-            return True
-        assert isinstance(rules, Protego)
-        return bool(rules.can_fetch(url, self.politeness.user_agent))
+        return not self._refusal(url)
 
     def get(
         self,
@@ -261,11 +254,6 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         try:
-            urlsplit(url).port  # noqa: B018 - raises ValueError for a bad URL
-        except ValueError as error:
-            logger.warning("fetch %s: %s", url, error)
-            return self._failed(url, url, "网址无效 (invalid URL)", 0)
-        try:
             outcome = self._follow(
                 url, headers, check_robots=True, max_redirects=MAX_REDIRECTS
             )
@@ -273,7 +261,7 @@ class Fetcher:
             # A URL httpx cannot send. Journal errors (OSError) are not
             # network trouble: they stop the run.
             logger.warning("fetch %s: %s", url, error)
-            return self._failed(url, url, "网址无效 (invalid URL)", 0)
+            return self._failed(url, url, INVALID_URL, 0)
         return self._result(url, outcome, known_sha256, known_date)
 
     def close(self) -> None:
@@ -284,6 +272,27 @@ class Fetcher:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _refusal(self, url: str, *, robots: bool = True) -> str:
+        """Why ``url`` may not be fetched ("" when it may)."""
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a bad port
+        except ValueError:
+            return INVALID_URL
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return NOT_HTTP
+        if not robots or not self.politeness.obey_robots:
+            return ""
+        rules = self._robots_for(_host_key(url))
+        if rules is _DENY_ALL:
+            return ROBOTS_UNREACHABLE
+        if rules is None:
+            return ""
+        assert isinstance(rules, Protego)
+        if rules.can_fetch(url, self.politeness.user_agent):
+            return ""
+        return ROBOTS_DISALLOWED
 
     # Results
 
@@ -333,7 +342,7 @@ class Fetcher:
         if outcome.error:
             return self._failed(
                 url,
-                outcome.final_url,
+                exchange.url,
                 outcome.error,
                 outcome.attempts,
                 status=exchange.status,
@@ -355,7 +364,7 @@ class Fetcher:
             error = f"HTTP 错误 (HTTP {status})"
         return Fetched(
             url=url,
-            final_url=outcome.final_url,
+            final_url=exchange.url,
             status=status,
             body=exchange.body,
             headers=self._header_dict(exchange),
@@ -383,22 +392,16 @@ class Fetcher:
         Every response is journaled here except a final 2xx, which the caller
         journals (as a response or a revisit).
         """
-        current = _without_fragment(url)
+        try:
+            current = _without_fragment(url)
+        except ValueError:
+            return _Outcome(url, error=INVALID_URL)
         seen = {current}
         attempts = 0
         for _hop in range(max_redirects + 1):
-            if urlsplit(current).scheme.lower() not in ("http", "https"):
-                return _Outcome(
-                    current,
-                    error="网址无效 (not an http(s) URL)",
-                    attempts=attempts,
-                )
-            if check_robots and not self.allowed(current):
-                return _Outcome(
-                    current,
-                    error="robots.txt 禁止 (disallowed by robots.txt)",
-                    attempts=attempts,
-                )
+            refusal = self._refusal(current, robots=check_robots)
+            if refusal:
+                return _Outcome(current, error=refusal, attempts=attempts)
             outcome = self._with_retries(current, headers)
             attempts += outcome.attempts
             outcome.attempts = attempts

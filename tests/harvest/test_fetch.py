@@ -288,6 +288,19 @@ def test_page_fetched_and_journaled(serve, journal, tmp_path):
     assert request.http_headers.protocol == "GET"
 
 
+def test_final_url_is_the_warc_target_uri(serve, journal, tmp_path):
+    site = serve()
+    with fetcher(journal) as f:
+        got = f.get(site.base + "/page/附件 1.html")
+    assert got.ok and got.url == site.base + "/page/附件 1.html"
+    assert got.final_url == site.base + "/page/%E9%99%84%E4%BB%B6%201.html"
+    by_id = {
+        r[3].rec_headers.get_header("WARC-Record-ID"): r
+        for r in warc_records(journal, tmp_path)
+    }
+    assert by_id[got.warc.record_id][1] == got.final_url
+
+
 def test_gzip_kept_raw_in_warc_and_decoded_in_result(serve, journal, tmp_path):
     site = serve()
     with fetcher(journal) as f:
@@ -338,7 +351,8 @@ def test_robots_disallow(serve, journal, tmp_path):
         got = f.get(site.base + "/private/secret.html")
         # A redirect into a disallowed path stops there too.
         hop = f.get(site.base + "/redirect-private")
-    assert not got.ok and got.status is None and "robots.txt" in got.error
+    assert not got.ok and got.status is None
+    assert got.error == "robots.txt 禁止 (disallowed by robots.txt)"
     assert got.exchanges == 0
     assert "robots.txt" in hop.error
     assert site.hits["/private/secret.html"] == 0 and site.hits["/private/x"] == 0
@@ -365,7 +379,10 @@ def test_robots_500_disallows_all_and_404_allows_all(serve, journal):
     with fetcher(journal, retries=1) as f:
         got = f.get(down.base + "/page/1")
         assert not f.allowed(down.base + "/page/2")
-    assert "robots.txt" in got.error and down.hits["/page/1"] == 0
+    assert (
+        got.error == "robots.txt 无法获取 (robots.txt unreachable: host closed for now)"
+    )
+    assert down.hits["/page/1"] == 0
     assert down.hits["/robots.txt"] == 2  # one retry, then closed for now
 
     missing = serve(robots=(404, "no such file"))
