@@ -38,6 +38,10 @@ ROBOTS_UNREACHABLE_RETRY = 600.0
 # A Retry-After or Crawl-delay beyond these would stall a run for hours.
 RETRY_AFTER_CAP = 120.0
 CRAWL_DELAY_CAP = 120.0
+# httpx's timeout bounds each read, so a server dripping a byte at a time
+# would hold a worker for ever: past the timeout, a body must keep arriving at
+# this average rate (bytes per second), or the attempt counts as a timeout.
+MIN_BODY_RATE = 5_000
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Results, not failures: the crawler marks the document withdrawn.
 GONE_STATUSES = frozenset({404, 410})
@@ -542,6 +546,8 @@ class Fetcher:
         max_bytes = int(self.politeness.max_bytes)
         with self._turn(url):
             captured_at = _utcnow()
+            started = time.monotonic()
+            timeout = float(self.politeness.timeout)
             with self._client.stream("GET", url, headers=headers) as response:
                 peer = ""
                 stream = response.extensions.get("network_stream")
@@ -563,6 +569,12 @@ class Fetcher:
                             break
                         size += len(chunk)
                         chunks.append(chunk)
+                        elapsed = time.monotonic() - started
+                        if elapsed > timeout + size / MIN_BODY_RATE:
+                            raise httpx.ReadTimeout(
+                                f"body slower than {MIN_BODY_RATE} bytes/s",
+                                request=response.request,
+                            )
                 raw = b"".join(chunks)
                 response_headers = [
                     (name.decode("latin-1"), value.decode("latin-1"))

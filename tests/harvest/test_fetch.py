@@ -115,6 +115,14 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/sleep":
             time.sleep(3)
             self.send(200, PAGE)
+        elif path == "/drip":
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            for _ in range(1000):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.05)
         elif path == "/missing":
             self.send(404, b"not here")
         elif path == "/forbidden":
@@ -504,6 +512,17 @@ def test_timeout(serve, journal):
     assert got.status is None and got.error == "超时 (timeout after 0.5 s)"
     assert got.exchanges == 2 and site.hits["/sleep"] == 2
     assert elapsed < 2.5
+
+
+def test_dripping_body_times_out(serve, journal):
+    site = serve()
+    with fetcher(journal, timeout=0.5, retries=0) as f:
+        started = time.monotonic()
+        got = f.get(site.base + "/drip")
+        elapsed = time.monotonic() - started
+    # Each byte comes within the timeout; the body as a whole does not.
+    assert got.status is None and got.error == "超时 (timeout after 0.5 s)"
+    assert elapsed < 3
 
 
 def test_connection_refused(journal):
