@@ -1,0 +1,1 @@
+"""Harvest 政务公开 columns into WARC files (issue 18)."""
