@@ -60,7 +60,7 @@ class ListPage:
 
 
 def parse_list(html: str, url: str, source: SourceDefinition) -> ListPage:
-    """The document links of one list page, in page order, and where the list goes on."""
+    """The document links of a list page, in page order, and the pages after it."""
     if source.list_format == "json" or _looks_like_json(html):
         data = _load_json(html)
         if data is not None:
@@ -193,7 +193,7 @@ def _date_in(box: Tag, source: SourceDefinition) -> str:
 
 
 def normalise_date(text: str) -> str:
-    """The first date in the text as YYYY-MM-DD ("2023年1月5日", "[2023-01-05]"), or ""."""
+    """The first date in the text as YYYY-MM-DD ("2023年1月5日", "[2023-1-5]")."""
     for match in DATE_RE.finditer(text):
         year, month, day = (int(g) for g in match.groups())
         if 1 <= month <= 12 and 1 <= day <= 31:
