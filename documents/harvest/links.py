@@ -91,15 +91,14 @@ def parse_list(html: str, url: str, source: SourceDefinition) -> ListPage:
 
 def parse_document(html: str, url: str, source: SourceDefinition) -> list[Link]:
     """The attachment links of a detail page, in page order, de-duplicated."""
-    soup = BeautifulSoup(html, "lxml")
+    soup = _soup(html)
     base = _base_url(soup, url)
     scope: list[Tag] = [soup]
     if source.selectors.content:
         scope = soup.select(source.selectors.content) or [soup]
-    anchor_selector = source.selectors.attachments or "a[href]"
     found: dict[str, Link] = {}
     for part in scope:
-        for anchor in part.select(anchor_selector)[:MAX_ANCHORS]:
+        for anchor in _anchors(part, source.selectors.attachments):
             href = anchor.get("href")
             target = _absolute(href if isinstance(href, str) else "", base)
             if target and _is_attachment(target, source) and _same_site(target, url):
@@ -131,9 +130,8 @@ def _documents(
 ) -> list[Link]:
     found: dict[str, Link] = {}
     anchors_seen = 0
-    link_selector = source.selectors.link or "a[href]"
     for item in items:
-        for anchor in item.select(link_selector):
+        for anchor in _anchors(item, source.selectors.link):
             anchors_seen += 1
             if anchors_seen > MAX_ANCHORS:
                 return list(found.values())
@@ -163,6 +161,13 @@ def _is_document(
     return (
         selected and not _is_attachment(url, source) and _strip(url) != _strip(page_url)
     )
+
+
+def _anchors(scope: Tag, selector: str) -> list[Tag]:
+    if selector:
+        return scope.select(selector, limit=MAX_ANCHORS)
+    # find_all is several times faster than soupsieve on long lists
+    return scope.find_all("a", href=True, limit=MAX_ANCHORS)
 
 
 def _item_of(anchor: Tag) -> Tag:
