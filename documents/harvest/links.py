@@ -103,6 +103,17 @@ def parse_document(html: str, url: str, source: SourceDefinition) -> list[Link]:
             target = _absolute(href if isinstance(href, str) else "", base)
             if target and _is_attachment(target, source) and _same_site(target, url):
                 found.setdefault(target, Link(target, _text(anchor)))
+    if source.selectors.content and source.links.attachment_regex:
+        # A CMS's own file names (TRS ./P020….pdf) count wherever they are:
+        # templates put the 附件 list outside the text body.
+        for anchor in _anchors(soup, ""):
+            target = _absolute(str(anchor["href"]), base)
+            if (
+                target
+                and any(p.search(target) for p in source.links.attachment_regex)
+                and _same_site(target, url)
+            ):
+                found.setdefault(target, Link(target, _text(anchor)))
     # TRS writes some 附件 links from a script (var file = "./P0200….pdf").
     for script in soup.find_all("script")[:200]:
         for match in SCRIPT_FILE_RE.finditer(script.get_text()[:200_000]):
@@ -460,6 +471,9 @@ def _hanweb_records(html: str) -> list[str]:
         start = html.find("<record", position)
         if start < 0:
             break
+        if html[start + 7 : start + 8] not in (">", " ", "\t", "\n", "\r"):
+            position = start + 7  # <recordset>, <recordcount>
+            continue
         open_end = html.find(">", start)
         close = html.find("</record>", start)
         if open_end < 0 or close < 0:

@@ -125,8 +125,19 @@ def test_trs_detail_attachments():
         Link(
             f"{base}/P020230105123456789013.docx", "2.某某镇2023年工作任务分解表.docx"
         ),
+        # below the text body, found by TRS's file naming (the footer PDF is not)
+        Link(f"{base}/P020230105123456789015.pdf", "3.某某镇2023年项目资金安排表.pdf"),
         # written by a script
         Link(f"{base}/P020230105123456789014.xls"),
+    ]
+    generic = parse_document(page("trs_detail.html"), TRS_DETAIL, source("generic"))
+    # generic reads the whole page: every same-site file, footer included
+    assert [a.url for a in generic] == [
+        f"{base}/P020230105123456789012.pdf",
+        f"{base}/P020230105123456789013.docx",
+        f"{base}/P020230105123456789015.pdf",
+        f"{SITE}/wzndbb/2022ndbb.pdf",
+        f"{base}/P020230105123456789014.xls",
     ]
 
 
