@@ -31,7 +31,7 @@ def write(tmp_path: Path, text: str, name: str = "my-town.toml") -> Path:
 def test_every_shipped_definition_loads_under_its_file_name():
     sources = shipped_sources()
     names = {s.name for s in sources}
-    assert {"trs-column", "hanweb-column", "gkmlpt", "generic"} <= names
+    assert {"trs-column", "hanweb-column", "gkmlpt", "xxgk-ilist", "generic"} <= names
     for source in sources:
         assert source.path == SHIPPED_DIR / f"{source.name}.toml"
         assert source.title and source.cms

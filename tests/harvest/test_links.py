@@ -249,6 +249,40 @@ def test_gkmlpt_pages_follow_from_the_total():
     assert GKMLPT_API.replace("page=1", "page=5") not in empty.next_pages
 
 
+# -- 政府信息公开 iList (Sichuan county sites) -----------------------------------------
+
+ILIST = f"{SITE}/info/iList.jsp?node_id=GKmzs&cat_id=15971&cur_page=1"
+ILIST_DOCUMENTS = [
+    Link(
+        f"{SITE}/info/iInfo.jsp?node_id=GKmzs&cat_id=15971&info_id=310045",
+        "某市2023年国民经济和社会发展计划执行情况",  # the title attribute, not the cut text
+        "2023-02-20",
+    ),
+    Link(
+        f"{SITE}/info/iInfo.jsp?node_id=GKmzs&cat_id=15971&info_id=310001",
+        "某市2023年政府信息公开工作要点",
+        "2023-02-01",
+    ),
+]
+
+
+def test_xxgk_ilist():
+    listed = parse_list(page("xxgk_ilist.html"), ILIST, source("xxgk-ilist"))
+    # entries of div.ewb-job only: the header and side menu links are not documents
+    assert listed.documents == ILIST_DOCUMENTS
+    assert listed.stated_total == 25
+    assert listed.next_pages == [
+        ILIST.replace("cur_page=1", "cur_page=2"),
+        ILIST.replace("cur_page=1", "cur_page=3"),
+    ]
+
+
+def test_generic_on_xxgk_ilist():
+    listed = parse_list(page("xxgk_ilist.html"), ILIST, source("generic"))
+    assert listed.documents == ILIST_DOCUMENTS
+    assert listed.next_pages == [ILIST.replace("cur_page=1", "cur_page=2")]
+
+
 # -- generic --------------------------------------------------------------------------
 
 
@@ -442,7 +476,7 @@ def test_normalise_date(text, expected):
     ],
 )
 def test_hostile_input_never_raises(html):
-    for name in ("trs-column", "hanweb-column", "gkmlpt", "generic"):
+    for name in ("trs-column", "hanweb-column", "gkmlpt", "xxgk-ilist", "generic"):
         listed = parse_list(html, TRS_LIST, source(name))
         assert len(listed.next_pages) <= 50
         parse_document(html, TRS_DETAIL, source(name))
