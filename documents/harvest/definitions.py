@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import soupsieve
+from bs4 import BeautifulSoup
 from django.conf import settings
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "sources"
@@ -100,12 +102,12 @@ class DefinitionError(ValueError):
 
 @dataclass(frozen=True)
 class Politeness:
-    delay: float
-    concurrency: int
-    timeout: float
-    retries: int
-    backoff: float
-    max_bytes: int
+    delay: float  # seconds between two requests to one host
+    concurrency: int  # requests at once per host: 1 or 2
+    timeout: float  # seconds
+    retries: int  # retries after a failure
+    backoff: float  # first retry's wait in seconds, doubling
+    max_bytes: int  # size cap per response
     user_agent: str
     obey_robots: bool = True
 
@@ -149,12 +151,12 @@ class JsonList:
 
 @dataclass(frozen=True)
 class SourceDefinition:
-    name: str
-    title: str
-    cms: str
+    name: str  # slug: key in the DB (HarvestRun.source) and WARC folder name
+    title: str  # Chinese name shown on pages
+    cms: str  # which CMS family ("trs", "hanweb", "generic", ...)
     start_urls: tuple[str, ...]
-    max_list_pages: int
-    drop_after_runs: int
+    max_list_pages: int  # per start URL
+    drop_after_runs: int  # absent from its lists this many finished runs → withdrawn
     politeness: Politeness
     pagination: Pagination = field(default_factory=Pagination)
     links: LinkRules = field(default_factory=LinkRules)
@@ -245,7 +247,7 @@ def _merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 def _nest_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
     nested: dict[str, Any] = {}
     for key, value in overrides.items():
-        if value is None:
+        if value is None or (key in ("start_urls", "start_url") and not value):
             continue  # an option the user did not give
         if key in POLITENESS_KEYS:
             nested.setdefault("politeness", {})[key] = value
@@ -352,9 +354,6 @@ class _Checker:
 
 
 def _check_selector(value: str, fail: Any) -> None:
-    import soupsieve
-    from bs4 import BeautifulSoup
-
     try:
         BeautifulSoup("<p></p>", "lxml").select(value)
     except (soupsieve.SelectorSyntaxError, ValueError, NotImplementedError) as exc:

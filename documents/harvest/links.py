@@ -115,8 +115,12 @@ def parse_document(html: str, url: str, source: SourceDefinition) -> list[Link]:
             ):
                 found.setdefault(target, Link(target, _text(anchor)))
     # TRS writes some 附件 links from a script (var file = "./P0200….pdf").
-    for script in soup.find_all("script")[:200]:
-        for match in SCRIPT_FILE_RE.finditer(script.get_text()[:200_000]):
+    for script in soup.find_all("script", limit=200):
+        # JSON in a script escapes its slashes (gkmlpt's window._CONFIG.DETAIL)
+        code = script.get_text()[:200_000].replace("\\/", "/")
+        for match in SCRIPT_FILE_RE.finditer(code):
+            if "/" not in match.group(1):
+                continue  # a file's name ("任务清单.pdf"), not where it is
             target = _absolute(match.group(1), base)
             if target and _is_attachment(target, source) and _same_site(target, url):
                 found.setdefault(target, Link(target))

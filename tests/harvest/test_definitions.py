@@ -91,6 +91,11 @@ obey_robots = false
     assert changed.start_urls == ("http://127.0.0.1:8123/zwgk/index.html",)
     assert changed.max_list_pages == 2
 
+    # the command passes options it was not given as None or []
+    unchanged = load_source(str(path), overrides={"start_urls": [], "delay": None})
+    assert unchanged.start_urls == source.start_urls
+    assert unchanged.politeness == source.politeness
+
     nested = load_source(str(path), overrides={"politeness": {"retries": 0}})
     assert nested.politeness.retries == 0
     assert nested.politeness.delay == 1.5

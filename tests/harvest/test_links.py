@@ -232,6 +232,15 @@ def test_gkmlpt_json_list(name):
     assert listed.next_pages == []  # three shown, three in all
 
 
+def test_gkmlpt_detail_attachments_in_the_page_config():
+    url = f"{SITE}/qzf/gkmlpt/content/0/963/post_963149.html"
+    found = parse_document(page("gkmlpt_detail.html"), url, source("gkmlpt"))
+    assert [a.url for a in found] == [
+        f"{SITE}/qzf/attachment/0/88/88389/963149.pdf",
+        f"{SITE}/qzf/attachment/0/88/88390/963149.xlsx",
+    ]
+
+
 def test_gkmlpt_pages_follow_from_the_total():
     data = json.loads(page("gkmlpt_api.json"))
     data["total"] = 8
