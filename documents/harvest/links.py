@@ -157,7 +157,7 @@ def _documents(
             if not _is_document(target, page_url, source, selected=per_item):
                 continue
             box = item if per_item else _item_of(anchor)
-            found[target] = Link(target, _title(anchor), _date_in(box, source))
+            found[target] = Link(target, _title(anchor), _date_in(box, anchor, source))
     return list(found.values())
 
 
@@ -204,12 +204,21 @@ def _title(anchor: Tag) -> str:
     return _text(anchor)
 
 
-def _date_in(box: Tag, source: SourceDefinition) -> str:
+def _date_in(box: Tag, anchor: Tag, source: SourceDefinition) -> str:
     if source.selectors.date:
         found = box.select_one(source.selectors.date)
         if found is not None:
             return normalise_date(found.get_text(" "))
-    return normalise_date(box.get_text(" ")[:2000])
+    # Beside the link first: a title may hold a date of its own
+    # ("2023年1月5日会议纪要"); some templates put the date inside the link.
+    beside = [
+        str(text)
+        for text in box.find_all(string=True, limit=200)
+        if anchor not in text.parents
+    ]
+    return normalise_date(" ".join(beside)[:2000]) or normalise_date(
+        anchor.get_text(" ")[:2000]
+    )
 
 
 def normalise_date(text: str) -> str:

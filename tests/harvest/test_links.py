@@ -446,6 +446,16 @@ def test_is_attachment_url(url, expected):
     assert is_attachment_url(url) is expected
 
 
+def test_the_date_beside_the_link_wins_over_one_in_the_title():
+    html = """<ul>
+      <li><a href="./202301/t20230110_1.html">2022年12月30日常务会议纪要</a>
+          <span>2023-01-10</span></li>
+      <li><a href="./202301/t20230111_2.html"><b>计划</b><i>2023-01-11</i></a></li>
+      <li><a href="./202301/t20230112_3.html">无日期</a></li></ul>"""
+    listed = parse_list(html, TRS_LIST, source("trs-column"))
+    assert [d.date for d in listed.documents] == ["2023-01-10", "2023-01-11", ""]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
