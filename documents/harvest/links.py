@@ -214,7 +214,7 @@ def _date_in(box: Tag, anchor: Tag, source: SourceDefinition) -> str:
     beside = [
         str(text)
         for text in box.find_all(string=True, limit=200)
-        if anchor not in text.parents
+        if not any(parent is anchor for parent in text.parents)
     ]
     return normalise_date(" ".join(beside)[:2000]) or normalise_date(
         anchor.get_text(" ")[:2000]

@@ -196,10 +196,9 @@ def test_hanweb_page_parameter_form():
     ]
 
 
-def test_hanweb_detail_attachments():
-    found = parse_document(
-        page("hanweb_detail.html"), HANWEB_DETAIL, source("hanweb-column")
-    )
+@pytest.mark.parametrize("name", ["hanweb-column", "generic"])
+def test_hanweb_detail_attachments(name):
+    found = parse_document(page("hanweb_detail.html"), HANWEB_DETAIL, source(name))
     assert found == [
         Link(
             f"{SITE}/module/download/downfile.jsp?classid=0&filename=2301051234567.pdf",
@@ -232,9 +231,10 @@ def test_gkmlpt_json_list(name):
     assert listed.next_pages == []  # three shown, three in all
 
 
-def test_gkmlpt_detail_attachments_in_the_page_config():
+@pytest.mark.parametrize("name", ["gkmlpt", "generic"])
+def test_gkmlpt_detail_attachments_in_the_page_config(name):
     url = f"{SITE}/qzf/gkmlpt/content/0/963/post_963149.html"
-    found = parse_document(page("gkmlpt_detail.html"), url, source("gkmlpt"))
+    found = parse_document(page("gkmlpt_detail.html"), url, source(name))
     assert [a.url for a in found] == [
         f"{SITE}/qzf/attachment/0/88/88389/963149.pdf",
         f"{SITE}/qzf/attachment/0/88/88390/963149.xlsx",
