@@ -8,7 +8,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import soupsieve
@@ -275,7 +275,7 @@ class _Checker:
         file = self.path.name if self.path else "(overrides)"
         return f"{file} [{self.table}] {key}" if self.table else f"{file} {key}"
 
-    def fail(self, key: str, zh: str, en: str) -> None:
+    def fail(self, key: str, zh: str, en: str) -> NoReturn:
         raise DefinitionError(f"{self.where(key)}: {zh} ({en})")
 
     def known(self, allowed: tuple[str, ...]) -> None:
@@ -362,8 +362,13 @@ def _check_selector(value: str, fail: Any) -> None:
 
 def _check_url(url: str, fail: Any) -> str:
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        _ = parts.port  # raises for a port out of range
+    except ValueError:
+        valid = False
+    if not valid or any(c.isspace() for c in url):
         fail(
             f"网址无效（只接受 http/https）：{url!r}",
             f"bad URL (http or https only): {url!r}",

@@ -196,6 +196,10 @@ def test_a_bad_regex_names_the_pattern(tmp_path):
         "javascript:alert(1)",
         "www.example.gov.cn/index.html",
         "file:///etc/passwd",
+        "http://[::1/broken",
+        "http://www.example.gov.cn:99999/",
+        "http://www.example.gov.cn/a b.html",
+        "",
     ],
 )
 def test_only_http_and_https_start_urls(tmp_path, url):
