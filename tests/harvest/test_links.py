@@ -492,6 +492,9 @@ def test_normalise_date(text, expected):
         "[" * 100_000,
         '{"articles": [' + '{"url": 5},' * 100 + "{}]}",
         "\x00\ufffd<a href='\x00'>\x00</a>",
+        "<div>" * 5000
+        + "<a href='./202301/t20230105_1.html'>deep</a>"
+        + "</div>" * 5000,
     ],
 )
 def test_hostile_input_never_raises(html):
