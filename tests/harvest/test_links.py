@@ -326,6 +326,23 @@ def test_generic_finds_no_documents_in_a_plain_page():
     assert listed.stated_total is None
 
 
+@pytest.mark.parametrize(
+    ("snippet", "total"),
+    [
+        ("<div>共 123 条</div>", 123),
+        ("<div>共123条记录 当前第1页</div>", 123),
+        ("<div>共<span>123</span>条</div>", 123),
+        ("<div>总共：45条</div>", 45),
+        ("<script>createPageHTML('page_div', 5, 0, 'index', 'html', 98);</script>", 98),
+        ("<script>var totalRecord = 77;</script>", 77),
+        ("<div>第 1 页</div>", None),
+    ],
+)
+def test_stated_totals(snippet, total):
+    html = f'<a href="./202301/t20230105_1.html">x</a>{snippet}'
+    assert parse_list(html, TRS_LIST, source("generic")).stated_total == total
+
+
 # -- user definitions: pattern, query, selectors --------------------------------------
 
 
