@@ -1,1 +1,1 @@
-"""Harvest 政务公开 columns into WARC files (issue 18)."""
+"""Harvest: capture 政务公开 columns into WARC files and keep them current."""
