@@ -251,20 +251,21 @@ def render_detail_page(
     )
     attachments = ""
     if doc.attachments:
+        # Inside the editor's div, as an editor inserts them into the body: the
+        # common case on TRS 计划总结 pages (some templates print a separate block).
         links = "\n".join(
             f'<p><a href="./{esc(a.filename)}" OLDSRC="/protect/{esc(a.filename)}" '
             f'target="_blank">{esc(a.label)}</a></p>'
             for a in doc.attachments
         )
-        attachments = f'<div class="fj">附件：\n{links}\n</div>\n'
+        attachments = f'\n<p class="fj">附件：</p>\n{links}'
     body = (
         '<div class="article">\n'
         f"{table}"
         f'<h2 class="article-title">{esc(doc.title)}</h2>\n'
         f'<div class="article-info">发布日期：{doc.date}　来源：{esc(doc.issuer)}'
         '　浏览次数：<span id="views"></span></div>\n'
-        f'<div class="TRS_Editor">\n{paragraphs}\n</div>\n'
-        f"{attachments}"
+        f'<div class="TRS_Editor">\n{paragraphs}{attachments}\n</div>\n'
         "</div>\n"
     )
     return top + body + _CHROME_BOTTOM.format(site=esc(site))
@@ -324,7 +325,7 @@ def _write(directory: Path, site_path: str, text: str) -> None:
 
 
 _ARTICLE_RE = re.compile(r'<div class="TRS_Editor">\n(.*?)\n</div>', re.S)
-_PARA_RE = re.compile(r"<p[^>]*>(.*?)</p>", re.S)
+_PARA_RE = re.compile(r'<p style="text-indent: 2em;">(.*?)</p>', re.S)
 
 
 def sample_paragraphs(directory: Path = SAMPLE_SITE_DIR) -> list[str]:
