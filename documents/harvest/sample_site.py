@@ -409,6 +409,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"  # keep-alive, as real servers
+    # Headers and body go out in two writes: with Nagle on, a keep-alive client's
+    # delayed ACK holds the body back 40 ms.
+    disable_nagle_algorithm = True
     server_version = "TRS-WCM-Sample/1.0"
     sys_version = ""
 
@@ -534,7 +537,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         if compress:
-            data = gzip.compress(data, mtime=mtime)
+            data = gzip.compress(data, compresslevel=6, mtime=mtime)
         self.send_response(200)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
@@ -782,7 +785,11 @@ class SampleSite:
     # what the column holds
 
     def list_paths(self) -> list[str]:
-        return [p for p in LIST_PATHS if self._resolve(p) is not None]
+        """The column's list pages there are: index.html, index_1.html, …"""
+        found = []
+        while self._resolve(list_path(len(found))) is not None:
+            found.append(list_path(len(found)))
+        return found
 
     def document_paths(self, *, include_private: bool = False) -> list[str]:
         """Detail pages linked from the list pages (in list order)."""
