@@ -34,7 +34,7 @@ createPageHTML(countPage, currentPage, "index", "html");
 """
 
 ITEM = (
-    '<li><a href="./{month}/{name}.html" target="_blank" title="{title}">{title}</a>'
+    '<li><a href="{href}" target="_blank" title="{title}">{title}</a>'
     "<span>{date}</span></li>"
 )
 
@@ -73,6 +73,7 @@ class TinySite:
     listed: list[str] = field(default_factory=list)  # document paths, newest first
     titles: dict[str, str] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    failing: set[str] = field(default_factory=set)  # answered 500
     base: str = ""
     attachment: bytes = b""
 
@@ -139,8 +140,8 @@ class TinySite:
         for number, chunk in enumerate(chunks):
             items = "\n".join(
                 ITEM.format(
-                    month=p.split("/")[-2],
-                    name=p.rsplit("/", 1)[1].removesuffix(".html"),
+                    # Relative, as TRS lists link their own column's pages.
+                    href="./" + p.removeprefix(COLUMN) if p.startswith(COLUMN) else p,
                     title=self.titles[p],
                     date="2023-01-05",
                 )
@@ -184,6 +185,10 @@ def _handler(site: TinySite) -> type[BaseHTTPRequestHandler]:
                 time.sleep(site.delay)
             path = self.path.split("?", 1)[0]
             page = site.pages.get(path)
+            if path in site.failing:
+                site.requests.append(f"500 {path}")
+                self._answer(500, b"<html>500</html>", "text/html")
+                return
             if page is None:
                 site.requests.append(f"404 {path}")
                 self._answer(404, b"<html>404 Not Found</html>", "text/html")
