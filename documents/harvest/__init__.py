@@ -1,1 +1,1 @@
-"""Harvest: capture 政务公开 columns into WARC files, keep them current (issue 18)."""
+"""Harvest: capture 政务公开 columns into WARC files and keep them current."""
