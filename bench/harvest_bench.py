@@ -229,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         with SampleSite(var_dir / "polite", source=None) as site:
             definition = var_dir / "polite.toml"
             # No delay given: the definition keeps settings.PLANSITE_HARVEST_DELAY.
-            definition.write_text(site.definition_toml(name="bench-polite"), "utf-8")
+            text = site.definition_toml(name="bench-polite", delay=None)
+            definition.write_text(text, "utf-8")
             log(
                 f"harvest, default politeness (delay {settings.PLANSITE_HARVEST_DELAY}"
                 f" s), {args.polite_docs} pages ..."

@@ -811,9 +811,13 @@ class SampleSite:
         )
 
     def definition_toml(
-        self, *, name: str = "sample-site", delay: float = 0.0, **extra: object
+        self, *, name: str = "sample-site", delay: float | None = 0.0, **extra: object
     ) -> str:
-        """A source definition for this site (see definition_toml())."""
+        """A source definition for this site (see definition_toml()).
+
+        Zero delay unless asked: tests should not wait. ``delay=None`` keeps the
+        politeness defaults of the settings.
+        """
         return definition_toml(self.start_url, name=name, delay=delay, **extra)
 
 
