@@ -251,13 +251,29 @@ class _Run:
             if not fetcher.allowed(row.url):
                 self._fail(row, ROBOTS_REASON, None)
                 continue
-            fetched = fetcher.get(
-                row.url,
-                etag=row.etag,
-                last_modified=row.last_modified,
-                known_sha256=row.payload_sha256,
-            )
+            if self._needs_body(row):
+                fetched = fetcher.get(row.url)
+            else:
+                fetched = fetcher.get(
+                    row.url,
+                    etag=row.etag,
+                    last_modified=row.last_modified,
+                    known_sha256=row.payload_sha256,
+                )
             self._after_fetch(row, fetched)
+
+    def _needs_body(self, row: HarvestUrl) -> bool:
+        """An attachment of a page captured new or changed in this run is fetched
+        whole: the importer takes a page's attachments from the same WARC file."""
+        if row.kind != Kind.ATTACHMENT or row.parent_id is None:
+            return False
+        latest = (
+            Capture.objects.filter(url_id=row.parent_id)
+            .order_by("-captured_at", "-id")
+            .values_list("outcome", flat=True)
+            .first()
+        )
+        return latest in (Outcome.NEW, Outcome.CHANGED)
 
     def _after_fetch(self, row: HarvestUrl, fetched: Fetched) -> None:
         is_document = row.kind == Kind.DOCUMENT
@@ -353,12 +369,15 @@ class _Run:
                 state=State.DONE,
             )
         )
+        chain = _run_chain(self.run)
         wanted: dict[str, tuple[HarvestUrl, Capture]] = {}
         files: set[str] = set()
         for row in rows:
             capture = _latest_payload(row)
-            if capture is None or (capture.document_id and row.document_id):
-                continue
+            if capture is None or (
+                capture.run_id not in chain and row.document_id is not None
+            ):
+                continue  # imported by the run that captured it
             url = self.final_urls.get(row.pk, row.url)
             wanted[url] = (row, capture)
             files.add(capture.warc_file)
@@ -471,6 +490,19 @@ def _outcome(row: HarvestUrl, fetched: Fetched) -> str:
     return (
         Outcome.UNCHANGED if fetched.sha256 == row.payload_sha256 else Outcome.CHANGED
     )
+
+
+def _run_chain(run: HarvestRun) -> set[int]:
+    """This run and the interrupted runs it resumes (each resumes the one before)."""
+    chain = {run.pk}
+    earlier = HarvestRun.objects.filter(source=run.source, pk__lt=run.pk).order_by(
+        "-started_at", "-id"
+    )
+    for previous in earlier.values_list("pk", "status"):
+        if previous[1] != HarvestRun.Status.INTERRUPTED:
+            break
+        chain.add(previous[0])
+    return chain
 
 
 def _latest_payload(row: HarvestUrl) -> Capture | None:
