@@ -746,6 +746,43 @@ class SampleSite:
         mtime = max(time.time(), int(old_mtime) + 1)
         os.utime(target, (mtime, mtime))
 
+    def add_document(
+        self,
+        title: str,
+        *,
+        date: str,
+        serial: int,
+        paragraphs: Sequence[str] = ("新增文件的正文。",),
+        issuer: str = "示例镇人民政府",
+    ) -> str:
+        """Publish a new page at the top of the first list page, as a CMS does.
+
+        The stated total ("共N条") goes up by one; the other entries stay where they
+        are (a real column would push its last entry to the next page). Returns the
+        new page's site path.
+        """
+        doc = SampleDocument(
+            path=detail_path(date, serial),
+            title=title,
+            date=date,
+            issuer=issuer,
+            paragraphs=tuple(paragraphs),
+        )
+        self.change_page(doc.path, render_detail_page(doc))
+        first = list_path(0)
+        text = self.page_text(first)
+        entry = (
+            f'<li><a href="{html.escape(_relative(first, doc.path))}" '
+            f'target="_blank" title="{html.escape(title)}">{html.escape(title)}</a>'
+            f"<span>{date}</span></li>\n"
+        )
+        text = text.replace('<ul class="list">\n', '<ul class="list">\n' + entry, 1)
+        total = int(re.search(r"共(\d+)条", text)[1]) + 1
+        for path in self.list_paths():
+            page = text if path == first else self.page_text(path)
+            self.change_page(path, re.sub(r"共\d+条", f"共{total}条", page))
+        return doc.path
+
     def page_text(self, path: str) -> str:
         return self._file_path(path).read_text(encoding="utf-8")
 
