@@ -330,3 +330,14 @@ def test_serve_sample_site_command_writes_a_definition(tmp_path, settings):
     text = out.getvalue()
     assert "manage.py harvest" in text and str(definition) in text
     assert Path(tmp_path / "sample-site").is_dir()
+
+
+def test_prepare_copy_keeps_edits_until_reset(tmp_path):
+    target = tmp_path / "copy"
+    assert ss.prepare_copy(target) is True
+    page = target / "zwgk" / "jhzj" / "index_2.html"
+    page.unlink()
+    assert ss.prepare_copy(target) is False
+    assert not page.exists()  # the user's deletion is kept
+    assert ss.prepare_copy(target, reset=True) is True
+    assert page.exists()
