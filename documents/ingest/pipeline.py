@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -38,10 +39,16 @@ from documents.ingest.template_store import (
     pending_digest,
     relearn_templates,
 )
+from documents.ingest.web_archive import (
+    CapturedPage,
+    is_web_archive,
+    read_web_archive,
+)
 from documents.ingest.with_attachments import (
     ATTACHMENT_LAYOUT,
     normalise_with_attachments,
 )
+from documents.models import SourcePath
 
 logger = logging.getLogger(__name__)
 
@@ -363,6 +370,9 @@ def import_file(
     root = root or path_text(path.resolve().parent)
     # The locator is stored and printed: valid text, the same on every run.
     locator = path_text(path.resolve())
+    if is_web_archive(path):
+        yield from import_archive(path, root=root, templates=templates)
+        return
     if attached.is_attachment_file(path) and not is_record_file(path):
         yield _import_standalone(path, locator=locator, label=label, root=root)
         return
@@ -601,3 +611,84 @@ def _import_standalone(
         templates=TemplateBook(),
         attachments=files,
     )
+
+
+def import_archive(
+    path: Path,
+    *,
+    urls: Collection[str] | None = None,
+    root: str = "",
+    templates: TemplateBook | None = None,
+) -> Iterator[ItemResult]:
+    """Each page a web archive captured, as an HTML file is imported; its
+    locator is its URL, so that a later capture updates the same document."""
+    templates = templates if templates is not None else TemplateBook()
+    for item in read_web_archive(path, urls=urls):
+        if isinstance(item, CapturedPage):
+            yield from _import_captured(item, root=root, templates=templates)
+            continue
+        if item.revisit:
+            # Captured again, unchanged: the earlier capture's document stands.
+            known = (
+                SourcePath.objects.filter(locator=item.locator)
+                .values_list("document_id", flat=True)
+                .first()
+            )
+            if known is not None:
+                yield ItemResult(item.locator, Outcome.UNCHANGED, known)
+                continue
+        yield ItemResult(item.locator, Outcome.REJECTED, reason=item.reason)
+
+
+def _import_captured(
+    page: CapturedPage, *, root: str, templates: TemplateBook
+) -> Iterator[ItemResult]:
+    locator = page.url
+    name = PurePosixPath(urlsplit(page.url).path).name
+    if not name.lower().endswith((".html", ".htm", ".shtml")):
+        name = "page.html"
+    try:
+        file_hash = _hash(page.body, files=page.attachments)
+        unchanged_id = known_unchanged(locator, file_hash)
+        if unchanged_id is not None:
+            yield ItemResult(locator, Outcome.UNCHANGED, unchanged_id)
+            return
+        decoded = decode_bytes(page.body)
+        outcomes = list(extract_records(decoded.text, filename=name))
+    except RejectedInput as exc:
+        yield ItemResult(locator, Outcome.REJECTED, reason=exc.reason)
+        return
+    except Exception as exc:  # A parser bug must not stop the archive.
+        logger.exception("unexpected error reading %s", locator)
+        yield ItemResult(
+            locator, Outcome.REJECTED, reason=f"内部错误 ({type(exc).__name__}): {exc}"
+        )
+        return
+    if not outcomes:
+        yield ItemResult(
+            locator, Outcome.REJECTED, reason="页面中没有记录 (no records)"
+        )
+    for outcome in outcomes:
+        item_locator = locator + outcome.suffix
+        if outcome.error or outcome.record is None:
+            yield ItemResult(item_locator, Outcome.REJECTED, reason=outcome.error or "")
+            continue
+        record = outcome.record
+        # The URL it was captured from, unless the page states its own.
+        if not record.fields.get("source_url"):
+            record.offer("source_url", page.url, label="WARC-Target-URI", rank=1000)
+        record.captured_at = page.captured_at
+        record.notes += [
+            f"附件未能取出：{problem}" for problem in page.attachment_problems
+        ]
+        yield _import_record(
+            record,
+            locator=item_locator,
+            file_hash=file_hash,
+            label=page.source_file,
+            encoding=decoded.encoding,
+            warnings=decoded.warnings,
+            root=root,
+            templates=templates,
+            attachments=page.attachments,
+        )
