@@ -10,7 +10,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 
 from documents import fields as metadata
-from documents import identity
+from documents import history, identity
 from documents.ingest import infer, merge, review
 from documents.ingest.errors import RejectedInput
 from documents.ingest.fingerprint import (
@@ -194,6 +194,8 @@ def _store(
     # Locked: a process merging another source into it waits, then reads the
     # row and the sources this one wrote.
     target = Document.objects.select_for_update().get(pk=target_id)
+    # Its text before this source is merged in, if no version holds it yet.
+    history.keep_baseline(target.pk)
     text_locator = _text_locator(target)
     SourcePath.objects.update_or_create(
         locator=locator,
