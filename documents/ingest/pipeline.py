@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from documents import history, identity
+from documents import identity
 from documents.attachments import ahead as read_ahead
 from documents.attachments.ingest import (
     AttachmentFile,
@@ -505,20 +505,18 @@ def _import_record(
                     body=normalised.body, title=normalised.title, prepared=prepared
                 )
             )
-
-        def on_stored(pk: int) -> None:
-            if prepared:
-                written.extend(write_attachment_rows(pk, prepared))
-            # After the attachment rows: their text is part of the version.
-            history.record_version(pk, recorded_at=record.captured_at, origin=label)
-
         outcome, document_id = store_record(
             normalised,
             locator=locator,
             file_hash=file_hash,
             source_file=label,
             extra=extra,
-            on_stored=on_stored,
+            on_stored=(
+                (lambda pk: written.extend(write_attachment_rows(pk, prepared)))
+                if prepared
+                else None
+            ),
+            captured_at=record.captured_at,
         )
         if written and outcome is Outcome.UNCHANGED:
             # The same document from another source with attachments: its
