@@ -23,6 +23,11 @@ CONTEXT = 3
 # a bigger one is marked by whole lines. Two 5 MB texts with scattered edits
 # diff in about half a second; two wholly different ones in a few seconds.
 FINE_BLOCK_PRODUCT = 4_000_000
+# Within a block of changed lines, lines at least this alike (difflib's ratio)
+# are shown as one line changed; pairing is tried in blocks up to this size.
+PAIR_CUTOFF = 0.5
+PAIR_MAX_LINES = 20
+PAIR_MAX_CHARS = 20_000
 # What a version recorded before anything was changed says of its origin.
 BASELINE_ORIGIN = _("版本记录开始前已导入的文本")
 ADMIN_ORIGIN = "admin: "
@@ -216,7 +221,7 @@ def diff_texts(
                 )
             )
         else:
-            blocks.append(_replaced(a, i1, i2, b, j1, j2))
+            blocks += _changed(a, i1, i2, b, j1, j2)
     return blocks
 
 
@@ -292,6 +297,59 @@ def _equal_blocks(
             )
         )
     return blocks
+
+
+def _changed(
+    a: list[str], i1: int, i2: int, b: list[str], j1: int, j2: int
+) -> list[DiffBlock]:
+    """Changed lines a[i1:i2] → b[j1:j2]. In a small block each old line is
+    paired with the new line most like it (as difflib.Differ does), so that an
+    inserted paragraph is shown as a whole line and a touched one by its
+    characters; unpaired lines are deleted or inserted whole."""
+    if i1 == i2 and j1 == j2:
+        return []
+    if i1 == i2:
+        return [
+            DiffBlock(
+                INSERTED, new=_plain(b, j1, j2), old_start=i1 + 1, new_start=j1 + 1
+            )
+        ]
+    if j1 == j2:
+        return [
+            DiffBlock(
+                DELETED, old=_plain(a, i1, i2), old_start=i1 + 1, new_start=j1 + 1
+            )
+        ]
+    small = (
+        max(i2 - i1, j2 - j1) <= PAIR_MAX_LINES
+        and sum(map(len, a[i1:i2])) + sum(map(len, b[j1:j2])) <= PAIR_MAX_CHARS
+    )
+    if not small:
+        return [_replaced(a, i1, i2, b, j1, j2)]
+    best, best_i, best_j = PAIR_CUTOFF, -1, -1
+    for i in range(i1, i2):
+        for j in range(j1, j2):
+            matcher = SequenceMatcher(None, a[i], b[j], autojunk=False)
+            if (
+                matcher.real_quick_ratio() > best
+                and matcher.quick_ratio() > best
+                and matcher.ratio() > best
+            ):
+                best, best_i, best_j = matcher.ratio(), i, j
+    if best_i < 0:
+        return [
+            DiffBlock(
+                DELETED, old=_plain(a, i1, i2), old_start=i1 + 1, new_start=j1 + 1
+            ),
+            DiffBlock(
+                INSERTED, new=_plain(b, j1, j2), old_start=i2 + 1, new_start=j1 + 1
+            ),
+        ]
+    return [
+        *_changed(a, i1, best_i, b, j1, best_j),
+        _replaced(a, best_i, best_i + 1, b, best_j, best_j + 1),
+        *_changed(a, best_i + 1, i2, b, best_j + 1, j2),
+    ]
 
 
 def _replaced(

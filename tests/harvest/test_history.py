@@ -208,3 +208,23 @@ def test_two_five_megabyte_texts_diff_in_reasonable_time() -> None:
     blocks = history.diff_texts(old, rewritten)
     assert time.monotonic() - started < 30
     assert any(not b.fine for b in blocks)
+
+
+def test_an_inserted_paragraph_is_a_whole_line_beside_a_touched_one() -> None:
+    old = "一、总体要求。\n二、保障措施。加强组织领导，落实工作责任。\n附件"
+    new = "一、总体要求。\n二、主要任务。深化最多跑一次改革。\n三、保障措施。落实工作责任。\n附件"
+    blocks = history.diff_texts(old, new)
+    assert [b.kind for b in blocks] == [
+        history.EQUAL,
+        history.INSERTED,
+        history.REPLACED,
+        history.EQUAL,
+    ]
+    assert blocks[1].new[0].text == "二、主要任务。深化最多跑一次改革。"
+    assert _marked(blocks, history.DEL) == ["二", "加强组织领导，"]
+    assert _marked(blocks, history.INS) == ["三"]
+    # Unrelated lines are not paired: deleted and inserted whole.
+    blocks = history.diff_texts(
+        "甲\n完全不同的一段话。\n乙", "甲\n另起炉灶写的新内容！\n乙"
+    )
+    assert [b.kind for b in blocks][1:3] == [history.DELETED, history.INSERTED]

@@ -178,7 +178,7 @@ def test_the_document_page_shows_the_withdrawn_mark_and_the_history(
     assert "trs-column-20240506070800-0.warc.gz" in rows[1].get_text()
     assert "<urn:uuid:0b3a0c1e-0000-4000-8000-000000000001>" in rows[1].get_text()
     assert "t20240102_000001.html" in text
-    versions = panel.select("ol.version-list li")
+    versions = panel.select("ul.version-list li")
     assert len(versions) == 2
     assert "版本 2" in versions[0].get_text()
     assert "新增 7 字，删除 7 字" in versions[0].get_text()
