@@ -203,3 +203,29 @@ def test_a_long_diff_is_cut_and_says_so(client, search_index) -> None:  # noqa: 
     page = soup(client, f"/documents/{doc.pk}/versions/diff/")
     assert len(page.select("div.diff .dl")) <= 3000
     assert "未显示" in page.get_text()
+
+
+def test_three_versions_any_pair_is_chosen_with_a_plain_form(
+    client,  # noqa: ANN001
+    search_index,  # noqa: ANN001
+) -> None:
+    doc = Document.objects.create(title="某镇工作计划", body="甲。", original="")
+    for number, text in enumerate(["甲。", "甲乙。", "甲乙丙。"], start=1):
+        DocumentVersion.objects.create(
+            document=doc,
+            number=number,
+            recorded_at=datetime(2024, 1, number, tzinfo=UTC),
+            text=text,
+            text_hash=history.text_hash(text),
+        )
+    page = soup(client, f"/documents/{doc.pk}/versions/diff/")
+    # The latest two by default; a GET form (no script) picks any other pair.
+    assert [i.get_text() for i in page.select("div.diff ins")] == ["丙"]
+    form = page.select_one("form.version-form")
+    assert form["method"] == "get"
+    assert form.select_one("select[name=from] option[selected]")["value"] == "2"
+    page = soup(client, f"/documents/{doc.pk}/versions/diff/?from=1&to=3")
+    assert [i.get_text() for i in page.select("div.diff ins")] == ["乙丙"]
+    assert client.head(f"/documents/{doc.pk}/versions/diff/").status_code == 200
+    assert client.post(f"/documents/{doc.pk}/versions/diff/").status_code == 405
+    assert client.get("/documents/999999/versions/").status_code == 404
