@@ -445,22 +445,31 @@ class VersionRow:
     previous: int | None
 
 
-def version_rows(document_id: int) -> list[VersionRow]:
-    """The document's versions, oldest first, each with its change."""
-    versions = list(
+def version_rows(document_id: int, *, latest: int | None = None) -> list[VersionRow]:
+    """The document's versions (the ``latest`` few, or all), oldest first, each
+    with its change from the one before."""
+    rows_qs = (
         DocumentVersion.objects.filter(document_id=document_id)
         .defer("text")
-        .order_by("number")
+        .order_by("-number")
     )
+    # One more than shown: the change of the oldest shown is measured from it.
+    versions = list(rows_qs[: latest + 1] if latest is not None else rows_qs)
+    versions.reverse()
     rows: list[VersionRow] = []
     previous: DocumentVersion | None = None
     for version in versions:
         change = change_between(previous, version) if previous is not None else None
         rows.append(VersionRow(version, change, previous.number if previous else None))
         previous = version
+    if latest is not None and len(rows) > latest:
+        rows = rows[-latest:]
     return rows
 
 
+# The versions a document page lists (each diffed against the one before it
+# when first shown); the version list page has them all.
+VERSIONS_SHOWN = 5
 # The captures a document page lists; the rest are counted.
 CAPTURES_SHOWN = 50
 

@@ -120,7 +120,9 @@ class DocumentDetailView(DetailView):
                 "similar": similar,
                 "attachments": attachments,
                 "attachment_hits": sum(row.hits for row in attachments),
-                "versions": history.version_rows(document.pk),
+                "versions": history.version_rows(
+                    document.pk, latest=history.VERSIONS_SHOWN
+                ),
                 "capture_history": history.capture_history(document.pk),
             }
         )

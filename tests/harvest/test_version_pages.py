@@ -229,3 +229,31 @@ def test_three_versions_any_pair_is_chosen_with_a_plain_form(
     assert client.head(f"/documents/{doc.pk}/versions/diff/").status_code == 200
     assert client.post(f"/documents/{doc.pk}/versions/diff/").status_code == 405
     assert client.get("/documents/999999/versions/").status_code == 404
+
+
+def test_the_document_page_lists_the_latest_versions_the_list_all(
+    client,  # noqa: ANN001
+    search_index,  # noqa: ANN001
+) -> None:
+    doc = Document.objects.create(title="某镇工作计划", body="甲。", original="")
+    total = history.VERSIONS_SHOWN + 3
+    for number in range(1, total + 1):
+        text = "甲" * number
+        DocumentVersion.objects.create(
+            document=doc,
+            number=number,
+            recorded_at=datetime(2024, 1, number, tzinfo=UTC),
+            text=text,
+            text_hash=history.text_hash(text),
+        )
+    panel = soup(client, doc.get_absolute_url()).select_one("#history")
+    items = panel.select("ul.version-list li")
+    assert len(items) == history.VERSIONS_SHOWN
+    assert f"版本 {total}" in items[0].get_text()
+    # The oldest shown still says what changed since the one before it.
+    assert "新增 1 字，删除 0 字" in items[-1].get_text()
+    assert f"最近 {history.VERSIONS_SHOWN} 个版本" in panel.get_text()
+    rows = soup(client, f"/documents/{doc.pk}/versions/").select(
+        "table.versions tbody tr"
+    )
+    assert len(rows) == total
