@@ -623,7 +623,9 @@ def import_archive(
     """Each page a web archive captured, as an HTML file is imported; its
     locator is its URL, so that a later capture updates the same document."""
     templates = templates if templates is not None else TemplateBook()
+    items = 0
     for item in read_web_archive(path, urls=urls):
+        items += 1
         if isinstance(item, CapturedPage):
             yield from _import_captured(item, root=root, templates=templates)
             continue
@@ -638,6 +640,12 @@ def import_archive(
                 yield ItemResult(item.locator, Outcome.UNCHANGED, known)
                 continue
         yield ItemResult(item.locator, Outcome.REJECTED, reason=item.reason)
+    if not items and urls is None:
+        yield ItemResult(
+            path_text(path.resolve()),
+            Outcome.REJECTED,
+            reason="档案中没有文档网页 (no document pages in the web archive)",
+        )
 
 
 def _import_captured(

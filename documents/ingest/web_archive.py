@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 from django.conf import settings
@@ -47,6 +47,8 @@ _GZIP_MAGIC = b"\x1f\x8b\x08"
 # After a damaged gzip member, how many times the reader looks for the next one.
 _MAX_RESYNCS = 1000
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_MAX_REDIRECTS = 10
 # Media types of attachments whose URL names no kind (download scripts).
 _KIND_BY_MEDIA_TYPE = {kind.media_type: kind for kind in reversed(kinds.KINDS)}
 _FILENAME = re.compile(
@@ -109,6 +111,9 @@ class _Entry:
     content_type: str
     disposition: str = ""
     payload_digest: str = ""
+    # A redirect's target (absolute); a revisit's WARC-Refers-To URI and date.
+    location: str = ""
+    refers_to: tuple[str, str] = ("", "")
 
 
 def read_web_archive(
@@ -364,7 +369,7 @@ def _entry(record, number: int, offset: int) -> _Entry | None:  # noqa: ANN001
         return None
     status = 200
     content_type = headers.get_header("Content-Type") or ""
-    disposition = ""
+    disposition = location = ""
     if record.http_headers is not None and rec_type != "resource":
         try:
             status = int(record.http_headers.get_statuscode() or 0)
@@ -372,8 +377,13 @@ def _entry(record, number: int, offset: int) -> _Entry | None:  # noqa: ANN001
             status = 0
         content_type = record.http_headers.get_header("Content-Type") or ""
         disposition = record.http_headers.get_header("Content-Disposition") or ""
-    if status != 200:
+        location = record.http_headers.get_header("Location") or ""
+    if status in _REDIRECTS and location.strip():
+        location = urldefrag(urljoin(url, location.strip()))[0]
+    elif status != 200:
         return None
+    else:
+        location = ""
     return _Entry(
         stream=number,
         offset=offset,
@@ -385,6 +395,11 @@ def _entry(record, number: int, offset: int) -> _Entry | None:  # noqa: ANN001
         content_type=content_type.split(";")[0].strip().lower(),
         disposition=disposition,
         payload_digest=headers.get_header("WARC-Payload-Digest") or "",
+        location=location,
+        refers_to=(
+            (headers.get_header("WARC-Refers-To-Target-URI") or "").strip("<>"),
+            headers.get_header("WARC-Refers-To-Date") or "",
+        ),
     )
 
 
@@ -395,25 +410,33 @@ def _pages(
     archive: str,
     wanted: set[str] | None,
 ) -> Iterator[CapturedPage | RejectedItem]:
+    redirects = {_key(e.url): e.location for e in entries if e.location}
+    entries = [e for e in entries if not e.location]
     by_url: dict[str, _Entry] = {}
     by_digest: dict[str, _Entry] = {}
+    by_capture: dict[tuple[str, str], _Entry] = {}
     for entry in entries:
         if entry.rec_type != "revisit":
             # The latest capture of a URL is the one its links mean.
             by_url[_key(entry.url)] = entry
+            by_capture[(_key(entry.url), entry.date)] = entry
             if entry.payload_digest:
                 by_digest.setdefault(entry.payload_digest, entry)
+    if wanted is not None:
+        # A document's URL may redirect: the page is where it led.
+        wanted = wanted | {_key(_followed(url, redirects)) for url in wanted}
     for entry in entries:
         if not _is_html(entry):
             continue
         if wanted is not None and _key(entry.url) not in wanted:
             continue
         captured_at = _captured_at(entry.date)
-        payload_entry = entry
+        payload_entry: _Entry | None = entry
         if entry.rec_type == "revisit":
+            uri, date = entry.refers_to
             payload_entry = (
                 by_digest.get(entry.payload_digest) if entry.payload_digest else None
-            )
+            ) or by_capture.get((_key(uri), date))
             if payload_entry is None:
                 yield RejectedItem(
                     entry.url,
@@ -435,7 +458,13 @@ def _pages(
             continue  # A column's list: its entries are the documents.
         with contextlib.ExitStack() as cleanup:
             files, problems = _attachments(
-                body, entry.url, by_url, streams, archive=archive, cleanup=cleanup
+                body,
+                entry.url,
+                by_url,
+                redirects,
+                streams,
+                archive=archive,
+                cleanup=cleanup,
             )
             yield CapturedPage(
                 url=entry.url,
@@ -452,6 +481,17 @@ def _pages(
 
 def _key(url: str) -> str:
     return identity.normalise_url(url) or url
+
+
+def _followed(url: str, redirects: dict[str, str]) -> str:
+    """Where ``url`` led through the redirects the archive holds."""
+    seen = {_key(url)}
+    while (target := redirects.get(_key(url))) is not None:
+        if _key(target) in seen or len(seen) > _MAX_REDIRECTS:
+            break  # a loop: the last URL before it
+        seen.add(_key(target))
+        url = target
+    return url
 
 
 def _is_html(entry: _Entry) -> bool:
@@ -525,6 +565,7 @@ def _attachments(
     body: bytes,
     url: str,
     by_url: dict[str, _Entry],
+    redirects: dict[str, str],
     streams: list[tuple[str, IO[bytes]]],
     *,
     archive: str,
@@ -534,7 +575,7 @@ def _attachments(
     found: list[_Entry] = []
     seen: set[str] = set()
     for link in page_links(body, url):
-        entry = by_url.get(_key(link))
+        entry = by_url.get(_key(_followed(link, redirects)))
         if entry is None or entry.url in seen or _is_html(entry):
             continue
         if entry.rec_type == "revisit":
@@ -591,8 +632,12 @@ def _attachment_name(entry: _Entry) -> str:
 
 
 def _decoded(raw: str) -> str:
-    """Percent-decoded as UTF-8, else GB18030 (what Chinese sites send)."""
-    data = unquote(raw, encoding="latin-1").encode("latin-1", errors="replace")
+    """Percent-decoded as UTF-8, else GB18030 (what Chinese sites send); a
+    header's raw bytes (which warcio gives as Latin-1) decoded the same way."""
+    try:
+        data = unquote_to_bytes(raw.encode("latin-1"))
+    except UnicodeEncodeError:  # Text already (a UTF-8 header).
+        return unquote(raw)
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding)

@@ -389,3 +389,67 @@ def test_rejected_item_for_an_unreadable_wacz(tmp_path: Path) -> None:
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     (item,) = list(read_web_archive(bad))
     assert isinstance(item, RejectedItem) and "WACZ" in item.reason
+
+
+def test_redirects_are_followed_within_the_archive(
+    tmp_path: Path, files: dict[str, bytes]
+) -> None:
+    """A download link that redirects to the file, a document URL that
+    redirects to its page (as the harvest records them: a 302, then a 200)."""
+    moved = f"{SITE}/202112/t20211220_100321_new.html"
+    link = "/module/download/downfile.jsp?id=7"
+    gbk_name = "%C4%EA%B6%C8%BC%C6%BB%AE.pdf"  # 年度计划.pdf, percent-encoded GBK
+    page = detail_page("15_liubu_plan_published_dec.html", links=[(link, "附件")])
+    archive = write_warc(
+        tmp_path / "capture.warc.gz",
+        [
+            Capture(PAGE_B, b"", status="302 Found", headers=[("Location", moved)]),
+            Capture(moved, page),
+            Capture(
+                f"http://www.example-town.gov.cn{link}",
+                b"",
+                status="302 Found",
+                headers=[("Location", f"/files/{gbk_name}")],
+            ),
+            Capture(
+                f"http://www.example-town.gov.cn/files/{gbk_name}",
+                files["pdf"],
+                content_type="application/pdf",
+            ),
+        ],
+    )
+
+    items = read_web_archive(archive, urls=[PAGE_B])
+    item = next(items)
+
+    assert isinstance(item, CapturedPage) and item.url == moved
+    (attachment,) = item.attachments
+    assert attachment.name == "年度计划.pdf"
+    assert attachment.path.read_bytes() == files["pdf"]
+    assert list(items) == []
+
+
+def test_revisit_found_by_its_refers_to_uri_and_date(
+    tmp_path: Path, files: dict[str, bytes]
+) -> None:
+    captures = _captures(files)
+    # A digest of another algorithm than the original's header: the
+    # WARC-Refers-To-Target-URI and -Date still find it.
+    captures.append(
+        Capture(PAGE_B, b"", revisit_of="sha256:0000", date=captures[4].date)
+    )
+    archive = write_warc(tmp_path / "capture.warc.gz", captures)
+
+    pages = [i for i in read_web_archive(archive) if isinstance(i, CapturedPage)]
+
+    assert [p.url for p in pages] == [PAGE_A, PAGE_B, PAGE_B]
+    assert pages[2].body == pages[1].body
+
+
+def test_an_archive_without_pages_is_reported(tmp_path: Path) -> None:
+    archive = write_warc(tmp_path / "empty.warc.gz", [])
+    (result,) = import_web_archives([archive]).results
+    assert result.outcome is Outcome.REJECTED
+    assert "no document pages" in result.reason
+    # …but not when the harvest asks for URLs the archive does not hold.
+    assert import_web_archives([archive], urls=[PAGE_A]).results == []
