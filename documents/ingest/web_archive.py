@@ -52,7 +52,7 @@ _MAX_REDIRECTS = 10
 # Media types of attachments whose URL names no kind (download scripts).
 _KIND_BY_MEDIA_TYPE = {kind.media_type: kind for kind in reversed(kinds.KINDS)}
 _FILENAME = re.compile(
-    r"filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)|filename\s*=\s*\"?([^\";]+)\"?",
+    r"filename\*\s*=\s*UTF-8'[^']*'([^;]+)|filename\s*=\s*\"?([^\";]+)\"?",
     re.IGNORECASE,
 )
 
@@ -292,26 +292,37 @@ def _scan(
         iterator = ArchiveIterator(stream)
         good: int | None = None  # the last record read whole in this attempt
         current: int | None = None  # the record being read
+        reason = ""
         try:
             for record in iterator:
                 current = iterator.get_record_offset()
                 entry = _entry(record, number, current)
                 cut = _drain(record)
                 if cut:
+                    # warcio ends a record whose gzip data is damaged early
+                    # (it says so on stderr only): as a cut, it is short.
                     yield RejectedItem(
                         f"{label}@{current}",
-                        "记录不完整，档案被截断 (record cut short: "
-                        f"{cut} bytes missing)",
+                        "记录不完整（档案被截断或损坏）(record cut short or "
+                        f"unreadable: {cut} bytes missing)",
                         url=entry.url if entry else "",
                     )
-                    return
+                    break
                 good, current = current, None
                 if entry is not None:
                     yield entry
-            return
+            else:
+                return
         except Exception as exc:  # ArchiveLoadFailed, zlib.error, EOFError, …
             text = str(exc).strip()
             reason = f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
+        if not reason:  # a short record, reported above
+            assert current is not None
+            following = _next_marker(stream, marker, after=current)
+            if following is None:
+                return
+            start = following
+            continue
         if current is None and good is not None:
             # The trouble is after the last whole record: start again at the
             # next one, which is then reported on its own if it is the bad one.
@@ -422,6 +433,7 @@ def _pages(
             by_capture[(_key(entry.url), entry.date)] = entry
             if entry.payload_digest:
                 by_digest.setdefault(entry.payload_digest, entry)
+    claimed: set[str] = set()  # attachments of the document pages
     if wanted is not None:
         # A document's URL may redirect: the page is where it led.
         wanted = wanted | {_key(_followed(url, redirects)) for url in wanted}
@@ -457,14 +469,10 @@ def _pages(
         if wanted is None and looks_like_list_page(body):
             continue  # A column's list: its entries are the documents.
         with contextlib.ExitStack() as cleanup:
-            files, problems = _attachments(
-                body,
-                entry.url,
-                by_url,
-                redirects,
-                streams,
-                archive=archive,
-                cleanup=cleanup,
+            linked = _linked_attachments(body, entry.url, by_url, redirects)
+            claimed |= {_key(found.url) for found in linked}
+            files, problems = _spooled(
+                linked, streams, archive=archive, cleanup=cleanup
             )
             yield CapturedPage(
                 url=entry.url,
@@ -476,6 +484,31 @@ def _pages(
                 record_id=entry.record_id,
                 attachments=files,
                 attachment_problems=problems,
+            )
+    # Files no document page links to (a list that links straight to its
+    # PDFs): each a document of its own, as a lone file is.
+    for entry in entries:
+        key = _key(entry.url)
+        if entry.rec_type == "revisit" or _is_html(entry) or _kind(entry) is None:
+            continue
+        if (key not in wanted) if wanted is not None else (key in claimed):
+            continue
+        with contextlib.ExitStack() as cleanup:
+            files, problems = _spooled(
+                [entry], streams, archive=archive, cleanup=cleanup
+            )
+            if problems:
+                yield RejectedItem(entry.url, problems[0], url=entry.url)
+                continue
+            yield CapturedPage(
+                url=entry.url,
+                captured_at=_captured_at(entry.date),
+                status=entry.status,
+                content_type=entry.content_type,
+                body=b"",
+                archive=archive,
+                record_id=entry.record_id,
+                attachments=files,
             )
 
 
@@ -561,17 +594,10 @@ def _spool(
         raise _Refused(f"记录无法读取 (unreadable payload: {exc})") from None
 
 
-def _attachments(
-    body: bytes,
-    url: str,
-    by_url: dict[str, _Entry],
-    redirects: dict[str, str],
-    streams: list[tuple[str, IO[bytes]]],
-    *,
-    archive: str,
-    cleanup: contextlib.ExitStack,
-) -> tuple[list[AttachmentFile], list[str]]:
-    """The records the page links to that are attachments, spooled to files."""
+def _linked_attachments(
+    body: bytes, url: str, by_url: dict[str, _Entry], redirects: dict[str, str]
+) -> list[_Entry]:
+    """The records the page links to that are attachments, in link order."""
     found: list[_Entry] = []
     seen: set[str] = set()
     for link in page_links(body, url):
@@ -584,6 +610,18 @@ def _attachments(
             continue
         seen.add(entry.url)
         found.append(entry)
+    return found
+
+
+def _spooled(
+    found: list[_Entry],
+    streams: list[tuple[str, IO[bytes]]],
+    *,
+    archive: str,
+    cleanup: contextlib.ExitStack,
+) -> tuple[list[AttachmentFile], list[str]]:
+    """The records' payloads in temporary files (removed by ``cleanup``), and
+    "name: reason" for each that could not be taken."""
     if not found:
         return [], []
     folder = Path(cleanup.enter_context(tempfile.TemporaryDirectory(dir=_temp_root())))
