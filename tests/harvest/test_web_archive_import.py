@@ -496,3 +496,47 @@ def test_a_file_no_page_links_to_is_a_document_of_its_own(
     (row,) = document.attachments.all()
     assert PDF_WORDS in "".join(row.text.split())
     assert import_web_archives([archive]).count(Outcome.UNCHANGED) == 1
+
+
+def test_records_are_streamed_never_held_whole(settings, tmp_path: Path) -> None:
+    """A 40 MB attachment record goes to its temporary file in chunks; one over
+    the attachment limit is noted on its page, which imports all the same."""
+    import os
+    import tracemalloc
+
+    big = os.urandom(40 * 1024 * 1024)  # incompressible: gzip cannot shrink it
+    page = detail_page(
+        "15_liubu_plan_published_dec.html",
+        links=[("./big.pdf", "大文件"), ("./huge.pdf", "超大文件")],
+    )
+    base = PAGE_B.rsplit("/", 1)[0]
+    archive = write_warc(
+        tmp_path / "capture.warc.gz",
+        [
+            Capture(PAGE_B, page),
+            Capture(
+                f"{base}/big.pdf", b"%PDF-1.4\n" + big, content_type="application/pdf"
+            ),
+            Capture(f"{base}/huge.pdf", big + big, content_type="application/pdf"),
+        ],
+    )
+    settings.PLANSITE_ATTACHMENT_MAX_FILE_BYTES = 60 * 1024 * 1024
+    del big
+
+    tracemalloc.start()
+    try:
+        items = read_web_archive(archive)
+        item = next(items)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert isinstance(item, CapturedPage)
+    (spooled,) = item.attachments
+    assert spooled.path.stat().st_size == 40 * 1024 * 1024 + 9
+    assert len(item.attachment_problems) == 1
+    assert "huge.pdf" in item.attachment_problems[0]
+    assert "too big" in item.attachment_problems[0]
+    assert peak < 12 * 1024 * 1024, peak
+    items.close()
+    assert not spooled.path.exists()
