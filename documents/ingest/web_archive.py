@@ -297,6 +297,9 @@ def _scan(
             for record in iterator:
                 current = iterator.get_record_offset()
                 entry = _entry(record, number, current)
+                # A harvester that met its size cap keeps what it read and says
+                # so (WARC-Truncated): a cut PDF or page is no document.
+                truncated = record.rec_headers.get_header("WARC-Truncated") or ""
                 cut = _drain(record)
                 if cut:
                     # warcio ends a record whose gzip data is damaged early
@@ -309,7 +312,14 @@ def _scan(
                     )
                     break
                 good, current = current, None
-                if entry is not None:
+                if entry is not None and truncated:
+                    yield RejectedItem(
+                        entry.url,
+                        "采集时已截断，内容不完整 (record truncated at capture: "
+                        f"{truncated[:40]})",
+                        url=entry.url,
+                    )
+                elif entry is not None:
                     yield entry
             else:
                 return

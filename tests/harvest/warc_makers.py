@@ -28,6 +28,8 @@ class Capture:
     headers: list[tuple[str, str]] = field(default_factory=list)
     # Write a revisit record pointing at this payload digest instead.
     revisit_of: str = ""
+    # WARC-Truncated's value: the capturing tool stopped reading (its size cap).
+    truncated: str = ""
 
 
 def write_warc(path: Path, captures: Sequence[Capture], *, gzip: bool = True) -> Path:
@@ -75,7 +77,14 @@ def write_warc(path: Path, captures: Sequence[Capture], *, gzip: bool = True) ->
                     "response",
                     payload=io.BytesIO(capture.body),
                     http_headers=http,
-                    warc_headers_dict={"WARC-Date": capture.date},
+                    warc_headers_dict={
+                        "WARC-Date": capture.date,
+                        **(
+                            {"WARC-Truncated": capture.truncated}
+                            if capture.truncated
+                            else {}
+                        ),
+                    },
                 )
             writer.write_record(request)
             writer.write_record(response)
