@@ -36,6 +36,10 @@ FAILING = 57  # more than one page of failing URLs (50 a page)
 
 @pytest.fixture
 def harvested(db) -> dict:
+    return make_harvest_rows()
+
+
+def make_harvest_rows() -> dict:
     """Two finished runs of SOURCE (the second with failures), an older source
     with one interrupted run, documents online and withdrawn, failing URLs."""
     now = timezone.now()
