@@ -495,9 +495,9 @@ def facet_counts(
     is not known. ``base`` is the page's own set (a region, a year); None is
     the whole archive, whose counts are cached until it changes.
     """
-    # The harvester changes availability with an UPDATE that leaves the
-    # archive's version as it was: never counted from the cache.
-    if base is None and name != "availability":
+    # The harvester changes availability with an UPDATE that may leave the
+    # archive's version as it was: what depends on it is never cached.
+    if base is None and name != "availability" and not filters.availability:
         return _archive_facet_counts(filters=filters, name=name, limit=limit)
     return _facet_counts(base, filters, name, limit)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from documents.models import Availability, Document
 from documents.signals import documents_edited
 from search.services import index_documents
+from tests.conftest import close_response
 from tests.search.conftest import make_document
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search]
@@ -201,3 +202,34 @@ def test_the_list_offers_no_availability_menu_before_any_harvest(client, db):
     make_document("一份从文件导入的计划", "正文")
     soup = BeautifulSoup(client.get("/documents/").content.decode(), "html.parser")
     assert soup.select_one("select[name=availability]") is None
+
+
+def test_the_list_menu_counts_follow_an_update_that_leaves_updated_at(client, db):
+    made = _seed()
+    menu = "select[name=availability] option[value=withdrawn]"
+
+    def shown() -> str:
+        soup = BeautifulSoup(client.get("/documents/").content.decode(), "html.parser")
+        return soup.select_one(menu).get_text()
+
+    before = len(_scan("withdrawn"))
+    assert shown() == f"已撤下 ({before})"
+    online = next(d for d in made if d.availability == Availability.ONLINE)
+    # An UPDATE, as the harvester's status module may write it: updated_at stays.
+    Document.objects.filter(pk=online.pk).update(availability=Availability.WITHDRAWN)
+    assert shown() == f"已撤下 ({before + 1})"
+
+
+def test_the_research_export_takes_the_filter(client, archive):
+    response = client.get(
+        "/api/export", {"q": WORD, "availability": "withdrawn", "format": "jsonl"}
+    )
+    assert response.status_code == 200
+    try:
+        text = b"".join(response.streaming_content).decode("utf-8")
+    finally:
+        close_response(response)
+    rows = [json.loads(line) for line in text.splitlines()[1:] if line.strip()]
+    assert {row["id"] for row in rows} == _scan(Availability.WITHDRAWN, WORD)
+    meta = json.loads(text.splitlines()[0])["plansite_export"]
+    assert "availability=withdrawn" in meta["filters"]
