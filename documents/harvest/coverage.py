@@ -11,10 +11,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from documents.models import Availability, Document, HarvestRun, HarvestUrl
+from documents.models import (
+    Availability,
+    Capture,
+    Document,
+    HarvestRun,
+    HarvestUrl,
+)
 
+# Runs a source's page lists (a daily timer makes 365 a year).
+RUNS_SHOWN = 100
 # Ids per query when looking up a result set's sources (SQLite's parameter cap).
 IDS_PER_QUERY = 900
 
@@ -86,7 +94,9 @@ class SourceCoverage:
     # The newest run, whatever its state; ``last_finished`` the newest whole one.
     latest: RunFigures | None
     last_finished: RunFigures | None
+    # The newest RUNS_SHOWN runs, newest first, of ``runs_total``.
     runs: list[RunFigures] = field(default_factory=list)
+    runs_total: int = 0
     # The documents its pages became, by availability.
     documents: int = 0
     online: int = 0
@@ -150,11 +160,15 @@ def source_titles() -> dict[str, str]:
 
 
 def source_documents(source: str) -> QuerySet[Document]:
-    """The documents whose pages ``source``'s harvests captured."""
-    ids = HarvestUrl.objects.filter(
+    """The documents whose pages ``source``'s harvests captured (its URL's
+    document, or any capture's: either is what ties a page to its row)."""
+    by_url = HarvestUrl.objects.filter(
         source=source, kind=HarvestUrl.Kind.DOCUMENT, document__isnull=False
     ).values("document_id")
-    return Document.objects.filter(pk__in=ids)
+    by_capture = Capture.objects.filter(
+        run__source=source, document__isnull=False
+    ).values("document_id")
+    return Document.objects.filter(Q(pk__in=by_url) | Q(pk__in=by_capture))
 
 
 def withdrawn_documents(source: str) -> QuerySet[Document]:
@@ -186,11 +200,12 @@ def source_coverage(
 ) -> SourceCoverage:
     """``source``'s latest run's figures, its runs (newest first) and the state
     of its documents. UnknownSource when it never ran."""
-    runs = [_figures(run) for run in HarvestRun.objects.filter(source=source)]
+    all_runs = HarvestRun.objects.filter(source=source)
+    runs = [_figures(run) for run in all_runs[:RUNS_SHOWN]]
     if not runs:
         raise UnknownSource(source)
     titles = source_titles() if titles is None else titles
-    finished = [run for run in runs if run.finished]
+    finished = all_runs.filter(status=HarvestRun.Status.FINISHED).first()
     documents = source_documents(source)
     rows = documents.order_by().values("availability").annotate(n=Count("*"))
     by_state = {row["availability"]: row["n"] for row in rows}
@@ -198,8 +213,9 @@ def source_coverage(
         source=source,
         title=titles.get(source, ""),
         latest=runs[0],
-        last_finished=finished[0] if finished else None,
+        last_finished=_figures(finished) if finished else None,
         runs=runs,
+        runs_total=all_runs.count(),
         documents=sum(by_state.values()),
         online=by_state.get(Availability.ONLINE, 0),
         withdrawn=by_state.get(Availability.WITHDRAWN, 0),
@@ -224,6 +240,11 @@ def sources_of(document_ids: Iterable[int]) -> list[str]:
                 document_id__in=chunk, kind=HarvestUrl.Kind.DOCUMENT
             )
             .values_list("source", flat=True)
+            .distinct()
+        )
+        found.update(
+            Capture.objects.filter(document_id__in=chunk)
+            .values_list("run__source", flat=True)
             .distinct()
         )
     return sorted(found)

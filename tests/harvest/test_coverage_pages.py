@@ -294,3 +294,30 @@ def test_the_archive_export_carries_every_sources_coverage(harvested):
         "hanweb-plans",
     }
     assert provenance_coverage([harvested["imported"].pk]) == []
+
+
+def test_a_long_history_lists_the_newest_runs_and_counts_them_all(
+    client, harvested, monkeypatch
+):
+    from documents.harvest import coverage as coverage_module
+
+    monkeypatch.setattr(coverage_module, "RUNS_SHOWN", 1)
+    coverage = source_coverage(SOURCE)
+    assert [run.id for run in coverage.runs] == [harvested["latest"].pk]
+    assert coverage.runs_total == 2
+    assert coverage.last_finished.id == harvested["latest"].pk
+    soup = _soup(client, f"/sources/{SOURCE}/")
+    assert len(soup.select(".runs-table tbody tr")) == 1
+    assert "共 2 次采集，这里列出最近 1 次。" in soup.get_text()
+
+
+def test_a_document_tied_only_by_a_capture_counts_for_its_source(harvested):
+    doc = make_document("只由采集记录关联的文档", "正文")
+    url = HarvestUrl.objects.create(
+        source=SOURCE, url=f"{BASE}/202103/t20210301_000001.html", kind="document"
+    )
+    Capture.objects.create(
+        url=url, run=harvested["latest"], document=doc, outcome="new"
+    )
+    assert source_coverage(SOURCE).documents == 6
+    assert provenance_coverage([doc.pk])[0]["source"] == SOURCE
