@@ -47,3 +47,37 @@ def test_the_coverage_pages_fit_desktop_and_phone(browser, archive) -> None:
 
 def test_the_empty_page_fits_too(browser, live_server) -> None:  # noqa: ANN001
     screenshot(browser, f"{live_server.url}/sources/", "coverage-empty")
+
+
+def test_a_researcher_narrows_a_search_to_withdrawn_documents(
+    watched, browser, live_server, search_index
+) -> None:
+    from documents.models import Availability
+    from search.services import index_documents
+    from tests.search.conftest import make_document
+
+    states = [Availability.ONLINE, Availability.WITHDRAWN, Availability.UNKNOWN]
+    made = [
+        make_document(
+            f"东塍镇{2019 + n}年工作计划",
+            f"推进乡村振兴，第{n}项。",
+            township="东塍镇",
+            county="临海市",
+            province="浙江省",
+            plan_year=2019 + n,
+            availability=states[n % 3],
+        )
+        for n in range(6)
+    ]
+    index_documents([d.pk for d in made])
+    page, problems = watched
+    page.goto(f"{live_server.url}/search/?q=乡村振兴")
+    facet = page.locator(".facets-side .facet-availability")
+    facet.get_by_role("link", name="已撤下").click()
+    page.wait_for_url("**availability=withdrawn**")
+    hits = page.locator("article.hit")
+    assert hits.count() == 2
+    assert page.locator("article.hit .badge-withdrawn").count() == 2
+    assert "在线状态：已撤下" in page.locator(".chip").all_inner_texts()[-1]
+    assert not problems, problems
+    screenshot(browser, page.url, "availability-search")
