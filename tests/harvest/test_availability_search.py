@@ -233,3 +233,25 @@ def test_the_research_export_takes_the_filter(client, archive):
     assert {row["id"] for row in rows} == _scan(Availability.WITHDRAWN, WORD)
     meta = json.loads(text.splitlines()[0])["plansite_export"]
     assert "availability=withdrawn" in meta["filters"]
+
+
+def test_the_document_page_says_its_availability_in_the_filters_words(client, db):
+    now = timezone.now()
+    gone = make_document(
+        "已撤下的计划",
+        "正文",
+        availability=Availability.WITHDRAWN,
+        last_seen=now - timedelta(days=10),
+        withdrawn_at=now,
+    )
+    kept = make_document("从文件导入的计划", "正文二")
+
+    def shown(document: Document) -> str:
+        soup = BeautifulSoup(
+            client.get(document.get_absolute_url()).content.decode(), "html.parser"
+        )
+        return soup.select_one(".meta-availability dd").get_text(" ", strip=True)
+
+    day = timezone.localtime(now - timedelta(days=10)).strftime("%Y-%m-%d")
+    assert shown(gone) == f"已撤下 （最后在线 {day}）"
+    assert shown(kept) == "未知（文件导入）"
