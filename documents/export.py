@@ -7,7 +7,10 @@ come from the field registry (documents/fields.py).
 What an export holds travels with it: a first row (CSV: ``#plansite-export``
 and ``key=value`` cells, a line that pandas and R skip as a comment; JSON
 lines: an object with the one key ``plansite_export``) gives the query, the
-filters, the software and archive versions and the export time. The importer
+filters, the software and archive versions and the export time, and, for the
+documents a harvest captured, each source's coverage (``harvest_coverage``: what
+its lists showed, what was captured, what failed, documents/harvest/coverage.py;
+JSON in the CSV cell). The importer
 (documents/ingest/extract/tabular.py) recognises it. CSV headers are the
 fields' Chinese labels or their names (``Lang``); dates in CSV are
 YYYY-MM-DD (a publish time after a space), which Excel reads as dates.
@@ -31,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from documents import fields as metadata
+from documents.harvest.coverage import provenance_coverage
 from documents.models import Document
 
 EXPORT_KEYS = metadata.EXPORT_KEYS
@@ -121,8 +125,18 @@ def export_meta(**facts: Any) -> dict[str, Any]:
 
 
 def meta_cells(meta: Mapping[str, Any]) -> list[str]:
-    """The first CSV row: the marker, then one ``key=value`` cell a fact."""
-    return [EXPORT_MARKER, *(f"{key}={value}" for key, value in meta.items())]
+    """The first CSV row: the marker, then one ``key=value`` cell a fact (a
+    list or a mapping, the harvest coverage, as JSON)."""
+    return [
+        EXPORT_MARKER,
+        *(f"{key}={_meta_value(value)}" for key, value in meta.items()),
+    ]
+
+
+def _meta_value(value: Any) -> str:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
 
 
 def read_meta_cells(cells: Sequence[str]) -> dict[str, str] | None:
@@ -279,8 +293,9 @@ def _counted(rows: Iterable[dict[str, Any]], tally: list[int]) -> Iterator[dict]
 
 
 def archive_meta() -> dict[str, Any]:
-    """The first row of export_plans' files: the whole archive, no query."""
-    return export_meta(export="archive")
+    """The first row of export_plans' files: the whole archive, no query, and
+    the coverage of every harvested source."""
+    return export_meta(export="archive", harvest_coverage=provenance_coverage() or None)
 
 
 def write_jsonl(

@@ -257,6 +257,16 @@ FIELDS: tuple[MetadataField, ...] = (
         exported=True,
         index=IndexRole.FILTER,
     ),
+    # Whether the page it was captured from is still published (issue 18):
+    # set by the harvester, never read from a source; a filter and a facet.
+    MetadataField(
+        "availability",
+        _("在线状态"),
+        FieldType.CHOICE,
+        max_length=10,
+        required=True,
+        index=IndexRole.FACET,
+    ),
     MetadataField("inferred", _("推断字段"), FieldType.LIST, exported=True),
     MetadataField(
         "review_notes",

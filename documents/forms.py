@@ -10,6 +10,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from documents.models import Availability
+
 MAX_FILTER_LENGTH = 100
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
@@ -18,6 +20,15 @@ def printable(value: str) -> str:
     """``value`` without control characters (NUL above all): they never belong
     in a name or a number."""
     return "".join(ch for ch in value if ch.isprintable())
+
+
+# What a filter box and a facet call each availability: an unknown one is a
+# document imported from a file, whose page no harvest watches.
+AVAILABILITY_LABELS = {
+    Availability.ONLINE.value: gettext_lazy("在线"),
+    Availability.WITHDRAWN.value: gettext_lazy("已撤下"),
+    Availability.UNKNOWN.value: gettext_lazy("未知（文件导入）"),
+}
 
 
 def name_field(label: str, help_text: str = "") -> forms.CharField:
@@ -40,4 +51,14 @@ class FilterForm(forms.Form):
     )
     category = name_field(
         gettext_lazy("主题分类"), gettext_lazy("主题分类（与文档上的写法一致）。")
+    )
+    availability = forms.ChoiceField(
+        label=gettext_lazy("在线状态"),
+        required=False,
+        choices=[("", gettext_lazy("不限")), *AVAILABILITY_LABELS.items()],
+        help_text=gettext_lazy(
+            "原网页是否仍在线：online 在线（最近一次采集时仍可访问），"
+            "withdrawn 已撤下（网页已删除或已从栏目列表中移除），"
+            "unknown 未知（从文件导入，无人采集其网页）。"
+        ),
     )

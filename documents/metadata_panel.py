@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from documents import fields
 from documents.fields import FieldType
-from documents.models import Document
+from documents.forms import AVAILABILITY_LABELS
+from documents.models import Availability, Document
 
 # Fields the page shows elsewhere: the title is the heading, the body the
 # text, the review flag, notes and inferred fields the review notice.
@@ -47,6 +49,14 @@ def _value(document: Document, spec: fields.MetadataField) -> tuple[str, str, st
     """(value, url, note) of a field as the page shows it; value "" for none."""
     name = spec.name
     raw = getattr(document, name, None)
+    if name == "availability":
+        # The filters' words (未知（文件导入）), and when a gone page was last seen.
+        shown = str(AVAILABILITY_LABELS.get(raw, raw or ""))
+        seen = document.last_seen
+        if raw == Availability.WITHDRAWN and seen:
+            day = timezone.localtime(seen).strftime("%Y-%m-%d")
+            return shown, "", _("（最后在线 %(day)s）") % {"day": day}
+        return shown, "", ""
     if spec.type is FieldType.CHOICE:
         shown = str(getattr(document, f"get_{name}_display")()) if raw else ""
         department = name == "level" and document.issuer_is_department

@@ -105,6 +105,8 @@ class ListFilters:
     category: str = ""
     kind: DocumentKind | None = None
     needs_review: bool | None = None
+    # online, withdrawn or unknown (Availability); "" for any.
+    availability: str = ""
 
 
 _version_memo = threading.local()
@@ -181,6 +183,8 @@ def filtered(queryset: QuerySet[Document], filters: ListFilters) -> QuerySet:
         queryset = queryset.filter(filters.kind.condition())
     if filters.needs_review is not None:
         queryset = queryset.filter(needs_review=filters.needs_review)
+    if filters.availability:
+        queryset = queryset.filter(availability=filters.availability)
     return queryset
 
 
@@ -438,6 +442,7 @@ _WITHOUT = {
     "township": {"township": ""},
     "year": {"year": None, "undated": False},
     "category": {"category": ""},
+    "availability": {"availability": ""},
 }
 
 
@@ -483,14 +488,16 @@ def facet_counts(
 ) -> list[tuple[Any, int]]:
     """A filter menu's values with their counts, under every *other* filter.
 
-    ``name`` is province, county, township, year or category. Choosing a value
-    then lists exactly its count (the menus used to count the whole archive:
-    浙江省 + 2020 said "2020 (6)" and listed 2). Year gives (year, n) newest
-    first, with (None, n) for the documents whose year is not known. ``base``
-    is the page's own set (a region, a year); None is the whole archive, whose
-    counts are cached until it changes.
+    ``name`` is province, county, township, year, category or availability.
+    Choosing a value then lists exactly its count (the menus used to count
+    the whole archive: 浙江省 + 2020 said "2020 (6)" and listed 2). Year
+    gives (year, n) newest first, with (None, n) for the documents whose year
+    is not known. ``base`` is the page's own set (a region, a year); None is
+    the whole archive, whose counts are cached until it changes.
     """
-    if base is None:
+    # The harvester changes availability with an UPDATE that may leave the
+    # archive's version as it was: what depends on it is never cached.
+    if base is None and name != "availability" and not filters.availability:
         return _archive_facet_counts(filters=filters, name=name, limit=limit)
     return _facet_counts(base, filters, name, limit)
 

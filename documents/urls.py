@@ -35,4 +35,6 @@ urlpatterns = [
     path("regions/<path:place>/", views.RegionView.as_view(), name="region"),
     path("years/", views.YearIndexView.as_view(), name="years"),
     path("years/<int:year>/", views.YearView.as_view(), name="year"),
+    path("sources/", views.source_list, name="sources"),
+    path("sources/<str:name>/", views.source_detail, name="source"),
 ]

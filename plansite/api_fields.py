@@ -25,10 +25,15 @@ API_FIELDS = (
     "province",
     "plan_year",
     "doc_date",
+    "availability",
 )
 
 # What a null means, where the API can answer one.
-_NULL_NOTES = {"plan_year": "（未知为 null）", "doc_date": "（ISO 8601，未知为 null）"}
+_NULL_NOTES = {
+    "plan_year": "（未知为 null）",
+    "doc_date": "（ISO 8601，未知为 null）",
+    "availability": "：online 在线，withdrawn 已撤下，unknown 未知（文件导入）",
+}
 
 
 def document_fields() -> dict[str, tuple[Any, str]]:

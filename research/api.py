@@ -435,6 +435,7 @@ def _export(
         site=site,
         total=found.total,
         rows=len(found.rows),
+        document_ids=found.rows,
     )
     if csv_format:
         columns = export_columns(full=params.full)

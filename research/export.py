@@ -28,6 +28,7 @@ from documents.export import (
     jsonl_chunks,
 )
 from documents.export import Lang as ExportLang
+from documents.harvest.coverage import provenance_coverage
 from documents.models import Document
 from research.corpus import document_occurrences, iter_documents
 from search.engine.schema import SCHEMA_VERSION
@@ -192,12 +193,19 @@ def download_name(
 
 
 def result_set_meta(
-    *, query: str, querystring: str, site: str, total: int, rows: int
+    *,
+    query: str,
+    querystring: str,
+    site: str,
+    total: int,
+    rows: int,
+    document_ids: Sequence[int] = (),
 ) -> dict[str, Any]:
     """What travels with a result-set export in its first row: the query, the
     filters as the search page's URL takes them, the search page that shows
     the same set, how many matched and how many the file holds, the versions
-    (software, index schema, archive) and the export time."""
+    (software, index schema, archive), the export time, and the coverage of
+    each harvested source that ``document_ids`` (the rows) came from."""
     # Readable in a spreadsheet's cell: the filters with their Chinese as is.
     filters = unquote_plus(
         "&".join(
@@ -215,4 +223,5 @@ def result_set_meta(
         total=total,
         rows=rows,
         index_schema=SCHEMA_VERSION,
+        harvest_coverage=provenance_coverage(document_ids) or None,
     )

@@ -20,7 +20,7 @@ router = Router()
     "/search",
     url_name="search",
     response={200: SearchOut, 400: ErrorOut},
-    summary="检索：一页结果及各分面（乡镇、区县、年度、分类）的计数",
+    summary="检索：一页结果及各分面（乡镇、区县、年度、分类、在线状态）的计数",
     description=PARAMETER_RULE,
     openapi_extra={
         "x-examples": [{"q": "乡村振兴", "county": "平潭县"}, {"q": "“美丽城镇” 慈溪"}]

@@ -21,6 +21,8 @@ from typing import Any, Protocol
 from haystack import connections
 from haystack.backends import BaseSearchBackend
 
+from documents import fields as metadata
+from documents.models import Document
 from search.haystack_query import to_search_queryset
 from search.request import SearchRequest
 from search.search_indexes import rows_by_id
@@ -164,7 +166,7 @@ class StockEngine:
         results = list(sqs[start:stop])
         facets = sqs.facet_counts().get("fields", {}) if request.facets else {}
         # haystack has already renamed township_exact back to township.
-        return Found(total=sqs.count(), results=results, facets=facets)
+        return Found(total=sqs.count(), results=results, facets=_as_stored(facets))
 
     def match_columns(
         self,
@@ -242,6 +244,34 @@ class StockEngine:
     ) -> list[str]:
         # The page shows the document's other neighbours instead.
         return []
+
+
+def _stem(value: str) -> str:
+    from whoosh.analysis import StemmingAnalyzer
+
+    return " ".join(token.text for token in StemmingAnalyzer()(value))
+
+
+def _as_stored(facets: dict[str, list]) -> dict[str, list]:
+    """Facet counts with each value of a fixed set as stored: haystack's own
+    Whoosh backend indexes a facet with its StemmingAnalyzer, and counted
+    availability "online" as "onlin" (documents/fields.py CHOICE fields)."""
+    fixed = {
+        spec.name: {_stem(value): value for value in _choice_values(spec.name)}
+        for spec in metadata.INDEXED
+        if spec.type is metadata.FieldType.CHOICE
+    }
+    return {
+        name: [(fixed.get(name, {}).get(value, value), n) for value, n in counts]
+        if name in fixed
+        else counts
+        for name, counts in facets.items()
+    }
+
+
+def _choice_values(name: str) -> list[str]:
+    """The values a CHOICE field's column may hold."""
+    return [str(value) for value, _label in Document._meta.get_field(name).choices]
 
 
 def _verified(

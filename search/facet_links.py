@@ -3,7 +3,7 @@ picks it (or, when it is picked, drops it), keeping every other parameter."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,12 @@ class FacetChoice:
     # The page with this value picked, or dropped when ``selected``.
     href: str
     selected: bool
+    # What the page shows for a coded value (在线 for online); "" shows it as is.
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.label or str(self.value)
 
 
 def is_selected(name: str, value: Any, filters: SearchFilters) -> bool:
@@ -37,6 +43,7 @@ def facet_choices(
     *,
     filters: SearchFilters,
     data: QueryDict,
+    labels: Mapping[Any, Any] | None = None,
 ) -> list[FacetChoice]:
     """Each (value, count) of the facet ``name`` as a choice linking from ``data``
     (the page's GET parameters); the page number is dropped."""
@@ -50,5 +57,8 @@ def facet_choices(
             query.pop(parameter, None)
             if not selected:
                 query[parameter] = str(value)
-        choices.append(FacetChoice(value, count, "?" + query.urlencode(), selected))
+        label = str(labels.get(value, "")) if labels else ""
+        choices.append(
+            FacetChoice(value, count, "?" + query.urlencode(), selected, label)
+        )
     return choices

@@ -21,6 +21,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from documents.forms import AVAILABILITY_LABELS
 from documents.models import Document
 from documents.texts import with_parts
 from plansite.form_schema import invalid_parameters
@@ -155,6 +156,8 @@ class SearchFeed(Feed):
     def subtitle(self, obj: FeedQuery) -> str:
         filters = obj.params.filters
         chosen = [getattr(filters, name) for name in FILTER_NAMES]
+        if filters.availability:
+            chosen.append(str(AVAILABILITY_LABELS.get(filters.availability, "")))
         if filters.year_from is not None or filters.year_to is not None:
             chosen.append(
                 f"{filters.year_from or '…'}–{filters.year_to or '…'} " + _("年度")

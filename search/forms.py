@@ -48,6 +48,7 @@ RESULT_SET = (
     "province",
     "category",
     "issuer",
+    "availability",
     "year_from",
     "year_to",
     "form",
@@ -243,6 +244,7 @@ def parse_search_params(data: QueryDict) -> tuple[SearchForm, SearchParams]:
         province=values.get("province") or "",
         category=values.get("category") or "",
         issuer=values.get("issuer") or "",
+        availability=values.get("availability") or "",
         year_from=year_from,
         year_to=year_to,
     )

@@ -22,9 +22,18 @@ FACET_FIELDS = (
     "plan_year",
     "category",
     "issuer",
+    "availability",
 )
 # Filters on an exact value of these fields; empty means "any".
-EXACT_FILTERS = ("township", "county", "city", "province", "category", "issuer")
+EXACT_FILTERS = (
+    "township",
+    "county",
+    "city",
+    "province",
+    "category",
+    "issuer",
+    "availability",
+)
 YEAR_FIELD = "plan_year"
 SORT_DATE_FIELD = "sort_date"
 # Straight quotes would end haystack's quoted filter value early; every engine
@@ -65,6 +74,8 @@ class SearchFilters:
     year_to: int | None = None
     category: str = ""
     issuer: str = ""
+    # online, withdrawn or unknown (documents.models.Availability).
+    availability: str = ""
 
     def exact_values(self) -> list[tuple[str, str]]:
         """(field, value) of every exact filter that is set, as engines match it."""

@@ -46,6 +46,8 @@ FINGERPRINT_FIELDS = (
     # Searched by field (标题:, 文号:, 索引号:; the title is in the text).
     "doc_number",
     "index_no",
+    # Issue 18: the harvester's finding (online, withdrawn, unknown).
+    "availability",
 )
 
 
@@ -85,6 +87,8 @@ def sort_date(document: Document) -> datetime.date | None:
 # The search index field for each type of metadata field.
 _FIELD_CLASSES: dict[metadata.FieldType, type[indexes.SearchField]] = {
     metadata.FieldType.TEXT: indexes.CharField,
+    # A stored value of a fixed set (Availability), untokenised as a name is.
+    metadata.FieldType.CHOICE: indexes.CharField,
     metadata.FieldType.BOOL: indexes.BooleanField,
     metadata.FieldType.DATE: indexes.DateField,
     # The day: results are filtered and ordered by it, not by its time.

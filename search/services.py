@@ -61,6 +61,8 @@ class SearchHit:
     doc_date: date | None
     publish_date: date | None
     needs_review: bool
+    # online, withdrawn or unknown (documents.models.Availability).
+    availability: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ def _hit(result: Any) -> SearchHit:
         doc_date=optional("doc_date"),
         publish_date=optional("publish_date"),
         needs_review=bool(optional("needs_review")),
+        availability=text("availability"),
     )
 
 

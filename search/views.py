@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from documents import fields as metadata
+from documents.forms import AVAILABILITY_LABELS
 from documents.places import place_hints
 from plansite.http import read_only
 from search.facet_links import facet_choices
@@ -18,8 +19,18 @@ from search.results import run_search
 # labels them. (National documents have no province: they are counted under 全国.)
 FACET_LABELS = {
     name: metadata.label(name)
-    for name in ("province", "township", "county", "plan_year", "category", "issuer")
+    for name in (
+        "province",
+        "township",
+        "county",
+        "plan_year",
+        "category",
+        "issuer",
+        "availability",
+    )
 }
+# Facets whose values are codes, shown by their labels (online → 在线).
+FACET_VALUE_LABELS = {"availability": AVAILABILITY_LABELS}
 # Facets whose values are long or many show the first of them.
 FACET_SHOWN = 15
 
@@ -37,6 +48,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 values if name == "plan_year" else values[:FACET_SHOWN],
                 filters=params.filters,
                 data=request.GET,
+                labels=FACET_VALUE_LABELS.get(name),
             ),
         }
         for name, values in ordered_facets(outcome).items()

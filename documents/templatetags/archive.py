@@ -34,6 +34,14 @@ def place_label(item: Any) -> str:
 
 
 @register.filter
+def availability_label(value: str) -> str:
+    """What a filter chip or a facet calls an availability (withdrawn → 已撤下)."""
+    from documents.forms import AVAILABILITY_LABELS
+
+    return str(AVAILABILITY_LABELS.get(value, value))
+
+
+@register.filter
 def readable_url(url: str) -> str:
     """A URL as people read it: percent-encoded Chinese shown as characters (an
     IRI). Only for display; links keep the URL as stored."""

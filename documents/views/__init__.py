@@ -10,6 +10,7 @@ from documents.views.citations import document_bibtex, document_print, document_
 from documents.views.detail import DocumentDetailView, document_text
 from documents.views.home import HomeView
 from documents.views.lists import DocumentListView
+from documents.views.sources import source_detail, source_list
 from documents.views.versions import version_diff, version_list
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "document_print",
     "document_ris",
     "document_text",
+    "source_detail",
+    "source_list",
     "version_diff",
     "version_list",
 ]

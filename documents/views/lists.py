@@ -7,7 +7,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.views.generic import ListView
 
-from documents.models import Document
+from documents.forms import AVAILABILITY_LABELS
+from documents.models import Availability, Document
 from documents.places import place_hints
 from documents.selectors import (
     DocumentKind,
@@ -19,8 +20,31 @@ from documents.selectors import (
 )
 from documents.views.params import PAGE_SIZE, UNDATED, paginate, parse_list_params
 
-LIST_FILTERS = frozenset({"category", "kind", "review", "sort"})
-FILTER_NAMES = ("province", "county", "township", "year", "kind", "category", "review")
+LIST_FILTERS = frozenset({"category", "kind", "review", "availability", "sort"})
+FILTER_NAMES = (
+    "province",
+    "county",
+    "township",
+    "year",
+    "kind",
+    "category",
+    "review",
+    "availability",
+)
+
+
+def availability_choices(
+    counts: list[tuple[str, int]], selected: str | None
+) -> list[tuple[str, str, int]]:
+    """(value, label, count) of the availability menu; empty while every
+    document's is unknown (nothing harvested: the menu would say nothing)."""
+    found = dict(counts)
+    if not selected and set(found) <= {Availability.UNKNOWN.value}:
+        return []
+    return [
+        (value, str(label), found.get(value, 0))
+        for value, label in AVAILABILITY_LABELS.items()
+    ]
 
 
 class FilteredListView(ListView):
@@ -82,6 +106,10 @@ class FilteredListView(ListView):
                     self.facet("category")[:30], self.params.values.get("category")
                 ),
                 "undated_value": UNDATED,
+                # Offered once a harvest has found any page online or gone.
+                "availability_choices": availability_choices(
+                    self.facet("availability"), self.params.values.get("availability")
+                ),
             }
         )
         return context

@@ -105,6 +105,7 @@ def parse_list_params(
         category=values.get("category", ""),
         kind=DocumentKind.parse(values.get("kind")),
         needs_review=None if review is None else review == "yes",
+        availability=values.get("availability", ""),
     )
     return ListParams(
         filters=filters,

@@ -37,7 +37,9 @@ INDEX_NAME = "MAIN"
 # 2: folding of traditional characters and full-width digits and letters,
 # the variants field, the sentence and paragraph ends (bounds) and the
 # searchable metadata fields (issue 17).
-SCHEMA_VERSION = 2
+# 3: the availability field, a filter and a facet (issue 18); an index
+# without it would answer availability=… with nothing.
+SCHEMA_VERSION = 3
 # Beside the index, in its folder; written when an index is created or rebuilt.
 VERSION_FILE = ".schema_version"
 # Indexes written before versions were recorded hold what version 1 reads

@@ -54,6 +54,7 @@ def public_pages(doc) -> list[str]:  # noqa: ANN001
         f"/research/compare/?q={TERM}",
         f"/research/export/?q={TERM}",
         "/research/api/",
+        "/sources/",
     ]
 
 

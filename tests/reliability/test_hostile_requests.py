@@ -191,6 +191,8 @@ ROUTE_PLACEHOLDERS = {
     "year": 1234,
     "place": "PLACEHOLDER",
     "number": 4321,
+    # A harvested source's name (/sources/<name>/).
+    "name": "SOURCENAME",
 }
 
 
@@ -221,6 +223,7 @@ def hostile_paths(draw: st.DrawFn, doc_ids: list[int]) -> str:
         "year": st.one_of(st.sampled_from([2020, 2021, 2023]), numbers),
         "place": st.lists(path_parts, min_size=1, max_size=6).map("/".join),
         "number": st.one_of(st.integers(min_value=0, max_value=3), numbers),
+        "name": st.one_of(st.just("trs-column"), path_parts),
     }
     for name, placeholder in ROUTE_PLACEHOLDERS.items():
         if str(placeholder) in route:

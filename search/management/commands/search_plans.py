@@ -7,6 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
+from documents.models import Availability
 from search.forms import FILTER_NAMES, parse_search_params
 from search.payloads import search_payload
 from search.results import run_search
@@ -25,6 +26,12 @@ class Command(BaseCommand):
             parser.add_argument(
                 f"--{name}", default="", help=f"只看 {name} 等于此值的文档。"
             )
+        parser.add_argument(
+            "--availability",
+            choices=Availability.values,
+            help="原网页状态：online 在线，withdrawn 已撤下，"
+            "unknown 未知（文件导入）。",
+        )
         parser.add_argument("--year-from", help="计划年度下限（含）。")
         parser.add_argument("--year-to", help="计划年度上限（含）。")
         parser.add_argument(
@@ -57,6 +64,7 @@ class Command(BaseCommand):
         data["q"] = options["query"]
         for name in (
             *FILTER_NAMES,
+            "availability",
             "year_from",
             "year_to",
             "sort",
@@ -88,8 +96,11 @@ class Command(BaseCommand):
         for row in outcome.rows:
             hit = row.hit
             place = " ".join(p for p in (hit.county, hit.township) if p)
+            title = hit.title
+            if hit.availability == Availability.WITHDRAWN:
+                title += "（已撤下）"
             self.stdout.write(
-                f"{hit.id}\t{hit.plan_year or ''}\t{place}\t{hit.title}\t{hit.issuer}"
+                f"{hit.id}\t{hit.plan_year or ''}\t{place}\t{title}\t{hit.issuer}"
             )
             if options["snippets"]:
                 for passage in row.snippets:
