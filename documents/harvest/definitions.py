@@ -8,9 +8,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
+import soupsieve
+from bs4 import BeautifulSoup
 from django.conf import settings
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "sources"
@@ -100,12 +102,12 @@ class DefinitionError(ValueError):
 
 @dataclass(frozen=True)
 class Politeness:
-    delay: float
-    concurrency: int
-    timeout: float
-    retries: int
-    backoff: float
-    max_bytes: int
+    delay: float  # seconds between two requests to one host
+    concurrency: int  # requests at once per host: 1 or 2
+    timeout: float  # seconds
+    retries: int  # retries after a failure
+    backoff: float  # first retry's wait in seconds, doubling
+    max_bytes: int  # size cap per response
     user_agent: str
     obey_robots: bool = True
 
@@ -149,12 +151,12 @@ class JsonList:
 
 @dataclass(frozen=True)
 class SourceDefinition:
-    name: str
-    title: str
-    cms: str
+    name: str  # slug: key in the DB (HarvestRun.source) and WARC folder name
+    title: str  # Chinese name shown on pages
+    cms: str  # which CMS family ("trs", "hanweb", "generic", ...)
     start_urls: tuple[str, ...]
-    max_list_pages: int
-    drop_after_runs: int
+    max_list_pages: int  # per start URL
+    drop_after_runs: int  # absent from its lists this many finished runs → withdrawn
     politeness: Politeness
     pagination: Pagination = field(default_factory=Pagination)
     links: LinkRules = field(default_factory=LinkRules)
@@ -245,7 +247,7 @@ def _merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 def _nest_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
     nested: dict[str, Any] = {}
     for key, value in overrides.items():
-        if value is None:
+        if value is None or (key in ("start_urls", "start_url") and not value):
             continue  # an option the user did not give
         if key in POLITENESS_KEYS:
             nested.setdefault("politeness", {})[key] = value
@@ -273,7 +275,7 @@ class _Checker:
         file = self.path.name if self.path else "(overrides)"
         return f"{file} [{self.table}] {key}" if self.table else f"{file} {key}"
 
-    def fail(self, key: str, zh: str, en: str) -> None:
+    def fail(self, key: str, zh: str, en: str) -> NoReturn:
         raise DefinitionError(f"{self.where(key)}: {zh} ({en})")
 
     def known(self, allowed: tuple[str, ...]) -> None:
@@ -352,9 +354,6 @@ class _Checker:
 
 
 def _check_selector(value: str, fail: Any) -> None:
-    import soupsieve
-    from bs4 import BeautifulSoup
-
     try:
         BeautifulSoup("<p></p>", "lxml").select(value)
     except (soupsieve.SelectorSyntaxError, ValueError, NotImplementedError) as exc:
@@ -363,8 +362,13 @@ def _check_selector(value: str, fail: Any) -> None:
 
 def _check_url(url: str, fail: Any) -> str:
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        _ = parts.port  # raises for a port out of range
+    except ValueError:
+        valid = False
+    if not valid or any(c.isspace() for c in url):
         fail(
             f"网址无效（只接受 http/https）：{url!r}",
             f"bad URL (http or https only): {url!r}",

@@ -38,6 +38,10 @@ ROBOTS_UNREACHABLE_RETRY = 600.0
 # A Retry-After or Crawl-delay beyond these would stall a run for hours.
 RETRY_AFTER_CAP = 120.0
 CRAWL_DELAY_CAP = 120.0
+# httpx's timeout bounds each read, so a server dripping a byte at a time
+# would hold a worker for ever: past the timeout, a body must keep arriving at
+# this average rate (bytes per second), or the attempt counts as a timeout.
+MIN_BODY_RATE = 5_000
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Results, not failures: the crawler marks the document withdrawn.
 GONE_STATUSES = frozenset({404, 410})
@@ -61,13 +65,18 @@ class Exchange:
     request_target: str = ""  # path and query as on the request line
     # WARC-Truncated reason ("length") when the body was cut at max_bytes.
     truncated: str = ""
+    # Why the whole raw body gave no usable ``body`` (then b""): the response
+    # is still journaled as received.
+    body_error: str = ""
 
 
 @dataclass
 class Fetched:
     """The outcome of ``Fetcher.get``: the final response, or why there is none."""
 
-    url: str
+    url: str  # asked for
+    # After redirects, as sent (httpx's form, percent-encoded): the same
+    # string as the WARC-Target-URI of the record at ``warc``.
     final_url: str
     status: int | None
     body: bytes
@@ -78,6 +87,8 @@ class Fetched:
     not_modified: bool = False
     revisit: bool = False
     exchanges: int = 0
+    # When the final response was received (its WARC-Date); None without one.
+    captured_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -145,15 +156,55 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - _utcnow()).total_seconds())
 
 
-def _decode(raw: bytes, headers: list[tuple[str, str]]) -> bytes:
-    """Remove the content-encoding, with httpx's own decoders."""
+class _Chunks(httpx.SyncByteStream):
+    """Raw bytes in small pieces, so that decoding can stop at a size cap."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __iter__(self) -> Iterator[bytes]:
+        for start in range(0, len(self.data), 8192):
+            yield self.data[start : start + 8192]
+
+
+def _decode(raw: bytes, headers: list[tuple[str, str]], limit: int) -> bytes:
+    """Remove the content-encoding with httpx's own decoders, within ``limit``.
+
+    Raises _BodyError when the bytes do not decode or decode to more than
+    ``limit`` bytes (a gzip bomb stays within the raw size cap).
+    """
     encodings = [value for name, value in headers if name.lower() == "content-encoding"]
     if not encodings or not raw:
         return raw
     response = httpx.Response(
-        200, headers=[("content-encoding", value) for value in encodings], content=raw
+        200,
+        headers=[("content-encoding", value) for value in encodings],
+        stream=_Chunks(raw),
     )
-    return response.content
+    parts: list[bytes] = []
+    size = 0
+    try:
+        for part in response.iter_bytes():
+            size += len(part)
+            if size > limit:
+                raise _BodyError(
+                    f"响应过大 (decoded response larger than {limit} bytes)"
+                )
+            parts.append(part)
+    except httpx.DecodingError as error:
+        logger.info("undecodable body: %s", error)
+        raise _BodyError("解码失败 (cannot decode the content-encoding)") from error
+    return b"".join(parts)
+
+
+class _BodyError(Exception):
+    """The raw body is whole but unusable (undecodable or decoded too large)."""
+
+
+INVALID_URL = "网址无效 (invalid URL)"
+NOT_HTTP = "网址无效 (not an http(s) URL)"
+ROBOTS_DISALLOWED = "robots.txt 禁止 (disallowed by robots.txt)"
+ROBOTS_UNREACHABLE = "robots.txt 无法获取 (robots.txt unreachable: host closed for now)"
 
 
 class Fetcher:
@@ -183,17 +234,7 @@ class Fetcher:
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt lets our User-Agent fetch ``url``."""
-        if urlsplit(url).scheme.lower() not in ("http", "https"):
-            return False
-        if not self.politeness.obey_robots:
-            return True
-        rules = self._robots_for(_host_key(url))
-        if rules is _DENY_ALL:
-            return False
-        if rules is None:
-            return True
-        assert isinstance(rules, Protego)
-        return bool(rules.can_fetch(url, self.politeness.user_agent))
+        return not self._refusal(url)
 
     def get(
         self,
@@ -220,9 +261,11 @@ class Fetcher:
             outcome = self._follow(
                 url, headers, check_robots=True, max_redirects=MAX_REDIRECTS
             )
-        except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as error:
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
+            # A URL httpx cannot send. Journal errors (OSError) are not
+            # network trouble: they stop the run.
             logger.warning("fetch %s: %s", url, error)
-            return self._failed(url, url, f"请求无效 (invalid request: {error})", 0)
+            return self._failed(url, url, INVALID_URL, 0)
         return self._result(url, outcome, known_sha256, known_date)
 
     def close(self) -> None:
@@ -233,6 +276,27 @@ class Fetcher:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _refusal(self, url: str, *, robots: bool = True) -> str:
+        """Why ``url`` may not be fetched ("" when it may)."""
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a bad port
+        except ValueError:
+            return INVALID_URL
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return NOT_HTTP
+        if not robots or not self.politeness.obey_robots:
+            return ""
+        rules = self._robots_for(_host_key(url))
+        if rules is _DENY_ALL:
+            return ROBOTS_UNREACHABLE
+        if rules is None:
+            return ""
+        assert isinstance(rules, Protego)
+        if rules.can_fetch(url, self.politeness.user_agent):
+            return ""
+        return ROBOTS_DISALLOWED
 
     # Results
 
@@ -257,6 +321,7 @@ class Fetcher:
             error=error,
             warc=location,
             exchanges=attempts,
+            captured_at=exchange.captured_at if exchange else None,
         )
 
     @staticmethod
@@ -281,7 +346,7 @@ class Fetcher:
         if outcome.error:
             return self._failed(
                 url,
-                outcome.final_url,
+                exchange.url,
                 outcome.error,
                 outcome.attempts,
                 status=exchange.status,
@@ -300,10 +365,10 @@ class Fetcher:
         error = ""
         status = exchange.status
         if status >= 400 and status not in GONE_STATUSES:
-            error = f"HTTP 错误 (HTTP {status} {exchange.reason})".strip()
+            error = f"HTTP 错误 (HTTP {status})"
         return Fetched(
             url=url,
-            final_url=outcome.final_url,
+            final_url=exchange.url,
             status=status,
             body=exchange.body,
             headers=self._header_dict(exchange),
@@ -313,6 +378,7 @@ class Fetcher:
             not_modified=status == 304,
             revisit=revisit,
             exchanges=outcome.attempts,
+            captured_at=exchange.captured_at,
         )
 
     # Redirects
@@ -330,16 +396,16 @@ class Fetcher:
         Every response is journaled here except a final 2xx, which the caller
         journals (as a response or a revisit).
         """
-        current = _without_fragment(url)
+        try:
+            current = _without_fragment(url)
+        except ValueError:
+            return _Outcome(url, error=INVALID_URL)
         seen = {current}
         attempts = 0
         for _hop in range(max_redirects + 1):
-            if check_robots and not self.allowed(current):
-                return _Outcome(
-                    current,
-                    error="robots.txt 禁止 (disallowed by robots.txt)",
-                    attempts=attempts,
-                )
+            refusal = self._refusal(current, robots=check_robots)
+            if refusal:
+                return _Outcome(current, error=refusal, attempts=attempts)
             outcome = self._with_retries(current, headers)
             attempts += outcome.attempts
             outcome.attempts = attempts
@@ -349,12 +415,16 @@ class Fetcher:
             location_header = self._header_dict(exchange).get("location", "")
             if exchange.status not in REDIRECT_STATUSES or not location_header:
                 return outcome
-            target = _without_fragment(urljoin(current, location_header.strip()))
-            if urlsplit(target).scheme.lower() not in ("http", "https"):
-                outcome.error = f"重定向无效 (redirect to {target})"
+            try:
+                target = _without_fragment(urljoin(current, location_header.strip()))
+                urlsplit(target).port  # noqa: B018 - raises ValueError
+            except ValueError:
+                logger.info("%s: bad Location %r", current, location_header)
+                outcome.error = "重定向无效 (bad Location header)"
                 return outcome
             if target in seen:
-                outcome.error = f"重定向循环 (redirect loop at {target})"
+                logger.info("%s: redirect loop at %s", url, target)
+                outcome.error = "重定向循环 (redirect loop)"
                 return outcome
             seen.add(target)
             current = target
@@ -381,17 +451,33 @@ class Fetcher:
             attempts += 1
             exchange = self._send(url, headers)
             location = None
-            final_2xx = 200 <= exchange.status < 300 and not exchange.truncated
+            final_2xx = (
+                200 <= exchange.status < 300
+                and not exchange.truncated
+                and not exchange.body_error
+            )
             if self.journal is not None and not final_2xx:
                 location = self.journal.write_exchange(exchange)
             if exchange.status == 429 or exchange.status >= 500:
                 raise _RetryableStatus(exchange, location)
             return exchange, location
 
+        def log_retry(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            wait = state.next_action.sleep if state.next_action else 0.0
+            logger.info(
+                "%s: attempt %d failed (%s), again in %.2f s",
+                url,
+                state.attempt_number,
+                error,
+                wait,
+            )
+
         retrying = Retrying(
             stop=stop_after_attempt(self.politeness.retries + 1),
             wait=self._wait,
             retry=retry_if_exception_type((httpx.TransportError, _RetryableStatus)),
+            before_sleep=log_retry,
             reraise=True,
         )
         try:
@@ -403,32 +489,28 @@ class Fetcher:
                 url,
                 exchange,
                 failure.location,
-                f"{kind} (HTTP {exchange.status} after {attempts} attempts)",
+                f"{kind} (HTTP {exchange.status})",
                 attempts,
             )
         except httpx.TimeoutException:
             return _Outcome(
                 url,
-                error=f"超时 (timeout after {self.politeness.timeout:g} s, "
-                f"{attempts} attempts)",
+                error=f"超时 (timeout after {self.politeness.timeout:g} s)",
                 attempts=attempts,
             )
         except httpx.TransportError as error:
             return _Outcome(
                 url,
-                error=f"连接失败 (connection error: {error or type(error).__name__},"
-                f" {attempts} attempts)",
+                error=f"连接失败 (connection error: {type(error).__name__})",
                 attempts=attempts,
-            )
-        except httpx.DecodingError as error:
-            return _Outcome(
-                url, error=f"解码失败 (cannot decode body: {error})", attempts=attempts
             )
         outcome = _Outcome(url, exchange, location, attempts=attempts)
         if exchange.truncated:
             outcome.error = (
                 f"响应过大 (response larger than {self.politeness.max_bytes} bytes)"
             )
+        elif exchange.body_error:
+            outcome.error = exchange.body_error
         return outcome
 
     # One request
@@ -464,6 +546,8 @@ class Fetcher:
         max_bytes = int(self.politeness.max_bytes)
         with self._turn(url):
             captured_at = _utcnow()
+            started = time.monotonic()
+            timeout = float(self.politeness.timeout)
             with self._client.stream("GET", url, headers=headers) as response:
                 peer = ""
                 stream = response.extensions.get("network_stream")
@@ -485,11 +569,23 @@ class Fetcher:
                             break
                         size += len(chunk)
                         chunks.append(chunk)
+                        elapsed = time.monotonic() - started
+                        if elapsed > timeout + size / MIN_BODY_RATE:
+                            raise httpx.ReadTimeout(
+                                f"body slower than {MIN_BODY_RATE} bytes/s",
+                                request=response.request,
+                            )
                 raw = b"".join(chunks)
                 response_headers = [
                     (name.decode("latin-1"), value.decode("latin-1"))
                     for name, value in response.headers.raw
                 ]
+                body, body_error = b"", ""
+                if not truncated:
+                    try:
+                        body = _decode(raw, response_headers, max_bytes)
+                    except _BodyError as error:
+                        body_error = str(error)
                 request = response.request
                 exchange = Exchange(
                     url=str(request.url),
@@ -503,11 +599,12 @@ class Fetcher:
                     http_version=response.http_version,
                     headers=response_headers,
                     raw_body=raw,
-                    body=b"" if truncated else _decode(raw, response_headers),
+                    body=body,
                     captured_at=captured_at,
                     peer=peer,
                     request_target=request.url.raw_path.decode("ascii"),
                     truncated=truncated,
+                    body_error=body_error,
                 )
         return exchange
 
@@ -533,7 +630,7 @@ class Fetcher:
             outcome = self._follow(
                 url, {}, check_robots=False, max_redirects=ROBOTS_MAX_REDIRECTS
             )
-        except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as error:
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
             logger.warning("robots.txt %s: %s", url, error)
             return _DENY_ALL, ROBOTS_UNREACHABLE_RETRY
         exchange = outcome.exchange

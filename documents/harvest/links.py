@@ -60,7 +60,7 @@ class ListPage:
 
 
 def parse_list(html: str, url: str, source: SourceDefinition) -> ListPage:
-    """The document links of one list page, in page order, and where the list goes on."""
+    """The document links of a list page, in page order, and the pages after it."""
     if source.list_format == "json" or _looks_like_json(html):
         data = _load_json(html)
         if data is not None:
@@ -91,22 +91,36 @@ def parse_list(html: str, url: str, source: SourceDefinition) -> ListPage:
 
 def parse_document(html: str, url: str, source: SourceDefinition) -> list[Link]:
     """The attachment links of a detail page, in page order, de-duplicated."""
-    soup = BeautifulSoup(html, "lxml")
+    soup = _soup(html)
     base = _base_url(soup, url)
     scope: list[Tag] = [soup]
     if source.selectors.content:
         scope = soup.select(source.selectors.content) or [soup]
-    anchor_selector = source.selectors.attachments or "a[href]"
     found: dict[str, Link] = {}
     for part in scope:
-        for anchor in part.select(anchor_selector)[:MAX_ANCHORS]:
+        for anchor in _anchors(part, source.selectors.attachments):
             href = anchor.get("href")
             target = _absolute(href if isinstance(href, str) else "", base)
             if target and _is_attachment(target, source) and _same_site(target, url):
                 found.setdefault(target, Link(target, _text(anchor)))
+    if source.selectors.content and source.links.attachment_regex:
+        # A CMS's own file names (TRS ./P020….pdf) count wherever they are:
+        # templates put the 附件 list outside the text body.
+        for anchor in _anchors(soup, ""):
+            target = _absolute(str(anchor["href"]), base)
+            if (
+                target
+                and any(p.search(target) for p in source.links.attachment_regex)
+                and _same_site(target, url)
+            ):
+                found.setdefault(target, Link(target, _text(anchor)))
     # TRS writes some 附件 links from a script (var file = "./P0200….pdf").
-    for script in soup.find_all("script")[:200]:
-        for match in SCRIPT_FILE_RE.finditer(script.get_text()[:200_000]):
+    for script in soup.find_all("script", limit=200):
+        # JSON in a script escapes its slashes (gkmlpt's window._CONFIG.DETAIL)
+        code = script.get_text()[:200_000].replace("\\/", "/")
+        for match in SCRIPT_FILE_RE.finditer(code):
+            if "/" not in match.group(1):
+                continue  # a file's name ("任务清单.pdf"), not where it is
             target = _absolute(match.group(1), base)
             if target and _is_attachment(target, source) and _same_site(target, url):
                 found.setdefault(target, Link(target))
@@ -131,9 +145,8 @@ def _documents(
 ) -> list[Link]:
     found: dict[str, Link] = {}
     anchors_seen = 0
-    link_selector = source.selectors.link or "a[href]"
     for item in items:
-        for anchor in item.select(link_selector):
+        for anchor in _anchors(item, source.selectors.link):
             anchors_seen += 1
             if anchors_seen > MAX_ANCHORS:
                 return list(found.values())
@@ -144,7 +157,7 @@ def _documents(
             if not _is_document(target, page_url, source, selected=per_item):
                 continue
             box = item if per_item else _item_of(anchor)
-            found[target] = Link(target, _title(anchor), _date_in(box, source))
+            found[target] = Link(target, _title(anchor), _date_in(box, anchor, source))
     return list(found.values())
 
 
@@ -163,6 +176,13 @@ def _is_document(
     return (
         selected and not _is_attachment(url, source) and _strip(url) != _strip(page_url)
     )
+
+
+def _anchors(scope: Tag, selector: str) -> list[Tag]:
+    if selector:
+        return scope.select(selector, limit=MAX_ANCHORS)
+    # find_all is several times faster than soupsieve on long lists
+    return scope.find_all("a", href=True, limit=MAX_ANCHORS)
 
 
 def _item_of(anchor: Tag) -> Tag:
@@ -184,16 +204,25 @@ def _title(anchor: Tag) -> str:
     return _text(anchor)
 
 
-def _date_in(box: Tag, source: SourceDefinition) -> str:
+def _date_in(box: Tag, anchor: Tag, source: SourceDefinition) -> str:
     if source.selectors.date:
         found = box.select_one(source.selectors.date)
         if found is not None:
             return normalise_date(found.get_text(" "))
-    return normalise_date(box.get_text(" ")[:2000])
+    # Beside the link first: a title may hold a date of its own
+    # ("2023年1月5日会议纪要"); some templates put the date inside the link.
+    beside = [
+        str(text)
+        for text in box.find_all(string=True, limit=200)
+        if not any(parent is anchor for parent in text.parents)
+    ]
+    return normalise_date(" ".join(beside)[:2000]) or normalise_date(
+        anchor.get_text(" ")[:2000]
+    )
 
 
 def normalise_date(text: str) -> str:
-    """The first date in the text as YYYY-MM-DD ("2023年1月5日", "[2023-01-05]"), or ""."""
+    """The first date in the text as YYYY-MM-DD ("2023年1月5日", "[2023-1-5]")."""
     for match in DATE_RE.finditer(text):
         year, month, day = (int(g) for g in match.groups())
         if 1 <= month <= 12 and 1 <= day <= 31:
@@ -455,6 +484,9 @@ def _hanweb_records(html: str) -> list[str]:
         start = html.find("<record", position)
         if start < 0:
             break
+        if html[start + 7 : start + 8] not in (">", " ", "\t", "\n", "\r"):
+            position = start + 7  # <recordset>, <recordcount>
+            continue
         open_end = html.find(">", start)
         close = html.find("</record>", start)
         if open_end < 0 or close < 0:

@@ -409,6 +409,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"  # keep-alive, as real servers
+    # Headers and body go out in two writes: with Nagle on, a keep-alive client's
+    # delayed ACK holds the body back 40 ms.
+    disable_nagle_algorithm = True
     server_version = "TRS-WCM-Sample/1.0"
     sys_version = ""
 
@@ -534,7 +537,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         if compress:
-            data = gzip.compress(data, mtime=mtime)
+            data = gzip.compress(data, compresslevel=6, mtime=mtime)
         self.send_response(200)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
@@ -743,6 +746,43 @@ class SampleSite:
         mtime = max(time.time(), int(old_mtime) + 1)
         os.utime(target, (mtime, mtime))
 
+    def add_document(
+        self,
+        title: str,
+        *,
+        date: str,
+        serial: int,
+        paragraphs: Sequence[str] = ("新增文件的正文。",),
+        issuer: str = "示例镇人民政府",
+    ) -> str:
+        """Publish a new page at the top of the first list page, as a CMS does.
+
+        The stated total ("共N条") goes up by one; the other entries stay where they
+        are (a real column would push its last entry to the next page). Returns the
+        new page's site path.
+        """
+        doc = SampleDocument(
+            path=detail_path(date, serial),
+            title=title,
+            date=date,
+            issuer=issuer,
+            paragraphs=tuple(paragraphs),
+        )
+        self.change_page(doc.path, render_detail_page(doc))
+        first = list_path(0)
+        text = self.page_text(first)
+        entry = (
+            f'<li><a href="{html.escape(_relative(first, doc.path))}" '
+            f'target="_blank" title="{html.escape(title)}">{html.escape(title)}</a>'
+            f"<span>{date}</span></li>\n"
+        )
+        text = text.replace('<ul class="list">\n', '<ul class="list">\n' + entry, 1)
+        total = int(re.search(r"共(\d+)条", text)[1]) + 1
+        for path in self.list_paths():
+            page = text if path == first else self.page_text(path)
+            self.change_page(path, re.sub(r"共\d+条", f"共{total}条", page))
+        return doc.path
+
     def page_text(self, path: str) -> str:
         return self._file_path(path).read_text(encoding="utf-8")
 
@@ -782,7 +822,11 @@ class SampleSite:
     # what the column holds
 
     def list_paths(self) -> list[str]:
-        return [p for p in LIST_PATHS if self._resolve(p) is not None]
+        """The column's list pages there are: index.html, index_1.html, …"""
+        found = []
+        while self._resolve(list_path(len(found))) is not None:
+            found.append(list_path(len(found)))
+        return found
 
     def document_paths(self, *, include_private: bool = False) -> list[str]:
         """Detail pages linked from the list pages (in list order)."""
@@ -804,9 +848,13 @@ class SampleSite:
         )
 
     def definition_toml(
-        self, *, name: str = "sample-site", delay: float = 0.0, **extra: object
+        self, *, name: str = "sample-site", delay: float | None = 0.0, **extra: object
     ) -> str:
-        """A source definition for this site (see definition_toml())."""
+        """A source definition for this site (see definition_toml()).
+
+        Zero delay unless asked: tests should not wait. ``delay=None`` keeps the
+        politeness defaults of the settings.
+        """
         return definition_toml(self.start_url, name=name, delay=delay, **extra)
 
 

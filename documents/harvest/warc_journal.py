@@ -96,6 +96,7 @@ class WarcJournal:
         self._serial = 0
         self._out: BinaryIO | None = None
         self._path: Path | None = None
+        self._name = ""  # the current file, relative to WARC_DIR
         self._writer: WARCWriter | None = None
         self._files: list[str] = []
 
@@ -125,7 +126,7 @@ class WarcJournal:
             self._writer.write_record(request)
             self._sync()
             location = WarcLocation(
-                file=_relative(self._path),
+                file=self._name,
                 offset=offset,
                 length=length,
                 record_id=response_id,
@@ -165,7 +166,8 @@ class WarcJournal:
         self._out = out
         self._path = path
         self._writer = WARCWriter(out, gzip=True, warc_version=WARC_VERSION)
-        self._files.append(_relative(path))
+        self._name = _relative(path)
+        self._files.append(self._name)
         info = self._writer.create_warcinfo_record(
             name,
             {
@@ -174,7 +176,7 @@ class WarcJournal:
                 "conformsTo": "https://iipc.github.io/warc-specifications/"
                 "specifications/warc-format/warc-1.1/",
                 "hostname": socket.gethostname(),
-                "http-header-user-agent": settings.PLANSITE_HARVEST_USER_AGENT,
+                "isPartOf": self.prefix,
             },
         )
         self._writer.write_record(info)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from documents.models import Attachment, Document
 from documents.texts import searchable_text
@@ -113,7 +114,7 @@ def test_a_phrase_only_in_a_scan_is_found_read_and_downloaded(
 
     # Open the document: its attachments, and how many hits each holds.
     page.locator(".hit h2 a").first.click()
-    assert page.locator("h1").inner_text() == document.title
+    expect(page.locator("h1")).to_have_text(document.title)
     listing = page.locator(f"#attachment-{number}")
     assert "OCR" in listing.inner_text()
     hits = scan_row.text.count(phrase)

@@ -18,19 +18,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DOC_TITLE = "东塍镇2020年工作计划"
 
 
-def heading(page) -> str:  # noqa: ANN001
-    return page.get_by_role("heading", level=1).inner_text()
+def expect_heading(page, text: str) -> None:  # noqa: ANN001
+    # After a click the old page may still be showing: wait for the new heading.
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
 
 
 def test_home_to_a_document_through_the_region_tree(
     page, browser, live_archive_unindexed
 ) -> None:
     page.goto(f"{live_archive_unindexed}/")
-    assert heading(page) == "政府工作计划档案"
+    expect_heading(page, "政府工作计划档案")
     screenshot(browser, page.url, "home")
 
     page.get_by_role("link", name="全部地区 →").click()
-    assert heading(page) == "按地区浏览"
+    expect_heading(page, "按地区浏览")
     screenshot(browser, page.url, "regions")
 
     for place, child_label, shot in (
@@ -39,14 +40,14 @@ def test_home_to_a_document_through_the_region_tree(
         ("临海市", "乡镇街道", "county"),
     ):
         page.get_by_role("link", name=place, exact=True).click()
-        assert heading(page) == place
+        expect_heading(page, place)
         # The crumbs name every level above, and the next level is listed.
         assert page.get_by_role("navigation", name="位置").get_by_text(place).count()
         assert page.get_by_role("heading", level=2, name=child_label).is_visible()
         screenshot(browser, page.url, f"region-{shot}")
 
     page.get_by_role("link", name="东塍镇", exact=True).click()
-    assert heading(page) == "东塍镇"
+    expect_heading(page, "东塍镇")
     crumbs = page.get_by_role("navigation", name="位置").get_by_role("listitem")
     assert crumbs.all_inner_texts() == [
         "全部地区",
@@ -60,7 +61,7 @@ def test_home_to_a_document_through_the_region_tree(
     screenshot(browser, page.url, "township")
 
     page.get_by_role("link", name=DOC_TITLE).click()
-    assert heading(page) == DOC_TITLE
+    expect_heading(page, DOC_TITLE)
     # Its 成文日期 (2021-01-13) is later than its 发布日期 (2020-02-26): flagged.
     notice = page.get_by_role("complementary", name="本条记录待复核")
     assert "系推断所得：计划年度。" in notice.inner_text()
@@ -118,7 +119,7 @@ def test_the_list_of_all_documents_by_place_and_unknown_year(
     page, browser, live_archive_unindexed
 ) -> None:
     page.goto(f"{live_archive_unindexed}/documents/")
-    assert heading(page) == "全部文档"
+    expect_heading(page, "全部文档")
     page.get_by_text("筛选与排序").click()
     page.get_by_label("区县").fill("平潭")
     page.get_by_role("button", name="应用").click()
@@ -141,21 +142,21 @@ def test_year_timeline_to_a_document(page, browser, live_archive_unindexed) -> N
     page.get_by_role("navigation", name="主导航").get_by_role(
         "link", name="年度"
     ).click()
-    assert heading(page) == "按年度浏览"
+    expect_heading(page, "按年度浏览")
     years = Document.objects.exclude(plan_year=None).values_list("plan_year", flat=True)
     assert f"计划年度共 {len(set(years))} 个" in page.locator(".lede").inner_text()
     screenshot(browser, page.url, "years")
 
     in_2020 = Document.objects.filter(plan_year=2020)
     page.get_by_role("link", name=re.compile(r"^2020\b")).click()
-    assert heading(page) == "2020 年度"
+    expect_heading(page, "2020 年度")
     assert f"共 {in_2020.count()} 篇文档" in page.locator(".lede").inner_text()
     shown = page.locator(".region-group .doc-list > li > a").all_inner_texts()
     assert sorted(shown) == sorted(in_2020.values_list("title", flat=True))
     screenshot(browser, page.url, "year")
 
     page.get_by_role("link", name=DOC_TITLE).click()
-    assert heading(page) == DOC_TITLE
+    expect_heading(page, DOC_TITLE)
     assert page.get_by_role("link", name="2020", exact=True).is_visible()
 
 
@@ -165,18 +166,19 @@ def test_original_text_toggle(page, browser, live_archive_unindexed) -> None:
     assert page.locator("pre.original").count() == 0
     assert page.get_by_role("region", name="正文").is_visible()
 
+    # A click only starts the navigation: wait for the new page, not the old one.
     page.get_by_role("link", name="原始文本").click()
-    assert page.url.endswith("?view=original")
+    expect(page).to_have_url(re.compile(r"\?view=original$"))
     original = page.locator("pre.original")
-    assert original.is_visible()
+    expect(original).to_be_visible()
     # The original is shown as imported, page chrome and all.
     assert "进入老年模式" in original.inner_text()
     assert page.get_by_role("region", name="正文").count() == 0
     screenshot(browser, page.url, "document-original")
 
     page.get_by_role("link", name="整理文本").click()
-    assert page.locator("pre.original").count() == 0
-    assert page.get_by_role("region", name="正文").is_visible()
+    expect(page.get_by_role("region", name="正文")).to_be_visible()
+    expect(page.locator("pre.original")).to_have_count(0)
 
 
 def test_without_javascript_every_control_still_works(
@@ -283,7 +285,7 @@ def test_keyboard_landmarks_and_the_missing_page(
 
     response = page.goto(f"{live_archive_unindexed}/documents/999999/")
     assert response.status == 404
-    assert heading(page) == "页面不存在"
+    expect_heading(page, "页面不存在")
     assert page.get_by_role("link", name="回到首页").is_visible()
     assert page.get_by_role("searchbox").is_visible()
     for role in ("banner", "main", "contentinfo"):

@@ -6,6 +6,7 @@ from collections import Counter
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import expect
 
 from documents.models import Document
 from tests.browser.conftest import screenshot
@@ -22,7 +23,7 @@ def _texts() -> list[Document]:
 def test_results_to_trend_to_kwic_to_the_document(page, browser, live_archive) -> None:  # noqa: ANN001
     page.goto(f"{live_archive}/search/?q={quote(TERM)}")
     page.get_by_role("link", name="年度趋势").click()
-    assert page.locator("h1").inner_text() == "趋势"
+    expect(page.locator("h1")).to_have_text("趋势")
 
     # The table under the chart: matching documents per plan year, as a scan finds.
     expected = Counter(d.plan_year for d in _texts())
@@ -64,7 +65,7 @@ def test_compare_two_townships(page, browser, live_archive) -> None:  # noqa: AN
     page.goto(
         f"{live_archive}/research/compare/?level=township&place=东塍镇&place=周巷镇"
     )
-    assert page.locator("h1").inner_text() == "地区比较"
+    expect(page.locator("h1")).to_have_text("地区比较")
     table = page.locator("table.compare-table")
     header = table.locator("thead").inner_text()
     assert "东塍镇" in header and "周巷镇" in header
@@ -122,10 +123,10 @@ def test_the_tools_on_a_phone(browser, live_archive) -> None:  # noqa: ANN001
 
 def test_research_index_export_and_the_api_page(page, browser, live_archive) -> None:  # noqa: ANN001
     page.goto(f"{live_archive}/research/")
-    assert page.locator("h1").inner_text() == "研究工具"
+    expect(page.locator("h1")).to_have_text("研究工具")
     screenshot(browser, page.url, "research-index")
     page.get_by_role("link", name="API 说明").click()
-    assert page.locator("h1").inner_text() == "API 说明"
+    expect(page.locator("h1")).to_have_text("API 说明")
     for path in (
         "/api/search",
         "/api/trend",

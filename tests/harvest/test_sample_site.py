@@ -141,6 +141,26 @@ def test_gzip_when_asked(sample_site):
     assert gzip.decompress(wire) == plain.content
 
 
+def test_added_document_tops_the_first_list(sample_site, client):
+    first = client.get(sample_site.start_url)
+    path = sample_site.add_document(
+        "示例镇2026年工作计划", date="2026-12-01", serial=900001
+    )
+    assert path == "/zwgk/jhzj/202612/t20261201_900001.html"
+    text = client.get(sample_site.start_url).text
+    assert ss.list_links(text)[0] == "./202612/t20261201_900001.html"
+    assert "共13条" in text
+    assert "共13条" in client.get(sample_site.url_for(ss.LIST_PATHS[2])).text
+    assert sample_site.document_paths()[0] == path
+    page = client.get(sample_site.url_for(path))
+    assert page.status_code == 200 and "示例镇2026年工作计划" in page.text
+    # The list page changed: a conditional request sees it.
+    again = client.get(
+        sample_site.start_url, headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert again.status_code == 200
+
+
 def test_deleted_page_is_404(sample_site, client):
     path = sample_site.document_paths()[-1]
     assert client.get(sample_site.url_for(path)).status_code == 200
@@ -310,3 +330,14 @@ def test_serve_sample_site_command_writes_a_definition(tmp_path, settings):
     text = out.getvalue()
     assert "manage.py harvest" in text and str(definition) in text
     assert Path(tmp_path / "sample-site").is_dir()
+
+
+def test_prepare_copy_keeps_edits_until_reset(tmp_path):
+    target = tmp_path / "copy"
+    assert ss.prepare_copy(target) is True
+    page = target / "zwgk" / "jhzj" / "index_2.html"
+    page.unlink()
+    assert ss.prepare_copy(target) is False
+    assert not page.exists()  # the user's deletion is kept
+    assert ss.prepare_copy(target, reset=True) is True
+    assert page.exists()

@@ -198,6 +198,42 @@ def test_repair_cuts_a_partial_member(warc_dir):
     warcio_ok(path)
 
 
+@pytest.mark.parametrize("keep", [1, 30, 0.5, -1])
+def test_repair_at_any_cut_of_the_last_exchange(warc_dir, keep):
+    """Cut anywhere in the last exchange's two records: both go, the rest stays."""
+    journal = WarcJournal(warc_dir, prefix="src")
+    first = journal.write_exchange(exchange("http://example.test/a", b"a" * 100))
+    last = journal.write_exchange(exchange("http://example.test/b", os.urandom(5000)))
+    journal.close()
+    path = warc_dir / last.file
+    whole = path.read_bytes()
+    tail = len(whole) - last.offset  # the response and the request record
+    cut_at = last.offset + (
+        int(tail * keep) if isinstance(keep, float) else keep % tail
+    )
+    path.write_bytes(whole[:cut_at])
+    repair(path)
+    got = records(path)
+    # The response may survive a cut in the request record after it.
+    assert [r[1].get_header("WARC-Target-URI") for r in got[1:3]] == [
+        "http://example.test/a"
+    ] * 2
+    assert len(got) in (3, 4)
+    assert path.stat().st_size in (last.offset, last.offset + last.length)
+    assert first.offset < last.offset
+    warcio_ok(path)
+
+
+def test_repair_file_cut_inside_its_warcinfo(warc_dir):
+    journal = WarcJournal(warc_dir, prefix="src")
+    loc = journal.write_exchange(exchange("http://example.test/a", b"a"))
+    journal.close()
+    path = warc_dir / loc.file
+    path.write_bytes(path.read_bytes()[:20])
+    assert repair(path) == 20
+    assert path.stat().st_size == 0
+
+
 def test_repair_uncompressed_warc(tmp_path):
     plain = tmp_path / "plain.warc"
     with plain.open("wb") as f:
