@@ -623,7 +623,9 @@ def import_archive(
     """Each page a web archive captured, as an HTML file is imported; its
     locator is its URL, so that a later capture updates the same document."""
     templates = templates if templates is not None else TemplateBook()
+    items = 0
     for item in read_web_archive(path, urls=urls):
+        items += 1
         if isinstance(item, CapturedPage):
             yield from _import_captured(item, root=root, templates=templates)
             continue
@@ -638,12 +640,21 @@ def import_archive(
                 yield ItemResult(item.locator, Outcome.UNCHANGED, known)
                 continue
         yield ItemResult(item.locator, Outcome.REJECTED, reason=item.reason)
+    if not items and urls is None:
+        yield ItemResult(
+            path_text(path.resolve()),
+            Outcome.REJECTED,
+            reason="档案中没有文档网页 (no document pages in the web archive)",
+        )
 
 
 def _import_captured(
     page: CapturedPage, *, root: str, templates: TemplateBook
 ) -> Iterator[ItemResult]:
     locator = page.url
+    if not page.body and page.attachments:
+        yield _import_captured_file(page, root=root)
+        return
     name = PurePosixPath(urlsplit(page.url).path).name
     if not name.lower().endswith((".html", ".htm", ".shtml")):
         name = "page.html"
@@ -692,3 +703,31 @@ def _import_captured(
             templates=templates,
             attachments=page.attachments,
         )
+
+
+def _import_captured_file(page: CapturedPage, *, root: str) -> ItemResult:
+    """A captured file no page links to: a document whose text is its
+    attachment's, as a lone file is (_import_standalone)."""
+    try:
+        file_hash = _hash(b"attachment", files=page.attachments)
+    except OSError as exc:
+        return ItemResult(
+            page.url, Outcome.REJECTED, reason=f"无法读取 (cannot read): {exc}"
+        )
+    unchanged_id = known_unchanged(page.url, file_hash)
+    if unchanged_id is not None:
+        return ItemResult(page.url, Outcome.UNCHANGED, unchanged_id)
+    record = RawRecord(original="", layout=ATTACHMENT_LAYOUT, body="")
+    record.offer("source_url", page.url, label="WARC-Target-URI")
+    record.captured_at = page.captured_at
+    return _import_record(
+        record,
+        locator=page.url,
+        file_hash=file_hash,
+        label=page.source_file,
+        encoding="",
+        warnings=[],
+        root=root,
+        templates=TemplateBook(),
+        attachments=page.attachments,
+    )

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 from django.conf import settings
@@ -47,10 +47,12 @@ _GZIP_MAGIC = b"\x1f\x8b\x08"
 # After a damaged gzip member, how many times the reader looks for the next one.
 _MAX_RESYNCS = 1000
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_MAX_REDIRECTS = 10
 # Media types of attachments whose URL names no kind (download scripts).
 _KIND_BY_MEDIA_TYPE = {kind.media_type: kind for kind in reversed(kinds.KINDS)}
 _FILENAME = re.compile(
-    r"filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)|filename\s*=\s*\"?([^\";]+)\"?",
+    r"filename\*\s*=\s*UTF-8'[^']*'([^;]+)|filename\s*=\s*\"?([^\";]+)\"?",
     re.IGNORECASE,
 )
 
@@ -109,6 +111,9 @@ class _Entry:
     content_type: str
     disposition: str = ""
     payload_digest: str = ""
+    # A redirect's target (absolute); a revisit's WARC-Refers-To URI and date.
+    location: str = ""
+    refers_to: tuple[str, str] = ("", "")
 
 
 def read_web_archive(
@@ -287,26 +292,37 @@ def _scan(
         iterator = ArchiveIterator(stream)
         good: int | None = None  # the last record read whole in this attempt
         current: int | None = None  # the record being read
+        reason = ""
         try:
             for record in iterator:
                 current = iterator.get_record_offset()
                 entry = _entry(record, number, current)
                 cut = _drain(record)
                 if cut:
+                    # warcio ends a record whose gzip data is damaged early
+                    # (it says so on stderr only): as a cut, it is short.
                     yield RejectedItem(
                         f"{label}@{current}",
-                        "记录不完整，档案被截断 (record cut short: "
-                        f"{cut} bytes missing)",
+                        "记录不完整（档案被截断或损坏）(record cut short or "
+                        f"unreadable: {cut} bytes missing)",
                         url=entry.url if entry else "",
                     )
-                    return
+                    break
                 good, current = current, None
                 if entry is not None:
                     yield entry
-            return
+            else:
+                return
         except Exception as exc:  # ArchiveLoadFailed, zlib.error, EOFError, …
             text = str(exc).strip()
             reason = f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
+        if not reason:  # a short record, reported above
+            assert current is not None
+            following = _next_marker(stream, marker, after=current)
+            if following is None:
+                return
+            start = following
+            continue
         if current is None and good is not None:
             # The trouble is after the last whole record: start again at the
             # next one, which is then reported on its own if it is the bad one.
@@ -364,7 +380,7 @@ def _entry(record, number: int, offset: int) -> _Entry | None:  # noqa: ANN001
         return None
     status = 200
     content_type = headers.get_header("Content-Type") or ""
-    disposition = ""
+    disposition = location = ""
     if record.http_headers is not None and rec_type != "resource":
         try:
             status = int(record.http_headers.get_statuscode() or 0)
@@ -372,8 +388,13 @@ def _entry(record, number: int, offset: int) -> _Entry | None:  # noqa: ANN001
             status = 0
         content_type = record.http_headers.get_header("Content-Type") or ""
         disposition = record.http_headers.get_header("Content-Disposition") or ""
-    if status != 200:
+        location = record.http_headers.get_header("Location") or ""
+    if status in _REDIRECTS and location.strip():
+        location = urldefrag(urljoin(url, location.strip()))[0]
+    elif status != 200:
         return None
+    else:
+        location = ""
     return _Entry(
         stream=number,
         offset=offset,
@@ -385,6 +406,11 @@ def _entry(record, number: int, offset: int) -> _Entry | None:  # noqa: ANN001
         content_type=content_type.split(";")[0].strip().lower(),
         disposition=disposition,
         payload_digest=headers.get_header("WARC-Payload-Digest") or "",
+        location=location,
+        refers_to=(
+            (headers.get_header("WARC-Refers-To-Target-URI") or "").strip("<>"),
+            headers.get_header("WARC-Refers-To-Date") or "",
+        ),
     )
 
 
@@ -395,25 +421,34 @@ def _pages(
     archive: str,
     wanted: set[str] | None,
 ) -> Iterator[CapturedPage | RejectedItem]:
+    redirects = {_key(e.url): e.location for e in entries if e.location}
+    entries = [e for e in entries if not e.location]
     by_url: dict[str, _Entry] = {}
     by_digest: dict[str, _Entry] = {}
+    by_capture: dict[tuple[str, str], _Entry] = {}
     for entry in entries:
         if entry.rec_type != "revisit":
             # The latest capture of a URL is the one its links mean.
             by_url[_key(entry.url)] = entry
+            by_capture[(_key(entry.url), entry.date)] = entry
             if entry.payload_digest:
                 by_digest.setdefault(entry.payload_digest, entry)
+    claimed: set[str] = set()  # attachments of the document pages
+    if wanted is not None:
+        # A document's URL may redirect: the page is where it led.
+        wanted = wanted | {_key(_followed(url, redirects)) for url in wanted}
     for entry in entries:
         if not _is_html(entry):
             continue
         if wanted is not None and _key(entry.url) not in wanted:
             continue
         captured_at = _captured_at(entry.date)
-        payload_entry = entry
+        payload_entry: _Entry | None = entry
         if entry.rec_type == "revisit":
+            uri, date = entry.refers_to
             payload_entry = (
                 by_digest.get(entry.payload_digest) if entry.payload_digest else None
-            )
+            ) or by_capture.get((_key(uri), date))
             if payload_entry is None:
                 yield RejectedItem(
                     entry.url,
@@ -434,8 +469,10 @@ def _pages(
         if wanted is None and looks_like_list_page(body):
             continue  # A column's list: its entries are the documents.
         with contextlib.ExitStack() as cleanup:
-            files, problems = _attachments(
-                body, entry.url, by_url, streams, archive=archive, cleanup=cleanup
+            linked = _linked_attachments(body, entry.url, by_url, redirects)
+            claimed |= {_key(found.url) for found in linked}
+            files, problems = _spooled(
+                linked, streams, archive=archive, cleanup=cleanup
             )
             yield CapturedPage(
                 url=entry.url,
@@ -448,10 +485,46 @@ def _pages(
                 attachments=files,
                 attachment_problems=problems,
             )
+    # Files no document page links to (a list that links straight to its
+    # PDFs): each a document of its own, as a lone file is.
+    for entry in entries:
+        key = _key(entry.url)
+        if entry.rec_type == "revisit" or _is_html(entry) or _kind(entry) is None:
+            continue
+        if (key not in wanted) if wanted is not None else (key in claimed):
+            continue
+        with contextlib.ExitStack() as cleanup:
+            files, problems = _spooled(
+                [entry], streams, archive=archive, cleanup=cleanup
+            )
+            if problems:
+                yield RejectedItem(entry.url, problems[0], url=entry.url)
+                continue
+            yield CapturedPage(
+                url=entry.url,
+                captured_at=_captured_at(entry.date),
+                status=entry.status,
+                content_type=entry.content_type,
+                body=b"",
+                archive=archive,
+                record_id=entry.record_id,
+                attachments=files,
+            )
 
 
 def _key(url: str) -> str:
     return identity.normalise_url(url) or url
+
+
+def _followed(url: str, redirects: dict[str, str]) -> str:
+    """Where ``url`` led through the redirects the archive holds."""
+    seen = {_key(url)}
+    while (target := redirects.get(_key(url))) is not None:
+        if _key(target) in seen or len(seen) > _MAX_REDIRECTS:
+            break  # a loop: the last URL before it
+        seen.add(_key(target))
+        url = target
+    return url
 
 
 def _is_html(entry: _Entry) -> bool:
@@ -521,20 +594,14 @@ def _spool(
         raise _Refused(f"记录无法读取 (unreadable payload: {exc})") from None
 
 
-def _attachments(
-    body: bytes,
-    url: str,
-    by_url: dict[str, _Entry],
-    streams: list[tuple[str, IO[bytes]]],
-    *,
-    archive: str,
-    cleanup: contextlib.ExitStack,
-) -> tuple[list[AttachmentFile], list[str]]:
-    """The records the page links to that are attachments, spooled to files."""
+def _linked_attachments(
+    body: bytes, url: str, by_url: dict[str, _Entry], redirects: dict[str, str]
+) -> list[_Entry]:
+    """The records the page links to that are attachments, in link order."""
     found: list[_Entry] = []
     seen: set[str] = set()
     for link in page_links(body, url):
-        entry = by_url.get(_key(link))
+        entry = by_url.get(_key(_followed(link, redirects)))
         if entry is None or entry.url in seen or _is_html(entry):
             continue
         if entry.rec_type == "revisit":
@@ -543,6 +610,18 @@ def _attachments(
             continue
         seen.add(entry.url)
         found.append(entry)
+    return found
+
+
+def _spooled(
+    found: list[_Entry],
+    streams: list[tuple[str, IO[bytes]]],
+    *,
+    archive: str,
+    cleanup: contextlib.ExitStack,
+) -> tuple[list[AttachmentFile], list[str]]:
+    """The records' payloads in temporary files (removed by ``cleanup``), and
+    "name: reason" for each that could not be taken."""
     if not found:
         return [], []
     folder = Path(cleanup.enter_context(tempfile.TemporaryDirectory(dir=_temp_root())))
@@ -591,8 +670,12 @@ def _attachment_name(entry: _Entry) -> str:
 
 
 def _decoded(raw: str) -> str:
-    """Percent-decoded as UTF-8, else GB18030 (what Chinese sites send)."""
-    data = unquote(raw, encoding="latin-1").encode("latin-1", errors="replace")
+    """Percent-decoded as UTF-8, else GB18030 (what Chinese sites send); a
+    header's raw bytes (which warcio gives as Latin-1) decoded the same way."""
+    try:
+        data = unquote_to_bytes(raw.encode("latin-1"))
+    except UnicodeEncodeError:  # Text already (a UTF-8 header).
+        return unquote(raw)
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding)

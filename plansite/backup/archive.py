@@ -1,5 +1,6 @@
 """The archive file: one tar with the database member, the attachment store's
-originals (attachments/<sha256>), then manifest.json."""
+originals (attachments/<sha256>), the web archives of WARC_DIR (warc/<path>),
+then manifest.json."""
 
 from __future__ import annotations
 
@@ -21,12 +22,31 @@ from documents.export import app_version
 from documents.ingest.pipeline import PIPELINE_VERSION
 
 FORMAT = "plansite-backup"
-FORMAT_VERSION = 1
+# 2 added the warc/ members; a version 1 archive (none) is read as before.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 DATABASE_MEMBERS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 # One member per original of the attachment store, named by its SHA-256.
 ATTACHMENTS = "attachments"
 _ATTACHMENT_MEMBER = re.compile(r"^attachments/([0-9a-f]{64})$")
+# The WARC files, by their path under WARC_DIR (<source>/<file>.warc.gz): a name
+# from the archive, so only plain names, no dot files, no climbing out.
+WARC = "warc"
+_WARC_PART = r"[A-Za-z0-9_][A-Za-z0-9._+-]{0,199}"
+_WARC_MEMBER = re.compile(rf"^{WARC}/((?:{_WARC_PART}/){{0,3}}{_WARC_PART})$")
+
+
+def warc_member_name(relative: str) -> str | None:
+    """The member name of a file at ``relative`` under WARC_DIR, or None when
+    its name is not one a restore would accept."""
+    name = f"{WARC}/{relative}"
+    match = _WARC_MEMBER.match(name)
+    if match is None or any(part in (".", "..") for part in relative.split("/")):
+        return None
+    return name
+
+
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 _CHUNK = 1024 * 1024
 
@@ -70,7 +90,7 @@ class Manifest:
     def from_json(cls, data: Any) -> Manifest:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise BackupError("不是 plansite 的备份：manifest.json 的 format 不对。")
-        if data.get("format_version") != FORMAT_VERSION:
+        if data.get("format_version") not in READABLE_VERSIONS:
             raise BackupError(
                 f"本程序不认识备份格式版本 {data.get('format_version')!r}"
                 f"（认识 {FORMAT_VERSION}）。"
@@ -94,14 +114,17 @@ def write_archive(
     engine: str,
     facts: Facts,
     attachments: Iterable[Path] = (),
+    warc_files: Iterable[tuple[Path, str]] = (),
 ) -> Manifest:
-    """Write the tar (the database, the attachment originals, then the manifest
-    with every member's checksum), fsynced.
+    """Write the tar (the database, the attachment originals, the WARC files,
+    then the manifest with every member's checksum), fsynced.
 
     ``attachments`` are files of the attachment store, each named by its hash;
     the database was copied before they are listed, so every row's original
     is among them (the store is written before the row that names it, and
-    never loses a file).
+    never loses a file). ``warc_files`` are (file, member name) pairs
+    (warc_member_name); a file still being written is taken as far as it was
+    when listed (its writer only appends).
     """
     member = DATABASE_MEMBERS[engine]
     with path.open("wb") as raw:
@@ -119,8 +142,17 @@ def write_archive(
                     hashing = _HashingReader(handle)
                     tar.addfile(info, hashing)
                 members[name] = {"sha256": hashing.hexdigest(), "bytes": info.size}
+            attachment_files = len(members) - 1
+            for path, name in warc_files:
+                info = tar.gettarinfo(str(path), arcname=name)
+                info.mode = 0o444
+                with path.open("rb") as handle:
+                    hashing = _HashingReader(handle)
+                    tar.addfile(info, hashing)
+                members[name] = {"sha256": hashing.hexdigest(), "bytes": info.size}
             details = dict(facts.details)
-            details["attachment_files"] = len(members) - 1
+            details["attachment_files"] = attachment_files
+            details["warc_files"] = len(members) - 1 - attachment_files
             manifest = Manifest(
                 created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 engine=engine,
@@ -145,7 +177,8 @@ def write_archive(
 @contextmanager
 def unpacked(source: Path, work_dir: Path | None = None) -> Iterator[tuple]:
     """Unpack the database member (and the attachment originals, into
-    ``attachments/`` beside it) into a temporary folder, checking every
+    ``attachments/`` beside it, the WARC files into ``warc/``) into a
+    temporary folder, checking every
     checksum on the way; yields (manifest, path of the member) only when the
     archive is whole. The folder is removed afterwards."""
     if not source.is_file():
@@ -188,10 +221,13 @@ def _read_members(
                 # Only the names this module writes; nothing is extracted by a
                 # name taken from the archive but a hash it checks.
                 original = _ATTACHMENT_MEMBER.match(info.name)
+                warc = warc_member_name(info.name[len(WARC) + 1 :])
+                web_archive = info.name.startswith(f"{WARC}/") and warc == info.name
                 known = (
                     info.name == MANIFEST
                     or info.name in DATABASE_MEMBERS.values()
                     or original is not None
+                    or web_archive
                 )
                 seen = info.name in digests or (
                     info.name == MANIFEST and manifest_data is not None
@@ -210,6 +246,11 @@ def _read_members(
                         raise BackupError(
                             f"备份已损坏：{info.name} 的内容与其校验和不符。"
                         )
+                elif web_archive:
+                    # Checked against the manifest once it is read (at the end).
+                    target = folder / info.name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    digests[info.name] = _copy_hashed(handle, target)
                 else:
                     digests[info.name] = _copy_hashed(handle, folder / info.name)
     except (tarfile.TarError, EOFError) as error:

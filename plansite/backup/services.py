@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
+import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,11 +26,15 @@ from plansite.backup.archive import (
     ATTACHMENTS,
     DATABASE_MEMBERS,
     ENGINE_NAMES,
+    WARC,
     BackupError,
     Manifest,
     unpacked,
+    warc_member_name,
     write_archive,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,8 @@ class RestoreResult:
     migrations_applied: list[str]
     restore_seconds: float
     index_seconds: float
+    # Files put into WARC_DIR (those already there, the same, included).
+    warc_files: int = 0
 
 
 def default_destination(now: datetime | None = None) -> Path:
@@ -87,6 +97,7 @@ def create_backup(*, destination: Path | None = None) -> BackupResult:
             engine=engine,
             facts=facts,
             attachments=list(attachment_store.iter_stored()),
+            warc_files=list(iter_warc_files()),
         )
         if target.exists():
             raise BackupError(f"{target} 已存在，不覆盖。")
@@ -139,6 +150,7 @@ def restore_backup(*, source: Path, force: bool = False) -> RestoreResult:
                 "确要覆盖请先备份当前数据库，再加 --force。"
             )
         # Originals first: a restored row never names a file not yet here.
+        warc_files = _restore_warc_files(dump.parent / WARC, force=force)
         attachments = _restore_attachments(dump.parent / ATTACHMENTS)
         if engine == "sqlite":
             connection.close()
@@ -166,7 +178,75 @@ def restore_backup(*, source: Path, force: bool = False) -> RestoreResult:
         migrations_applied=applied,
         restore_seconds=restore_seconds,
         index_seconds=time.monotonic() - started - restore_seconds,
+        warc_files=warc_files,
     )
+
+
+def iter_warc_files() -> Iterator[tuple[Path, str]]:
+    """Each file under WARC_DIR and its member name, in a stable order. A file
+    whose name a restore would refuse (a dot file, an odd name) is left out,
+    with a warning in the log: the harvest writes none."""
+    root = Path(settings.WARC_DIR)
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        relative = path.relative_to(root).as_posix()
+        name = warc_member_name(relative)
+        if name is None:
+            logger.warning("not backed up: %s (a name a restore would refuse)", path)
+            continue
+        yield path, name
+
+
+def _restore_warc_files(folder: Path, *, force: bool) -> int:
+    """Put an archive's WARC files (checksums checked already) into WARC_DIR.
+
+    A file there of the same name and other bytes is kept, and the restore
+    refused, unless ``force``: a harvest of this machine wrote it.
+    """
+    if not folder.is_dir():
+        return 0  # A backup made before WARC files were backed up.
+    root = Path(settings.WARC_DIR)
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    placed = [(path, root / path.relative_to(folder)) for path in files]
+    conflicts = [
+        str(target.relative_to(root))
+        for path, target in placed
+        if target.exists() and not _same_bytes(path, target)
+    ]
+    if conflicts and not force:
+        raise BackupError(
+            f"WARC 目录中已有同名而内容不同的文件：{', '.join(conflicts[:5])}，"
+            "数据库未改动。确要覆盖请加 --force。"
+        )
+    for path, target in placed:
+        if target.exists() and _same_bytes(path, target):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Beside the target, then renamed: never a half-copied WARC file.
+        partial = target.with_name(f".{target.name}.partial")
+        shutil.copyfile(path, partial)
+        with partial.open("rb") as handle:
+            os.fsync(handle.fileno())
+        partial.replace(target)
+        _fsync_dir(target.parent)
+    return len(placed)
+
+
+def _same_bytes(one: Path, other: Path) -> bool:
+    if one.stat().st_size != other.stat().st_size:
+        return False
+    return _sha256(one) == _sha256(other)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _restore_attachments(folder: Path) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from warcio.archiveiterator import ArchiveIterator
 
 from documents.ingest.store import Outcome
 from documents.ingest.web_archive import (
@@ -55,7 +56,12 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """A real PDF (LibreOffice) and a real DOCX (python-docx)."""
     folder = tmp_path_factory.mktemp("warc-files")
     source = write_docx(
-        folder / "附表.docx", [PDF_WORDS, "一、目标任务", "二、工作措施"]
+        folder / "附表.docx",
+        [
+            PDF_WORDS,
+            "一、目标任务：到年底，全街道农村生活垃圾收运处置体系覆盖所有行政村。",
+            "二、工作措施：落实村级保洁责任，建立长效管护机制，开展季度考评。",
+        ],
     )
     (pdf,) = soffice_convert([source], "pdf", folder / "pdf")
     docx = write_docx(folder / "项目表.docx", [DOCX_WORDS, "道路提升改造工程"])
@@ -240,25 +246,32 @@ def test_a_cut_archive_imports_its_whole_records(
 def test_a_damaged_record_is_reported_and_the_rest_goes_on(
     tmp_path: Path, files: dict[str, bytes]
 ) -> None:
-    captures = _captures(files)
-    first = write_warc(tmp_path / "a.warc.gz", captures[:2])
-    rest = write_warc(tmp_path / "b.warc.gz", captures[4:])
-    head = first.read_bytes()
-    # A gzip member whose deflate data is garbage, between two whole ones.
-    joined = (
-        head
-        + b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage-not-deflate"
-        + (rest.read_bytes())
-    )
-    archive = tmp_path / "joined.warc.gz"
-    archive.write_bytes(joined)
+    archive = write_warc(tmp_path / "capture.warc.gz", _captures(files))
+    with archive.open("rb") as handle:
+        iterator = ArchiveIterator(handle)
+        for record in iterator:
+            record.content_stream().read()
+            if record.rec_headers.get_header("WARC-Target-URI") == PDF_URL and (
+                record.rec_type == "response"
+            ):
+                start = iterator.get_record_offset()
+                length = iterator.get_record_length()
+    data = bytearray(archive.read_bytes())
+    # Bytes changed inside the PDF response's compressed data (gzip per record).
+    for at in range(start + length // 3, start + length // 3 + 64):
+        data[at] ^= 0x55
+    archive.write_bytes(bytes(data))
 
     summary = import_web_archives([archive])
 
     imported = [r.locator for r in summary.results if r.outcome is Outcome.IMPORTED]
     assert imported == [PAGE_A, PAGE_B]
-    assert len(summary.rejected) == 1
-    assert "unreadable" in summary.rejected[0].reason
+    (damaged,) = summary.rejected
+    assert damaged.locator == f"capture.warc.gz@{start}"
+    assert "unreadable" in damaged.reason
+    # Page A keeps the attachment whose record is whole.
+    (row,) = SourcePath.objects.get(locator=PAGE_A).document.attachments.all()
+    assert row.name == DOCX_NAME
 
 
 def test_a_record_over_the_size_limit_is_refused_alone(
@@ -389,3 +402,97 @@ def test_rejected_item_for_an_unreadable_wacz(tmp_path: Path) -> None:
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     (item,) = list(read_web_archive(bad))
     assert isinstance(item, RejectedItem) and "WACZ" in item.reason
+
+
+def test_redirects_are_followed_within_the_archive(
+    tmp_path: Path, files: dict[str, bytes]
+) -> None:
+    """A download link that redirects to the file, a document URL that
+    redirects to its page (as the harvest records them: a 302, then a 200)."""
+    moved = f"{SITE}/202112/t20211220_100321_new.html"
+    link = "/module/download/downfile.jsp?id=7"
+    gbk_name = "%C4%EA%B6%C8%BC%C6%BB%AE.pdf"  # 年度计划.pdf, percent-encoded GBK
+    page = detail_page("15_liubu_plan_published_dec.html", links=[(link, "附件")])
+    archive = write_warc(
+        tmp_path / "capture.warc.gz",
+        [
+            Capture(PAGE_B, b"", status="302 Found", headers=[("Location", moved)]),
+            Capture(moved, page),
+            Capture(
+                f"http://www.example-town.gov.cn{link}",
+                b"",
+                status="302 Found",
+                headers=[("Location", f"/files/{gbk_name}")],
+            ),
+            Capture(
+                f"http://www.example-town.gov.cn/files/{gbk_name}",
+                files["pdf"],
+                content_type="application/pdf",
+            ),
+        ],
+    )
+
+    items = read_web_archive(archive, urls=[PAGE_B])
+    item = next(items)
+
+    assert isinstance(item, CapturedPage) and item.url == moved
+    (attachment,) = item.attachments
+    assert attachment.name == "年度计划.pdf"
+    assert attachment.path.read_bytes() == files["pdf"]
+    assert list(items) == []
+
+
+def test_revisit_found_by_its_refers_to_uri_and_date(
+    tmp_path: Path, files: dict[str, bytes]
+) -> None:
+    captures = _captures(files)
+    # A digest of another algorithm than the original's header: the
+    # WARC-Refers-To-Target-URI and -Date still find it.
+    captures.append(
+        Capture(PAGE_B, b"", revisit_of="sha256:0000", date=captures[4].date)
+    )
+    archive = write_warc(tmp_path / "capture.warc.gz", captures)
+
+    pages = [i for i in read_web_archive(archive) if isinstance(i, CapturedPage)]
+
+    assert [p.url for p in pages] == [PAGE_A, PAGE_B, PAGE_B]
+    assert pages[2].body == pages[1].body
+
+
+def test_an_archive_without_pages_is_reported(tmp_path: Path) -> None:
+    archive = write_warc(tmp_path / "empty.warc.gz", [])
+    (result,) = import_web_archives([archive]).results
+    assert result.outcome is Outcome.REJECTED
+    assert "no document pages" in result.reason
+    # …but not when the harvest asks for URLs the archive does not hold.
+    assert import_web_archives([archive], urls=[PAGE_A]).results == []
+
+
+def test_a_file_no_page_links_to_is_a_document_of_its_own(
+    tmp_path: Path, files: dict[str, bytes]
+) -> None:
+    """A column whose list links straight to its PDFs (no detail page)."""
+    pdf_url = f"{SITE}/202104/P020210401000001.pdf"
+    entries = [
+        (f"./2021{m:02d}/P0202101{m:02d}.pdf", f"某某镇{m}月计划", f"2021-{m:02d}-01")
+        for m in range(1, 6)
+    ]
+    entries[3] = ("./202104/P020210401000001.pdf", "人居环境整治行动计划", "2021-04-01")
+    archive = write_warc(
+        tmp_path / "capture.warc.gz",
+        [
+            Capture(f"{SITE}/index.html", trs_list_page(entries, total=5)),
+            Capture(pdf_url, files["pdf"], content_type="application/pdf"),
+        ],
+    )
+
+    summary = import_web_archives([archive])
+
+    assert [(r.locator, r.outcome) for r in summary.results] == [
+        (pdf_url, Outcome.IMPORTED)
+    ]
+    document = SourcePath.objects.get(locator=pdf_url).document
+    assert document.source_url == pdf_url
+    (row,) = document.attachments.all()
+    assert PDF_WORDS in "".join(row.text.split())
+    assert import_web_archives([archive]).count(Outcome.UNCHANGED) == 1

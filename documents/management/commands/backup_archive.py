@@ -38,6 +38,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"已备份：{result.path}（{manifest.engine}，"
                     f"{manifest.documents} 篇文档，{manifest.source_paths} 个来源路径，"
+                    f"{manifest.details.get('warc_files', 0)} 个 WARC 文件，"
                     f"{result.bytes / 1e6:.1f} MB，{result.seconds:.1f} 秒）"
                 )
             )

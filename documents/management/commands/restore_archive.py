@@ -53,7 +53,8 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"已恢复：{result.documents} 篇文档，"
                     f"{result.source_paths} 个来源路径，"
-                    f"{result.attachments} 个附件原件"
+                    f"{result.attachments} 个附件原件，"
+                    f"{result.warc_files} 个 WARC 文件"
                     f"（备份于 {result.manifest.created_at}），"
                     f"用时 {result.restore_seconds:.1f} 秒；补做的迁移：{applied}。\n"
                     f"已重建索引：{result.indexed} 篇文档，"
