@@ -296,11 +296,13 @@ class _Run:
             if self._needs_body(row):
                 fetched = fetcher.get(row.url)
             else:
+                earlier = _latest_payload(row) if row.payload_sha256 else None
                 fetched = fetcher.get(
                     row.url,
                     etag=row.etag,
                     last_modified=row.last_modified,
                     known_sha256=row.payload_sha256,
+                    known_date=earlier.captured_at if earlier else None,
                 )
             self._after_fetch(row, fetched)
 
@@ -563,11 +565,10 @@ def _stored_responses(
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI") or ""
             date = record.rec_headers.get_header("WARC-Date") or ""
-            if (
-                url not in pending
-                or not date
-                or iso_date_to_datetime(date, tz_aware=True) < since
-            ):
+            if url not in pending or not date:
+                continue
+            captured_at = iso_date_to_datetime(date, tz_aware=True)
+            if captured_at < since:
                 continue
             status = int(record.http_headers.get_statuscode() or 0)
             if status not in (200, 304, *GONE_STATUSES):
@@ -595,6 +596,7 @@ def _stored_responses(
                 not_modified=status == 304,
                 revisit=revisit,
                 exchanges=1,
+                captured_at=captured_at,
             )
     return found
 
@@ -616,7 +618,9 @@ def _reason(fetched: Fetched) -> str:
 
 
 def _captured_at(fetched: Fetched | None) -> datetime:
-    # Fetched carries no time of its own; the fetch has just returned.
+    # The final response's WARC-Date; a URL never asked (robots.txt): now.
+    if fetched is not None and fetched.captured_at is not None:
+        return fetched.captured_at
     return timezone.now()
 
 

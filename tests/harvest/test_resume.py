@@ -52,9 +52,11 @@ def document_fetches(site) -> Counter:
     )
 
 
-def wait_for(condition, seconds: float = 120) -> None:
+def wait_for(condition, *, process: subprocess.Popen, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
+        if process.poll() is not None:
+            raise AssertionError(f"harvest ended early: {process.stdout.read()}")
         if time.monotonic() > deadline:
             raise AssertionError("timed out")
         time.sleep(0.05)
@@ -111,7 +113,10 @@ def test_stopped_harvest_resumes_without_fetching_twice(sample_site, harvest_env
     sample_site.set_delay(COLUMN, 0.4)
     process = start(env, "harvest", definition)
     try:
-        wait_for(lambda: sum(document_fetches(sample_site).values()) >= 4)
+        wait_for(
+            lambda: sum(document_fetches(sample_site).values()) >= 4,
+            process=process,
+        )
         if how == "kill":
             process.kill()
         else:
