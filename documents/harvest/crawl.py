@@ -330,7 +330,7 @@ class _Run:
             self._record(row, fetched, outcome=outcome, state=State.DONE)
             self.final_urls[row.pk] = fetched.final_url or row.url
             if is_document:
-                self.say(f"{outcome} {row.url}")
+                self.say(f"{Outcome(outcome).label} {outcome} {row.url}")
                 if outcome != Outcome.UNCHANGED and _is_html(row.url, fetched):
                     self._queue_attachments(row, fetched)
             return
