@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from documents import fields as metadata
-from documents import identity, selectors, services
+from documents import history, identity, selectors, services
 from documents.attachments import kinds, uploads
 from documents.citation import ARCHIVE_NAME, FIELD_LABELS
 from documents.ingest import merge, review
@@ -297,6 +297,10 @@ class DocumentAdmin(admin.ModelAdmin):
             }
         obj.field_sources = sources
         obj.review_missing = review.document_missing(obj)
+        if change:
+            # The text as imported, if no version holds it yet: read from the
+            # row, which this save has not changed yet.
+            history.keep_baseline(obj.pk)
         super().save_model(request, obj, form, change)
         upload = form.cleaned_data.get("upload")
         if upload:
@@ -307,6 +311,15 @@ class DocumentAdmin(admin.ModelAdmin):
                 origin=f"管理后台上传 (admin upload) {request.user.get_username()}",
             )
         documents_edited.send(sender=Document, document_ids=[obj.pk])
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:  # noqa: ANN001
+        super().save_related(request, form, formsets, change)
+        # After the inlines: a removed attachment changes the text too. Inside
+        # the admin's transaction, with the edit.
+        history.record_version(
+            form.instance.pk,
+            origin=f"{history.ADMIN_ORIGIN}{request.user.get_username()}",
+        )
 
     @admin.display(description=_("字段来源"))
     def provenance(self, obj: Document) -> SafeString:

@@ -14,6 +14,8 @@ urlpatterns = [
     path("documents/<int:pk>/cite.ris", views.document_ris, name="ris"),
     path("documents/<int:pk>/cite.bib", views.document_bibtex, name="bibtex"),
     path("documents/<int:pk>/print/", views.document_print, name="print"),
+    path("documents/<int:pk>/versions/", views.version_list, name="versions"),
+    path("documents/<int:pk>/versions/diff/", views.version_diff, name="version_diff"),
     path(
         "documents/<int:pk>/attachments/<int:number>/",
         views.attachment_view,

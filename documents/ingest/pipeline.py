@@ -526,6 +526,7 @@ def _import_record(
                 if prepared
                 else None
             ),
+            captured_at=record.captured_at,
         )
         if written and outcome is Outcome.UNCHANGED:
             # The same document from another source with attachments: its

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 
 from documents import fields as metadata
-from documents import identity
+from documents import history, identity
 from documents.ingest import infer, merge, review
 from documents.ingest.errors import RejectedInput
 from documents.ingest.fingerprint import (
@@ -108,13 +109,17 @@ def store_record(
     source_file: str,
     extra: dict[str, Any] | None = None,
     on_stored: Callable[[int], object] | None = None,
+    captured_at: datetime | None = None,
 ) -> tuple[Outcome, int]:
     """Create, update or leave alone the document this source describes.
 
     ``extra`` holds further Document values (the template stage's; a text
     ``identity`` for a document whose text is its attachments'). ``on_stored``
     is called with the document's id in the same transaction (its attachment
-    rows), so the two are stored together or not at all. The
+    rows), so the two are stored together or not at all. Then, in the same
+    transaction, a new version is recorded if the document's text changed
+    (documents/history.py), dated ``captured_at`` (a harvested page's capture
+    time) or now. The
     database decides whether the document is new: its identity is unique
     (documents/identity.py), so when another process stores the same document
     or source between this look-up and this insert, the insert fails and the
@@ -131,6 +136,10 @@ def store_record(
                 )
                 if on_stored is not None:
                     on_stored(document_id)
+                # After the attachment rows: their text is part of the version.
+                history.record_version(
+                    document_id, recorded_at=captured_at, origin=source_file
+                )
                 return outcome, document_id
         except IntegrityError as exc:
             if not _raced(exc):
@@ -194,6 +203,8 @@ def _store(
     # Locked: a process merging another source into it waits, then reads the
     # row and the sources this one wrote.
     target = Document.objects.select_for_update().get(pk=target_id)
+    # Its text before this source is merged in, if no version holds it yet.
+    history.keep_baseline(target.pk)
     text_locator = _text_locator(target)
     SourcePath.objects.update_or_create(
         locator=locator,

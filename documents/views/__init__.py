@@ -10,6 +10,7 @@ from documents.views.citations import document_bibtex, document_print, document_
 from documents.views.detail import DocumentDetailView, document_text
 from documents.views.home import HomeView
 from documents.views.lists import DocumentListView
+from documents.views.versions import version_diff, version_list
 
 __all__ = [
     "attachment_original",
@@ -25,4 +26,6 @@ __all__ = [
     "document_print",
     "document_ris",
     "document_text",
+    "version_diff",
+    "version_list",
 ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.generic import DetailView
 
+from documents import history
 from documents.attachment_reading import attachment_rows
 from documents.citation import (
     FIELD_LABELS,
@@ -119,6 +120,10 @@ class DocumentDetailView(DetailView):
                 "similar": similar,
                 "attachments": attachments,
                 "attachment_hits": sum(row.hits for row in attachments),
+                "versions": history.version_rows(
+                    document.pk, latest=history.VERSIONS_SHOWN
+                ),
+                "capture_history": history.capture_history(document.pk),
             }
         )
         return context
