@@ -88,6 +88,12 @@ def test_harvest_imports_then_follows_change_and_deletion(sample_site, definitio
     assert third.imported == 1 and third.changed_ids == [changed_doc.pk]
     changed_doc.refresh_from_db()
     assert "新增重点项目三项" in changed_doc.body
+    # A new version, dated by the capture, beside the first one.
+    versions = list(changed_doc.versions.order_by("number"))
+    assert len(versions) == 2
+    assert "新增重点项目三项" in versions[1].text
+    assert "新增重点项目三项" not in versions[0].text
+    assert versions[1].recorded_at == changed_doc.last_seen
     assert Document.objects.count() == 12
     gone = Document.objects.get(pk=deleted_row.document_id)
     assert gone.availability == Availability.WITHDRAWN
