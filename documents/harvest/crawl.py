@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.timeutils import iso_date_to_datetime
 
 from documents.harvest import frontier, status
@@ -190,16 +191,25 @@ class _Run:
             for path in folder.glob("*.warc*")
             if path.stat().st_mtime >= since.timestamp()
         }
+        files = [name for name in sorted(names) if (settings.WARC_DIR / name).exists()]
+        for name in files:
+            if cut := repair(settings.WARC_DIR / name):
+                logger.warning("cut %d bytes of a partial record from %s", cut, name)
+        # The killed run's files belong to this harvest, known to it or not.
+        self.run.warc_files = list(dict.fromkeys([*self.run.warc_files, *files]))
+        self.run.save(update_fields=["warc_files"])
         adopted = 0
-        for name in sorted(names):
+        for name in files:
             if not pending:
                 break
             path = settings.WARC_DIR / name
-            if not path.exists():
+            try:
+                stored = _stored_responses(path, name, pending, since)
+            except (ArchiveLoadFailed, OSError, ValueError) as problem:
+                # Unreadable past repair: its pages are simply fetched again.
+                logger.warning("cannot read %s: %s", name, problem)
                 continue
-            if cut := repair(path):
-                logger.warning("cut %d bytes of a partial record from %s", cut, path)
-            for url, fetched in _stored_responses(path, name, pending, since).items():
+            for url, fetched in stored.items():
                 self._after_fetch(pending.pop(url), fetched)
                 adopted += 1
         if adopted:
