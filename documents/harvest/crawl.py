@@ -4,6 +4,7 @@ availability. Every request and response goes to the run's WARC files."""
 from __future__ import annotations
 
 import codecs
+import hashlib
 import logging
 import signal
 import threading
@@ -12,16 +13,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.timeutils import iso_date_to_datetime
 
 from documents.harvest import frontier, status
 from documents.harvest.definitions import SourceDefinition
 from documents.harvest.fetch import Fetched, Fetcher
 from documents.harvest.links import is_attachment_url, parse_document, parse_list
-from documents.harvest.warc_journal import WarcJournal, repair
+from documents.harvest.warc_journal import WarcJournal, WarcLocation, repair
 from documents.ingest.decode import decode_bytes
 from documents.ingest.errors import RejectedInput
 from documents.models import Capture, HarvestRun, HarvestUrl
@@ -135,11 +141,9 @@ class _Run:
 
     def execute(self, *, import_captures: bool) -> None:
         folder = settings.WARC_DIR / self.source.name
-        # A killed writer may have left a partial last record.
-        for name in self.run.warc_files:
-            path = settings.WARC_DIR / name
-            if path.exists() and (cut := repair(path)):
-                logger.warning("cut %d bytes of a partial record from %s", cut, path)
+        # A killed writer may have left a partial last record, and records
+        # whose captures it never committed.
+        self._adopt(folder)
         self.journal = WarcJournal(
             folder,
             prefix=self.source.name,
@@ -162,6 +166,54 @@ class _Run:
             self._import()
         self._update_availability()
         self._finish(HarvestRun.Status.FINISHED)
+
+    def _adopt(self, folder: Path) -> None:
+        """Take up the records a killed run wrote but did not commit.
+
+        The fetcher fsyncs a record before the run commits its capture; a kill
+        in between leaves the URL PENDING with its response already on disk.
+        Reading it from there spares the site a second request for the page.
+        """
+        chain = _run_chain(self.run) - {self.run.pk}
+        since = HarvestRun.objects.filter(pk__in=chain).aggregate(
+            first=Min("started_at")
+        )["first"]
+        if since is None:
+            return
+        pending = {
+            row.url: row
+            for row in HarvestUrl.objects.filter(
+                source=self.source.name, run=self.run, state=State.PENDING
+            ).exclude(kind=Kind.LIST)
+        }
+        names = set(self.run.warc_files) | {
+            f"{self.source.name}/{path.name}"
+            for path in folder.glob("*.warc*")
+            if path.stat().st_mtime >= since.timestamp()
+        }
+        files = [name for name in sorted(names) if (settings.WARC_DIR / name).exists()]
+        for name in files:
+            if cut := repair(settings.WARC_DIR / name):
+                logger.warning("cut %d bytes of a partial record from %s", cut, name)
+        # The killed run's files belong to this harvest, known to it or not.
+        self.run.warc_files = list(dict.fromkeys([*self.run.warc_files, *files]))
+        self.run.save(update_fields=["warc_files"])
+        adopted = 0
+        for name in files:
+            if not pending:
+                break
+            path = settings.WARC_DIR / name
+            try:
+                stored = _stored_responses(path, name, pending, since)
+            except (ArchiveLoadFailed, OSError, ValueError) as problem:
+                # Unreadable past repair: its pages are simply fetched again.
+                logger.warning("cannot read %s: %s", name, problem)
+                continue
+            for url, fetched in stored.items():
+                self._after_fetch(pending.pop(url), fetched)
+                adopted += 1
+        if adopted:
+            self.say(f"已在 WARC 中 already in the WARC files: {adopted}")
 
     def _finish(self, state: str, note: str = "") -> None:
         self.run.listed = len(self.listed)
@@ -254,11 +306,13 @@ class _Run:
             if self._needs_body(row):
                 fetched = fetcher.get(row.url)
             else:
+                earlier = _latest_payload(row) if row.payload_sha256 else None
                 fetched = fetcher.get(
                     row.url,
                     etag=row.etag,
                     last_modified=row.last_modified,
                     known_sha256=row.payload_sha256,
+                    known_date=earlier.captured_at if earlier else None,
                 )
             self._after_fetch(row, fetched)
 
@@ -286,7 +340,7 @@ class _Run:
             self._record(row, fetched, outcome=outcome, state=State.DONE)
             self.final_urls[row.pk] = fetched.final_url or row.url
             if is_document:
-                self.say(f"{outcome} {row.url}")
+                self.say(f"{Outcome(outcome).label} {outcome} {row.url}")
                 if outcome != Outcome.UNCHANGED and _is_html(row.url, fetched):
                     self._queue_attachments(row, fetched)
             return
@@ -505,6 +559,58 @@ def _run_chain(run: HarvestRun) -> set[int]:
     return chain
 
 
+def _stored_responses(
+    path: Path, name: str, pending: dict[str, HarvestUrl], since: datetime
+) -> dict[str, Fetched]:
+    """The last usable response (or revisit) in ``path`` for each pending URL,
+    written since ``since``, as the fetcher would have returned it."""
+    found: dict[str, Fetched] = {}
+    with path.open("rb") as stream:
+        records = ArchiveIterator(stream)
+        for record in records:
+            if (
+                record.rec_type not in ("response", "revisit")
+                or not record.http_headers
+            ):
+                continue
+            url = record.rec_headers.get_header("WARC-Target-URI") or ""
+            date = record.rec_headers.get_header("WARC-Date") or ""
+            if url not in pending or not date:
+                continue
+            captured_at = iso_date_to_datetime(date, tz_aware=True)
+            if captured_at < since:
+                continue
+            status = int(record.http_headers.get_statuscode() or 0)
+            if status not in (200, 304, *GONE_STATUSES):
+                continue  # a failure may have been retried: fetch it again
+            body = record.content_stream().read()
+            revisit = record.rec_type == "revisit"
+            headers = {k.lower(): v for k, v in record.http_headers.headers}
+            found[url] = Fetched(
+                url=url,
+                final_url=url,
+                status=status,
+                body=body,
+                headers=headers,
+                sha256=(
+                    pending[url].payload_sha256
+                    if revisit
+                    else hashlib.sha256(body).hexdigest()
+                ),
+                warc=WarcLocation(
+                    file=name,
+                    offset=records.get_record_offset(),
+                    length=records.get_record_length(),
+                    record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
+                ),
+                not_modified=status == 304,
+                revisit=revisit,
+                exchanges=1,
+                captured_at=captured_at,
+            )
+    return found
+
+
 def _latest_payload(row: HarvestUrl) -> Capture | None:
     """The row's latest capture that holds the body in a WARC response record."""
     return (
@@ -522,7 +628,9 @@ def _reason(fetched: Fetched) -> str:
 
 
 def _captured_at(fetched: Fetched | None) -> datetime:
-    # Fetched carries no time of its own; the fetch has just returned.
+    # The final response's WARC-Date; a URL never asked (robots.txt): now.
+    if fetched is not None and fetched.captured_at is not None:
+        return fetched.captured_at
     return timezone.now()
 
 

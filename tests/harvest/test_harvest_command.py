@@ -102,3 +102,22 @@ def test_second_harvest_of_the_same_source_refuses(site, tmp_path):
 def test_start_url_with_several_sources_is_refused():
     with pytest.raises(CommandError, match="one source"):
         harvest("trs-column", "generic", "--start-url", "http://127.0.0.1:9/")
+
+
+@pytest.mark.search
+@pytest.mark.slow
+def test_harvest_imports_and_the_index_follows(
+    sample_site, search_index, settings, tmp_path
+):
+    from documents.models import Availability, Document
+
+    settings.VAR_DIR = tmp_path / "var"
+    settings.WARC_DIR = tmp_path / "var" / "warc"
+    definition = tmp_path / "sample-site.toml"
+    definition.write_text(sample_site.definition_toml(delay=0.0), encoding="utf-8")
+
+    out, _err = harvest(str(definition), "--quiet")
+
+    assert "导入 imported 11" in out
+    assert Document.objects.filter(availability=Availability.ONLINE).count() == 11
+    assert search_index.index.doc_count() == Document.objects.count() == 11

@@ -54,6 +54,18 @@ def test_harvest_imports_then_follows_change_and_deletion(sample_site, definitio
         assert [r.status for r in sample_site.requests_for(path)] == [304], path
     assert Document.objects.count() == 11
 
+    # A new entry on the list: only it is fetched whole and imported.
+    sample_site.clear_requests()
+    added = sample_site.add_document(
+        "示例镇2025年安全生产工作计划", date="2025-03-01", serial=500001
+    )
+    newer = harvest(source)
+    assert (newer.listed, newer.stated_total) == (13, 13)
+    assert (newer.captured, newer.unchanged, newer.imported) == (1, 11, 1)
+    assert [r.status for r in sample_site.requests_for(added)] == [200]
+    assert Document.objects.count() == 12
+    pages = [p for p in pages if p != added]
+
     # One page changes, one disappears.
     changed, deleted = pages[1], pages[2]
     text = sample_site.page_text(changed)
@@ -72,11 +84,17 @@ def test_harvest_imports_then_follows_change_and_deletion(sample_site, definitio
     seen = deleted_row.document.last_seen
 
     third = harvest(source)
-    assert (third.captured, third.unchanged, third.withdrawn) == (1, 9, 1)
+    assert (third.captured, third.unchanged, third.withdrawn) == (1, 10, 1)
     assert third.imported == 1 and third.changed_ids == [changed_doc.pk]
     changed_doc.refresh_from_db()
     assert "新增重点项目三项" in changed_doc.body
-    assert Document.objects.count() == 11
+    # A new version, dated by the capture, beside the first one.
+    versions = list(changed_doc.versions.order_by("number"))
+    assert len(versions) == 2
+    assert "新增重点项目三项" in versions[1].text
+    assert "新增重点项目三项" not in versions[0].text
+    assert versions[1].recorded_at == changed_doc.last_seen
+    assert Document.objects.count() == 12
     gone = Document.objects.get(pk=deleted_row.document_id)
     assert gone.availability == Availability.WITHDRAWN
     assert gone.last_seen == seen and gone.withdrawn_at is not None
