@@ -557,6 +557,9 @@ class HarvestRun(models.Model):
         FAILED = "failed", _("失败")
 
     source = models.CharField(_("来源"), max_length=100, db_index=True)
+    # The definition's Chinese title at the time of the run: a user's own
+    # definition file is not in the repository for the pages to read it from.
+    title = models.CharField(_("来源名称"), max_length=200, blank=True)
     started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     status = models.CharField(

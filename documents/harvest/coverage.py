@@ -211,7 +211,10 @@ def source_coverage(
     by_state = {row["availability"]: row["n"] for row in rows}
     return SourceCoverage(
         source=source,
-        title=titles.get(source, ""),
+        # The title the latest run recorded (the definition it used), else a
+        # shipped definition's (runs from before titles were recorded).
+        title=all_runs.exclude(title="").values_list("title", flat=True).first()
+        or titles.get(source, ""),
         latest=runs[0],
         last_finished=_figures(finished) if finished else None,
         runs=runs,

@@ -82,7 +82,7 @@ def harvest(
     INTERRUPTED and the next run resumes it.
     """
     with frontier.source_lock(source.name):
-        start = frontier.start_run(source.name)
+        start = frontier.start_run(source.name, title=source.title)
         run = _Run(source, start.run, progress or (lambda _line: None))
         if start.resumed:
             run.say(f"续接运行 resuming run {start.resumed_from.pk}")

@@ -115,7 +115,7 @@ class RunStart:
         return self.resumed_from is not None
 
 
-def start_run(source: str, *, at: datetime | None = None) -> RunStart:
+def start_run(source: str, *, title: str = "", at: datetime | None = None) -> RunStart:
     """Begin a run of ``source``; call it while holding ``source_lock``.
 
     When the source's latest run did not finish (RUNNING: its process is gone,
@@ -131,7 +131,7 @@ def start_run(source: str, *, at: datetime | None = None) -> RunStart:
             .order_by("-started_at", "-id")
             .first()
         )
-        run = HarvestRun.objects.create(source=source, started_at=at)
+        run = HarvestRun.objects.create(source=source, title=title, started_at=at)
         if latest is None or latest.status not in (
             HarvestRun.Status.RUNNING,
             HarvestRun.Status.INTERRUPTED,

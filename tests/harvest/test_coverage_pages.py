@@ -321,3 +321,16 @@ def test_a_document_tied_only_by_a_capture_counts_for_its_source(harvested):
     )
     assert source_coverage(SOURCE).documents == 6
     assert provenance_coverage([doc.pk])[0]["source"] == SOURCE
+
+
+def test_a_user_defined_source_is_headed_by_its_definitions_title(client, harvested):
+    # A definition file of the user's own is not in the repository: the run
+    # recorded its title, which heads the page instead of the bare name.
+    HarvestRun.objects.filter(source="hanweb-plans").update(
+        title="某镇政务公开·规划计划"
+    )
+    soup = _soup(client, "/sources/hanweb-plans/")
+    assert soup.h1.get_text(strip=True) == "某镇政务公开·规划计划"
+    assert "hanweb-plans" in soup.select_one("main").get_text()
+    listing = _soup(client, "/sources/").select_one("main").get_text()
+    assert "某镇政务公开·规划计划" in listing

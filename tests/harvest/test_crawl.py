@@ -79,6 +79,7 @@ def test_first_run_captures_every_listed_page(site, harvest_dirs, settings):
     assert report.status == HarvestRun.Status.FINISHED and not report.resumed
     run = HarvestRun.objects.get(pk=report.run_id)
     assert (run.listed, run.captured, run.requests) == (6, 6, report.requests)
+    assert run.title == "某某镇计划总结"  # the definition's, for the coverage page
     assert run.warc_files == report.warc_files and run.bytes_received > 0
     documents = HarvestUrl.objects.filter(source="tiny", kind="document")
     assert documents.count() == 6
