@@ -34,6 +34,7 @@ from documents import identity
 from documents.attachments import kinds
 from documents.attachments.bundles import MAX_RATIO, safe_name, zip_member_name
 from documents.attachments.ingest import AttachmentFile
+from documents.harvest.links import script_paths
 from documents.ingest.pathtext import path_text
 
 if TYPE_CHECKING:
@@ -695,18 +696,23 @@ def _decoded(raw: str) -> str:
 
 
 def page_links(body: bytes, url: str) -> list[str]:
-    """The page's link targets, absolute (against <base href> and the page URL)."""
+    """The page's link targets, absolute (against <base href> and the page URL),
+    with the file paths its scripts name (as the harvest reads them)."""
     soup = _soup(body)
     base = url
     tag = soup.find("base", href=True)
     if tag is not None:
         base = urljoin(url, str(tag["href"]).strip())
+    hrefs = [str(anchor["href"]) for anchor in soup.find_all(["a", "area"], href=True)]
     links: list[str] = []
-    for anchor in soup.find_all(["a", "area"], href=True):
-        href = str(anchor["href"]).strip()
+    for href in [*hrefs, *script_paths(soup)]:
+        href = "".join(href.split())  # CMSs wrap long hrefs
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        links.append(urldefrag(urljoin(base, href))[0])
+        try:
+            links.append(urldefrag(urljoin(base, href))[0])
+        except ValueError:  # a bad host ("http://[x") names no record
+            continue
     return links
 
 
