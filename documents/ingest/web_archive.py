@@ -565,40 +565,48 @@ def _record_at(streams: list[tuple[str, IO[bytes]]], entry: _Entry):  # noqa: AN
 
 def _payload(streams: list[tuple[str, IO[bytes]]], entry: _Entry, limit: int) -> bytes:
     """The record's payload (HTTP transfer and content encodings removed)."""
-    record = _record_at(streams, entry)
     chunks: list[bytes] = []
-    size = 0
-    try:
-        source = record.content_stream()
-        while chunk := source.read(_CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise _Refused(
-                    f"记录过大，不像单篇文档 (too big: more than {limit} bytes)"
-                )
-            chunks.append(chunk)
-    except _Refused:
-        raise
-    except Exception as exc:
-        raise _Refused(f"记录无法读取 (unreadable payload: {exc})") from None
+    _copy_payload(
+        streams,
+        entry,
+        limit,
+        chunks.append,
+        too_big=f"记录过大，不像单篇文档 (too big: more than {limit} bytes)",
+    )
     return b"".join(chunks)
 
 
 def _spool(
     streams: list[tuple[str, IO[bytes]]], entry: _Entry, limit: int, target: Path
 ) -> None:
+    with target.open("wb") as sink:
+        _copy_payload(
+            streams,
+            entry,
+            limit,
+            sink.write,
+            too_big=f"附件过大 (attachment too big: more than {limit} bytes)",
+        )
+
+
+def _copy_payload(
+    streams: list[tuple[str, IO[bytes]]],
+    entry: _Entry,
+    limit: int,
+    write: Callable[[bytes], object],
+    *,
+    too_big: str,
+) -> None:
+    """Hand the record's payload to ``write`` in chunks, refused past ``limit``."""
     record = _record_at(streams, entry)
     size = 0
     try:
         source = record.content_stream()
-        with target.open("wb") as sink:
-            while chunk := source.read(_CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise _Refused(
-                        f"附件过大 (attachment too big: more than {limit} bytes)"
-                    )
-                sink.write(chunk)
+        while chunk := source.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise _Refused(too_big)
+            write(chunk)
     except _Refused:
         raise
     except Exception as exc:
