@@ -442,7 +442,9 @@ class _Run:
             return
         self.say(f"导入 importing {len(wanted)} 个文档页 document pages")
         paths = [settings.WARC_DIR / name for name in sorted(files) if name]
-        summary = import_web_archives(paths, urls=list(wanted))
+        # As one archive: a resumed run (or a file that rolled over) may have
+        # put a page and its attachments in different files.
+        summary = import_web_archives(paths, urls=list(wanted), together=True)
         self.changed_ids = summary.changed_ids
         self.unchanged_ids = summary.unchanged_ids
         for result in summary.results:

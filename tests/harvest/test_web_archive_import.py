@@ -496,6 +496,38 @@ def test_attachments_named_in_scripts_and_wrapped_hrefs_are_attached(
     ]
 
 
+def test_a_harvests_files_are_read_as_one_archive(
+    tmp_path: Path, files: dict[str, bytes]
+) -> None:
+    """A run killed between a page and its attachments: the page is in the
+    killed run's file, the attachments in the resuming run's."""
+    first = write_warc(
+        tmp_path / "a-1.warc.gz",
+        [
+            Capture(
+                PAGE_A,
+                detail_page(
+                    "03_pitong_trs_editor.html",
+                    links=[("./P020210305512345678901.pdf", "附表.pdf")],
+                ),
+            )
+        ],
+    )
+    second = write_warc(
+        tmp_path / "a-2.warc.gz",
+        [Capture(PDF_URL, files["pdf"], content_type="application/pdf")],
+    )
+
+    apart = [i for i in read_web_archive(first, urls=[PAGE_A])]
+    summary = import_web_archives([first, second], urls=[PAGE_A], together=True)
+
+    assert [len(i.attachments) for i in apart] == [0]
+    (result,) = summary.results
+    assert result.outcome is Outcome.IMPORTED
+    (row,) = Document.objects.get(pk=result.document_id).attachments.all()
+    assert row.origin.startswith("a-2.warc.gz#")
+
+
 def test_revisit_found_by_its_refers_to_uri_and_date(
     tmp_path: Path, files: dict[str, bytes]
 ) -> None:
