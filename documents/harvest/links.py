@@ -31,6 +31,9 @@ MAX_URL_CHARS = 2048
 MAX_ANCHORS = 20_000
 MAX_RECORDS = 20_000
 MAX_JSON_NODES = 50_000
+# 附件 fetched for one detail page: real pages have a few dozen at most; a
+# hostile one could otherwise queue its 20,000 links as downloads.
+MAX_ATTACHMENTS = 200
 
 ITEM_TAGS = ("li", "tr", "dd", "dt", "p")
 DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -118,7 +121,14 @@ def parse_document(html: str, url: str, source: SourceDefinition) -> list[Link]:
         target = _absolute(path, base)
         if target and _is_attachment(target, source) and _same_site(target, url):
             found.setdefault(target, Link(target))
-    return list(found.values())
+    if len(found) > MAX_ATTACHMENTS:
+        logger.warning(
+            "%s: %d attachment links, only the first %d kept",
+            url,
+            len(found),
+            MAX_ATTACHMENTS,
+        )
+    return list(found.values())[:MAX_ATTACHMENTS]
 
 
 def script_paths(soup: BeautifulSoup) -> list[str]:
