@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from documents.harvest.definitions import DefinitionError, shipped_sources
 from documents.models import (
     Availability,
     Capture,
@@ -150,12 +151,8 @@ def _figures(run: HarvestRun) -> RunFigures:
 def source_titles() -> dict[str, str]:
     """The Chinese title of each source whose definition ships with the code."""
     try:
-        from documents.harvest.definitions import shipped_sources
-    except ImportError:  # the definitions module lands with the crawler
-        return {}
-    try:
         return {source.name: source.title for source in shipped_sources()}
-    except ValueError:  # DefinitionError: a broken file names nothing here
+    except DefinitionError:  # a broken file names nothing here
         return {}
 
 

@@ -10,7 +10,7 @@ import signal
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -442,7 +442,9 @@ class _Run:
             return
         self.say(f"导入 importing {len(wanted)} 个文档页 document pages")
         paths = [settings.WARC_DIR / name for name in sorted(files) if name]
-        summary = import_web_archives(paths, urls=list(wanted))
+        # As one archive: a resumed run (or a file that rolled over) may have
+        # put a page and its attachments in different files.
+        summary = import_web_archives(paths, urls=list(wanted), together=True)
         self.changed_ids = summary.changed_ids
         self.unchanged_ids = summary.unchanged_ids
         for result in summary.results:
@@ -642,17 +644,27 @@ def _is_html(url: str, fetched: Fetched) -> bool:
 
 
 def _text(fetched: Fetched) -> str:
-    """A page's text: the charset the server names, else as the importer decodes."""
+    """A page's text: the charset the server names, else as the importer decodes.
+
+    GB2312 and GBK labels are read as GB18030, their superset (pages so labelled
+    carry characters beyond GB2312); a body the label does not fit (servers send
+    a default charset whatever the page is) is decoded as the importer does."""
     kind = fetched.headers.get("content-type", "")
+    declared = ""
     for part in kind.split(";")[1:]:
         name, _, value = part.strip().partition("=")
         if name.lower() == "charset":
-            try:
-                codecs.lookup(value.strip().strip("\"'"))
-            except LookupError:
-                break
-            return fetched.body.decode(value.strip().strip("\"'"), errors="replace")
+            with suppress(LookupError):  # an unknown label: as if none
+                declared = codecs.lookup(value.strip().strip("\"'")).name
+            break
+    if declared in ("gb2312", "gbk"):
+        declared = "gb18030"
+    if declared:
+        try:
+            return fetched.body.decode(declared)
+        except UnicodeDecodeError:
+            pass
     try:
         return decode_bytes(fetched.body).text
     except RejectedInput:
-        return ""
+        return fetched.body.decode(declared or "utf-8", errors="replace")

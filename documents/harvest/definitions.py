@@ -15,6 +15,8 @@ import soupsieve
 from bs4 import BeautifulSoup
 from django.conf import settings
 
+from documents.attachments import kinds
+
 SHIPPED_DIR = Path(__file__).resolve().parent / "sources"
 
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -34,29 +36,15 @@ LIST_FORMATS = ("html", "json")
 DEFAULT_NEXT_TEXT = ("下一页", "下页", "后一页", "下一頁", "next", "Next", "›", ">")
 
 # Files a 政务公开 page links as 附件; checked on the URL path (and query values).
-DEFAULT_ATTACHMENT_EXTENSIONS = (
-    ".pdf",
-    ".doc",
-    ".docx",
-    ".wps",
-    ".et",
-    ".xls",
-    ".xlsx",
-    ".csv",
-    ".ppt",
-    ".pptx",
-    ".ofd",
-    ".txt",
-    ".rtf",
-    ".zip",
-    ".rar",
-    ".7z",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".gif",
-    ".tif",
-    ".tiff",
+# The archive's registry of attachment formats (documents.attachments.kinds),
+# so that what the harvest fetches the importer can attach, and a few more the
+# WARC files keep although no extractor reads them.
+ARCHIVED_ONLY_EXTENSIONS = (".csv", ".ppt", ".pptx", ".txt", ".7z")
+DEFAULT_ATTACHMENT_EXTENSIONS = tuple(
+    sorted(
+        {suffix for kind in kinds.KINDS for suffix in kind.suffixes}
+        | set(ARCHIVED_ONLY_EXTENSIONS)
+    )
 )
 
 POLITENESS_KEYS = (

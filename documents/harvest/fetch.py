@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 10
 ROBOTS_MAX_REDIRECTS = 5  # as Google follows for robots.txt
+# Google reads the first 500 KiB of a robots.txt and ignores the rest (RFC 9309
+# asks crawlers to parse at least that much): a huge one is not parsed whole.
+ROBOTS_MAX_BYTES = 500 * 1024
 # After an unreachable robots.txt the host is closed "for now" (Google's rule);
 # asked again after this many seconds.
 ROBOTS_UNREACHABLE_RETRY = 600.0
@@ -639,12 +642,26 @@ class Fetcher:
         if exchange is None or exchange.status >= 500 or exchange.status == 429:
             logger.warning("robots.txt %s unreachable: %s", url, outcome.error)
             return _DENY_ALL, ROBOTS_UNREACHABLE_RETRY
-        if exchange.status >= 400 or outcome.error:
+        body = exchange.body
+        if 200 <= exchange.status < 300 and exchange.truncated:
+            # Past max_bytes: its first part holds the rules that count (see
+            # ROBOTS_MAX_BYTES), never a reason to allow everything.
+            encoded = any(
+                name.lower() == "content-encoding" for name, _ in exchange.headers
+            )
+            if encoded or not exchange.raw_body:
+                # Not read (its Content-Length is over the cap) or a cut gzip
+                # stream: no rules to go by, so the host is closed for now.
+                logger.warning("robots.txt %s: over the size cap, unread", url)
+                return _DENY_ALL, ROBOTS_UNREACHABLE_RETRY
+            body = exchange.raw_body
+        elif exchange.status >= 400 or outcome.error:
             # 4xx: no robots.txt, everything allowed (as Google reads it).
             return None, forever
         if exchange.status >= 300:
             return None, forever
-        rules = Protego.parse(exchange.body.decode("utf-8", errors="replace"))
+        text = body[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
+        rules = Protego.parse(text)
         delay = rules.crawl_delay(self.politeness.user_agent)
         if delay:
             delay = min(float(delay), CRAWL_DELAY_CAP)

@@ -31,6 +31,9 @@ MAX_URL_CHARS = 2048
 MAX_ANCHORS = 20_000
 MAX_RECORDS = 20_000
 MAX_JSON_NODES = 50_000
+# 附件 fetched for one detail page: real pages have a few dozen at most; a
+# hostile one could otherwise queue its 20,000 links as downloads.
+MAX_ATTACHMENTS = 200
 
 ITEM_TAGS = ("li", "tr", "dd", "dt", "p")
 DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -114,17 +117,34 @@ def parse_document(html: str, url: str, source: SourceDefinition) -> list[Link]:
                 and _same_site(target, url)
             ):
                 found.setdefault(target, Link(target, _text(anchor)))
-    # TRS writes some 附件 links from a script (var file = "./P0200….pdf").
+    for path in script_paths(soup):
+        target = _absolute(path, base)
+        if target and _is_attachment(target, source) and _same_site(target, url):
+            found.setdefault(target, Link(target))
+    if len(found) > MAX_ATTACHMENTS:
+        logger.warning(
+            "%s: %d attachment links, only the first %d kept",
+            url,
+            len(found),
+            MAX_ATTACHMENTS,
+        )
+    return list(found.values())[:MAX_ATTACHMENTS]
+
+
+def script_paths(soup: BeautifulSoup) -> list[str]:
+    """Quoted paths in a page's scripts: TRS writes some 附件 links from a script
+    (var file = "./P0200….pdf"), gkmlpt keeps them in window._CONFIG JSON.
+
+    The web-archive importer reads them too, so that what the harvest fetched
+    as a page's attachments is attached to it."""
+    paths: list[str] = []
     for script in soup.find_all("script", limit=200):
         # JSON in a script escapes its slashes (gkmlpt's window._CONFIG.DETAIL)
         code = script.get_text()[:200_000].replace("\\/", "/")
         for match in SCRIPT_FILE_RE.finditer(code):
-            if "/" not in match.group(1):
-                continue  # a file's name ("任务清单.pdf"), not where it is
-            target = _absolute(match.group(1), base)
-            if target and _is_attachment(target, source) and _same_site(target, url):
-                found.setdefault(target, Link(target))
-    return list(found.values())
+            if "/" in match.group(1):  # else a file's name, not where it is
+                paths.append(match.group(1))
+    return paths
 
 
 def is_attachment_url(url: str) -> bool:

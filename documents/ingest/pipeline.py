@@ -615,7 +615,7 @@ def _import_standalone(
 
 
 def import_archive(
-    path: Path,
+    path: Path | Sequence[Path],
     *,
     urls: Collection[str] | None = None,
     root: str = "",
@@ -642,8 +642,9 @@ def import_archive(
                 continue
         yield ItemResult(item.locator, Outcome.REJECTED, reason=item.reason)
     if not items and urls is None:
+        first = path if isinstance(path, Path) else Path(path[0])
         yield ItemResult(
-            path_text(path.resolve()),
+            path_text(first.resolve()),
             Outcome.REJECTED,
             reason="档案中没有文档网页 (no document pages in the web archive)",
         )

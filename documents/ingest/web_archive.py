@@ -34,6 +34,7 @@ from documents import identity
 from documents.attachments import kinds
 from documents.attachments.bundles import MAX_RATIO, safe_name, zip_member_name
 from documents.attachments.ingest import AttachmentFile
+from documents.harvest.links import script_paths
 from documents.ingest.pathtext import path_text
 
 if TYPE_CHECKING:
@@ -117,33 +118,41 @@ class _Entry:
 
 
 def read_web_archive(
-    path: Path, *, urls: Collection[str] | None = None
+    path: Path | Sequence[Path], *, urls: Collection[str] | None = None
 ) -> Iterator[CapturedPage | RejectedItem]:
     """Each document page captured in the archive at ``path``, in record order.
 
+    ``path`` may be several archives read as one (a harvest's files, oldest
+    first): a page's attachments are then found in any of them, as when a run
+    was resumed, or a file rolled over, between a page and its attachments.
     Only pages among ``urls`` when given (compared as identity compares URLs).
     A page's attachments are spooled to temporary files that are deleted when
     the next item is asked for (or the iterator is closed): the caller reads
     them before.
     """
-    archive = path.name
+    paths = [path] if isinstance(path, Path) else [Path(p) for p in path]
     wanted = (
         {identity.normalise_url(u) or u for u in urls} if urls is not None else None
     )
     with contextlib.ExitStack() as stack:
-        try:
-            streams = _open_streams(path, stack)
-        except _Refused as refused:
-            yield RejectedItem(archive, refused.reason)
-            return
+        streams: list[tuple[str, IO[bytes]]] = []
+        names: list[str] = []  # the archive each stream belongs to
+        for one in paths:
+            try:
+                opened = _open_streams(one, stack)
+            except _Refused as refused:
+                yield RejectedItem(one.name, refused.reason)
+                continue
+            streams.extend(opened)
+            names.extend(one.name for _ in opened)
         entries: list[_Entry] = []
         for number, (label, stream) in enumerate(streams):
-            for found in _scan(stream, number, label=f"{archive}{label}"):
+            for found in _scan(stream, number, label=f"{names[number]}{label}"):
                 if isinstance(found, RejectedItem):
                     yield found
                 else:
                     entries.append(found)
-        yield from _pages(entries, streams, archive=archive, wanted=wanted)
+        yield from _pages(entries, streams, names=names, wanted=wanted)
 
 
 class _Refused(Exception):
@@ -428,7 +437,7 @@ def _pages(
     entries: list[_Entry],
     streams: list[tuple[str, IO[bytes]]],
     *,
-    archive: str,
+    names: list[str],
     wanted: set[str] | None,
 ) -> Iterator[CapturedPage | RejectedItem]:
     redirects = {_key(e.url): e.location for e in entries if e.location}
@@ -481,16 +490,14 @@ def _pages(
         with contextlib.ExitStack() as cleanup:
             linked = _linked_attachments(body, entry.url, by_url, redirects)
             claimed |= {_key(found.url) for found in linked}
-            files, problems = _spooled(
-                linked, streams, archive=archive, cleanup=cleanup
-            )
+            files, problems = _spooled(linked, streams, names=names, cleanup=cleanup)
             yield CapturedPage(
                 url=entry.url,
                 captured_at=captured_at,
                 status=entry.status,
                 content_type=entry.content_type,
                 body=body,
-                archive=archive,
+                archive=names[entry.stream],
                 record_id=entry.record_id,
                 attachments=files,
                 attachment_problems=problems,
@@ -504,9 +511,7 @@ def _pages(
         if (key not in wanted) if wanted is not None else (key in claimed):
             continue
         with contextlib.ExitStack() as cleanup:
-            files, problems = _spooled(
-                [entry], streams, archive=archive, cleanup=cleanup
-            )
+            files, problems = _spooled([entry], streams, names=names, cleanup=cleanup)
             if problems:
                 yield RejectedItem(entry.url, problems[0], url=entry.url)
                 continue
@@ -516,7 +521,7 @@ def _pages(
                 status=entry.status,
                 content_type=entry.content_type,
                 body=b"",
-                archive=archive,
+                archive=names[entry.stream],
                 record_id=entry.record_id,
                 attachments=files,
             )
@@ -564,40 +569,48 @@ def _record_at(streams: list[tuple[str, IO[bytes]]], entry: _Entry):  # noqa: AN
 
 def _payload(streams: list[tuple[str, IO[bytes]]], entry: _Entry, limit: int) -> bytes:
     """The record's payload (HTTP transfer and content encodings removed)."""
-    record = _record_at(streams, entry)
     chunks: list[bytes] = []
-    size = 0
-    try:
-        source = record.content_stream()
-        while chunk := source.read(_CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise _Refused(
-                    f"记录过大，不像单篇文档 (too big: more than {limit} bytes)"
-                )
-            chunks.append(chunk)
-    except _Refused:
-        raise
-    except Exception as exc:
-        raise _Refused(f"记录无法读取 (unreadable payload: {exc})") from None
+    _copy_payload(
+        streams,
+        entry,
+        limit,
+        chunks.append,
+        too_big=f"记录过大，不像单篇文档 (too big: more than {limit} bytes)",
+    )
     return b"".join(chunks)
 
 
 def _spool(
     streams: list[tuple[str, IO[bytes]]], entry: _Entry, limit: int, target: Path
 ) -> None:
+    with target.open("wb") as sink:
+        _copy_payload(
+            streams,
+            entry,
+            limit,
+            sink.write,
+            too_big=f"附件过大 (attachment too big: more than {limit} bytes)",
+        )
+
+
+def _copy_payload(
+    streams: list[tuple[str, IO[bytes]]],
+    entry: _Entry,
+    limit: int,
+    write: Callable[[bytes], object],
+    *,
+    too_big: str,
+) -> None:
+    """Hand the record's payload to ``write`` in chunks, refused past ``limit``."""
     record = _record_at(streams, entry)
     size = 0
     try:
         source = record.content_stream()
-        with target.open("wb") as sink:
-            while chunk := source.read(_CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise _Refused(
-                        f"附件过大 (attachment too big: more than {limit} bytes)"
-                    )
-                sink.write(chunk)
+        while chunk := source.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise _Refused(too_big)
+            write(chunk)
     except _Refused:
         raise
     except Exception as exc:
@@ -627,7 +640,7 @@ def _spooled(
     found: list[_Entry],
     streams: list[tuple[str, IO[bytes]]],
     *,
-    archive: str,
+    names: list[str],
     cleanup: contextlib.ExitStack,
 ) -> tuple[list[AttachmentFile], list[str]]:
     """The records' payloads in temporary files (removed by ``cleanup``), and
@@ -652,7 +665,7 @@ def _spooled(
             AttachmentFile(
                 target,
                 name=name,
-                origin=f"{archive}#{entry.record_id}",
+                origin=f"{names[entry.stream]}#{entry.record_id}",
                 source_url=entry.url,
             )
         )
@@ -695,18 +708,23 @@ def _decoded(raw: str) -> str:
 
 
 def page_links(body: bytes, url: str) -> list[str]:
-    """The page's link targets, absolute (against <base href> and the page URL)."""
+    """The page's link targets, absolute (against <base href> and the page URL),
+    with the file paths its scripts name (as the harvest reads them)."""
     soup = _soup(body)
     base = url
     tag = soup.find("base", href=True)
     if tag is not None:
         base = urljoin(url, str(tag["href"]).strip())
+    hrefs = [str(anchor["href"]) for anchor in soup.find_all(["a", "area"], href=True)]
     links: list[str] = []
-    for anchor in soup.find_all(["a", "area"], href=True):
-        href = str(anchor["href"]).strip()
+    for href in [*hrefs, *script_paths(soup)]:
+        href = "".join(href.split())  # CMSs wrap long hrefs
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        links.append(urldefrag(urljoin(base, href))[0])
+        try:
+            links.append(urldefrag(urljoin(base, href))[0])
+        except ValueError:  # a bad host ("http://[x") names no record
+            continue
     return links
 
 
@@ -767,10 +785,14 @@ def import_web_archives(
     paths: Sequence[Path],
     *,
     urls: Collection[str] | None = None,
+    together: bool = False,
     on_result: Callable[[ItemResult], None] | None = None,
 ) -> ImportSummary:
     """Import the pages the archives at ``paths`` captured (only ``urls`` when
     given: the harvest names the documents it found in its lists).
+
+    ``together`` reads the archives as one (a harvest's files, oldest first),
+    so that a page's attachments are found in whichever file holds them.
 
     As import_documents does for files: templates learned again after, the
     planner's statistics refreshed; the search index is the caller's to follow.
@@ -781,11 +803,15 @@ def import_web_archives(
     from documents.services import refresh_statistics
 
     summary = ImportSummary()
-    for path in paths:
+    groups: list[Path | list[Path]] = [Path(p) for p in paths]
+    if together and paths:
+        groups = [[Path(p) for p in paths]]
+    for group in groups:
+        first = group if isinstance(group, Path) else group[0]
         results = import_archive(
-            Path(path),
+            group,
             urls=urls,
-            root=path_text(Path(path).resolve().parent),
+            root=path_text(first.resolve().parent),
             templates=TemplateBook(),
         )
         for result in results:

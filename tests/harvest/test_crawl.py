@@ -211,3 +211,29 @@ def test_robots_and_failures_are_counted_with_their_reason(site, harvest_dirs):
     failed = HarvestUrl.objects.get(url=site.url(site.listed[1]))
     assert (failed.state, failed.status_code) == ("failed", 500)
     assert Capture.objects.get(url=failed).error == other
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "text"),
+    [
+        # 镕 is in GBK, not GB2312: sites labelled gb2312 use it all the same.
+        ("text/html; charset=gb2312", "朱镕基".encode("gbk"), "朱镕基"),
+        ("text/html; charset=GBK", "计划".encode("gbk"), "计划"),
+        # A server's default label that does not fit the page.
+        ("text/html; charset=utf-8", "工作计划".encode("gb18030"), "工作计划"),
+        ("text/html", "工作计划".encode(), "工作计划"),
+    ],
+)
+def test_page_text_reads_what_the_label_gets_wrong(content_type, body, text):
+    from documents.harvest.crawl import _text
+    from documents.harvest.fetch import Fetched
+
+    fetched = Fetched(
+        url="http://127.0.0.1/",
+        final_url="http://127.0.0.1/",
+        status=200,
+        body=body,
+        headers={"content-type": content_type},
+        sha256="",
+    )
+    assert _text(fetched) == text

@@ -243,3 +243,16 @@ def test_broken_files(tmp_path, text, zh):
         load_source(str(path))
     assert zh in str(caught.value)
     assert "my-town.toml" in str(caught.value)
+
+
+def test_the_harvest_fetches_every_format_the_importer_attaches():
+    """One registry (documents.attachments.kinds): an .odt or .bmp 附件 the
+    importer can read is not left off the WARC by the harvest's own list."""
+    from documents.attachments import kinds
+    from documents.harvest.definitions import DEFAULT_ATTACHMENT_EXTENSIONS
+    from documents.harvest.links import is_attachment_url
+
+    for kind in kinds.KINDS:
+        for suffix in kind.suffixes:
+            assert suffix in DEFAULT_ATTACHMENT_EXTENSIONS, kind.key
+    assert is_attachment_url("http://www.example.gov.cn/P020230105.odt")

@@ -698,3 +698,18 @@ def test_bad_urls_never_raise(journal):
         assert "网址无效" in f.get("http://[::1").error
         assert "网址无效" in f.get("http://127.0.0.1:99999/").error
         assert not f.allowed("http://[::1")
+
+
+def test_robots_is_read_to_500_kib_only(serve, journal):
+    """As Google reads it (RFC 9309 §2.5): rules past the first 500 KiB of a
+    huge robots.txt are not parsed. One over the response size cap closes the
+    host for now (it used to count as no robots.txt: everything allowed)."""
+    padding = "# " + "x" * 1000 + "\n"
+    text = "User-agent: *\nDisallow: /private/\n" + padding * 600
+    site = serve(robots=(200, text + "Disallow: /page/\n"))
+    with fetcher(journal, max_bytes=2_000_000) as f:
+        assert f.allowed(site.base + "/page/1")
+        assert not f.allowed(site.base + "/private/x")
+    with fetcher(journal) as f:  # max_bytes 100 kB: unread, so closed for now
+        got = f.get(site.base + "/page/1")
+    assert got.error.startswith("robots.txt 无法获取")

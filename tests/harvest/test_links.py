@@ -550,3 +550,16 @@ def test_huge_attributes_are_skipped():
     assert [d.url for d in listed.documents] == [
         f"{SITE}/zwgk/jhzj/202301/t20230105_2.html"
     ]
+
+
+def test_a_page_with_thousands_of_files_queues_a_bounded_number():
+    from documents.harvest.links import MAX_ATTACHMENTS
+
+    anchors = "".join(
+        f'<a href="./P0202301{n:06d}.pdf">附件{n}</a>' for n in range(5000)
+    )
+    html = f"<html><body><div class='TRS_Editor'>{anchors}</div></body></html>"
+    url = "http://www.example.gov.cn/zwgk/jhzj/202301/t20230105_1.html"
+    found = parse_document(html, url, source("trs-column"))
+    assert len(found) == MAX_ATTACHMENTS
+    assert found[0].url.endswith("/202301/P0202301000000.pdf")

@@ -460,6 +460,74 @@ def test_redirects_are_followed_within_the_archive(
     assert list(items) == []
 
 
+def test_attachments_named_in_scripts_and_wrapped_hrefs_are_attached(
+    tmp_path: Path, files: dict[str, bytes]
+) -> None:
+    """The harvest fetches the files a TRS page names in a script and hrefs a
+    CMS wrapped over lines (links.parse_document): the import attaches them."""
+    page = detail_page(
+        "15_liubu_plan_published_dec.html",
+        links=[("./P0201\n  2345.pdf", "附表")],
+        extra="<script>var file_appendix = './P020112346.docx';</script>",
+    )
+    archive = write_warc(
+        tmp_path / "capture.warc.gz",
+        [
+            Capture(PAGE_B, page),
+            Capture(
+                f"{SITE}/202112/P02012345.pdf",
+                files["pdf"],
+                content_type="application/pdf",
+            ),
+            Capture(
+                f"{SITE}/202112/P020112346.docx",
+                files["docx"],
+                content_type="application/octet-stream",
+            ),
+        ],
+    )
+
+    (item,) = read_web_archive(archive, urls=[PAGE_B])
+
+    assert isinstance(item, CapturedPage)
+    assert sorted(a.name for a in item.attachments) == [
+        "P020112346.docx",
+        "P02012345.pdf",
+    ]
+
+
+def test_a_harvests_files_are_read_as_one_archive(
+    tmp_path: Path, files: dict[str, bytes]
+) -> None:
+    """A run killed between a page and its attachments: the page is in the
+    killed run's file, the attachments in the resuming run's."""
+    first = write_warc(
+        tmp_path / "a-1.warc.gz",
+        [
+            Capture(
+                PAGE_A,
+                detail_page(
+                    "03_pitong_trs_editor.html",
+                    links=[("./P020210305512345678901.pdf", "附表.pdf")],
+                ),
+            )
+        ],
+    )
+    second = write_warc(
+        tmp_path / "a-2.warc.gz",
+        [Capture(PDF_URL, files["pdf"], content_type="application/pdf")],
+    )
+
+    apart = [i for i in read_web_archive(first, urls=[PAGE_A])]
+    summary = import_web_archives([first, second], urls=[PAGE_A], together=True)
+
+    assert [len(i.attachments) for i in apart] == [0]
+    (result,) = summary.results
+    assert result.outcome is Outcome.IMPORTED
+    (row,) = Document.objects.get(pk=result.document_id).attachments.all()
+    assert row.origin.startswith("a-2.warc.gz#")
+
+
 def test_revisit_found_by_its_refers_to_uri_and_date(
     tmp_path: Path, files: dict[str, bytes]
 ) -> None:
