@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import logging
+import re
 import signal
 import threading
 from collections import Counter
@@ -441,7 +442,9 @@ class _Run:
         if not wanted:
             return
         self.say(f"导入 importing {len(wanted)} 个文档页 document pages")
-        paths = [settings.WARC_DIR / name for name in sorted(files) if name]
+        paths = [
+            settings.WARC_DIR / name for name in sorted(files, key=_warc_order) if name
+        ]
         # As one archive: a resumed run (or a file that rolled over) may have
         # put a page and its attachments in different files.
         summary = import_web_archives(paths, urls=list(wanted), together=True)
@@ -668,3 +671,12 @@ def _text(fetched: Fetched) -> str:
         return decode_bytes(fetched.body).text
     except RejectedInput:
         return fetched.body.decode(declared or "utf-8", errors="replace")
+
+
+_WARC_NUMBER = re.compile(r"^(.*)-(\d+)\.warc(?:\.gz)?$")
+
+
+def _warc_order(name: str) -> tuple[str, int, str]:
+    """A run's files in the order written: ...-2.warc.gz before ...-10.warc.gz."""
+    match = _WARC_NUMBER.match(name)
+    return (match[1], int(match[2]), name) if match else (name, -1, name)

@@ -634,14 +634,24 @@ def _site(host: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+# Registries whose names belong to different owners: every county's site is a
+# sub-domain of gov.cn, yet a list on www.gov.cn does not own them.
+_SHARED_SUFFIXES = frozenset(
+    {"gov.cn", "com.cn", "net.cn", "org.cn", "edu.cn", "ac.cn", "cn", "com", "org"}
+)
+
+
 def _same_site(url: str, page_url: str) -> bool:
-    """Same host, www. or not, or a sub-domain of the list's site."""
+    """Same host, www. or not, or a sub-domain of the list's site (unless the
+    list's site is a registry such as gov.cn)."""
     try:
         host = _site(urlsplit(url).hostname or "")
         home = _site(urlsplit(page_url).hostname or "")
     except ValueError:
         return False
-    return bool(host) and (host == home or host.endswith("." + home))
+    if not host:
+        return False
+    return host == home or (home not in _SHARED_SUFFIXES and host.endswith("." + home))
 
 
 def _strip(url: str) -> str:

@@ -237,3 +237,12 @@ def test_page_text_reads_what_the_label_gets_wrong(content_type, body, text):
         sha256="",
     )
     assert _text(fetched) == text
+
+
+def test_a_runs_warc_files_are_imported_in_the_order_written():
+    from documents.harvest.crawl import _warc_order
+
+    names = [f"s/s-20261207150000-{n}.warc.gz" for n in (10, 2, 0, 1)]
+    assert sorted(names, key=_warc_order) == [
+        f"s/s-20261207150000-{n}.warc.gz" for n in (0, 1, 2, 10)
+    ]

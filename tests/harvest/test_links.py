@@ -440,6 +440,16 @@ def test_urls_are_resolved_and_cleaned():
     ]
 
 
+def test_a_list_on_the_registrys_own_site_does_not_own_its_sub_domains():
+    # www.gov.cn's lists: a province's site under gov.cn is another site.
+    html = """<a href="/zhengce/content/202301/t20230105_1.html">own</a>
+    <a href="http://www.hubei.gov.cn/zwgk/202301/t20230105_2.html">province</a>"""
+    listed = parse_list(html, "http://www.gov.cn/zhengce/index.html", source("generic"))
+    assert [d.url for d in listed.documents] == [
+        "http://www.gov.cn/zhengce/content/202301/t20230105_1.html"
+    ]
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
