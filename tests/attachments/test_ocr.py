@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -13,13 +12,15 @@ from documents.attachments import ocr
 from documents.attachments.ocr import OcrPage, join_words, remove_cjk_spaces
 from documents.attachments.result import ExtractionRejected
 from tests.attachments import scans
+from tests.conftest import _sample_dir
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+# ../shared/corpus when it is there, else the copy kept in the repo.
+CORPUS = _sample_dir("corpus")
 TITLE = "平潭综合实验区苏平片区管理局2022年度工作计划"
 
 
 def _plan_text() -> str:
-    source = SHARED / "corpus" / "pingtan" / "42036.txt"
+    source = CORPUS / "pingtan" / "42036.txt"
     body = source.read_text(encoding="utf-8").split("正文 ====================")[1]
     return body[:2200]
 

@@ -11,8 +11,10 @@ import pytest
 from documents.attachments import quality
 from documents.attachments.quality import assess_text
 from tests.attachments import scans
+from tests.conftest import _sample_dir
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+# ../shared/corpus when it is there, else the copy kept in the repo.
+CORPUS = _sample_dir("corpus")
 PLAN = (
     "为深入贯彻落实党的二十大精神，全面推进乡村振兴，结合本镇实际，制定本计划。"
     "一、总体要求。坚持以人民为中心的发展思想，统筹推进经济建设、政治建设、"
@@ -114,7 +116,7 @@ def quality_pdfs(tmp_path_factory):
     """A LibreOffice text PDF of a Pingtan plan (2 pages or more), the same PDF
     with its fonts' ToUnicode maps removed, and a scanned PDF (img2pdf)."""
     out = tmp_path_factory.mktemp("quality-pdfs")
-    source = SHARED / "corpus" / "pingtan" / "42036.txt"
+    source = CORPUS / "pingtan" / "42036.txt"
     text = source.read_text(encoding="utf-8").split("正文 ====================")[1]
     text = text[:3000]
     pdf = scans.text_pdfs({"plan": text}, out)["plan"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from documents.harvest.definitions import load_source
 from tests.browser.conftest import screenshot
 from tests.harvest.test_coverage_pages import FAILING, SOURCE, make_harvest_rows
 
@@ -23,7 +24,9 @@ def test_a_researcher_reads_a_sources_coverage(watched, browser, archive) -> Non
     page.locator("header nav").get_by_role("link", name="采集来源").click()
     page.wait_for_url(f"{url}/sources/")
     assert page.locator(".coverage-table tbody tr").count() == 2
-    page.locator(".coverage-table").get_by_role("link", name=SOURCE).click()
+    # A shipped definition's source is listed under its Chinese title.
+    title = load_source(SOURCE).title
+    page.locator(".coverage-table").get_by_role("link", name=title).click()
     page.wait_for_url(f"{url}/sources/{SOURCE}/")
     stats = page.locator(".coverage-stats").inner_text()
     assert "列表自述总数" in stats and "125" in stats

@@ -367,7 +367,7 @@ def two_docs() -> list[int]:
 
 def test_visitors_can_only_read(two_docs: list[int]) -> None:
     pk = two_docs[0]
-    filled = {"pk": pk, "year": 2021, "place": "浙江省", "number": 1}
+    filled = {"pk": pk, "year": 2021, "place": "浙江省", "number": 1, "name": "x"}
     urls = []
     for route in public_routes():
         for name, placeholder in ROUTE_PLACEHOLDERS.items():

@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
+from documents.models import HarvestRun
 from plansite.http import read_only
 from tests.reliability.test_hostile_requests import ROUTE_PLACEHOLDERS, public_routes
 from tests.search.conftest import make_document
@@ -32,7 +33,15 @@ def urls(search_index) -> list[str]:  # noqa: ANN001
     )
     _attach(doc)
     search_index.update(_document_index(), [doc])
-    filled = {"pk": doc.pk, "year": 2021, "place": "浙江省", "number": 1}
+    # A harvested source, so /sources/<name>/ answers 200.
+    HarvestRun.objects.create(source="trs-column", status=HarvestRun.Status.FINISHED)
+    filled = {
+        "pk": doc.pk,
+        "year": 2021,
+        "place": "浙江省",
+        "number": 1,
+        "name": "trs-column",
+    }
     found = []
     for route in public_routes():
         for name, placeholder in ROUTE_PLACEHOLDERS.items():
