@@ -62,6 +62,8 @@ def soffice_convert(
     source needs `infilter="Text (encoded):UTF8"` or LibreOffice guesses the encoding.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    if not sources:
+        return []  # soffice with no file to convert would never exit
     target = FILTERS.get(fmt, fmt)
     suffix = target.split(":", 1)[0]
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
@@ -381,6 +383,13 @@ def corpus_documents(limit: int = 5) -> list[tuple[str, str]]:
     paragraphs. Sorted by path so every run picks the same documents.
     """
     folder = CORPUS / "shanghai-towns" / "docs"
+    if not folder.is_dir():
+        # Without it every conversion below would get no file, and LibreOffice
+        # given no file waits as a headless office until the timeout.
+        raise FileNotFoundError(
+            f"{folder}: the attachment tests make their files from the Shanghai "
+            "towns corpus, which is in ../shared beside the checkout, not in samples/"
+        )
     out: list[tuple[str, str]] = []
     for md in sorted(folder.rglob("*.md")):
         raw = md.read_text(encoding="utf-8")
