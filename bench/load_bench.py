@@ -742,6 +742,7 @@ def report(result: dict, args) -> None:
         result["memory_after_warmup"], result["memory_after_load"]
     ):
         print(line)
+    print(process_memory.index_once(result["memory_after_load"], result["index_bytes"]))
     importing = result.get("importing")
     if not importing:
         return

@@ -135,24 +135,33 @@ def _smaps(pid: int) -> Iterable[tuple[str, dict[str, int]]]:
 
 
 def mapped_files(pid: int, folder: Path) -> dict[str, int]:
-    """Size, Rss, Pss and private resident bytes of the mappings of files under folder
-    (files deleted since they were mapped, e.g. merged segments, included)."""
+    """The mappings of files under folder (files deleted since, e.g. merged segments,
+    included): the distinct files' bytes, how many mappings, and the resident, Pss
+    and private bytes summed over the mappings.
+
+    Each thread's searcher maps every segment again (haystack keeps a backend per
+    thread): a page resident in two mappings counts twice in ``resident`` (as in
+    RSS), once in all the ``pss`` together.
+    """
     prefix = str(folder.resolve()) + os.sep
-    total = Counter(files=0)
+    total: Counter = Counter()
+    sizes_of: dict[str, int] = {}
     for path, sizes in _smaps(pid):
         if path.startswith(prefix):
-            total["files"] += 1
-            for key in ("Size", "Rss", "Pss"):
+            total["mappings"] += 1
+            sizes_of[path] = max(sizes_of.get(path, 0), sizes.get("Size", 0))
+            for key in ("Rss", "Pss"):
                 total[key] += sizes.get(key, 0)
             total["Private"] += sizes.get("Private_Clean", 0) + sizes.get(
                 "Private_Dirty", 0
             )
     return {
-        "mapped": total["Size"],
+        "files": len(sizes_of),
+        "mapped": sum(sizes_of.values()),
+        "mappings": total["mappings"],
         "resident": total["Rss"],
         "pss": total["Pss"],
         "private": total["Private"],
-        "mappings": total["files"],
     }
 
 
@@ -251,20 +260,31 @@ def memory_table(after_warmup: list[dict], after_load: list[dict]) -> list[str]:
     """A worker a line: RSS after warm-up, then everything after the load (MB)."""
     warm = {w["pid"]: w for w in after_warmup}
     lines = [
-        f"{'worker':<9}{'RSS warm':>10}{'RSS':>9}{'peak':>9}{'anon':>9}"
-        f"{'private':>9}{'shared':>9}{'index mapped':>14}{'idx resident':>14}"
-        f"{'idx private':>13}"
+        f"{'worker':<9}{'RSS warm':>9}{'RSS':>8}{'peak':>8}{'anon':>8}{'private':>8}"
+        f"{'shared':>8}{'| index:':>9}{'files':>8}{'maps':>6}{'resident':>9}"
+        f"{'Pss':>7}{'private':>8}"
     ]
     for w in after_load:
         index = w.get("index", {})
         rss_warm = warm[w["pid"]]["rss"] if w["pid"] in warm else 0
         lines.append(
-            f"{w['pid']:<9}{mb(rss_warm):>10}{mb(w['rss']):>9}{mb(w['peak_rss']):>9}"
-            f"{mb(w['anonymous']):>9}{mb(w['private']):>9}{mb(w['shared']):>9}"
-            f"{mb(index.get('mapped', 0)):>14}{mb(index.get('resident', 0)):>14}"
-            f"{mb(index.get('private', 0)):>13}"
+            f"{w['pid']:<9}{mb(rss_warm):>9}{mb(w['rss']):>8}{mb(w['peak_rss']):>8}"
+            f"{mb(w['anonymous']):>8}{mb(w['private']):>8}{mb(w['shared']):>8}"
+            f"{'':>9}{mb(index.get('mapped', 0)):>8}{index.get('mappings', 0):>6}"
+            f"{mb(index.get('resident', 0)):>9}{mb(index.get('pss', 0)):>7}"
+            f"{mb(index.get('private', 0)):>8}"
         )
     return lines
+
+
+def index_once(workers: list[dict], index_bytes: int) -> str:
+    """The index pages the workers map, each page once: their index Pss added up
+    (a page's Pss is its size shared out over every mapping of it)."""
+    pss = sum(w.get("index", {}).get("pss", 0) for w in workers)
+    return (
+        f"index pages the workers map, each once (their index Pss added): "
+        f"{mb(pss)} MB of {mb(index_bytes)} MB on disk"
+    )
 
 
 def request_mix(port: int, paths: list[str], concurrency: int) -> dict:
@@ -355,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     for line in memory_table(warm, loaded):
         print(line)
     print(f"master: RSS {mb(master['rss'])} MB, private {mb(master['private'])} MB")
+    print(index_once(loaded, index_bytes))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(
