@@ -260,15 +260,17 @@ def memory_table(after_warmup: list[dict], after_load: list[dict]) -> list[str]:
     """A worker a line: RSS after warm-up, then everything after the load (MB)."""
     warm = {w["pid"]: w for w in after_warmup}
     lines = [
-        f"{'worker':<9}{'RSS warm':>9}{'RSS':>8}{'peak':>8}{'anon':>8}{'private':>8}"
+        f"{'worker':<9}{'RSS warm':>9}{'anon warm':>10}{'RSS':>8}{'peak':>8}"
+        f"{'anon':>8}{'private':>8}"
         f"{'shared':>8}{'| index:':>9}{'files':>8}{'maps':>6}{'resident':>9}"
         f"{'Pss':>7}{'private':>8}"
     ]
     for w in after_load:
         index = w.get("index", {})
-        rss_warm = warm[w["pid"]]["rss"] if w["pid"] in warm else 0
+        before = warm.get(w["pid"], {"rss": 0, "anonymous": 0})
         lines.append(
-            f"{w['pid']:<9}{mb(rss_warm):>9}{mb(w['rss']):>8}{mb(w['peak_rss']):>8}"
+            f"{w['pid']:<9}{mb(before['rss']):>9}{mb(before['anonymous']):>10}"
+            f"{mb(w['rss']):>8}{mb(w['peak_rss']):>8}"
             f"{mb(w['anonymous']):>8}{mb(w['private']):>8}{mb(w['shared']):>8}"
             f"{'':>9}{mb(index.get('mapped', 0)):>8}{index.get('mappings', 0):>6}"
             f"{mb(index.get('resident', 0)):>9}{mb(index.get('pss', 0)):>7}"
