@@ -608,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--kind-seconds",
         type=int,
-        default=3,
+        default=5,
         help="each page type alone for this long (0: not at all)",
     )
     parser.add_argument("--connections", type=int, default=16)
@@ -698,6 +698,11 @@ def failed(result: dict) -> list[str]:
     if importing:
         runs["importing"] = importing["busy"]
     found = [
+        f"{name}: no request answered within the run (a longer run measures it)"
+        for name, run in runs.items()
+        if not run["requests"]
+    ]
+    found += [
         f"{name}: {run['unexpected']} unexpected status {run['statuses']}, "
         f"{run['socket_errors']} socket errors"
         for name, run in runs.items()
