@@ -323,9 +323,18 @@ def run_wrk(
     args,
     seconds: float,
     expected: int = 200,
+    settle: bool = True,
 ) -> dict:
     """wrk over the paths for ``seconds``: its figures, the server's and wrk's CPU
-    time and the machine's busy cores over the same span."""
+    time and the machine's busy cores over the same span.
+
+    With ``settle``, first wait until the workers are idle: when wrk stops, the
+    requests it leaves in flight still run, and would be counted to the next run.
+    """
+    if settle:
+        process_memory.wait_until_quiet(
+            server.pid, args.workers, quiet_seconds=1, timeout=300
+        )
     script = paths_file.with_suffix(".lua")
     script.write_text(WRK_SCRIPT % {"paths": paths_file})
     cpu_before = process_memory.server_cpu_seconds(server.pid)
@@ -530,10 +539,11 @@ def import_phase(
         ),
         threading.Thread(target=probe_consistency, args=(server.port, stop, probe)),
     ]
+    process_memory.wait_until_quiet(server.pid, args.workers, quiet_seconds=1)
     for helper in helpers:
         helper.start()
     try:
-        busy = run_wrk(server, paths, args, args.seconds)
+        busy = run_wrk(server, paths, args, args.seconds, settle=False)
     finally:
         stop.set()
         for helper in helpers:
@@ -752,7 +762,9 @@ def report(result: dict, args) -> None:
     if not importing:
         return
     print()
-    for line in side_by_side(mix, importing["busy"], ("alone", "importing"), "ratio"):
+    for line in side_by_side(
+        mix, importing["busy"], ("alone", "importing"), "alone÷imp"
+    ):
         print(line)
     print(f"import while reading: {importing['imported']}")
     print(

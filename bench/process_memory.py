@@ -212,14 +212,15 @@ def wait_until_quiet(
     timeout: float = 600,
 ) -> float:
     """Wait until ``workers`` workers exist and none used CPU (over 20 ms), took a
-    major fault or read a byte for ``quiet_seconds``: their warm-up is done.
+    major fault or read a byte for ``quiet_seconds``: their warm-up is done, and
+    any request left running has been served.
     Returns the seconds waited; raises SystemExit on timeout or a dead master."""
     start = time.monotonic()
     before: dict[int, tuple[float, int, int]] = {}
     quiet_since = None
     while time.monotonic() - start < timeout:
         if not Path(f"/proc/{master}").exists():
-            raise SystemExit("gunicorn exited while its workers warmed up")
+            raise SystemExit("gunicorn exited while its workers were to go idle")
         try:
             now = {pid: _activity(pid) for pid in children(master)}
         except OSError:
