@@ -163,19 +163,24 @@ def prepare(
     work = Path(tempfile.mkdtemp(prefix="plansite-load-", dir=parent))
     var_dir = work / "var"
     log(f"copying {archive} ...")
-    var_dir.mkdir()
-    # Through SQLite, so that what is still in a write-ahead log is copied too.
-    with (
-        sqlite3.connect(archive / "plansite.sqlite3") as source,
-        sqlite3.connect(var_dir / "plansite.sqlite3") as copy,
-    ):
-        source.backup(copy)
-    shutil.copytree(archive / "whoosh_index", var_dir / "whoosh_index")
-    env = environment(var_dir)
-    for step in (("migrate", "--noinput"), ("collectstatic", "--noinput")):
-        done = manage(env, *step, "--verbosity", "0")
-        if done.returncode:
-            raise SystemExit(done.stderr)
+    try:
+        var_dir.mkdir()
+        # Through SQLite, so that what is still in a write-ahead log is copied too.
+        with (
+            sqlite3.connect(archive / "plansite.sqlite3") as source,
+            sqlite3.connect(var_dir / "plansite.sqlite3") as copy,
+        ):
+            source.backup(copy)
+        shutil.copytree(archive / "whoosh_index", var_dir / "whoosh_index")
+        env = environment(var_dir)
+        for step in (("migrate", "--noinput"), ("collectstatic", "--noinput")):
+            done = manage(env, *step, "--verbosity", "0")
+            if done.returncode:
+                raise SystemExit(done.stderr)
+    except BaseException:
+        # A failed copy (a full disk) leaves no half copy behind.
+        cleanup(work)
+        raise
     return work, var_dir, env
 
 
@@ -609,34 +614,8 @@ def kinds_table(kinds: dict[str, dict], peer: dict) -> list[str]:
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--archive", type=Path, required=True, help="a bench var dir")
-    parser.add_argument(
-        "--seconds", type=int, default=30, help="length of the mix and the peer run"
-    )
-    parser.add_argument(
-        "--kind-seconds",
-        type=int,
-        default=5,
-        help="each page type alone for this long (0: not at all)",
-    )
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--gthreads", type=int, default=4, help="threads per worker")
-    parser.add_argument("--port", type=int, default=0, help="0: a free port")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--no-import", action="store_true", help="skip the run while importing"
-    )
-    parser.add_argument("--peer-path", default=PEER_PATH, help="answers 404")
-    parser.add_argument("--work-dir", type=Path, help="where the copy goes (var/)")
-    parser.add_argument("--json", type=Path, help="also write the figures here")
-    args = parser.parse_args(argv)
-    require_tools()
-
-    work, var_dir, env = prepare(args.archive, args.work_dir)
+def measure(args, work: Path, var_dir: Path, env: dict[str, str]) -> tuple[dict, str]:
+    """Every run on the copy in ``work``: the figures, and gunicorn's last lines."""
     index_dir = var_dir / "whoosh_index"
     mix = write_paths(work / "paths.txt", url_mix(var_dir, 2000, args.seed))
     peer_paths = write_paths(work / "peer.txt", [args.peer_path])
@@ -688,7 +667,42 @@ def main(argv: list[str] | None = None) -> int:
             "exit": check.returncode,
             "output": check.stdout.strip(),
         }
-    cleanup(work)
+    return result, server_log
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--archive", type=Path, required=True, help="a bench var dir")
+    parser.add_argument(
+        "--seconds", type=int, default=30, help="length of the mix and the peer run"
+    )
+    parser.add_argument(
+        "--kind-seconds",
+        type=int,
+        default=5,
+        help="each page type alone for this long (0: not at all)",
+    )
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--gthreads", type=int, default=4, help="threads per worker")
+    parser.add_argument("--port", type=int, default=0, help="0: a free port")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--no-import", action="store_true", help="skip the run while importing"
+    )
+    parser.add_argument("--peer-path", default=PEER_PATH, help="answers 404")
+    parser.add_argument("--work-dir", type=Path, help="where the copy goes (var/)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    require_tools()
+
+    work, var_dir, env = prepare(args.archive, args.work_dir)
+    try:
+        result, server_log = measure(args, work, var_dir, env)
+    finally:
+        # Also on a failure: at 200,000 documents the copy is gigabytes.
+        cleanup(work)
     report(result, args)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

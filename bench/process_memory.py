@@ -351,17 +351,20 @@ def main(argv: list[str] | None = None) -> int:
     work, var_dir, env = load_bench.prepare(args.archive, args.work_dir)
     index_dir = var_dir / "whoosh_index"
     paths = load_bench.url_mix(var_dir, args.requests, args.seed)
-    with load_bench.serve(env, work, args) as server:
-        warm_seconds = wait_until_quiet(server.pid, args.workers)
-        warm = workers_memory(server.pid, index_dir)
-        load_bench.log(
-            f"workers quiet after {warm_seconds:.1f} s; {args.requests} requests ..."
-        )
-        served = request_mix(server.port, paths, args.concurrency)
-        loaded = workers_memory(server.pid, index_dir)
-        master = memory(server.pid)
-    index_bytes = load_bench.dir_size(index_dir)
-    load_bench.cleanup(work)
+    try:
+        with load_bench.serve(env, work, args) as server:
+            warm_seconds = wait_until_quiet(server.pid, args.workers)
+            warm = workers_memory(server.pid, index_dir)
+            load_bench.log(
+                f"workers quiet after {warm_seconds:.1f} s; "
+                f"{args.requests} requests ..."
+            )
+            served = request_mix(server.port, paths, args.concurrency)
+            loaded = workers_memory(server.pid, index_dir)
+            master = memory(server.pid)
+        index_bytes = load_bench.dir_size(index_dir)
+    finally:
+        load_bench.cleanup(work)
 
     print(
         f"\n== memory of a web process: gunicorn {args.workers}x{args.gthreads}, "
