@@ -25,7 +25,16 @@ $(BIN)/.bench-installed: bench/requirements.txt $(BIN)/.installed
 	$(BIN)/pip install --quiet -r bench/requirements.txt
 	touch $@
 
+# load_bench.py drives Debian's wrk; installed where it is missing and we may (root).
 bench-deps: $(BIN)/.bench-installed
+	@if ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				wrk >/dev/null; \
+		else \
+			echo "NOTE: bench/load_bench.py needs: apt-get install wrk"; \
+		fi; \
+	fi
 
 sample-data: setup
 	$(BIN)/python manage.py migrate --noinput
