@@ -900,7 +900,7 @@ def _gathered(postings: PostingList, within: np.ndarray) -> np.ndarray:
     at = np.searchsorted(ids, within)
     at[at == len(ids)] = max(len(ids) - 1, 0)
     chosen = at[ids[at] == within]
-    counts = postings.value_sizes // 4
+    counts = postings.counts
     firsts = np.cumsum(counts) - counts
     sizes = counts[chosen]
     total = int(sizes.sum())
@@ -909,7 +909,7 @@ def _gathered(postings: PostingList, within: np.ndarray) -> np.ndarray:
     # Each chosen posting's run of offsets: its first index, then +1 each.
     steps = np.repeat(firsts[chosen] - (np.cumsum(sizes) - sizes), sizes)
     index = steps + np.arange(total)
-    offsets = np.frombuffer(postings.values, dtype="<u4")[index].astype(np.int64)
+    offsets = postings.positions[index].astype(np.int64)
     return (np.repeat(ids[chosen], sizes) << _OFFSET_BITS) + offsets
 
 

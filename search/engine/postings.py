@@ -1,6 +1,8 @@
 """Whole posting lists of a Whoosh segment as NumPy arrays, and a cache of them.
 
-A W3 posting list is a run of blocks: an int length (negative for the last
+plansite writes packed lists (search/engine/packed.py: flat arrays, read with
+np.frombuffer and cumsum). A W3 posting list, which Whoosh's own writer makes,
+is a run of blocks: an int length (negative for the last
 block), a pickled info tuple, then the block data, a pickled (zlib'd) tuple of
 (delta-coded ids, weights, values). Whoosh decodes it posting by posting; here
 each block is decoded once and its ids become an array in one step.
@@ -20,6 +22,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.reading import TermNotFound
 
+from search.engine import packed
 from search.engine.whoosh_internals import posting_bytes
 
 _INT = struct.Struct("!i")
@@ -30,30 +33,41 @@ _EMPTY_IDS = np.empty(0, dtype=np.int64)
 class PostingList:
     """Every posting of one term in one segment (deleted documents included).
 
-    ``values`` is the concatenated value bytes when the format stores a
-    variable-size value per posting (the bigram offsets), with ``value_sizes``
-    the byte length of each posting's value; otherwise None.
+    ``positions`` is every posting's offsets in posting order (uint32) when
+    the format stores offsets (the bigram, variant and bounds fields), with
+    ``counts`` the number of each posting's offsets; otherwise both are None.
     """
 
     ids: np.ndarray
     weights: np.ndarray
-    values: bytes | None = None
-    value_sizes: np.ndarray | None = None
+    positions: np.ndarray | None = None
+    counts: np.ndarray | None = None
 
     @property
     def nbytes(self) -> int:
         size = self.ids.nbytes + self.weights.nbytes
-        if self.values is not None:
-            size += len(self.values) + self.value_sizes.nbytes
+        if self.positions is not None:
+            size += self.positions.nbytes + self.counts.nbytes
         return size
 
+    @property
+    def values(self) -> bytes | None:
+        """The offsets as the format's value bytes (little-endian uint32)."""
+        if self.positions is None:
+            return None
+        return self.positions.astype("<u4").tobytes()
+
+    @property
+    def value_sizes(self) -> np.ndarray | None:
+        """Bytes of each posting's value (4 an offset)."""
+        return None if self.counts is None else self.counts * 4
+
     def offsets(self) -> tuple[np.ndarray, np.ndarray]:
-        """(posting index, offset) of every stored uint32 offset, in order."""
-        if self.values is None:
+        """(posting index, offset) of every stored offset, in order."""
+        if self.positions is None:
             raise ValueError("this posting list stores no offsets")
-        offsets = np.frombuffer(self.values, dtype="<u4").astype(np.int64)
-        owner = np.repeat(np.arange(len(self.ids)), self.value_sizes // 4)
-        return owner, offsets
+        owner = np.repeat(np.arange(len(self.ids)), self.counts)
+        return owner, self.positions.astype(np.int64)
 
 
 EMPTY = PostingList(_EMPTY_IDS, np.empty(0, dtype=np.float32))
@@ -82,7 +96,17 @@ def decode_postings(
     offset, length = terminfo.extent()
     if isinstance(length, tuple):
         length = length[0]  # W3TermInfo.from_bytes leaves it as struct's 1-tuple
-    stream = io.BytesIO(posting_bytes(reader, offset, length))
+    raw = posting_bytes(reader, offset, length)
+    if packed.is_packed(raw):
+        found = packed.decode(raw)
+        if not with_values:
+            return PostingList(found.ids, found.weights)
+        if found.offsets is None:
+            raise ValueError(f"no offsets stored for {label}")
+        return PostingList(
+            found.ids, found.weights, found.offsets.astype(np.uint32), found.counts
+        )
+    stream = io.BytesIO(raw)
     if stream.read(4) != WHOOSH3_HEADER_MAGIC:
         raise ValueError(f"not a W3 posting list: {label}")
     blocks = []
@@ -123,7 +147,8 @@ def _assemble(blocks: list[tuple], with_values: bool, *, delta: bool) -> Posting
     if len(values) != len(ids):
         raise ValueError("posting values do not match the postings")
     sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    return PostingList(ids, weights, b"".join(values), sizes)
+    positions = np.frombuffer(b"".join(values), dtype="<u4").astype(np.uint32)
+    return PostingList(ids, weights, positions, sizes // 4)
 
 
 class PostingCache:

@@ -16,7 +16,11 @@ name of Whoosh.
   (``_finalize_segment``, ``_close_segment``, ``_commit_toc``, ``_finish``),
   and SegmentWriter's hooks (``_check_state``, ``_check_fields``,
   ``_added``, ``_assemble_segment``, ``_flush_segment``).
-- The codec: W3PostingsWriter's block state, written with pickle protocol 4.
+- The codec: W3PostingsWriter's block state, written with pickle protocol 4;
+  its term state for whole packed lists (``_terminfo`` and W3TermInfo's
+  ``_weight``, ``_df``, ``_minlength``, ``_maxlength``, ``_maxweight``,
+  ``_minid``, ``_maxid``); W3LeafMatcher's block state, set from a packed
+  list (see PackedLeafMatcher).
 - The import-time patch: BufferFile reads a memory map in place.
 """
 
@@ -28,12 +32,20 @@ from array import array
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import whoosh
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3LeafMatcher,
+    W3PostingsWriter,
+)
 from whoosh.filedb import structfile
 from whoosh.index import TOC
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
+
+from search.engine import packed
 
 # The Whoosh release every function here was written against.
 WHOOSH_VERSION = (2, 7, 4)
@@ -227,7 +239,8 @@ class HookedSegmentWriter(SegmentWriter):
 
 
 class PlansiteCodec(W3Codec):
-    """W3 with protocol-4 blocks and a bulk path for writing whole posting lists."""
+    """W3 with protocol-4 blocks, packed whole lists (search/engine/packed.py)
+    and a bulk path for writing them; reads both kinds of posting list."""
 
     def postings_writer(self, dbfile, byteids=False):
         return BulkPostingsWriter(
@@ -238,9 +251,111 @@ class PlansiteCodec(W3Codec):
             inlinelimit=self._inlinelimit,
         )
 
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if not terminfo.is_inlined():
+            offset, length = terminfo.extent()
+            if isinstance(length, tuple):
+                length = length[0]  # W3TermInfo.from_bytes leaves struct's 1-tuple
+            if packed.is_packed(dbfile.get(offset, 4)):
+                return PackedLeafMatcher(
+                    dbfile, offset, length, format_, term=term, scorer=scorer
+                )
+        return super().postings_reader(
+            dbfile, terminfo, format_, term=term, scorer=scorer
+        )
+
+
+class PackedLeafMatcher(W3LeafMatcher):
+    """Whoosh's matcher over a packed posting list, read as one block.
+
+    Relies on W3LeafMatcher keeping its state in ``_postfile``,
+    ``_startoffset``, ``_length``, ``_fixedsize``, ``_i``, ``_blocklength``,
+    ``_maxid``, ``_maxweight``, ``_compression``, ``_minlength``,
+    ``_maxlength``, ``_lastblock``, ``_atend``, ``_data``, ``_ids``,
+    ``_weights``, ``_values``, and calling ``_read_header`` once, ``reset``,
+    ``_goto`` and the ``_read_*`` methods as it does in 2.7.4.
+    """
+
+    def _read_header(self) -> None:
+        raw = self._postfile.get(self._startoffset, self._length)
+        self._decoded = packed.decode(raw)
+
+    def reset(self) -> None:
+        decoded = self._decoded
+        count = len(decoded.ids)
+        self._blocklength = count
+        self._maxid = int(decoded.ids[-1]) if count else None
+        self._maxweight = float(decoded.weights.max()) if count else 0.0
+        self._compression = 0
+        self._minlength = byte_to_length(decoded.min_length_byte)
+        self._maxlength = byte_to_length(decoded.max_length_byte)
+        self._lastblock = True
+        self._atend = not count
+        self._i = 0
+        self._data = decoded
+        self._ids = decoded.ids.tolist()
+        self._weights = decoded.weights.tolist()
+        self._values = None
+
+    def _goto(self, position: int) -> None:
+        raise AssertionError("a packed posting list is one block")
+
+    def _read_data(self) -> None:
+        self._data = self._decoded
+
+    def _read_values(self) -> None:
+        decoded = self._decoded
+        fixed = self._fixedsize
+        if fixed is None or fixed < 0:
+            if decoded.offsets is None:
+                raise ValueError("this packed list stores no offsets")
+            # The value BigramPositions stores: the offsets as little-endian uint32.
+            ends = np.cumsum(decoded.counts).tolist()
+            data = decoded.offsets.astype("<u4").tobytes()
+            starts = [0, *ends[:-1]]
+            self._values = [
+                data[4 * a : 4 * b] for a, b in zip(starts, ends, strict=True)
+            ]
+        elif fixed == 0:
+            self._values = (None,) * self._blocklength
+        elif fixed == 4 and decoded.counts is not None:
+            # Frequency's value: the count as a big-endian uint32.
+            data = decoded.counts.astype(">u4").tobytes()
+            self._values = [data[i : i + 4] for i in range(0, len(data), 4)]
+        else:
+            raise ValueError(f"a packed list has no {fixed}-byte values")
+
 
 class BulkPostingsWriter(W3PostingsWriter):
-    """W3's postings writer; blocks can also be handed over whole."""
+    """W3's postings writer; blocks or whole packed lists can be handed over."""
+
+    def add_packed(
+        self,
+        data: bytes,
+        *,
+        count: int,
+        total_weight: float,
+        max_weight: float,
+        first_id: int,
+        last_id: int,
+        min_length: int | None,
+        max_length: int,
+    ) -> None:
+        """Write a whole packed posting list for the term started, with its
+        term statistics (what W3TermInfo.add_block sums up block by block)."""
+        if self._blockcount or self._ids:
+            raise ValueError("a term's postings are packed or in blocks, not both")
+        self._postfile.write(data)
+        info = self._terminfo
+        info._weight = total_weight
+        info._df = count
+        info._minlength = min_length
+        info._maxlength = max_length
+        info._maxweight = max_weight
+        info._minid = first_id
+        info._maxid = last_id
+        # finish_postings() then records the extent, as after written blocks.
+        self._blockcount = 1
 
     def _write_block(self, last: bool = False) -> None:
         # W3PostingsWriter._write_block with pickle protocol 4 (see module doc).

@@ -11,12 +11,15 @@ ordinary W3 segment that any Whoosh reader reads.
 
 from __future__ import annotations
 
+import functools
 from array import array
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.util.numeric import byte_to_length
+from whoosh.formats import Frequency
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from search.analyzers import (
     BigramPositions,
@@ -34,6 +37,7 @@ from search.analyzers import (
     variant_arrays,
     word_counts,
 )
+from search.engine import packed
 from search.engine.integrity import record_checksums
 from search.engine.whoosh_internals import (
     BulkPostingsWriter,
@@ -263,7 +267,6 @@ class BulkSegmentWriter(HookedSegmentWriter):
 
     def _write_terms(self, lengths) -> None:
         fieldwriter = self.fieldwriter
-        limit = block_limit(self.codec)
         # Field numbers are given out in start_field order and the term table
         # must be written in key order, so fields go in name order.
         for fieldname in sorted(self.pool.fields):
@@ -299,45 +302,219 @@ class BulkSegmentWriter(HookedSegmentWriter):
                 sizes = sizes[order]
             bounds = np.flatnonzero(
                 np.concatenate(([True], sorted_key[1:] != sorted_key[:-1]))
-            ).tolist()
-            bounds.append(len(sorted_key))
-            keys = sorted_key[bounds[:-1]].tolist()
+            )
+            keys = sorted_key[bounds].tolist()
+            bounds = np.append(bounds, len(sorted_key))
+            tbytes_of = (
+                functools.partial(_key_bytes, width=buffer.keyed)
+                if names is None
+                else names.__getitem__
+            )
+            sorted_postings = _Sorted(docs, weights, rows, value_starts, sizes, values)
+            kind = _packed_kind(fieldobj.format, buffer, sorted_postings)
             fieldwriter.start_field(fieldname, fieldobj)
             postings: BulkPostingsWriter = postings_writer(fieldwriter)
-            for key, first, last in zip(keys, bounds[:-1], bounds[1:], strict=True):
-                tbytes = (
-                    decode_key(key, buffer.keyed).encode("utf-8")
-                    if names is None
-                    else names[key]
+            if kind is None:
+                self._write_blocks(
+                    postings,
+                    keys,
+                    bounds.tolist(),
+                    tbytes_of,
+                    doc_lengths,
+                    sorted_postings,
                 )
-                fieldwriter.start_term(tbytes)
-                for start in range(first, last, limit):
-                    stop = min(start + limit, last)
-                    block_docs = docs[start:stop]
-                    block_values = None
-                    if rows is not None:
-                        block_values = [rows[start:stop].tobytes()]
-                    elif value_starts is not None:
-                        cuts = value_starts[start:stop].tolist()
-                        ends = (value_starts[start:stop] + sizes[start:stop]).tolist()
-                        pieces = [
-                            bytes(values[a:b]) for a, b in zip(cuts, ends, strict=True)
-                        ]
-                        block_values = [b"".join(pieces)] if fixed else pieces
-                    low = high = 0
-                    if doc_lengths is not None:
-                        chosen = doc_lengths[block_docs]
-                        low, high = int(chosen.min()), int(chosen.max())
-                    postings.add_block(
-                        array("I", block_docs.tolist()),
-                        array("f", weights[start:stop].tolist()),
-                        block_values,
-                        low or None,
-                        high,
-                    )
-                fieldwriter.finish_term()
+            else:
+                _write_packed(
+                    fieldwriter,
+                    postings,
+                    kind,
+                    fieldobj.format.field_boost,
+                    keys,
+                    bounds,
+                    tbytes_of,
+                    doc_lengths,
+                    sorted_postings,
+                )
             fieldwriter.finish_field()
         self.pool.cleanup()
+
+    def _write_blocks(
+        self, postings, keys, bounds, tbytes_of, doc_lengths, sorted_postings
+    ) -> None:
+        """W3 blocks of 128 postings, for a format the packed lists do not know."""
+        fieldwriter = self.fieldwriter
+        limit = block_limit(self.codec)
+        docs, weights, rows, value_starts, sizes, values = sorted_postings
+        fixed = rows is not None
+        for key, first, last in zip(keys, bounds[:-1], bounds[1:], strict=True):
+            fieldwriter.start_term(tbytes_of(key))
+            for start in range(first, last, limit):
+                stop = min(start + limit, last)
+                block_docs = docs[start:stop]
+                block_values = None
+                if rows is not None:
+                    block_values = [rows[start:stop].tobytes()]
+                elif value_starts is not None:
+                    cuts = value_starts[start:stop].tolist()
+                    ends = (value_starts[start:stop] + sizes[start:stop]).tolist()
+                    pieces = [
+                        bytes(values[a:b]) for a, b in zip(cuts, ends, strict=True)
+                    ]
+                    block_values = [b"".join(pieces)] if fixed else pieces
+                low = high = 0
+                if doc_lengths is not None:
+                    chosen = doc_lengths[block_docs]
+                    low, high = int(chosen.min()), int(chosen.max())
+                postings.add_block(
+                    array("I", block_docs.tolist()),
+                    array("f", weights[start:stop].tolist()),
+                    block_values,
+                    low or None,
+                    high,
+                )
+            fieldwriter.finish_term()
+
+
+class _Sorted(NamedTuple):
+    """A field's postings sorted by term (then document): the arrays, and
+    where each posting's value is (rows of fixed-size values, or the start
+    and size of each in ``values``)."""
+
+    docs: np.ndarray
+    weights: np.ndarray
+    rows: np.ndarray | None
+    value_starts: np.ndarray | None
+    sizes: np.ndarray
+    values: memoryview
+
+
+# Postings per call of packed.encode_terms: bounds the memory its arrays take.
+_PACK_CHUNK = 1 << 20
+
+
+def _packed_kind(fmt, buffer: FieldBuffer, sorted_postings: _Sorted) -> str | None:
+    """How a field's postings are packed: "offsets" (BigramPositions and its
+    kin: uint32 offsets as values), "frequency" (a 4-byte count as value),
+    "weights" (no value); None for a format packed lists do not know."""
+    fixed = fmt.fixed_value_size()
+    if isinstance(fmt, BigramPositions):
+        starts = sorted_postings.value_starts
+        if not buffer.has_values:
+            return "offsets" if not len(sorted_postings.sizes) else None
+        if starts is not None and not (
+            (sorted_postings.sizes % 4).any() or (starts % 4).any()
+        ):
+            return "offsets"
+        return None
+    if isinstance(fmt, Frequency) and fixed == 4 and sorted_postings.rows is not None:
+        return "frequency"
+    if fixed == 0 and not buffer.has_values:
+        return "weights"
+    return None
+
+
+def _write_packed(
+    fieldwriter,
+    postings: BulkPostingsWriter,
+    kind: str,
+    boost: float,
+    keys: list,
+    bounds: np.ndarray,
+    tbytes_of,
+    doc_lengths: np.ndarray | None,
+    sorted_postings: _Sorted,
+) -> None:
+    """Every term of a field as one packed list (search/engine/packed.py),
+    encoded a chunk of whole terms at a time with array operations."""
+    docs, weights, rows, value_starts, sizes, values = sorted_postings
+    offsets_u4 = (
+        np.frombuffer(values, dtype="<u4")
+        if kind == "offsets" and len(values)
+        else None
+    )
+    first_term = 0
+    n_terms = len(keys)
+    while first_term < n_terms:
+        # Whole terms, about _PACK_CHUNK postings (at least one term).
+        last_term = int(
+            np.searchsorted(bounds, bounds[first_term] + _PACK_CHUNK, side="right")
+        )
+        last_term = min(max(last_term - 1, first_term + 1), n_terms)
+        p0, p1 = int(bounds[first_term]), int(bounds[last_term])
+        term_sizes = np.diff(bounds[first_term : last_term + 1])
+        starts = bounds[first_term:last_term] - p0
+        c_docs = docs[p0:p1]
+        c_weights = weights[p0:p1]
+        offsets = None
+        if kind == "offsets":
+            counts = (sizes[p0:p1] // 4).astype(np.int64)
+            total = int(counts.sum())
+            if total:
+                firsts = value_starts[p0:p1] // 4
+                index = np.repeat(firsts - (np.cumsum(counts) - counts), counts)
+                offsets = offsets_u4[index + np.arange(total)]
+            else:
+                offsets = np.empty(0, dtype=np.uint32)
+        elif kind == "frequency":
+            counts = np.ascontiguousarray(rows[p0:p1]).view(">u4").ravel()
+            counts = counts.astype(np.int64)
+        else:
+            counts = np.rint(c_weights.astype(np.float64) / boost).astype(np.int64)
+            if (counts < 0).any() or (counts >= 1 << 32).any():
+                counts = None
+        raw = c_weights
+        if counts is not None and np.array_equal(
+            packed.counts_to_weights(counts, boost), c_weights
+        ):
+            raw = None
+        length_bytes = None
+        low = high = None
+        if doc_lengths is not None:
+            chosen = doc_lengths[c_docs]
+            low = np.minimum.reduceat(np.where(chosen > 0, chosen, _NO_LENGTH), starts)
+            high = np.maximum.reduceat(chosen, starts)
+            length_bytes = (
+                np.array([length_to_byte(int(x)) for x in low.tolist()], np.int64),
+                np.array([length_to_byte(int(x)) for x in high.tolist()], np.int64),
+            )
+            length_bytes[0][low == _NO_LENGTH] = 0
+        datas = packed.encode_terms(
+            c_docs,
+            term_sizes,
+            counts=counts,
+            weights=raw,
+            boost=boost,
+            offsets=offsets,
+            length_bytes=length_bytes,
+        )
+        wide = c_weights.astype(np.float64)
+        totals = np.add.reduceat(wide, starts).tolist()
+        tops = np.maximum.reduceat(wide, starts).tolist()
+        first_ids = c_docs[starts].tolist()
+        last_ids = c_docs[starts + term_sizes - 1].tolist()
+        lows = [None] * len(starts) if low is None else low.tolist()
+        highs = [0] * len(starts) if high is None else high.tolist()
+        for t, data in enumerate(datas):
+            fieldwriter.start_term(tbytes_of(keys[first_term + t]))
+            postings.add_packed(
+                data,
+                count=int(term_sizes[t]),
+                total_weight=totals[t],
+                max_weight=tops[t],
+                first_id=first_ids[t],
+                last_id=last_ids[t],
+                min_length=None if lows[t] == _NO_LENGTH else lows[t],
+                max_length=highs[t],
+            )
+            fieldwriter.finish_term()
+        first_term = last_term
+
+
+_NO_LENGTH = np.iinfo(np.int64).max
+
+
+def _key_bytes(key: int, width: int) -> bytes:
+    return decode_key(key, width).encode("utf-8")
 
 
 def _field_lengths(lengths, fieldname: str) -> np.ndarray | None:

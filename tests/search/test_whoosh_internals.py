@@ -5,7 +5,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from search.engine import whoosh_internals as internals
 from search.services import index_documents
@@ -27,6 +30,10 @@ PRIVATE = {
     "_read_toc",
     "_latest_generation",
     "_filename",
+    "_terminfo",
+    "_blockcount",
+    "_fixedsize",
+    "_startoffset",
 }
 
 
@@ -76,3 +83,121 @@ def test_each_accessor_reads_what_it_names(search_index) -> None:
         assert internals.per_document_reader(reader).has_column("_text_len")
         magic = internals.posting_bytes(reader, 0, 4)
         assert magic == bytes(internals.postings_file(reader).get(0, 4))
+
+
+# -- packed posting lists: written by the bulk writer, read by both readers ----
+
+_OFFSET = st.integers(0, 70_000)  # past 65,535: four-byte offsets too
+_POSTING = st.lists(_OFFSET, min_size=1, max_size=6, unique=True)
+_TERM = st.dictionaries(st.integers(0, 40), _POSTING, min_size=1, max_size=8)
+# The exact field's terms are pairs of characters, the chars field's single
+# characters (the writer keys them by code point), the words any text.
+_PAIRS = st.dictionaries(
+    st.sampled_from(["乡村", "振兴", "ab", "zz", "高质"]), _TERM, min_size=1, max_size=4
+)
+_CHARS = st.dictionaries(st.sampled_from("乡村a高"), _TERM, min_size=1, max_size=4)
+_WORDS = st.dictionaries(
+    st.sampled_from(["乡村振兴", "村", "a", "高质量"]), _TERM, min_size=1, max_size=4
+)
+
+
+def _bulk_index(folder: Path, exact: dict, words: dict, chars: dict, boost: float):
+    """An index written by BulkSegmentWriter from posting lists, not texts."""
+    from whoosh.fields import TEXT, Schema
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.util.numeric import pack_uint
+
+    from search.analyzers import (
+        BigramPositions,
+        CharCounts,
+        WordCounts,
+        char_analyzer,
+        exact_analyzer,
+        jieba_analyzer,
+    )
+    from search.engine.writer import BulkSegmentWriter
+
+    schema = Schema(
+        exact=TEXT(analyzer=exact_analyzer(), phrase=False),
+        text=TEXT(analyzer=jieba_analyzer(), phrase=False),
+        chars=TEXT(analyzer=char_analyzer(), phrase=False),
+    )
+    schema["exact"].format = BigramPositions(field_boost=boost)
+    schema["text"].format = WordCounts(field_boost=boost)
+    schema["chars"].format = CharCounts(field_boost=boost)
+    ix = FileStorage(str(folder)).create_index(schema)
+    writer = BulkSegmentWriter(ix)
+    for docnum in range(41):
+        writer.add_document()
+        for term, docs in exact.items():
+            if docnum in docs:
+                offsets = sorted(docs[docnum]) if docnum % 3 else docs[docnum]
+                value = np.array(offsets, dtype="<u4").tobytes()
+                writer.pool.add(
+                    ("exact", term.encode(), docnum, len(offsets) * boost, value)
+                )
+        for term, docs in words.items():
+            if docnum in docs:
+                count = len(docs[docnum])
+                writer.pool.add(
+                    ("text", term.encode(), docnum, count * boost, pack_uint(count))
+                )
+        for term, docs in chars.items():
+            if docnum in docs:
+                count = len(docs[docnum])
+                writer.pool.add(("chars", term.encode(), docnum, count * boost, b""))
+    writer.commit()
+    return ix
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(exact=_PAIRS, words=_WORDS, chars=_CHARS, boost=st.sampled_from([1.0, 2.0, 0.3]))
+def test_packed_lists_read_back_by_ours_and_whoosh(
+    tmp_path_factory, exact, words, chars, boost
+) -> None:
+    """Random posting lists through the bulk writer: our decoder and Whoosh's
+    matcher give back the ids, weights and offsets (or counts) written."""
+    from search.engine.postings import read_postings
+
+    folder = tmp_path_factory.mktemp("packed")
+    ix = _bulk_index(folder, exact, words, chars, boost)
+    with ix.reader() as reader:
+        for fieldname, lists in (("exact", exact), ("text", words), ("chars", chars)):
+            assert {t.decode() for t in reader.lexicon(fieldname)} == set(lists)
+            for term, docs in lists.items():
+                tbytes = term.encode()
+                ids = sorted(docs)
+                counts = [len(docs[d]) for d in ids]
+                weights = np.float32(np.array(counts) * boost).tolist()
+                info = reader.term_info(fieldname, tbytes)
+                assert info.doc_frequency() == len(ids)
+                assert (info.min_id(), info.max_id()) == (ids[0], ids[-1])
+                assert info.weight() == pytest.approx(sum(weights), rel=1e-6)
+                assert info.max_weight() == pytest.approx(max(weights))
+                offsets = fieldname == "exact"
+                ours = read_postings(reader, fieldname, tbytes, with_values=offsets)
+                assert ours.ids.tolist() == ids
+                assert ours.weights.tolist() == weights
+                matcher = reader.postings(fieldname, tbytes)
+                seen = []
+                while matcher.is_active():
+                    seen.append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+                assert [(i, w) for i, w, _v in seen] == list(
+                    zip(ids, weights, strict=True)
+                )
+                if offsets:
+                    # Offsets as written (out of order in some documents).
+                    want = [sorted(docs[d]) if d % 3 else docs[d] for d in ids]
+                    got = [np.frombuffer(v, "<u4").tolist() for _i, _w, v in seen]
+                    assert got == want
+                    assert ours.positions.tolist() == [o for p in want for o in p]
+                    assert ours.counts.tolist() == counts
+                elif fieldname == "text":
+                    assert [int.from_bytes(v, "big") for *_, v in seen] == counts
+                else:
+                    assert [v for *_, v in seen] == [None] * len(ids)
