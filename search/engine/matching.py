@@ -48,6 +48,7 @@ from search.engine.exact_form import (
     exact_counts,
     exact_starts,
 )
+from search.engine.facets import FacetCounts
 from search.engine.postings import PostingCache, PostingList, decode_postings
 from search.engine.whoosh_internals import deleted_docs, per_document_reader
 from search.normalise import fold
@@ -162,6 +163,22 @@ def forget_segments_except(keep: set[str]) -> None:
             del SEGMENTS[key]
 
 
+@dataclass(frozen=True)
+class ValueSpace:
+    """A column's distinct values over a searcher's segments.
+
+    ``values``: each value once (an object array); ``leaf_codes``: for each
+    leaf (by id), its codes' indexes into ``values``; ``text_rank``: each
+    value's place in the order of the values' text; ``empty``: which values
+    are None or "" (documents without one).
+    """
+
+    values: np.ndarray
+    leaf_codes: dict[int, np.ndarray]
+    text_rank: np.ndarray
+    empty: np.ndarray
+
+
 @dataclass
 class Leaf:
     """One segment: its reader, where its documents start, and cached columns."""
@@ -172,6 +189,8 @@ class Leaf:
     columns: dict[str, np.ndarray] = field(init=False)
     values: dict[str, tuple[np.ndarray, list]] = field(init=False)
     _live: np.ndarray | None = None
+    # Per column: how many live documents hold each of its values (by code).
+    _tallies: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.reader = self.searcher.reader()
@@ -250,6 +269,18 @@ class Leaf:
             self.values[fieldname] = found
         return found
 
+    def whole_tally(self, fieldname: str) -> np.ndarray:
+        """How many live documents hold each value (by code) of a column.
+
+        Kept on the leaf, not the shared segment: deletions differ by searcher.
+        """
+        found = self._tallies.get(fieldname)
+        if found is None:
+            codes, distinct = self.coded(fieldname)
+            found = np.bincount(codes[self.live()], minlength=len(distinct))
+            self._tallies[fieldname] = found
+        return found
+
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length in a scored field (as BM25 reads it)."""
         key = f"\0len:{fieldname}"
@@ -287,7 +318,7 @@ class Matcher:
         forget_segments_except(
             {leaf.reader.segment().segment_id() for leaf in self.leaves}
         )
-        self._spaces: dict[str, tuple] = {}
+        self._spaces: dict[str, ValueSpace] = {}
 
     # -- public ------------------------------------------------------------------
 
@@ -352,28 +383,42 @@ class Matcher:
         key = ~values if reverse else values
         return docs[np.lexsort((docs, key, missing))]
 
-    def value_counts(self, fieldname: str, docs: np.ndarray) -> list[tuple[Any, int]]:
-        """How many of ``docs`` have each value of a column, most first.
+    def value_counts(self, fieldname: str, docs: np.ndarray) -> FacetCounts:
+        """How many of ``docs`` (distinct live documents, as match() gives
+        them) have each value of a column, most first.
 
         Equal counts are in the order of the values' text, so facets are stable.
         """
-        values, leaf_codes, text_rank = self._value_space(fieldname)
-        tally = np.zeros(len(values), dtype=np.int64)
-        for leaf, local, _ in self._split(docs):
-            codes, _ = leaf.coded(fieldname)
-            tally += np.bincount(
-                leaf_codes[id(leaf)][codes[local]], minlength=len(values)
-            )
-        found = np.flatnonzero(tally)
-        order = found[np.lexsort((text_rank[found], -tally[found]))]
-        return [
-            (values[i], int(n))
-            for i, n in zip(order.tolist(), tally[order].tolist(), strict=True)
-        ]
+        return self.facet_counts([fieldname], docs)[fieldname]
 
-    def _value_space(self, fieldname: str):
-        """(every distinct value over the segments, each leaf's code -> its index,
-        each value's rank by text), built once per searcher."""
+    def facet_counts(
+        self, fieldnames: Sequence[str], docs: np.ndarray
+    ) -> dict[str, FacetCounts]:
+        """value_counts() of several columns, splitting ``docs`` by segment once."""
+        parts = list(self._split(docs))
+        out = {}
+        for fieldname in fieldnames:
+            space = self._value_space(fieldname)
+            tally = np.zeros(len(space.values), dtype=np.int64)
+            for leaf, local, _ in parts:
+                codes, distinct = leaf.coded(fieldname)
+                if len(local) == len(leaf.live()):
+                    # Every live document of the segment (browse, a common
+                    # term): counted once per searcher.
+                    counts = leaf.whole_tally(fieldname)
+                else:
+                    counts = np.bincount(codes[local], minlength=len(distinct))
+                # A segment's distinct values map to distinct indexes, so +=
+                # through the mapping adds each count once.
+                tally[space.leaf_codes[id(leaf)]] += counts
+            out[fieldname] = FacetCounts.counted(
+                space.values, tally, space.text_rank, space.empty
+            )
+        return out
+
+    def _value_space(self, fieldname: str) -> ValueSpace:
+        """Every distinct value of a column over the segments, built once per
+        searcher (see ValueSpace)."""
         found = self._spaces.get(fieldname)
         if found is None:
             index: dict[Any, int] = {}
@@ -389,7 +434,14 @@ class Matcher:
             by_text = sorted(range(len(values)), key=lambda i: str(values[i]))
             text_rank = np.empty(len(values), dtype=np.int64)
             text_rank[by_text] = np.arange(len(values))
-            found = self._spaces[fieldname] = (values, leaf_codes, text_rank)
+            table = np.empty(len(values), dtype=object)
+            table[:] = values
+            empty = np.fromiter(
+                (v is None or v == "" for v in values), dtype=bool, count=len(values)
+            )
+            found = self._spaces[fieldname] = ValueSpace(
+                table, leaf_codes, text_rank, empty
+            )
         return found
 
     def values(self, fieldname: str, docs: np.ndarray) -> list:
