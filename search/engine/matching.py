@@ -25,6 +25,7 @@ set Whoosh would find.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.columns import NumericColumn
 from whoosh.fields import NUMERIC
+from whoosh.reading import ReaderClosed
 from whoosh.util.numeric import byte_to_length
 
 from search.analyzers import (
@@ -191,6 +193,7 @@ class Leaf:
     _live: np.ndarray | None = None
     # Per column: how many live documents hold each of its values (by code).
     _tallies: dict[str, np.ndarray] = field(default_factory=dict)
+    _stored_names: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         self.reader = self.searcher.reader()
@@ -269,6 +272,19 @@ class Leaf:
             self.values[fieldname] = found
         return found
 
+    def stored_fields(self, docnum: int) -> dict:
+        """A document's stored fields, as SegmentReader.stored_fields gives
+        them: one zlib + pickle read, without its per-field schema lookups."""
+        reader = self.reader
+        if reader.is_closed:
+            raise ReaderClosed
+        names = self._stored_names
+        if names is None:
+            names = self._stored_names = frozenset(self.searcher.schema.names())
+        stored = per_document_reader(reader).stored_fields(docnum)
+        # Fields no longer in the schema are left out, as Whoosh leaves them.
+        return {k: v for k, v in stored.items() if k in names}
+
     def whole_tally(self, fieldname: str) -> np.ndarray:
         """How many live documents hold each value (by code) of a column.
 
@@ -319,6 +335,7 @@ class Matcher:
             {leaf.reader.segment().segment_id() for leaf in self.leaves}
         )
         self._spaces: dict[str, ValueSpace] = {}
+        self._offsets = [leaf.offset for leaf in self.leaves]
 
     # -- public ------------------------------------------------------------------
 
@@ -493,7 +510,12 @@ class Matcher:
         return scores
 
     def stored_fields(self, docnum: int) -> dict:
-        return self.searcher.stored_fields(int(docnum))
+        """A document's stored fields (global number), as the searcher's."""
+        docnum = int(docnum)
+        at = bisect_right(self._offsets, docnum) - 1
+        if at < 0 or docnum - self.leaves[at].offset >= self.leaves[at].size:
+            raise KeyError(f"No document number {docnum}")
+        return self.leaves[at].stored_fields(docnum - self.leaves[at].offset)
 
     # -- evaluation ------------------------------------------------------------
 
