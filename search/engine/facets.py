@@ -56,7 +56,18 @@ class FacetCounts(Sequence[tuple[Any, int]]):
     ) -> FacetCounts:
         """The counts of ``tally`` (one per value, zero for most)."""
         found = np.flatnonzero(tally)
-        counts = tally[found]
+        return cls.of(values, found, tally[found], text_rank, empty)
+
+    @classmethod
+    def of(
+        cls,
+        values: np.ndarray,
+        found: np.ndarray,
+        counts: np.ndarray,
+        text_rank: np.ndarray,
+        empty: np.ndarray | None = None,
+    ) -> FacetCounts:
+        """The ``counts`` of the values at ``found`` (distinct, none zero)."""
         # One distinct integer orders them: more documents first, then by text.
         top = int(counts.max()) + 1 if len(counts) else 1
         key = (top - counts) * len(values) + text_rank[found]

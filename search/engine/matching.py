@@ -416,6 +416,19 @@ class Matcher:
         out = {}
         for fieldname in fieldnames:
             space = self._value_space(fieldname)
+            if len(docs) * 4 < len(space.values):
+                # Few hits (a township's): count their values, not every value.
+                mapped = [
+                    space.leaf_codes[id(leaf)][leaf.coded(fieldname)[0][local]]
+                    for leaf, local, _ in parts
+                ]
+                found, counts = np.unique(
+                    np.concatenate(mapped) if mapped else _EMPTY, return_counts=True
+                )
+                out[fieldname] = FacetCounts.of(
+                    space.values, found, counts, space.text_rank, space.empty
+                )
+                continue
             tally = np.zeros(len(space.values), dtype=np.int64)
             for leaf, local, _ in parts:
                 codes, distinct = leaf.coded(fieldname)
