@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,8 @@ _OFFSET_BITS = 32
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 # Above every offset of a document: the end of its last sentence or paragraph.
 _DOCUMENT_END = (1 << _OFFSET_BITS) - 1
+# Up to this many hits, facets are counted value by value in Python.
+_FEW_HITS = 64
 # The index field of sentence and paragraph ends (search/search_indexes.py).
 BOUNDS_FIELD = "bounds"
 # Checks proximity on candidates' texts: (the clause, global document
@@ -165,18 +168,36 @@ def forget_segments_except(keep: set[str]) -> None:
             del SEGMENTS[key]
 
 
+# The segment ids of a searcher -> its columns' value spaces, shared by every
+# thread's matcher over them (haystack keeps a backend per thread); the
+# latest few sets of segments are kept.
+_SPACES: dict[tuple[str, ...], dict[str, ValueSpace]] = {}
+_SPACES_KEPT = 4
+
+
+def _value_spaces(segments: tuple[str, ...]) -> dict[str, ValueSpace]:
+    with _SEGMENTS_LOCK:
+        found = _SPACES.pop(segments, None)
+        if found is None:
+            found = {}
+        _SPACES[segments] = found  # the newest last
+        while len(_SPACES) > _SPACES_KEPT:
+            del _SPACES[next(iter(_SPACES))]
+        return found
+
+
 @dataclass(frozen=True)
 class ValueSpace:
     """A column's distinct values over a searcher's segments.
 
     ``values``: each value once (an object array); ``leaf_codes``: for each
-    leaf (by id), its codes' indexes into ``values``; ``text_rank``: each
+    segment (by id), its codes' indexes into ``values``; ``text_rank``: each
     value's place in the order of the values' text; ``empty``: which values
     are None or "" (documents without one).
     """
 
     values: np.ndarray
-    leaf_codes: dict[int, np.ndarray]
+    leaf_codes: dict[str, np.ndarray]
     text_rank: np.ndarray
     empty: np.ndarray
 
@@ -194,9 +215,11 @@ class Leaf:
     # Per column: how many live documents hold each of its values (by code).
     _tallies: dict[str, np.ndarray] = field(default_factory=dict)
     _stored_names: frozenset[str] | None = None
+    segment_id: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.reader = self.searcher.reader()
+        self.segment_id = self.reader.segment().segment_id()
         shared = segment_columns(self.reader)
         self.columns = shared.columns
         self.values = shared.values
@@ -334,7 +357,7 @@ class Matcher:
         forget_segments_except(
             {leaf.reader.segment().segment_id() for leaf in self.leaves}
         )
-        self._spaces: dict[str, ValueSpace] = {}
+        self._spaces = _value_spaces(tuple(leaf.segment_id for leaf in self.leaves))
         self._offsets = [leaf.offset for leaf in self.leaves]
 
     # -- public ------------------------------------------------------------------
@@ -416,15 +439,22 @@ class Matcher:
         out = {}
         for fieldname in fieldnames:
             space = self._value_space(fieldname)
-            if len(docs) * 4 < len(space.values):
+            if len(docs) <= _FEW_HITS or len(docs) * 4 < len(space.values):
                 # Few hits (a township's): count their values, not every value.
                 mapped = [
-                    space.leaf_codes[id(leaf)][leaf.coded(fieldname)[0][local]]
+                    space.leaf_codes[leaf.segment_id][leaf.coded(fieldname)[0][local]]
                     for leaf, local, _ in parts
                 ]
-                found, counts = np.unique(
-                    np.concatenate(mapped) if mapped else _EMPTY, return_counts=True
-                )
+                codes = np.concatenate(mapped) if mapped else _EMPTY
+                if len(codes) <= _FEW_HITS:
+                    # numpy's fixed cost per call is more than a Counter's work.
+                    tally = Counter(codes.tolist())
+                    found = np.fromiter(tally, dtype=np.int64, count=len(tally))
+                    counts = np.fromiter(
+                        tally.values(), dtype=np.int64, count=len(tally)
+                    )
+                else:
+                    found, counts = np.unique(codes, return_counts=True)
                 out[fieldname] = FacetCounts.of(
                     space.values, found, counts, space.text_rank, space.empty
                 )
@@ -440,22 +470,22 @@ class Matcher:
                     counts = np.bincount(codes[local], minlength=len(distinct))
                 # A segment's distinct values map to distinct indexes, so +=
                 # through the mapping adds each count once.
-                tally[space.leaf_codes[id(leaf)]] += counts
+                tally[space.leaf_codes[leaf.segment_id]] += counts
             out[fieldname] = FacetCounts.counted(
                 space.values, tally, space.text_rank, space.empty
             )
         return out
 
     def _value_space(self, fieldname: str) -> ValueSpace:
-        """Every distinct value of a column over the segments, built once per
-        searcher (see ValueSpace)."""
+        """Every distinct value of a column over the segments, built once for
+        every searcher (any thread's) over the same segments (see ValueSpace)."""
         found = self._spaces.get(fieldname)
         if found is None:
             index: dict[Any, int] = {}
             leaf_codes = {}
             for leaf in self.leaves:
                 _, distinct = leaf.coded(fieldname)
-                leaf_codes[id(leaf)] = np.fromiter(
+                leaf_codes[leaf.segment_id] = np.fromiter(
                     (index.setdefault(v, len(index)) for v in distinct),
                     dtype=np.int64,
                     count=len(distinct),

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 
+from search.engine import matching
 from search.engine.facets import FacetCounts
 from search.query import parse_query, to_whoosh
 from search.services import (
@@ -97,7 +98,11 @@ def _brute(searcher, docnums, fieldname: str) -> list[tuple]:  # noqa: ANN001
     return _expected(list(tally.items()))
 
 
-def test_matcher_counts_equal_a_brute_force_count(archive):
+@pytest.mark.parametrize("few_hits", [64, 0])
+def test_matcher_counts_equal_a_brute_force_count(archive, monkeypatch, few_hits):
+    # Each way of counting: value by value (a few hits), by sorting (fewer
+    # hits than values), by bincount over every value.
+    monkeypatch.setattr(matching, "_FEW_HITS", few_hits)
     backend, _ = archive
     searcher, matcher = backend.searchers.current()
     assert len(searcher.reader().leaf_readers()) >= 3
