@@ -89,6 +89,9 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         self.folder: IndexFolder | None = None
         self.searchers: Searchers | None = None
         self.rebuilder: Rebuilder | None = None
+        # The words a term is ranked on, by jieba, cached (ranking.text_words).
+        self._words_field = None
+        self._words: Callable[[str], tuple[str, ...]] | None = None
 
     def setup(self) -> None:
         """Storage, schema and parser; the index itself is opened by the folder.
@@ -386,7 +389,12 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
     def ranking_words(self, parsed: wq.Query) -> list[str]:
         """jieba words of the required exact terms: what relevance is scored on."""
         field = self.schema[self.content_field_name]
-        return ranking.ranking_words(ranking.required_texts(parsed), field)
+        if self._words_field is not field:
+            # The schema's analyzer decides the words: a new schema, a new cache.
+            self._words_field, self._words = field, ranking.text_words(field)
+        return ranking.ranking_words(
+            ranking.required_texts(parsed), field, words_of=self._words
+        )
 
     def _content_types(self, models, limit_to_registered_models) -> list[str]:
         if limit_to_registered_models is None:

@@ -16,6 +16,7 @@ from haystack.query import SearchQuerySet
 
 from documents.models import Document
 from documents.texts import with_parts
+from search.engine.facets import FacetCounts
 from search.engines import Capability, current_engine
 from search.errors import IndexBusy as IndexBusy  # re-exported for callers
 from search.errors import IndexDamaged as IndexDamaged
@@ -73,7 +74,9 @@ class SearchPage:
     page: int
     page_size: int
     results: list[SearchHit]
-    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+    # Per facet, (value, count) most first: a list, or FacetCounts (which
+    # reads as one and makes its tuples as they are read).
+    facets: dict[str, Sequence[tuple[Any, int]]] = field(default_factory=dict)
     terms: list[str] = field(default_factory=list)
     query: Node | None = None
     # Documents whose 索引号 or 文号 the query is (search/identifiers.py),
@@ -117,12 +120,17 @@ def document_hit(document: Document) -> SearchHit:
     return replace(_hit(document), province=indexed_province(document))
 
 
-def _facets(fields: dict[str, list]) -> dict[str, list[tuple[Any, int]]]:
-    facets = {}
+def _facets(fields: dict[str, Sequence]) -> dict[str, Sequence[tuple[Any, int]]]:
+    facets: dict[str, Sequence[tuple[Any, int]]] = {}
     for name in FACET_FIELDS:
         counts = fields.get(name, [])
         # Documents without a value are not a facet choice.
-        facets[name] = [(v, n) for v, n in counts if v not in (None, "") and n]
+        if isinstance(counts, FacetCounts):
+            # plansite's engine: dropped from its arrays, no tuple made for
+            # the thousands of values a page never shows.
+            facets[name] = counts.nonempty()
+        else:
+            facets[name] = [(v, n) for v, n in counts if v not in (None, "") and n]
     return facets
 
 

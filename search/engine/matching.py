@@ -25,6 +25,8 @@ set Whoosh would find.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +35,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.columns import NumericColumn
 from whoosh.fields import NUMERIC
+from whoosh.reading import ReaderClosed
 from whoosh.util.numeric import byte_to_length
 
 from search.analyzers import (
@@ -48,6 +51,7 @@ from search.engine.exact_form import (
     exact_counts,
     exact_starts,
 )
+from search.engine.facets import FacetCounts
 from search.engine.postings import PostingCache, PostingList, decode_postings
 from search.engine.whoosh_internals import deleted_docs, per_document_reader
 from search.normalise import fold
@@ -59,6 +63,8 @@ _OFFSET_BITS = 32
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 # Above every offset of a document: the end of its last sentence or paragraph.
 _DOCUMENT_END = (1 << _OFFSET_BITS) - 1
+# Up to this many hits, facets are counted value by value in Python.
+_FEW_HITS = 64
 # The index field of sentence and paragraph ends (search/search_indexes.py).
 BOUNDS_FIELD = "bounds"
 # Checks proximity on candidates' texts: (the clause, global document
@@ -162,6 +168,40 @@ def forget_segments_except(keep: set[str]) -> None:
             del SEGMENTS[key]
 
 
+# The segment ids of a searcher -> its columns' value spaces, shared by every
+# thread's matcher over them (haystack keeps a backend per thread); the
+# latest few sets of segments are kept.
+_SPACES: dict[tuple[str, ...], dict[str, ValueSpace]] = {}
+_SPACES_KEPT = 4
+
+
+def _value_spaces(segments: tuple[str, ...]) -> dict[str, ValueSpace]:
+    with _SEGMENTS_LOCK:
+        found = _SPACES.pop(segments, None)
+        if found is None:
+            found = {}
+        _SPACES[segments] = found  # the newest last
+        while len(_SPACES) > _SPACES_KEPT:
+            del _SPACES[next(iter(_SPACES))]
+        return found
+
+
+@dataclass(frozen=True)
+class ValueSpace:
+    """A column's distinct values over a searcher's segments.
+
+    ``values``: each value once (an object array); ``leaf_codes``: for each
+    segment (by id), its codes' indexes into ``values``; ``text_rank``: each
+    value's place in the order of the values' text; ``empty``: which values
+    are None or "" (documents without one).
+    """
+
+    values: np.ndarray
+    leaf_codes: dict[str, np.ndarray]
+    text_rank: np.ndarray
+    empty: np.ndarray
+
+
 @dataclass
 class Leaf:
     """One segment: its reader, where its documents start, and cached columns."""
@@ -172,9 +212,14 @@ class Leaf:
     columns: dict[str, np.ndarray] = field(init=False)
     values: dict[str, tuple[np.ndarray, list]] = field(init=False)
     _live: np.ndarray | None = None
+    # Per column: how many live documents hold each of its values (by code).
+    _tallies: dict[str, np.ndarray] = field(default_factory=dict)
+    _stored_names: frozenset[str] | None = None
+    segment_id: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.reader = self.searcher.reader()
+        self.segment_id = self.reader.segment().segment_id()
         shared = segment_columns(self.reader)
         self.columns = shared.columns
         self.values = shared.values
@@ -250,6 +295,31 @@ class Leaf:
             self.values[fieldname] = found
         return found
 
+    def stored_fields(self, docnum: int) -> dict:
+        """A document's stored fields, as SegmentReader.stored_fields gives
+        them: one zlib + pickle read, without its per-field schema lookups."""
+        reader = self.reader
+        if reader.is_closed:
+            raise ReaderClosed
+        names = self._stored_names
+        if names is None:
+            names = self._stored_names = frozenset(self.searcher.schema.names())
+        stored = per_document_reader(reader).stored_fields(docnum)
+        # Fields no longer in the schema are left out, as Whoosh leaves them.
+        return {k: v for k, v in stored.items() if k in names}
+
+    def whole_tally(self, fieldname: str) -> np.ndarray:
+        """How many live documents hold each value (by code) of a column.
+
+        Kept on the leaf, not the shared segment: deletions differ by searcher.
+        """
+        found = self._tallies.get(fieldname)
+        if found is None:
+            codes, distinct = self.coded(fieldname)
+            found = np.bincount(codes[self.live()], minlength=len(distinct))
+            self._tallies[fieldname] = found
+        return found
+
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length in a scored field (as BM25 reads it)."""
         key = f"\0len:{fieldname}"
@@ -287,7 +357,8 @@ class Matcher:
         forget_segments_except(
             {leaf.reader.segment().segment_id() for leaf in self.leaves}
         )
-        self._spaces: dict[str, tuple] = {}
+        self._spaces = _value_spaces(tuple(leaf.segment_id for leaf in self.leaves))
+        self._offsets = [leaf.offset for leaf in self.leaves]
 
     # -- public ------------------------------------------------------------------
 
@@ -352,35 +423,69 @@ class Matcher:
         key = ~values if reverse else values
         return docs[np.lexsort((docs, key, missing))]
 
-    def value_counts(self, fieldname: str, docs: np.ndarray) -> list[tuple[Any, int]]:
-        """How many of ``docs`` have each value of a column, most first.
+    def value_counts(self, fieldname: str, docs: np.ndarray) -> FacetCounts:
+        """How many of ``docs`` (distinct live documents, as match() gives
+        them) have each value of a column, most first.
 
         Equal counts are in the order of the values' text, so facets are stable.
         """
-        values, leaf_codes, text_rank = self._value_space(fieldname)
-        tally = np.zeros(len(values), dtype=np.int64)
-        for leaf, local, _ in self._split(docs):
-            codes, _ = leaf.coded(fieldname)
-            tally += np.bincount(
-                leaf_codes[id(leaf)][codes[local]], minlength=len(values)
-            )
-        found = np.flatnonzero(tally)
-        order = found[np.lexsort((text_rank[found], -tally[found]))]
-        return [
-            (values[i], int(n))
-            for i, n in zip(order.tolist(), tally[order].tolist(), strict=True)
-        ]
+        return self.facet_counts([fieldname], docs)[fieldname]
 
-    def _value_space(self, fieldname: str):
-        """(every distinct value over the segments, each leaf's code -> its index,
-        each value's rank by text), built once per searcher."""
+    def facet_counts(
+        self, fieldnames: Sequence[str], docs: np.ndarray
+    ) -> dict[str, FacetCounts]:
+        """value_counts() of several columns, splitting ``docs`` by segment once."""
+        parts = list(self._split(docs))
+        out = {}
+        for fieldname in fieldnames:
+            space = self._value_space(fieldname)
+            if len(docs) <= _FEW_HITS or len(docs) * 4 < len(space.values):
+                # Few hits (a township's): count their values, not every value.
+                mapped = [
+                    space.leaf_codes[leaf.segment_id][leaf.coded(fieldname)[0][local]]
+                    for leaf, local, _ in parts
+                ]
+                codes = np.concatenate(mapped) if mapped else _EMPTY
+                if len(codes) <= _FEW_HITS:
+                    # numpy's fixed cost per call is more than a Counter's work.
+                    tally = Counter(codes.tolist())
+                    found = np.fromiter(tally, dtype=np.int64, count=len(tally))
+                    counts = np.fromiter(
+                        tally.values(), dtype=np.int64, count=len(tally)
+                    )
+                else:
+                    found, counts = np.unique(codes, return_counts=True)
+                out[fieldname] = FacetCounts.of(
+                    space.values, found, counts, space.text_rank, space.empty
+                )
+                continue
+            tally = np.zeros(len(space.values), dtype=np.int64)
+            for leaf, local, _ in parts:
+                codes, distinct = leaf.coded(fieldname)
+                if len(local) == len(leaf.live()):
+                    # Every live document of the segment (browse, a common
+                    # term): counted once per searcher.
+                    counts = leaf.whole_tally(fieldname)
+                else:
+                    counts = np.bincount(codes[local], minlength=len(distinct))
+                # A segment's distinct values map to distinct indexes, so +=
+                # through the mapping adds each count once.
+                tally[space.leaf_codes[leaf.segment_id]] += counts
+            out[fieldname] = FacetCounts.counted(
+                space.values, tally, space.text_rank, space.empty
+            )
+        return out
+
+    def _value_space(self, fieldname: str) -> ValueSpace:
+        """Every distinct value of a column over the segments, built once for
+        every searcher (any thread's) over the same segments (see ValueSpace)."""
         found = self._spaces.get(fieldname)
         if found is None:
             index: dict[Any, int] = {}
             leaf_codes = {}
             for leaf in self.leaves:
                 _, distinct = leaf.coded(fieldname)
-                leaf_codes[id(leaf)] = np.fromiter(
+                leaf_codes[leaf.segment_id] = np.fromiter(
                     (index.setdefault(v, len(index)) for v in distinct),
                     dtype=np.int64,
                     count=len(distinct),
@@ -389,7 +494,14 @@ class Matcher:
             by_text = sorted(range(len(values)), key=lambda i: str(values[i]))
             text_rank = np.empty(len(values), dtype=np.int64)
             text_rank[by_text] = np.arange(len(values))
-            found = self._spaces[fieldname] = (values, leaf_codes, text_rank)
+            table = np.empty(len(values), dtype=object)
+            table[:] = values
+            empty = np.fromiter(
+                (v is None or v == "" for v in values), dtype=bool, count=len(values)
+            )
+            found = self._spaces[fieldname] = ValueSpace(
+                table, leaf_codes, text_rank, empty
+            )
         return found
 
     def values(self, fieldname: str, docs: np.ndarray) -> list:
@@ -441,7 +553,12 @@ class Matcher:
         return scores
 
     def stored_fields(self, docnum: int) -> dict:
-        return self.searcher.stored_fields(int(docnum))
+        """A document's stored fields (global number), as the searcher's."""
+        docnum = int(docnum)
+        at = bisect_right(self._offsets, docnum) - 1
+        if at < 0 or docnum - self.leaves[at].offset >= self.leaves[at].size:
+            raise KeyError(f"No document number {docnum}")
+        return self.leaves[at].stored_fields(docnum - self.leaves[at].offset)
 
     # -- evaluation ------------------------------------------------------------
 

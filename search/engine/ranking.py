@@ -8,7 +8,8 @@ Sorting by a date keeps undated documents last.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 from django.utils.encoding import force_str
@@ -47,9 +48,29 @@ def required_texts(parsed: wq.Query) -> list[str]:
     return texts
 
 
-def ranking_words(texts: Sequence[str], field: FieldType) -> list[str]:
-    """The jieba words (index mode) of ``texts``, by ``field``'s analyzer."""
-    return sorted({w for text in texts for w in field.process_text(text, mode="index")})
+def ranking_words(
+    texts: Sequence[str],
+    field: FieldType,
+    words_of: Callable[[str], Iterable[str]] | None = None,
+) -> list[str]:
+    """The jieba words (index mode) of ``texts``, by ``field``'s analyzer
+    (or ``words_of``, a cache of it: text_words())."""
+    if words_of is None:
+        return sorted(
+            {w for text in texts for w in field.process_text(text, mode="index")}
+        )
+    return sorted({w for text in texts for w in words_of(text)})
+
+
+def text_words(field: FieldType, size: int = 2048) -> Callable[[str], tuple[str, ...]]:
+    """A text's jieba words by ``field``'s analyzer, the last ``size`` texts
+    kept: jieba costs ~0.1 ms a query, and the same terms are asked again."""
+
+    @functools.lru_cache(maxsize=size)
+    def words(text: str) -> tuple[str, ...]:
+        return tuple(field.process_text(text, mode="index"))
+
+    return words
 
 
 def sorting(sort_by: Sequence[str] | None) -> tuple[str | None, bool]:

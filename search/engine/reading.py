@@ -70,7 +70,8 @@ class Searchers:
         # (size, mtime, inode) of every file the open searcher reads: a change
         # while the process runs (a file overwritten, cut or deleted) is seen
         # by the next search, before it reads the file.
-        self._files: dict[str, tuple[int, int, int]] = {}
+        # Kept as Paths: making one per file per search cost more than the stat.
+        self._files: dict[Path, tuple[int, int, int]] = {}
         # (the folder's state, the error) of the damage last found: while the
         # folder stays as it was, searches answer at once, without a new try.
         self._damage: tuple[tuple, IndexDamaged] | None = None
@@ -170,7 +171,7 @@ class Searchers:
             if not self._searcher.up_to_date():
                 return False
             for path, expected in self._files.items():
-                stat = Path(path).stat()
+                stat = path.stat()
                 if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != expected:
                     return False
         except (OSError, *TOC_ERRORS):
@@ -249,6 +250,6 @@ class Searchers:
                 stat = path.stat()
             except FileNotFoundError:
                 return f"{path.name} is missing", generation
-            states[str(path)] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            states[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
         self._files = states
         return None
