@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +53,8 @@ def collected(folder: Path, *args: str) -> list[str]:
         [sys.executable, "-m", "pytest", str(folder), "--collect-only", "-q"]
         + ["-p", "tests.conftest", "-p", "no:cacheprovider", *args],
         cwd=ROOT,
+        # The sample lies outside the project, whose pytest settings name this.
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "plansite.settings.test"},
         capture_output=True,
         text=True,
         timeout=300,
