@@ -7,6 +7,10 @@ SHARED ?= ../shared
 SAMPLES := $(if $(wildcard $(SHARED)/seeds),$(SHARED),samples)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on this many processes (pytest-xdist; 0 = one process). Each file
+# stays on one worker (--dist loadfile), so module and package fixtures are made once
+# per worker; each worker has its own test database, temp folders and ports.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test test-only lint format setup sample-data browser-deps deploy-deps bench-deps \
 	attachment-deps
@@ -99,7 +103,7 @@ test-only:
 	$(BIN)/ruff format --check .
 	# The import contracts in pyproject.toml (documents does not import search).
 	$(BIN)/lint-imports
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

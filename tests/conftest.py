@@ -25,6 +25,53 @@ SHARED = ROOT.parent / "shared"
 SAMPLES = ROOT / "samples"
 
 
+# What makes pytest-django open the test database for a test (as its own ordering
+# of tests reads it): the django_db mark, a Django TestCase, or one of these fixtures.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "live_server",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+    }
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the database (CI's second pass, on "
+        "PostgreSQL: the others ran on the first pass, and pytest-django keeps "
+        "them from reaching any database, so they would run the same again)",
+    )
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Whether pytest-django lets ``item`` reach the test database."""
+    from django.test import TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return True
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    keep = [item for item in items if uses_database(item)]
+    dropped = [item for item in items if not uses_database(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 def _sample_dir(name: str) -> Path:
     """Prefer ../shared; fall back to the copies kept in the repo."""
     shared = SHARED / name

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from haystack import connections
 
-from documents.models import Document
+from documents.models import Document, SourceTemplate
 from search.normalise import fold
 from tests.conftest import ENGINE, import_samples
 
@@ -32,6 +32,8 @@ def archive(
         "default": {"ENGINE": ENGINE, "PATH": str(index_dir)}
     }
     connections.reload("default")
+    with django_db_blocker.unblock():
+        templates = list(SourceTemplate.objects.values_list("pk", flat=True))
     try:
         with django_db_blocker.unblock():
             import_samples(seeds_dir, corpus_dir)
@@ -39,6 +41,8 @@ def archive(
     finally:
         with django_db_blocker.unblock():
             Document.objects.all().delete()
+            # The import learns the sources' templates: committed too.
+            SourceTemplate.objects.exclude(pk__in=templates).delete()
         connections.connections_info = saved
         connections.reload("default")
 
