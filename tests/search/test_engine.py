@@ -376,3 +376,27 @@ def test_segment_files_are_read_in_place_not_copied(archive_docs):
     assert postfile.get(5, 7) == whole[5:12]
     postfile.seek(0)
     assert postfile.read_int() == int.from_bytes(whole[:4], "big", signed=True)
+
+
+def test_a_number_is_indexed_as_one_term_and_ranges_still_agree(archive_docs):
+    """Years and dates are single terms (ranges read the column); Whoosh's own
+    range query over those terms finds what the engine finds."""
+    backend, docs = archive_docs
+    index_documents([d.pk for d in docs])
+    searcher = backend.searchers.current()[0]
+    terms = [
+        text for name, text in searcher.reader().all_terms() if name == "plan_year"
+    ]
+    years = {d.plan_year for d in docs if d.plan_year is not None}
+    assert len(terms) == len(years)
+    for low, high in ((2016, 2019), (2015, 2015), (2020, None), (None, 2017)):
+        q = wq.NumericRange("plan_year", low, high)
+        assert _engine_ids(backend, q) == _whoosh_ids(searcher, q)
+        wanted = {
+            str(d.pk)
+            for d in docs
+            if d.plan_year is not None
+            and (low is None or d.plan_year >= low)
+            and (high is None or d.plan_year <= high)
+        }
+        assert _engine_ids(backend, q) == wanted
