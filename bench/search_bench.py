@@ -718,8 +718,8 @@ def tantivy_report(result: dict) -> list[str]:
     w = result["whoosh"]
     lines = [
         "",
-        "plansite vs Tantivy: search, count, five facets and the 20 hits' stored",
-        "fields (no database fetch, no snippets)",
+        "plansite vs Tantivy: search, count, the results page's seven facets and",
+        "the 20 hits' stored fields (no database fetch, no snippets)",
         f"{'':34}{'plansite':>12}{'Tantivy':>12}{'ratio':>10}",
     ]
 

@@ -28,9 +28,17 @@ import numpy as np
 import tantivy
 
 # As search.services.FACET_FIELDS: the facets a plansite results page counts.
-FACETS = ("province", "township", "county", "plan_year", "category")
+FACETS = (
+    "province",
+    "township",
+    "county",
+    "plan_year",
+    "category",
+    "issuer",
+    "availability",
+)
 # Stored as plansite's index stores them, so a hit converts to the same fields.
-STORED_TEXT = ("title", "issuer", "city", "division_code")
+STORED_TEXT = ("title", "city", "division_code")
 ROW_FIELDS = (
     "id",
     "title",
@@ -45,6 +53,7 @@ ROW_FIELDS = (
     "doc_date",
     "publish_date",
     "needs_review",
+    "availability",
     "text",
 )
 PAGE_SIZE = 20

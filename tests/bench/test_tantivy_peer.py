@@ -50,7 +50,7 @@ def _rows(count: int, rng: random.Random) -> list[dict]:
             {
                 "id": number + 1,
                 "title": f"计划{number}",
-                "issuer": "",
+                "issuer": rng.choice(("周巷镇人民政府", "")),
                 "township": rng.choice((*TOWNS, "")),
                 "county": rng.choice(("诸暨市", "孝南区")),
                 "city": "",
@@ -61,6 +61,7 @@ def _rows(count: int, rng: random.Random) -> list[dict]:
                 "doc_date": day,
                 "publish_date": None,
                 "needs_review": False,
+                "availability": rng.choice(("online", "withdrawn", "unknown")),
                 "text": text,
             }
         )
