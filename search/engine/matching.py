@@ -49,6 +49,7 @@ from search.engine.exact_form import (
     ExactTerm,
     exact_counts,
     exact_starts,
+    per_document,
 )
 from search.engine.postings import PostingCache, PostingList, decode_postings
 from search.engine.whoosh_internals import deleted_docs, per_document_reader
@@ -170,6 +171,8 @@ def forget_segments_except(keep: set[str]) -> None:
 _TERM_STATS: OrderedDict[tuple, tuple[int, float]] = OrderedDict()
 _TERM_STATS_MAX = 200_000  # about 200 bytes each
 _TERM_STATS_LOCK = threading.Lock()
+# Entries a Matcher remembers before starting afresh.
+_MATCHER_STATS_MAX = 20_000
 
 
 def term_stats(reader, fieldname: str, text: bytes) -> tuple[int, float]:  # noqa: ANN001
@@ -203,6 +206,7 @@ class Leaf:
     columns: dict[str, np.ndarray] = field(init=False)
     values: dict[str, tuple[np.ndarray, list]] = field(init=False)
     _live: np.ndarray | None = None
+    _size: int | None = None
 
     def __post_init__(self) -> None:
         self.reader = self.searcher.reader()
@@ -212,7 +216,10 @@ class Leaf:
 
     @property
     def size(self) -> int:
-        return self.reader.doc_count_all()
+        # A segment's documents never change (deletions only mark them).
+        if self._size is None:
+            self._size = self.reader.doc_count_all()
+        return self._size
 
     def live(self) -> np.ndarray:
         """Document numbers not deleted."""
@@ -319,6 +326,10 @@ class Matcher:
             {leaf.reader.segment().segment_id() for leaf in self.leaves}
         )
         self._spaces: dict[str, tuple] = {}
+        # Per query text: (leaf offset, field, text) -> term_stats(); field
+        # name -> its field object or None.
+        self._stats: dict[tuple, tuple[int, float]] = {}
+        self._fields: dict[str, Any] = {}
 
     # -- public ------------------------------------------------------------------
 
@@ -542,56 +553,82 @@ class Matcher:
         """Documents matching every one of ``subqueries``: the cheap, selective
         parts first (a township's few documents), each later part evaluated
         only within what the earlier ones left (a phrase's offsets read in
-        those documents alone)."""
-        ranked = sorted(subqueries, key=lambda sub: self._cost(leaf, sub))
-        result = within
-        for sub in ranked:
+        those documents alone). A segment where the cheap parts leave nothing
+        costs a few term lookups."""
+        tiers: dict[int, list[wq.Query]] = {}
+        for sub in subqueries:
             if isinstance(sub, wq.Every) or self._in_every_document(leaf, sub):
                 continue  # every live document: narrows nothing
-            result = self._docs(leaf, sub, result)
-            if not len(result):
-                return _EMPTY
+            tiers.setdefault(self._tier(sub), []).append(sub)
+        result = within
+        for tier in sorted(tiers):
+            parts = tiers[tier]
+            if len(parts) > 1:
+                parts = sorted(parts, key=lambda sub: self._estimate(leaf, sub))
+            for sub in parts:
+                result = self._docs(leaf, sub, result)
+                if not len(result):
+                    return _EMPTY
         return leaf.live() if result is None else result
 
-    def _cost(self, leaf: Leaf, q: wq.Query) -> tuple[int, float]:
-        """(tier, estimated documents) to order the parts of an And by.
-
-        Tier 0 reads no offsets (a term's posting list, a column), tier 1
-        reads offsets of the candidates (a phrase, a term as written), tier 2
-        joins several terms' offsets (proximity), tier 3 is anything else.
-        Within a tier the part likely to leave fewer documents goes first.
-        """
-        size = float(leaf.size)
+    def _tier(self, q: wq.Query) -> int:
+        """How dear a part of an And is, from its kind alone: 0 reads no
+        offsets (a term's posting list, a column), 1 reads the offsets of its
+        candidates (a phrase, a term as written), 2 joins several terms'
+        offsets (proximity), 3 is anything else."""
         if isinstance(q, wq.Term):
-            return 0, float(self._doc_frequency(leaf, q.fieldname, q.text))
-        if isinstance(q, wq.NumericRange) and self._is_numeric_column(q.fieldname):
-            return 0, size
-        if isinstance(q, wq.Phrase) and self._is_bigram_field(q.fieldname):
-            frequencies = [
-                self._doc_frequency(leaf, q.fieldname, w)
-                for w in dict.fromkeys(q.words)
-            ]
-            return 1, float(min(frequencies, default=0))
-        if isinstance(q, ExactTerm):
-            return 1, self._cost(leaf, q.folded)[1]
-        if isinstance(q, NearQuery):
-            return 2, min((self._cost(leaf, s)[1] for s in q.subqueries), default=0)
-        if isinstance(q, wq.And) and q.subqueries:
-            costs = [self._cost(leaf, sub) for sub in q.subqueries]
-            return max(c[0] for c in costs), min(c[1] for c in costs)
-        if isinstance(q, wq.Or) and q.subqueries:
-            costs = [self._cost(leaf, sub) for sub in q.subqueries]
-            return max(c[0] for c in costs), min(size, sum(c[1] for c in costs))
-        if isinstance(q, wq.AndNot | wq.AndMaybe):
-            return self._cost(leaf, q.a)
-        return 3, size
-
-    def _doc_frequency(self, leaf: Leaf, fieldname: str, text: str) -> int:
-        if fieldname not in self.schema:
             return 0
-        return term_stats(
-            leaf.reader, fieldname, self.schema[fieldname].to_bytes(text)
-        )[0]
+        if isinstance(q, wq.NumericRange) and self._is_numeric_column(q.fieldname):
+            return 0
+        if isinstance(q, wq.Phrase) and self._is_bigram_field(q.fieldname):
+            return 1
+        if isinstance(q, ExactTerm):
+            return 1
+        if isinstance(q, NearQuery):
+            return 2
+        if isinstance(q, wq.And | wq.Or) and q.subqueries:
+            return max(self._tier(sub) for sub in q.subqueries)
+        if isinstance(q, wq.AndNot | wq.AndMaybe):
+            return self._tier(q.a)
+        return 3
+
+    def _estimate(self, leaf: Leaf, q: wq.Query) -> float:
+        """At most how many documents a part of an And leaves (from the
+        terms' document frequencies): the smaller goes first in its tier."""
+        if isinstance(q, wq.Term):
+            return float(self._term_stats(leaf, q.fieldname, q.text)[0])
+        if isinstance(q, wq.Phrase) and self._is_bigram_field(q.fieldname):
+            return float(
+                min(
+                    (self._term_stats(leaf, q.fieldname, w)[0] for w in q.words),
+                    default=0,
+                )
+            )
+        if isinstance(q, ExactTerm):
+            return self._estimate(leaf, q.folded)
+        if isinstance(q, wq.And) and q.subqueries:
+            return min(self._estimate(leaf, sub) for sub in q.subqueries)
+        if isinstance(q, wq.Or) and q.subqueries:
+            return sum(self._estimate(leaf, sub) for sub in q.subqueries)
+        if isinstance(q, wq.AndNot | wq.AndMaybe):
+            return self._estimate(leaf, q.a)
+        return float(leaf.size)
+
+    def _term_stats(self, leaf: Leaf, fieldname: str, text: str) -> tuple[int, float]:
+        """term_stats() of a term given as text (0, 0.0 for an unknown field),
+        remembered by this matcher without encoding the text again."""
+        key = (leaf.offset, fieldname, text)
+        found = self._stats.get(key)
+        if found is None:
+            fieldobj = self._field(fieldname)
+            if fieldobj is None:
+                found = (0, 0.0)
+            else:
+                found = term_stats(leaf.reader, fieldname, fieldobj.to_bytes(text))
+            if len(self._stats) >= _MATCHER_STATS_MAX:
+                self._stats.clear()
+            self._stats[key] = found
+        return found
 
     def _counts(
         self, leaf: Leaf, q: wq.Query, within: np.ndarray | None = None
@@ -612,12 +649,10 @@ class Matcher:
         return found, np.ones(len(found), dtype=np.int64)
 
     def _in_every_document(self, leaf: Leaf, q: wq.Query) -> bool:
-        if not isinstance(q, wq.Term) or q.fieldname not in self.schema:
+        if not isinstance(q, wq.Term):
             return False
-        text = self.schema[q.fieldname].to_bytes(q.text)
-        return (
-            leaf.size > 0 and term_stats(leaf.reader, q.fieldname, text)[0] == leaf.size
-        )
+        size = leaf.size
+        return size > 0 and self._term_stats(leaf, q.fieldname, q.text)[0] == size
 
     def _live_postings(
         self, leaf: Leaf, postings: PostingList, within: np.ndarray | None = None
@@ -638,9 +673,10 @@ class Matcher:
         return ids, counts
 
     def _variant_postings(self, leaf: Leaf, ch: str, *, with_values: bool):
-        if VARIANT_FIELD not in self.schema.names():
+        fieldobj = self._field(VARIANT_FIELD)
+        if fieldobj is None:
             raise TypeError("this index has no variants field")
-        text = self.schema[VARIANT_FIELD].to_bytes(ch)
+        text = fieldobj.to_bytes(ch)
         return self.cache.get(leaf.reader, VARIANT_FIELD, text, with_values=with_values)
 
     def _variant_starts(
@@ -654,18 +690,31 @@ class Matcher:
 
     def _exact_term(self, leaf: Leaf, q: ExactTerm, within: np.ndarray | None = None):
         """A term as written: its folded matches, checked against the variants."""
-        folded = self._counts(leaf, q.folded, within)
+        sub = q.folded
+        starts = None
+        if (
+            isinstance(sub, wq.Phrase)
+            and len(sub.words) > 1
+            and self._is_bigram_field(sub.fieldname)
+        ):
+            # Its documents come from its starts: found once, kept for the
+            # documents whose variants need checking.
+            starts = self._phrase_starts(leaf, sub.fieldname, list(sub.words), within)
+            folded = per_document(starts)
+        else:
+            folded = self._counts(leaf, sub, within)
 
         def variant(ch: str, docs: np.ndarray):
             found = self._variant_postings(leaf, ch, with_values=False)
-            keep = np.isin(found.ids, docs, assume_unique=True)
-            return found.ids[keep], found.weights[keep].astype(np.int64)
+            return self._live_postings(leaf, found, docs)
 
         def variant_starts(ch: str, docs: np.ndarray, place: int) -> np.ndarray:
             return self._variant_starts(leaf, ch, docs, place)
 
         def folded_starts(docs: np.ndarray) -> np.ndarray:
-            found = self._term_starts(leaf, q.folded, docs)
+            if starts is not None:
+                return starts[_within(starts >> _OFFSET_BITS, docs)]
+            found = self._term_starts(leaf, sub, docs)
             if found is None:
                 raise TypeError(f"no offsets to read for {q.folded!r}")
             return found
@@ -745,7 +794,7 @@ class Matcher:
             folded = self._term_starts(leaf, q.folded, within)
             if folded is None or not len(folded):
                 return folded
-            docs = np.unique(folded >> _OFFSET_BITS)
+            docs = _documents_of(folded)
             return exact_starts(
                 q.text,
                 folded,
@@ -855,7 +904,11 @@ class Matcher:
         found_by_sub: list[np.ndarray | None] = [None] * len(q.subqueries)
         candidates = within
         ranked = sorted(
-            range(len(q.subqueries)), key=lambda i: self._cost(leaf, q.subqueries[i])
+            range(len(q.subqueries)),
+            key=lambda i: (
+                self._tier(q.subqueries[i]),
+                self._estimate(leaf, q.subqueries[i]),
+            ),
         )
         for i in ranked:
             sub = q.subqueries[i]
@@ -975,8 +1028,14 @@ class Matcher:
         return np.unique(found)
 
     def _field(self, fieldname: str):
-        # Whoosh's Schema has no get().
-        return self.schema[fieldname] if fieldname in self.schema.names() else None
+        try:
+            return self._fields[fieldname]
+        except KeyError:
+            # Whoosh's Schema has no get(); names() sorts them each time.
+            names = self.schema.names()
+            found = self.schema[fieldname] if fieldname in names else None
+            self._fields[fieldname] = found
+            return found
 
     def _is_bigram_field(self, fieldname: str) -> bool:
         fieldobj = self._field(fieldname)
