@@ -9,14 +9,21 @@ sorted array of document numbers:
 - a phrase over the bigram field is a join of bigram offsets: the term occurs
   at offset p exactly when each bigram of a covering set occurs at p plus its
   place in the term;
-- And, Or and Not are set operations; ranges and exact values read columns;
+- And, Or and Not are set operations; ranges and exact values read columns.
+  Every node can be evaluated ``within`` some documents, at a cost that
+  follows them: an And evaluates its cheap parts first (a township's
+  postings, a year range's column) and the rest only within what they left,
+  so a filter that picks a few documents reads a phrase's offsets in those
+  alone;
 - a term in the EXACT form is its folded form checked against the variants
   field (search/engine/exact_form.py);
 - a proximity clause (query.NearQuery) joins its terms' start offsets with the
-  sentence and paragraph ends of the ``bounds`` field, by search/textmatch.py's
-  rule (a one-character term's offsets are those of the bigrams it starts,
-  and the text's last offset; only an index without these fields has its
-  candidates checked on their texts, through ``Matcher.verify``).
+  sentence and paragraph ends of the ``bounds`` field (kept per segment as
+  UnitEnds, so only the terms' occurrences are placed), by
+  search/textmatch.py's rule (a one-character term's offsets are those of
+  the bigrams it starts, and the text's last offset; only an index without
+  these fields has its candidates checked on their texts, through
+  ``Matcher.verify``).
 
 Anything else is handed to Whoosh's own matcher, so the result is always the
 set Whoosh would find.
