@@ -9,14 +9,21 @@ sorted array of document numbers:
 - a phrase over the bigram field is a join of bigram offsets: the term occurs
   at offset p exactly when each bigram of a covering set occurs at p plus its
   place in the term;
-- And, Or and Not are set operations; ranges and exact values read columns;
+- And, Or and Not are set operations; ranges and exact values read columns.
+  Every node can be evaluated ``within`` some documents, at a cost that
+  follows them: an And evaluates its cheap parts first (a township's
+  postings, a year range's column) and the rest only within what they left,
+  so a filter that picks a few documents reads a phrase's offsets in those
+  alone;
 - a term in the EXACT form is its folded form checked against the variants
   field (search/engine/exact_form.py);
 - a proximity clause (query.NearQuery) joins its terms' start offsets with the
-  sentence and paragraph ends of the ``bounds`` field, by search/textmatch.py's
-  rule (a one-character term's offsets are those of the bigrams it starts,
-  and the text's last offset; only an index without these fields has its
-  candidates checked on their texts, through ``Matcher.verify``).
+  sentence and paragraph ends of the ``bounds`` field (kept per segment as
+  UnitEnds, so only the terms' occurrences are placed), by
+  search/textmatch.py's rule (a one-character term's offsets are those of
+  the bigrams it starts, and the text's last offset; only an index without
+  these fields has its candidates checked on their texts, through
+  ``Matcher.verify``).
 
 Anything else is handed to Whoosh's own matcher, so the result is always the
 set Whoosh would find.
@@ -26,7 +33,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +42,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.columns import NumericColumn
 from whoosh.fields import NUMERIC
-from whoosh.reading import ReaderClosed
+from whoosh.reading import ReaderClosed, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from search.analyzers import (
@@ -50,6 +57,7 @@ from search.engine.exact_form import (
     ExactTerm,
     exact_counts,
     exact_starts,
+    per_document,
 )
 from search.engine.facets import FacetCounts
 from search.engine.postings import PostingCache, PostingList, decode_postings
@@ -202,6 +210,37 @@ class ValueSpace:
     empty: np.ndarray
 
 
+# (segment id, field, term bytes) -> (documents, occurrences) of the term.
+# Whoosh reads a term's info from the terms index each time (tens of us);
+# a phrase asks for every bigram's, in every segment, on every query.
+_TERM_STATS: OrderedDict[tuple, tuple[int, float]] = OrderedDict()
+_TERM_STATS_MAX = 200_000  # about 200 bytes each
+_TERM_STATS_LOCK = threading.Lock()
+# Entries a Matcher remembers before starting afresh.
+_MATCHER_STATS_MAX = 20_000
+
+
+def term_stats(reader, fieldname: str, text: bytes) -> tuple[int, float]:  # noqa: ANN001
+    """(doc frequency, total frequency) of a term in one segment, cached: a
+    segment's terms never change once written."""
+    key = (reader.segment().segment_id(), fieldname, text)
+    with _TERM_STATS_LOCK:
+        found = _TERM_STATS.get(key)
+        if found is not None:
+            _TERM_STATS.move_to_end(key)
+            return found
+    try:
+        info = reader.term_info(fieldname, text)
+        found = (int(info.doc_frequency()), float(info.weight()))
+    except TermNotFound:
+        found = (0, 0.0)
+    with _TERM_STATS_LOCK:
+        _TERM_STATS[key] = found
+        while len(_TERM_STATS) > _TERM_STATS_MAX:
+            _TERM_STATS.popitem(last=False)
+    return found
+
+
 @dataclass
 class Leaf:
     """One segment: its reader, where its documents start, and cached columns."""
@@ -216,6 +255,7 @@ class Leaf:
     _tallies: dict[str, np.ndarray] = field(default_factory=dict)
     _stored_names: frozenset[str] | None = None
     segment_id: str = field(init=False)
+    _size: int | None = None
 
     def __post_init__(self) -> None:
         self.reader = self.searcher.reader()
@@ -226,7 +266,10 @@ class Leaf:
 
     @property
     def size(self) -> int:
-        return self.reader.doc_count_all()
+        # A segment's documents never change (deletions only mark them).
+        if self._size is None:
+            self._size = self.reader.doc_count_all()
+        return self._size
 
     def live(self) -> np.ndarray:
         """Document numbers not deleted."""
@@ -359,6 +402,10 @@ class Matcher:
         )
         self._spaces = _value_spaces(tuple(leaf.segment_id for leaf in self.leaves))
         self._offsets = [leaf.offset for leaf in self.leaves]
+        # Per query text: (leaf offset, field, text) -> term_stats(); field
+        # name -> its field object or None.
+        self._stats: dict[tuple, tuple[int, float]] = {}
+        self._fields: dict[str, Any] = {}
 
     # -- public ------------------------------------------------------------------
 
@@ -376,7 +423,7 @@ class Matcher:
             raise TypeError(f"occurrences are counted for one term, not {q!r}")
         out = np.zeros(len(docs), dtype=np.int64)
         for leaf, local, where in self._split(docs):
-            found, counts = self._counts(leaf, q)
+            found, counts = self._counts(leaf, q, self._asked(leaf, local))
             at = np.searchsorted(found, local)
             at[at == len(found)] = max(len(found) - 1, 0)
             hit = found[at] == local if len(found) else np.zeros(len(local), bool)
@@ -393,7 +440,7 @@ class Matcher:
         key = fold(term, q.form)
         out = np.zeros(len(docs), dtype=np.int64)
         for leaf, local, where in self._split(docs):
-            _, keys = self._near(leaf, q, verify=False)
+            _, keys = self._near(leaf, q, self._asked(leaf, local), verify=False)
             if keys is None:
                 return None
             found = keys.get(key, _EMPTY) >> _OFFSET_BITS
@@ -579,66 +626,168 @@ class Matcher:
             if len(where):
                 yield leaf, docs[where] - leaf.offset, where
 
-    def _docs(self, leaf: Leaf, q: wq.Query) -> np.ndarray:
-        if isinstance(q, wq.Every):
-            return leaf.live()
+    @staticmethod
+    def _asked(leaf: Leaf, local: np.ndarray) -> np.ndarray:
+        """The live documents among ``local`` (any order), sorted: a ``within``."""
+        asked = np.unique(local)
+        if leaf.reader.has_deletions():
+            asked = intersect(asked, leaf.live())
+        return asked
+
+    def _docs(
+        self, leaf: Leaf, q: wq.Query, within: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Live documents matching ``q``; only those of ``within`` (sorted,
+        unique, live) when given, at a cost that follows ``within``."""
+        if isinstance(q, wq.Every) or self._in_every_document(leaf, q):
+            # Such as the model's content type: no posting list to read.
+            return leaf.live() if within is None else within
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return _EMPTY
-        if isinstance(q, wq.Term) and self._in_every_document(leaf, q):
-            # Such as the model's content type: no posting list to read.
-            return leaf.live()
         if isinstance(q, wq.Term | wq.Phrase | ExactTerm):
-            found, _ = self._counts(leaf, q)
+            found, _ = self._counts(leaf, q, within)
             return found
         if isinstance(q, NearQuery):
-            return self._near(leaf, q)[0]
+            return self._near(leaf, q, within)[0]
         if isinstance(q, wq.And):
-            parts = sorted((self._docs(leaf, sub) for sub in q.subqueries), key=len)
-            result = parts[0] if parts else leaf.live()
-            for part in parts[1:]:
-                if not len(result):
-                    break
-                result = intersect(result, part)
-            return result
+            return self._and(leaf, q.subqueries, within)
         if isinstance(q, wq.Or):
-            return union([self._docs(leaf, sub) for sub in q.subqueries])
+            return union([self._docs(leaf, sub, within) for sub in q.subqueries])
         if isinstance(q, wq.Not):
-            return difference(leaf.live(), self._docs(leaf, q.query))
+            chosen = leaf.live() if within is None else within
+            return difference(chosen, self._docs(leaf, q.query, within))
         if isinstance(q, wq.AndNot):
-            return difference(self._docs(leaf, q.a), self._docs(leaf, q.b))
+            kept = self._docs(leaf, q.a, within)
+            if not len(kept):
+                return kept
+            return difference(kept, self._docs(leaf, q.b, kept))
         if isinstance(q, wq.AndMaybe):
-            return self._docs(leaf, q.a)
+            return self._docs(leaf, q.a, within)
         if isinstance(q, wq.Require):
-            return intersect(self._docs(leaf, q.a), self._docs(leaf, q.b))
+            return self._and(leaf, [q.a, q.b], within)
         if isinstance(q, wq.NumericRange) and self._is_numeric_column(q.fieldname):
-            return self._numeric_range(leaf, q)
-        return self._whoosh(leaf, q)
+            return self._numeric_range(leaf, q, within)
+        return _restricted(self._whoosh(leaf, q), within)
 
-    def _counts(self, leaf: Leaf, q: wq.Query) -> tuple[np.ndarray, np.ndarray]:
-        """(live documents, occurrences in each) of a Term, Phrase or ExactTerm."""
+    def _and(
+        self, leaf: Leaf, subqueries: Sequence[wq.Query], within: np.ndarray | None
+    ) -> np.ndarray:
+        """Documents matching every one of ``subqueries``: the cheap, selective
+        parts first (a township's few documents), each later part evaluated
+        only within what the earlier ones left (a phrase's offsets read in
+        those documents alone). A segment where the cheap parts leave nothing
+        costs a few term lookups."""
+        tiers: dict[int, list[wq.Query]] = {}
+        for sub in subqueries:
+            if isinstance(sub, wq.Every) or self._in_every_document(leaf, sub):
+                continue  # every live document: narrows nothing
+            tiers.setdefault(self._tier(sub), []).append(sub)
+        result = within
+        for tier in sorted(tiers):
+            parts = tiers[tier]
+            if len(parts) > 1:
+                parts = sorted(parts, key=lambda sub: self._estimate(leaf, sub))
+            for sub in parts:
+                result = self._docs(leaf, sub, result)
+                if not len(result):
+                    return _EMPTY
+        return leaf.live() if result is None else result
+
+    def _tier(self, q: wq.Query) -> int:
+        """How dear a part of an And is, from its kind alone: 0 reads no
+        offsets (a term's posting list, a column), 1 reads the offsets of its
+        candidates (a phrase, a term as written), 2 joins several terms'
+        offsets (proximity), 3 is anything else."""
+        if isinstance(q, wq.Term):
+            return 0
+        if isinstance(q, wq.NumericRange) and self._is_numeric_column(q.fieldname):
+            return 0
+        if isinstance(q, wq.Phrase) and self._is_bigram_field(q.fieldname):
+            return 1
         if isinstance(q, ExactTerm):
-            return self._exact_term(leaf, q)
+            return 1
+        if isinstance(q, NearQuery):
+            return 2
+        if isinstance(q, wq.And | wq.Or) and q.subqueries:
+            return max(self._tier(sub) for sub in q.subqueries)
+        if isinstance(q, wq.AndNot | wq.AndMaybe):
+            return self._tier(q.a)
+        return 3
+
+    def _estimate(self, leaf: Leaf, q: wq.Query) -> float:
+        """At most how many documents a part of an And leaves (from the
+        terms' document frequencies): the smaller goes first in its tier."""
+        if isinstance(q, wq.Term):
+            return float(self._term_stats(leaf, q.fieldname, q.text)[0])
+        if isinstance(q, wq.Phrase) and self._is_bigram_field(q.fieldname):
+            return float(
+                min(
+                    (self._term_stats(leaf, q.fieldname, w)[0] for w in q.words),
+                    default=0,
+                )
+            )
+        if isinstance(q, ExactTerm):
+            return self._estimate(leaf, q.folded)
+        if isinstance(q, wq.And) and q.subqueries:
+            return min(self._estimate(leaf, sub) for sub in q.subqueries)
+        if isinstance(q, wq.Or) and q.subqueries:
+            return sum(self._estimate(leaf, sub) for sub in q.subqueries)
+        if isinstance(q, wq.AndNot | wq.AndMaybe):
+            return self._estimate(leaf, q.a)
+        return float(leaf.size)
+
+    def _term_stats(self, leaf: Leaf, fieldname: str, text: str) -> tuple[int, float]:
+        """term_stats() of a term given as text (0, 0.0 for an unknown field),
+        remembered by this matcher without encoding the text again."""
+        key = (leaf.offset, fieldname, text)
+        found = self._stats.get(key)
+        if found is None:
+            fieldobj = self._field(fieldname)
+            if fieldobj is None:
+                found = (0, 0.0)
+            else:
+                found = term_stats(leaf.reader, fieldname, fieldobj.to_bytes(text))
+            if len(self._stats) >= _MATCHER_STATS_MAX:
+                self._stats.clear()
+            self._stats[key] = found
+        return found
+
+    def _counts(
+        self, leaf: Leaf, q: wq.Query, within: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(live documents, occurrences in each) of a Term, Phrase or ExactTerm;
+        only the documents of ``within`` (sorted, unique, live) when given."""
+        if isinstance(q, ExactTerm):
+            return self._exact_term(leaf, q, within)
         if isinstance(q, wq.Term):
             if q.fieldname not in self.schema:
                 return _EMPTY, _EMPTY
             text = self.schema[q.fieldname].to_bytes(q.text)
             postings = self.cache.get(leaf.reader, q.fieldname, text, with_values=False)
-            return self._live_postings(leaf, postings)
+            return self._live_postings(leaf, postings, within)
         if isinstance(q, wq.Phrase) and self._is_bigram_field(q.fieldname):
-            return self._phrase(leaf, q.fieldname, list(q.words))
-        found = self._whoosh(leaf, q)
+            return self._phrase(leaf, q.fieldname, list(q.words), within)
+        found = _restricted(self._whoosh(leaf, q), within)
         return found, np.ones(len(found), dtype=np.int64)
 
-    def _in_every_document(self, leaf: Leaf, q: wq.Term) -> bool:
-        if q.fieldname not in self.schema:
+    def _in_every_document(self, leaf: Leaf, q: wq.Query) -> bool:
+        if not isinstance(q, wq.Term):
             return False
-        text = self.schema[q.fieldname].to_bytes(q.text)
-        return (
-            leaf.size > 0 and leaf.reader.doc_frequency(q.fieldname, text) == leaf.size
-        )
+        size = leaf.size
+        return size > 0 and self._term_stats(leaf, q.fieldname, q.text)[0] == size
 
-    def _live_postings(self, leaf: Leaf, postings: PostingList):
+    def _live_postings(
+        self, leaf: Leaf, postings: PostingList, within: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         ids = postings.ids
+        if within is not None:
+            # One search of the few chosen documents into the cached ids.
+            if not len(ids) or not len(within):
+                return _EMPTY, _EMPTY
+            at = np.searchsorted(ids, within)
+            at[at == len(ids)] = len(ids) - 1
+            hit = ids[at] == within
+            return within[hit], postings.weights[at[hit]].astype(np.int64)
         counts = postings.weights.astype(np.int64)
         if leaf.reader.has_deletions():
             keep = np.isin(ids, leaf.live(), assume_unique=True)
@@ -646,9 +795,10 @@ class Matcher:
         return ids, counts
 
     def _variant_postings(self, leaf: Leaf, ch: str, *, with_values: bool):
-        if VARIANT_FIELD not in self.schema.names():
+        fieldobj = self._field(VARIANT_FIELD)
+        if fieldobj is None:
             raise TypeError("this index has no variants field")
-        text = self.schema[VARIANT_FIELD].to_bytes(ch)
+        text = fieldobj.to_bytes(ch)
         return self.cache.get(leaf.reader, VARIANT_FIELD, text, with_values=with_values)
 
     def _variant_starts(
@@ -660,20 +810,33 @@ class Matcher:
             return _EMPTY
         return _starts(found, docs, place)
 
-    def _exact_term(self, leaf: Leaf, q: ExactTerm):
+    def _exact_term(self, leaf: Leaf, q: ExactTerm, within: np.ndarray | None = None):
         """A term as written: its folded matches, checked against the variants."""
-        folded = self._counts(leaf, q.folded)
+        sub = q.folded
+        starts = None
+        if (
+            isinstance(sub, wq.Phrase)
+            and len(sub.words) > 1
+            and self._is_bigram_field(sub.fieldname)
+        ):
+            # Its documents come from its starts: found once, kept for the
+            # documents whose variants need checking.
+            starts = self._phrase_starts(leaf, sub.fieldname, list(sub.words), within)
+            folded = per_document(starts)
+        else:
+            folded = self._counts(leaf, sub, within)
 
         def variant(ch: str, docs: np.ndarray):
             found = self._variant_postings(leaf, ch, with_values=False)
-            keep = np.isin(found.ids, docs, assume_unique=True)
-            return found.ids[keep], found.weights[keep].astype(np.int64)
+            return self._live_postings(leaf, found, docs)
 
         def variant_starts(ch: str, docs: np.ndarray, place: int) -> np.ndarray:
             return self._variant_starts(leaf, ch, docs, place)
 
         def folded_starts(docs: np.ndarray) -> np.ndarray:
-            found = self._term_starts(leaf, q.folded, docs)
+            if starts is not None:
+                return starts[_within(starts >> _OFFSET_BITS, docs)]
+            found = self._term_starts(leaf, sub, docs)
             if found is None:
                 raise TypeError(f"no offsets to read for {q.folded!r}")
             return found
@@ -686,11 +849,17 @@ class Matcher:
             folded_starts=folded_starts,
         )
 
-    def _phrase(self, leaf: Leaf, fieldname: str, words: list[str]):
+    def _phrase(
+        self,
+        leaf: Leaf,
+        fieldname: str,
+        words: list[str],
+        within: np.ndarray | None = None,
+    ):
         """Documents where the bigrams ``words`` occur at consecutive offsets."""
         if len(words) == 1:
-            return self._counts(leaf, wq.Term(fieldname, words[0]))
-        starts = self._phrase_starts(leaf, fieldname, words)
+            return self._counts(leaf, wq.Term(fieldname, words[0]), within)
+        starts = self._phrase_starts(leaf, fieldname, words, within)
         if not len(starts):
             return _EMPTY, _EMPTY
         docs = starts >> _OFFSET_BITS
@@ -710,12 +879,10 @@ class Matcher:
         reader = leaf.reader
         fieldobj = self.schema[fieldname]
         grams = [fieldobj.to_bytes(w) for w in words]
-        costs = []
-        for gram in dict.fromkeys(grams):
-            if not reader.doc_frequency(fieldname, gram):
-                return _EMPTY
-        for gram in grams:
-            costs.append(float(reader.frequency(fieldname, gram)))
+        stats = [term_stats(reader, fieldname, gram) for gram in grams]
+        if not all(documents for documents, _ in stats):
+            return _EMPTY
+        costs = [occurrences for _, occurrences in stats]
         places = cover(costs)
         # Candidate documents hold every chosen bigram; cheapest lists first.
         lists = {
@@ -749,7 +916,7 @@ class Matcher:
             folded = self._term_starts(leaf, q.folded, within)
             if folded is None or not len(folded):
                 return folded
-            docs = np.unique(folded >> _OFFSET_BITS)
+            docs = _documents_of(folded)
             return exact_starts(
                 q.text,
                 folded,
@@ -836,7 +1003,12 @@ class Matcher:
         return np.insert(found, np.searchsorted(found, ends, side="right"), ends)
 
     def _near(
-        self, leaf: Leaf, q: NearQuery, *, verify: bool = True
+        self,
+        leaf: Leaf,
+        q: NearQuery,
+        within: np.ndarray | None = None,
+        *,
+        verify: bool = True,
     ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
         """(the documents where ``q`` holds, each term's qualifying start keys
         by its folded text; None when only the texts can tell).
@@ -849,19 +1021,27 @@ class Matcher:
         near = q.near
         # A two-character term's documents come from its posting list alone,
         # its offsets then only for the candidates; a longer term's documents
-        # come from its occurrences, found once.
-        found_by_sub: list[np.ndarray | None] = []
-        candidates = None
-        for sub in q.subqueries:
+        # come from its occurrences, found once, the cheapest term first and
+        # each later one only in the documents left.
+        found_by_sub: list[np.ndarray | None] = [None] * len(q.subqueries)
+        candidates = within
+        ranked = sorted(
+            range(len(q.subqueries)),
+            key=lambda i: (
+                self._tier(q.subqueries[i]),
+                self._estimate(leaf, q.subqueries[i]),
+            ),
+        )
+        for i in ranked:
+            sub = q.subqueries[i]
             if isinstance(sub, wq.Term) and self._is_bigram_field(sub.fieldname):
-                found, docs = None, self._docs(leaf, sub)
+                candidates = self._docs(leaf, sub, candidates)
             else:
-                found = self._term_starts(leaf, sub)
+                found = self._term_starts(leaf, sub, candidates)
                 if found is None:
-                    return self._unindexed(leaf, q, verify=verify)
-                docs = _documents_of(found)
-            found_by_sub.append(found)
-            candidates = docs if candidates is None else intersect(candidates, docs)
+                    return self._unindexed(leaf, q, within, verify=verify)
+                found_by_sub[i] = found
+                candidates = _documents_of(found)
             if not len(candidates):
                 return _EMPTY, {}
         if candidates is None:
@@ -880,7 +1060,37 @@ class Matcher:
             group[2] += 1
         if near.unit is Unit.CHARS:
             return _within_chars(near.distance, near.terms, q.form, groups)
-        bounds = self._bounds(leaf, near.unit, candidates)
+        ends = self._unit_ends(leaf, near.unit)
+        if ends is not None:
+            return ends.matching(groups)
+        return self._in_gathered_units(leaf, near.unit, candidates, groups)
+
+    def _unit_ends(self, leaf: Leaf, unit: Unit) -> UnitEnds | None:
+        """The segment's sentence or paragraph ends (UnitEnds), read once and
+        kept with the postings; None when they would take too large a share of
+        the cache to stay there (the candidates' ends are then read each time).
+        """
+        if BOUNDS_FIELD not in self.schema:
+            return UnitEnds.of(_EMPTY, leaf.size)
+        token = SENTENCE_TOKEN if unit is Unit.SENTENCE else PARAGRAPH_TOKEN
+        text = self.schema[BOUNDS_FIELD].to_bytes(token)
+        reader = leaf.reader
+        _, count = term_stats(reader, BOUNDS_FIELD, text)
+        if UnitEnds.estimated_bytes(int(count)) > self.cache.max_bytes // 8:
+            return None
+
+        def make() -> UnitEnds:
+            postings = self.cache.get(reader, BOUNDS_FIELD, text, with_values=True)
+            return UnitEnds.of(_gathered(postings, postings.ids), leaf.size)
+
+        return self.cache.derived(reader, "\0unit-ends", token, make)
+
+    def _in_gathered_units(
+        self, leaf: Leaf, unit: Unit, candidates: np.ndarray, groups: dict[str, list]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """_near's rule on the ends of the candidates, read afresh (to UnitEnds:
+        too many for the cache)."""
+        bounds = self._bounds(leaf, unit, candidates)
         units: np.ndarray | None = None
         placed = {}
         for key, (found, length, needed) in groups.items():
@@ -902,13 +1112,11 @@ class Matcher:
         return docs, keys
 
     def _unindexed(
-        self, leaf: Leaf, q: NearQuery, *, verify: bool
+        self, leaf: Leaf, q: NearQuery, within: np.ndarray | None, *, verify: bool
     ) -> tuple[np.ndarray, None]:
         """_near for a clause with a one-character term: the documents with
         every term, checked on their texts (unchecked when ``verify`` is off)."""
-        candidates = leaf.live()
-        for sub in q.subqueries:
-            candidates = intersect(candidates, self._docs(leaf, sub))
+        candidates = self._and(leaf, q.subqueries, within)
         if not verify or not len(candidates):
             return candidates, None
         return self._verified(leaf, q, candidates), None
@@ -919,9 +1127,11 @@ class Matcher:
         keep = self.verify(q, candidates + leaf.offset)
         return candidates[np.asarray(keep, dtype=bool)]
 
-    def _numeric_range(self, leaf: Leaf, q: wq.NumericRange) -> np.ndarray:
+    def _numeric_range(
+        self, leaf: Leaf, q: wq.NumericRange, within: np.ndarray | None = None
+    ) -> np.ndarray:
         fieldobj = self.schema[q.fieldname]
-        live = leaf.live()
+        live = leaf.live() if within is None else within
         chosen = leaf.numbers(q.fieldname)[live]
         # A missing value is the column's default, never inside a range.
         mask = chosen != np.uint64(fieldobj.default)
@@ -940,8 +1150,14 @@ class Matcher:
         return np.unique(found)
 
     def _field(self, fieldname: str):
-        # Whoosh's Schema has no get().
-        return self.schema[fieldname] if fieldname in self.schema.names() else None
+        try:
+            return self._fields[fieldname]
+        except KeyError:
+            # Whoosh's Schema has no get(); names() sorts them each time.
+            names = self.schema.names()
+            found = self.schema[fieldname] if fieldname in names else None
+            self._fields[fieldname] = found
+            return found
 
     def _is_bigram_field(self, fieldname: str) -> bool:
         fieldobj = self._field(fieldname)
@@ -958,6 +1174,118 @@ class Matcher:
             and fieldobj.column_type is not None
             and fieldobj.default is not None
         )
+
+
+@dataclass(frozen=True)
+class UnitEnds:
+    """The sentence (or paragraph) ends of every document of a segment, as
+    sorted keys (document << shift) | offset: 4 bytes an end while the
+    document numbers and offsets fit in 32 bits together, else 8.
+
+    Kept in the posting cache, so a proximity query places only its terms'
+    occurrences, with one search of these keys, instead of reading every
+    end of every candidate (about 150 sentence ends a document, against a
+    few occurrences of a term).
+    """
+
+    keys: np.ndarray
+    shift: int
+
+    @property
+    def nbytes(self) -> int:
+        return self.keys.nbytes
+
+    @staticmethod
+    def estimated_bytes(count: int) -> int:
+        return 8 * count
+
+    @classmethod
+    def of(cls, keys: np.ndarray, size: int) -> UnitEnds:
+        """From the sorted (document << 32) + offset keys of every end."""
+        docs = keys >> _OFFSET_BITS
+        offsets = keys & _DOCUMENT_END
+        # One more offset than any end's: a start past the last end of its
+        # document is sought as that, below the next document's ends.
+        shift = (int(offsets.max()) + 1 if len(offsets) else 0).bit_length()
+        narrow = shift + max(size - 1, 0).bit_length() <= 32
+        dtype = np.uint32 if narrow else np.int64
+        return cls(((docs << shift) | offsets).astype(dtype), shift)
+
+    def place(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For sorted start keys ((document << 32) + offset): (where each
+        one's unit ends in ``self.keys``, so that equal (document, place)
+        is one unit; the unit's first offset; its end's offset, _DOCUMENT_END
+        for the text after a document's last end)."""
+        docs = keys >> _OFFSET_BITS
+        cap = (1 << self.shift) - 1
+        sought = (docs << self.shift) | np.minimum(keys & _DOCUMENT_END, cap)
+        # The same dtype on both sides: no copy of the keys on each search.
+        at = np.searchsorted(self.keys, sought.astype(self.keys.dtype))
+        if not len(self.keys):
+            return at, np.zeros(len(keys), np.int64), np.full(len(keys), _DOCUMENT_END)
+        last = len(self.keys) - 1
+        following = self.keys[np.minimum(at, last)].astype(np.int64)
+        has_end = (at <= last) & (following >> self.shift == docs)
+        end = np.where(has_end, following & cap, _DOCUMENT_END)
+        before = self.keys[np.maximum(at - 1, 0)].astype(np.int64)
+        has_start = (at > 0) & (before >> self.shift == docs)
+        first = np.where(has_start, (before & cap) + 1, 0)
+        return at, first, end
+
+    def matching(
+        self, groups: dict[str, list]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Matcher._near's answer for sentence or paragraph units.
+
+        ``groups`` maps each distinct term to [its start keys (sorted), its
+        length, how many distinct occurrences a unit needs]. An occurrence
+        at p of length L is in the unit whose end e is the first at or after
+        p when e >= p + L - 1 (one spanning an end is in no unit), that is
+        when first <= p <= e - L + 1 for the unit's first offset. The term
+        with the fewest occurrences is placed; the others are counted in its
+        units' spans with two searches of their sorted keys.
+        """
+        pivot = min(groups, key=lambda key: len(groups[key][0]))
+        found, length, needed = groups[pivot]
+        at, first, end = self.place(found)
+        inside = end >= (found & _DOCUMENT_END) + (length - 1)
+        placed = found[inside]
+        if not len(placed):
+            return _EMPTY, {}
+        docs, at, first, end = (
+            placed >> _OFFSET_BITS,
+            at[inside],
+            first[inside],
+            end[inside],
+        )
+        # The keys are sorted, so each unit's occurrences are one run.
+        heads = np.flatnonzero(
+            np.concatenate(([True], (docs[1:] != docs[:-1]) | (at[1:] != at[:-1])))
+        )
+        runs = np.diff(np.append(heads, len(placed)))
+        ok = runs >= needed
+        base = docs[heads] << _OFFSET_BITS
+        low = base + first[heads]
+        spans = {}
+        for key, (others, other_length, other_needed) in groups.items():
+            if key == pivot:
+                continue
+            high = base + end[heads] - (other_length - 1)
+            begin = np.searchsorted(others, low, side="left")
+            stop = np.maximum(np.searchsorted(others, high, side="right"), begin)
+            ok &= stop - begin >= other_needed
+            spans[key] = (begin, stop)
+        if not ok.any():
+            return _EMPTY, {}
+        keys = {pivot: placed[np.repeat(ok, runs)]}
+        for key, (begin, stop) in spans.items():
+            others = groups[key][0]
+            # The units are disjoint: mark each kept unit's run of keys.
+            marks = np.zeros(len(others) + 1, dtype=np.int64)
+            np.add.at(marks, begin[ok], 1)
+            np.add.at(marks, stop[ok], -1)
+            keys[key] = others[np.cumsum(marks[:-1]) > 0]
+        return _documents_of(base[ok]), keys
 
 
 def _within_chars(
@@ -988,6 +1316,10 @@ def _within_chars(
     b_ok = a_ok if same else b[qualifying(b, b_length, a, a_length)]
     docs = np.unique(a_ok >> _OFFSET_BITS)
     return docs, {first: a_ok, second: b_ok}
+
+
+def _restricted(found: np.ndarray, within: np.ndarray | None) -> np.ndarray:
+    return found if within is None else intersect(found, within)
 
 
 def _within(values: np.ndarray, chosen: np.ndarray) -> np.ndarray:
