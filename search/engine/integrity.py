@@ -29,6 +29,8 @@ from whoosh.index import TOC
 from whoosh.index import IndexError as WhooshIndexError
 from whoosh.reading import SegmentReader
 
+from search.engine.packed import DamagedPostings
+
 SIDECAR = ".crc"
 # Without a checksum, one term in this many has its posting list decoded.
 POSTINGS_SAMPLE = 100
@@ -43,6 +45,7 @@ STORAGE_ERRORS: tuple[type[BaseException], ...] = (
     struct.error,
     pickle.UnpicklingError,
     WhooshIndexError,
+    DamagedPostings,
 )
 # A table of contents is a pickle: damaged, it fails as any unpickling may.
 TOC_ERRORS: tuple[type[BaseException], ...] = (

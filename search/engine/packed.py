@@ -65,16 +65,35 @@ class Decoded:
     max_length_byte: int
 
 
+class DamagedPostings(ValueError):
+    """A packed posting list whose bytes do not decode: damaged storage
+    (search/engine/integrity.py's STORAGE_ERRORS, a 503), not a bug."""
+
+
 def is_packed(buf: bytes | memoryview) -> bool:
     """Whether a posting list starts with the packed format's magic."""
     return bytes(buf[:4]) == MAGIC
 
 
 def decode(buf: bytes | memoryview) -> Decoded:
-    """A packed posting list's arrays."""
+    """A packed posting list's arrays; DamagedPostings when its bytes are not
+    one (cut short, a width or flag no writer makes, lengths that disagree)."""
+    try:
+        return _decode(buf)
+    except DamagedPostings:
+        raise
+    except (struct.error, zlib.error, KeyError, ValueError, AttributeError) as error:
+        raise DamagedPostings(
+            f"a packed posting list does not decode ({type(error).__name__}: {error})"
+        ) from error
+
+
+def _decode(buf: bytes | memoryview) -> Decoded:
     magic, flags, idw, cw, ow, minb, maxb, n = HEADER.unpack_from(buf, 0)
     if magic != MAGIC:
-        raise ValueError("not a packed posting list")
+        raise DamagedPostings("not a packed posting list")
+    if flags & OFFSETS and not flags & COUNTS:
+        raise DamagedPostings("offsets without their counts")
     at = HEADER.size
     boost = 1.0
     if flags & BOOST:
@@ -101,6 +120,9 @@ def decode(buf: bytes | memoryview) -> Decoded:
         offsets = np.frombuffer(payload, _DTYPES[ow], total, at).astype(np.int64)
         if not flags & ABSOLUTE and total:
             offsets = _undelta(offsets, counts)
+        at += total * ow
+    if at != len(payload):
+        raise DamagedPostings(f"{len(payload) - at} bytes more than the postings")
     return Decoded(ids, weights, counts, offsets, minb, maxb)
 
 

@@ -108,7 +108,7 @@ def decode_postings(
         )
     stream = io.BytesIO(raw)
     if stream.read(4) != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"not a W3 posting list: {label}")
+        raise packed.DamagedPostings(f"not a W3 posting list: {label}")
     blocks = []
     while True:
         (size,) = _INT.unpack(stream.read(_INT.size))
@@ -145,7 +145,7 @@ def _assemble(blocks: list[tuple], with_values: bool, *, delta: bool) -> Posting
     if not with_values:
         return PostingList(ids, weights)
     if len(values) != len(ids):
-        raise ValueError("posting values do not match the postings")
+        raise packed.DamagedPostings("posting values do not match the postings")
     sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
     positions = np.frombuffer(b"".join(values), dtype="<u4").astype(np.uint32)
     return PostingList(ids, weights, positions, sizes // 4)
