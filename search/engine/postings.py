@@ -57,11 +57,6 @@ class PostingList:
             return None
         return self.positions.astype("<u4").tobytes()
 
-    @property
-    def value_sizes(self) -> np.ndarray | None:
-        """Bytes of each posting's value (4 an offset)."""
-        return None if self.counts is None else self.counts * 4
-
     def offsets(self) -> tuple[np.ndarray, np.ndarray]:
         """(posting index, offset) of every stored offset, in order."""
         if self.positions is None:
