@@ -5,8 +5,10 @@ them at commit, and hands them one by one to the codec: with ~5,000 postings
 a document, that was most of the indexing time. Here each field's postings go
 into flat arrays (term id, document, weight, value), the character and bigram
 fields a whole document at a time straight from NumPy; at flush a stable sort
-groups them by term, and the codec receives whole blocks. The segment is an
-ordinary W3 segment that any Whoosh reader reads.
+groups them by term, and each term's postings are written as one packed list
+(search/engine/packed.py; W3 blocks only for a format it does not know). The
+segment is a W3 segment whose posting lists only PlansiteCodec (its codec,
+recorded in the TOC) reads; Whoosh's own queries read them through it.
 """
 
 from __future__ import annotations
@@ -201,7 +203,8 @@ class Postings:
 
 
 class BulkSegmentWriter(HookedSegmentWriter):
-    """SegmentWriter with array buffers for its pool and a block-wise flush.
+    """SegmentWriter with array buffers for its pool and a flush of whole
+    packed posting lists.
 
     Whoosh's add_document() loop hands each indexed field to index_field()
     (search/engine/whoosh_internals.py).
