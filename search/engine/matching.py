@@ -214,7 +214,10 @@ class ValueSpace:
 # Whoosh reads a term's info from the terms index each time (tens of us);
 # a phrase asks for every bigram's, in every segment, on every query.
 _TERM_STATS: OrderedDict[tuple, tuple[int, float]] = OrderedDict()
-_TERM_STATS_MAX = 200_000  # about 200 bytes each
+# About 325 bytes an entry (key tuple, term bytes, value tuple, the
+# OrderedDict link; tracemalloc): up to ~65 MB a process, outside
+# SEARCH_CACHE_MB.
+_TERM_STATS_MAX = 200_000
 _TERM_STATS_LOCK = threading.Lock()
 # Entries a Matcher remembers before starting afresh.
 _MATCHER_STATS_MAX = 20_000
