@@ -9,8 +9,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The suite runs on this many processes (pytest-xdist; 0 = one process). Each file
 # stays on one worker (--dist loadfile), so module and package fixtures are made once
-# per worker; each worker has its own test database, temp folders and ports.
-PYTEST_WORKERS ?= 2
+# per worker; each worker has its own test database, temp folders and ports. One
+# process by default: on two, 25 tests of the research package and the document
+# pages counted an index holding another module's documents (not yet found why).
+PYTEST_WORKERS ?= 0
 
 .PHONY: run test test-only lint format setup sample-data browser-deps deploy-deps bench-deps \
 	attachment-deps
