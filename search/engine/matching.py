@@ -172,8 +172,14 @@ def forget_segments_except(keep: set[str]) -> None:
     A searcher still reading one keeps its own reference until it is closed.
     """
     with _SEGMENTS_LOCK:
-        for key in [k for k in SEGMENTS if k not in keep]:
+        gone = {k for k in SEGMENTS if k not in keep}
+        for key in gone:
             del SEGMENTS[key]
+    if gone:
+        # Their term statistics too: that cache is outside the postings' budget.
+        with _TERM_STATS_LOCK:
+            for key in [k for k in _TERM_STATS if k[0] in gone]:
+                del _TERM_STATS[key]
 
 
 # The segment ids of a searcher -> its columns' value spaces, shared by every

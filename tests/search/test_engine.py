@@ -400,3 +400,20 @@ def test_a_number_is_indexed_as_one_term_and_ranges_still_agree(archive_docs):
             and (high is None or d.plan_year <= high)
         }
         assert _engine_ids(backend, q) == wanted
+
+
+def test_segments_merged_away_leave_no_term_statistics(archive_docs):
+    """The term-statistics cache sits outside the postings' budget, so a
+    segment that leaves the index takes its entries with it."""
+    from search.engine import matching
+
+    backend, docs = archive_docs
+    index_documents([d.pk for d in docs])
+    _, matcher = backend.searchers.current()
+    matcher.match(to_whoosh(parse_query("乡村振兴")))
+    segments = {leaf.segment_id for leaf in matcher.leaves}
+    assert any(key[0] in segments for key in matching._TERM_STATS)
+
+    matching.forget_segments_except(set())
+
+    assert not any(key[0] in segments for key in matching._TERM_STATS)
