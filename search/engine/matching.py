@@ -19,7 +19,9 @@ sorted array of document numbers:
   field (search/engine/exact_form.py);
 - a proximity clause (query.NearQuery) joins its terms' start offsets with the
   sentence and paragraph ends of the ``bounds`` field (kept per segment as
-  UnitEnds, so only the terms' occurrences are placed), by
+  UnitEnds, so only the terms' occurrences are placed; a common
+  two-character partner's starts are kept whole per segment and searched at
+  the other term's occurrences, not gathered for every candidate), by
   search/textmatch.py's rule (a one-character term's offsets are those of
   the bigrams it starts, and the text's last offset; only an index without
   these fields has its candidates checked on their texts, through
@@ -657,7 +659,7 @@ class Matcher:
             found, _ = self._counts(leaf, q, within)
             return found
         if isinstance(q, NearQuery):
-            return self._near(leaf, q, within)[0]
+            return self._near(leaf, q, within, occurrences=False)[0]
         if isinstance(q, wq.And):
             return self._and(leaf, q.subqueries, within)
         if isinstance(q, wq.Or):
@@ -1018,6 +1020,7 @@ class Matcher:
         within: np.ndarray | None = None,
         *,
         verify: bool = True,
+        occurrences: bool = True,
     ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
         """(the documents where ``q`` holds, each term's qualifying start keys
         by its folded text; None when only the texts can tell).
@@ -1025,21 +1028,37 @@ class Matcher:
         The rule is search/textmatch.py's: a unit number by the ends that
         follow an occurrence (one spanning an end is in no unit); terms of the
         same text need as many distinct occurrences; /N by the gap between
-        two distinct occurrences.
+        two distinct occurrences. Without ``occurrences`` (a match needs only
+        the documents), the keys are not made: {}.
         """
         near = q.near
+        ends = None if near.unit is Unit.CHARS else self._unit_ends(leaf, near.unit)
+        folded = [fold(term.text, q.form) for term in near.terms]
+        # A common two-character partner (发展 in nearly every document) is
+        # not read for the candidates: its whole segment's starts, kept, are
+        # searched at the other term's occurrences (see _whole_starts).
+        whole = (
+            self._whole_partners(leaf, q.subqueries, folded)
+            if near.unit is Unit.CHARS or ends is not None
+            else [None] * len(q.subqueries)
+        )
         # A two-character term's documents come from its posting list alone,
         # its offsets then only for the candidates; a longer term's documents
         # come from its occurrences, found once, the cheapest term first and
         # each later one only in the documents left.
-        found_by_sub: list[np.ndarray | None] = [None] * len(q.subqueries)
+        found_by_sub: list[np.ndarray | None] = list(whole)
         candidates = within
+        estimates = [self._estimate(leaf, sub) for sub in q.subqueries]
+        read = min(e for e, w in zip(estimates, whole, strict=True) if w is None)
         ranked = sorted(
-            range(len(q.subqueries)),
-            key=lambda i: (
-                self._tier(q.subqueries[i]),
-                self._estimate(leaf, q.subqueries[i]),
+            # A term searched whole still narrows the candidates when it is
+            # in fewer documents than the terms read.
+            (
+                i
+                for i in range(len(q.subqueries))
+                if whole[i] is None or estimates[i] < read
             ),
+            key=lambda i: (self._tier(q.subqueries[i]), estimates[i]),
         )
         for i in ranked:
             sub = q.subqueries[i]
@@ -1058,21 +1077,76 @@ class Matcher:
         starts = [
             self._term_starts(leaf, sub, candidates)
             if found is None
+            else found
+            if whole[i] is not None or i == ranked[-1]
             else found[_within(found >> _OFFSET_BITS, candidates)]
-            for sub, found in zip(q.subqueries, found_by_sub, strict=True)
+            for i, (sub, found) in enumerate(
+                zip(q.subqueries, found_by_sub, strict=True)
+            )
         ]
         # Terms that fold to the same text have the same occurrences.
         groups: dict[str, list] = {}
-        for term, found in zip(near.terms, starts, strict=True):
-            key = fold(term.text, q.form)
+        for term, key, found in zip(near.terms, folded, starts, strict=True):
             group = groups.setdefault(key, [found, len(term.text), 0])
             group[2] += 1
+        unread = frozenset(
+            key for key, found in zip(folded, whole, strict=True) if found is not None
+        )
         if near.unit is Unit.CHARS:
-            return _within_chars(near.distance, near.terms, q.form, groups)
-        ends = self._unit_ends(leaf, near.unit)
+            return _within_chars(
+                near.distance, folded, groups, unread, occurrences=occurrences
+            )
         if ends is not None:
-            return ends.matching(groups)
+            return ends.matching(groups, unread, occurrences=occurrences)
         return self._in_gathered_units(leaf, near.unit, candidates, groups)
+
+    def _whole_partners(
+        self, leaf: Leaf, subqueries: Sequence[wq.Query], folded: list[str]
+    ) -> list[np.ndarray | None]:
+        """For each term of a proximity clause, its _whole_starts() when it is
+        searched whole rather than read for the candidates, else None.
+
+        At least one text is read for the candidates (the rarest, when every
+        term could be searched whole): its occurrences are in live documents
+        of ``within`` only, so the units or distances placed around them are
+        too. Terms of the same text are read alike.
+        """
+        none: list[np.ndarray | None] = [None] * len(subqueries)
+        if len(set(folded)) < 2:
+            return none
+        whole = [self._whole_starts(leaf, sub) for sub in subqueries]
+        by_text: dict[str, np.ndarray | None] = {}
+        for key, found in zip(folded, whole, strict=True):
+            by_text[key] = found if by_text.get(key, found) is not None else None
+        if all(found is not None for found in by_text.values()):
+            rarest = min(by_text, key=lambda key: len(by_text[key]))
+            by_text[rarest] = None
+        return [by_text[key] for key in folded]
+
+    def _whole_starts(self, leaf: Leaf, q: wq.Query) -> np.ndarray | None:
+        """Start keys of a two-character term in every document of the
+        segment (deleted ones too), kept with the postings; None for any other
+        term, or one whose keys would take too large a share of the cache.
+
+        A query then searches them at its other term's few occurrences, at a
+        cost that follows those, instead of gathering the common term's
+        offsets in every candidate (np.repeat over ~30 a document).
+        """
+        if not (isinstance(q, wq.Term) and self._is_bigram_field(q.fieldname)):
+            return None
+        reader = leaf.reader
+        text = self.schema[q.fieldname].to_bytes(q.text)
+        documents, count = term_stats(reader, q.fieldname, text)
+        if not documents or 8 * int(count) > self.cache.max_bytes // 8:
+            return None
+
+        def make() -> PostingList:
+            postings = self.cache.get(reader, q.fieldname, text, with_values=True)
+            owner, offsets = postings.offsets()
+            keys = (postings.ids[owner] << _OFFSET_BITS) + offsets
+            return PostingList(keys, np.empty(0, dtype=np.float32))
+
+        return self.cache.derived(reader, f"\0starts:{q.fieldname}", text, make).ids
 
     def _unit_ends(self, leaf: Leaf, unit: Unit) -> UnitEnds | None:
         """The segment's sentence or paragraph ends (UnitEnds), read once and
@@ -1242,7 +1316,11 @@ class UnitEnds:
         return at, first, end
 
     def matching(
-        self, groups: dict[str, list]
+        self,
+        groups: dict[str, list],
+        unread: frozenset[str] = frozenset(),
+        *,
+        occurrences: bool = True,
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Matcher._near's answer for sentence or paragraph units.
 
@@ -1252,9 +1330,14 @@ class UnitEnds:
         p when e >= p + L - 1 (one spanning an end is in no unit), that is
         when first <= p <= e - L + 1 for the unit's first offset. The term
         with the fewest occurrences is placed; the others are counted in its
-        units' spans with two searches of their sorted keys.
+        units' spans with two searches of their sorted keys. The terms in
+        ``unread`` hold every start of the segment (Matcher._whole_starts):
+        never placed, only searched within the others' units.
         """
-        pivot = min(groups, key=lambda key: len(groups[key][0]))
+        pivot = min(
+            (key for key in groups if key not in unread),
+            key=lambda key: len(groups[key][0]),
+        )
         found, length, needed = groups[pivot]
         at, first, end = self.place(found)
         inside = end >= (found & _DOCUMENT_END) + (length - 1)
@@ -1281,37 +1364,49 @@ class UnitEnds:
                 continue
             high = base + end[heads] - (other_length - 1)
             begin = np.searchsorted(others, low, side="left")
+            if other_needed == 1 and not occurrences:
+                # One is enough: the first at or after the unit's start is in
+                # it (one search of a common term's keys, not two).
+                if not len(others):
+                    return _EMPTY, {}
+                next_one = others[np.minimum(begin, len(others) - 1)]
+                ok &= (begin < len(others)) & (next_one <= high)
+                continue
             stop = np.maximum(np.searchsorted(others, high, side="right"), begin)
             ok &= stop - begin >= other_needed
             spans[key] = (begin, stop)
         if not ok.any():
             return _EMPTY, {}
+        if not occurrences:
+            return _documents_of(base[ok]), {}
         keys = {pivot: placed[np.repeat(ok, runs)]}
         for key, (begin, stop) in spans.items():
-            others = groups[key][0]
-            # The units are disjoint: mark each kept unit's run of keys.
-            marks = np.zeros(len(others) + 1, dtype=np.int64)
-            np.add.at(marks, begin[ok], 1)
-            np.add.at(marks, stop[ok], -1)
-            keys[key] = others[np.cumsum(marks[:-1]) > 0]
+            # The units are disjoint and in order: so are their runs of keys.
+            keys[key] = groups[key][0][_runs(begin[ok], stop[ok])]
         return _documents_of(base[ok]), keys
 
 
 def _within_chars(
     distance: int,
-    terms,
-    form,
-    groups: dict[str, list],  # noqa: ANN001
+    folded: list[str],
+    groups: dict[str, list],
+    unread: frozenset[str] = frozenset(),
+    *,
+    occurrences: bool = True,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """A /N B: occurrences with a distinct other within ``distance`` chars.
 
     The gap max(b.start - a.end, a.start - b.end) is at most N exactly when
-    b starts in [a.start - len(b) - N, a.end + N].
+    b starts in [a.start - len(b) - N, a.end + N]. A term in ``unread`` holds
+    every start of the segment (Matcher._whole_starts): the other term's
+    occurrences are checked against it, and its qualifying ones are those in
+    the windows of the other's.
     """
-    first, second = (fold(term.text, form) for term in terms)
-    a, a_length, _ = groups[first]
-    b, b_length, _ = groups[second]
+    first, second = folded
     same = first == second
+    x_key, y_key = (second, first) if first in unread else (first, second)
+    x, x_length, _ = groups[x_key]
+    y, y_length, _ = groups[y_key]
 
     def qualifying(x, x_length, y, y_length) -> np.ndarray:  # noqa: ANN001
         low = np.searchsorted(y, x - (y_length + distance), side="left")
@@ -1319,12 +1414,32 @@ def _within_chars(
         # The occurrence itself is not a second one.
         return (high - low - (1 if same else 0)) > 0
 
-    a_ok = a[qualifying(a, a_length, b, b_length)]
-    if not len(a_ok):
+    x_ok = x[qualifying(x, x_length, y, y_length)]
+    if not len(x_ok):
         return _EMPTY, {}
-    b_ok = a_ok if same else b[qualifying(b, b_length, a, a_length)]
-    docs = np.unique(a_ok >> _OFFSET_BITS)
-    return docs, {first: a_ok, second: b_ok}
+    docs = _documents_of(x_ok)
+    if not occurrences:
+        return docs, {}
+    if same:
+        y_ok = x_ok
+    elif y_key in unread:
+        low = np.searchsorted(y, x_ok - (y_length + distance), side="left")
+        high = np.searchsorted(y, x_ok + (x_length + distance), side="right")
+        # Both rise with x_ok: start each window past the one before.
+        low[1:] = np.maximum(low[1:], high[:-1])
+        y_ok = y[_runs(low, np.maximum(high, low))]
+    else:
+        y_ok = y[qualifying(y, y_length, x, x_length)]
+    return docs, {x_key: x_ok, y_key: y_ok}
+
+
+def _runs(begin: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """The indexes in [begin, stop) of each run, in order (runs disjoint)."""
+    sizes = stop - begin
+    total = int(sizes.sum())
+    if not total:
+        return _EMPTY
+    return np.repeat(begin - (np.cumsum(sizes) - sizes), sizes) + np.arange(total)
 
 
 def _restricted(found: np.ndarray, within: np.ndarray | None) -> np.ndarray:

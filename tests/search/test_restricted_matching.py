@@ -260,3 +260,53 @@ def test_proximity_at_the_edges_of_units_matches_the_scan(search_index):
         assert found == want, query
         nonempty += bool(want)
     assert nonempty >= len(queries) // 2
+
+
+def test_a_two_character_partner_searched_whole_gives_the_gathered_answer(archive):
+    """A common two-character term of a proximity clause is searched in its
+    whole segment's kept starts (Matcher._whole_starts), not gathered for the
+    candidates: the documents and each term's qualifying occurrences are
+    those of the gathered path (a cache too small to keep either), over two
+    segments with deletions, for all documents, a few, and within a filter."""
+    from search.engine.matching import Matcher
+    from search.engine.postings import PostingCache
+    from search.query import NearQuery
+
+    backend, _, _ = archive
+    _, matcher = backend._current()
+    gathered = Matcher(matcher.searcher, PostingCache(max_bytes=1), matcher.verify)
+    numbers = matcher.match(wq.Every())
+    few = numbers[:: max(1, len(numbers) // 5)]
+    township = wq.Term("township", "周巷镇")
+    pairs = [
+        ("乡村振兴", "发展"),
+        ("发展", "乡村振兴"),
+        ("产业", "发展"),
+        ("发展", "建设"),
+        ("社会", "主义"),
+        ("人民", "人民群众"),
+        ("发展", "的"),
+        ("的", "发展"),
+        ("发展", "发展"),
+    ]
+    checked = 0
+    for a, b in pairs:
+        for unit in ("/s", "/p", "/0", "/20"):
+            node = parse_query(f'"{a}" {unit} "{b}"')
+            near = to_whoosh(node)
+            if not isinstance(near, NearQuery):
+                near = next(s for s in near.subqueries if isinstance(s, NearQuery))
+            want = gathered.match(near)
+            assert matcher.match(near).tolist() == want.tolist(), (a, unit, b)
+            filtered = wq.And([township, near])
+            assert matcher.match(filtered).tolist() == gathered.match(filtered).tolist()
+            for docs in (want, few):
+                for term in (a, b):
+                    got = matcher.near_occurrences(near, term, docs)
+                    expected = gathered.near_occurrences(near, term, docs)
+                    if expected is None:
+                        assert got is None
+                        continue
+                    assert got.tolist() == expected.tolist(), (a, unit, b, term)
+            checked += bool(len(want))
+    assert checked >= len(pairs) * 2
