@@ -138,16 +138,13 @@ STOCK_ENGINE = "haystack.backends.whoosh_backend.WhooshEngine"
 @contextmanager
 def search_connection(settings, options: dict) -> Iterator[object]:  # noqa: ANN001
     """haystack's default connection set to ``options`` for the block: its backend."""
+    previous = settings.HAYSTACK_CONNECTIONS
+    # Every thread's engine follows the setting (search.engines.reconnect).
     settings.HAYSTACK_CONNECTIONS = {"default": options}
-    # haystack reads the connection list once, at import; swap it for the test.
-    saved = connections.connections_info
-    connections.connections_info = settings.HAYSTACK_CONNECTIONS
-    connections.reload("default")
     try:
         yield connections["default"].get_backend()
     finally:
-        connections.connections_info = saved
-        connections.reload("default")
+        settings.HAYSTACK_CONNECTIONS = previous
 
 
 def whoosh_options(engine: str, path: Path) -> dict:
