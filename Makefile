@@ -10,8 +10,10 @@ PORT ?= 8000
 # The suite runs on this many processes (pytest-xdist; 0 = one process). Each file
 # stays on one worker (--dist loadfile), so module and package fixtures are made once
 # per worker; each worker has its own test database, temp folders and ports. One
-# process by default: on two, 25 tests of the research package and the document
-# pages counted an index holding another module's documents (not yet found why).
+# process by default. The 25 failures once blamed on two processes came from the
+# committed test archives: they changed haystack's connection list but not the
+# settings its engine reads PATH from, so all shared one index and a later archive
+# counted an earlier one's documents (fixed: committed_archive in tests/conftest.py).
 PYTEST_WORKERS ?= 0
 
 .PHONY: run test test-only lint format setup sample-data browser-deps deploy-deps bench-deps \

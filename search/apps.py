@@ -9,9 +9,15 @@ class SearchConfig(AppConfig):
     verbose_name = _("检索")
 
     def ready(self) -> None:
+        from django.core.signals import setting_changed
+
         from documents.signals import documents_edited
         from search import signals
 
         documents_edited.connect(
             signals.index_edited_documents, dispatch_uid="search_index_edits"
+        )
+        # Only tests change settings at run time (override_settings).
+        setting_changed.connect(
+            signals.follow_search_settings, dispatch_uid="search_follow_settings"
         )

@@ -12,12 +12,14 @@ engine whether it has a method.
 from __future__ import annotations
 
 import enum
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from django.conf import settings
 from haystack import connections
 from haystack.backends import BaseSearchBackend
 
@@ -299,3 +301,16 @@ def current_engine() -> SearchEngine:
     if isinstance(backend, PlansiteWhooshBackend):
         return backend
     return StockEngine(backend)
+
+
+def reconnect() -> None:
+    """Every thread's engine made again from settings.HAYSTACK_CONNECTIONS.
+
+    haystack keeps one engine a thread, with the options (the index PATH) it
+    read from settings when it made it, and reload() remakes only the calling
+    thread's: after a settings change (tests) the background index worker
+    (search/tasks.py) went on writing to the index it saw first.
+    """
+    connections.connections_info = settings.HAYSTACK_CONNECTIONS
+    # A fresh thread-local store: each thread makes its engine on next use.
+    connections.thread_local = threading.local()

@@ -14,3 +14,11 @@ def index_edited_documents(
     from search.upkeep import sync_index_after_edit
 
     sync_index_after_edit(document_ids)
+
+
+def follow_search_settings(sender: Any, *, setting: str, **kwargs: Any) -> None:
+    """setting_changed: every thread searches the index the settings now name."""
+    if setting == "HAYSTACK_CONNECTIONS":
+        from search.engines import reconnect
+
+        reconnect()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from haystack import connections
 
 # Registered once, here: a session fixture imported by several packages' conftest
@@ -138,16 +139,13 @@ STOCK_ENGINE = "haystack.backends.whoosh_backend.WhooshEngine"
 @contextmanager
 def search_connection(settings, options: dict) -> Iterator[object]:  # noqa: ANN001
     """haystack's default connection set to ``options`` for the block: its backend."""
+    previous = settings.HAYSTACK_CONNECTIONS
+    # Every thread's engine follows the setting (search.engines.reconnect).
     settings.HAYSTACK_CONNECTIONS = {"default": options}
-    # haystack reads the connection list once, at import; swap it for the test.
-    saved = connections.connections_info
-    connections.connections_info = settings.HAYSTACK_CONNECTIONS
-    connections.reload("default")
     try:
         yield connections["default"].get_backend()
     finally:
-        connections.connections_info = saved
-        connections.reload("default")
+        settings.HAYSTACK_CONNECTIONS = previous
 
 
 def whoosh_options(engine: str, path: Path) -> dict:
@@ -225,3 +223,37 @@ def import_samples(seeds_dir: Path, corpus_dir: Path, *options: str) -> None:
         stdout=io.StringIO(),
         stderr=io.StringIO(),
     )
+
+
+@contextmanager
+def committed_archive(
+    index_dir: Path,
+    django_db_blocker,  # noqa: ANN001
+    seeds_dir: Path,
+    corpus_dir: Path,
+) -> Iterator[None]:
+    """The samples imported, indexed in ``index_dir`` and committed, for the
+    tests of a module or package that only read; deleted afterwards.
+
+    The settings name the index, not haystack's connection list alone: its
+    engine reads PATH from settings, so archives that changed only the list
+    all went into the test settings' index, and the research package counted
+    the odd-requests module's deleted documents there too. For a module or
+    package fixture (the settings fixture is a test's, and its changes are
+    undone first).
+    """
+    from documents.models import Document, SourceTemplate
+
+    options = {"default": {"ENGINE": ENGINE, "PATH": str(index_dir)}}
+    with override_settings(HAYSTACK_CONNECTIONS=options):
+        with django_db_blocker.unblock():
+            templates = list(SourceTemplate.objects.values_list("pk", flat=True))
+        try:
+            with django_db_blocker.unblock():
+                import_samples(seeds_dir, corpus_dir)
+            yield
+        finally:
+            with django_db_blocker.unblock():
+                Document.objects.all().delete()
+                # The import learns the sources' templates: committed too.
+                SourceTemplate.objects.exclude(pk__in=templates).delete()

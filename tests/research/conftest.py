@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from haystack import connections
 
-from documents.models import Document, SourceTemplate
+from documents.models import Document
 from search.normalise import fold
-from tests.conftest import ENGINE, import_samples
+from tests.conftest import committed_archive
 
 
 @pytest.fixture(scope="package")
@@ -27,24 +26,8 @@ def archive(
     import per test would cost ~5 s each); it is deleted after the package.
     """
     index_dir = tmp_path_factory.mktemp("research") / "whoosh_index"
-    saved = connections.connections_info
-    connections.connections_info = {
-        "default": {"ENGINE": ENGINE, "PATH": str(index_dir)}
-    }
-    connections.reload("default")
-    with django_db_blocker.unblock():
-        templates = list(SourceTemplate.objects.values_list("pk", flat=True))
-    try:
-        with django_db_blocker.unblock():
-            import_samples(seeds_dir, corpus_dir)
+    with committed_archive(index_dir, django_db_blocker, seeds_dir, corpus_dir):
         yield
-    finally:
-        with django_db_blocker.unblock():
-            Document.objects.all().delete()
-            # The import learns the sources' templates: committed too.
-            SourceTemplate.objects.exclude(pk__in=templates).delete()
-        connections.connections_info = saved
-        connections.reload("default")
 
 
 def text_of(document: Document) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.test import Client, override_settings
+from django.test import Client
 from haystack import connections
 
 from bench.index_damage import (
@@ -29,7 +29,7 @@ from bench.index_damage import (
     truncate_segment,
 )
 from documents.models import Document
-from tests.conftest import ENGINE, import_samples
+from tests.conftest import committed_archive
 
 pytestmark = [pytest.mark.search, pytest.mark.django_db]
 
@@ -53,25 +53,10 @@ def pristine(
 ) -> Iterator[Path]:
     """The samples imported (and indexed) once; a copy of their sound index."""
     index_dir = tmp_path_factory.mktemp("damage") / "whoosh_index"
-    options = {"default": {"ENGINE": ENGINE, "PATH": str(index_dir)}}
-    saved = connections.connections_info
-    # The engine reads its options from settings, the handler its list.
-    overridden = override_settings(HAYSTACK_CONNECTIONS=options)
-    overridden.enable()
-    connections.connections_info = options
-    connections.reload("default")
-    try:
-        with django_db_blocker.unblock():
-            import_samples(seeds_dir, corpus_dir)
+    with committed_archive(index_dir, django_db_blocker, seeds_dir, corpus_dir):
         copy = index_dir.with_name("pristine")
         shutil.copytree(index_dir, copy)
         yield copy
-    finally:
-        with django_db_blocker.unblock():
-            Document.objects.all().delete()
-        overridden.disable()
-        connections.connections_info = saved
-        connections.reload("default")
 
 
 @pytest.fixture
