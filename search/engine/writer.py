@@ -48,7 +48,7 @@ from search.engine.whoosh_internals import (
     block_limit,
     postings_writer,
 )
-from search.normalise import fold
+from search.normalise import Form, fold
 
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
 
@@ -64,6 +64,8 @@ class FieldBuffer:
         # 0: vocabulary ids; 1 or 2: keys of grams of that many characters.
         self.keyed = keyed
         self.vocabulary: dict[bytes, int] = {}
+        # The same ids by word (the ranking field's terms arrive as str).
+        self.word_ids = _WordIds(self.vocabulary)
         self.terms = array("Q")
         self.docs = array("I")
         self.weights = array("f")
@@ -103,11 +105,7 @@ class FieldBuffer:
 
     def add_words(self, docnum: int, counts: dict[str, int], boost: float) -> None:
         """One document's words with their counts, as Frequency stores them."""
-        vocabulary = self.vocabulary
-        ids = [
-            vocabulary.setdefault(word.encode("utf-8"), len(vocabulary))
-            for word in counts
-        ]
+        ids = list(map(self.word_ids.__getitem__, counts))
         frequencies = np.fromiter(counts.values(), dtype=np.uint32, count=len(ids))
         n = len(ids)
         self.chunks.append(
@@ -166,6 +164,20 @@ class FieldBuffer:
         return rank, ordered
 
 
+class _WordIds(dict):
+    """Word -> its id in ``vocabulary`` (keyed by UTF-8 bytes), added on first
+    sight: a lookup by str skips encoding every word of every document."""
+
+    def __init__(self, vocabulary: dict[bytes, int]) -> None:
+        super().__init__()
+        self.vocabulary = vocabulary
+
+    def __missing__(self, word: str) -> int:
+        vocabulary = self.vocabulary
+        term = self[word] = vocabulary.setdefault(word.encode("utf-8"), len(vocabulary))
+        return term
+
+
 class Postings:
     """The writer's posting pool, one FieldBuffer per field."""
 
@@ -219,6 +231,7 @@ class BulkSegmentWriter(HookedSegmentWriter):
             raise TypeError("BulkSegmentWriter writes with PlansiteCodec")
         super().__init__(ix, **kwargs)
         self.pool = Postings(self.schema)
+        self._last_fold: tuple[str, Form, str] | None = None
 
     def index_field(self, fieldname: str, field, value, docnum: int) -> int:
         """Buffer one field's postings; returns its length if it is scored.
@@ -229,15 +242,17 @@ class BulkSegmentWriter(HookedSegmentWriter):
         buffer = self.pool.buffer(fieldname)
         kind = (type(field.format), type(field.analyzer))
         if isinstance(value, str) and kind == (BigramPositions, BigramTokenizer):
-            keys, counts, offsets = bigram_arrays(fold(value, field.analyzer.form))
+            folded = self._fold(value, field.analyzer.form)
+            keys, counts, offsets = bigram_arrays(folded)
             buffer.add_document(docnum, keys, counts, offsets)
             length = int(counts.sum())
         elif isinstance(value, str) and kind == (VariantPositions, VariantTokenizer):
-            keys, counts, offsets = variant_arrays(value)
+            folded = self._fold(value, Form.FOLDED)
+            keys, counts, offsets = variant_arrays(value, folded)
             buffer.add_document(docnum, keys, counts, offsets)
             length = int(counts.sum())
         elif isinstance(value, str) and kind == (CharCounts, CharTokenizer):
-            keys, counts = char_counts(fold(value, field.analyzer.form))
+            keys, counts = char_counts(self._fold(value, field.analyzer.form))
             buffer.add_document(docnum, keys, counts, b"")
             length = int(counts.sum())
         elif isinstance(value, str) and kind == (WordCounts, JiebaTokenizer):
@@ -250,6 +265,15 @@ class BulkSegmentWriter(HookedSegmentWriter):
                 length += freq
                 buffer.add(tbytes, docnum, weight, vbytes)
         return length if field.scorable else 0
+
+    def _fold(self, value: str, form: Form) -> str:
+        # The bigram, character and variant fields fold the same text: once.
+        last = self._last_fold
+        if last is not None and last[1] is form and last[0] == value:
+            return last[2]
+        folded = fold(value, form)
+        self._last_fold = (value, form, folded)
+        return folded
 
     def segment_assembled(self) -> None:
         # Whoosh keeps no checksums; the sidecar lets a reader tell an
