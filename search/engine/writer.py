@@ -44,7 +44,9 @@ from search.engine.integrity import record_checksums
 from search.engine.whoosh_internals import (
     BulkPostingsWriter,
     HookedSegmentWriter,
+    PackedTermStats,
     PlansiteCodec,
+    add_packed_terms,
     block_limit,
     postings_writer,
 )
@@ -353,7 +355,6 @@ class BulkSegmentWriter(HookedSegmentWriter):
             else:
                 _write_packed(
                     fieldwriter,
-                    postings,
                     kind,
                     fieldobj.format.field_boost,
                     keys,
@@ -442,7 +443,6 @@ def _packed_kind(fmt, buffer: FieldBuffer, sorted_postings: _Sorted) -> str | No
 
 def _write_packed(
     fieldwriter,
-    postings: BulkPostingsWriter,
     kind: str,
     boost: float,
     keys: list,
@@ -519,21 +519,25 @@ def _write_packed(
         tops = np.maximum.reduceat(wide, starts).tolist()
         first_ids = c_docs[starts].tolist()
         last_ids = c_docs[starts + term_sizes - 1].tolist()
-        lows = [None] * len(starts) if low is None else low.tolist()
-        highs = [0] * len(starts) if high is None else high.tolist()
-        for t, data in enumerate(datas):
-            fieldwriter.start_term(tbytes_of(keys[first_term + t]))
-            postings.add_packed(
-                data,
-                count=int(term_sizes[t]),
-                total_weight=totals[t],
-                max_weight=tops[t],
-                first_id=first_ids[t],
-                last_id=last_ids[t],
-                min_length=None if lows[t] == _NO_LENGTH else lows[t],
-                max_length=highs[t],
-            )
-            fieldwriter.finish_term()
+        if length_bytes is None:
+            low_bytes = high_bytes = [0] * len(starts)
+        else:
+            low_bytes, high_bytes = (b.tolist() for b in length_bytes)
+        add_packed_terms(
+            fieldwriter,
+            [tbytes_of(key) for key in keys[first_term:last_term]],
+            datas,
+            map(
+                PackedTermStats,
+                totals,
+                term_sizes.tolist(),
+                low_bytes,
+                high_bytes,
+                tops,
+                first_ids,
+                last_ids,
+            ),
+        )
         first_term = last_term
 
 
