@@ -139,9 +139,18 @@ def _stored(ix):
         return [dict(fields) for _, fields in reader.iter_docs()]
 
 
-def test_bulk_writer_writes_what_whoosh_writes(archive_docs, tmp_path):
-    """Every posting, stored field, length and column equal Whoosh's own writer's."""
+@pytest.mark.parametrize("sort_range", [None, 97])
+def test_bulk_writer_writes_what_whoosh_writes(
+    archive_docs, tmp_path, monkeypatch, sort_range
+):
+    """Every posting, stored field, length and column equal Whoosh's own writer's
+    (a field's postings sorted whole, or range by range as in a large segment)."""
     from whoosh.filedb.filestore import FileStorage
+
+    from search.engine import writer as bulk_writer
+
+    if sort_range:
+        monkeypatch.setattr(bulk_writer, "_SORT_RANGE", sort_range)
 
     backend, docs = archive_docs
     backend.setup()
