@@ -235,26 +235,36 @@ def bigram_arrays(text: str) -> tuple[np.ndarray, np.ndarray, bytes]:
     return ordered[starts], counts, order.astype("<u4").tobytes()
 
 
+# Whether str.isspace() is true of each code point up to U+3000, the last
+# that it is true of; U+3001, the last entry, stands for all above it.
+_SPACE = np.array([chr(c).isspace() for c in range(0x3002)], dtype=bool)
+
+
 def char_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
     """A folded text's distinct characters but whitespace: (keys ascending, counts)."""
     if not text:
         return np.empty(0, np.uint64), np.empty(0, np.uint32)
     keys, counts = np.unique(_code_points(text), return_counts=True)
-    keep = np.fromiter((not chr(k).isspace() for k in keys.tolist()), bool, len(keys))
+    keep = ~_SPACE[np.minimum(keys, len(_SPACE) - 1)]
     return keys[keep], counts[keep].astype(np.uint32)
 
 
-def variant_arrays(text: str) -> tuple[np.ndarray, np.ndarray, bytes]:
+def variant_arrays(
+    text: str, folded: str | None = None
+) -> tuple[np.ndarray, np.ndarray, bytes]:
     """A text's characters that fold() changes: (keys ascending, counts, offsets).
 
     ``text`` is as written (ASCII case aside: fold_case is applied here); the
     keys are those characters as written, grouped like bigram_arrays().
+    ``folded``: fold(text), when the caller has it.
     """
     raw = fold_case(text)
     if not raw:
         return np.empty(0, np.uint64), np.empty(0, np.uint32), b""
     points = _code_points(raw)
-    places = np.flatnonzero(points != _code_points(fold(raw)))
+    if folded is None:
+        folded = fold(raw)
+    places = np.flatnonzero(points != _code_points(folded))
     if not len(places):
         return np.empty(0, np.uint64), np.empty(0, np.uint32), b""
     chosen = points[places]
@@ -455,15 +465,8 @@ class WordCounts(Frequency):
 
 def word_counts(text: str) -> Counter[str]:
     """The ranking field's terms of a text (jieba search-mode words, folded)."""
-    counts = search_word_counts(text)
-    # Most texts fold to themselves (no capitals, traditional characters or
-    # full-width letters): their words need no folding one by one.
-    if fold(text) == text:
-        return counts
-    folded: Counter[str] = Counter()
-    for word, count in counts.items():
-        folded[fold(word)] += count
-    return folded
+    # fold() maps each character to one, so a word folds alike in any text.
+    return search_word_counts(text, fold)
 
 
 def jieba_analyzer() -> JiebaTokenizer:

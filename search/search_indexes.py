@@ -51,15 +51,17 @@ FINGERPRINT_FIELDS = (
 )
 
 
-def index_fingerprint(document: Document) -> str:
+def index_fingerprint(document: Document, *, text: str | None = None) -> str:
     """A hash of everything the index holds about a document (its text
     includes its attachments' texts, so an attachment extracted or removed
-    makes the entry stale).
+    makes the entry stale). ``text``: its searchable_text(), when already read.
 
     check_index compares it with the database, so an index entry that no
     longer matches its row is found even when updated_at was not touched.
     """
-    digest = hashlib.sha1(searchable_text(document).encode("utf-8", "surrogatepass"))
+    if text is None:
+        text = searchable_text(document)
+    digest = hashlib.sha1(text.encode("utf-8", "surrogatepass"))
     for name in FINGERPRINT_FIELDS:
         digest.update(b"\0" + str(getattr(document, name)).encode())
     return digest.hexdigest()
@@ -194,29 +196,48 @@ class DocumentIndex(FieldGrams, indexes.Indexable):
         # one more query (documents/texts.py); the original text never is.
         return with_parts(self.get_model().objects.defer("original"))
 
+    def full_prepare(self, obj: Document, with_string_facet: bool = True) -> dict:
+        # Five fields and the fingerprint read the same text: join the parts
+        # once per document (on the object: the index instance is shared).
+        setattr(obj, _TEXT_ATTR, searchable_text(obj))
+        try:
+            return super().full_prepare(obj, with_string_facet)
+        finally:
+            delattr(obj, _TEXT_ATTR)
+
     def prepare_text(self, obj: Document) -> str:
-        return searchable_text(obj)
+        return _text(obj)
 
     def prepare_province(self, obj: Document) -> str:
         return indexed_province(obj)
 
     def prepare_exact(self, obj: Document) -> str:
-        return searchable_text(obj)
+        return _text(obj)
 
     def prepare_chars(self, obj: Document) -> str:
-        return searchable_text(obj)
+        return _text(obj)
 
     def prepare_variants(self, obj: Document) -> str:
-        return searchable_text(obj)
+        return _text(obj)
 
     def prepare_bounds(self, obj: Document) -> str:
-        return searchable_text(obj)
+        return _text(obj)
 
     def prepare_sort_date(self, obj: Document) -> datetime.date | None:
         return sort_date(obj)
 
     def prepare_fingerprint(self, obj: Document) -> str:
-        return index_fingerprint(obj)
+        return index_fingerprint(obj, text=getattr(obj, _TEXT_ATTR, None))
+
+
+# Where full_prepare() keeps the document's searchable_text() while it runs.
+_TEXT_ATTR = "_plansite_searchable_text"
+
+
+def _text(obj: Document) -> str:
+    """searchable_text(obj), joined once per full_prepare()."""
+    text = getattr(obj, _TEXT_ATTR, None)
+    return searchable_text(obj) if text is None else text
 
 
 def rows_by_id(index: indexes.SearchIndex, ids: Sequence[int]) -> Iterator[list]:

@@ -16,6 +16,8 @@ import logging
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -96,6 +98,9 @@ class Segmenter:
         self.reference = reference
         self.freq: dict[str, int] = reference.FREQ
         self.fast: Any = _rjieba(reference, added) if fast else None
+        # What each word jieba cuts adds to the ranking field (_search_terms),
+        # by normalisation: an index build meets the same words again and again.
+        self.terms: dict[Callable[[str], str] | None, _Terms] = {}
 
     def cut(self, text: str) -> list[str]:
         """jieba's accurate mode with HMM, word for word."""
@@ -189,20 +194,56 @@ def cut_for_search(text: str, *, subwords: bool = True) -> list[SearchToken]:
     return tokens
 
 
-def search_word_counts(text: str) -> Counter[str]:
-    """How often each word of cut_for_search(text) occurs (sub-words included)."""
+def _search_terms(word: str, freq: dict[str, int]) -> tuple[str, ...]:
+    """The terms one word of the default cut adds in search mode: itself, then
+    its dictionary 2- and 3-grams (as cut_for_search gives them); none for
+    whitespace and punctuation."""
+    if not _is_word(word):
+        return ()
+    terms = [word]
+    width = len(word)
+    if width > 2:
+        for size in (2, 3) if width > 3 else (2,):
+            for i in range(width - size + 1):
+                gram = word[i : i + size]
+                if freq.get(gram):
+                    terms.append(gram)
+    return tuple(terms)
+
+
+# Words whose terms a process keeps (per normalisation): about 100 MB at most.
+TERMS_CACHE_WORDS = 400_000
+
+
+class _Terms(dict):
+    """Word -> _search_terms(word), each normalised; worked out on first sight."""
+
+    def __init__(self, freq: dict[str, int], normalise: Callable[[str], str] | None):
+        super().__init__()
+        self.freq = freq
+        self.normalise = normalise
+
+    def __missing__(self, word: str) -> tuple[str, ...]:
+        terms = _search_terms(word, self.freq)
+        if self.normalise is not None:
+            terms = tuple(map(self.normalise, terms))
+        self[word] = terms
+        return terms
+
+
+def search_word_counts(
+    text: str, normalise: Callable[[str], str] | None = None
+) -> Counter[str]:
+    """How often each word of cut_for_search(text) occurs (sub-words included),
+    each passed through ``normalise`` (which must map a word to one string
+    whatever its context, as a fold of each character does).
+
+    A word's terms are worked out once per process and kept: most of a
+    document's words were met in earlier documents, and the counting is then
+    C loops alone.
+    """
     segmenter = get_segmenter()
-    freq = segmenter.freq
-    counts: Counter[str] = Counter()
-    for word, count in Counter(segmenter.cut(text)).items():
-        if not _is_word(word):
-            continue
-        counts[word] += count
-        width = len(word)
-        if width > 2:
-            for size in (2, 3) if width > 3 else (2,):
-                for i in range(width - size + 1):
-                    gram = word[i : i + size]
-                    if freq.get(gram):
-                        counts[gram] += count
-    return counts
+    terms = segmenter.terms.get(normalise)
+    if terms is None or len(terms) > TERMS_CACHE_WORDS:
+        terms = segmenter.terms[normalise] = _Terms(segmenter.freq, normalise)
+    return Counter(chain.from_iterable(map(terms.__getitem__, segmenter.cut(text))))

@@ -20,17 +20,22 @@ name of Whoosh.
   its term state for whole packed lists (``_terminfo`` and W3TermInfo's
   ``_weight``, ``_df``, ``_minlength``, ``_maxlength``, ``_maxweight``,
   ``_minid``, ``_maxid``); W3LeafMatcher's block state, set from a packed
-  list (see PackedLeafMatcher).
+  list (see PackedLeafMatcher). Whole packed terms are written a chunk at a
+  time (add_packed_terms) into the field writer's ``_postfile``, ``_fieldid``
+  and term table ``_tindex`` (an OrderedHashWriter: ``dbfile``, ``hashfn``,
+  ``buckets``, ``index``, ``lastkey``), rows as W3TermInfo.to_bytes() and
+  HashWriter.add() make them.
 - The import-time patch: BufferFile reads a memory map in place.
 """
 
 from __future__ import annotations
 
 import pickle
+import struct
 import zlib
 from array import array
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import whoosh
@@ -418,6 +423,71 @@ class BulkPostingsWriter(W3PostingsWriter):
                 self._minlength = min_length
             if max_length > self._maxlength:
                 self._maxlength = max_length
+
+
+# W3TermInfo.to_bytes() of a term whose postings are in the postings file:
+# flags (not inlined), total weight, document frequency, min and max length
+# bytes, max weight, first and last id, then the extent (pack_long, pack_int).
+_TERM_INFO = struct.Struct("!BfIBBfIIqi")
+# HashWriter.add(): the key's and the value's lengths, before them.
+_ROW_LENGTHS = struct.Struct("!ii")
+_FIELD_ID = struct.Struct("!H")
+
+
+class PackedTermStats(NamedTuple):
+    """A packed term's statistics as its term info stores them (lengths as
+    Whoosh's length bytes)."""
+
+    total_weight: float
+    count: int
+    min_length_byte: int
+    max_length_byte: int
+    max_weight: float
+    first_id: int
+    last_id: int
+
+
+def add_packed_terms(
+    fieldwriter: Any,
+    terms: Sequence[bytes],
+    datas: Sequence[bytes],
+    stats: Iterable[PackedTermStats],
+) -> None:
+    """Terms of the field started (ascending), each with one packed posting
+    list: the bytes start_term(), BulkPostingsWriter.add_packed() and
+    finish_term() write term by term, in two writes.
+
+    Per term that was W3's terminfo object, its postings writer and the hash
+    writer's bookkeeping: ~15% of a rebuild.
+    """
+    postfile = fieldwriter._postfile
+    tindex = fieldwriter._tindex
+    dbfile = tindex.dbfile
+    hashfn = tindex.hashfn
+    buckets = tindex.buckets
+    prefix = _FIELD_ID.pack(fieldwriter._fieldid)
+    offset = postfile.tell()
+    postfile.write(b"".join(datas))
+    position = dbfile.tell()
+    lastkey = tindex.lastkey
+    rows: list[bytes] = []
+    positions: list[int] = []
+    for tbytes, data, stat in zip(terms, datas, stats, strict=True):
+        key = prefix + tbytes
+        if key <= lastkey:
+            raise ValueError(f"Keys must increase: {lastkey!r}..{key!r}")
+        value = _TERM_INFO.pack(0, *stat, offset, len(data))
+        offset += len(data)
+        row = _ROW_LENGTHS.pack(len(key), len(value)) + key + value
+        rows.append(row)
+        positions.append(position)
+        h = hashfn(key)
+        buckets[h & 255].append((h, position))
+        position += len(row)
+        lastkey = key
+    dbfile.write(b"".join(rows))
+    tindex.index.extend(positions)
+    tindex.lastkey = lastkey
 
 
 # -- the import-time patch -----------------------------------------------------

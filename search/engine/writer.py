@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -44,11 +45,13 @@ from search.engine.integrity import record_checksums
 from search.engine.whoosh_internals import (
     BulkPostingsWriter,
     HookedSegmentWriter,
+    PackedTermStats,
     PlansiteCodec,
+    add_packed_terms,
     block_limit,
     postings_writer,
 )
-from search.normalise import fold
+from search.normalise import Form, fold
 
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
 
@@ -64,13 +67,13 @@ class FieldBuffer:
         # 0: vocabulary ids; 1 or 2: keys of grams of that many characters.
         self.keyed = keyed
         self.vocabulary: dict[bytes, int] = {}
+        # The same ids by word (the ranking field's terms arrive as str).
+        self.word_ids = _WordIds(self.vocabulary)
         self.terms = array("Q")
         self.docs = array("I")
         self.weights = array("f")
         self.sizes = array("I")
         self.values = bytearray()
-        # Whole documents from NumPy: (terms, docs, weights, sizes) chunks.
-        self.chunks: list[tuple[np.ndarray, ...]] = []
         self.has_values = False
 
     def add(self, tbytes: bytes, docnum: int, weight: float, vbytes: bytes) -> None:
@@ -80,7 +83,6 @@ class FieldBuffer:
             term = self.vocabulary.get(tbytes)
             if term is None:
                 term = self.vocabulary[tbytes] = len(self.vocabulary)
-        self._flush_chunks()
         self.terms.append(term)
         self.docs.append(docnum)
         self.weights.append(weight)
@@ -89,68 +91,52 @@ class FieldBuffer:
             self.values += vbytes
             self.has_values = True
 
+    def _extend(
+        self, terms: np.ndarray, docnum: int, weights: np.ndarray, sizes: np.ndarray
+    ) -> None:
+        # Straight into the flat buffers (a copy of bytes each): no arrays kept
+        # per document, whose headers cost more than a short field's postings.
+        self.terms.frombytes(terms.astype(np.uint64, copy=False).tobytes())
+        self.docs.frombytes(np.full(len(terms), docnum, dtype=np.uint32).tobytes())
+        self.weights.frombytes(weights.astype(np.float32, copy=False).tobytes())
+        self.sizes.frombytes(sizes.astype(np.uint32, copy=False).tobytes())
+
     def add_document(
         self, docnum: int, keys: np.ndarray, counts: np.ndarray, values: bytes
     ) -> None:
         """One document's terms (keys) with their counts and concatenated values."""
         n = len(keys)
-        weights = counts.astype(np.float32)
-        sizes = (counts * 4).astype(np.uint32) if values else np.zeros(n, np.uint32)
-        self.chunks.append((keys, np.full(n, docnum, dtype=np.uint32), weights, sizes))
+        sizes = counts * 4 if values else np.zeros(n, np.uint32)
+        self._extend(keys, docnum, counts, sizes)
         if values:
             self.values += values
             self.has_values = True
 
     def add_words(self, docnum: int, counts: dict[str, int], boost: float) -> None:
         """One document's words with their counts, as Frequency stores them."""
-        vocabulary = self.vocabulary
-        ids = [
-            vocabulary.setdefault(word.encode("utf-8"), len(vocabulary))
-            for word in counts
-        ]
+        ids = np.fromiter(
+            map(self.word_ids.__getitem__, counts), dtype=np.uint64, count=len(counts)
+        )
         frequencies = np.fromiter(counts.values(), dtype=np.uint32, count=len(ids))
-        n = len(ids)
-        self.chunks.append(
-            (
-                np.asarray(ids, dtype=np.uint64),
-                np.full(n, docnum, dtype=np.uint32),
-                (frequencies * boost).astype(np.float32),
-                np.full(n, 4, dtype=np.uint32),
-            )
+        self._extend(
+            ids, docnum, frequencies * boost, np.full(len(ids), 4, dtype=np.uint32)
         )
         # Frequency's value: the count as a big-endian uint32 (pack_uint).
         self.values += frequencies.astype(">u4").tobytes()
         self.has_values = True
 
-    def _flush_chunks(self) -> None:
-        # Keep arrival order: chunks before single postings that follow them.
-        if not self.chunks:
-            return
-        for keys, docs, weights, sizes in self.chunks:
-            self.terms.extend(keys.tolist())
-            self.docs.extend(docs.tolist())
-            self.weights.extend(weights.tolist())
-            self.sizes.extend(sizes.tolist())
-        self.chunks.clear()
-
     def take_arrays(self) -> tuple[np.ndarray, ...]:
         """(terms, docs, weights, sizes) of every posting in arrival order.
 
-        The buffers are handed over, not copied twice: a 10,000-document
-        segment's bigram postings alone are about 600 MB.
+        The buffers are handed over as they are, not copied: a
+        10,000-document segment's bigram postings alone are about 600 MB.
         """
-        parts = [
-            (
-                np.frombuffer(self.terms, dtype=np.uint64),
-                np.frombuffer(self.docs, dtype=np.uint32),
-                np.frombuffer(self.weights, dtype=np.float32),
-                np.frombuffer(self.sizes, dtype=np.uint32),
-            )
-        ]
-        parts.extend(self.chunks)
-        self.chunks = []
-        joined = tuple(np.concatenate([p[i] for p in parts]) for i in range(4))
-        del parts
+        joined = (
+            np.frombuffer(self.terms, dtype=np.uint64),
+            np.frombuffer(self.docs, dtype=np.uint32),
+            np.frombuffer(self.weights, dtype=np.float32),
+            np.frombuffer(self.sizes, dtype=np.uint32),
+        )
         self.terms, self.docs = array("Q"), array("I")
         self.weights, self.sizes = array("f"), array("I")
         return joined
@@ -164,6 +150,20 @@ class FieldBuffer:
         for position, tbytes in enumerate(ordered):
             rank[self.vocabulary[tbytes]] = position
         return rank, ordered
+
+
+class _WordIds(dict):
+    """Word -> its id in ``vocabulary`` (keyed by UTF-8 bytes), added on first
+    sight: a lookup by str skips encoding every word of every document."""
+
+    def __init__(self, vocabulary: dict[bytes, int]) -> None:
+        super().__init__()
+        self.vocabulary = vocabulary
+
+    def __missing__(self, word: str) -> int:
+        vocabulary = self.vocabulary
+        term = self[word] = vocabulary.setdefault(word.encode("utf-8"), len(vocabulary))
+        return term
 
 
 class Postings:
@@ -219,6 +219,7 @@ class BulkSegmentWriter(HookedSegmentWriter):
             raise TypeError("BulkSegmentWriter writes with PlansiteCodec")
         super().__init__(ix, **kwargs)
         self.pool = Postings(self.schema)
+        self._last_fold: tuple[str, Form, str] | None = None
 
     def index_field(self, fieldname: str, field, value, docnum: int) -> int:
         """Buffer one field's postings; returns its length if it is scored.
@@ -229,15 +230,17 @@ class BulkSegmentWriter(HookedSegmentWriter):
         buffer = self.pool.buffer(fieldname)
         kind = (type(field.format), type(field.analyzer))
         if isinstance(value, str) and kind == (BigramPositions, BigramTokenizer):
-            keys, counts, offsets = bigram_arrays(fold(value, field.analyzer.form))
+            folded = self._fold(value, field.analyzer.form)
+            keys, counts, offsets = bigram_arrays(folded)
             buffer.add_document(docnum, keys, counts, offsets)
             length = int(counts.sum())
         elif isinstance(value, str) and kind == (VariantPositions, VariantTokenizer):
-            keys, counts, offsets = variant_arrays(value)
+            folded = self._fold(value, Form.FOLDED)
+            keys, counts, offsets = variant_arrays(value, folded)
             buffer.add_document(docnum, keys, counts, offsets)
             length = int(counts.sum())
         elif isinstance(value, str) and kind == (CharCounts, CharTokenizer):
-            keys, counts = char_counts(fold(value, field.analyzer.form))
+            keys, counts = char_counts(self._fold(value, field.analyzer.form))
             buffer.add_document(docnum, keys, counts, b"")
             length = int(counts.sum())
         elif isinstance(value, str) and kind == (WordCounts, JiebaTokenizer):
@@ -250,6 +253,15 @@ class BulkSegmentWriter(HookedSegmentWriter):
                 length += freq
                 buffer.add(tbytes, docnum, weight, vbytes)
         return length if field.scorable else 0
+
+    def _fold(self, value: str, form: Form) -> str:
+        # The bigram, character and variant fields fold the same text: once.
+        last = self._last_fold
+        if last is not None and last[1] is form and last[0] == value:
+            return last[2]
+        folded = fold(value, form)
+        self._last_fold = (value, form, folded)
+        return folded
 
     def segment_assembled(self) -> None:
         # Whoosh keeps no checksums; the sidecar lets a reader tell an
@@ -288,56 +300,67 @@ class BulkSegmentWriter(HookedSegmentWriter):
             else:
                 rank, names = buffer.term_bytes()
                 sort_key = rank[terms.astype(np.int64)]
-            order = np.argsort(sort_key, kind="stable")
-            sorted_key = sort_key[order]
-            del sort_key
-            docs = docs[order]
-            weights = weights[order]
+            del terms
             fixed = fieldobj.format.fixed_value_size()
-            value_starts = rows = None
             values = memoryview(buffer.values)
-            if buffer.has_values and fixed and len(values) == fixed * len(terms):
+            all_rows = all_starts = None
+            if buffer.has_values and fixed and len(values) == fixed * len(sort_key):
                 # Fixed-size values (Frequency): gather them as rows of bytes.
-                rows = np.frombuffer(values, dtype=np.uint8).reshape(-1, fixed)[order]
+                all_rows = np.frombuffer(values, dtype=np.uint8).reshape(-1, fixed)
             elif buffer.has_values:
-                starts = np.cumsum(sizes, dtype=np.int64) - sizes
-                value_starts = starts[order]
-                sizes = sizes[order]
-            bounds = np.flatnonzero(
-                np.concatenate(([True], sorted_key[1:] != sorted_key[:-1]))
-            )
-            keys = sorted_key[bounds].tolist()
-            bounds = np.append(bounds, len(sorted_key))
+                all_starts = np.cumsum(sizes, dtype=np.int64) - sizes
             tbytes_of = (
                 functools.partial(_key_bytes, width=buffer.keyed)
                 if names is None
                 else names.__getitem__
             )
-            sorted_postings = _Sorted(docs, weights, rows, value_starts, sizes, values)
-            kind = _packed_kind(fieldobj.format, buffer, sorted_postings)
+            kind = _packed_kind(
+                fieldobj.format, buffer, sizes, fixed_rows=all_rows is not None
+            )
             fieldwriter.start_field(fieldname, fieldobj)
             postings: BulkPostingsWriter = postings_writer(fieldwriter)
-            if kind is None:
-                self._write_blocks(
-                    postings,
-                    keys,
-                    bounds.tolist(),
-                    tbytes_of,
-                    doc_lengths,
-                    sorted_postings,
+            for chosen, sorted_key in _key_ranges(sort_key):
+                rows = value_starts = None
+                if all_rows is not None:
+                    rows = all_rows[chosen]
+                elif all_starts is not None:
+                    value_starts = all_starts[chosen]
+                sorted_postings = _Sorted(
+                    docs[chosen],
+                    weights[chosen],
+                    rows,
+                    value_starts,
+                    sizes[chosen],
+                    values,
                 )
-            else:
-                _write_packed(
-                    fieldwriter,
-                    postings,
-                    kind,
-                    fieldobj.format.field_boost,
-                    keys,
-                    bounds,
-                    tbytes_of,
-                    doc_lengths,
-                    sorted_postings,
+                del chosen
+                bounds = np.flatnonzero(
+                    np.concatenate(([True], sorted_key[1:] != sorted_key[:-1]))
                 )
+                keys = sorted_key[bounds].tolist()
+                bounds = np.append(bounds, len(sorted_key))
+                del sorted_key
+                if kind is None:
+                    self._write_blocks(
+                        postings,
+                        keys,
+                        bounds.tolist(),
+                        tbytes_of,
+                        doc_lengths,
+                        sorted_postings,
+                    )
+                else:
+                    _write_packed(
+                        fieldwriter,
+                        kind,
+                        fieldobj.format.field_boost,
+                        keys,
+                        bounds,
+                        tbytes_of,
+                        doc_lengths,
+                        sorted_postings,
+                    )
+                del sorted_postings
             fieldwriter.finish_field()
         self.pool.cleanup()
 
@@ -378,6 +401,43 @@ class BulkSegmentWriter(HookedSegmentWriter):
             fieldwriter.finish_term()
 
 
+# Postings sorted at a time when a field is written: the sort's arrays (about
+# 40 bytes a posting) are bounded by this, not by the segment's size.
+_SORT_RANGE = 1 << 23
+
+
+def _key_ranges(sort_key: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(positions, their keys) of the postings of consecutive ranges of keys,
+    each sorted by key and then by position (as one stable sort of all of
+    them), about _SORT_RANGE postings a range."""
+    n = len(sort_key)
+    if n <= _SORT_RANGE:
+        order = np.argsort(sort_key, kind="stable")
+        yield order, sort_key[order]
+        return
+    # Range edges from a sample of the keys; a range is [low, high).
+    sample = np.sort(sort_key[:: max(1, n // 65536)])
+    pieces = -(-n // _SORT_RANGE)
+    picks = np.linspace(0, len(sample) - 1, pieces + 1)[1:-1].astype(np.int64)
+    edges = np.unique(sample[picks])
+    limits = [None, *edges.tolist(), None]
+    for low, high in zip(limits[:-1], limits[1:], strict=True):
+        if low is None and high is None:
+            chosen = np.arange(n)
+        else:
+            if low is None:
+                inside = sort_key < high
+            elif high is None:
+                inside = sort_key >= low
+            else:
+                inside = (sort_key >= low) & (sort_key < high)
+            chosen = np.flatnonzero(inside)
+            del inside
+        keys = sort_key[chosen]
+        order = np.argsort(keys, kind="stable")
+        yield chosen[order], keys[order]
+
+
 class _Sorted(NamedTuple):
     """A field's postings sorted by term (then document): the arrays, and
     where each posting's value is (rows of fixed-size values, or the start
@@ -395,21 +455,21 @@ class _Sorted(NamedTuple):
 _PACK_CHUNK = 1 << 20
 
 
-def _packed_kind(fmt, buffer: FieldBuffer, sorted_postings: _Sorted) -> str | None:
+def _packed_kind(
+    fmt, buffer: FieldBuffer, sizes: np.ndarray, fixed_rows: bool
+) -> str | None:
     """How a field's postings are packed: "offsets" (BigramPositions and its
     kin: uint32 offsets as values), "frequency" (a 4-byte count as value),
-    "weights" (no value); None for a format packed lists do not know."""
+    "weights" (no value); None for a format packed lists do not know.
+    ``sizes``: every posting's value size; ``fixed_rows``: whether the values
+    are all of the format's fixed size."""
     fixed = fmt.fixed_value_size()
     if isinstance(fmt, BigramPositions):
-        starts = sorted_postings.value_starts
         if not buffer.has_values:
-            return "offsets" if not len(sorted_postings.sizes) else None
-        if starts is not None and not (
-            (sorted_postings.sizes % 4).any() or (starts % 4).any()
-        ):
-            return "offsets"
-        return None
-    if isinstance(fmt, Frequency) and fixed == 4 and sorted_postings.rows is not None:
+            return "offsets" if not len(sizes) else None
+        # Values start where the sizes before them add up to: multiples of 4.
+        return None if (sizes % 4).any() else "offsets"
+    if isinstance(fmt, Frequency) and fixed == 4 and fixed_rows:
         return "frequency"
     if fixed == 0 and not buffer.has_values:
         return "weights"
@@ -418,7 +478,6 @@ def _packed_kind(fmt, buffer: FieldBuffer, sorted_postings: _Sorted) -> str | No
 
 def _write_packed(
     fieldwriter,
-    postings: BulkPostingsWriter,
     kind: str,
     boost: float,
     keys: list,
@@ -495,21 +554,25 @@ def _write_packed(
         tops = np.maximum.reduceat(wide, starts).tolist()
         first_ids = c_docs[starts].tolist()
         last_ids = c_docs[starts + term_sizes - 1].tolist()
-        lows = [None] * len(starts) if low is None else low.tolist()
-        highs = [0] * len(starts) if high is None else high.tolist()
-        for t, data in enumerate(datas):
-            fieldwriter.start_term(tbytes_of(keys[first_term + t]))
-            postings.add_packed(
-                data,
-                count=int(term_sizes[t]),
-                total_weight=totals[t],
-                max_weight=tops[t],
-                first_id=first_ids[t],
-                last_id=last_ids[t],
-                min_length=None if lows[t] == _NO_LENGTH else lows[t],
-                max_length=highs[t],
-            )
-            fieldwriter.finish_term()
+        if length_bytes is None:
+            low_bytes = high_bytes = [0] * len(starts)
+        else:
+            low_bytes, high_bytes = (b.tolist() for b in length_bytes)
+        add_packed_terms(
+            fieldwriter,
+            [tbytes_of(key) for key in keys[first_term:last_term]],
+            datas,
+            map(
+                PackedTermStats,
+                totals,
+                term_sizes.tolist(),
+                low_bytes,
+                high_bytes,
+                tops,
+                first_ids,
+                last_ids,
+            ),
+        )
         first_term = last_term
 
 

@@ -112,14 +112,45 @@ def _segment_postings(ix):
         return sorted(reader.iter_postings())
 
 
+def _term_infos(ix):
+    """Every term with its statistics, each found through the term table's hash."""
+    with ix.reader() as reader:
+        rows = []
+        for fieldname, tbytes in reader.all_terms():
+            info = reader.term_info(fieldname, tbytes)
+            rows.append(
+                (
+                    fieldname,
+                    tbytes,
+                    info.weight(),
+                    info.doc_frequency(),
+                    info.min_length(),
+                    info.max_length(),
+                    info.max_weight(),
+                    info.min_id(),
+                    info.max_id(),
+                )
+            )
+        return rows
+
+
 def _stored(ix):
     with ix.reader() as reader:
         return [dict(fields) for _, fields in reader.iter_docs()]
 
 
-def test_bulk_writer_writes_what_whoosh_writes(archive_docs, tmp_path):
-    """Every posting, stored field, length and column equal Whoosh's own writer's."""
+@pytest.mark.parametrize("sort_range", [None, 97])
+def test_bulk_writer_writes_what_whoosh_writes(
+    archive_docs, tmp_path, monkeypatch, sort_range
+):
+    """Every posting, stored field, length and column equal Whoosh's own writer's
+    (a field's postings sorted whole, or range by range as in a large segment)."""
     from whoosh.filedb.filestore import FileStorage
+
+    from search.engine import writer as bulk_writer
+
+    if sort_range:
+        monkeypatch.setattr(bulk_writer, "_SORT_RANGE", sort_range)
 
     backend, docs = archive_docs
     backend.setup()
@@ -142,6 +173,7 @@ def test_bulk_writer_writes_what_whoosh_writes(archive_docs, tmp_path):
         written[name] = ix
     assert _segment_postings(written["bulk"]) == _segment_postings(written["whoosh"])
     assert _stored(written["bulk"]) == _stored(written["whoosh"])
+    assert _term_infos(written["bulk"]) == _term_infos(written["whoosh"])
     with written["whoosh"].reader() as a, written["bulk"].reader() as b:
         for n in range(a.doc_count_all()):
             assert a.doc_field_length(n, "text") == b.doc_field_length(n, "text")

@@ -107,3 +107,23 @@ def test_fast_segmenter_cuts_exactly_as_jieba(seeds_dir, corpus_dir):
         assert segmenter.cut(text) == want
         tokens += len(want)
     assert tokens > 500_000
+
+
+def test_word_counts_are_the_folded_search_tokens_cache_cold_or_warm(
+    seeds_dir, corpus_dir
+):
+    """The ranking field's counts, worked out per distinct word and kept,
+    are the counts of cut_for_search's tokens, each folded."""
+    from collections import Counter
+
+    from search.analyzers import word_counts
+    from search.normalise import fold
+    from tests.search.conftest import sample_texts
+
+    texts = [f"{t}\n{b}" for t, b in sample_texts(seeds_dir, corpus_dir)] + TRICKY
+    texts += ["全角ＡＢＣ１２３ GDP 繁體與簡體 乡村振兴", "Ｗi-Fi 國內生產總值 gdp"]
+    get_segmenter().terms.clear()
+    for _ in range(2):
+        for text in texts:
+            want = Counter(fold(t.text) for t in cut_for_search(text))
+            assert word_counts(text) == want
