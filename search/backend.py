@@ -315,13 +315,19 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         return doc
 
     def write_segments(
-        self, index, batches: Iterable[Iterable], *, segment_docs: int
+        self,
+        index,
+        batches: Iterable[Iterable],
+        *,
+        segment_docs: int,
+        segment_bytes: int,
     ) -> list:
         """New segments holding every object, in the folder rebuild() builds."""
         self._ready()
         return self.rebuilder.write_segments(
             batches,
             segment_docs=segment_docs,
+            segment_bytes=segment_bytes,
             prepare=functools.partial(self.prepare_document, index),
             add=self._add,
         )

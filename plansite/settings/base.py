@@ -309,10 +309,14 @@ SEARCH_INDEX_PROCS = env.get_int("PLANSITE_INDEX_PROCS", 0)
 # write lock; admin edits wait SEARCH_EDIT_WAIT, then finish in the background.
 SEARCH_WRITE_WAIT = env.get_float("PLANSITE_SEARCH_WRITE_WAIT", 600.0)
 SEARCH_EDIT_WAIT = env.get_float("PLANSITE_SEARCH_EDIT_WAIT", 2.0)
-# Memory for decoded posting lists per process (search/engine/postings.py), and
-# documents per index segment in a rebuild (bounds the rebuild's memory).
+# Memory for decoded posting lists per process (search/engine/postings.py).
 SEARCH_CACHE_MB = env.get_int("PLANSITE_SEARCH_CACHE_MB", 256)
-SEARCH_SEGMENT_DOCS = env.get_int("PLANSITE_SEARCH_SEGMENT_DOCS", 5_000)
+# A rebuild worker closes its segment at SEARCH_SEGMENT_DOCS documents or at
+# SEARCH_SEGMENT_MB of buffered postings (0: a third of the memory shared by
+# the workers, at most 4 GB; search.services.segment_bytes). Fewer segments
+# search faster and take less disk; each MB costs about a MB of the worker.
+SEARCH_SEGMENT_DOCS = env.get_int("PLANSITE_SEARCH_SEGMENT_DOCS", 100_000)
+SEARCH_SEGMENT_MB = env.get_int("PLANSITE_SEARCH_SEGMENT_MB", 0)
 # Segment with rjieba where it cuts as jieba does (search/tokenizer.py); off
 # means jieba alone, the reference, about twenty times slower.
 SEARCH_FAST_JIEBA = env.get_bool("PLANSITE_FAST_JIEBA", True)

@@ -181,14 +181,17 @@ class Rebuilder:
         batches: Iterable[Iterable],
         *,
         segment_docs: int,
+        segment_bytes: int,
         prepare: Prepare,
         add: Add,
     ) -> list:
         """New segments holding every object, without the lock (see rebuild()).
 
         They are written into the folder the running rebuild builds. A
-        segment is closed every ``segment_docs`` documents, which bounds the
-        memory its buffered postings take.
+        segment is closed at ``segment_docs`` documents or once its buffered
+        postings take ``segment_bytes``, whichever comes first: the bytes
+        bound the worker's memory whatever the documents' lengths, and fewer,
+        larger segments cost a search less than many small ones.
         """
         target = self.target
         if target is None:
@@ -204,7 +207,10 @@ class Rebuilder:
                     if writer is None:
                         writer = BulkSegmentWriter(target, _lk=False)
                     add(writer, doc)
-                    if writer.doc_count() >= segment_docs:
+                    if (
+                        writer.doc_count() >= segment_docs
+                        or writer.pool.nbytes >= segment_bytes
+                    ):
                         segments.append(internals.finalize_segment(writer))
                         writer = None
             if writer is not None:

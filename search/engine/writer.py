@@ -125,6 +125,17 @@ class FieldBuffer:
         self.values += frequencies.astype(">u4").tobytes()
         self.has_values = True
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes the buffered postings take (what a segment's flush sorts)."""
+        return (
+            len(self.terms) * self.terms.itemsize
+            + len(self.docs) * self.docs.itemsize
+            + len(self.weights) * self.weights.itemsize
+            + len(self.sizes) * self.sizes.itemsize
+            + len(self.values)
+        )
+
     def take_arrays(self) -> tuple[np.ndarray, ...]:
         """(terms, docs, weights, sizes) of every posting in arrival order.
 
@@ -173,6 +184,11 @@ class Postings:
         self.schema = schema
         self.fields: dict[str, FieldBuffer] = {}
         self.fieldnames: set[str] = set()
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes every field's buffered postings take."""
+        return sum(buffer.nbytes for buffer in self.fields.values())
 
     def buffer(self, fieldname: str) -> FieldBuffer:
         found = self.fields.get(fieldname)

@@ -207,6 +207,58 @@ def test_parallel_rebuild_finds_what_one_process_finds(archive, monkeypatch):
     assert index_status().ok
 
 
+def _segment_sizes(settings) -> list[int]:
+    from whoosh.index import open_dir
+
+    from search.engine.schema import INDEX_NAME
+
+    path = settings.HAYSTACK_CONNECTIONS["default"]["PATH"]
+    index = open_dir(path, indexname=INDEX_NAME)
+    return [segment.doc_count() for segment in index._segments()]
+
+
+def test_rebuild_closes_a_segment_at_its_byte_budget_and_loses_nothing(
+    archive, monkeypatch, settings
+):
+    terms = ["美丽城镇", "垃圾分类", "小城市", "美"]
+    assert rebuild_index(procs=1) == 4
+    assert _segment_sizes(settings) == [4]
+    whole = {
+        term: sorted(h.id for h in run(term, page_size=50).results) for term in terms
+    }
+    # A budget smaller than one document's postings: a segment a document.
+    monkeypatch.setattr("search.services.segment_bytes", lambda procs: 1)
+    assert rebuild_index(procs=1) == 4
+    assert _segment_sizes(settings) == [1, 1, 1, 1]
+    for term in terms:
+        found = sorted(h.id for h in run(term, page_size=50).results)
+        scan = sorted(
+            d.pk for d in Document.objects.all() if term in d.title + "\n" + d.body
+        )
+        assert found == whole[term] == scan, term
+    # The document cap still applies on its own.
+    monkeypatch.undo()
+    settings.SEARCH_SEGMENT_DOCS = 3
+    assert rebuild_index(procs=1) == 4
+    assert sorted(_segment_sizes(settings)) == [1, 3]
+
+
+def test_segment_budget_follows_the_setting_else_the_machine(monkeypatch, settings):
+    from search.services import segment_bytes
+
+    settings.SEARCH_SEGMENT_MB = 300
+    assert segment_bytes(2) == 300 << 20
+    settings.SEARCH_SEGMENT_MB = 0
+    monkeypatch.setattr("search.services.machine_memory_mb", lambda: 24 * 1024)
+    # A third of 24 GB for two workers, capped at 4 GB a worker.
+    assert segment_bytes(2) == 4096 << 20
+    assert segment_bytes(8) == 1024 << 20
+    monkeypatch.setattr("search.services.machine_memory_mb", lambda: 2 * 1024)
+    assert segment_bytes(4) == 256 << 20  # never below the floor
+    monkeypatch.setattr("search.services.machine_memory_mb", lambda: None)
+    assert segment_bytes(2) == 256 << 20
+
+
 def test_rebuild_inside_a_transaction_keeps_the_callers_connection(
     archive, monkeypatch
 ):
