@@ -61,6 +61,7 @@ from search.engine.exact_form import (
 )
 from search.engine.facets import FacetCounts
 from search.engine.postings import PostingCache, PostingList, decode_postings
+from search.engine.topk import first_positions
 from search.engine.whoosh_internals import deleted_docs, per_document_reader
 from search.normalise import fold
 from search.query import CHAR_FIELD, EXACT_FIELD, NearQuery, Unit
@@ -469,15 +470,31 @@ class Matcher:
             out[where] = leaf.numbers(fieldname)[local]
         return out
 
-    def sort(self, docs: np.ndarray, fieldname: str, *, reverse: bool) -> np.ndarray:
-        """``docs`` ordered by a number or date column; missing values last.
+    def sort(
+        self,
+        docs: np.ndarray,
+        fieldname: str,
+        *,
+        reverse: bool,
+        stop: int | None = None,
+    ) -> np.ndarray:
+        """``docs`` ordered by a number or date column; missing values last;
+        only the first ``stop`` when given (a page: the rest is not sorted).
 
         Ties keep document order, so pages never overlap.
         """
         values = self.numbers(fieldname, docs)
         missing = values == np.uint64(self.schema[fieldname].default or 0)
         key = ~values if reverse else values
-        return docs[np.lexsort((docs, key, missing))]
+        if stop is None:
+            return docs[np.lexsort((docs, key, missing))]
+        present = np.flatnonzero(~missing)
+        first = present[first_positions(key[present], docs[present], stop)]
+        if len(first) < stop:
+            absent = np.flatnonzero(missing)
+            rest = first_positions(key[absent], docs[absent], stop - len(first))
+            first = np.concatenate((first, absent[rest]))
+        return docs[first]
 
     def value_counts(self, fieldname: str, docs: np.ndarray) -> FacetCounts:
         """How many of ``docs`` (distinct live documents, as match() gives
