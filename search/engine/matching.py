@@ -661,6 +661,15 @@ class Matcher:
             yield self.leaves[0], docs, np.arange(len(docs))
             return
         starts = np.array([leaf.offset for leaf in self.leaves], dtype=np.int64)
+        if bool((docs[1:] > docs[:-1]).all()):
+            # Sorted (what match() gives): each segment's share is one run,
+            # found by a binary search, not by a pass over the hits per segment.
+            bounds = np.append(np.searchsorted(docs, starts), len(docs))
+            for i, leaf in enumerate(self.leaves):
+                if bounds[i] < bounds[i + 1]:
+                    where = np.arange(bounds[i], bounds[i + 1])
+                    yield leaf, docs[bounds[i] : bounds[i + 1]] - leaf.offset, where
+            return
         which = np.searchsorted(starts, docs, side="right") - 1
         for i, leaf in enumerate(self.leaves):
             where = np.flatnonzero(which == i)
