@@ -426,13 +426,16 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
             narrows=narrows,
         )
 
-    def _ordered_by(self, matcher, docs: np.ndarray, sort_by, words: list[str]):
+    def _ordered_by(
+        self, matcher, docs: np.ndarray, sort_by, words: list[str], stop=None
+    ):
         return ranking.ordered(
             matcher,
             docs,
             sort_by=sort_by,
             content_field=self.content_field_name,
             words=words,
+            stop=stop,
         )
 
     def _request_query(self, request: SearchRequest) -> tuple[wq.Query, list[str]]:
@@ -486,7 +489,8 @@ class PlansiteWhooshBackend(WhooshSearchBackend):
         with self.searchers.reading():
             docs = matches(matcher, query)
             stop = len(docs) if stop is None else min(stop, len(docs))
-            ordered, scores = self._ordered_by(matcher, docs, sort_by, words)
+            # Only the page's end of the order: the rest is never read.
+            ordered, scores = self._ordered_by(matcher, docs, sort_by, words, stop)
             results = search_results(
                 matcher,
                 ordered[start:stop],

@@ -18,6 +18,7 @@ from whoosh import query as wq
 from whoosh.fields import FieldType
 
 from search.engine.matching import Matcher
+from search.engine.topk import first_positions
 from search.fieldnames import is_field_gram_field
 from search.query import CHAR_FIELD, EXACT_FIELD
 
@@ -90,12 +91,14 @@ def ordered(
     sort_by: Sequence[str] | None,
     content_field: str,
     words: Sequence[str],
+    stop: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """(docs in order, their scores or None): by a field, else BM25 over ``words``."""
+    """(docs in order, their scores or None): by a field, else BM25 over
+    ``words``; only the first ``stop`` of that order when given (a page)."""
     sortedby, reverse = sorting(sort_by)
     if sortedby is not None:
-        return matcher.sort(docs, sortedby, reverse=reverse), None
+        return matcher.sort(docs, sortedby, reverse=reverse, stop=stop), None
     scores = matcher.bm25(docs, content_field, list(words))
     # Best first; equal scores keep document order.
-    order = np.lexsort((docs, -scores))
+    order = first_positions(-scores, docs, stop)
     return docs[order], scores[order]
