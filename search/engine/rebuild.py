@@ -15,6 +15,8 @@ import multiprocessing
 import shutil
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -156,11 +158,22 @@ class Rebuilder:
                 # a socket shared with the parent dies when either closes it.
                 db_connections.close_all()
                 self.searchers.close()
-                context = multiprocessing.get_context("fork")
-                with context.Pool(min(procs, len(parts))) as pool:
-                    results = pool.map(
-                        functools.partial(_run_in_child, worker), parts, chunksize=1
-                    )
+                # Not multiprocessing.Pool: its map waits forever for a worker
+                # the kernel killed (out of memory); an executor raises.
+                with ProcessPoolExecutor(
+                    max_workers=min(procs, len(parts)),
+                    mp_context=multiprocessing.get_context("fork"),
+                ) as pool:
+                    try:
+                        results = list(
+                            pool.map(functools.partial(_run_in_child, worker), parts)
+                        )
+                    except BrokenProcessPool as error:
+                        raise SearchBackendError(
+                            "a rebuild worker died (killed, or out of memory: "
+                            "lower PLANSITE_SEARCH_SEGMENT_MB or "
+                            "PLANSITE_INDEX_PROCS); the index was left as it was"
+                        ) from error
             else:
                 results = [worker(part) for part in parts]
             segments = [segment for result in results for segment in result]

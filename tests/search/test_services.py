@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import os
+import signal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from haystack.exceptions import SearchBackendError
 
 from documents.models import Document
 from search.query import QueryError
@@ -257,6 +261,31 @@ def test_segment_budget_follows_the_setting_else_the_machine(monkeypatch, settin
     assert segment_bytes(4) == 256 << 20  # never below the floor
     monkeypatch.setattr("search.services.machine_memory_mb", lambda: None)
     assert segment_bytes(2) == 256 << 20
+
+
+_TEST_PROCESS = os.getpid()
+
+
+def _killed_worker(ids: list[int], *, segment_bytes: int) -> list:
+    """A rebuild worker the kernel kills (as the OOM killer would)."""
+    if os.getpid() != _TEST_PROCESS:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_rebuild_worker_fails_the_rebuild_and_keeps_the_index(
+    archive, monkeypatch, settings
+):
+    """multiprocessing.Pool waited forever for a worker killed out of memory."""
+    monkeypatch.setattr("search.services.PARALLEL_MIN_DOCUMENTS", 0)
+    monkeypatch.setattr("search.services._write_part", _killed_worker)
+    with pytest.raises(SearchBackendError, match="rebuild worker died"):
+        rebuild_index(procs=2)
+    assert run("美丽城镇").total == 3
+    assert index_status().ok
+    index_dir = Path(settings.HAYSTACK_CONNECTIONS["default"]["PATH"])
+    assert not list(index_dir.parent.glob(f"{index_dir.name}.new-*"))
 
 
 def test_rebuild_inside_a_transaction_keeps_the_callers_connection(
