@@ -178,16 +178,13 @@ def cut_for_search(text: str, *, subwords: bool = True) -> list[SearchToken]:
     for word in segmenter.cut(text):
         width = len(word)
         if _is_word(word):
-            if subwords and width > 2:
-                # The same sub-words as jieba's search mode: dictionary 2- and
-                # 3-grams of words longer than the gram.
-                for size in (2, 3) if width > 3 else (2,):
-                    for i in range(width - size + 1):
-                        gram = word[i : i + size]
-                        if freq.get(gram):
-                            tokens.append(
-                                SearchToken(gram, start + i, start + i + size, position)
-                            )
+            if subwords:
+                for i, size in _subword_spans(word, freq):
+                    tokens.append(
+                        SearchToken(
+                            word[i : i + size], start + i, start + i + size, position
+                        )
+                    )
             tokens.append(SearchToken(word, start, start + width, position))
             position += 1
         start += width
@@ -200,15 +197,21 @@ def _search_terms(word: str, freq: dict[str, int]) -> tuple[str, ...]:
     whitespace and punctuation."""
     if not _is_word(word):
         return ()
-    terms = [word]
+    return (word, *(word[i : i + size] for i, size in _subword_spans(word, freq)))
+
+
+def _subword_spans(word: str, freq: dict[str, int]) -> list[tuple[int, int]]:
+    """(start, size) of the sub-words jieba's search mode adds: dictionary 2-
+    and 3-grams of words longer than the gram, 2-grams first."""
     width = len(word)
-    if width > 2:
-        for size in (2, 3) if width > 3 else (2,):
-            for i in range(width - size + 1):
-                gram = word[i : i + size]
-                if freq.get(gram):
-                    terms.append(gram)
-    return tuple(terms)
+    if width <= 2:
+        return []
+    return [
+        (i, size)
+        for size in ((2, 3) if width > 3 else (2,))
+        for i in range(width - size + 1)
+        if freq.get(word[i : i + size])
+    ]
 
 
 # Words whose terms a process keeps (per normalisation): about 100 MB at most.
